@@ -1,0 +1,24 @@
+// One esbuild bundle per entry point. `--production`: minified, no sourcemaps (the VSIX);
+// otherwise sourcemaps for debugging. `vscode` is provided by the extension host.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  define: { MTLS_VERSION: JSON.stringify(version) },
+};
+const t0 = Date.now();
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+console.log(`esbuild: dist/extension.js, dist/cli.js (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

@@ -1,0 +1,29 @@
+import type { CliCommand } from '../command';
+import { selfsignedCommand } from './selfsigned';
+import { chainCommand } from './chain';
+import { clientCommand } from './client';
+import { p12Command } from './p12';
+import { trustBundleCommand } from './trust-bundle';
+import { exportDerCommand } from './export-der';
+import { decodeCommand } from './decode';
+import { scaffoldCommand } from './scaffold';
+import { serveCommand } from './serve';
+import { sendCommand } from './send';
+import { probeCommand } from './probe';
+import { initCommand } from './init';
+
+/** Every subcommand, in the order `mtls --help` lists them. */
+export const commands: readonly CliCommand[] = [
+  selfsignedCommand,
+  chainCommand,
+  clientCommand,
+  p12Command,
+  trustBundleCommand,
+  exportDerCommand,
+  decodeCommand,
+  scaffoldCommand,
+  serveCommand,
+  sendCommand,
+  probeCommand,
+  initCommand,
+];

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { commands } from './commands/index';
+import { UsageError, type CliCommand, type CliContext } from './command';
+import { MtlsError } from '../core/errors';
+
+declare const MTLS_VERSION: string | undefined;
+const version = typeof MTLS_VERSION === 'string' ? MTLS_VERSION : 'dev';
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'mtls — mutual-TLS certificates and webhooks (mTLS Workbench)',
+    '',
+    'Usage: mtls <command> [options]      mtls <command> --help',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options: --help, --version',
+  ].join('\n');
+}
+
+function commandHelp(c: CliCommand): string {
+  return [`${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
+}
+
+/** Runs `mtls` with the given arguments; resolves to the exit code (0 ok, 1 failed, 2 usage). */
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(overview());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    ctx.out(version);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    ctx.err(`mtls: unknown command '${name}'\nUsage: mtls <command> [options]   (mtls --help lists the commands)`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.out(commandHelp(command));
+    return 0;
+  }
+  try {
+    const parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
+    const pos = command.positionals ?? { names: '', min: 0, max: 0 };
+    if (parsed.positionals.length < pos.min) throw new UsageError(`missing argument ${pos.names}`);
+    if (parsed.positionals.length > pos.max) throw new UsageError(`unexpected argument '${parsed.positionals[pos.max]}'`);
+    for (const r of command.required ?? []) {
+      if (parsed.values[r] === undefined) throw new UsageError(`missing option --${r}`);
+    }
+    return await command.run({ values: parsed.values, positionals: parsed.positionals }, ctx);
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
+      ctx.err(`mtls ${name}: ${e.message.split('\n')[0]}\nUsage: ${command.usage}`);
+      return 2;
+    }
+    if (e instanceof MtlsError) {
+      ctx.err(`mtls ${name}: ${e.message}`);
+      return 1;
+    }
+    ctx.err(`mtls ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}
