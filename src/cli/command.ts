@@ -8,7 +8,7 @@ export interface CliContext {
   readonly cwd: string;
 }
 
-export type CliValues = Record<string, string | boolean | string[] | undefined>;
+export type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CliArgs {
   readonly values: CliValues;
