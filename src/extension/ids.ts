@@ -1,0 +1,44 @@
+/** Every command, view, context key and setting id in one place (they must match package.json). */
+export const Commands = {
+  generateSelfSigned: 'mtls.generateSelfSigned',
+  generateChain: 'mtls.generateChain',
+  generateClient: 'mtls.generateClient',
+  exportPkcs12: 'mtls.exportPkcs12',
+  createTrustBundle: 'mtls.createTrustBundle',
+  exportDer: 'mtls.exportDer',
+  decodeCertificate: 'mtls.decodeCertificate',
+  scaffoldServer: 'mtls.scaffoldServer',
+  startServer: 'mtls.startServer',
+  stopServer: 'mtls.stopServer',
+  sendRequest: 'mtls.sendRequest',
+  probeEndpoint: 'mtls.probeEndpoint',
+  setupProject: 'mtls.setupProject',
+  refreshCertificates: 'mtls.refreshCertificates',
+  revealInExplorer: 'mtls.revealInExplorer',
+  showLog: 'mtls.showLog',
+} as const;
+
+export const Views = {
+  container: 'mtls',
+  certificates: 'mtls.certificates',
+} as const;
+
+export const ContextKeys = {
+  serverRunning: 'mtls.serverRunning',
+} as const;
+
+export const Settings = {
+  section: 'mtls',
+  certificatesFolder: 'certificatesFolder',
+  defaultKeyType: 'defaultKeyType',
+  leafValidityDays: 'leafValidityDays',
+  caValidityDays: 'caValidityDays',
+  expiryWarningDays: 'expiryWarningDays',
+  certificateGlob: 'certificateGlob',
+  certificateExclude: 'certificateExclude',
+  offerGitignore: 'offerGitignore',
+  serverPort: 'server.port',
+  serverNodePath: 'server.nodePath',
+} as const;
+
+export const LOG_NAME = 'mTLS';

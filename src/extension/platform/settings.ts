@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { Settings } from '../ids';
+
+/** Typed reads of the `mtls.*` settings; defaults mirror package.json. */
+export class TypedSettings {
+  private get cfg(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(Settings.section);
+  }
+  get certificatesFolder(): string {
+    return this.cfg.get<string>(Settings.certificatesFolder, 'certs');
+  }
+  get defaultKeyType(): string {
+    return this.cfg.get<string>(Settings.defaultKeyType, 'rsa2048');
+  }
+  get leafValidityDays(): number {
+    return this.cfg.get<number>(Settings.leafValidityDays, 397);
+  }
+  get caValidityDays(): number {
+    return this.cfg.get<number>(Settings.caValidityDays, 3650);
+  }
+  get expiryWarningDays(): number {
+    return this.cfg.get<number>(Settings.expiryWarningDays, 30);
+  }
+  get certificateGlob(): string {
+    return this.cfg.get<string>(Settings.certificateGlob, '**/*.{pem,crt,cer,cert,der,key,pub,csr,p12,pfx,p7b,p7c}');
+  }
+  get certificateExclude(): string {
+    return this.cfg.get<string>(Settings.certificateExclude, '**/{node_modules,.git,out,dist,.vscode-test}/**');
+  }
+  get offerGitignore(): boolean {
+    return this.cfg.get<boolean>(Settings.offerGitignore, true);
+  }
+  get serverPort(): number {
+    return this.cfg.get<number>(Settings.serverPort, 4433);
+  }
+  get serverNodePath(): string {
+    return this.cfg.get<string>(Settings.serverNodePath, '');
+  }
+}

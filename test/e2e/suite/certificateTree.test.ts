@@ -1,0 +1,41 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
+
+async function api(): Promise<MtlsWorkbenchApi> {
+  return (await vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.activate()) as MtlsWorkbenchApi;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    const v = await probe();
+    if (v !== undefined) return v;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Certificates view', () => {
+  const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+  it('lists the workspace certificate files grouped by folder, and nothing else', async () => {
+    const folders = await (await api()).certificateFolders();
+    assert.deepEqual(folders.map((f) => f.label).sort(), ['certs', 'other']);
+    const all = folders.flatMap((f) => f.files.map((x) => path.relative(ws(), x))).sort();
+    assert.deepEqual(all, ['certs/fixture-ca.pem', 'other/fixture-client-key.pem', 'other/fixture-client.crt']);
+  });
+
+  it('picks up a new certificate file without a manual refresh', async () => {
+    const file = path.join(ws(), 'certs', 'added-later.crt');
+    fs.copyFileSync(path.join(ws(), 'certs', 'fixture-ca.pem'), file);
+    try {
+      await until('the new file in the tree', async () => {
+        const folders = await (await api()).certificateFolders();
+        return folders.some((f) => f.files.includes(file)) ? true : undefined;
+      });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});

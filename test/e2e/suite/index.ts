@@ -1,0 +1,18 @@
+// Loaded by the extension host through extensionTestsPath: must export run(): Promise<void>.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      // The harness reads the counts from here (the extension host's fs is the test machine's).
+      const file = process.env.MTLS_E2E_RESULT;
+      if (file) fs.writeFileSync(file, JSON.stringify({ passes: runner.stats?.passes ?? 0, failures, tests: runner.stats?.tests ?? 0 }));
+      if (failures > 0) reject(new Error(`${failures} extension-host tests failed.`));
+      else resolve();
+    });
+  });
+}

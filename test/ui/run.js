@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// @ts-check
+// UI tests: the packaged VSIX installed into a real VS Code workbench (code-server) driven in headless
+// Chromium the way a person would: command palette, the Certificates view, the explorer's context menu.
+// Each step is a check; screenshots go to test-results/ui/. Exit code 1 if any step failed.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { loadEnv, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
+const { steps } = require('./scenario');
+
+const root = path.resolve(__dirname, '../..');
+const shots = path.join(root, 'test-results', 'ui');
+const t0 = Date.now();
+const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+(async () => {
+  fs.rmSync(shots, { recursive: true, force: true });
+  fs.mkdirSync(shots, { recursive: true });
+  const vsix = path.join(root, 'test-results', 'mtls-workbench-ui.vsix');
+  execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const e2e = loadEnv(root);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-ui-'));
+  installVsix(e2e, work, vsix);
+  log('installed', path.relative(root, vsix));
+  const workspace = freshWorkspace(path.join(root, 'test', 'fixtures', 'workspace'), path.join(work, 'workspace'));
+  const srv = await startServer(e2e, work);
+  const { ctx, page } = await openBrowser(e2e, work, log);
+  const ui = { page, workspace, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
+  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+  log('workbench rendered');
+  await page.locator('.explorer-folders-view').click(); // keyboard focus into the workbench
+  let passed = 0;
+  let failed = 0;
+  for (const step of steps) {
+    const ts = Date.now();
+    try {
+      await step.run(ui);
+      passed++;
+      console.log(`  ✔ ${step.name} (${Date.now() - ts} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`  ✖ ${step.name}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+      await page.screenshot({ path: path.join(shots, `failed-${steps.indexOf(step) + 1}.png`) }).catch(() => {});
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  }
+  await ctx.close().catch(() => {});
+  srv.kill();
+  fs.writeFileSync(path.join(shots, 'result.json'), JSON.stringify({ passes: passed, failures: failed, tests: steps.length }));
+  console.log(`ui: ${passed} passed, ${failed} failed; screenshots in ${path.relative(root, shots)}/`);
+  process.exit(failed ? 1 : 0);
+})().catch((e) => {
+  console.error('[ui] FAILED:', e);
+  process.exit(1);
+});

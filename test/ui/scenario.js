@@ -1,0 +1,89 @@
+// @ts-check
+// The UI scenario, step by step. Each step drives the workbench as a person would and asserts on what
+// the screen shows (or on a side effect on disk), then takes a screenshot.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** @typedef {{ page: import('playwright-core').Page, workspace: string, shot: (name: string) => Promise<unknown>, log: (...a: unknown[]) => void }} Ui */
+
+/** Runs a command from the palette by its title (retries: the palette snapshots the command list). */
+async function runFromPalette(/** @type {Ui} */ ui, title) {
+  const { page } = ui;
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 3000 });
+      break;
+    } catch (e) {
+      if (attempt >= 10) throw new Error(`"${title}" is not in the command palette`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Opens the mTLS Workbench activity-bar container. */
+async function openCertificatesView(/** @type {Ui} */ ui) {
+  const { page } = ui;
+  // With one view in the container, its header merges into the sidebar title ("MTLS WORKBENCH: CERTIFICATES").
+  const title = page.locator('.part.sidebar .composite.title', { hasText: /Certificates/i });
+  if (await title.isVisible().catch(() => false)) return;
+  await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
+  await title.waitFor({ timeout: 20000 });
+}
+
+/** A row of the Certificates tree. */
+function treeRow(/** @type {Ui} */ ui, text) {
+  return ui.page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+}
+
+const steps = [
+  {
+    name: 'the command palette lists the mTLS commands and runs "mTLS: Show Log"',
+    async run(/** @type {Ui} */ ui) {
+      await runFromPalette(ui, 'mTLS: Show Log');
+      await ui.page.locator('.part.panel', { hasText: 'activated' }).first().waitFor({ timeout: 20000 });
+      await ui.shot('1-palette-show-log.png');
+    },
+  },
+  {
+    name: 'the Certificates view (own activity-bar icon) shows the workspace certificate files by folder',
+    async run(/** @type {Ui} */ ui) {
+      await openCertificatesView(ui);
+      await treeRow(ui, 'fixture-ca.pem').waitFor({ timeout: 20000 });
+      await treeRow(ui, 'fixture-client.crt').waitFor({ timeout: 20000 });
+      await treeRow(ui, 'other').waitFor({ timeout: 5000 });
+      await ui.shot('2-certificates-view.png');
+    },
+  },
+  {
+    name: 'right-clicking a certificate in the explorer offers "Decode Certificate"',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      await page.keyboard.press('Control+Shift+E');
+      const explorer = page.locator('.explorer-folders-view');
+      await explorer.waitFor();
+      const folder = explorer.locator('.monaco-list-row', { hasText: 'certs' }).first();
+      if ((await folder.getAttribute('aria-expanded')) !== 'true') await folder.click();
+      const file = explorer.locator('.monaco-list-row', { hasText: 'fixture-ca.pem' }).first();
+      await file.waitFor({ timeout: 10000 });
+      await file.click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).first();
+      await item.waitFor({ timeout: 10000 });
+      await ui.shot('3-explorer-context-menu.png');
+      // A folder must not offer Decode (when clause), but offers Scaffold.
+      await page.keyboard.press('Escape');
+      await folder.click({ button: 'right' });
+      await page.locator('.monaco-menu .action-item', { hasText: 'Scaffold Webhook Server' }).first().waitFor({ timeout: 10000 });
+      if (await page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).count()) throw new Error('Decode offered on a folder');
+      await page.keyboard.press('Escape');
+    },
+  },
+];
+
+module.exports = { steps, runFromPalette, openCertificatesView, treeRow, fs, path };
