@@ -67,8 +67,8 @@ function seedUserSettings(work) {
 }
 
 /** Starts code-server; resolves once /healthz answers. */
-async function startServer(e2e, work, extraEnv = {}) {
-  const port = await freePort();
+async function startServer(e2e, work, extraEnv = {}, fixedPort = undefined) {
+  const port = fixedPort ?? (await freePort());
   fs.mkdirSync(work, { recursive: true });
   seedUserSettings(work);
   fs.writeFileSync(path.join(work, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);

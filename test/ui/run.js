@@ -51,7 +51,16 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   }
   await ctx.close().catch(() => {});
   srv.kill();
-  fs.writeFileSync(path.join(shots, 'result.json'), JSON.stringify({ passes: passed, failures: failed, tests: steps.length }));
+  // The README's "main job" command, in its check mode: it must bring up a workbench with the extension.
+  const demo = require('node:child_process').spawnSync(process.execPath, ['scripts/demo.mjs', '--check'], { cwd: root, encoding: 'utf8', env: { ...process.env, MTLS_DEMO_WORKSPACE: path.join(work, 'demo-ws') } });
+  if (demo.status === 0) {
+    passed++;
+    console.log('  ✔ `npm run demo` (README) brings up VS Code with the extension (check mode)');
+  } else {
+    failed++;
+    console.log(`  ✖ \`npm run demo\` failed: ${(demo.stdout + demo.stderr).trim().split('\n').pop()}`);
+  }
+  fs.writeFileSync(path.join(shots, 'result.json'), JSON.stringify({ passes: passed, failures: failed, tests: steps.length + 1 }));
   console.log(`ui: ${passed} passed, ${failed} failed; screenshots in ${path.relative(root, shots)}/`);
   process.exit(failed ? 1 : 0);
 })().catch((e) => {
