@@ -3,16 +3,26 @@ import { Commands } from '../ids';
 import type { CommandDeps } from './deps';
 import { notAvailable } from './notAvailable';
 import { revealInExplorer } from './revealInExplorer';
+import { guarded } from './guard';
+import { generateChainCommand } from './generate/generateChain';
+import { generateSelfSignedCommand } from './generate/generateSelfSigned';
+import { generateClientCommand } from './generate/generateClient';
+import { exportPkcs12Command } from './generate/exportPkcs12';
+import { createTrustBundleCommand } from './generate/createTrustBundle';
+import { exportDerCommand } from './generate/exportDer';
+import type { ErrorAction } from '../platform/notify';
+import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const g = <A extends unknown[], R>(fn: (deps: CommandDeps, ...args: A) => Promise<R>) => guarded(deps.log, (...args: A) => fn(deps, ...args), generateActions);
   const table: [string, (...args: any[]) => unknown][] = [
-    [Commands.generateSelfSigned, notAvailable('Generate Self-Signed Server Certificate')],
-    [Commands.generateChain, notAvailable('Generate CA Chain')],
-    [Commands.generateClient, notAvailable('Generate Client Certificate')],
-    [Commands.exportPkcs12, notAvailable('Export PKCS#12')],
-    [Commands.createTrustBundle, notAvailable('Create Platform Trust Bundle')],
-    [Commands.exportDer, notAvailable('Export CA as DER')],
+    [Commands.generateSelfSigned, g(generateSelfSignedCommand)],
+    [Commands.generateChain, g(generateChainCommand)],
+    [Commands.generateClient, g(generateClientCommand)],
+    [Commands.exportPkcs12, g(exportPkcs12Command)],
+    [Commands.createTrustBundle, g(createTrustBundleCommand)],
+    [Commands.exportDer, g(exportDerCommand)],
     [Commands.decodeCertificate, notAvailable('Decode Certificate')],
     [Commands.scaffoldServer, notAvailable('Scaffold Webhook Server')],
     [Commands.startServer, notAvailable('Start Webhook Server')],
@@ -25,4 +35,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.showLog, () => deps.log.show()],
   ];
   return table.map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+}
+
+/** Buttons for generate failures: existing files → look at them; no workspace → open a folder. */
+function generateActions(err: unknown): ErrorAction[] {
+  if (err instanceof FilesExistError && err.existing[0]) return [{ title: 'Reveal in Explorer', command: Commands.revealInExplorer, args: [vscode.Uri.file(err.existing[0])] }];
+  if ((err as { code?: string }).code === 'E_NO_WORKSPACE') return [{ title: 'Open Folder', command: 'workbench.action.files.openFolder' }];
+  return [];
 }

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { exportDer } from '../../../core/pki';
+import type { CommandDeps } from '../deps';
+import { orCancel } from '../guard';
+import { fileFromTarget, pickFile } from './pickFile';
+import { readText } from './target';
+import { writeGenerated, type GenerateResult } from './writeGenerated';
+
+/** Argument object for mtls.exportDer. */
+export interface ExportDerArgs {
+  caCert: string;
+  out?: string;
+  serverCert?: string;
+  host?: string;
+  overwrite?: boolean;
+}
+
+function isArgs(x: unknown): x is ExportDerArgs {
+  return typeof x === 'object' && x !== null && typeof (x as ExportDerArgs).caCert === 'string';
+}
+
+/** mTLS: Export CA as DER for Dialogflow CX — and check the server certificate the way CX will. */
+export async function exportDerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { problems: readonly string[] }> {
+  const interactive = !isArgs(target);
+  const a: Partial<ExportDerArgs> = isArgs(target) ? target : {};
+  const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate to upload to Dialogflow CX'));
+  // CX receives the leaf plus intermediates from the server, so check the full chain when it is there.
+  const sibling = ['server-fullchain.pem', 'server-crt.pem'].map((n) => path.join(path.dirname(caCert), n)).find((f) => fs.existsSync(f));
+  const serverCert = a.serverCert ?? (interactive ? sibling : undefined);
+  const host = a.host ?? (interactive ? orCancel(await vscode.window.showInputBox({ title: 'Webhook host name that CX will call', prompt: 'e.g. webhook.example.com (must be in the server certificate SAN)', value: 'localhost' })) : undefined);
+  let serverPem: string | undefined;
+  if (serverCert) {
+    try {
+      serverPem = await readText(serverCert);
+    } catch (e) {
+      if (a.serverCert) throw e; // the caller named it: report; a guessed sibling may simply not exist
+    }
+  }
+  const { der, problems } = exportDer({ caCertPem: await readText(caCert), serverCertPem: serverPem, host });
+  const out = a.out ?? caCert.replace(/(-crt)?\.(pem|crt|cer)$/, '') + '.der';
+  const result = await writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: der }], [], { interactive, overwrite: a.overwrite, gitignore: false });
+  for (const p of problems) deps.log.warn(`export-der: ${p}`);
+  if (problems.length > 0) void vscode.window.showWarningMessage(`Dialogflow CX would reject the server certificate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the log)` : ''}`);
+  return { ...result, problems };
+}

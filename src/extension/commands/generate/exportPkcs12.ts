@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { buildPkcs12 } from '../../../core/pki';
+import type { CommandDeps } from '../deps';
+import { askNewPassphrase } from './prompts';
+import { fileFromTarget, pickFile, siblingKey } from './pickFile';
+import { readText } from './target';
+import { writeGenerated, type GenerateResult } from './writeGenerated';
+import * as vscode from 'vscode';
+import { orCancel } from '../guard';
+
+/** Argument object for mtls.exportPkcs12. The passphrase is required here (no prompt). */
+export interface ExportPkcs12Args {
+  cert: string;
+  key?: string;
+  keyPassphrase?: string;
+  chain?: string;
+  out?: string;
+  passphrase: string;
+  friendlyName?: string;
+  overwrite?: boolean;
+}
+
+function isArgs(x: unknown): x is ExportPkcs12Args {
+  return typeof x === 'object' && x !== null && typeof (x as ExportPkcs12Args).cert === 'string';
+}
+
+/** mTLS: Export PKCS#12 — certificate + key (+ chain) into a .p12 that OpenSSL 3 and Node's `pfx` load. */
+export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): Promise<GenerateResult> {
+  const interactive = !isArgs(target);
+  const a: Partial<ExportPkcs12Args> = isArgs(target) ? target : {};
+  const cert = a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export'));
+  const key = a.key ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
+  const keyPem = await readText(key);
+  let keyPassphrase = a.keyPassphrase;
+  if (keyPassphrase === undefined && interactive && /ENCRYPTED/.test(keyPem)) {
+    keyPassphrase = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(key)}`, password: true }));
+  }
+  const fullchain = cert.replace(/-crt\.pem$/, '-fullchain.pem');
+  const chain = a.chain ?? (fullchain !== cert && (await exists(fullchain)) ? fullchain : undefined);
+  const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
+  const out = a.out ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
+  const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12') });
+  return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.file(p));
+    return true;
+  } catch {
+    return false;
+  }
+}

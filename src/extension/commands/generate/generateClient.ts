@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { generateClientFromCa, parseKeyType, parseSans } from '../../../core/pki';
+import type { CommandDeps } from '../deps';
+import { orCancel } from '../guard';
+import { askText, pickKeyType } from './prompts';
+import { fileFromTarget, pickFile, siblingKey } from './pickFile';
+import { readText } from './target';
+import { writeGenerated, type GenerateResult } from './writeGenerated';
+
+/** Argument object for mtls.generateClient. */
+export interface GenerateClientArgs {
+  caCert: string;
+  caKey?: string;
+  caKeyPassphrase?: string;
+  cn?: string;
+  folder?: string;
+  namePrefix?: string;
+  keyType?: string;
+  sans?: string | string[];
+  days?: number;
+  org?: string;
+  keyPassphrase?: string;
+  overwrite?: boolean;
+  gitignore?: boolean;
+}
+
+function isArgs(x: unknown): x is GenerateClientArgs {
+  return typeof x === 'object' && x !== null && typeof (x as GenerateClientArgs).caCert === 'string';
+}
+
+/** mTLS: Generate Client Certificate from CA — from the palette, or on a CA in the Certificates view. */
+export async function generateClientCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult> {
+  const interactive = !isArgs(target);
+  const a: Partial<GenerateClientArgs> = isArgs(target) ? target : {};
+  const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate'));
+  const caKey = a.caKey ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
+  if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
+  const caKeyPem = await readText(caKey);
+  let caKeyPassphrase = a.caKeyPassphrase;
+  if (caKeyPassphrase === undefined && interactive && /ENCRYPTED/.test(caKeyPem)) {
+    caKeyPassphrase = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(caKey)}`, password: true }));
+  }
+  const cn = a.cn ?? (interactive ? await askText('Client certificate common name (CN)', 'webhook-client', 'Shown in the server log for each request') : 'mtls-client');
+  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const namePrefix = a.namePrefix ?? (interactive ? cn.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || 'client' : 'client');
+  const set = await generateClientFromCa({
+    caCertPem: await readText(caCert),
+    caKeyPem,
+    caKeyPassphrase,
+    cn,
+    keyType,
+    namePrefix,
+    sans: a.sans === undefined ? undefined : Array.isArray(a.sans) ? a.sans : parseSans(a.sans),
+    days: a.days ?? deps.settings.leafValidityDays,
+    org: a.org,
+    keyPassphrase: a.keyPassphrase,
+  });
+  const folder = a.folder ? path.resolve(path.dirname(caCert), a.folder) : path.dirname(caCert);
+  return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
+}

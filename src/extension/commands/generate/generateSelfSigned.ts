@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { generateSelfSigned, parseKeyType, parseSans } from '../../../core/pki';
+import type { CommandDeps } from '../deps';
+import { askKeyEncryption, askSans, askText, pickKeyType } from './prompts';
+import { outputFolder } from './target';
+import { writeGenerated, type GenerateResult } from './writeGenerated';
+
+/** Argument object for mtls.generateSelfSigned. */
+export interface GenerateSelfSignedArgs {
+  folder?: string;
+  keyType?: string;
+  cn?: string;
+  sans?: string | string[];
+  days?: number;
+  org?: string;
+  keyPassphrase?: string;
+  overwrite?: boolean;
+  gitignore?: boolean;
+}
+
+/** mTLS: Generate Self-Signed Server Certificate — server-key.pem + server-crt.pem. */
+export async function generateSelfSignedCommand(deps: CommandDeps, args?: GenerateSelfSignedArgs): Promise<GenerateResult> {
+  const interactive = args === undefined;
+  const a: GenerateSelfSignedArgs = args ?? {};
+  const folder = outputFolder(a.folder, deps.settings.certificatesFolder);
+  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const cn = a.cn ?? (interactive ? await askText('Common name (CN)', 'localhost') : undefined);
+  const sans = a.sans !== undefined ? (Array.isArray(a.sans) ? a.sans : parseSans(a.sans)) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
+  const keyPassphrase = a.keyPassphrase ?? (interactive ? await askKeyEncryption() : undefined);
+  const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: generating self-signed certificate…' }, () =>
+    generateSelfSigned({ keyType, cn, sans, org: a.org, days: a.days ?? deps.settings.leafValidityDays, keyPassphrase }),
+  );
+  return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
+}

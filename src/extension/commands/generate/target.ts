@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { MtlsError } from '../../../core/errors';
+
+/** The first workspace folder, or a clear error for a window without one. */
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    throw new MtlsError('E_NO_WORKSPACE', 'Open a folder first: mTLS Workbench writes certificates into the workspace (setting mtls.certificatesFolder).');
+  }
+  return folder.uri.fsPath;
+}
+
+/** Resolves a folder argument (absolute, or relative to the workspace) or the configured default. */
+export function outputFolder(folder: string | undefined, configured: string): string {
+  if (folder && path.isAbsolute(folder)) return folder;
+  return path.resolve(workspaceRoot(), folder ?? configured);
+}
+
+/** Reads a workspace file argument (absolute or workspace-relative) as text. */
+export async function readText(file: string): Promise<string> {
+  const p = path.isAbsolute(file) ? file : path.resolve(workspaceRoot(), file);
+  try {
+    return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(p))).toString('utf8');
+  } catch (e) {
+    throw new MtlsError('E_READ', `Cannot read ${p}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** A path as a person reads it: relative to the workspace when inside it. */
+export function displayPath(p: string): string {
+  return vscode.workspace.asRelativePath(p, false);
+}
