@@ -62,6 +62,28 @@ const steps = [
     },
   },
   {
+    name: 'runs "mTLS: Generate CA Chain…" from the palette through its prompts; files appear in the tree',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      await runFromPalette(ui, 'mTLS: Generate CA Chain');
+      const qi = page.locator('.quick-input-widget');
+      await qi.locator('.quick-input-title', { hasText: 'Key type' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ECDSA P-256' }).first().click();
+      await qi.locator('.quick-input-title', { hasText: 'Server certificate names' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter'); // accept the default SANs
+      await qi.locator('.quick-input-title', { hasText: 'Private keys' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter'); // unencrypted
+      const key = path.join(ui.workspace, 'certs', 'client-key.pem');
+      for (let i = 0; i < 100 && !fs.existsSync(key); i++) await page.waitForTimeout(200);
+      if (!fs.existsSync(key)) throw new Error('certs/client-key.pem was not written');
+      if ((fs.statSync(key).mode & 0o777) !== 0o600) throw new Error('client key is not mode 0600');
+      await openCertificatesView(ui);
+      await treeRow(ui, 'ca-root-crt.pem').waitFor({ timeout: 20000 });
+      await treeRow(ui, 'server-fullchain.pem').waitFor({ timeout: 20000 });
+      await ui.shot('2b-generated-chain.png');
+    },
+  },
+  {
     name: 'right-clicking a certificate in the explorer offers "Decode Certificate"',
     async run(/** @type {Ui} */ ui) {
       const { page } = ui;
