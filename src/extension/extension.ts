@@ -3,27 +3,66 @@ import { LOG_NAME, Views } from './ids';
 import { TypedSettings } from './platform/settings';
 import { registerCommands } from './commands/registerCommands';
 import { CertificateTreeProvider } from './views/certificateTree';
+import { DecodeService } from './views/decodeService';
+import { CertificateDiagnostics } from './views/diagnostics';
+import { PemHoverProvider } from './views/pemHover';
+import { DECODED_SCHEME, DecodedDocumentProvider } from './views/decodedDocument';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
 export interface MtlsWorkbenchApi {
   /** The Certificates view's first level: folders and the files in each. */
   certificateFolders(): Promise<{ label: string; files: string[] }[]>;
+  /** What the Certificates view shows under a file: each child's label/description/contextValue and its children's. */
+  treeUnder(file: string): Promise<TreeRow[]>;
+  /** Diagnostics (Problems panel) currently shown for a file. */
+  diagnostics(file: string): { message: string; severity: string; line: number }[];
+}
+
+export interface TreeRow {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  children: { label: string; description?: string }[];
 }
 
 /** Wires services and registrations; every disposable goes to the context. */
 export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   const settings = new TypedSettings();
-  const tree = new CertificateTreeProvider(settings, log);
+  const decoder = new DecodeService(settings);
+  const tree = new CertificateTreeProvider(settings, log, decoder);
+  const treeView = vscode.window.createTreeView(Views.certificates, { treeDataProvider: tree, showCollapseAll: true });
+  const diagnostics = new CertificateDiagnostics(decoder);
+  const decodedDocs = new DecodedDocumentProvider();
   context.subscriptions.push(
     log,
+    decoder,
     tree,
-    vscode.window.registerTreeDataProvider(Views.certificates, tree),
-    ...registerCommands({ context, log, settings, tree }),
+    treeView,
+    diagnostics,
+    decodedDocs,
+    vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new PemHoverProvider()),
+    ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs }),
   );
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);
   return {
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
+    treeUnder: async (file) => {
+      const node = await tree.fileNode(vscode.Uri.file(file));
+      if (!node) return [];
+      const text = (t: vscode.TreeItem) => (typeof t.label === 'string' ? t.label : (t.label?.label ?? ''));
+      const desc = (t: vscode.TreeItem) => (typeof t.description === 'string' ? t.description : undefined);
+      return Promise.all(
+        (await tree.getChildren(node)).map(async (child) => {
+          const item = tree.getTreeItem(child);
+          const children = (await tree.getChildren(child)).map((c) => tree.getTreeItem(c));
+          return { label: text(item), description: desc(item), contextValue: item.contextValue, children: children.map((c) => ({ label: text(c), description: desc(c) })) };
+        }),
+      );
+    },
+    diagnostics: (file) =>
+      diagnostics.get(vscode.Uri.file(file)).map((d) => ({ message: d.message, severity: vscode.DiagnosticSeverity[d.severity], line: d.range.start.line })),
   };
 }
 

@@ -16,6 +16,8 @@ export const Commands = {
   refreshCertificates: 'mtls.refreshCertificates',
   revealInExplorer: 'mtls.revealInExplorer',
   showLog: 'mtls.showLog',
+  copyValue: 'mtls.copyValue',
+  copyPem: 'mtls.copyPem',
 } as const;
 
 export const Views = {

@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import type { TypedSettings } from '../platform/settings';
-import type { CertificateTreeProvider } from '../views/certificateTree';
+import type { CertificateNode, CertificateTreeProvider } from '../views/certificateTree';
+import type { DecodeService } from '../views/decodeService';
+import type { DecodedDocumentProvider } from '../views/decodedDocument';
 
 /** What commands need, passed in by activate() (no global service locator). */
 export interface CommandDeps {
@@ -8,4 +10,7 @@ export interface CommandDeps {
   readonly log: vscode.LogOutputChannel;
   readonly settings: TypedSettings;
   readonly tree: CertificateTreeProvider;
+  readonly treeView: vscode.TreeView<CertificateNode>;
+  readonly decoder: DecodeService;
+  readonly decodedDocs: DecodedDocumentProvider;
 }

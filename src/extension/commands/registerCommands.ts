@@ -11,6 +11,8 @@ import { exportPkcs12Command } from './generate/exportPkcs12';
 import { createTrustBundleCommand } from './generate/createTrustBundle';
 import { exportDerCommand } from './generate/exportDer';
 import type { ErrorAction } from '../platform/notify';
+import { decodeCertificateCommand } from './decode/decodeCertificate';
+import { copyPem, copyValue } from './decode/copy';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -23,7 +25,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.exportPkcs12, g(exportPkcs12Command)],
     [Commands.createTrustBundle, g(createTrustBundleCommand)],
     [Commands.exportDer, g(exportDerCommand)],
-    [Commands.decodeCertificate, notAvailable('Decode Certificate')],
+    [Commands.decodeCertificate, g(decodeCertificateCommand)],
+    [Commands.copyValue, copyValue],
+    [Commands.copyPem, copyPem],
     [Commands.scaffoldServer, notAvailable('Scaffold Webhook Server')],
     [Commands.startServer, notAvailable('Start Webhook Server')],
     [Commands.stopServer, notAvailable('Stop Webhook Server')],

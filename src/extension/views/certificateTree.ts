@@ -1,46 +1,49 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
+import type { DecodedFile, DecodedItem } from '../../core/x509';
+import { certificateFields, itemLabel, otherItemFields, type Field } from '../../core/certificateFields';
+import type { DecodeService } from './decodeService';
+import { FieldNode, FileNode, FolderNode, ItemNode, MessageNode, type CertificateNode } from './nodes';
 
-/** A workspace folder path (relative) that holds certificate files. */
-export class FolderNode {
-  readonly kind = 'folder';
-  constructor(
-    readonly label: string,
-    readonly files: readonly vscode.Uri[],
-  ) {}
-}
+export { FolderNode, FileNode, ItemNode, FieldNode, MessageNode, type CertificateNode };
 
-/** One certificate/key file. */
-export class FileNode {
-  readonly kind = 'file';
-  constructor(readonly resourceUri: vscode.Uri) {}
-}
-
-export type CertificateNode = FolderNode | FileNode;
+const red = new vscode.ThemeColor('list.errorForeground');
+const yellow = new vscode.ThemeColor('list.warningForeground');
 
 /**
  * The "Certificates" view: every file matching `mtls.certificateGlob`, grouped by folder, refreshed when
- * such files change. One EventEmitter drives refresh; children are computed only when expanded.
+ * such files change. The first level comes from a file search only (fast for thousands of files); files
+ * are decoded lazily when expanded, and in the background (yielding between files) for icons and the
+ * Problems panel.
  */
 export class CertificateTreeProvider implements vscode.TreeDataProvider<CertificateNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<CertificateNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private scan: Promise<FolderNode[]> | undefined;
+  private fileNodes = new Map<string, FileNode>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  private backgroundRun = 0;
 
   constructor(
     private readonly settings: TypedSettings,
     private readonly log: vscode.LogOutputChannel,
+    private readonly decoder: DecodeService,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(settings.certificateGlob);
     const later = () => this.scheduleRefresh();
     this.disposables.push(
       watcher,
       watcher.onDidCreate(later),
-      watcher.onDidDelete(later),
-      watcher.onDidChange(later),
+      watcher.onDidDelete((uri) => {
+        this.decoder.forget(uri);
+        later();
+      }),
+      watcher.onDidChange((uri) => {
+        const node = this.fileNodes.get(uri.toString());
+        if (node) void this.decoder.decode(uri).then(() => this.changed.fire(node), () => undefined); // don't wait: redraw when done
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(later),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('mtls')) later();
@@ -60,6 +63,16 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     return this.scan;
   }
 
+  /** The node of a file (after a scan), for reveal(). */
+  async fileNode(uri: vscode.Uri): Promise<FileNode | undefined> {
+    await this.folders();
+    return this.fileNodes.get(uri.toString());
+  }
+
+  getParent(node: CertificateNode): CertificateNode | undefined {
+    return node instanceof FolderNode ? undefined : node.parent;
+  }
+
   getTreeItem(node: CertificateNode): vscode.TreeItem {
     if (node instanceof FolderNode) {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
@@ -69,19 +82,113 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       item.contextValue = 'folder';
       return item;
     }
-    const item = new vscode.TreeItem(node.resourceUri, vscode.TreeItemCollapsibleState.None);
-    item.id = `file:${node.resourceUri.toString()}`;
-    item.iconPath = vscode.ThemeIcon.File;
-    item.tooltip = node.resourceUri.fsPath;
-    item.contextValue = 'file';
-    item.command = { command: 'vscode.open', title: 'Open', arguments: [node.resourceUri] };
+    if (node instanceof FileNode) return this.fileItem(node);
+    if (node instanceof ItemNode) return this.itemItem(node);
+    if (node instanceof FieldNode) {
+      const f = node.field;
+      const item = new vscode.TreeItem(f.label || f.value, f.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.description = f.label ? f.value : undefined;
+      item.tooltip = `${f.label ? `${f.label}: ` : ''}${f.value}`;
+      item.contextValue = 'field';
+      if (f.severity) item.iconPath = new vscode.ThemeIcon(f.severity === 'error' ? 'error' : 'warning', f.severity === 'error' ? red : yellow);
+      return item;
+    }
+    const m = node.message;
+    const severity = 'severity' in m ? m.severity : 'error';
+    const item = new vscode.TreeItem(m.message, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.tooltip = m.message;
+    item.iconPath = new vscode.ThemeIcon(severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'info', severity === 'error' ? red : severity === 'warning' ? yellow : undefined);
+    item.contextValue = m.code === 'needs-passphrase' ? 'message:passphrase' : 'message';
+    if (m.code === 'needs-passphrase' && node.resourceUri) {
+      item.command = { command: 'mtls.decodeCertificate', title: 'Enter passphrase', arguments: [node.resourceUri] };
+    }
     return item;
   }
 
   async getChildren(node?: CertificateNode): Promise<CertificateNode[]> {
-    if (!node) return this.folders();
-    if (node instanceof FolderNode) return node.files.map((f) => new FileNode(f));
+    if (!node) {
+      const folders = await this.folders();
+      return folders;
+    }
+    if (node instanceof FolderNode) return node.files.map((f) => this.fileNodes.get(f.toString()) ?? new FileNode(f, node));
+    if (node instanceof FileNode) {
+      const file = await this.decoder.decode(node.resourceUri);
+      return [
+        ...file.errors.map((e, i) => new MessageNode(e, `${node.resourceUri.toString()}#error${i}`, node, node.resourceUri)),
+        ...file.items.map((it, i) => new ItemNode(node.resourceUri, it, i, file, node)),
+      ];
+    }
+    if (node instanceof ItemNode) {
+      const base = `${node.resourceUri.toString()}#${node.index}`;
+      const problems = node.item.kind === 'certificate' ? node.item.problems : [];
+      return [...problems.map((p, i) => new MessageNode(p, `${base}/p${i}`, node)), ...this.fields(node).map((f, i) => new FieldNode(f, `${base}/f${i}`, node))];
+    }
+    if (node instanceof FieldNode) return (node.field.children ?? []).map((f, i) => new FieldNode(f, `${node.id}/${i}`, node));
     return [];
+  }
+
+  private fields(node: ItemNode): Field[] {
+    const it = node.item;
+    if (it.kind !== 'certificate') {
+      const fields = otherItemFields(it);
+      const match = it.kind === 'privateKey' && it.spkiSha256 ? this.certificatesWithKey(it.spkiSha256) : [];
+      return match.length ? [{ label: 'Matches certificate', value: match.join(', ') }, ...fields] : fields;
+    }
+    const link = node.file.chain.links.find((l) => l.item === node.index);
+    const issuer = link && link.issuer !== null && link.issuer !== node.index ? node.file.items[link.issuer] : undefined;
+    const chain: Field[] = issuer && issuer.kind === 'certificate' ? [{ label: 'Issued by (this file)', value: `${itemLabel(issuer).label}${link?.verified ? ' — signature verified' : ' — signature does NOT verify'}`, severity: link?.verified ? undefined : 'error' }] : [];
+    const key = this.keysFor(it.publicKey.spkiSha256);
+    return [...chain, ...(key.length ? [{ label: 'Private key', value: key.join(', ') }] : []), ...certificateFields(it)];
+  }
+
+  /** Files (names) holding a certificate with this public key, among files decoded so far. */
+  private certificatesWithKey(spki: string): string[] {
+    return this.decoder.all().flatMap(([uri, f]) => (f.items.some((i) => i.kind === 'certificate' && i.publicKey.spkiSha256 === spki) ? [path.basename(uri.fsPath)] : []));
+  }
+
+  private keysFor(spki: string): string[] {
+    return this.decoder.all().flatMap(([uri, f]) => (f.items.some((i) => i.kind === 'privateKey' && i.spkiSha256 === spki) ? [path.basename(uri.fsPath)] : []));
+  }
+
+  private fileItem(node: FileNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.resourceUri, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `file:${node.resourceUri.toString()}`;
+    item.tooltip = node.resourceUri.fsPath;
+    const file = this.decoder.peek(node.resourceUri);
+    const facets = ['file'];
+    if (!file) {
+      item.iconPath = vscode.ThemeIcon.File;
+    } else {
+      const s = fileSummary(file);
+      item.description = s.text;
+      item.iconPath = s.icon;
+      item.tooltip = new vscode.MarkdownString(`**${path.basename(node.resourceUri.fsPath)}**\n\n${s.text}${s.worst ? `\n\n${s.worst}` : ''}`);
+      facets.push(...s.facets);
+    }
+    item.contextValue = facets.join(':');
+    return item;
+  }
+
+  private itemItem(node: ItemNode): vscode.TreeItem {
+    const it = node.item;
+    const { label, description } = itemLabel(it);
+    const problems = it.kind === 'certificate' ? it.problems : [];
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `${node.resourceUri.toString()}#${node.index}`;
+    item.description = description;
+    const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
+    item.iconPath = worst ? new vscode.ThemeIcon(worst.severity === 'error' ? 'error' : 'warning', worst.severity === 'error' ? red : yellow) : itemIcon(it);
+    item.tooltip = worst ? `${label} — ${worst.message}` : `${label} (${description})`;
+    const facets = ['item', it.kind === 'certificate' ? 'cert' : it.kind];
+    if (it.kind === 'certificate') {
+      facets.push(it.role);
+      if (it.isCa) facets.push('ca');
+      if (it.validity === 'expired') facets.push('expired');
+    }
+    item.contextValue = facets.join(':');
+    return item;
   }
 
   private scheduleRefresh(): void {
@@ -102,16 +209,75 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     const folders = [...byFolder.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([label, files]) => new FolderNode(label, files.sort((a, b) => a.fsPath.localeCompare(b.fsPath))));
+    this.fileNodes = new Map(folders.flatMap((f) => f.files.map((u) => [u.toString(), new FileNode(u, f)] as const)));
     this.log.debug(`Certificates view: ${uris.length} files in ${folders.length} folders (${Date.now() - started} ms)`);
+    void this.decodeInBackground(++this.backgroundRun); // don't wait: icons and diagnostics fill in as files decode
     return folders;
+  }
+
+  /** Decodes every listed file, one at a time with a yield in between, redrawing each file's row. */
+  private async decodeInBackground(run: number): Promise<void> {
+    for (const node of this.fileNodes.values()) {
+      if (run !== this.backgroundRun) return; // a newer scan took over
+      await new Promise((r) => setImmediate(r));
+      try {
+        const before = this.decoder.peek(node.resourceUri);
+        const after = await this.decoder.decode(node.resourceUri);
+        if (before !== after) this.changed.fire(node);
+      } catch (e) {
+        this.log.debug(`could not decode ${node.resourceUri.fsPath}: ${(e as Error).message}`);
+      }
+    }
   }
 
   dispose(): void {
     clearTimeout(this.refreshTimer);
+    this.backgroundRun++;
     for (const d of this.disposables) d.dispose();
   }
 }
 
+function itemIcon(it: DecodedItem): vscode.ThemeIcon {
+  switch (it.kind) {
+    case 'certificate':
+      return new vscode.ThemeIcon(it.isCa ? 'workspace-trusted' : it.usage === 'client' ? 'person' : it.usage === 'server' || it.usage === 'server+client' ? 'server' : 'verified');
+    case 'privateKey':
+      return new vscode.ThemeIcon('key');
+    case 'publicKey':
+      return new vscode.ThemeIcon('unlock');
+    case 'csr':
+      return new vscode.ThemeIcon('git-pull-request-create');
+    case 'crl':
+      return new vscode.ThemeIcon('list-flat');
+  }
+}
+
+/** A file row's description, icon and context facets from its decode result. */
+function fileSummary(file: DecodedFile): { text: string; icon: vscode.ThemeIcon; facets: string[]; worst?: string } {
+  const count = (k: DecodedItem['kind']) => file.items.filter((i) => i.kind === k).length;
+  const parts: string[] = [];
+  const n = (c: number, one: string) => (c ? parts.push(`${c} ${one}${c === 1 ? '' : 's'}`) : 0);
+  n(count('certificate'), 'certificate');
+  n(count('privateKey'), 'private key');
+  n(count('publicKey'), 'public key');
+  n(count('csr'), 'CSR');
+  n(count('crl'), 'CRL');
+  const facets: string[] = [];
+  if (count('certificate')) facets.push('cert');
+  if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
+  if (count('privateKey')) facets.push('key');
+  if (file.format === 'pkcs12') facets.push('p12');
+  const error = file.errors[0];
+  const problem = file.problems.find((p) => p.severity === 'error') ?? file.problems.find((p) => p.severity === 'warning');
+  if (error && file.items.length === 0) {
+    facets.push('error');
+    return { text: error.message, icon: new vscode.ThemeIcon(error.code === 'needs-passphrase' ? 'lock' : 'error', error.code === 'needs-passphrase' ? undefined : red), facets, worst: error.message };
+  }
+  const text = parts.join(' · ') || 'nothing decodable';
+  if (error || problem?.severity === 'error') return { text, icon: new vscode.ThemeIcon('error', red), facets: [...facets, 'problem'], worst: (error ?? problem)?.message };
+  if (problem) return { text, icon: new vscode.ThemeIcon('warning', yellow), facets: [...facets, 'problem'], worst: problem.message };
+  return { text, icon: count('certificate') ? new vscode.ThemeIcon('verified') : new vscode.ThemeIcon('key'), facets };
+}
 
 /** A folder as the user thinks of it: relative to its workspace folder (named only in multi-root windows). */
 function folderLabel(dir: string): string {

@@ -1,0 +1,125 @@
+/**
+ * Turns decoded items into labelled fields for display (the tree view's children, copyable values).
+ * Pure and vscode-free so the same presentation is unit-tested and could serve other front ends.
+ */
+import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName } from './x509';
+
+/** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
+export interface Field {
+  readonly label: string;
+  readonly value: string;
+  readonly children?: readonly Field[];
+  /** `warning`/`error` when a problem concerns this field (shown with an icon). */
+  readonly severity?: 'warning' | 'error';
+}
+
+const gn = (n: GeneralName): string => (n.type === 'otherName' ? `otherName:${n.oid}:${n.value}` : `${n.type}:${n.value}`);
+
+function nameField(label: string, dn: DistinguishedName): Field {
+  return { label, value: dn.text, children: dn.attributes.map((a) => ({ label: a.type, value: a.value })) };
+}
+
+function list(label: string, values: readonly string[] | undefined): Field[] {
+  if (!values || values.length === 0) return [];
+  return [{ label, value: values.join(', '), children: values.length > 1 ? values.map((v) => ({ label: '', value: v })) : undefined }];
+}
+
+function days(n: number): string {
+  if (n < 0) return `expired ${-n} day${n === -1 ? '' : 's'} ago`;
+  return `${n} day${n === 1 ? '' : 's'} left`;
+}
+
+/** Every field of a certificate, in the order people look for them. */
+export function certificateFields(c: DecodedCertificate): Field[] {
+  const sev = (code: RegExp): 'warning' | 'error' | undefined => c.problems.find((p) => code.test(p.code))?.severity === 'error' ? 'error' : c.problems.some((p) => code.test(p.code)) ? 'warning' : undefined;
+  const key = c.publicKey;
+  const fields: Field[] = [
+    nameField('Subject', c.subject),
+    nameField('Issuer', c.issuer),
+    { label: 'Serial', value: c.serial },
+    {
+      label: 'Validity',
+      value: `${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} (${c.validity === 'not-yet-valid' ? 'not yet valid' : days(c.daysLeft)})`,
+      severity: sev(/expired|not-yet-valid|expiring/),
+      children: [
+        { label: 'Not before', value: c.notBefore },
+        { label: 'Not after', value: c.notAfter },
+      ],
+    },
+    { label: 'Public key', value: [key.algorithm, key.bits ? `${key.bits} bit` : '', key.curve ?? ''].filter(Boolean).join(' '), severity: sev(/weak-key|rsa-small/) },
+    { label: 'Signature', value: c.signatureAlgorithm.name, severity: sev(/sha1/) },
+    { label: 'Role', value: `${c.role}${c.usage !== 'other' && c.usage !== 'any' ? ` (${c.usage})` : ''}${c.selfSigned ? ', self-signed' : ''}` },
+  ];
+  if (c.subjectAltName) fields.push({ label: 'Subject Alternative Names', value: c.subjectAltName.map(gn).join(', '), children: c.subjectAltName.map((n) => ({ label: n.type, value: n.value })), severity: sev(/san/) });
+  fields.push(...list('Key usage', c.keyUsage));
+  fields.push(...list('Extended key usage', c.extendedKeyUsage));
+  if (c.basicConstraints) fields.push({ label: 'Basic constraints', value: `CA:${c.basicConstraints.ca ? 'TRUE' : 'FALSE'}${c.basicConstraints.pathLength !== undefined ? `, pathlen:${c.basicConstraints.pathLength}` : ''}` });
+  if (c.subjectKeyIdentifier) fields.push({ label: 'Subject key identifier', value: c.subjectKeyIdentifier });
+  if (c.authorityKeyIdentifier?.keyId) fields.push({ label: 'Authority key identifier', value: c.authorityKeyIdentifier.keyId });
+  if (c.authorityInfoAccess) fields.push(...list('OCSP', c.authorityInfoAccess.ocsp), ...list('CA issuers', c.authorityInfoAccess.caIssuers));
+  fields.push(...list('CRL distribution points', c.crlDistributionPoints));
+  if (c.certificatePolicies?.length) fields.push({ label: 'Certificate policies', value: c.certificatePolicies.map((p) => p.oid).join(', '), children: c.certificatePolicies.map((p) => ({ label: p.oid, value: p.cps.join(', ') })) });
+  if (c.nameConstraints) {
+    fields.push({ label: 'Name constraints', value: `permitted: ${c.nameConstraints.permitted.map(gn).join(', ') || '—'}; excluded: ${c.nameConstraints.excluded.map(gn).join(', ') || '—'}` });
+  }
+  const known = new Set(['2.5.29.17', '2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.14', '2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31', '2.5.29.32', '2.5.29.30']);
+  for (const e of c.extensions.filter((x) => !known.has(x.oid))) {
+    fields.push({ label: `${e.name}${e.critical ? ' (critical)' : ''}`, value: e.valueHex ?? e.error ?? '' });
+  }
+  fields.push({ label: 'SHA-256 fingerprint', value: c.fingerprints.sha256 }, { label: 'SHA-1 fingerprint', value: c.fingerprints.sha1 });
+  return fields;
+}
+
+/** A one-line label and description for any decoded item (tree rows, quick summaries). */
+export function itemLabel(item: DecodedItem): { label: string; description: string } {
+  switch (item.kind) {
+    case 'certificate': {
+      const cn = item.subject.attributes.find((a) => a.type === 'CN')?.value ?? item.subject.text;
+      const state = item.validity === 'expired' ? 'expired' : item.validity === 'not-yet-valid' ? 'not yet valid' : `${item.daysLeft} d left`;
+      return { label: cn || '(empty subject)', description: `${item.role}${item.usage === 'server' || item.usage === 'client' || item.usage === 'server+client' ? ` · ${item.usage}` : ''} · ${state}` };
+    }
+    case 'privateKey':
+      return { label: `Private key`, description: `${item.algorithm}${item.bits ? ` ${item.bits}` : ''}${item.curve ? ` ${item.curve}` : ''} · ${item.format}${item.encrypted ? ' · encrypted' : ''}` };
+    case 'publicKey':
+      return { label: 'Public key', description: `${item.algorithm}${item.bits ? ` ${item.bits}` : ''}${item.curve ? ` ${item.curve}` : ''}` };
+    case 'csr': {
+      const cn = item.subject.attributes.find((a) => a.type === 'CN')?.value ?? item.subject.text;
+      return { label: `CSR ${cn}`, description: `${item.publicKey.algorithm}${item.signatureValid ? '' : ' · bad signature'}` };
+    }
+    case 'crl':
+      return { label: 'CRL', description: item.issuer?.text ?? '' };
+  }
+}
+
+/** Fields of a non-certificate item (keys never show key material: type, size and fingerprint only). */
+export function otherItemFields(item: Exclude<DecodedItem, { kind: 'certificate' }>): Field[] {
+  switch (item.kind) {
+    case 'privateKey':
+      return [
+        { label: 'Algorithm', value: [item.algorithm, item.bits ? `${item.bits} bit` : '', item.curve ?? ''].filter(Boolean).join(' ') },
+        { label: 'Format', value: item.format },
+        ...(item.encrypted ? [{ label: 'Encryption', value: item.encryption ?? 'encrypted' }] : []),
+        ...(item.spkiSha256 ? [{ label: 'Public key SHA-256', value: item.spkiSha256 }] : []),
+      ];
+    case 'publicKey':
+      return [
+        { label: 'Algorithm', value: [item.algorithm, item.bits ? `${item.bits} bit` : '', item.curve ?? ''].filter(Boolean).join(' ') },
+        { label: 'Format', value: item.format },
+        { label: 'SHA-256 (SPKI)', value: item.spkiSha256 },
+      ];
+    case 'csr':
+      return [
+        nameField('Subject', item.subject),
+        { label: 'Public key', value: [item.publicKey.algorithm, item.publicKey.bits ? `${item.publicKey.bits} bit` : '', item.publicKey.curve ?? ''].filter(Boolean).join(' ') },
+        { label: 'Signature', value: `${item.signatureAlgorithm.name}${item.signatureValid ? ' (valid)' : ' (INVALID)'}`, severity: item.signatureValid ? undefined : 'error' },
+        ...(item.requested.subjectAltName ? [{ label: 'Requested SANs', value: item.requested.subjectAltName.map(gn).join(', ') }] : []),
+      ];
+    case 'crl':
+      return [
+        ...(item.issuer ? [nameField('Issuer', item.issuer)] : []),
+        ...(item.thisUpdate ? [{ label: 'This update', value: item.thisUpdate }] : []),
+        ...(item.nextUpdate ? [{ label: 'Next update', value: item.nextUpdate }] : []),
+        ...(item.revokedCount !== undefined ? [{ label: 'Revoked', value: String(item.revokedCount) }] : []),
+      ];
+  }
+}
