@@ -15,8 +15,9 @@ const util = require('node:util');
 const { loadEnv, startServer, openBrowser, freshWorkspace } = require('../harness/codeServer');
 
 const root = path.resolve(__dirname, '../..');
-const results = path.join(root, 'test-results', 'e2e');
-const testsPath = path.join(root, 'out', 'test', 'e2e', 'suite');
+const results = path.join(root, 'test-results', process.env.MTLS_E2E_RESULTS_NAME || 'e2e');
+// MTLS_E2E_TESTS / MTLS_E2E_FIXTURE let benchmarks reuse this runner with another suite and workspace.
+const testsPath = path.resolve(root, process.env.MTLS_E2E_TESTS || path.join('out', 'test', 'e2e', 'suite'));
 const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 300);
 const t0 = Date.now();
 const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
@@ -60,7 +61,7 @@ async function viaCodeServer(workspace, env) {
 (async () => {
   fs.rmSync(results, { recursive: true, force: true });
   fs.mkdirSync(results, { recursive: true });
-  const workspace = freshWorkspace(path.join(root, 'test', 'fixtures', 'workspace'), path.join(os.tmpdir(), `mtls-e2e-ws-${process.pid}`));
+  const workspace = freshWorkspace(path.resolve(root, process.env.MTLS_E2E_FIXTURE || path.join('test', 'fixtures', 'workspace')), path.join(os.tmpdir(), `mtls-e2e-ws-${process.pid}`));
   // Env for the extension host: where the suite writes its result; where the workspace is.
   const env = { MTLS_E2E_RESULT: path.join(results, 'result.json'), MTLS_E2E_WORKSPACE: workspace };
   const useElectron = !!process.env.VSCODE_EXECUTABLE || fs.existsSync(path.join(root, '.vscode-test'));

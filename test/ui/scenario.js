@@ -98,12 +98,39 @@ const steps = [
       const item = page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).first();
       await item.waitFor({ timeout: 10000 });
       await ui.shot('3-explorer-context-menu.png');
+      await item.click();
+      // The decoded document opens beside, read-only, reading like `openssl x509 -text`.
+      await page.locator('.tab', { hasText: 'fixture-ca.pem.decoded.txt' }).first().waitFor({ timeout: 15000 });
+      await page.locator('.view-lines', { hasText: 'Fixture Root CA' }).first().waitFor({ timeout: 10000 });
+      await ui.shot('3b-decoded-document.png');
       // A folder must not offer Decode (when clause), but offers Scaffold.
-      await page.keyboard.press('Escape');
       await folder.click({ button: 'right' });
       await page.locator('.monaco-menu .action-item', { hasText: 'Scaffold Webhook Server' }).first().waitFor({ timeout: 10000 });
       if (await page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).count()) throw new Error('Decode offered on a folder');
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'the Certificates view expands a certificate into its decoded fields and flags the expired one',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      await openCertificatesView(ui);
+      await page.locator('.part.sidebar .monaco-list-row[aria-expanded="true"]', { hasText: 'Fixture Root CA' }).first().waitFor({ timeout: 5000 }).catch(async () => {
+        await treeRow(ui, 'fixture-ca.pem').click();
+        await page.keyboard.press('ArrowRight');
+        await treeRow(ui, 'Fixture Root CA').waitFor({ timeout: 10000 });
+        await treeRow(ui, 'Fixture Root CA').click();
+        await page.keyboard.press('ArrowRight');
+      });
+      await treeRow(ui, 'SHA-256 fingerprint').waitFor({ timeout: 10000 });
+      await treeRow(ui, 'Basic constraints').waitFor({ timeout: 5000 });
+      // the expired fixture shows its problem at a glance
+      await treeRow(ui, 'expired.pem').click();
+      await page.keyboard.press('ArrowRight');
+      await treeRow(ui, 'expired.test').waitFor({ timeout: 10000 });
+      const rowText = await treeRow(ui, 'expired.test').innerText();
+      if (!/expired/.test(rowText)) throw new Error(`expired certificate row says "${rowText}"`);
+      await ui.shot('4-certificate-fields.png');
     },
   },
 ];

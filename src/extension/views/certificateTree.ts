@@ -200,8 +200,11 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     const started = Date.now();
     const uris = await vscode.workspace.findFiles(this.settings.certificateGlob, this.settings.certificateExclude);
     const byFolder = new Map<string, vscode.Uri[]>();
+    const labels = new Map<string, string>(); // one label per directory, not per file
+    const labelOf = (dir: string) => labels.get(dir) ?? (labels.set(dir, folderLabel(dir)), labels.get(dir)!);
+    const searched = Date.now();
     for (const uri of uris) {
-      const key = folderLabel(path.dirname(uri.fsPath));
+      const key = labelOf(path.dirname(uri.fsPath));
       const list = byFolder.get(key) ?? [];
       list.push(uri);
       byFolder.set(key, list);
@@ -210,7 +213,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([label, files]) => new FolderNode(label, files.sort((a, b) => a.fsPath.localeCompare(b.fsPath))));
     this.fileNodes = new Map(folders.flatMap((f) => f.files.map((u) => [u.toString(), new FileNode(u, f)] as const)));
-    this.log.debug(`Certificates view: ${uris.length} files in ${folders.length} folders (${Date.now() - started} ms)`);
+    this.log.info(`Certificates view: ${uris.length} files in ${folders.length} folders in ${Date.now() - started} ms (file search ${searched - started} ms)`);
     void this.decodeInBackground(++this.backgroundRun); // don't wait: icons and diagnostics fill in as files decode
     return folders;
   }

@@ -66,7 +66,7 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   if (a.open !== false) {
     const uri = deps.decodedDocs.put(name, renderText(decoded));
     const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
     document = uri.toString();
   }
   if (interactive && decoded.items.length === 0 && decoded.errors[0]) {
