@@ -7,6 +7,7 @@ import { DecodeService } from './views/decodeService';
 import { CertificateDiagnostics } from './views/diagnostics';
 import { PemHoverProvider } from './views/pemHover';
 import { DECODED_SCHEME, DecodedDocumentProvider } from './views/decodedDocument';
+import { ServerManager } from './server/serverManager';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
 export interface MtlsWorkbenchApi {
@@ -14,6 +15,8 @@ export interface MtlsWorkbenchApi {
   certificateFolders(): Promise<{ label: string; files: string[] }[]>;
   /** What the Certificates view shows under a file: each child's label/description/contextValue and its children's. */
   treeUnder(file: string): Promise<TreeRow[]>;
+  /** The status-bar text while a server runs ("$(server-process) mTLS :4433"), else undefined. */
+  serverStatus(): string | undefined;
   /** Diagnostics (Problems panel) currently shown for a file. */
   diagnostics(file: string): { message: string; severity: string; line: number }[];
 }
@@ -34,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const treeView = vscode.window.createTreeView(Views.certificates, { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = new CertificateDiagnostics(decoder);
   const decodedDocs = new DecodedDocumentProvider();
+  const servers = new ServerManager(log);
   context.subscriptions.push(
     log,
     decoder,
@@ -41,9 +45,10 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     treeView,
     diagnostics,
     decodedDocs,
+    servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new PemHoverProvider()),
-    ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs }),
+    ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);
   return {
@@ -61,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
         }),
       );
     },
+    serverStatus: () => servers.statusText(),
     diagnostics: (file) =>
       diagnostics.get(vscode.Uri.file(file)).map((d) => ({ message: d.message, severity: vscode.DiagnosticSeverity[d.severity], line: d.range.start.line })),
   };

@@ -18,6 +18,7 @@ export const Commands = {
   showLog: 'mtls.showLog',
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
+  changePortAndStart: 'mtls.changePortAndStart',
 } as const;
 
 export const Views = {

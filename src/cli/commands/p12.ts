@@ -1,15 +1,52 @@
-import { stubCommand } from './stub';
+import * as path from 'node:path';
+import { writeFileSet } from '../../core/files';
+import { buildPkcs12 } from '../../core/pki/index';
+import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
+import { readText } from './client';
 
-export const p12Command = stubCommand({
+export const p12Command: CliCommand = {
   name: 'p12',
   summary: 'Export a certificate and key as PKCS#12 (.p12)',
   usage: 'mtls p12 --cert F --key F [--chain F] --out F.p12 --passphrase-env VAR',
-  details: '  --cert VALUE\n  --key VALUE\n  --chain VALUE\n  --out VALUE\n  --passphrase-env VALUE\n',
+  details: [
+    '  --cert FILE              the certificate (PEM; the first one is the leaf, any others join the chain)',
+    '  --key FILE               its private key (PEM)',
+    '  --key-passphrase-env VAR environment variable holding the key passphrase, if the key is encrypted',
+    '  --chain FILE             intermediate certificates to include after the leaf (e.g. the intermediate CA)',
+    '  --out FILE.p12           the PKCS#12 file to write (mode 0600)',
+    '  --passphrase-env VAR     environment variable holding the .p12 passphrase (never a plain argument)',
+    '  --name NAME              friendly name shown by key stores (default: the certificate CN)',
+    '  --force                  overwrite an existing file',
+    '',
+    'The file uses OpenSSL 3 defaults (PBES2 AES-256-CBC, HMAC-SHA256 MAC, 2048 iterations): it opens with',
+    "`openssl pkcs12` without -legacy and in Node's tls `pfx` option.",
+  ].join('\n') + '\n',
   options: {
     'cert': { type: 'string' },
     'key': { type: 'string' },
+    'key-passphrase-env': { type: 'string' },
     'chain': { type: 'string' },
     'out': { type: 'string' },
-    'passphrase-env': { type: 'string' }
+    'passphrase-env': { type: 'string' },
+    'name': { type: 'string' },
+    'force': { type: 'boolean' },
   },
-});
+  required: ['cert', 'key', 'out', 'passphrase-env'],
+  async run({ values }, ctx) {
+    const passphrase = passphraseFromEnv(values, ctx.env);
+    if (passphrase === undefined) throw new UsageError('missing option --passphrase-env');
+    const chainFile = stringOpt(values, 'chain');
+    const p12 = buildPkcs12({
+      certPem: await readText(ctx, stringOpt(values, 'cert') ?? '', 'the certificate'),
+      keyPem: await readText(ctx, stringOpt(values, 'key') ?? '', 'the key'),
+      keyPassphrase: passphraseFromEnv(values, ctx.env, 'key-passphrase-env'),
+      chainPem: chainFile === undefined ? undefined : await readText(ctx, chainFile, 'the chain'),
+      passphrase,
+      friendlyName: stringOpt(values, 'name'),
+    });
+    const out = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '');
+    await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], { overwrite: values['force'] === true });
+    ctx.out(`Wrote ${out} (PKCS#12, mode 0600; passphrase from $${stringOpt(values, 'passphrase-env')}).\nCheck it: openssl pkcs12 -info -nokeys -in ${path.basename(out)} -passin env:${stringOpt(values, 'passphrase-env')}`);
+    return 0;
+  },
+};

@@ -3,6 +3,7 @@ import type { TypedSettings } from '../platform/settings';
 import type { CertificateNode, CertificateTreeProvider } from '../views/certificateTree';
 import type { DecodeService } from '../views/decodeService';
 import type { DecodedDocumentProvider } from '../views/decodedDocument';
+import type { ServerManager } from '../server/serverManager';
 
 /** What commands need, passed in by activate() (no global service locator). */
 export interface CommandDeps {
@@ -13,4 +14,5 @@ export interface CommandDeps {
   readonly treeView: vscode.TreeView<CertificateNode>;
   readonly decoder: DecodeService;
   readonly decodedDocs: DecodedDocumentProvider;
+  readonly servers: ServerManager;
 }

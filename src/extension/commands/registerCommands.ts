@@ -13,6 +13,10 @@ import { exportDerCommand } from './generate/exportDer';
 import type { ErrorAction } from '../platform/notify';
 import { decodeCertificateCommand } from './decode/decodeCertificate';
 import { copyPem, copyValue } from './decode/copy';
+import { scaffoldServerCommand } from './server/scaffoldServer';
+import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
+import { stopServerCommand } from './server/stopServer';
+import { ServerStartError } from '../server/serverManager';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -28,9 +32,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.decodeCertificate, g(decodeCertificateCommand)],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
-    [Commands.scaffoldServer, notAvailable('Scaffold Webhook Server')],
-    [Commands.startServer, notAvailable('Start Webhook Server')],
-    [Commands.stopServer, notAvailable('Stop Webhook Server')],
+    [Commands.scaffoldServer, g(scaffoldServerCommand)],
+    [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
+    [Commands.stopServer, g(stopServerCommand)],
+    [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, notAvailable('Send Sample Webhook Request')],
     [Commands.probeEndpoint, notAvailable('Probe mTLS Endpoint')],
     [Commands.setupProject, notAvailable('Set Up Webhook Project')],
@@ -45,5 +50,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 function generateActions(err: unknown): ErrorAction[] {
   if (err instanceof FilesExistError && err.existing[0]) return [{ title: 'Reveal in Explorer', command: Commands.revealInExplorer, args: [vscode.Uri.file(err.existing[0])] }];
   if ((err as { code?: string }).code === 'E_NO_WORKSPACE') return [{ title: 'Open Folder', command: 'workbench.action.files.openFolder' }];
+  return [];
+}
+
+/** Buttons for a server that cannot start: missing/bad files → generate; port problems → change port. */
+function serverActions(err: unknown): ErrorAction[] {
+  const code = err instanceof PreflightError ? err.problems[0].code : err instanceof ServerStartError ? err.serverCode : undefined;
+  if (!code) return [];
+  if (/^(ENOENT_|BAD_CERT|BAD_KEY|BAD_CA|KEY_MISMATCH|CERT_EXPIRED)/.test(code)) return [{ title: 'Generate Certificates', command: Commands.generateChain }];
+  const file = err instanceof PreflightError ? err.file : undefined;
+  if (/^(EADDRINUSE|EACCES|EADDRNOTAVAIL)$/.test(code)) return [{ title: 'Change Port', command: Commands.changePortAndStart, args: [{ file }] }];
+  if (code === 'BAD_PASSPHRASE') return [{ title: 'Enter Passphrase', command: Commands.startServer, args: [{ file, askPassphrase: true }] }];
   return [];
 }

@@ -1,0 +1,63 @@
+/** A client certificate signed by an existing CA (e.g. one made by `mtls chain`, or a company dev CA). */
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { InputError } from '../errors';
+import { buildCertificate } from './certificate';
+import { basicConstraints, keyUsages, readCertFields, subjectKeyId } from './certInfo';
+import { checkDays, checkSans, DEFAULT_LEAF_DAYS, describe, keyType, validity, type GeneratedSet, type LeafOptions } from './generate';
+import { generateKeyPair, loadPrivateKey, privateKeyPem } from './keys';
+import { encodeName } from './names';
+import { certificatesFromPem, toPem } from './pem';
+
+/** Checks that a CA certificate and key belong together and may sign; returns what signing needs. */
+export function loadCa(caCertPem: string, caKeyPem: string, caKeyPassphrase: string | undefined, now = new Date()): {
+  key: KeyObject; der: Buffer; chain: Buffer[]; subject: Buffer; keyId: Buffer; notAfter: Date;
+} {
+  const chain = certificatesFromPem(caCertPem, 'The CA certificate file');
+  const caDer = chain[0];
+  let x509: X509Certificate;
+  let fields: ReturnType<typeof readCertFields>;
+  try {
+    x509 = new X509Certificate(caDer);
+    fields = readCertFields(caDer);
+  } catch (e) {
+    throw new InputError(`The CA certificate file does not hold a readable certificate: ${(e as Error).message}`, { cause: e });
+  }
+  const bc = basicConstraints(fields);
+  if (!bc?.ca) throw new InputError(`${x509.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:true is missing), so it cannot sign client certificates. Pass your CA's certificate (e.g. ca-intermediate-crt.pem).`);
+  const ku = keyUsages(fields);
+  if (ku && !ku.includes('keyCertSign')) throw new InputError('The CA certificate\'s keyUsage lacks keyCertSign, so certificates it signs would be rejected.');
+  if (fields.notAfter <= now) throw new InputError(`The CA certificate expired on ${fields.notAfter.toISOString()}: certificates it signs would not verify. Create a new CA (mtls chain).`);
+  const key = loadPrivateKey(caKeyPem, caKeyPassphrase, 'The CA key file');
+  if (!x509.checkPrivateKey(key)) throw new InputError('The CA key does not match the CA certificate (different key pair; the first certificate in the file is the CA used). Pass the key file that belongs to that certificate.');
+  return { key, der: caDer, chain, subject: fields.subject, keyId: subjectKeyId(fields), notAfter: fields.notAfter };
+}
+
+/** A client certificate (clientAuth only) signed by an existing CA: PREFIX-key.pem, PREFIX-crt.pem, PREFIX-fullchain.pem. */
+export async function generateClientFromCa(o: LeafOptions & { caCertPem: string; caKeyPem: string; caKeyPassphrase?: string; namePrefix?: string }): Promise<GeneratedSet> {
+  const prefix = o.namePrefix ?? 'client';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(prefix)) throw new InputError(`File name prefix "${prefix}" may only use letters, digits, ".", "_" and "-".`);
+  const kt = keyType(o.keyType);
+  const days = checkDays(o.days, DEFAULT_LEAF_DAYS, 'Validity (--days)');
+  const sans = checkSans(o.sans);
+  const subject = encodeName({ cn: o.cn ?? 'mtls-client', org: o.org });
+  const ca = loadCa(o.caCertPem, o.caKeyPem, o.caKeyPassphrase);
+  const keys = await generateKeyPair(kt);
+  const v = validity(days);
+  if (v.notAfter > ca.notAfter) v.notAfter = ca.notAfter; // a leaf cannot usefully outlive its CA
+  const cert = buildCertificate({ role: 'client', subject, issuer: ca.subject, signingKey: ca.key, authorityKeyId: ca.keyId, publicKey: keys.publicKey, sans, ...v });
+  // Send the issuing CA and any further intermediates, but not a self-signed root: the server has that.
+  const intermediates = ca.chain.filter((c, i) => i === 0 || !isSelfSigned(c));
+  return {
+    files: [
+      { name: `${prefix}-key.pem`, contents: privateKeyPem(keys.privateKey, o.keyPassphrase), secret: true },
+      { name: `${prefix}-crt.pem`, contents: cert.pem },
+      { name: `${prefix}-fullchain.pem`, contents: cert.pem + intermediates.map((c) => toPem('CERTIFICATE', c)).join('') },
+    ],
+    certificates: [describe(`${prefix}-crt.pem`, cert, 'client', v.notAfter)],
+  };
+}
+
+function isSelfSigned(certDer: Buffer): boolean {
+  const f = readCertFields(certDer);
+  return f.subject.equals(f.issuer);
+}

@@ -1,0 +1,19 @@
+/** Certificate generation: keys, certificates, chains, PKCS#12, trust bundles. Pure: returns data, writes no files. */
+export { keyTypes, parseKeyType, defaultKeyType, type KeyType } from './keys';
+export { parseSans, parseSan } from './names';
+export {
+  generateSelfSigned,
+  generateChain,
+  DEFAULT_LEAF_DAYS,
+  DEFAULT_CA_DAYS,
+  type SubjectOptions,
+  type LeafOptions,
+  type ChainOptions,
+  type GeneratedSet,
+  type GeneratedCertificate,
+} from './generate';
+export { generateClientFromCa, loadCa } from './clientFromCa';
+export { buildPkcs12, PKCS12_ITERATIONS } from './pkcs12';
+export { dialogflowTrustBundle, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
+export { exportDer } from './exportDer';
+export type { CertRole } from './certificate';

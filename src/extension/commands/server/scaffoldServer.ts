@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { renderServer, parsePlatforms, serverFileName, type Platform } from '../../../core/scaffold';
+import type { CommandDeps } from '../deps';
+import { Commands } from '../../ids';
+import { orCancel } from '../guard';
+import { workspaceRoot } from '../generate/target';
+import { writeGenerated, type GenerateResult } from '../generate/writeGenerated';
+
+/** Argument object for mtls.scaffoldServer. */
+export interface ScaffoldArgs {
+  /** Folder for server.ts (absolute or workspace-relative; default: the workspace root). */
+  folder?: string;
+  port?: number;
+  platform?: Platform | 'all';
+  overwrite?: boolean;
+  /** Open server.ts in an editor afterwards (default true). */
+  open?: boolean;
+}
+
+/** mTLS: Scaffold Webhook Server — writes a server.ts that verifies client certificates. */
+export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { file: string }> {
+  const interactive = !(typeof target === 'object' && target !== null && !(target instanceof vscode.Uri));
+  const a: ScaffoldArgs = interactive ? {} : (target as ScaffoldArgs);
+  const base = target instanceof vscode.Uri ? target.fsPath : a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  const platform =
+    a.platform ??
+    (interactive
+      ? orCancel(
+          await vscode.window.showQuickPick(
+            [
+              { label: 'All platforms', detail: 'Dialogflow CX, Dialogflow ES and Kore.ai handlers', id: 'all' as const },
+              { label: 'Dialogflow CX', detail: 'routes by fulfillmentInfo.tag', id: 'cx' as const },
+              { label: 'Dialogflow ES', detail: 'routes by intent display name', id: 'es' as const },
+              { label: 'Kore.ai', detail: 'service-node JSON calls', id: 'kore' as const },
+            ],
+            { title: 'Which platform will call this webhook?' },
+          ),
+        ).id
+      : 'all');
+  parsePlatforms(platform);
+  const port = a.port ?? deps.settings.serverPort;
+  const source = renderServer({ port, platform });
+  const result = await writeGenerated(deps, base, [{ name: serverFileName, contents: source }], [], { interactive, overwrite: a.overwrite, gitignore: false });
+  const file = path.join(base, serverFileName);
+  if (a.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  if (interactive) {
+    void vscode.window.showInformationMessage(`Scaffolded ${vscode.workspace.asRelativePath(file)} (port ${port}). It reads its key, certificate and CA from certs/.`, 'Start Server').then((pick) => {
+      if (pick) void vscode.commands.executeCommand(Commands.startServer, vscode.Uri.file(file));
+    });
+  }
+  return { ...result, file };
+}

@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { serverReadyLine, serverErrorLine, type LaunchPlan } from '../../core/scaffold';
+import { MtlsError } from '../../core/errors';
+import { ContextKeys, Commands } from '../ids';
+
+/** A server that reported a startup failure line (`mtls-server error [CODE]: …`). */
+export class ServerStartError extends MtlsError {
+  constructor(
+    readonly serverCode: string,
+    message: string,
+  ) {
+    super(`E_SERVER_${serverCode}`, message);
+    this.name = 'ServerStartError';
+  }
+}
+
+export interface RunningServer {
+  readonly file: string;
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly terminal: vscode.Terminal;
+  readonly strategy: string;
+}
+
+interface Entry {
+  child: ChildProcess;
+  terminal: vscode.Terminal;
+  server?: RunningServer;
+}
+
+/**
+ * Runs scaffolded servers in VS Code terminals. Each runs as our own child process behind a
+ * pseudoterminal (not a shell), so the extension sees the server's ready and error lines, the status bar
+ * can show the port, Stop and closing the terminal end the process, and Ctrl+C works as usual.
+ */
+export class ServerManager implements vscode.Disposable {
+  private readonly servers = new Map<string, Entry>();
+  private readonly status = vscode.window.createStatusBarItem('mtls.server', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.status.name = 'mTLS webhook server';
+    this.status.command = Commands.stopServer;
+  }
+
+  /** Running servers (ready ones). */
+  running(): RunningServer[] {
+    return [...this.servers.values()].flatMap((e) => (e.server ? [e.server] : []));
+  }
+
+  /** The status bar text, as shown (for tests). */
+  statusText(): string | undefined {
+    return this.running().length ? this.status.text : undefined;
+  }
+
+  /** Starts `file` with `plan` in a terminal; resolves once the server printed its ready line. */
+  start(file: string, plan: LaunchPlan, timeoutMs = 30_000): Promise<RunningServer> {
+    const existing = this.servers.get(file);
+    if (existing?.server) {
+      existing.terminal.show(true);
+      return Promise.resolve(existing.server);
+    }
+    const write = new vscode.EventEmitter<string>();
+    const close = new vscode.EventEmitter<number | void>();
+    const name = `mTLS server: ${vscode.workspace.asRelativePath(file, false)}`;
+    let child: ChildProcess | undefined;
+    const pty: vscode.Pseudoterminal = {
+      onDidWrite: write.event,
+      onDidClose: close.event,
+      open: () => write.fire(`\x1b[2m$ ${[plan.command, ...plan.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n${plan.note}\r\n\x1b[0m`),
+      close: () => this.kill(file), // the user closed the terminal
+      handleInput: (data) => {
+        if (data === '\x03') this.kill(file); // Ctrl+C
+      },
+    };
+    const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
+    return new Promise<RunningServer>((resolve, reject) => {
+      let settled = false;
+      let buffer = '';
+      const fail = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      };
+      const timer = setTimeout(() => {
+        fail(new MtlsError('E_SERVER_TIMEOUT', `The server did not report that it is listening within ${timeoutMs / 1000} s. See the terminal "${name}".`));
+        this.kill(file);
+      }, timeoutMs);
+      child = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.servers.set(file, { child, terminal });
+      const onData = (chunk: Buffer) => {
+        const text = chunk.toString('utf8');
+        write.fire(text.replace(/\r?\n/g, '\r\n'));
+        if (settled) return;
+        buffer += text;
+        const err = serverErrorLine.exec(buffer);
+        if (err) return fail(new ServerStartError(err[1], err[2]));
+        const ready = serverReadyLine.exec(buffer);
+        if (ready && child?.pid) {
+          settled = true;
+          clearTimeout(timer);
+          const url = ready[1];
+          const server: RunningServer = { file, url, port: Number(new URL(url).port), pid: child.pid, terminal, strategy: plan.strategy };
+          const entry = this.servers.get(file);
+          if (entry) entry.server = server;
+          this.log.info(`server started: ${url} (pid ${child.pid}, ${plan.strategy}) from ${file}`);
+          this.updateStatus();
+          resolve(server);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.on('error', (e) => {
+        write.fire(`\r\n${e.message}\r\n`);
+        fail(new MtlsError('E_SERVER_SPAWN', `Could not run ${plan.command}: ${e.message}. Set mtls.server.nodePath to a Node.js 20.6+ executable.`, { cause: e }));
+      });
+      child.on('exit', (code, signal) => {
+        write.fire(`\r\n\x1b[2m— server stopped (${signal ?? `exit code ${code}`}) —\x1b[0m\r\n`);
+        this.log.info(`server ${file} stopped (${signal ?? `exit code ${code}`})`);
+        this.servers.delete(file);
+        this.updateStatus();
+        fail(new MtlsError('E_SERVER_EXIT', `The server exited (${signal ?? `code ${code}`}) before it was listening. See the terminal "${name}".`));
+      });
+      terminal.show(true);
+    });
+  }
+
+  /** Stops one server (or all); resolves when the processes have exited. */
+  async stop(file?: string): Promise<string[]> {
+    const files = file ? [file] : [...this.servers.keys()];
+    const stopped: string[] = [];
+    await Promise.all(
+      files.map(async (f) => {
+        const e = this.servers.get(f);
+        if (!e) return;
+        const exited = new Promise<void>((r) => (e.child.exitCode !== null ? r() : e.child.once('exit', () => r())));
+        this.kill(f);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (e.child.exitCode === null && e.child.signalCode === null) e.child.kill('SIGKILL'); // graceful shutdown took too long
+        stopped.push(f);
+      }),
+    );
+    return stopped;
+  }
+
+  private kill(file: string): void {
+    const e = this.servers.get(file);
+    if (e && e.child.exitCode === null && e.child.signalCode === null) e.child.kill('SIGTERM'); // the server shuts down gracefully on SIGTERM
+  }
+
+  private updateStatus(): void {
+    const running = this.running();
+    void vscode.commands.executeCommand('setContext', ContextKeys.serverRunning, running.length > 0);
+    if (running.length === 0) {
+      this.status.hide();
+      return;
+    }
+    this.status.text = `$(server-process) mTLS ${running.map((s) => `:${s.port}`).join(' ')}`;
+    this.status.tooltip = `${running.map((s) => s.url).join('\n')}\nClick to stop.`;
+    this.status.show();
+  }
+
+  dispose(): void {
+    for (const f of this.servers.keys()) this.kill(f);
+    this.status.dispose();
+  }
+}
