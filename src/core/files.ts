@@ -54,23 +54,27 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
   const existing = await existingFiles(dir, files);
   if (existing.length > 0 && !opts.overwrite) throw new FilesExistError(existing);
   await fs.mkdir(dir, { recursive: true });
-  const staged: { tmp: string; final: string }[] = [];
-  try {
-    for (const f of files) {
-      const final = path.resolve(dir, f.name);
-      await fs.mkdir(path.dirname(final), { recursive: true });
-      const tmp = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
-      const mode = f.secret ? 0o600 : 0o644;
-      const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
-      try {
-        await handle.writeFile(f.contents);
-        await handle.chmod(mode); // umask may have narrowed or widened nothing, but be exact
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      staged.push({ tmp, final });
+  // Stage every file in parallel (each fsync'd), then rename them all: the slow part, the syncs, overlap.
+  const stage = async (f: OutputFile): Promise<{ tmp: string; final: string }> => {
+    const final = path.resolve(dir, f.name);
+    await fs.mkdir(path.dirname(final), { recursive: true });
+    const tmp = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
+    const mode = f.secret ? 0o600 : 0o644;
+    const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+    try {
+      await handle.writeFile(f.contents);
+      await handle.chmod(mode); // exact mode whatever the umask
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
+    return { tmp, final };
+  };
+  const settled = await Promise.allSettled(files.map(stage));
+  const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const s of staged) await fs.rename(s.tmp, s.final);
   } catch (e) {
     await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true })));
