@@ -26,9 +26,13 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   installVsix(e2e, work, vsix);
   log('installed', path.relative(root, vsix));
   const workspace = freshWorkspace(path.join(root, 'test', 'fixtures', 'workspace'), path.join(work, 'workspace'));
+  // A free port for the webhook server, as a workspace setting (never the machine's 4433, which may be busy).
+  const serverPort = await require('../harness/codeServer').freePort();
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort }));
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
-  const ui = { page, workspace, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
+  const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
   await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });

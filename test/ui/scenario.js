@@ -133,6 +133,36 @@ const steps = [
       await ui.shot('4-certificate-fields.png');
     },
   },
+  {
+    name: 'scaffolds and starts the webhook server from the palette; the terminal logs who connected and who was refused',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      const { execFileSync, spawnSync } = require('node:child_process');
+      await runFromPalette(ui, 'mTLS: Scaffold Webhook Server');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All platforms' }).first().click();
+      const server = path.join(ui.workspace, 'server.ts');
+      for (let i = 0; i < 50 && !fs.existsSync(server); i++) await page.waitForTimeout(200);
+      if (!fs.existsSync(server)) throw new Error('server.ts was not written');
+      await page.locator('.tab', { hasText: 'server.ts' }).first().waitFor({ timeout: 10000 });
+      await runFromPalette(ui, 'mTLS: Start Webhook Server');
+      const port = ui.serverPort;
+      const status = page.locator('.statusbar-item', { hasText: `mTLS :${port}` }).first();
+      await status.waitFor({ timeout: 30000 });
+      const certs = path.join(ui.workspace, 'certs');
+      const body = JSON.stringify({ detectIntentResponseId: 'ui-1', fulfillmentInfo: { tag: 'welcome' }, text: 'hi', languageCode: 'en' });
+      const ok = execFileSync('curl', ['-sS', '--cacert', path.join(certs, 'ca-root-crt.pem'), '--cert', path.join(certs, 'client-crt.pem'), '--key', path.join(certs, 'client-key.pem'),
+        '-H', 'content-type: application/json', '--data', body, `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      if (!/fulfillmentResponse/.test(ok)) throw new Error(`unexpected reply: ${ok}`);
+      const refused = spawnSync('curl', ['-sS', '--cacert', path.join(certs, 'ca-root-crt.pem'), '-H', 'content-type: application/json', '--data', body, `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      if (refused.status === 0) throw new Error('a client without a certificate was served');
+      const terminal = page.locator('.terminal-wrapper, .xterm').first();
+      await terminal.waitFor({ timeout: 10000 });
+      await page.waitForTimeout(1500); // let xterm render the log lines
+      await ui.shot('5-server-terminal.png');
+      await runFromPalette(ui, 'mTLS: Stop Webhook Server');
+      await status.waitFor({ state: 'hidden', timeout: 15000 });
+    },
+  },
 ];
 
 module.exports = { steps, runFromPalette, openCertificatesView, treeRow, fs, path };
