@@ -1,0 +1,101 @@
+/**
+ * Issue 5 benchmark: decode every certificate in Node's root store (one PEM file) vs
+ * `openssl storeutl -noout -text -certs FILE`. (1) our in-process full decode (every field, chain, problems)
+ * against the whole openssl process; (2) the whole `node dist/cli.js decode FILE` process against the same.
+ * Rounds alternate ours/reference so both see the same machine state; medians are reported.
+ * Run: npx tsc -p . && npm run build && node out/bench/decode.bench.js
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { rootCertificates } from 'node:tls';
+import { promisify } from 'node:util';
+import { decodeBytes } from '../src/core/x509/index';
+
+const run = promisify(execFile);
+const REFERENCE = 'openssl storeutl -noout -text -certs';
+const cli = [path.resolve(__dirname, '../../dist/cli.js'), path.resolve('dist/cli.js')].find((p) => existsSync(p)) ?? 'dist/cli.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function reference(file: string): Promise<number> {
+  const t0 = performance.now();
+  const { stdout } = await run('openssl', ['storeutl', '-noout', '-text', '-certs', file], { maxBuffer: 64 * 2 ** 20 });
+  const ms = performance.now() - t0;
+  if (!stdout.includes('Certificate:')) throw new Error('openssl storeutl printed no certificates');
+  return ms;
+}
+
+function inProcess(file: string): number {
+  const t0 = performance.now();
+  const decoded = decodeBytes(readFileSync(file), { fileName: file });
+  const ms = performance.now() - t0;
+  if (decoded.items.length !== rootCertificates.length) throw new Error(`decoded ${decoded.items.length} of ${rootCertificates.length} certificates`);
+  return ms;
+}
+
+async function wholeCli(file: string): Promise<number> {
+  const t0 = performance.now();
+  const { stdout } = await run(process.execPath, [cli, 'decode', file], { maxBuffer: 64 * 2 ** 20 });
+  const ms = performance.now() - t0;
+  if (!stdout.includes('SHA-256 fingerprint')) throw new Error('mtls decode printed no certificates');
+  return ms;
+}
+
+/** `node -e 0`: the floor under any Node CLI, reported so the whole-process ratio can be read fairly. */
+async function nodeStartup(): Promise<number> {
+  const t0 = performance.now();
+  await run(process.execPath, ['-e', '0']);
+  return performance.now() - t0;
+}
+
+function report(name: string, oursMs: number, refMs: number, ratio: number, target: string, pass: boolean, extra: Record<string, number> = {}): void {
+  const r = (x: number) => Math.round(x * 10) / 10;
+  console.log(`BENCH ${JSON.stringify({ issue: 5, name, ours_ms: r(oursMs), reference: REFERENCE, reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)])) })}`);
+}
+
+async function mainBench(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mtls-bench-decode-'));
+  const file = path.join(dir, 'roots.pem');
+  writeFileSync(file, rootCertificates.join('\n') + '\n');
+  try {
+    // Warm-up: JIT, module loading, the first spawn and the page cache.
+    inProcess(file);
+    await reference(file);
+    await wholeCli(file);
+    const rounds = 11;
+    const ours1: number[] = [];
+    const ref1: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      ours1.push(inProcess(file));
+      ref1.push(await reference(file));
+    }
+    const a = median(ours1);
+    const b = median(ref1);
+    report(`decode ${rootCertificates.length} root certificates in-process (every field)`, a, b, b / a, 'ratio ≥ 1.0 (reference_ms / ours_ms)', b / a >= 1);
+    const ours2: number[] = [];
+    const ref2: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      ours2.push(await wholeCli(file));
+      ref2.push(await reference(file));
+      bare.push(await nodeStartup());
+    }
+    const c = median(ours2);
+    const d = median(ref2);
+    report(`mtls decode of ${rootCertificates.length} root certificates, whole process`, c, d, c / d, 'ratio ≤ 1.5 (ours_ms / reference_ms)', c / d <= 1.5, { node_startup_ms: median(bare) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+mainBench().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

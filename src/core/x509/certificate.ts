@@ -1,0 +1,124 @@
+/** X.509 certificates: every field read with the lean DER reader; Node's X509Certificate only for signatures. */
+import { createHash, X509Certificate } from 'node:crypto';
+import { Asn1Error, Tag, children, raw, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
+import { colonHex, decodeExtensions } from './extensions';
+import { decodeSpki, decodeSignatureAlgorithm } from './keys';
+import { decodeName } from './name';
+import { toPem } from './pem';
+import type { DecodedCertificate, ItemSource } from './types';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Validity times, read digit by digit for the two forms RFC 5280 allows (YYMMDDHHMMSSZ, YYYYMMDDHHMMSSZ);
+ * anything else goes to the general reader. A regex per date showed up in profiles of 100+ certificate files.
+ */
+function readValidityTime(n: Asn1Node): Date {
+  const b = n.buf;
+  const len = n.end - n.contentStart;
+  const utc = n.tag === Tag.UTC_TIME && len === 13;
+  const gen = n.tag === Tag.GENERALIZED_TIME && len === 15;
+  if ((utc || gen) && b[n.end - 1] === 0x5a) {
+    let p = n.contentStart;
+    const two = (): number => {
+      const hi = b[p] - 48;
+      const lo = b[p + 1] - 48;
+      p += 2;
+      return hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 ? hi * 10 + lo : NaN;
+    };
+    let year = two();
+    if (gen) year = year * 100 + two();
+    else year += year < 50 ? 2000 : 1900;
+    const [mo, d, h, mi, sec] = [two(), two(), two(), two(), two()];
+    const t = Date.UTC(year, mo - 1, d, h, mi, sec);
+    if (!Number.isNaN(t)) return new Date(t);
+  }
+  return readTime(n);
+}
+
+/** A decoded certificate plus the raw parts chain building needs (kept out of the JSON result). */
+export interface ParsedCertificate {
+  readonly decoded: { -readonly [K in keyof DecodedCertificate]: DecodedCertificate[K] };
+  readonly der: Buffer;
+  readonly subjectDer: Buffer;
+  readonly issuerDer: Buffer;
+  /** Node's parse, made on first use (signature checks only). */
+  x509(): X509Certificate;
+}
+
+/** True when the node is shaped like Certificate ::= SEQUENCE { tbs SEQUENCE, alg SEQUENCE, sig BIT STRING }. */
+export function looksLikeCertificate(node: Asn1Node): boolean {
+  if (node.tag !== Tag.SEQUENCE) return false;
+  const k = children(node);
+  return k.length === 3 && k[0].tag === Tag.SEQUENCE && k[1].tag === Tag.SEQUENCE && k[2].tag === Tag.BIT_STRING && isTbsCertificate(k[0]);
+}
+
+function isTbsCertificate(tbs: Asn1Node): boolean {
+  const f = children(tbs);
+  // v1 certificates have no [0] version: serial INTEGER first, then the AlgorithmIdentifier.
+  const i = f[0]?.tag === 0xa0 ? 1 : 0;
+  return f[i]?.tag === Tag.INTEGER && f[i + 1]?.tag === Tag.SEQUENCE && f[i + 2]?.tag === Tag.SEQUENCE && f[i + 3]?.tag === Tag.SEQUENCE;
+}
+
+/** Decodes one certificate. Chain-dependent fields (role, selfSigned, problems) are filled in later by chain.ts. */
+export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date): ParsedCertificate {
+  const [tbs, sigAlg, sig] = children(node);
+  if (!tbs || !sigAlg || !sig || tbs.tag !== Tag.SEQUENCE || sigAlg.tag !== Tag.SEQUENCE || sig.tag !== Tag.BIT_STRING) {
+    throw new Asn1Error('certificate: expected tbsCertificate, signatureAlgorithm, signature', node.start);
+  }
+  const f = children(tbs);
+  let i = 0;
+  let version = 1;
+  if (f[0]?.tag === 0xa0) {
+    version = Number(readInteger(children(f[0])[0])) + 1;
+    i = 1;
+  }
+  const [serialNode, , issuerNode, validityNode, subjectNode, spkiNode] = f.slice(i);
+  if (!spkiNode) throw new Asn1Error('certificate: tbsCertificate is missing fields', tbs.start);
+  const [nb, na] = children(validityNode);
+  if (!nb || !na) throw new Asn1Error('certificate: validity needs two times', validityNode.start);
+  const notBefore = readValidityTime(nb);
+  const notAfter = readValidityTime(na);
+  const extNode = f.slice(i + 6).find((x) => x.tag === 0xa3);
+  const ext = extNode ? decodeExtensions(children(extNode)[0] ?? (() => { throw new Asn1Error('certificate: empty extensions', extNode.start); })()) : { extensions: [], fields: {} };
+  const der = raw(node);
+  const subjectDer = raw(subjectNode);
+  const issuerDer = raw(issuerNode);
+  const bc = ext.fields.basicConstraints;
+  const t = now.getTime();
+  let x509: X509Certificate | undefined;
+  const decoded: ParsedCertificate['decoded'] = {
+    source,
+    version,
+    serial: readIntegerHex(serialNode),
+    subject: decodeName(subjectNode),
+    issuer: decodeName(issuerNode),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+    daysLeft: Math.floor((notAfter.getTime() - t) / DAY_MS),
+    validity: t > notAfter.getTime() ? 'expired' : t < notBefore.getTime() ? 'not-yet-valid' : 'valid',
+    publicKey: decodeSpki(spkiNode),
+    signatureAlgorithm: decodeSignatureAlgorithm(sigAlg),
+    ...ext.fields,
+    extensions: ext.extensions,
+    fingerprints: {
+      sha1: colonHex(createHash('sha1').update(der).digest()),
+      sha256: colonHex(createHash('sha256').update(der).digest()),
+    },
+    selfIssued: subjectDer.equals(issuerDer),
+    selfSigned: false,
+    // v1 certificates have no basicConstraints; a self-issued v1 is treated as a (legacy) CA root.
+    isCa: bc ? bc.ca : version === 1 && subjectDer.equals(issuerDer),
+    role: 'leaf',
+    usage: 'other',
+    problems: [],
+    pem: toPem('CERTIFICATE', der),
+  };
+  return {
+    decoded,
+    der,
+    subjectDer,
+    issuerDer,
+    x509: () => (x509 ??= new X509Certificate(der)),
+  };
+}

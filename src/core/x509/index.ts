@@ -1,0 +1,6 @@
+/** Public API of the decoder: what the CLI, the VS Code tree and the hovers use. */
+export { decodeBytes, decodePemText, looksLikeCertificateFile } from './decode';
+export { findPemBlocks, toPem, type PemBlockLocation } from './pem';
+export { renderText, summarize, keyText } from './render';
+export { matchKeyToCertificates } from './chain';
+export type * from './types';

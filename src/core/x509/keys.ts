@@ -1,0 +1,211 @@
+/**
+ * Keys: algorithm, size and curve — never key material. Private keys are described from their DER
+ * structure; Node's crypto is only asked for the matching public key (so a key can be paired with its
+ * certificate by SPKI hash) and for what encrypted keys hold once a passphrase is given.
+ */
+import { constants, createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, readOid, type Asn1Node } from '../asn1/der';
+import { colonHex } from './extensions';
+import { ciphers, curves, hashes, keyAlgorithms, OID, pkcs12PbeNames, signatureAlgorithms } from './oids';
+import type { DecodedPrivateKey, PublicKeyInfo, SignatureAlgorithm } from './types';
+
+/** Bit length of an unsigned big-endian INTEGER (RSA modulus, DSA prime). */
+function integerBits(node: Asn1Node): number {
+  let b = content(node);
+  while (b.length > 1 && b[0] === 0) b = b.subarray(1);
+  if (b.length === 0 || b[0] === 0) return 0;
+  return (b.length - 1) * 8 + (32 - Math.clz32(b[0]));
+}
+
+function curveName(oid: string): { curve: string; bits?: number } {
+  const c = curves[oid];
+  return c ? { curve: c.name, bits: c.bits } : { curve: oid };
+}
+
+/** SHA-256 of a DER SubjectPublicKeyInfo as colon hex. */
+export function spkiHash(spkiDer: Buffer): string {
+  return colonHex(createHash('sha256').update(spkiDer).digest());
+}
+
+/** Algorithm, size and curve of a SubjectPublicKeyInfo, read from its DER. */
+export function decodeSpki(node: Asn1Node): PublicKeyInfo {
+  const [alg, bits] = children(node);
+  if (!alg || !bits || alg.tag !== Tag.SEQUENCE) throw new Asn1Error('public key: expected AlgorithmIdentifier and BIT STRING', node.start);
+  const [oidNode, params] = children(alg);
+  const oid = readOid(oidNode);
+  const algorithm = keyAlgorithms[oid] ?? oid;
+  const spkiSha256 = spkiHash(raw(node));
+  const { bytes } = readBitString(bits);
+  if (oid === OID.rsaEncryption || oid === OID.rsassaPss) {
+    const rsa = children({ ...bits, contentStart: bits.contentStart + 1 })[0];
+    return { algorithm, bits: integerBits(children(rsa)[0]), spkiSha256 };
+  }
+  if (oid === OID.ecPublicKey) {
+    if (params?.tag === Tag.OID) return { algorithm, ...curveName(readOid(params)), spkiSha256 };
+    // Explicit curve parameters: the field size is the point size.
+    return { algorithm, curve: 'explicit parameters', bits: ((bytes.length - 1) / 2) * 8, spkiSha256 };
+  }
+  if (oid === '1.2.840.10040.4.1' && params?.tag === Tag.SEQUENCE) return { algorithm, bits: integerBits(children(params)[0]), spkiSha256 };
+  return { algorithm, spkiSha256 };
+}
+
+/** Key facts from a Node KeyObject (used when the DER is not ours to read, e.g. after decryption). */
+export function keyObjectInfo(k: KeyObject): { algorithm: string; bits?: number; curve?: string } {
+  const t = k.asymmetricKeyType ?? 'unknown';
+  const d = k.asymmetricKeyDetails ?? {};
+  const algorithm = ({ rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ec: 'EC', ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA', x25519: 'X25519', x448: 'X448', dh: 'DH' } as Record<string, string>)[t] ?? t;
+  const nodeCurves: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp224r1: 'P-224', prime192v1: 'P-192' };
+  if (d.namedCurve) {
+    const curve = nodeCurves[d.namedCurve] ?? d.namedCurve;
+    const bits = Object.values(curves).find((c) => c.name === curve)?.bits;
+    return bits ? { algorithm, curve, bits } : { algorithm, curve };
+  }
+  return d.modulusLength ? { algorithm, bits: d.modulusLength } : { algorithm };
+}
+
+/** SPKI hash of the public half of a private key; undefined when Node cannot load it. */
+function publicHashOf(load: () => KeyObject): string | undefined {
+  try {
+    return spkiHash(createPublicKey(load()).export({ type: 'spki', format: 'der' }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Describes how an EncryptedPrivateKeyInfo / PKCS#12 bag is encrypted, e.g. `PBES2, PBKDF2 (hmacWithSHA256, 2048 iterations), AES-256-CBC`. */
+export function describeEncryption(alg: Asn1Node): string {
+  const [oidNode, params] = children(alg);
+  const oid = readOid(oidNode);
+  if (oid === OID.pbes2 && params) {
+    const [kdf, scheme] = children(params);
+    const [kdfOid, kdfParams] = children(kdf);
+    let kdfText = readOid(kdfOid) === OID.pbkdf2 ? 'PBKDF2' : readOid(kdfOid) === '1.3.6.1.4.1.11591.4.11' ? 'scrypt' : readOid(kdfOid);
+    if (kdfText === 'PBKDF2' && kdfParams) {
+      const p = children(kdfParams);
+      const iter = p[1]?.tag === Tag.INTEGER ? Number(readInteger(p[1])) : undefined;
+      const prfNode = p.find((x, i) => i >= 2 && x.tag === Tag.SEQUENCE);
+      const prf = prfNode ? (hashes[readOid(children(prfNode)[0])] ?? 'unknown') : 'sha1';
+      kdfText += ` (hmacWith${prf.toUpperCase()}${iter !== undefined ? `, ${iter} iterations` : ''})`;
+    }
+    const schemeOid = readOid(children(scheme)[0]);
+    return `PBES2, ${kdfText}, ${ciphers[schemeOid]?.name ?? schemeOid}`;
+  }
+  return pkcs12PbeNames[oid] ?? oid;
+}
+
+type KeyFacts = Omit<DecodedPrivateKey, 'source'>;
+
+/** Encrypted keys asking for more PBKDF2 rounds than this are described but not opened (a crafted file must not hang us). */
+const MAX_OPEN_ITERATIONS = 5_000_000;
+
+/** The iteration count of a PBES2/PBKDF2 or PKCS#12 PBE AlgorithmIdentifier (1 when it has none). */
+function pbeIterations(alg: Asn1Node): number {
+  const [oidNode, params] = children(alg);
+  if (!params || params.tag !== Tag.SEQUENCE) return 1;
+  if (readOid(oidNode) === OID.pbes2) {
+    const kdfParams = children(children(params)[0] ?? params)[1];
+    const it = kdfParams?.tag === Tag.SEQUENCE ? children(kdfParams)[1] : undefined;
+    return it?.tag === Tag.INTEGER ? Number(readInteger(it)) : 1;
+  }
+  const it = children(params)[1];
+  return it?.tag === Tag.INTEGER ? Number(readInteger(it)) : 1;
+}
+
+/** Describes a PKCS#8 PrivateKeyInfo (unencrypted). */
+export function describePkcs8(node: Asn1Node): KeyFacts {
+  const [, alg, keyOctets] = children(node);
+  if (!alg || alg.tag !== Tag.SEQUENCE || !keyOctets || keyOctets.tag !== Tag.OCTET_STRING) throw new Asn1Error('private key: not a PKCS#8 PrivateKeyInfo', node.start);
+  const [oidNode, params] = children(alg);
+  const oid = readOid(oidNode);
+  const algorithm = keyAlgorithms[oid] ?? oid;
+  let size: { bits?: number; curve?: string } = {};
+  if (oid === OID.rsaEncryption || oid === OID.rsassaPss) {
+    const rsa = children({ ...keyOctets, tag: Tag.SEQUENCE, contentStart: keyOctets.contentStart })[0];
+    size = { bits: integerBits(children(rsa)[1]) };
+  } else if (oid === OID.ecPublicKey && params?.tag === Tag.OID) {
+    size = curveName(readOid(params));
+  }
+  const der = raw(node);
+  return { algorithm, ...size, format: 'PKCS#8', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })) };
+}
+
+/** Describes a PKCS#1 RSAPrivateKey. */
+export function describePkcs1Private(node: Asn1Node): KeyFacts {
+  const n = children(node)[1];
+  if (!n || n.tag !== Tag.INTEGER) throw new Asn1Error('RSA private key: modulus missing', node.start);
+  const der = raw(node);
+  return { algorithm: 'RSA', bits: integerBits(n), format: 'PKCS#1 (RSA PRIVATE KEY)', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' })) };
+}
+
+/** Describes a SEC1 ECPrivateKey. */
+export function describeSec1(node: Asn1Node): KeyFacts {
+  const params = children(node).find((c) => c.tag === 0xa0);
+  const inner = params ? children(params)[0] : undefined;
+  const size = inner?.tag === Tag.OID ? curveName(readOid(inner)) : {};
+  const der = raw(node);
+  return { algorithm: 'EC', ...size, format: 'SEC1 (EC PRIVATE KEY)', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'sec1' })) };
+}
+
+/** Describes an EncryptedPrivateKeyInfo without decrypting it; with a passphrase, also what it holds. */
+export function describeEncryptedPkcs8(node: Asn1Node, passphrase?: string): KeyFacts {
+  const [alg, data] = children(node);
+  if (!alg || alg.tag !== Tag.SEQUENCE || !data || data.tag !== Tag.OCTET_STRING) throw new Asn1Error('not an EncryptedPrivateKeyInfo', node.start);
+  const base: KeyFacts = { algorithm: 'unknown', format: 'PKCS#8', encrypted: true, encryption: describeEncryption(alg) };
+  if (passphrase === undefined || pbeIterations(alg) > MAX_OPEN_ITERATIONS) return base;
+  const der = raw(node);
+  try {
+    const k = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase });
+    return { ...base, ...keyObjectInfo(k), spkiSha256: publicHashOf(() => k) };
+  } catch {
+    return base;
+  }
+}
+
+/** The public key of a PKCS#1 RSAPublicKey, described like an SPKI. */
+export function describePkcs1Public(node: Asn1Node): PublicKeyInfo {
+  const n = children(node)[0];
+  if (!n || n.tag !== Tag.INTEGER) throw new Asn1Error('RSA public key: modulus missing', node.start);
+  const der = raw(node);
+  const spki = createPublicKey({ key: der, format: 'der', type: 'pkcs1' }).export({ type: 'spki', format: 'der' });
+  return { algorithm: 'RSA', bits: integerBits(n), spkiSha256: spkiHash(spki) };
+}
+
+function hashOfAlgId(node: Asn1Node | undefined, fallback: string): string {
+  if (!node) return fallback;
+  const oid = readOid(children(node)[0]);
+  return hashes[oid] ?? oid;
+}
+
+/** Names a signature AlgorithmIdentifier, reading RSA-PSS parameters (hash, MGF1 hash, salt length). */
+export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
+  const [oidNode, params] = children(node);
+  const oid = readOid(oidNode);
+  const known = signatureAlgorithms[oid];
+  if (oid === OID.rsassaPss) {
+    let hash = 'sha1';
+    let mgf1Hash = 'sha1';
+    let saltLength = 20;
+    if (params?.tag === Tag.SEQUENCE) {
+      for (const p of children(params)) {
+        const inner = children(p)[0];
+        if (p.tag === 0xa0) hash = hashOfAlgId(inner, 'sha1');
+        else if (p.tag === 0xa1) mgf1Hash = hashOfAlgId(children(inner)[1], 'sha1');
+        else if (p.tag === 0xa2) saltLength = Number(readInteger(inner));
+      }
+    }
+    return { oid, name: 'rsassaPss', hash, pss: { hash, mgf1Hash, saltLength } };
+  }
+  return known ? (known.hash ? { oid, name: known.name, hash: known.hash } : { oid, name: known.name }) : { oid, name: oid };
+}
+
+/** Verifies a signature over `tbs` with the key in `spkiDer` (used for CSRs, whose self-signature proves key possession). */
+export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, spkiDer: Buffer, signature: Buffer): boolean {
+  try {
+    const key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+    if (alg.pss) return verify(alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature);
+    const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
+    return verify(edwards ? null : (alg.hash ?? null), tbs, key, signature);
+  } catch {
+    return false;
+  }
+}
