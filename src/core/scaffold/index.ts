@@ -1,0 +1,7 @@
+// Issue 6: the scaffolded mTLS webhook server, its preflight checks and how to launch it.
+export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions, type Platform } from './renderServer';
+export { platformNames } from './template/platforms';
+export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from './scaffoldServer';
+export { readServerConfig, type ServerConfig } from './serverConfig';
+export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
+export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';

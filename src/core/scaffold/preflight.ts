@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import type { ServerConfig } from './serverConfig';
+
+/**
+ * Problem codes, the same as the server's `mtls-server error [CODE]` lines. The VS Code layer maps them to
+ * actions: ENOENT_* / KEY_MISMATCH → "Generate certificates", EADDRINUSE / EACCES → "Change port".
+ */
+export type PreflightCode =
+  | 'EADDRINUSE'
+  | 'EACCES'
+  | 'EADDRNOTAVAIL'
+  | 'ENOENT_KEY'
+  | 'ENOENT_CERT'
+  | 'ENOENT_CA'
+  | 'BAD_KEY'
+  | 'BAD_CERT'
+  | 'BAD_CA'
+  | 'BAD_PASSPHRASE'
+  | 'KEY_MISMATCH'
+  | 'CERT_EXPIRED';
+
+/** One reason the server would not start (or would be refused by every client). */
+export interface PreflightProblem {
+  readonly code: PreflightCode;
+  readonly message: string;
+  /** The file or address concerned. */
+  readonly subject: string;
+}
+
+/** Formats a problem exactly like the server's own startup failure line. */
+export function formatProblem(p: PreflightProblem): string {
+  return `mtls-server error [${p.code}]: ${p.message}`;
+}
+
+/** Resolves to the listen error code, or undefined when host:port can be bound right now. */
+export function checkPortFree(port: number, host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'LISTEN'));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+}
+
+async function readOr(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks what the server checks at startup (files, key ↔ cert, passphrase, port) and returns every problem. */
+export async function preflight(config: ServerConfig): Promise<PreflightProblem[]> {
+  const problems: PreflightProblem[] = [];
+  const add = (code: PreflightCode, subject: string, message: string): void => void problems.push({ code, subject, message });
+  const [key, cert, ca] = await Promise.all([readOr(config.keyPath), readOr(config.certPath), readOr(config.caPath)]);
+  const hint = 'generate certificates with mtls chain, or set';
+  if (!key) add('ENOENT_KEY', config.keyPath, `private key not found: ${config.keyPath} (${hint} MTLS_KEY)`);
+  if (!cert) add('ENOENT_CERT', config.certPath, `server certificate not found: ${config.certPath} (${hint} MTLS_CERT)`);
+  if (!ca) add('ENOENT_CA', config.caPath, `CA bundle not found: ${config.caPath} (${hint} MTLS_CA)`);
+  let keyObject: KeyObject | undefined;
+  if (key) {
+    try {
+      keyObject = createPrivateKey({ key, ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}) });
+    } catch (e) {
+      // OpenSSL's messages vary ('interrupted or cancelled', 'bad decrypt'): decide from the PEM, as the server does.
+      if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'))) {
+        add('BAD_PASSPHRASE', config.keyPath, config.passphrase === undefined ? `the private key ${config.keyPath} is encrypted: set MTLS_KEY_PASSPHRASE` : `wrong passphrase for ${config.keyPath} (MTLS_KEY_PASSPHRASE)`);
+      } else add('BAD_KEY', config.keyPath, `not a private key: ${config.keyPath} (${(e as Error).message})`);
+    }
+  }
+  if (cert) {
+    try {
+      const leaf = new X509Certificate(cert);
+      if (keyObject && !leaf.checkPrivateKey(keyObject)) {
+        add('KEY_MISMATCH', config.keyPath, `the private key ${config.keyPath} does not belong to the certificate ${config.certPath}`);
+      }
+      if (Date.parse(leaf.validTo) < Date.now()) add('CERT_EXPIRED', config.certPath, `the server certificate ${config.certPath} expired on ${leaf.validTo}`);
+    } catch (e) {
+      add('BAD_CERT', config.certPath, `not a PEM certificate: ${config.certPath} (${(e as Error).message})`);
+    }
+  }
+  if (ca && !ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) add('BAD_CA', config.caPath, `no PEM certificate in the CA bundle ${config.caPath}`);
+  if (config.port !== 0) {
+    const portError = await checkPortFree(config.port, config.host);
+    const where = `${config.host}:${config.port}`;
+    if (portError === 'EADDRINUSE') add('EADDRINUSE', where, `port ${config.port} on ${config.host} is already in use (stop the other server or choose another port)`);
+    else if (portError === 'EACCES') add('EACCES', where, `not allowed to listen on port ${config.port} (ports below 1024 need privileges)`);
+    else if (portError !== undefined) add('EADDRNOTAVAIL', where, `cannot listen on ${where}: ${portError}`);
+  }
+  return problems;
+}
