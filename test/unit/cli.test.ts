@@ -35,7 +35,7 @@ test('unknown flags, unknown commands and missing arguments print one error line
 
 test('subcommands whose issue has not landed exit 1 with "not implemented yet", never a fake result', async () => {
   const c = capture();
-  assert.equal(await main(['probe', 'https://127.0.0.1:1/'], c.ctx), 1);
+  assert.equal(await main(['init', '--dir', '/nonexistent-mtls-test'], c.ctx), 1);
   assert.match(c.err.join('\n'), /not implemented yet/);
   assert.equal(c.out.length, 0);
 });
