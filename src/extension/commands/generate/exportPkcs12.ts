@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import { buildPkcs12 } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
-import { askNewPassphrase } from './prompts';
+import { askNewPassphrase, keyPassphraseFor } from './prompts';
 import { fileFromTarget, pickFile, siblingKey } from './pickFile';
 import { readText } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
 import * as vscode from 'vscode';
-import { orCancel } from '../guard';
 
 /** Argument object for mtls.exportPkcs12. The passphrase is required here (no prompt). */
 export interface ExportPkcs12Args {
@@ -31,10 +30,7 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const cert = a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export'));
   const key = a.key ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
   const keyPem = await readText(key);
-  let keyPassphrase = a.keyPassphrase;
-  if (keyPassphrase === undefined && interactive && /ENCRYPTED/.test(keyPem)) {
-    keyPassphrase = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(key)}`, password: true }));
-  }
+  const keyPassphrase = await keyPassphraseFor(keyPem, key, a.keyPassphrase, interactive);
   const fullchain = cert.replace(/-crt\.pem$/, '-fullchain.pem');
   const chain = a.chain ?? (fullchain !== cert && (await exists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { generateChain, parseKeyType, parseSans } from '../../../core/pki';
+import { generateChain } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
-import { askKeyEncryption, askSans, pickKeyType } from './prompts';
+import { askKeyEncryption, askSans, resolveKeyType, sansArg } from './prompts';
 import { outputFolder } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
 
@@ -25,8 +25,8 @@ export async function generateChainCommand(deps: CommandDeps, args?: GenerateCha
   const interactive = args === undefined;
   const a: GenerateChainArgs = args ?? {};
   const folder = outputFolder(a.folder, deps.settings.certificatesFolder);
-  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
-  const sans = a.serverSans !== undefined ? (Array.isArray(a.serverSans) ? a.serverSans : parseSans(a.serverSans)) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
+  const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
+  const sans = a.serverSans !== undefined ? sansArg(a.serverSans) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
   const keyPassphrase = a.keyPassphrase ?? (interactive ? await askKeyEncryption() : undefined);
   const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: generating CA chain…' }, () =>
     generateChain({

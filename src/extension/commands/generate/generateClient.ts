@@ -1,28 +1,19 @@
-import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { generateClientFromCa, parseKeyType, parseSans } from '../../../core/pki';
+import { generateClientFromCa } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
-import { askText, pickKeyType } from './prompts';
+import { askText, keyPassphraseFor, resolveKeyType, sansArg, type LeafArgs } from './prompts';
 import { fileFromTarget, pickFile, siblingKey } from './pickFile';
 import { readText } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
 
 /** Argument object for mtls.generateClient. */
-export interface GenerateClientArgs {
+export interface GenerateClientArgs extends LeafArgs {
   caCert: string;
   caKey?: string;
   caKeyPassphrase?: string;
   cn?: string;
   folder?: string;
   namePrefix?: string;
-  keyType?: string;
-  sans?: string | string[];
-  days?: number;
-  org?: string;
-  keyPassphrase?: string;
-  overwrite?: boolean;
-  gitignore?: boolean;
 }
 
 function isArgs(x: unknown): x is GenerateClientArgs {
@@ -37,12 +28,9 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
   const caKey = a.caKey ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
   if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
   const caKeyPem = await readText(caKey);
-  let caKeyPassphrase = a.caKeyPassphrase;
-  if (caKeyPassphrase === undefined && interactive && /ENCRYPTED/.test(caKeyPem)) {
-    caKeyPassphrase = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(caKey)}`, password: true }));
-  }
+  const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
   const cn = a.cn ?? (interactive ? await askText('Client certificate common name (CN)', 'webhook-client', 'Shown in the server log for each request') : 'mtls-client');
-  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
   const namePrefix = a.namePrefix ?? (interactive ? cn.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || 'client' : 'client');
   const set = await generateClientFromCa({
     caCertPem: await readText(caCert),
@@ -51,7 +39,7 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
     cn,
     keyType,
     namePrefix,
-    sans: a.sans === undefined ? undefined : Array.isArray(a.sans) ? a.sans : parseSans(a.sans),
+    sans: a.sans === undefined ? undefined : sansArg(a.sans),
     days: a.days ?? deps.settings.leafValidityDays,
     org: a.org,
     keyPassphrase: a.keyPassphrase,

@@ -1,21 +1,14 @@
 import * as vscode from 'vscode';
-import { generateSelfSigned, parseKeyType, parseSans } from '../../../core/pki';
+import { generateSelfSigned } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
-import { askKeyEncryption, askSans, askText, pickKeyType } from './prompts';
+import { askKeyEncryption, askSans, askText, resolveKeyType, sansArg, type LeafArgs } from './prompts';
 import { outputFolder } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
 
 /** Argument object for mtls.generateSelfSigned. */
-export interface GenerateSelfSignedArgs {
+export interface GenerateSelfSignedArgs extends LeafArgs {
   folder?: string;
-  keyType?: string;
   cn?: string;
-  sans?: string | string[];
-  days?: number;
-  org?: string;
-  keyPassphrase?: string;
-  overwrite?: boolean;
-  gitignore?: boolean;
 }
 
 /** mTLS: Generate Self-Signed Server Certificate — server-key.pem + server-crt.pem. */
@@ -23,9 +16,9 @@ export async function generateSelfSignedCommand(deps: CommandDeps, args?: Genera
   const interactive = args === undefined;
   const a: GenerateSelfSignedArgs = args ?? {};
   const folder = outputFolder(a.folder, deps.settings.certificatesFolder);
-  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
   const cn = a.cn ?? (interactive ? await askText('Common name (CN)', 'localhost') : undefined);
-  const sans = a.sans !== undefined ? (Array.isArray(a.sans) ? a.sans : parseSans(a.sans)) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
+  const sans = a.sans !== undefined ? sansArg(a.sans) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
   const keyPassphrase = a.keyPassphrase ?? (interactive ? await askKeyEncryption() : undefined);
   const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: generating self-signed certificate…' }, () =>
     generateSelfSigned({ keyType, cn, sans, org: a.org, days: a.days ?? deps.settings.leafValidityDays, keyPassphrase }),

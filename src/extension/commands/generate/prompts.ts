@@ -54,4 +54,31 @@ export async function askNewPassphrase(title: string): Promise<string> {
   return first;
 }
 
-export { parseKeyType };
+
+/** Fields every leaf-generating command accepts in its argument object. */
+export interface LeafArgs {
+  keyType?: string;
+  sans?: string | string[];
+  days?: number;
+  org?: string;
+  keyPassphrase?: string;
+  overwrite?: boolean;
+  gitignore?: boolean;
+}
+
+/** The key type from an argument, a prompt (interactive) or the configured default. */
+export async function resolveKeyType(arg: string | undefined, interactive: boolean, preferred: string): Promise<KeyType> {
+  if (arg) return parseKeyType(arg);
+  return interactive ? pickKeyType(preferred) : parseKeyType(preferred);
+}
+
+/** SANs given as an array or as "DNS:a,IP:b" text (validated). */
+export function sansArg(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : parseSans(value);
+}
+
+/** Asks for the passphrase of an encrypted PEM key when interactive; otherwise returns `given`. */
+export async function keyPassphraseFor(pem: string, file: string, given: string | undefined, interactive: boolean): Promise<string | undefined> {
+  if (given !== undefined || !interactive || !/ENCRYPTED/.test(pem)) return given;
+  return orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${file.split(/[\\/]/).pop()}`, password: true }));
+}
