@@ -44,6 +44,27 @@ function treeRow(/** @type {Ui} */ ui, text) {
 
 const steps = [
   {
+    name: 'the Getting Started walkthrough opens, shows the handshake picture, and its first step completes by opening the view',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      await runFromPalette(ui, 'Welcome: Open Walkthrough');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with mTLS webhooks' }).first().click();
+      const walkthrough = page.locator('.gettingStartedContainer');
+      await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).first().waitFor({ timeout: 20000 });
+      await walkthrough.locator('img[src*="handshake.svg"], .getting-started-media img').first().waitFor({ timeout: 20000 });
+      await ui.shot('0-walkthrough.png');
+      await walkthrough.getByRole('button', { name: 'Open the Certificates view' }).first().click();
+      await page.locator('.part.sidebar .composite.title', { hasText: /Certificates/i }).waitFor({ timeout: 20000 });
+      // back to the walkthrough tab: the first step is now checked
+      await page.locator('.tab', { hasText: /Walkthrough|Welcome/ }).first().click();
+      await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).locator('.codicon-pass-filled, .complete, [aria-checked="true"]').first().waitFor({ timeout: 15000 });
+      await walkthrough.locator('.getting-started-step', { hasText: 'Generate a development CA chain' }).first().click();
+      await walkthrough.getByRole('button', { name: 'Generate CA Chain' }).first().waitFor({ timeout: 10000 });
+      await ui.shot('0b-walkthrough-step-done.png');
+      await page.keyboard.press('Control+W');
+    },
+  },
+  {
     name: 'the command palette lists the mTLS commands and runs "mTLS: Show Log"',
     async run(/** @type {Ui} */ ui) {
       await runFromPalette(ui, 'mTLS: Show Log');
