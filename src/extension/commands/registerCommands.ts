@@ -17,6 +17,8 @@ import { scaffoldServerCommand } from './server/scaffoldServer';
 import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
 import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../server/serverManager';
+import { sendRequestCommand } from './send/sendRequest';
+import { probeEndpointCommand } from './send/probeEndpoint';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -36,8 +38,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
     [Commands.stopServer, g(stopServerCommand)],
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
-    [Commands.sendRequest, notAvailable('Send Sample Webhook Request')],
-    [Commands.probeEndpoint, notAvailable('Probe mTLS Endpoint')],
+    [Commands.sendRequest, g(sendRequestCommand)],
+    [Commands.probeEndpoint, g(probeEndpointCommand)],
     [Commands.setupProject, notAvailable('Set Up Webhook Project')],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],

@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
+import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
+import type { CommandDeps } from '../deps';
+import { orCancel } from '../guard';
+import { pickFile } from '../generate/pickFile';
+import { readText } from '../generate/target';
+import { resolveCredentials, type CredentialArgs } from './credentials';
+import { explanationAction } from './explanationActions';
+
+/** Argument object for mtls.sendRequest. */
+export interface SendRequestArgs extends CredentialArgs {
+  url: string;
+  /** cx | es | kore, or a JSON file (absolute or workspace-relative). Default cx. */
+  sample?: Platform | string;
+  headers?: Record<string, string>;
+  /** The platform's webhook timeout to check the reply against (ms). */
+  platformTimeoutMs?: number;
+  /** Open the result document (default true). */
+  open?: boolean;
+}
+
+export interface SendRequestResult extends SendResult {
+  /** The equivalent commands, secrets as $ENV references. */
+  readonly curl: string;
+  readonly openssl: string;
+  readonly document?: string;
+  readonly dialogflowTestRoot?: string;
+}
+
+function isArgs(x: unknown): x is SendRequestArgs {
+  return typeof x === 'object' && x !== null && typeof (x as SendRequestArgs).url === 'string';
+}
+
+/** Where to send by default: the server started from VS Code, else localhost on the configured port. */
+function defaultUrl(deps: CommandDeps): string {
+  return deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/`;
+}
+
+/** mTLS: Send Sample Webhook Request — a platform-shaped POST with a client certificate, fully explained. */
+export async function sendRequestCommand(deps: CommandDeps, target?: unknown): Promise<SendRequestResult> {
+  const interactive = !isArgs(target);
+  const a: Partial<SendRequestArgs> = isArgs(target) ? target : {};
+  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL (HTTPS)', value: defaultUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') }));
+  let sample = a.sample;
+  if (!sample && interactive) {
+    const pick = orCancel(
+      await vscode.window.showQuickPick(
+        [
+          ...(['cx', 'es', 'kore'] as const).map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p as string })),
+          { label: 'JSON file…', detail: 'Send any JSON body from a file', id: 'file' },
+        ],
+        { title: 'What to send' },
+      ),
+    );
+    sample = pick.id === 'file' ? await pickFile('JSON body to send', { JSON: ['json'] }) : pick.id;
+  }
+  sample ??= 'cx';
+  const platform = isPlatform(sample) ? sample : undefined;
+  const bodyFile = platform ? undefined : path.isAbsolute(sample) ? sample : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', sample);
+  const body = platform ? sampleRequest(platform) : await readText(bodyFile!);
+  const { creds, files, description, dialogflowTestRoot } = await resolveCredentials(deps, a, interactive);
+  const options = { url, platform, body, headers: a.headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
+  deps.log.info(`send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`);
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `mTLS: POST ${url}`, cancellable: true }, (_p, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    return sendWebhook({ ...options, signal: abort.signal });
+  });
+  const text = renderSendResult(result);
+  for (const line of text.split('\n')) deps.log.info(`  ${line}`);
+  const curl = toCurl({ ...options, ...files });
+  const openssl = toOpensslSClient({ ...options, ...files });
+  let document: string | undefined;
+  if (a.open !== false) {
+    const extra = dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '';
+    const uri = deps.decodedDocs.put(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true, viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
+    document = uri.toString();
+  }
+  if (interactive) void notify(result, curl, openssl);
+  return { ...result, curl, openssl, document, dialogflowTestRoot };
+}
+
+/** One notification: the outcome, the fix when there is one, and the copy actions. */
+async function notify(result: SendResult, curl: string, openssl: string): Promise<void> {
+  const fix = explanationAction(result.error?.explanation.action);
+  const buttons = [...(fix ? [fix.title] : []), 'Copy as curl', 'Copy as openssl s_client'];
+  const message = result.error
+    ? `mTLS: ${result.error.explanation.title}. ${result.error.explanation.fix}`
+    : `mTLS: HTTP ${result.status} in ${Math.round(result.timing.totalMs)} ms${result.checks.some((c) => c.severity !== 'info') ? ` — ${result.checks.filter((c) => c.severity !== 'info').length} response warning(s)` : ''}`;
+  const show = result.error ? vscode.window.showErrorMessage : result.checks.some((c) => c.severity === 'error') ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const pick = await show(message, ...buttons);
+  if (pick === 'Copy as curl') await vscode.env.clipboard.writeText(curl);
+  if (pick === 'Copy as openssl s_client') await vscode.env.clipboard.writeText(openssl);
+  if (fix && pick === fix.title) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
+}

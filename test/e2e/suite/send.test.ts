@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunningServer } from '../../../src/extension/server/serverManager';
+import type { SendRequestResult } from '../../../src/extension/commands/send/sendRequest';
+import type { ProbeResult } from '../../../src/core/http';
+
+const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const run = <T>(id: string, args?: unknown) => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('send and probe (a real server started by the extension)', () => {
+  let server: RunningServer;
+  const certs = () => path.join(ws(), 'snd', 'certs');
+  const creds = () => ({ cert: path.join(certs(), 'client-crt.pem'), key: path.join(certs(), 'client-key.pem'), ca: path.join(certs(), 'ca-root-crt.pem') });
+
+  before(async () => {
+    await run('mtls.generateChain', { folder: 'snd/certs', keyType: 'ec256', overwrite: true });
+    await run('mtls.scaffoldServer', { folder: 'snd', overwrite: true, open: false });
+    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'snd', 'server.ts'), port: await freePort() });
+  });
+  after(async () => {
+    await run('mtls.stopServer', { file: path.join(ws(), 'snd', 'server.ts') });
+  });
+
+  it('sends the Dialogflow CX sample with the client certificate and returns status, TLS details, timing and checks', async () => {
+    const r = await run<SendRequestResult>('mtls.sendRequest', { url: `https://localhost:${server.port}/`, sample: 'cx', ...creds() });
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(r.status, 200);
+    assert.match(r.tls?.protocol ?? '', /^TLSv1\.[23]$/);
+    assert.equal(r.tls?.verification, 'verified');
+    assert.ok(r.timing.totalMs > 0 && (r.timing.tlsMs ?? 0) > 0);
+    assert.deepEqual(r.checks.filter((c) => c.severity === 'error'), []);
+    assert.match(r.curl, /curl .*--cert .*client-crt\.pem/);
+    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === r.document && /200/.test(d.getText())));
+  });
+
+  it('a dead server gets a plain-language explanation with a Start Server fix', async () => {
+    const r = await run<SendRequestResult>('mtls.sendRequest', { url: `https://127.0.0.1:${await freePort()}/`, sample: 'es', ...creds(), open: false });
+    assert.equal(r.status, undefined);
+    assert.equal(r.error?.explanation.action, 'startServer');
+    assert.match(r.error?.explanation.cause ?? '', /running|listen/i);
+  });
+
+  it('the probe finds that the scaffolded server enforces mTLS', async () => {
+    const r = await run<ProbeResult>('mtls.probeEndpoint', { url: `https://localhost:${server.port}/`, ...creds(), open: false });
+    assert.equal(r.verdict, 'enforced', JSON.stringify(r.rows.map((x) => [x.id, x.observed])));
+    assert.equal(r.rows.find((x) => x.id === 'no-cert')?.pass, true);
+    assert.equal(r.rows.find((x) => x.id === 'valid')?.observed, 'accepted');
+  });
+});
