@@ -180,6 +180,19 @@ const steps = [
       await terminal.waitFor({ timeout: 10000 });
       await page.waitForTimeout(1500); // let xterm render the log lines
       await ui.shot('5-server-terminal.png');
+      // Send the Dialogflow CX sample through the palette: URL (defaults to the running server), sample, certificate.
+      await runFromPalette(ui, 'View: Close All Editor Groups');
+      await runFromPalette(ui, 'mTLS: Send Sample Webhook Request');
+      const qi = page.locator('.quick-input-widget');
+      await qi.locator('.quick-input-title', { hasText: 'Webhook URL' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      await qi.locator('.quick-input-title', { hasText: 'What to send' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
+      await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'client-fullchain.pem' }).first().click();
+      await page.locator('.tab', { hasText: /webhook-200/ }).first().waitFor({ timeout: 30000 });
+      await page.locator('.view-lines', { hasText: /TLSv1\.3|TLSv1\.2/ }).first().waitFor({ timeout: 10000 });
+      await ui.shot('6-send-result.png');
       await runFromPalette(ui, 'mTLS: Stop Webhook Server');
       await status.waitFor({ state: 'hidden', timeout: 15000 });
     },
