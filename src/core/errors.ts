@@ -20,11 +20,3 @@ export class InputError extends MtlsError {
     this.name = 'InputError';
   }
 }
-
-/** A feature whose issue has not landed yet: said plainly instead of pretending to work. */
-export class NotImplementedError extends MtlsError {
-  constructor(what: string) {
-    super('E_NOT_IMPLEMENTED', `${what}: not implemented yet.`);
-    this.name = 'NotImplementedError';
-  }
-}

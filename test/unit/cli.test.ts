@@ -33,13 +33,6 @@ test('unknown flags, unknown commands and missing arguments print one error line
   }
 });
 
-test('subcommands whose issue has not landed exit 1 with "not implemented yet", never a fake result', async () => {
-  const c = capture();
-  assert.equal(await main(['init', '--dir', '/nonexistent-mtls-test'], c.ctx), 1);
-  assert.match(c.err.join('\n'), /not implemented yet/);
-  assert.equal(c.out.length, 0);
-});
-
 test('the bundled dist/cli.js runs as a real process with the same exit codes', () => {
   const cli = path.resolve(__dirname, '../../../dist/cli.js');
   const ok = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });

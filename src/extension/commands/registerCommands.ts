@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import type { CommandDeps } from './deps';
-import { notAvailable } from './notAvailable';
 import { revealInExplorer } from './revealInExplorer';
 import { guarded } from './guard';
 import { generateChainCommand } from './generate/generateChain';
@@ -19,6 +18,7 @@ import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../server/serverManager';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
+import { setupProjectCommand } from './setup/setupProject';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -40,7 +40,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
-    [Commands.setupProject, notAvailable('Set Up Webhook Project')],
+    [Commands.setupProject, g(setupProjectCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],

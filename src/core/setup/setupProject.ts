@@ -1,0 +1,177 @@
+/**
+ * The guided flow from an empty folder to a verified mTLS webhook: CA chain → server.ts → start → sample
+ * request → probe → summary. Shared by `mtls init` and VS Code's "Set Up Webhook Project…"; only how the
+ * server is started differs (a background process, or a terminal), so that is passed in.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { generateChain, type KeyType } from '../pki';
+import { renderServer, serverFileName } from '../scaffold';
+import { writeFileSet } from '../files';
+import { sendWebhook, probeEndpoint, type SendResult, type ProbeResult } from '../http';
+import { sampleRequest, platformLabel, type Platform } from '../webhook';
+import { MtlsError } from '../errors';
+
+export type SetupStep = 'certificates' | 'server' | 'start' | 'send' | 'probe';
+
+export const setupStepLabels: Record<SetupStep, string> = {
+  certificates: 'Generating the CA chain',
+  server: 'Scaffolding server.ts',
+  start: 'Starting the server',
+  send: 'Sending the sample request',
+  probe: 'Probing mTLS enforcement',
+};
+
+export interface StartedServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface SetupOptions {
+  /** The project folder (created when missing). Certificates go to DIR/certs. */
+  readonly dir: string;
+  readonly platform: Platform;
+  readonly keyType?: KeyType;
+  readonly port: number;
+  readonly signal?: AbortSignal;
+  /** Starts DIR/server.ts on the port (background process or terminal). */
+  readonly startServer: (file: string, port: number) => Promise<StartedServer>;
+  /** Stop the server at the end (CLI). VS Code leaves it running in its terminal. */
+  readonly stopAtEnd: boolean;
+  readonly onStep?: (step: SetupStep, state: 'start' | 'done' | 'reused' | 'failed', detail?: string) => void;
+}
+
+export interface SetupSummary {
+  readonly dir: string;
+  readonly platform: Platform;
+  readonly created: string[];
+  readonly reused: string[];
+  readonly url?: string;
+  readonly send?: SendResult;
+  readonly probe?: ProbeResult;
+  /** True when every step ran and the probe says mTLS is enforced. */
+  readonly ok: boolean;
+  readonly failedStep?: SetupStep;
+  readonly error?: string;
+  readonly cancelled?: boolean;
+  readonly serverRunning: boolean;
+  readonly nextSteps: string[];
+}
+
+const CHAIN_FILES = ['ca-root-crt.pem', 'ca-root-key.pem', 'ca-intermediate-crt.pem', 'ca-intermediate-key.pem', 'ca-crt.pem', 'server-key.pem', 'server-crt.pem', 'server-fullchain.pem', 'client-key.pem', 'client-crt.pem', 'client-fullchain.pem'];
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** What to do after a local success, per platform. */
+export function nextSteps(platform: Platform, dir: string): string[] {
+  const certs = path.join(dir, 'certs');
+  const common = [
+    'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',
+  ];
+  if (platform === 'kore') {
+    return [
+      ...common,
+      `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
+      `Upload the client certificate and key (or a .p12: mtls p12 --cert ${path.join(certs, 'client-crt.pem')} --key ${path.join(certs, 'client-key.pem')} --out client.p12 --passphrase-env P12_PASS) and its passphrase in the bot's service-node settings.`,
+    ];
+  }
+  return [
+    ...common,
+    `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${path.join(certs, 'ca-dialogflow.pem')}, then MTLS_CA=${path.join(certs, 'ca-dialogflow.pem')} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
+    `Pin the client identity (MTLS_ALLOWED_CLIENTS="Google LLC") and verify the Authorization: Bearer Google ID token of ${platformLabel[platform]}.`,
+    ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
+  ];
+}
+
+/** Runs the flow; never throws for a failing step (the summary says which failed and why). */
+export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
+  const dir = path.resolve(o.dir);
+  const certs = path.join(dir, 'certs');
+  const created: string[] = [];
+  const reused: string[] = [];
+  let step: SetupStep = 'certificates';
+  let server: StartedServer | undefined;
+  let send: SendResult | undefined;
+  let probe: ProbeResult | undefined;
+  const check = () => {
+    if (o.signal?.aborted) throw new MtlsError('E_CANCELLED', 'cancelled');
+  };
+  const base = { dir, platform: o.platform, created, reused, nextSteps: nextSteps(o.platform, dir) };
+  try {
+    o.onStep?.('certificates', 'start');
+    const present = await Promise.all(CHAIN_FILES.map((f) => exists(path.join(certs, f))));
+    if (present.every(Boolean)) {
+      reused.push(...CHAIN_FILES.map((f) => path.join(certs, f)));
+      o.onStep?.('certificates', 'reused', certs);
+    } else if (present.some(Boolean)) {
+      throw new MtlsError('E_PARTIAL_CHAIN', `${certs} holds only part of a CA chain (${CHAIN_FILES.filter((_, i) => present[i]).join(', ')}). Nothing was overwritten: choose another folder, or move those files away.`);
+    } else {
+      const set = await generateChain({ keyType: o.keyType, client: { cn: `${o.platform}-webhook-client` } });
+      created.push(...(await writeFileSet(certs, set.files)).written);
+      o.onStep?.('certificates', 'done', `${set.files.length} files in ${certs}`);
+    }
+    check();
+
+    step = 'server';
+    o.onStep?.('server', 'start');
+    const file = path.join(dir, serverFileName);
+    if (await exists(file)) {
+      reused.push(file);
+      o.onStep?.('server', 'reused', file);
+    } else {
+      created.push(...(await writeFileSet(dir, [{ name: serverFileName, contents: renderServer({ port: o.port, platform: o.platform }) }])).written);
+      o.onStep?.('server', 'done', file);
+    }
+    check();
+
+    step = 'start';
+    o.onStep?.('start', 'start');
+    server = await o.startServer(file, o.port);
+    o.onStep?.('start', 'done', server.url);
+    check();
+
+    const read = (f: string) => fs.readFile(path.join(certs, f), 'utf8');
+    const creds = { certPem: await read('client-fullchain.pem'), keyPem: await read('client-key.pem'), caPem: await read('ca-root-crt.pem') };
+    step = 'send';
+    o.onStep?.('send', 'start');
+    send = await sendWebhook({ url: server.url.replace(/\/?$/, '/'), platform: o.platform, body: sampleRequest(o.platform), ...creds, signal: o.signal });
+    if (send.error) throw new MtlsError('E_SEND', `${send.error.explanation.title}: ${send.error.explanation.cause} ${send.error.explanation.fix}`);
+    if (send.status !== 200) throw new MtlsError('E_SEND', `the server answered HTTP ${send.status} to the ${platformLabel[o.platform]} sample`);
+    o.onStep?.('send', 'done', `HTTP ${send.status} in ${Math.round(send.timing.totalMs)} ms`);
+    check();
+
+    step = 'probe';
+    o.onStep?.('probe', 'start');
+    probe = await probeEndpoint(server.url.replace(/\/?$/, '/'), creds, { signal: o.signal, platform: o.platform });
+    o.onStep?.('probe', probe.verdict === 'enforced' ? 'done' : 'failed', probe.summary);
+    if (o.stopAtEnd) await server.stop();
+    return { ...base, url: server.url, send, probe, ok: probe.verdict === 'enforced', failedStep: probe.verdict === 'enforced' ? undefined : 'probe', error: probe.verdict === 'enforced' ? undefined : probe.summary, serverRunning: !o.stopAtEnd };
+  } catch (e) {
+    const cancelled = o.signal?.aborted === true;
+    o.onStep?.(step, 'failed', (e as Error).message);
+    // A cancelled or failed run stops the server it started; files already written stay, and are listed.
+    if (server && (cancelled || o.stopAtEnd)) await server.stop().catch(() => undefined);
+    return { ...base, url: server?.url, send, probe, ok: false, failedStep: step, error: cancelled ? 'cancelled' : (e as Error).message, cancelled, serverRunning: !!server && !cancelled && !o.stopAtEnd };
+  }
+}
+
+/** The summary as text (CLI output, VS Code document). */
+export function renderSetupSummary(s: SetupSummary): string {
+  const lines = [`mTLS webhook project for ${platformLabel[s.platform]} in ${s.dir}`, ''];
+  lines.push(s.ok ? 'Result: OK — the server verifies client certificates and answered the sample request.' : s.cancelled ? 'Result: cancelled.' : `Result: FAILED at "${setupStepLabels[s.failedStep ?? 'certificates']}": ${s.error}`);
+  if (s.created.length) lines.push('', 'Created:', ...s.created.map((f) => `  ${path.relative(s.dir, f)}`));
+  if (s.reused.length) lines.push('', 'Reused (left untouched):', ...s.reused.map((f) => `  ${path.relative(s.dir, f)}`));
+  if (s.url) lines.push('', `Server: ${s.url}${s.serverRunning ? ' (running)' : ' (stopped)'}`);
+  if (s.send) lines.push(`Sample request: ${s.send.error ? s.send.error.explanation.title : `HTTP ${s.send.status} in ${Math.round(s.send.timing.totalMs)} ms, ${s.send.tls?.protocol ?? ''}`}`);
+  if (s.probe) {
+    lines.push(`Probe: ${s.probe.summary}`);
+    for (const r of s.probe.rows) lines.push(`  ${r.pass ? 'ok ' : 'BAD'} ${r.label}: expected ${r.expected}, observed ${r.observed}`);
+  }
+  lines.push('', 'Next steps:', ...s.nextSteps.map((n, i) => `  ${i + 1}. ${n}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { setupProject, renderSetupSummary, setupStepLabels, type SetupSummary } from '../../../core/setup';
+import { keyTypes, parseKeyType } from '../../../core/pki';
+import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
+import { InputError } from '../../../core/errors';
+import type { CommandDeps } from '../deps';
+import { orCancel } from '../guard';
+import { workspaceRoot } from '../generate/target';
+import { pickKeyType } from '../generate/prompts';
+import { startServerCommand } from '../server/startServer';
+
+/** Argument object for mtls.setupProject. */
+export interface SetupProjectArgs {
+  platform: Platform;
+  /** Project folder (absolute or workspace-relative; default: the workspace root). */
+  folder?: string;
+  keyType?: string;
+  port?: number;
+  /** Open the summary document (default true). */
+  open?: boolean;
+}
+
+function isArgs(x: unknown): x is SetupProjectArgs {
+  return typeof x === 'object' && x !== null && typeof (x as SetupProjectArgs).platform === 'string';
+}
+
+/** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
+export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
+  const interactive = !isArgs(target);
+  const a: Partial<SetupProjectArgs> = isArgs(target) ? target : {};
+  const platform =
+    a.platform ??
+    orCancel(
+      await vscode.window.showQuickPick(
+        (['cx', 'es', 'kore'] as const).map((p) => ({ label: platformLabel[p], id: p })),
+        { title: 'Set up an mTLS webhook (1/3): which platform calls it?' },
+      ),
+    ).id;
+  if (!isPlatform(platform)) throw new InputError(`Unknown platform "${platform}": use cx, es or kore.`);
+  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const portText =
+    a.port !== undefined
+      ? String(a.port)
+      : interactive
+        ? orCancel(await vscode.window.showInputBox({ title: 'Set up an mTLS webhook (3/3): port', value: String(deps.settings.serverPort), validateInput: (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535') }))
+        : String(deps.settings.serverPort);
+  const dir = a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  deps.log.info(`set-up: ${platformLabel[platform]}, ${keyTypes.find((k) => k.id === keyType)?.label}, port ${portText}, in ${dir}`);
+  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: setting up the webhook project', cancellable: true }, (progress, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    return setupProject({
+      dir,
+      platform,
+      keyType,
+      port: Number(portText),
+      signal: abort.signal,
+      stopAtEnd: false,
+      startServer: async (file, port) => {
+        await startServerCommand(deps, { file, port });
+        return { url: deps.servers.running().find((s) => s.file === file)?.url ?? `https://127.0.0.1:${port}`, stop: async () => void (await deps.servers.stop(file)) };
+      },
+      onStep: (step, state, detail) => {
+        if (state === 'start') progress.report({ message: `${setupStepLabels[step]}…`, increment: 15 });
+        deps.log.info(`set-up: ${setupStepLabels[step]}: ${state}${detail ? ` — ${detail.split('\n')[0]}` : ''}`);
+      },
+    });
+  });
+  deps.tree.refresh();
+  const text = renderSetupSummary(summary);
+  let document: string | undefined;
+  if (a.open !== false) {
+    const uri = deps.decodedDocs.put('mtls-setup-summary', text);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    document = uri.toString();
+  }
+  if (interactive) {
+    if (summary.ok) void vscode.window.showInformationMessage(`mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
+    else if (!summary.cancelled) void vscode.window.showErrorMessage(`mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
+  }
+  return { ...summary, document };
+}

@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SetupSummary } from '../../../src/core/setup';
+
+const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const run = <T>(id: string, args?: unknown) => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('Set Up Webhook Project (the whole flow, driven by an argument object)', () => {
+  it('goes from an empty folder to a running, verified Kore.ai webhook and lists what it created', async () => {
+    const port = await freePort();
+    const s = await run<SetupSummary & { document?: string }>('mtls.setupProject', { platform: 'kore', folder: 'setup-demo', keyType: 'ec256', port });
+    try {
+      assert.equal(s.ok, true, s.error);
+      assert.equal(s.probe?.verdict, 'enforced');
+      assert.equal(s.send?.status, 200);
+      assert.equal(s.serverRunning, true);
+      assert.ok(vscode.window.terminals.some((t) => t.name === 'mTLS server: setup-demo/server.ts'));
+      for (const f of ['server.ts', 'certs/ca-crt.pem', 'certs/client-fullchain.pem']) assert.ok(fs.existsSync(path.join(ws(), 'setup-demo', f)), f);
+      assert.equal(s.created.length, 12);
+      assert.match(vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.document)?.getText() ?? '', /Next steps:[\s\S]*Kore\.ai/);
+    } finally {
+      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.ts') });
+    }
+  });
+
+  it('a rerun in the same folder reuses every file instead of overwriting', async () => {
+    const key = fs.readFileSync(path.join(ws(), 'setup-demo', 'certs', 'client-key.pem'));
+    const s = await run<SetupSummary>('mtls.setupProject', { platform: 'kore', folder: 'setup-demo', port: await freePort(), open: false });
+    try {
+      assert.equal(s.ok, true, s.error);
+      assert.equal(s.created.length, 0);
+      assert.equal(s.reused.length, 12);
+      assert.deepEqual(fs.readFileSync(path.join(ws(), 'setup-demo', 'certs', 'client-key.pem')), key);
+    } finally {
+      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.ts') });
+    }
+  });
+});
