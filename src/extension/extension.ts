@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     decodedDocs,
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new PemHoverProvider()),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider()),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);

@@ -41,7 +41,13 @@ describe('send and probe (a real server started by the extension)', () => {
     assert.ok(r.timing.totalMs > 0 && (r.timing.tlsMs ?? 0) > 0);
     assert.deepEqual(r.checks.filter((c) => c.severity === 'error'), []);
     assert.match(r.curl, /curl .*--cert .*client-crt\.pem/);
-    assert.ok(vscode.workspace.textDocuments.some((d) => d.uri.toString() === r.document && /200/.test(d.getText())));
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
+    assert.match(doc?.getText() ?? '', /HTTP 200/);
+    // The server's chain is in the document as PEM, so the PEM hover decodes it in place.
+    const line = doc!.getText().split('\n').findIndex((l) => l.startsWith('-----BEGIN CERTIFICATE-----'));
+    assert.ok(line > 0, 'server chain PEM in the result document');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc!.uri, new vscode.Position(line + 1, 1));
+    assert.match(hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /localhost/);
   });
 
   it('a dead server gets a plain-language explanation with a Start Server fix', async () => {

@@ -74,7 +74,10 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   const openssl = toOpensslSClient({ ...options, ...files });
   let document: string | undefined;
   if (a.open !== false) {
-    const extra = dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '';
+    const chain = result.tls?.serverChain.length
+      ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${result.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
+      : '';
+    const extra = chain + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
     const uri = deps.decodedDocs.put(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true, viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
     document = uri.toString();
