@@ -197,6 +197,25 @@ const steps = [
       await status.waitFor({ state: 'hidden', timeout: 15000 });
     },
   },
+  {
+    name: 'in a folder without certificates, the Certificates view welcomes with buttons that run the commands',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      const empty = path.join(path.dirname(ui.workspace), 'empty-workspace');
+      fs.mkdirSync(empty, { recursive: true });
+      fs.writeFileSync(path.join(empty, 'README.md'), '# nothing here yet\n');
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
+      const welcome = page.locator('.part.sidebar .welcome-view-content');
+      await welcome.getByText('No certificate or key files found').first().waitFor({ timeout: 20000 });
+      await welcome.getByRole('button', { name: 'Set Up Webhook Project' }).first().waitFor({ timeout: 5000 });
+      await ui.shot('7-welcome-empty-workspace.png');
+      await welcome.getByRole('button', { name: 'Set Up Webhook Project' }).first().click();
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'which platform' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Escape');
+    },
+  },
 ];
 
 module.exports = { steps, runFromPalette, openCertificatesView, treeRow, fs, path };
