@@ -1,0 +1,45 @@
+/** Plain-text reports of a send and a probe (the CLI's default output and the VS Code result document). */
+import type { ProbeResult } from './probeEndpoint';
+import type { SendResult } from './types';
+
+const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(1)} ms`);
+
+/** A human-readable report of one send. */
+export function renderSendResult(r: SendResult): string {
+  const lines: string[] = [];
+  for (const w of r.warnings) lines.push(`!!! ${w}`);
+  lines.push(`${r.request.method} ${r.request.url}${r.request.platform ? `  (${r.request.platform} sample, ${r.request.bytes} bytes)` : ''}`);
+  if (r.error) {
+    lines.push('', `FAILED: ${r.error.explanation.title} [${r.error.code}]`, `  cause: ${r.error.explanation.cause}`, `  fix:   ${r.error.explanation.fix}`, `  error: ${r.error.message.trim().split('\n')[0]}`);
+  } else {
+    lines.push(`HTTP ${r.status ?? '?'}  ${r.bytes ?? 0} bytes`);
+  }
+  const t = r.timing;
+  lines.push('', `Timing: ${t.reusedConnection ? 'reused connection' : `dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, TLS handshake ${ms(t.tlsMs)}`}, first byte ${ms(t.ttfbMs)}, total ${ms(t.totalMs)}`);
+  if (r.tls) {
+    const s = r.tls;
+    lines.push(`TLS: ${s.protocol ?? '?'}, ${s.cipher ?? '?'}, ALPN ${s.alpn ?? 'none'}, server certificate ${s.verification === 'verified' ? 'verified' : `NOT VERIFIED${s.authorizationError ? ` (would have failed: ${s.authorizationError})` : ''}`}`);
+    lines.push(`Client certificate: ${s.clientCertificate.presented ? `presented${s.clientCertificate.subject ? ` (${s.clientCertificate.subject})` : ''}` : 'none'}`);
+    lines.push('Server chain:');
+    s.serverChain.forEach((c, i) => lines.push(`  ${i}: ${c.subject}`, `     issuer ${c.issuer}`, `     valid ${c.validFrom} → ${c.validTo}`, `     sha256 ${c.sha256}`));
+  }
+  if (r.checks.length > 0) {
+    lines.push('', 'Response checks:');
+    for (const c of r.checks) lines.push(`  ${c.severity.toUpperCase()}: ${c.message}${c.path ? ` (${c.path})` : ''}`);
+  } else if (!r.error && r.request.platform && r.request.platform !== 'kore') {
+    lines.push('', 'Response checks: the body is a valid WebhookResponse within the limits.');
+  }
+  if (r.body !== undefined && r.body !== '') lines.push('', 'Body:', r.body);
+  return lines.join('\n') + '\n';
+}
+
+/** A human-readable report of a probe: expected vs observed per row, then the verdict. */
+export function renderProbeResult(r: ProbeResult): string {
+  const lines: string[] = [...r.warnings.map((w) => `!!! ${w}`), `Probe ${r.url}`, ''];
+  const w = Math.max(...r.rows.map((x) => x.label.length), 10);
+  for (const row of r.rows) {
+    lines.push(`${row.pass ? 'ok  ' : 'FAIL'}  ${row.label.padEnd(w)}  expected ${row.expected.padEnd(8)}  observed ${row.observed.padEnd(17)}  ${row.detail}`);
+  }
+  lines.push('', `${r.verdict === 'enforced' ? 'PASS' : 'FAIL'}: ${r.summary}`);
+  return lines.join('\n') + '\n';
+}

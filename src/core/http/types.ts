@@ -1,0 +1,97 @@
+/** The shapes the HTTP client, the probe and the renderers share (all JSON-serialisable). */
+import type { Platform, ResponseCheck } from '../webhook/index';
+import type { Explanation } from './explainTlsError';
+
+/** Who we are and whom we trust: PEM strings or a PKCS#12 buffer, never file paths. */
+export interface ClientCredentials {
+  /** Client certificate PEM; may hold the leaf followed by intermediates (all are sent). */
+  certPem?: string;
+  keyPem?: string;
+  /** Passphrase of the encrypted key or of the PKCS#12 file. */
+  passphrase?: string;
+  pfx?: Buffer;
+  /** Roots that verify the SERVER; absent → the system store. */
+  caPem?: string;
+  /** Skip server verification. Reported loudly in every result; never the default. */
+  insecure?: boolean;
+}
+
+/** A webhook request to send. */
+export interface SendOptions extends ClientCredentials {
+  url: string;
+  /** Decides the default headers and which WebhookResponse check runs; detected from the body when absent. */
+  platform?: Platform;
+  body: string | object;
+  /** POST (what platforms send; the default) or GET without a body (health checks, peers like `openssl s_server -www`). */
+  method?: 'POST' | 'GET';
+  headers?: Record<string, string>;
+  /** Give up after this many ms (connect + handshake + response). Default 30 000. */
+  timeoutMs?: number;
+  /** The platform's webhook timeout the response is checked against (CX: the agent's setting, 5 000 default). */
+  platformTimeoutMs?: number;
+  /** Pin TLS versions (e.g. to reproduce a peer that only speaks TLS 1.2). */
+  minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+  signal?: AbortSignal;
+}
+
+/** One certificate the server presented. */
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  sha256: string;
+  pem: string;
+}
+
+/** Phases in ms. dns/connect/tls are absent when the request reused a kept-alive connection. */
+export interface SendTiming {
+  dnsMs?: number;
+  /** TCP connect (after DNS). */
+  connectMs?: number;
+  /** TLS handshake, from TCP connected to handshake done. */
+  tlsMs?: number;
+  /** From the request going out (handshake done, or start when reused) to the response headers. */
+  ttfbMs?: number;
+  /** Start to last body byte (or to the failure). */
+  totalMs: number;
+  reusedConnection: boolean;
+}
+
+/** What the handshake negotiated and whom we talked to. */
+export interface TlsDetails {
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  /** 'verified' against caPem or the system roots; 'DISABLED' when insecure was set. */
+  verification: 'verified' | 'DISABLED';
+  /** With verification off: what verification would have said (null = it would have passed). */
+  authorizationError: string | null;
+  /** Leaf first, as the server presented it (plus the root when the verifier found it). */
+  serverChain: CertSummary[];
+  /**
+   * Our client certificate: `presented` means one was configured and the handshake and request went
+   * through. Node does not reveal whether the server actually asked for it.
+   */
+  clientCertificate: { presented: boolean; subject?: string; sha256?: string };
+}
+
+/** The outcome of one send. `error` is set instead of throwing for network and TLS failures. */
+export interface SendResult {
+  ok: boolean;
+  request: { url: string; method: 'POST' | 'GET'; headers: Record<string, string>; bytes: number; platform?: Platform };
+  status?: number;
+  headers?: Record<string, string | string[]>;
+  /** Pretty-printed when JSON. */
+  body?: string;
+  json?: unknown;
+  bytes?: number;
+  timing: SendTiming;
+  /** Present whenever a handshake completed, also when the request then failed (e.g. no answer in time). */
+  tls?: TlsDetails;
+  checks: ResponseCheck[];
+  /** Loud notices, e.g. that server verification was off. */
+  warnings: string[];
+  error?: { code: string; message: string; explanation: Explanation };
+}

@@ -1,0 +1,314 @@
+/**
+ * The mTLS webhook client: undici over a connector that wraps tls.connect, so each connection's DNS,
+ * TCP and handshake times and its negotiated TLS details are measured where they happen.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LookupFunction } from 'node:net';
+import { createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type * as Undici from 'undici';
+
+// undici costs ~100 ms to load (it compiles its HTTP parser at require time): load it on first use, so
+// `mtls decode`, `mtls chain` and the extension's activation do not pay for it.
+let undici: typeof Undici | undefined;
+function loadUndici(): typeof Undici {
+  return (undici ??= require('undici') as typeof Undici);
+}
+import { InputError } from '../errors';
+import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
+import { peerChain, oneLineName } from './certSummary';
+import { explainTlsError } from './explainTlsError';
+import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const VERIFICATION_OFF = 'TLS VERIFICATION WAS OFF (--insecure): the server\'s certificate was NOT checked; anyone could have answered.';
+
+interface ConnectionFacts {
+  dnsMs?: number;
+  connectMs: number;
+  tlsMs: number;
+  secureAt: number;
+  tls: Omit<TlsDetails, 'clientCertificate'>;
+}
+
+/** Options for {@link createWebhookClient}. */
+export interface WebhookClientOptions extends ClientCredentials {
+  /** false: every send opens a fresh connection and a full handshake (no keep-alive, no session resumption). */
+  reuseConnections?: boolean;
+  minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** A custom DNS lookup (split-horizon DNS, tests); default the system resolver. */
+  lookup?: LookupFunction;
+}
+
+/** A client bound to one set of credentials; sends run one at a time over one connection per origin. */
+export interface WebhookClient {
+  send(o: Omit<SendOptions, keyof ClientCredentials>): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** Throws InputError unless the URL is https://. */
+export function checkHttpsUrl(url: string): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InputError(`"${url}" is not a URL: use https://host:port/path.`);
+  }
+  if (u.protocol === 'http:') throw new InputError(`${url} is plain HTTP: webhooks with client certificates need https:// (Dialogflow and Kore.ai only call HTTPS URLs).`);
+  if (u.protocol !== 'https:') throw new InputError(`${url}: only https:// URLs can be sent to.`);
+  return u;
+}
+
+function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
+  const o: ConnectionOptions = { rejectUnauthorized: c.insecure !== true };
+  if (c.certPem !== undefined) o.cert = c.certPem;
+  if (c.keyPem !== undefined) o.key = c.keyPem;
+  if (c.pfx !== undefined) o.pfx = c.pfx;
+  if (c.passphrase !== undefined) o.passphrase = c.passphrase;
+  if (c.caPem !== undefined) o.ca = c.caPem;
+  if (c.minTlsVersion) o.minVersion = c.minTlsVersion;
+  if (c.maxTlsVersion) o.maxVersion = c.maxTlsVersion;
+  if (c.lookup) o.lookup = c.lookup;
+  return o;
+}
+
+function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: string } | undefined {
+  const pem = c.certPem;
+  if (pem === undefined) return c.pfx ? {} : undefined;
+  try {
+    const x = new X509Certificate(pem);
+    return { subject: oneLineName(x.subject), sha256: x.fingerprint256 };
+  } catch {
+    return {};
+  }
+}
+
+function failure(err: unknown, partial: Omit<SendResult, 'ok' | 'checks' | 'error'>, override?: { code: string; message: string }): SendResult {
+  const explanation = explainTlsError(override ? { code: override.code, message: override.message, cause: err } : err);
+  const message = override?.message ?? (err instanceof Error ? err.message : String(err));
+  return { ...partial, ok: false, checks: [], error: { code: explanation.code, message, explanation } };
+}
+
+function redact(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    out[k] = /^(authorization|proxy-authorization)$/i.test(k) ? `${v.split(' ')[0] ?? ''} [redacted]` : v;
+  }
+  return out;
+}
+
+/** Headers a platform sends: JSON content type, Dialogflow's user agent for cx/es, then the caller's. */
+export function platformHeaders(platform: Platform | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  const h: Record<string, string> = { 'content-type': 'application/json' };
+  // The CX guide's capture shows this value; it is not documented, so servers must not rely on it.
+  h['user-agent'] = platform === 'cx' || platform === 'es' ? 'Google-Dialogflow' : 'mtls-workbench';
+  for (const [k, v] of Object.entries(extra)) h[k.toLowerCase()] = v;
+  return h;
+}
+
+/** A client for many sends with one identity (keep-alive by default). */
+export function createWebhookClient(creds: WebhookClientOptions): WebhookClient {
+  const reuse = creds.reuseConnections !== false;
+  let connections = 0;
+  let last: ConnectionFacts | undefined;
+  let credentialError: unknown;
+  let socketError: Error | undefined;
+  const opts = tlsOptions(creds);
+  let secureContext: SecureContext | undefined;
+  try {
+    // Load key/cert/pfx/CA once: a wrong passphrase or mismatched key is reported before any network I/O,
+    // and fresh connections do not re-parse them (tls.connect would build a new context each time).
+    secureContext = createSecureContext(opts);
+  } catch (e) {
+    credentialError = e;
+  }
+  const base = loadUndici().buildConnector({
+    ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
+  } as Undici.buildConnector.BuildOptions);
+  const connector: Undici.buildConnector.connector = (opts, cb) => {
+    const t0 = performance.now();
+    let lookupAt: number | undefined;
+    let tcpAt: number | undefined;
+    // buildConnector's connector returns the socket at runtime (its typings say void).
+    const socket = (base as unknown as (o: typeof opts, c: typeof cb) => TLSSocket)(opts, (err, s) => {
+      if (err) return cb(err, null);
+      const t = s as TLSSocket;
+      const now = performance.now();
+      const cipher = t.getCipher();
+      connections++;
+      last = {
+        dnsMs: lookupAt !== undefined ? lookupAt - t0 : undefined,
+        connectMs: (tcpAt ?? now) - (lookupAt ?? t0),
+        tlsMs: now - (tcpAt ?? now),
+        secureAt: now,
+        tls: {
+          protocol: t.getProtocol(),
+          cipher: cipher?.standardName ?? cipher?.name ?? null,
+          alpn: typeof t.alpnProtocol === 'string' ? t.alpnProtocol : null,
+          verification: creds.insecure ? 'DISABLED' : 'verified',
+          authorizationError: t.authorized ? null : String(t.authorizationError ?? 'not verified'),
+          serverChain: peerChain(t),
+        },
+      };
+      cb(null, s);
+    });
+    // TLS 1.3 servers refuse a client certificate after the client's handshake is done: the alert arrives
+    // with the first read, and undici may only report "other side closed". Keep the socket's own error.
+    socket.on('error', (e: Error) => (socketError ??= e)); // the first error is the real one; undici's follow
+    socket.once('lookup', () => (lookupAt = performance.now()));
+    socket.once('connect', () => (tcpAt = performance.now()));
+    return socket;
+  };
+  const agent = new (loadUndici().Agent)({ connect: connector, connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
+  let queue: Promise<unknown> = Promise.resolve();
+
+  // Parsed once: decoding the certificate per send would cost more than the request itself on keep-alive.
+  const id = clientIdentity(creds);
+  const tlsDetails = (c: ConnectionFacts | undefined): TlsDetails | undefined => {
+    if (!c) return undefined;
+    return { ...c.tls, clientCertificate: { presented: id !== undefined, ...id } };
+  };
+
+  const sendOne = async (o: Omit<SendOptions, keyof ClientCredentials>): Promise<SendResult> => {
+    checkHttpsUrl(o.url);
+    const bodyText = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    const platform = o.platform ?? detectPlatform(parseOrUndefined(o.body));
+    const headers = platformHeaders(platform, o.headers);
+    const method = o.method ?? 'POST';
+    if (method === 'GET') delete headers['content-type'];
+    const request = { url: o.url, method, headers: redact(headers), bytes: Buffer.byteLength(bodyText), ...(platform ? { platform } : {}) };
+    const warnings = creds.insecure ? [VERIFICATION_OFF] : [];
+    const start = performance.now();
+    const timing = (): SendTiming => ({ totalMs: round(performance.now() - start), reusedConnection: false });
+    if (credentialError !== undefined) return failure(credentialError, { request, timing: timing(), warnings });
+
+    const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const before = connections;
+    socketError = undefined;
+    // undici does not abandon a connect in progress when the signal fires: race the deadline ourselves.
+    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    aborted.catch(() => undefined);
+    try {
+      const res = await Promise.race([aborted, agent.request({
+        origin: new URL(o.url).origin,
+        path: new URL(o.url).pathname + new URL(o.url).search,
+        method,
+        headers,
+        ...(method === 'POST' ? { body: bodyText } : {}),
+        signal: controller.signal,
+        reset: !reuse,
+        // Our own deadline (above) decides; undici's timers only back it up.
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
+      })]);
+      const headersAt = performance.now();
+      const raw = Buffer.from(await Promise.race([aborted, res.body.arrayBuffer()]));
+      const end = performance.now();
+      const fresh = connections > before && last !== undefined;
+      const conn = fresh ? last : undefined;
+      const t: SendTiming = {
+        ...(conn?.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}),
+        ...(conn ? { connectMs: round(conn.connectMs), tlsMs: round(conn.tlsMs) } : {}),
+        ttfbMs: round(headersAt - (conn ? Math.max(conn.secureAt, start) : start)),
+        totalMs: round(end - start),
+        reusedConnection: !fresh,
+      };
+      const text = raw.toString('utf8');
+      let json: unknown;
+      try {
+        json = text.trim() === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const tls = tlsDetails(last);
+      const checks = platform && res.statusCode >= 200 && res.statusCode < 300
+        ? checkWebhookResponse(platform, json, { durationMs: t.totalMs, bytes: raw.length, timeoutMs: o.platformTimeoutMs })
+        : [];
+      if (platform && (res.statusCode < 200 || res.statusCode >= 300)) {
+        checks.push({ severity: 'error', message: `HTTP ${res.statusCode}: ${platform === 'kore' ? 'Kore.ai' : 'Dialogflow'} treats any non-2xx answer as a failed webhook call.` });
+      }
+      return {
+        ok: res.statusCode >= 200 && res.statusCode < 300,
+        request,
+        status: res.statusCode,
+        headers: res.headers as Record<string, string | string[]>,
+        body: json !== undefined ? JSON.stringify(json, null, 2) : text,
+        ...(json !== undefined ? { json } : {}),
+        bytes: raw.length,
+        timing: t,
+        ...(tls ? { tls } : {}),
+        checks,
+        warnings,
+      };
+    } catch (e) {
+      // A handshake that completed for this send is still worth showing (e.g. the server never answered).
+      const conn = connections > before ? last : undefined;
+      const tls = tlsDetails(conn);
+      const timing0 = timing();
+      const partial = {
+        request,
+        timing: conn ? { ...timing0, ...(conn.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}), connectMs: round(conn.connectMs), tlsMs: round(conn.tlsMs) } : timing0,
+        warnings,
+        ...(tls ? { tls } : {}),
+      };
+      if (timedOut) return failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${timeoutMs} ms: ${method} ${o.url}${conn ? ' (the TLS handshake completed; no HTTP response came)' : ''}` });
+      if (o.signal?.aborted) return failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${o.url}` });
+      // Prefer the socket's TLS error (e.g. alert 116) over undici's generic "other side closed".
+      const se = socketError as Error | undefined;
+      if (se && e instanceof Error && e !== se && (e as { cause?: unknown }).cause === undefined) {
+        return failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial);
+      }
+      return failure(e, partial);
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    send(o) {
+      // One at a time: the connection facts above belong to the request that opened the connection.
+      const p = queue.then(() => sendOne(o));
+      queue = p.catch(() => undefined);
+      return p;
+    },
+    async close() {
+      // destroy, not close: close() would wait for a connect we abandoned at a deadline.
+      await agent.destroy().catch(() => undefined);
+    },
+  };
+}
+
+function parseOrUndefined(body: string | object): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Sends one webhook request over a fresh connection; network and TLS failures land in `result.error`. */
+export async function sendWebhook(o: SendOptions & Pick<WebhookClientOptions, 'lookup'>): Promise<SendResult> {
+  checkHttpsUrl(o.url);
+  const client = createWebhookClient({ ...o, reuseConnections: false });
+  try {
+    return await client.send(o);
+  } finally {
+    await client.close();
+  }
+}
