@@ -3,10 +3,7 @@
  * intermediate → leaf CN=Google LLC, clientAuth; the client sends leaf + intermediate). The real one is
  * issued by SSL.com; we cannot have its key, so the server must trust this TEST root instead while testing.
  */
-import { readCertFields } from '../pki/certInfo';
-import { buildCertificate } from '../pki/certificate';
-import { generateKeyPair, privateKeyPem } from '../pki/keys';
-import { encodeName } from '../pki/names';
+import { readCertFields, buildCertificate, generateKeyPair, privateKeyPem, encodeName } from '../pki';
 
 const DAY_MS = 24 * 3600 * 1000;
 

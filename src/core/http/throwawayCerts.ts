@@ -3,12 +3,7 @@
  * certificate builder. Expired and serverAuth-only certificates are built here (pki's generators only
  * make valid, correctly-purposed ones on purpose).
  */
-import { readCertFields } from '../pki/certInfo';
-import { buildCertificate } from '../pki/certificate';
-import { loadCa } from '../pki/clientFromCa';
-import { generateKeyPair, privateKeyPem, type KeyType } from '../pki/keys';
-import { encodeName } from '../pki/names';
-import { toPem } from '../pki/pem';
+import { readCertFields, buildCertificate, loadCa, generateKeyPair, privateKeyPem, type KeyType, encodeName, toPem } from '../pki';
 
 const DAY_MS = 24 * 3600 * 1000;
 

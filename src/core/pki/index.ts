@@ -17,3 +17,11 @@ export { buildPkcs12, PKCS12_ITERATIONS } from './pkcs12';
 export { dialogflowTrustBundle, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
 export { exportDer } from './exportDer';
 export type { CertRole } from './certificate';
+
+// Building blocks for other core modules that mint special-purpose certificates (the probe's expired and
+// serverAuth-only certificates, the Dialogflow-shaped test chain): one certificate builder for everything.
+export { buildCertificate } from './certificate';
+export { readCertFields } from './certInfo';
+export { generateKeyPair, privateKeyPem } from './keys';
+export { encodeName } from './names';
+export { toPem } from './pem';
