@@ -1,24 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
-import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
-
-async function api(): Promise<MtlsWorkbenchApi> {
-  return (await vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.activate()) as MtlsWorkbenchApi;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    const v = await probe();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { ws, api, until } from './support';
 
 describe('Certificates view', () => {
-  const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-
   it('lists the workspace certificate files grouped by folder, and nothing else', async () => {
     const folders = await (await api()).certificateFolders();
     assert.deepEqual(folders.map((f) => f.label).sort(), ['certs', 'other', 'problems']);

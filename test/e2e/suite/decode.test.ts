@@ -1,19 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
 import type { DecodeResult } from '../../../src/extension/commands/decode/decodeCertificate';
-
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const api = async () => (await vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.activate()) as MtlsWorkbenchApi;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-    const v = await probe();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { ws, api, until } from './support';
 
 describe('decoding in VS Code', () => {
   it('the tree shows a certificate with its fields under its file', async () => {

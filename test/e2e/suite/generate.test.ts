@@ -6,11 +6,9 @@ import * as vscode from 'vscode';
 import type { GenerateResult } from '../../../src/extension/commands/generate/writeGenerated';
 import type { TrustBundleResult } from '../../../src/extension/commands/generate/createTrustBundle';
 import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
+import { ws, run } from './support';
 
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-/** executeCommand returns a Thenable; assert.rejects wants a Promise. */
-const run = (id: string, args: unknown) => Promise.resolve(vscode.commands.executeCommand(id, args));
 const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
 
 describe('generate commands (driven by argument objects)', () => {

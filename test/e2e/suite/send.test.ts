@@ -1,22 +1,10 @@
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import type { SendRequestResult } from '../../../src/extension/commands/send/sendRequest';
 import type { ProbeResult } from '../../../src/core/http';
-
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const run = <T>(id: string, args?: unknown) => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { ws, run, freePort } from './support';
 
 describe('send and probe (a real server started by the extension)', () => {
   let server: RunningServer;

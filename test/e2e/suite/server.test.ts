@@ -4,21 +4,8 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
-
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const api = async () => (await vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.activate()) as MtlsWorkbenchApi;
-const run = <T>(id: string, args?: unknown) => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { ws, api, run, freePort } from './support';
 
 function post(port: number, body: unknown, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; json: any }> {
   const certs = path.join(ws(), 'srv', 'certs');

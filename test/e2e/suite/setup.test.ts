@@ -1,21 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SetupSummary } from '../../../src/core/setup';
-
-const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const run = <T>(id: string, args?: unknown) => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { ws, run, freePort } from './support';
 
 describe('Set Up Webhook Project (the whole flow, driven by an argument object)', () => {
   it('goes from an empty folder to a running, verified Kore.ai webhook and lists what it created', async () => {
