@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DecodeResult } from '../../../src/extension/commands/decode/decodeCertificate';
-import { ws, api, until } from './support';
+import { ws, api, until, run } from './support';
 
 describe('decoding in VS Code', () => {
   it('the tree shows a certificate with its fields under its file', async () => {
@@ -74,5 +74,19 @@ describe('decoding in VS Code', () => {
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Fixture Root CA/);
     assert.match(text, /SHA-256/i);
+  });
+
+  it('a PKCS#12 file decodes with its passphrase, asks for one without, and says so when it is wrong', async () => {
+    await run('mtls.generateSelfSigned', { folder: 'p12', keyType: 'ec256', overwrite: true });
+    const out = path.join(ws(), 'p12', 'server.p12');
+    await run('mtls.exportPkcs12', { cert: path.join(ws(), 'p12', 'server-crt.pem'), passphrase: 'pw-e2e', out, overwrite: true });
+    const locked = await run<DecodeResult>('mtls.decodeCertificate', { file: out, open: false });
+    assert.equal(locked.decoded.needsPassphrase, true);
+    const wrong = await run<DecodeResult>('mtls.decodeCertificate', { file: out, passphrase: 'nope', open: false });
+    assert.equal(wrong.decoded.items.length, 0);
+    assert.match(wrong.decoded.errors[0]?.message ?? '', /passphrase/i);
+    const open = await run<DecodeResult>('mtls.decodeCertificate', { file: out, passphrase: 'pw-e2e', open: false });
+    assert.deepEqual(open.decoded.items.map((i) => i.kind).sort(), ['certificate', 'privateKey']);
+    assert.ok(!JSON.stringify(open.decoded).includes('PRIVATE KEY-----'), 'no key material in the result');
   });
 });
