@@ -5,3 +5,4 @@ export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from
 export { readServerConfig, type ServerConfig } from './serverConfig';
 export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';
+export { awaitServerReady, ServerStartError, type StartupWatch } from './serverStartup';

@@ -15,7 +15,7 @@ import { copyPem, copyValue } from './decode/copy';
 import { scaffoldServerCommand } from './server/scaffoldServer';
 import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
 import { stopServerCommand } from './server/stopServer';
-import { ServerStartError } from '../server/serverManager';
+import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
 import { setupProjectCommand } from './setup/setupProject';

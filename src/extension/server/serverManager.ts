@@ -1,20 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { serverReadyLine, serverErrorLine, type LaunchPlan } from '../../core/scaffold';
-import { MtlsError } from '../../core/errors';
+import { awaitServerReady, type LaunchPlan } from '../../core/scaffold';
 import { ContextKeys, Commands } from '../ids';
-
-/** A server that reported a startup failure line (`mtls-server error [CODE]: …`). */
-export class ServerStartError extends MtlsError {
-  constructor(
-    readonly serverCode: string,
-    message: string,
-  ) {
-    super(`E_SERVER_${serverCode}`, message);
-    this.name = 'ServerStartError';
-  }
-}
 
 export interface RunningServer {
   readonly file: string;
@@ -56,16 +44,15 @@ export class ServerManager implements vscode.Disposable {
   }
 
   /** Starts `file` with `plan` in a terminal; resolves once the server printed its ready line. */
-  start(file: string, plan: LaunchPlan, timeoutMs = 30_000): Promise<RunningServer> {
+  async start(file: string, plan: LaunchPlan, timeoutMs = 30_000): Promise<RunningServer> {
     const existing = this.servers.get(file);
     if (existing?.server) {
       existing.terminal.show(true);
-      return Promise.resolve(existing.server);
+      return existing.server;
     }
     const write = new vscode.EventEmitter<string>();
     const close = new vscode.EventEmitter<number | void>();
     const name = `mTLS server: ${vscode.workspace.asRelativePath(file, false)}`;
-    let child: ChildProcess | undefined;
     const pty: vscode.Pseudoterminal = {
       onDidWrite: write.event,
       onDidClose: close.event,
@@ -76,56 +63,32 @@ export class ServerManager implements vscode.Disposable {
       },
     };
     const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
-    return new Promise<RunningServer>((resolve, reject) => {
-      let settled = false;
-      let buffer = '';
-      const fail = (e: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(e);
-      };
-      const timer = setTimeout(() => {
-        fail(new MtlsError('E_SERVER_TIMEOUT', `The server did not report that it is listening within ${timeoutMs / 1000} s. See the terminal "${name}".`));
-        this.kill(file);
-      }, timeoutMs);
-      child = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      this.servers.set(file, { child, terminal });
-      const onData = (chunk: Buffer) => {
-        const text = chunk.toString('utf8');
-        write.fire(text.replace(/\r?\n/g, '\r\n'));
-        if (settled) return;
-        buffer += text;
-        const err = serverErrorLine.exec(buffer);
-        if (err) return fail(new ServerStartError(err[1], err[2]));
-        const ready = serverReadyLine.exec(buffer);
-        if (ready && child?.pid) {
-          settled = true;
-          clearTimeout(timer);
-          const url = ready[1];
-          const server: RunningServer = { file, url, port: Number(new URL(url).port), pid: child.pid, terminal, strategy: plan.strategy };
-          const entry = this.servers.get(file);
-          if (entry) entry.server = server;
-          this.log.info(`server started: ${url} (pid ${child.pid}, ${plan.strategy}) from ${file}`);
-          this.updateStatus();
-          resolve(server);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.on('error', (e) => {
-        write.fire(`\r\n${e.message}\r\n`);
-        fail(new MtlsError('E_SERVER_SPAWN', `Could not run ${plan.command}: ${e.message}. Set mtls.server.nodePath to a Node.js 20.6+ executable.`, { cause: e }));
-      });
-      child.on('exit', (code, signal) => {
-        write.fire(`\r\n\x1b[2m— server stopped (${signal ?? `exit code ${code}`}) —\x1b[0m\r\n`);
-        this.log.info(`server ${file} stopped (${signal ?? `exit code ${code}`})`);
-        this.servers.delete(file);
-        this.updateStatus();
-        fail(new MtlsError('E_SERVER_EXIT', `The server exited (${signal ?? `code ${code}`}) before it was listening. See the terminal "${name}".`));
-      });
-      terminal.show(true);
+    const child: ChildProcess = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.servers.set(file, { child, terminal });
+    const echo = (chunk: Buffer) => write.fire(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
+    child.stdout?.on('data', echo);
+    child.stderr?.on('data', echo);
+    child.on('error', (e) => write.fire(`\r\n${e.message}\r\n`));
+    child.on('exit', (code, signal) => {
+      write.fire(`\r\n\x1b[2m— server stopped (${signal ?? `exit code ${code}`}) —\x1b[0m\r\n`);
+      this.log.info(`server ${file} stopped (${signal ?? `exit code ${code}`})`);
+      this.servers.delete(file);
+      this.updateStatus();
     });
+    terminal.show(true);
+    let url: string;
+    try {
+      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.6+ executable.' });
+    } catch (e) {
+      this.kill(file);
+      throw e;
+    }
+    const server: RunningServer = { file, url, port: Number(new URL(url).port), pid: child.pid ?? 0, terminal, strategy: plan.strategy };
+    const entry = this.servers.get(file);
+    if (entry) entry.server = server;
+    this.log.info(`server started: ${url} (pid ${server.pid}, ${plan.strategy}) from ${file}`);
+    this.updateStatus();
+    return server;
   }
 
   /** Stops one server (or all); resolves when the processes have exited. */
