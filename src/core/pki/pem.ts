@@ -2,11 +2,7 @@
 import { parseDer } from '../asn1/der';
 import { InputError } from '../errors';
 
-/** Wraps DER in PEM armour with 64-character lines and a trailing newline. */
-export function toPem(label: string, derBytes: Buffer): string {
-  const b64 = derBytes.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
+export { toPem } from '../asn1/pemArmor';
 
 export interface PemBlock {
   readonly label: string;

@@ -153,10 +153,4 @@ export function findPemBlocks(text: string): PemBlockLocation[] {
   return out;
 }
 
-/** PEM-encodes DER with 64-character lines. */
-export function toPem(label: string, der: Buffer): string {
-  const b64 = der.toString('base64');
-  const rows: string[] = [];
-  for (let i = 0; i < b64.length; i += 64) rows.push(b64.slice(i, i + 64));
-  return `-----BEGIN ${label}-----\n${rows.join('\n')}\n-----END ${label}-----\n`;
-}
+export { toPem } from '../asn1/pemArmor';
