@@ -139,7 +139,8 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
     const creds = { certPem: await read('client-fullchain.pem'), keyPem: await read('client-key.pem'), caPem: await read('ca-root-crt.pem') };
     step = 'send';
     o.onStep?.('send', 'start');
-    send = await sendWebhook({ url: server.url.replace(/\/?$/, '/'), platform: o.platform, body: sampleRequest(o.platform), ...creds, signal: o.signal });
+    const url = server.url.replace(/\/?$/, '/');
+    send = await sendWebhook({ url, platform: o.platform, body: sampleRequest(o.platform), ...creds, signal: o.signal });
     if (send.error) throw new MtlsError('E_SEND', `${send.error.explanation.title}: ${send.error.explanation.cause} ${send.error.explanation.fix}`);
     if (send.status !== 200) throw new MtlsError('E_SEND', `the server answered HTTP ${send.status} to the ${platformLabel[o.platform]} sample`);
     o.onStep?.('send', 'done', `HTTP ${send.status} in ${Math.round(send.timing.totalMs)} ms`);
@@ -147,7 +148,7 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
 
     step = 'probe';
     o.onStep?.('probe', 'start');
-    probe = await probeEndpoint(server.url.replace(/\/?$/, '/'), creds, { signal: o.signal, platform: o.platform });
+    probe = await probeEndpoint(url, creds, { signal: o.signal, platform: o.platform });
     o.onStep?.('probe', probe.verdict === 'enforced' ? 'done' : 'failed', probe.summary);
     if (o.stopAtEnd) await server.stop();
     return { ...base, url: server.url, send, probe, ok: probe.verdict === 'enforced', failedStep: probe.verdict === 'enforced' ? undefined : 'probe', error: probe.verdict === 'enforced' ? undefined : probe.summary, serverRunning: !o.stopAtEnd };

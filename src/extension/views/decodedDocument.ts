@@ -16,6 +16,17 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
     return uri;
   }
 
+  /**
+   * Stores `text` and opens it read-only. `beside`: next to the active editor (or in the active group when
+   * there is none). Returns the document's URI as a string (what commands return to their callers).
+   */
+  async show(name: string, text: string, opts: { preview?: boolean; beside?: boolean } = {}): Promise<string> {
+    const uri = this.put(name, text);
+    const column = opts.beside ? (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active) : undefined;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: opts.preview ?? true, viewColumn: column });
+    return uri.toString();
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.docs.get(uri.toString()) ?? 'This decoded view has expired: run "mTLS: Decode Certificate" again.';
   }

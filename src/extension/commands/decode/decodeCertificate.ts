@@ -62,13 +62,7 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   }
   const name = file ? path.basename(file) : source.name || 'selection';
   for (const e of decoded.errors) deps.log.warn(`decode ${name}: ${e.message}`);
-  let document: string | undefined;
-  if (a.open !== false) {
-    const uri = deps.decodedDocs.put(name, renderText(decoded));
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
-    document = uri.toString();
-  }
+  const document = a.open !== false ? await deps.decodedDocs.show(name, renderText(decoded), { beside: true }) : undefined;
   if (interactive && decoded.items.length === 0 && decoded.errors[0]) {
     void vscode.window.showWarningMessage(`mTLS: ${name}: ${decoded.errors[0].message}`);
   }

@@ -29,6 +29,11 @@ export interface ResolvedCredentials {
   readonly dialogflowTestRoot?: string;
 }
 
+/** Where to send or probe by default: the server started from VS Code, else localhost on the configured port. */
+export function defaultWebhookUrl(deps: CommandDeps): string {
+  return deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/`;
+}
+
 function abs(file: string): string {
   return path.isAbsolute(file) ? file : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', file);
 }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { probeEndpoint, renderProbeResult, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
-import { resolveCredentials, type CredentialArgs } from './credentials';
+import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
+import { withCancellableProgress } from '../../platform/progress';
 
 /** Argument object for mtls.probeEndpoint. */
 export interface ProbeArgs extends CredentialArgs {
@@ -18,21 +19,12 @@ function isArgs(x: unknown): x is ProbeArgs {
 export async function probeEndpointCommand(deps: CommandDeps, target?: unknown): Promise<ProbeResult & { document?: string }> {
   const interactive = !isArgs(target);
   const a: Partial<ProbeArgs> = isArgs(target) ? target : {};
-  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL to probe (HTTPS)', value: deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/` }));
+  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL to probe (HTTPS)', value: defaultWebhookUrl(deps) }));
   const { creds } = await resolveCredentials(deps, a, interactive);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `mTLS: probing ${url} (6 handshakes)…`, cancellable: true }, (_p, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    return probeEndpoint(url, creds, { signal: abort.signal });
-  });
+  const result = await withCancellableProgress(`mTLS: probing ${url} (6 handshakes)…`, (signal) => probeEndpoint(url, creds, { signal }));
   const text = renderProbeResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
-  let document: string | undefined;
-  if (a.open !== false) {
-    const uri = deps.decodedDocs.put(`probe-${result.verdict}`, text);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
-    document = uri.toString();
-  }
+  const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, text) : undefined;
   if (interactive) {
     if (result.verdict === 'enforced') void vscode.window.showInformationMessage(`mTLS: ${result.summary}`);
     else void vscode.window.showErrorMessage(`mTLS: ${result.summary}`);

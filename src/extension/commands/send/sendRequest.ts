@@ -6,7 +6,8 @@ import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
 import { pickFile } from '../generate/pickFile';
 import { readText } from '../generate/target';
-import { resolveCredentials, type CredentialArgs } from './credentials';
+import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
+import { withCancellableProgress } from '../../platform/progress';
 import { explanationAction } from './explanationActions';
 
 /** Argument object for mtls.sendRequest. */
@@ -33,16 +34,11 @@ function isArgs(x: unknown): x is SendRequestArgs {
   return typeof x === 'object' && x !== null && typeof (x as SendRequestArgs).url === 'string';
 }
 
-/** Where to send by default: the server started from VS Code, else localhost on the configured port. */
-function defaultUrl(deps: CommandDeps): string {
-  return deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/`;
-}
-
 /** mTLS: Send Sample Webhook Request — a platform-shaped POST with a client certificate, fully explained. */
 export async function sendRequestCommand(deps: CommandDeps, target?: unknown): Promise<SendRequestResult> {
   const interactive = !isArgs(target);
   const a: Partial<SendRequestArgs> = isArgs(target) ? target : {};
-  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL (HTTPS)', value: defaultUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') }));
+  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL (HTTPS)', value: defaultWebhookUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') }));
   let sample = a.sample;
   if (!sample && interactive) {
     const pick = orCancel(
@@ -63,11 +59,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   const { creds, files, description, dialogflowTestRoot } = await resolveCredentials(deps, a, interactive);
   const options = { url, platform, body, headers: a.headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
   deps.log.info(`send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `mTLS: POST ${url}`, cancellable: true }, (_p, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    return sendWebhook({ ...options, signal: abort.signal });
-  });
+  const result = await withCancellableProgress(`mTLS: POST ${url}`, (signal) => sendWebhook({ ...options, signal }));
   const text = renderSendResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
@@ -78,9 +70,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
       ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${result.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
       : '';
     const extra = chain + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
-    const uri = deps.decodedDocs.put(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true, viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
-    document = uri.toString();
+    document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });
   }
   if (interactive) void notify(result, curl, openssl);
   return { ...result, curl, openssl, document, dialogflowTestRoot };

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { setupProject, renderSetupSummary, setupStepLabels, type SetupSummary } from '../../../core/setup';
-import { keyTypes, parseKeyType } from '../../../core/pki';
+import { keyTypes } from '../../../core/pki';
 import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
 import { workspaceRoot } from '../generate/target';
-import { pickKeyType } from '../generate/prompts';
+import { resolveKeyType } from '../generate/prompts';
+import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
 
 /** Argument object for mtls.setupProject. */
@@ -38,7 +39,7 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
       ),
     ).id;
   if (!isPlatform(platform)) throw new InputError(`Unknown platform "${platform}": use cx, es or kore.`);
-  const keyType = a.keyType ? parseKeyType(a.keyType) : interactive ? await pickKeyType(deps.settings.defaultKeyType) : parseKeyType(deps.settings.defaultKeyType);
+  const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
   const portText =
     a.port !== undefined
       ? String(a.port)
@@ -47,34 +48,27 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
         : String(deps.settings.serverPort);
   const dir = a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
   deps.log.info(`set-up: ${platformLabel[platform]}, ${keyTypes.find((k) => k.id === keyType)?.label}, port ${portText}, in ${dir}`);
-  const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: setting up the webhook project', cancellable: true }, (progress, token) => {
-    const abort = new AbortController();
-    token.onCancellationRequested(() => abort.abort());
-    return setupProject({
+  const summary = await withCancellableProgress('mTLS: setting up the webhook project', (signal, progress) =>
+    setupProject({
       dir,
       platform,
       keyType,
       port: Number(portText),
-      signal: abort.signal,
+      signal,
       stopAtEnd: false,
       startServer: async (file, port) => {
-        await startServerCommand(deps, { file, port });
-        return { url: deps.servers.running().find((s) => s.file === file)?.url ?? `https://127.0.0.1:${port}`, stop: async () => void (await deps.servers.stop(file)) };
+        const { url } = await startServerCommand(deps, { file, port });
+        return { url, stop: async () => void (await deps.servers.stop(file)) };
       },
       onStep: (step, state, detail) => {
         if (state === 'start') progress.report({ message: `${setupStepLabels[step]}…`, increment: 15 });
         deps.log.info(`set-up: ${setupStepLabels[step]}: ${state}${detail ? ` — ${detail.split('\n')[0]}` : ''}`);
       },
-    });
-  });
+    }),
+  );
   deps.tree.refresh();
   const text = renderSetupSummary(summary);
-  let document: string | undefined;
-  if (a.open !== false) {
-    const uri = deps.decodedDocs.put('mtls-setup-summary', text);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
-    document = uri.toString();
-  }
+  const document = a.open !== false ? await deps.decodedDocs.show('mtls-setup-summary', text, { preview: false }) : undefined;
   if (interactive) {
     if (summary.ok) void vscode.window.showInformationMessage(`mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
     else if (!summary.cancelled) void vscode.window.showErrorMessage(`mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
