@@ -9,6 +9,11 @@ export class Cancelled extends Error {
   }
 }
 
+/** An argument object: a plain object whose required field `key` is a string (tree nodes and Uris are not). */
+export function isArgsWith<T extends object>(x: unknown, key: keyof T & string): x is T {
+  return typeof x === 'object' && x !== null && typeof (x as Record<string, unknown>)[key] === 'string';
+}
+
 /** Returns the value, or throws Cancelled when a prompt was dismissed (undefined). */
 export function orCancel<T>(value: T | undefined): T {
   if (value === undefined) throw new Cancelled();

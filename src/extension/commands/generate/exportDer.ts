@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportDer } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
+import { orCancel, isArgsWith } from '../guard';
 import { fileFromTarget, pickFile } from './pickFile';
 import { readText } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
@@ -17,14 +17,11 @@ export interface ExportDerArgs {
   overwrite?: boolean;
 }
 
-function isArgs(x: unknown): x is ExportDerArgs {
-  return typeof x === 'object' && x !== null && typeof (x as ExportDerArgs).caCert === 'string';
-}
-
 /** mTLS: Export CA as DER for Dialogflow CX — and check the server certificate the way CX will. */
 export async function exportDerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { problems: readonly string[] }> {
-  const interactive = !isArgs(target);
-  const a: Partial<ExportDerArgs> = isArgs(target) ? target : {};
+  const args = isArgsWith<ExportDerArgs>(target, 'caCert') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<ExportDerArgs> = args ?? {};
   const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate to upload to Dialogflow CX'));
   // CX receives the leaf plus intermediates from the server, so check the full chain when it is there.
   const sibling = ['server-fullchain.pem', 'server-crt.pem'].map((n) => path.join(path.dirname(caCert), n)).find((f) => fs.existsSync(f));

@@ -6,6 +6,7 @@ import { fileFromTarget, pickFile, siblingKey } from './pickFile';
 import { readText } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
 import * as vscode from 'vscode';
+import { isArgsWith } from '../guard';
 
 /** Argument object for mtls.exportPkcs12. The passphrase is required here (no prompt). */
 export interface ExportPkcs12Args {
@@ -19,14 +20,11 @@ export interface ExportPkcs12Args {
   overwrite?: boolean;
 }
 
-function isArgs(x: unknown): x is ExportPkcs12Args {
-  return typeof x === 'object' && x !== null && typeof (x as ExportPkcs12Args).cert === 'string';
-}
-
 /** mTLS: Export PKCS#12 — certificate + key (+ chain) into a .p12 that OpenSSL 3 and Node's `pfx` load. */
 export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): Promise<GenerateResult> {
-  const interactive = !isArgs(target);
-  const a: Partial<ExportPkcs12Args> = isArgs(target) ? target : {};
+  const args = isArgsWith<ExportPkcs12Args>(target, 'cert') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<ExportPkcs12Args> = args ?? {};
   const cert = a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export'));
   const key = a.key ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
   const keyPem = await readText(key);

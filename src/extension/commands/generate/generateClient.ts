@@ -5,6 +5,7 @@ import { askText, keyPassphraseFor, resolveKeyType, sansArg, type LeafArgs } fro
 import { fileFromTarget, pickFile, siblingKey } from './pickFile';
 import { readText } from './target';
 import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { isArgsWith } from '../guard';
 
 /** Argument object for mtls.generateClient. */
 export interface GenerateClientArgs extends LeafArgs {
@@ -16,14 +17,11 @@ export interface GenerateClientArgs extends LeafArgs {
   namePrefix?: string;
 }
 
-function isArgs(x: unknown): x is GenerateClientArgs {
-  return typeof x === 'object' && x !== null && typeof (x as GenerateClientArgs).caCert === 'string';
-}
-
 /** mTLS: Generate Client Certificate from CA — from the palette, or on a CA in the Certificates view. */
 export async function generateClientCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult> {
-  const interactive = !isArgs(target);
-  const a: Partial<GenerateClientArgs> = isArgs(target) ? target : {};
+  const args = isArgsWith<GenerateClientArgs>(target, 'caCert') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<GenerateClientArgs> = args ?? {};
   const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate'));
   const caKey = a.caKey ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
   if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);

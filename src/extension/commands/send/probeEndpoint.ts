@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { probeEndpoint, renderProbeResult, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
+import { orCancel, isArgsWith } from '../guard';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
 import { withCancellableProgress } from '../../platform/progress';
 
@@ -11,14 +11,11 @@ export interface ProbeArgs extends CredentialArgs {
   open?: boolean;
 }
 
-function isArgs(x: unknown): x is ProbeArgs {
-  return typeof x === 'object' && x !== null && typeof (x as ProbeArgs).url === 'string';
-}
-
 /** mTLS: Probe mTLS Endpoint — does the server really refuse clients it should refuse? */
 export async function probeEndpointCommand(deps: CommandDeps, target?: unknown): Promise<ProbeResult & { document?: string }> {
-  const interactive = !isArgs(target);
-  const a: Partial<ProbeArgs> = isArgs(target) ? target : {};
+  const args = isArgsWith<ProbeArgs>(target, 'url') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<ProbeArgs> = args ?? {};
   const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL to probe (HTTPS)', value: defaultWebhookUrl(deps) }));
   const { creds } = await resolveCredentials(deps, a, interactive);
   const result = await withCancellableProgress(`mTLS: probing ${url} (6 handshakes)…`, (signal) => probeEndpoint(url, creds, { signal }));

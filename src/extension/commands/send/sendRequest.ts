@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
 import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
+import { orCancel, isArgsWith } from '../guard';
 import { pickFile } from '../generate/pickFile';
 import { readText } from '../generate/target';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
@@ -30,14 +30,11 @@ export interface SendRequestResult extends SendResult {
   readonly dialogflowTestRoot?: string;
 }
 
-function isArgs(x: unknown): x is SendRequestArgs {
-  return typeof x === 'object' && x !== null && typeof (x as SendRequestArgs).url === 'string';
-}
-
 /** mTLS: Send Sample Webhook Request — a platform-shaped POST with a client certificate, fully explained. */
 export async function sendRequestCommand(deps: CommandDeps, target?: unknown): Promise<SendRequestResult> {
-  const interactive = !isArgs(target);
-  const a: Partial<SendRequestArgs> = isArgs(target) ? target : {};
+  const args = isArgsWith<SendRequestArgs>(target, 'url') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<SendRequestArgs> = args ?? {};
   const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL (HTTPS)', value: defaultWebhookUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') }));
   let sample = a.sample;
   if (!sample && interactive) {

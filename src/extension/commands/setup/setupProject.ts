@@ -5,7 +5,7 @@ import { keyTypes } from '../../../core/pki';
 import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
+import { orCancel, isArgsWith } from '../guard';
 import { workspaceRoot } from '../generate/target';
 import { resolveKeyType } from '../generate/prompts';
 import { withCancellableProgress } from '../../platform/progress';
@@ -22,14 +22,11 @@ export interface SetupProjectArgs {
   open?: boolean;
 }
 
-function isArgs(x: unknown): x is SetupProjectArgs {
-  return typeof x === 'object' && x !== null && typeof (x as SetupProjectArgs).platform === 'string';
-}
-
 /** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
 export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
-  const interactive = !isArgs(target);
-  const a: Partial<SetupProjectArgs> = isArgs(target) ? target : {};
+  const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
+  const interactive = args === undefined;
+  const a: Partial<SetupProjectArgs> = args ?? {};
   const platform =
     a.platform ??
     orCancel(
