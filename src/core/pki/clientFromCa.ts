@@ -49,7 +49,7 @@ export async function generateClientFromCa(o: LeafOptions & { caCertPem: string;
   const intermediates = ca.chain.filter((c, i) => i === 0 || !isSelfSigned(c));
   return {
     files: [
-      { name: `${prefix}-key.pem`, contents: privateKeyPem(keys.privateKey, o.keyPassphrase), secret: true },
+      { name: `${prefix}-key.pem`, contents: privateKeyPem(keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
       { name: `${prefix}-crt.pem`, contents: cert.pem },
       { name: `${prefix}-fullchain.pem`, contents: cert.pem + intermediates.map((c) => toPem('CERTIFICATE', c)).join('') },
     ],
