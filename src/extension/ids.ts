@@ -6,6 +6,8 @@ export const Commands = {
   exportPkcs12: 'mtls.exportPkcs12',
   createTrustBundle: 'mtls.createTrustBundle',
   exportDer: 'mtls.exportDer',
+  createKoreKit: 'mtls.createKoreKit',
+  createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
   startServer: 'mtls.startServer',

@@ -1,5 +1,6 @@
 import { buildKoreKit, koreCloudMessage, KoreKitFiles } from '../../core/kits/index';
-import { passphraseFromEnv, UsageError, type CliCommand } from '../command';
+import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
+import { readText } from './client';
 import { kitDetails, kitInputs, kitOptions, writeKit } from './kit';
 
 export const koreClientCommand: CliCommand = {
@@ -8,6 +9,7 @@ export const koreClientCommand: CliCommand = {
   usage: 'mtls kore-client --ca-cert F --ca-key F --out DIR [--cn NAME] [--p12] [options]   |   mtls kore-client --cloud',
   details: [
     kitDetails('kore-bot-platform'),
+    '  --ca-root FILE          the CA root, when --ca-cert does not hold it (e.g. only the intermediate)',
     '  --p12                   also write kore-client.p12 (key + certificate + intermediates)',
     '  --passphrase-env VAR    environment variable holding the .p12 passphrase (default: generated into',
     `                          ${KoreKitFiles.p12Passphrase}, mode 0600)`,
@@ -15,11 +17,12 @@ export const koreClientCommand: CliCommand = {
     '',
     `Writes ${KoreKitFiles.key} (private key), ${KoreKitFiles.cert} (client certificate, clientAuth),`,
     `${KoreKitFiles.root} (CA root), ${KoreKitFiles.intermediates} (CA intermediates), ${KoreKitFiles.fullchain}`,
-    'and README.txt mapping each file to the Kore.ai prerequisite it satisfies. --ca-cert must hold the root',
-    '(e.g. ca-crt.pem from mtls chain, with ca-intermediate-key.pem as --ca-key).',
+    'and README.txt mapping each file to the Kore.ai prerequisite it satisfies. --ca-cert should hold the root',
+    '(e.g. ca-crt.pem from mtls chain, with ca-intermediate-key.pem as --ca-key), or give it with --ca-root.',
   ].join('\n') + '\n',
   options: {
     ...kitOptions,
+    'ca-root': { type: 'string' },
     'p12': { type: 'boolean' },
     'passphrase-env': { type: 'string' },
     'cloud': { type: 'boolean' },
@@ -34,7 +37,9 @@ export const koreClientCommand: CliCommand = {
     const p12Passphrase = passphraseFromEnv(values, ctx.env);
     if (p12Passphrase !== undefined && !p12) throw new UsageError('--passphrase-env is for the .p12: add --p12');
     const inputs = await kitInputs(values, ctx);
-    const kit = await buildKoreKit({ ...inputs, p12, p12Passphrase });
+    const rootFile = stringOpt(values, 'ca-root');
+    const caRootPem = rootFile === undefined ? undefined : await readText(ctx, rootFile, 'the CA root');
+    const kit = await buildKoreKit({ ...inputs, caRootPem, p12, p12Passphrase });
     await writeKit(kit, inputs.dir, inputs.force, ctx);
     ctx.out(`\n${kit.instructions.trimEnd()}\n(This text is also in ${inputs.dir}/README.txt.)`);
     return 0;

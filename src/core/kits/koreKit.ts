@@ -4,7 +4,8 @@
  * intermediate(s) — under names that say what they are, optionally a PKCS#12, and a README.txt.
  */
 import { InputError } from '../errors';
-import { buildPkcs12, describeCertificate, issueClientCertificate, privateKeyPem, toPem, type KeyType } from '../pki';
+import { buildPkcs12, describeCertificate, isSelfSigned, issueClientCertificate, privateKeyPem, toPem, type KeyType } from '../pki';
+import { certificatesFromPem } from '../pki/pem';
 import { generatePassphrase, type Kit } from './kitFolder';
 import { X509Certificate } from 'node:crypto';
 
@@ -29,6 +30,8 @@ export interface KoreKitOptions {
   caCertPem: string;
   caKeyPem: string;
   caKeyPassphrase?: string;
+  /** The CA root, when the CA file stops below it (e.g. the intermediate alone). */
+  caRootPem?: string;
   cn?: string;
   org?: string;
   keyType?: KeyType;
@@ -39,20 +42,33 @@ export interface KoreKitOptions {
   kdfIterations?: number;
 }
 
+/** The self-signed certificate of `rootPem` that issued `top` (signature checked), or an InputError saying why not. */
+function rootFor(top: Buffer, rootPem: string): Buffer {
+  const topX = new X509Certificate(top);
+  const roots = certificatesFromPem(rootPem, 'The CA root file').filter(isSelfSigned);
+  const found = roots.find((r) => {
+    const rx = new X509Certificate(r);
+    return topX.checkIssued(rx) && topX.verify(rx.publicKey);
+  });
+  if (!found) throw new InputError(`The CA root file holds no self-signed certificate that issued ${topX.subject.split('\n').reverse().join(', ')}. Pass that CA's root.`);
+  return found;
+}
+
 const subjectOf = (der: Buffer) => new X509Certificate(der).subject.split('\n').reverse().join(', ');
 
 /** Issues the client certificate from the CA and lays out the kit (nothing is written here). */
 export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   const issued = await issueClientCertificate(o, 'kore-bot-platform');
-  if (!issued.root) {
+  const root = issued.root ?? (o.caRootPem === undefined ? undefined : rootFor(issued.caChain[issued.caChain.length - 1]!, o.caRootPem));
+  if (!root) {
     throw new InputError(
       "The CA file holds no root certificate (self-signed), and Kore.ai's prerequisites include the CA root. " +
-        'Pass a --ca-cert file with the issuing CA followed by its root (e.g. ca-crt.pem from mtls chain).',
+        'Pass a --ca-cert file with the issuing CA followed by its root (e.g. ca-crt.pem from mtls chain), or the root with --ca-root.',
     );
   }
   const F = KoreKitFiles;
   const certPem = issued.cert.pem;
-  const rootPem = toPem('CERTIFICATE', issued.root);
+  const rootPem = toPem('CERTIFICATE', root);
   const interPem = issued.intermediates.map((c) => toPem('CERTIFICATE', c)).join('');
   const keyPem = privateKeyPem(issued.keys.privateKey);
   const files: Kit['files'] = [
@@ -72,7 +88,7 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   }
   const leafSubject = subjectOf(issued.cert.der);
   const expires = issued.notAfter.toISOString().slice(0, 10);
-  const rootSubject = subjectOf(issued.root);
+  const rootSubject = subjectOf(root);
   const interSubjects = issued.intermediates.map(subjectOf);
   const col = (s: string) => s.padEnd(34);
   const readme = [
