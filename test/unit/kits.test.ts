@@ -127,6 +127,17 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       assert.match(r.err, /already exists .*nothing was written.*--force/);
       assert.deepEqual(readFileSync(path.join(cwd, 'kore', 'kore-client-key.pem')), before);
     });
+
+    it('--force replaces the kit files in an existing folder as one set, and says so', async () => {
+      mkdirSync(path.join(cwd, 'kore2'));
+      writeFileSync(path.join(cwd, 'kore2', 'kore-client-key.pem'), 'old key');
+      writeFileSync(path.join(cwd, 'kore2', 'notes.txt'), 'mine');
+      const r = await mtls(cwd, ['kore-client', ...ca, '--out', 'kore2', '--force']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /Wrote 6 files to .*kore2 \(replacing 1 existing file as one set\):/);
+      assert.match(readFileSync(path.join(cwd, 'kore2', 'kore-client-key.pem'), 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+      assert.equal(readFileSync(path.join(cwd, 'kore2', 'notes.txt'), 'utf8'), 'mine');
+    });
   });
 
   describe('Dialogflow CX custom client certificate', () => {

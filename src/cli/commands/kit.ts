@@ -60,7 +60,7 @@ export async function kitInputs(values: CliValues, ctx: CliContext): Promise<{
 
 /** Writes a kit into its folder (all or nothing) and prints the file list. */
 export async function writeKit(kit: Kit, dir: string, force: boolean, ctx: CliContext): Promise<void> {
-  const { written } = await writeFileSet(dir, kit.files, { overwrite: force });
+  const { written, replaced } = await writeFileSet(dir, kit.files, { overwrite: force });
   const width = Math.max(...kit.files.map((f) => f.name.length));
-  ctx.out([`Wrote ${written.length} files to ${dir}:`, ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`)].join('\n'));
+  ctx.out([`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`, ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`)].join('\n'));
 }

@@ -86,9 +86,9 @@ export function outDir(values: CliValues, ctx: CliContext): string {
 
 /** Writes a generated set (refusing to overwrite unless --force) and prints where it went and when it expires. */
 export async function writeAndReport(set: GeneratedSet, dir: string, values: CliValues, ctx: CliContext): Promise<void> {
-  const { written } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true });
+  const { written, replaced } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true });
   const width = Math.max(...set.files.map((f) => f.name.length));
-  const lines = [`Wrote ${written.length} files to ${dir}:`];
+  const lines = [`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`];
   for (const f of set.files) {
     const cert = set.certificates.find((c) => c.file === f.name);
     const what = cert
