@@ -13,6 +13,7 @@ import { probeCommand } from './probe';
 import { initCommand } from './init';
 import { koreClientCommand } from './kore-client';
 import { cxClientCommand } from './cx-client';
+import { checkCommand } from './check';
 
 /** Every subcommand, in the order `mtls --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -30,4 +31,5 @@ export const commands: readonly CliCommand[] = [
   sendCommand,
   probeCommand,
   initCommand,
+  checkCommand,
 ];
