@@ -6,6 +6,8 @@ export const Commands = {
   exportPkcs12: 'mtls.exportPkcs12',
   createTrustBundle: 'mtls.createTrustBundle',
   exportDer: 'mtls.exportDer',
+  createKoreKit: 'mtls.createKoreKit',
+  createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
   startServer: 'mtls.startServer',
@@ -41,6 +43,7 @@ export const Settings = {
   certificateGlob: 'certificateGlob',
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
+  kdfIterations: 'kdfIterations',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

@@ -48,7 +48,8 @@ async function viaCodeServer(workspace, env) {
   const exit = new Promise((r) => (done = r));
   await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(util.format(...args)));
   await page.exposeFunction('codeAutomationExit', (code) => done(code));
-  await page.goto(url);
+  // Generous: on a loaded machine the workbench's first load alone can take over 30 s (playwright's default).
+  await page.goto(url, { timeout: 180_000 });
   const timer = setTimeout(() => done('timeout'), timeoutS * 1000);
   const code = await exit;
   clearTimeout(timer);

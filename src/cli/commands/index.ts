@@ -11,6 +11,8 @@ import { serveCommand } from './serve';
 import { sendCommand } from './send';
 import { probeCommand } from './probe';
 import { initCommand } from './init';
+import { koreClientCommand } from './kore-client';
+import { cxClientCommand } from './cx-client';
 import { checkCommand } from './check';
 
 /** Every subcommand, in the order `mtls --help` lists them. */
@@ -18,6 +20,8 @@ export const commands: readonly CliCommand[] = [
   selfsignedCommand,
   chainCommand,
   clientCommand,
+  koreClientCommand,
+  cxClientCommand,
   p12Command,
   trustBundleCommand,
   exportDerCommand,

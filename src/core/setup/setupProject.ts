@@ -78,7 +78,7 @@ export function nextSteps(platform: Platform, dir: string): string[] {
     return [
       ...common,
       `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
-      `Upload the client certificate and key (or a .p12: mtls p12 --cert ${path.join(certs, 'client-crt.pem')} --key ${path.join(certs, 'client-key.pem')} --out client.p12 --passphrase-env P12_PASS) and its passphrase in the bot's service-node settings.`,
+      `Installed (on-premises) bot platform: make its client-certificate kit from this CA (private key, client certificate, CA root, intermediates, README.txt): mtls kore-client --ca-cert ${path.join(certs, 'ca-crt.pem')} --ca-key ${path.join(certs, 'ca-intermediate-key.pem')} --out ${path.join(dir, 'kore-kit')} --p12 (VS Code: Create Kore.ai Client Certificate Kit…).`,
       check,
     ];
   }

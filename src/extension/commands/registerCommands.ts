@@ -9,6 +9,8 @@ import { generateClientCommand } from './generate/generateClient';
 import { exportPkcs12Command } from './generate/exportPkcs12';
 import { createTrustBundleCommand } from './generate/createTrustBundle';
 import { exportDerCommand } from './generate/exportDer';
+import { createKoreKitCommand } from './kits/createKoreKit';
+import { createCxClientCertificateCommand } from './kits/createCxClientCertificate';
 import type { ErrorAction } from '../platform/notify';
 import { decodeCertificateCommand } from './decode/decodeCertificate';
 import { copyPem, copyValue } from './decode/copy';
@@ -32,6 +34,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.exportPkcs12, g(exportPkcs12Command)],
     [Commands.createTrustBundle, g(createTrustBundleCommand)],
     [Commands.exportDer, g(exportDerCommand)],
+    [Commands.createKoreKit, g(createKoreKitCommand)],
+    [Commands.createCxClientCertificate, g(createCxClientCertificateCommand)],
     [Commands.decodeCertificate, g(decodeCertificateCommand)],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
