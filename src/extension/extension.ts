@@ -32,7 +32,8 @@ export interface TreeRow {
 export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   const settings = new TypedSettings();
-  const decoder = new DecodeService(settings);
+  // The decoder runs in its own bundle, in worker threads (see DecodeService).
+  const decoder = new DecodeService(settings, context.asAbsolutePath('dist/decodeWorker.js'));
   const tree = new CertificateTreeProvider(settings, log, decoder);
   const treeView = vscode.window.createTreeView(Views.certificates, { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = new CertificateDiagnostics(decoder);
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     decodedDocs,
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider()),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider(decoder)),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);

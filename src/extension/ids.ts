@@ -40,6 +40,7 @@ export const Settings = {
   certificateGlob: 'certificateGlob',
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
+  decodeTimeoutMs: 'decodeTimeoutMs',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

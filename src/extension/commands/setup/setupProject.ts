@@ -10,6 +10,7 @@ import { workspaceRoot } from '../generate/target';
 import { resolveKeyType } from '../generate/prompts';
 import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
+import { requireTrust } from '../../platform/trust';
 
 /** Argument object for mtls.setupProject. */
 export interface SetupProjectArgs {
@@ -24,6 +25,7 @@ export interface SetupProjectArgs {
 
 /** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
 export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
+  requireTrust('Set Up Webhook Project'); // it starts the server: refused before any question
   const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<SetupProjectArgs> = args ?? {};
