@@ -111,3 +111,16 @@ test('thousands of same-name issuers: decoded or stopped at the deadline, never 
   assert.ok(r.items.length === 5000 || (r.items.length === 0 && r.errors[0]?.code === 'timeout'), `${r.items.length} items, ${JSON.stringify(r.errors)}`);
   assert.ok(stallMs < 1000, `the calling thread stalled ${stallMs} ms`);
 });
+
+test('with two workers, a normal file is not held up behind a costly one', async () => {
+  const d = new IsolatedDecoder({ script, timeoutMs: () => 4000, concurrency: 2 });
+  decoders.push(d);
+  const order: string[] = [];
+  const bomb = d.decode({ bytes: kdfBombP12() }).then((r) => (order.push('bomb'), r));
+  const normal = d.decode({ bytes: Buffer.from(ca.pem) }).then((r) => (order.push('normal'), r));
+  const [b, n] = await Promise.all([bomb, normal]);
+  assert.equal(n.items.length, 1);
+  assert.deepEqual(b.items, []);
+  assert.deepEqual(order, ['normal', 'bomb']);
+  assert.equal(d.started, 2);
+});

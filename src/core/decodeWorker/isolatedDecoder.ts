@@ -1,8 +1,8 @@
 /**
  * Decoding off the caller's thread, with a deadline. A certificate file can ask for minutes of work (key
  * derivation, chain building); in a worker thread that costs the caller nothing, and past the deadline
- * the worker is terminated and the file becomes one "not decoded" error. Requests run one at a time, in
- * order; the worker starts on first use and stops after a while without work.
+ * the worker is terminated and the file becomes one "not decoded" error. Requests run in order, up to
+ * `concurrency` at a time (one worker each); workers start on first use and stop after a while without work.
  */
 import { Worker } from 'node:worker_threads';
 import { MtlsError } from '../errors';
@@ -28,7 +28,9 @@ export interface IsolatedDecoderOptions {
   readonly timeoutHint?: string;
   /** Stop the idle worker after this many ms (default 30 s). */
   readonly idleMs?: number;
-  /** Heap limit of the worker in MB (default 512): a file cannot exhaust the caller's memory either. */
+  /** Requests decoded at the same time, one worker each (default 1). */
+  readonly concurrency?: number;
+  /** Heap limit of each worker in MB (default 512): a file cannot exhaust the caller's memory either. */
   readonly maxHeapMb?: number;
 }
 
@@ -54,37 +56,45 @@ function duration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
 }
 
+/** One worker thread and the request it runs. */
+interface Slot {
+  worker?: Worker;
+  ready?: Promise<Worker>;
+  running?: { job: Job; id: number; timer?: NodeJS.Timeout };
+}
+
 export class IsolatedDecoder {
-  private worker: Worker | undefined;
-  private ready: Promise<Worker> | undefined;
+  private readonly slots: Slot[];
   private readonly queue: Job[] = [];
-  private running: { job: Job; id: number; timer?: NodeJS.Timeout } | undefined;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   /** Workers started so far (a new one after each timeout or crash): for tests and the log. */
   started = 0;
 
-  constructor(private readonly opts: IsolatedDecoderOptions) {}
+  constructor(private readonly opts: IsolatedDecoderOptions) {
+    this.slots = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, () => ({}));
+  }
 
-  /** Decodes in the worker. Resolves with the decoder's result, or a "not decoded" one past the deadline. */
+  /** Decodes in a worker. Resolves with the decoder's result, or a "not decoded" one past the deadline. */
   decode(input: DecodeInput, options: DecodeJobOptions = {}): Promise<DecodedFile> {
     if (this.disposed) return Promise.reject(new DecodeCancelled());
     return new Promise<DecodedFile>((resolve, reject) => {
       this.queue.push({ request: { input, ...options }, resolve, reject });
       clearTimeout(this.idleTimer);
-      void this.pump();
+      this.pump();
     });
   }
 
-  /** Drops every queued request and stops the one running (its worker is terminated); they reject with DecodeCancelled. */
+  /** Drops every queued request and stops the running ones (their workers are terminated); they reject with DecodeCancelled. */
   cancelAll(): void {
     const dropped = this.queue.splice(0);
-    const running = this.running;
-    if (running) {
-      this.running = undefined;
+    for (const slot of this.slots) {
+      const running = slot.running;
+      if (!running) continue;
+      slot.running = undefined;
       clearTimeout(running.timer);
-      this.stopWorker();
+      this.stopWorker(slot);
       dropped.push(running.job);
     }
     for (const j of dropped) j.reject(new DecodeCancelled());
@@ -92,85 +102,94 @@ export class IsolatedDecoder {
 
   /** Requests waiting or running. */
   get pending(): number {
-    return this.queue.length + (this.running ? 1 : 0);
+    return this.queue.length + this.slots.filter((s) => s.running).length;
   }
 
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.idleTimer);
     this.cancelAll();
-    this.stopWorker();
+    for (const slot of this.slots) this.stopWorker(slot);
   }
 
-  private async pump(): Promise<void> {
-    if (this.running || this.disposed) return;
-    const job = this.queue.shift();
-    if (!job) {
-      this.idleTimer = setTimeout(() => this.stopWorker(), this.opts.idleMs ?? 30_000);
-      this.idleTimer.unref();
-      return;
+  /** Gives queued requests to free workers; with nothing left to do, stops the workers after a while. */
+  private pump(): void {
+    if (this.disposed) return;
+    for (const slot of this.slots) {
+      if (slot.running) continue;
+      const job = this.queue.shift();
+      if (!job) break;
+      void this.run(slot, job);
     }
+    if (this.pending === 0) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.slots.forEach((slot) => this.stopWorker(slot)), this.opts.idleMs ?? 30_000);
+      this.idleTimer.unref();
+    }
+  }
+
+  private async run(slot: Slot, job: Job): Promise<void> {
     const id = this.nextId++;
-    // Claimed before the worker is ready, so a second pump() waits its turn.
-    this.running = { job, id };
+    // Claimed before the worker is ready, so the slot takes nothing else meanwhile.
+    slot.running = { job, id };
     let worker: Worker;
     try {
-      worker = await this.start();
+      worker = await this.start(slot);
     } catch (e) {
-      this.finish(id, () => job.resolve(notDecoded('worker-failed', `not decoded: the decoder could not start (${(e as Error).message})`, job.request.fileName)));
+      this.finish(slot, id, () => job.resolve(notDecoded('worker-failed', `not decoded: the decoder could not start (${(e as Error).message})`, job.request.fileName)));
       return;
     }
-    if (this.running?.id !== id) return; // cancelled while the worker started
+    if (slot.running?.id !== id) return; // cancelled while the worker started
     // The deadline counts from when the worker has the request, not from when it was queued.
     const ms = Math.max(1, this.opts.timeoutMs());
-    this.running.timer = setTimeout(() => {
-      this.stopWorker();
+    slot.running.timer = setTimeout(() => {
+      this.stopWorker(slot);
       const hint = this.opts.timeoutHint ? `: ${this.opts.timeoutHint}` : '';
-      this.finish(id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)} (stopped${hint})`, job.request.fileName)));
+      this.finish(slot, id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)} (stopped${hint})`, job.request.fileName)));
     }, ms);
     worker.postMessage({ id, ...job.request } satisfies DecodeRequest);
   }
 
-  /** Ends the running request `id` (if it still is the running one), then starts the next. */
-  private finish(id: number, settle: () => void): void {
-    if (this.running?.id !== id) return;
-    clearTimeout(this.running.timer);
-    this.running = undefined;
+  /** Ends the slot's request `id` (if it still is the one running), then hands out the next. */
+  private finish(slot: Slot, id: number, settle: () => void): void {
+    if (slot.running?.id !== id) return;
+    clearTimeout(slot.running.timer);
+    slot.running = undefined;
     settle();
-    void this.pump();
+    this.pump();
   }
 
-  private start(): Promise<Worker> {
-    if (this.ready) return this.ready;
+  private start(slot: Slot): Promise<Worker> {
+    if (slot.ready) return slot.ready;
     const worker = new Worker(this.opts.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 } });
-    this.worker = worker;
+    slot.worker = worker;
     this.started++;
     worker.unref(); // never keeps the process alive
     worker.on('message', (reply: DecodeReply) => {
-      const r = this.running;
+      const r = slot.running;
       if (!r || r.id !== reply.id) return;
-      this.finish(reply.id, () => ('result' in reply ? r.job.resolve(reply.result) : r.job.resolve(notDecoded('worker-failed', `not decoded: ${reply.failure}`, r.job.request.fileName))));
+      this.finish(slot, reply.id, () => ('result' in reply ? r.job.resolve(reply.result) : r.job.resolve(notDecoded('worker-failed', `not decoded: ${reply.failure}`, r.job.request.fileName))));
     });
     const died = (why: string) => {
-      if (this.worker !== worker) return; // a worker we stopped on purpose
-      this.worker = undefined;
-      this.ready = undefined;
-      const r = this.running;
-      if (r) this.finish(r.id, () => r.job.resolve(notDecoded('worker-failed', `not decoded: the decoder stopped (${why})`, r.job.request.fileName)));
+      if (slot.worker !== worker) return; // a worker we stopped on purpose
+      slot.worker = undefined;
+      slot.ready = undefined;
+      const r = slot.running;
+      if (r) this.finish(slot, r.id, () => r.job.resolve(notDecoded('worker-failed', `not decoded: the decoder stopped (${why})`, r.job.request.fileName)));
     };
     worker.on('error', (e) => died(e.message));
     worker.on('exit', (code) => died(`exit code ${code}`));
-    this.ready = new Promise<Worker>((resolve, reject) => {
+    slot.ready = new Promise<Worker>((resolve, reject) => {
       worker.once('online', () => resolve(worker));
       worker.once('error', reject);
     });
-    return this.ready;
+    return slot.ready;
   }
 
-  private stopWorker(): void {
-    const w = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
+  private stopWorker(slot: Slot): void {
+    const w = slot.worker;
+    slot.worker = undefined;
+    slot.ready = undefined;
     if (w) void w.terminate();
   }
 }

@@ -14,8 +14,8 @@ interface Entry {
 /**
  * Decodes workspace files on demand and caches the result by modification time, so expanding a node,
  * hovering and the Problems panel share one decode per file version. Decoding runs in worker threads
- * with a deadline (`mtls.decodeTimeoutMs`), never on the extension host's thread: one worker for what
- * the user asked for (expanding, the decode command, hovers) and one for the background pass, which a
+ * with a deadline (`mtls.decodeTimeoutMs`), never on the extension host's thread: workers for what the
+ * user asked for (expanding, the decode command, hovers) and one for the background pass, which a
  * refresh cancels. PKCS#12 passphrases given during this session are remembered in memory only (never
  * stored or logged).
  */
@@ -35,7 +35,8 @@ export class DecodeService implements vscode.Disposable {
     workerScript: string,
   ) {
     const opts = { script: workerScript, timeoutMs: () => settings.decodeTimeoutMs, timeoutHint: 'setting mtls.decodeTimeoutMs' };
-    this.interactive = new IsolatedDecoder(opts);
+    // Two for what the user asks for: expanding a normal file is not held up behind a hostile one.
+    this.interactive = new IsolatedDecoder({ ...opts, concurrency: 2 });
     this.background = new IsolatedDecoder(opts);
     // A longer deadline deserves another try at the files that ran out of time.
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
