@@ -17,6 +17,8 @@ export interface MtlsWorkbenchApi {
   treeUnder(file: string): Promise<TreeRow[]>;
   /** The status-bar text while a server runs ("$(server-process) mTLS :4433"), else undefined. */
   serverStatus(): string | undefined;
+  /** The Certificates view's row of a file once decoded: description, context value, tooltip (Markdown source). */
+  fileRow(file: string): Promise<{ description?: string; contextValue?: string; tooltip?: string } | undefined>;
   /** Diagnostics (Problems panel) currently shown for a file. */
   diagnostics(file: string): { message: string; severity: string; line: number }[];
 }
@@ -66,6 +68,14 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
           return { label: text(item), description: desc(item), contextValue: item.contextValue, children: children.map((c) => ({ label: text(c), description: desc(c) })) };
         }),
       );
+    },
+    fileRow: async (file) => {
+      const node = await tree.fileNode(vscode.Uri.file(file));
+      if (!node) return undefined;
+      await decoder.decode(node.resourceUri);
+      const item = tree.getTreeItem(node);
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+      return { description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
     },
     serverStatus: () => servers.statusText(),
     diagnostics: (file) =>

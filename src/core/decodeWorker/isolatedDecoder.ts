@@ -24,7 +24,7 @@ export interface IsolatedDecoderOptions {
   readonly script: string;
   /** Deadline of one request in ms, read at each request (a setting may change it). */
   readonly timeoutMs: () => number;
-  /** Appended to the timeout message, in parentheses: how to allow more time. */
+  /** Appended to the timeout message, in parentheses: where the limit is set. */
   readonly timeoutHint?: string;
   /** Stop the idle worker after this many ms (default 30 s). */
   readonly idleMs?: number;
@@ -144,8 +144,8 @@ export class IsolatedDecoder {
     const ms = Math.max(1, this.opts.timeoutMs());
     slot.running.timer = setTimeout(() => {
       this.stopWorker(slot);
-      const hint = this.opts.timeoutHint ? `: ${this.opts.timeoutHint}` : '';
-      this.finish(slot, id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)} (stopped${hint})`, job.request.fileName)));
+      const hint = this.opts.timeoutHint ? ` (${this.opts.timeoutHint})` : '';
+      this.finish(slot, id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)}${hint}`, job.request.fileName)));
     }, ms);
     worker.postMessage({ id, ...job.request } satisfies DecodeRequest);
   }

@@ -34,7 +34,7 @@ export class DecodeService implements vscode.Disposable {
     private readonly settings: TypedSettings,
     workerScript: string,
   ) {
-    const opts = { script: workerScript, timeoutMs: () => settings.decodeTimeoutMs, timeoutHint: 'setting mtls.decodeTimeoutMs' };
+    const opts = { script: workerScript, timeoutMs: () => settings.decodeTimeoutMs, timeoutHint: 'limit set by mtls.decodeTimeoutMs' };
     // Two for what the user asks for: expanding a normal file is not held up behind a hostile one.
     this.interactive = new IsolatedDecoder({ ...opts, concurrency: 2 });
     this.background = new IsolatedDecoder(opts);
