@@ -44,6 +44,7 @@ export const Settings = {
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
   kdfIterations: 'kdfIterations',
+  decodeTimeoutMs: 'decodeTimeoutMs',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { awaitServerReady, type LaunchPlan } from '../../core/scaffold';
 import { ContextKeys, Commands } from '../ids';
+import { requireTrust } from '../platform/trust';
 
 export interface RunningServer {
   readonly file: string;
@@ -45,6 +46,7 @@ export class ServerManager implements vscode.Disposable {
 
   /** Starts `file` with `plan` in a terminal; resolves once the server printed its ready line. */
   async start(file: string, plan: LaunchPlan, timeoutMs = 30_000): Promise<RunningServer> {
+    requireTrust('Starting a webhook server'); // the one place a process is started, whoever asks
     const existing = this.servers.get(file);
     if (existing?.server) {
       existing.terminal.show(true);

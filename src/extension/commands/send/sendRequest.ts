@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { noticeText } from '../../../core/markdownText';
 import * as path from 'node:path';
 import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
 import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
@@ -81,7 +82,7 @@ async function notify(result: SendResult, curl: string, openssl: string): Promis
     ? `mTLS: ${result.error.explanation.title}. ${result.error.explanation.fix}`
     : `mTLS: HTTP ${result.status} in ${Math.round(result.timing.totalMs)} ms${result.checks.some((c) => c.severity !== 'info') ? ` — ${result.checks.filter((c) => c.severity !== 'info').length} response warning(s)` : ''}`;
   const show = result.error ? vscode.window.showErrorMessage : result.checks.some((c) => c.severity === 'error') ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const pick = await show(message, ...buttons);
+  const pick = await show(noticeText(message), ...buttons); // explanations can quote the server's certificate
   if (pick === 'Copy as curl') await vscode.env.clipboard.writeText(curl);
   if (pick === 'Copy as openssl s_client') await vscode.env.clipboard.writeText(openssl);
   if (fix && pick === fix.title) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
