@@ -8,20 +8,23 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { loadEnv, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
+const { loadEnv, selectedTarget, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
 const { steps } = require('./scenario');
 
 const root = path.resolve(__dirname, '../..');
-const shots = path.join(root, 'test-results', 'ui');
+// MTLS_VSCODE=min|current picks the VS Code build; the README screenshots come from the minimum one.
+const target = selectedTarget();
+const shots = path.join(root, 'test-results', target.name === 'min' ? 'ui' : `ui-${target.name}`);
 const t0 = Date.now();
 const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
 (async () => {
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
-  const vsix = path.join(root, 'test-results', 'mtls-workbench-ui.vsix');
+  const vsix = path.join(root, 'test-results', `mtls-workbench-ui-${target.name}.vsix`);
   execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const e2e = loadEnv(root);
+  const e2e = loadEnv(root, target);
+  log(`code-server ${target.codeServer} (VS Code ${target.vscode})`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-ui-'));
   installVsix(e2e, work, vsix);
   log('installed', path.relative(root, vsix));
