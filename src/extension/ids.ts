@@ -8,6 +8,7 @@ export const Commands = {
   exportDer: 'mtls.exportDer',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
+  addNodeTypes: 'mtls.addNodeTypes',
   startServer: 'mtls.startServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',

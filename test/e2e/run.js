@@ -20,7 +20,7 @@ const target = selectedTarget();
 const results = path.join(root, 'test-results', process.env.MTLS_E2E_RESULTS_NAME || (target.name === 'min' ? 'e2e' : `e2e-${target.name}`));
 // MTLS_E2E_TESTS / MTLS_E2E_FIXTURE let benchmarks reuse this runner with another suite and workspace.
 const testsPath = path.resolve(root, process.env.MTLS_E2E_TESTS || path.join('out', 'test', 'e2e', 'suite'));
-const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 300);
+const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 900);
 const t0 = Date.now();
 const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
@@ -50,7 +50,9 @@ async function viaCodeServer(workspace, env) {
   const exit = new Promise((r) => (done = r));
   await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(util.format(...args)));
   await page.exposeFunction('codeAutomationExit', (code) => done(code));
-  await page.goto(url);
+  // 'commit': the run reports through codeAutomationExit; waiting for 'load' of a large workbench on a busy
+  // machine only adds a second, shorter timeout.
+  await page.goto(url, { waitUntil: 'commit', timeout: timeoutS * 1000 });
   const timer = setTimeout(() => done('timeout'), timeoutS * 1000);
   const code = await exit;
   clearTimeout(timer);

@@ -36,9 +36,10 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
   const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
-  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+  // Generous: the 1.139 workbench on a busy 2-core machine can take a minute to load.
+  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'commit', timeout: 180000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 180000 });
   log('workbench rendered');
   await page.locator('.explorer-folders-view').click(); // keyboard focus into the workbench
   let passed = 0;

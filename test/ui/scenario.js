@@ -204,8 +204,8 @@ const steps = [
       const empty = path.join(path.dirname(ui.workspace), 'empty-workspace');
       fs.mkdirSync(empty, { recursive: true });
       fs.writeFileSync(path.join(empty, 'README.md'), '# nothing here yet\n');
-      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`), { waitUntil: 'commit', timeout: 180000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
       await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
       const welcome = page.locator('.part.sidebar .welcome-view-content');
       await welcome.getByText('No certificate or key files found').first().waitFor({ timeout: 20000 });

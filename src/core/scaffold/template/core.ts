@@ -17,6 +17,10 @@ export function headerSection(platformNames: string): string {
 // Type-check: npx tsc --strict --noEmit --types node server.ts
 // Only Node built-ins and erasable TypeScript syntax: no npm install, no build step.
 
+// For the editor only (a comment to Node): load @types/node once it is installed, also under TypeScript 6+,
+// whose projects no longer include every installed @types package by default.
+/// <reference types="node" />
+
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
