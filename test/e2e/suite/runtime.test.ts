@@ -33,6 +33,16 @@ function postCx(port: number, certs: string): Promise<{ status: number; body: st
   });
 }
 
+/** How server.ts must run on this extension host's runtime: Electron always through our loader; the plain-Node
+ * hosts of the tested code-server builds are Node 20 (loader) and 24 (native stripping). */
+function expectedStrategy(): string {
+  if (process.versions['electron'] !== undefined) return 'amaro-loader';
+  const byMajor: Record<string, string> = { '20': 'amaro-loader', '24': 'native' };
+  const expected = byMajor[process.versions.node.split('.')[0]!];
+  assert.ok(expected, `no expectation for Node ${process.versions.node}`);
+  return expected;
+}
+
 /** TypeScript's errors for `uri`, as "code message" lines. */
 function tsErrors(uri: vscode.Uri): string[] {
   return vscode.languages
@@ -68,8 +78,10 @@ describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.v
     const pkg = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
     assert.equal(pkg.type, 'commonjs');
     assert.ok(pkg.devDependencies?.['@types/node'], JSON.stringify(pkg));
-    const server = await run<RunningServer>('mtls.startServer', { file: uri.fsPath, port: await freePort() });
+    // On the extension host's own Node (20 or 24 here), whatever `node` the machine has on PATH.
+    const server = await run<RunningServer>('mtls.startServer', { file: uri.fsPath, port: await freePort(), nodePath: process.execPath });
     try {
+      assert.equal(server.strategy, expectedStrategy());
       const ok = await postCx(server.port, path.join(folder, 'certs'));
       assert.equal(ok.status, 200, ok.body);
     } finally {
@@ -97,11 +109,7 @@ describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.v
       assert.equal(fs.readlinkSync(`/proc/${server.pid}/exe`), fs.realpathSync(process.execPath));
       const environ = fs.readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
       assert.ok(environ.includes('ELECTRON_RUN_AS_NODE=1'), 'ELECTRON_RUN_AS_NODE=1 missing from the server environment');
-      // Electron: always our loader. The plain-Node hosts of the tested code-server builds: 20 and 24.
-      const byMajor: Record<string, string> = { '20': 'amaro-loader', '24': 'native' };
-      const expected = process.versions['electron'] !== undefined ? 'amaro-loader' : byMajor[process.versions.node.split('.')[0]!];
-      assert.ok(expected, `no expectation for Node ${process.versions.node}`);
-      assert.equal(server.strategy, expected);
+      assert.equal(server.strategy, expectedStrategy());
       const ok = await postCx(server.port, path.join(ws(), 'bare', 'certs'));
       assert.equal(ok.status, 200, ok.body);
     } finally {
