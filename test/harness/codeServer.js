@@ -96,7 +96,9 @@ function seedUserSettings(work) {
   const dir = path.join(work, 'user-data', 'User');
   fs.mkdirSync(dir, { recursive: true });
   const settings = { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false };
+    'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false,
+    // VS Code 1.139 opens a Chat side bar by default: it narrows the editor (the walkthrough then hides its media).
+    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true };
   const file = path.join(dir, 'settings.json');
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(settings, null, 1));
 }

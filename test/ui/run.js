@@ -54,6 +54,7 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
       failed++;
       console.log(`  ✖ ${step.name}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
       await page.screenshot({ path: path.join(shots, `failed-${steps.indexOf(step) + 1}.png`) }).catch(() => {});
+      console.log(`    status bar: ${(await page.locator('.part.statusbar').innerText().catch(() => '?')).replace(/\s+/g, ' ')}`);
       await page.keyboard.press('Escape').catch(() => {});
     }
   }
