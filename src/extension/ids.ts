@@ -10,6 +10,7 @@ export const Commands = {
   createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
+  addNodeTypes: 'mtls.addNodeTypes',
   startServer: 'mtls.startServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',

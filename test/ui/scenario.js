@@ -57,6 +57,9 @@ const steps = [
       await page.locator('.part.sidebar .composite.title', { hasText: /Certificates/i }).waitFor({ timeout: 20000 });
       // back to the walkthrough tab: the first step is now checked
       await page.locator('.tab', { hasText: /Walkthrough|Welcome/ }).first().click();
+      // VS Code 1.139 brings back the Welcome page instead: reopen the walkthrough from its card there.
+      const firstStep = walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).first();
+      if (!(await firstStep.isVisible().catch(() => false))) await page.locator('.getting-started-category, button', { hasText: 'Get started with mTLS webhooks' }).first().click({ timeout: 10000 });
       await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).locator('.codicon-pass-filled, .complete, [aria-checked="true"]').first().waitFor({ timeout: 15000 });
       await walkthrough.locator('.getting-started-step', { hasText: 'Generate a development CA chain' }).first().click();
       await walkthrough.getByRole('button', { name: 'Generate CA Chain' }).first().waitFor({ timeout: 10000 });
@@ -204,8 +207,8 @@ const steps = [
       const empty = path.join(path.dirname(ui.workspace), 'empty-workspace');
       fs.mkdirSync(empty, { recursive: true });
       fs.writeFileSync(path.join(empty, 'README.md'), '# nothing here yet\n');
-      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`), { waitUntil: 'commit', timeout: 180000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
       await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
       const welcome = page.locator('.part.sidebar .welcome-view-content');
       await welcome.getByText('No certificate or key files found').first().waitFor({ timeout: 20000 });

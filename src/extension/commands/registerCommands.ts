@@ -16,6 +16,7 @@ import { trustActions } from '../platform/trust';
 import { decodeCertificateCommand } from './decode/decodeCertificate';
 import { copyPem, copyValue } from './decode/copy';
 import { scaffoldServerCommand } from './server/scaffoldServer';
+import { addNodeTypesCommand } from './server/addNodeTypes';
 import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
 import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../../core/scaffold';
@@ -41,6 +42,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
     [Commands.scaffoldServer, g(scaffoldServerCommand)],
+    [Commands.addNodeTypes, g(addNodeTypesCommand)],
     [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
     [Commands.stopServer, g(stopServerCommand)],
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],

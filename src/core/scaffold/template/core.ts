@@ -21,6 +21,10 @@ export function headerSection(platformNames: string): string {
 // process.getBuiltinModule (Node >= 20.16, >= 22.3); the 'import type' lines are erased before it runs (they
 // only give TypeScript the types, and make this file a module of its own for the editor).
 
+// For the editor only (a comment to Node): load @types/node once it is installed, also under TypeScript 6+,
+// whose projects no longer include every installed @types package by default.
+/// <reference types="node" />
+
 'use strict';
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
