@@ -96,14 +96,15 @@ export function buildHandshakeTimeline(o: HandshakeObservation, serverLog: reado
     for (const n of [1, 2, 3, 4] as const) add(n, undefined, 'done earlier on this kept-alive connection', []);
   } else {
     add(1, m.connectedMs ?? m.endMs, `ClientHello to ${o.host}:${o.port}`, o.localPort !== undefined ? [`TCP connected from local port ${o.localPort}`] : []);
+    const sigalgs = [...new Set(o.signatureAlgorithms ?? [])];
     const asked = o.certificateRequested === true
-      ? `asked for a client certificate${o.signatureAlgorithms?.length ? ` (signature algorithms: ${o.signatureAlgorithms.join(', ')})` : ''}`
+      ? 'asked for a client certificate'
       : o.certificateRequested === false ? 'did NOT ask for a client certificate: this server does not enforce mTLS' : 'whether it asked for a client certificate was not observed';
     const leaf = o.serverChain[0];
     add(2, m.serverFlightMs ?? m.endMs, leaf ? `server presented ${leaf.subject} and ${asked}` : `no server certificate received`, [
       ...(o.protocol ? [`negotiated ${o.protocol}, ${o.cipher ?? '?'}${o.ephemeralKey ? `, key exchange ${o.ephemeralKey}` : ''}`] : []),
-      ...(o.serverChain.length ? chainDetails('server chain', o.serverChain) : []),
-      ...(leaf || o.certificateRequested !== undefined ? [asked] : []),
+      ...(o.serverChain.length ? chainDetails('server chain, leaf first (with the trusted root it chains to, when found)', o.serverChain) : []),
+      ...(leaf || o.certificateRequested !== undefined ? [asked + (sigalgs.length ? `, signed with one of: ${sigalgs.slice(0, 6).join(', ')}${sigalgs.length > 6 ? ` (+${sigalgs.length - 6} more)` : ''}` : '')] : []),
     ], o.serverChain);
     const verifyDetails = o.verification === 'DISABLED'
       ? [`VERIFICATION WAS OFF (--insecure)${o.authorizationError ? `: it would have failed with ${o.authorizationError}` : ''}`]

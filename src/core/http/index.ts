@@ -8,6 +8,6 @@ export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equiv
 export { renderSendResult, renderProbeResult } from './renderResult';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
 export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
-export { parseServerLog, serverLineFor } from './serverLog';
+export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
