@@ -19,6 +19,7 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  useClientCertificateIn: 'mtls.useClientCertificateIn',
 } as const;
 
 export const Views = {

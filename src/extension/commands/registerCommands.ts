@@ -18,6 +18,7 @@ import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
+import { useClientCertificateInCommand } from './config/useClientCertificateIn';
 import { setupProjectCommand } from './setup/setupProject';
 import { FilesExistError } from '../../core/files';
 
@@ -40,6 +41,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
+    [Commands.useClientCertificateIn, g(useClientCertificateInCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
