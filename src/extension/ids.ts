@@ -20,6 +20,7 @@ export const Commands = {
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
   useClientCertificateIn: 'mtls.useClientCertificateIn',
+  checkReadiness: 'mtls.checkReadiness',
 } as const;
 
 export const Views = {

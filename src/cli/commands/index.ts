@@ -12,6 +12,7 @@ import { serveCommand } from './serve';
 import { sendCommand } from './send';
 import { probeCommand } from './probe';
 import { initCommand } from './init';
+import { checkCommand } from './check';
 
 /** Every subcommand, in the order `mtls --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -28,4 +29,5 @@ export const commands: readonly CliCommand[] = [
   probeCommand,
   exportConfigCommand,
   initCommand,
+  checkCommand,
 ];

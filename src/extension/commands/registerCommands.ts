@@ -20,6 +20,7 @@ import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
 import { useClientCertificateInCommand } from './config/useClientCertificateIn';
 import { setupProjectCommand } from './setup/setupProject';
+import { checkReadinessCommand } from './golive/checkReadiness';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -43,6 +44,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.probeEndpoint, g(probeEndpointCommand)],
     [Commands.useClientCertificateIn, g(useClientCertificateInCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
+    [Commands.checkReadiness, g(checkReadinessCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
