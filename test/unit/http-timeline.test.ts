@@ -4,11 +4,11 @@
 // scaffolded server's own log line merged in when the server refused.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliContext } from '../../src/cli/command';
-import { buildHandshakeTimeline, parseServerLog, renderHandshakeTimeline, type HandshakeObservation, type HandshakeTimeline, type SendResult } from '../../src/core/http/index';
+import { buildHandshakeTimeline, mergeServerLog, parseServerLog, sendWebhook, renderHandshakeTimeline, type HandshakeObservation, type HandshakeTimeline, type SendResult } from '../../src/core/http/index';
 import { explainTlsError } from '../../src/core/http/explainTlsError';
 import { generateChain } from '../../src/core/pki/index';
 import { renderServer } from '../../src/core/scaffold/renderServer';
@@ -148,6 +148,22 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     assert.match(text, /✖ 5 {2}Server verifies it, then the request/);
     assert.match(text, /server log: .*refused handshake from 127\.0\.0\.1:\d+ \[CERT_HAS_EXPIRED\]/);
     assert.match(text, /fix: /);
+  });
+
+  it('TLS 1.2 (the handshake in the clear, alerts before our side is done): the same steps fail', async () => {
+    const base = { url: webhook(), body: '{}', maxTlsVersion: 'TLSv1.2' as const, caPem: readFileSync(pki.caCrt, 'utf8'), timeoutMs: 5000 };
+    const noCert = await sendWebhook(base);
+    const expired = await sendWebhook({ ...base, certPem: readFileSync(pki.expiredClientCrt, 'utf8'), keyPem: readFileSync(pki.clientKey, 'utf8') });
+    const ok = await sendWebhook({ ...base, certPem: readFileSync(pki.clientCrt, 'utf8'), keyPem: readFileSync(pki.clientKey, 'utf8') });
+    await mergeServerLog(() => server.output(), [noCert, expired]);
+    assert.equal(ok.handshake.protocol, 'TLSv1.2');
+    assert.equal(statuses(ok.handshake), 'ok ok ok ok ok');
+    assert.equal(statuses(noCert.handshake), 'ok ok ok failed not-reached', JSON.stringify(noCert.error));
+    assert.equal(noCert.handshake.steps[3]!.server?.code, 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    assert.equal(statuses(expired.handshake), 'ok ok ok ok failed', JSON.stringify(expired.error));
+    assert.equal(expired.handshake.steps[4]!.server?.code, 'CERT_HAS_EXPIRED');
+    assert.equal(expired.observation.certificateRequested, true, 'the CertificateRequest was seen before the alert');
+    assert.equal(expired.handshake.steps[1]!.presented?.[0]?.subject, 'CN=localhost');
   });
 
   it('mtls probe --json: every row carries its timeline; the refused rows fail at the step that refused them', async () => {
