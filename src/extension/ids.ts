@@ -22,6 +22,7 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  useClientCertificateIn: 'mtls.useClientCertificateIn',
   checkReadiness: 'mtls.checkReadiness',
 } as const;
 

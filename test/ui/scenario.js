@@ -196,6 +196,21 @@ const steps = [
       await page.locator('.tab', { hasText: /webhook-200/ }).first().waitFor({ timeout: 30000 });
       await page.locator('.view-lines', { hasText: /TLSv1\.3|TLSv1\.2/ }).first().waitFor({ timeout: 10000 });
       await ui.shot('6-send-result.png');
+      // The same request without a client certificate: the timeline marks step 4 failed, with the server's own refusal line.
+      await runFromPalette(ui, 'View: Close All Editor Groups');
+      await runFromPalette(ui, 'mTLS: Send Sample Webhook Request');
+      await qi.locator('.quick-input-title', { hasText: 'Webhook URL' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      await qi.locator('.quick-input-title', { hasText: 'What to send' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
+      await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No client certificate' }).first().click();
+      await page.locator('.tab', { hasText: /webhook-failed/ }).first().waitFor({ timeout: 30000 });
+      await page.locator('.view-lines', { hasText: /FAILED at step 4/ }).first().waitFor({ timeout: 10000 });
+      await page.locator('.view-lines', { hasText: /server log: .*no client certificate was sent/ }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Escape'); // dismiss the notification's focus, keep the document in view
+      await page.waitForTimeout(500);
+      await ui.shot('6b-handshake-timeline.png');
       await runFromPalette(ui, 'mTLS: Stop Webhook Server');
       await status.waitFor({ state: 'hidden', timeout: 15000 });
     },

@@ -2,6 +2,7 @@ import { probeEndpoint, renderProbeResult } from '../../core/http/index';
 import { isPlatform } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
 import { credentialsFromArgs, readInput } from './send';
+import { mergeServerLogFile } from '../serverLogFile';
 
 export const probeCommand: CliCommand = {
   name: 'probe',
@@ -18,6 +19,8 @@ export const probeCommand: CliCommand = {
     '                            test expiry and purpose alone (else a throwaway CA signs them)',
     '  --issuer-passphrase-env VAR  passphrase of the issuer key',
     '  --platform cx|es|kore     which sample body to send (default cx)',
+    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.ts | tee FILE): each refused',
+    '                            row shows the server\'s reason next to its failed handshake step',
     '  --insecure                do NOT verify the server certificate (reported loudly)',
     '  --json                    print the result as JSON',
     '',
@@ -35,6 +38,7 @@ export const probeCommand: CliCommand = {
     'issuer-passphrase-env': { type: 'string' },
     'platform': { type: 'string' },
     'insecure': { type: 'boolean' },
+    'server-log': { type: 'string' },
     'json': { type: 'boolean' },
   },
   positionals: { names: 'URL', min: 1, max: 1 },
@@ -49,6 +53,8 @@ export const probeCommand: CliCommand = {
       ? { certPem: (await readInput(ctx, ic, 'the issuer certificate')).toString('utf8'), keyPem: (await readInput(ctx, ik, 'the issuer key')).toString('utf8'), passphrase: passphraseFromEnv(values, ctx.env, 'issuer-passphrase-env') }
       : undefined;
     const r = await probeEndpoint(positionals[0]!, creds, { ...(issuer ? { issuer } : {}), ...(platform ? { platform } : {}) });
+    const serverLog = stringOpt(values, 'server-log');
+    if (serverLog !== undefined) await mergeServerLogFile(ctx, serverLog, r.rows);
     ctx.out(values['json'] === true ? JSON.stringify(r, null, 2) : renderProbeResult(r).trimEnd());
     return r.verdict === 'enforced' ? 0 : 1;
   },

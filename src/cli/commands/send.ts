@@ -6,6 +6,7 @@ import { dialogflowLikeClient, renderSendResult, sendWebhook, toCurl, toOpensslS
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
+import { mergeServerLogFile } from '../serverLogFile';
 
 /** Reads a file relative to the CLI's cwd; InputError naming the file when it cannot. */
 export async function readInput(ctx: CliContext, file: string, what: string): Promise<Buffer> {
@@ -88,7 +89,7 @@ function intValue(values: CliValues, name: string): number | undefined {
 export const sendCommand: CliCommand = {
   name: 'send',
   summary: 'Send a sample webhook request with a client certificate',
-  usage: 'mtls send URL [--sample cx|es|kore|FILE] (--cert F --key F | --pfx F | --as-dialogflow) [--ca F] [options]',
+  usage: 'mtls send URL [--sample cx|es|kore|FILE] (--cert F --key F | --pfx F | --as-dialogflow | --no-client-cert) [--ca F] [--server-log F] [options]',
   details: [
     '  --sample cx|es|kore|FILE  request body: a Dialogflow CX / ES or Kore.ai sample, or any JSON file (default cx)',
     '  --platform cx|es|kore     platform whose headers and WebhookResponse checks apply (default: from the sample)',
@@ -97,6 +98,7 @@ export const sendCommand: CliCommand = {
     '  --pfx FILE                PKCS#12 instead of --cert/--key',
     '  --passphrase-env VAR      environment variable holding the key or PKCS#12 passphrase',
     '  --ca FILE                 CA bundle that verifies the SERVER (default: the system roots)',
+    '  --no-client-cert          send without a client certificate (to see how the server refuses it)',
     '  --as-dialogflow           send a throwaway Dialogflow-shaped chain (TEST root → intermediate → CN=Google LLC)',
     '  --root-out FILE           with --as-dialogflow: write the TEST root the server must trust here',
     '  --force                   with --root-out: replace an existing file (never through a symbolic link)',
@@ -106,6 +108,8 @@ export const sendCommand: CliCommand = {
     '  --insecure                do NOT verify the server certificate (reported loudly)',
     '  --timeout MS              give up after MS milliseconds (default 30000)',
     '  --webhook-timeout MS      the CX agent\'s webhook timeout to check against (default 5000, at most 30000)',
+    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.ts | tee FILE): its refusal of',
+    '                            this connection is shown next to the failed handshake step',
     '  --print-commands          also print the equivalent curl and openssl s_client commands',
     '  --json                    print the result as JSON',
     '',
@@ -122,6 +126,8 @@ export const sendCommand: CliCommand = {
     'as-dialogflow': { type: 'boolean' },
     'root-out': { type: 'string' },
     'force': { type: 'boolean' },
+    'no-client-cert': { type: 'boolean' },
+    'server-log': { type: 'string' },
     'header': { type: 'string', multiple: true },
     'bearer-env': { type: 'string' },
     'basic-env': { type: 'string' },
@@ -138,7 +144,11 @@ export const sendCommand: CliCommand = {
     if (asDialogflow && (values['cert'] !== undefined || values['key'] !== undefined || values['pfx'] !== undefined)) {
       throw new UsageError('--as-dialogflow brings its own client certificate: drop --cert/--key/--pfx');
     }
-    const creds = await credentialsFromArgs(values, ctx, asDialogflow);
+    const noCert = values['no-client-cert'] === true;
+    if (noCert && (asDialogflow || values['cert'] !== undefined || values['key'] !== undefined || values['pfx'] !== undefined)) {
+      throw new UsageError('--no-client-cert sends no certificate: drop --cert/--key/--pfx/--as-dialogflow');
+    }
+    const creds = await credentialsFromArgs(values, ctx, asDialogflow || noCert);
     const platformOpt = stringOpt(values, 'platform');
     if (platformOpt !== undefined && !isPlatform(platformOpt)) throw new UsageError(`--platform ${platformOpt}: use cx, es or kore`);
     const sample = stringOpt(values, 'sample') ?? 'cx';
@@ -171,6 +181,8 @@ export const sendCommand: CliCommand = {
       ...(platform ? { platform } : {}),
     };
     const r = await sendWebhook(o);
+    const serverLog = stringOpt(values, 'server-log');
+    if (serverLog !== undefined) await mergeServerLogFile(ctx, serverLog, [r]);
     const commands = values['print-commands'] === true ? { curl: toCurl({ ...o, ...creds, bodyFile }), openssl: toOpensslSClient({ ...o, ...creds }) } : undefined;
     if (values['json'] === true) {
       ctx.out(JSON.stringify({ ...r, ...(dialogflowRoot ? { dialogflowTestRoot: dialogflowRoot } : {}), ...(commands ? { commands } : {}) }, null, 2));

@@ -7,3 +7,7 @@ export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLik
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult } from './renderResult';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
+export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
+export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
+export { renderHandshakeTimeline } from './renderHandshake';
+export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';

@@ -8,6 +8,7 @@ import { sampleRequest, type Platform } from '../webhook/index';
 import { sendWebhook } from './webhookClient';
 import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type CertAndKey, type Issuer } from './throwawayCerts';
 import type { ClientCredentials, SendResult } from './types';
+import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 
 /** What happened to one row's request. */
 export type ProbeObservation = 'refused-handshake' | 'refused-by-app' | 'accepted' | 'error';
@@ -23,6 +24,9 @@ export interface ProbeRow {
   /** Explanation code of the failure (ALERT_UNKNOWN_CA, ECONNRESET, …) when refused or failed. */
   errorCode?: string;
   detail: string;
+  /** What the client saw of this row's handshake, and the five steps built from it. */
+  observation: HandshakeObservation;
+  handshake: HandshakeTimeline;
 }
 
 /** 'enforced': every bad row refused at the handshake and the good one accepted. */
@@ -94,7 +98,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     });
     const o = observe(r);
     const pass = p.expected === 'accepted' ? o.observed === 'accepted' : o.observed === 'refused-handshake';
-    rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail });
+    rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail, observation: r.observation, handshake: r.handshake });
   }
   const verdict = judge(rows);
   return { url, verdict, summary: summaries[verdict](rows), rows, badCertIssuer, warnings };

@@ -22,6 +22,7 @@ import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
+import { useClientCertificateInCommand } from './config/useClientCertificateIn';
 import { setupProjectCommand } from './setup/setupProject';
 import { checkReadinessCommand } from './golive/checkReadiness';
 import { FilesExistError } from '../../core/files';
@@ -48,6 +49,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
+    [Commands.useClientCertificateIn, g(useClientCertificateInCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
     [Commands.checkReadiness, g(checkReadinessCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],

@@ -10,6 +10,7 @@ import { readText } from '../generate/target';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
 import { withCancellableProgress } from '../../platform/progress';
 import { explanationAction } from './explanationActions';
+import { addServerSide } from './serverSide';
 
 /** Argument object for mtls.sendRequest. */
 export interface SendRequestArgs extends CredentialArgs {
@@ -58,6 +59,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   const options = { url, platform, body, headers: a.headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
   deps.log.info(`send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`);
   const result = await withCancellableProgress(`mTLS: POST ${url}`, (signal) => sendWebhook({ ...options, signal }));
+  await addServerSide(deps, url, [result]);
   const text = renderSendResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
