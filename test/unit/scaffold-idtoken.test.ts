@@ -5,12 +5,16 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as https from 'node:https';
 import * as tls from 'node:tls';
+import { main } from '../../src/cli/main';
+import type { CliContext } from '../../src/cli/command';
+import type { ProbeResult } from '../../src/core/http/index';
 import { renderServer } from '../../src/core/scaffold/renderServer';
 import { dialogflowTrustBundle } from '../../src/core/pki/index';
 import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, testServiceAgentEmail, type TestIdTokenIssuer } from '../../src/core/idtoken/index';
 import { cxRequest, curl, ensureBuilt, makePki, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
-import { jwksServer, type JwksServer } from './idtoken-support';
+import { jwksServer, loadGeneratedVerifier, type JwksServer } from './idtoken-support';
 
 const AUD = 'https://webhook.example.com/webhook';
 
@@ -161,5 +165,105 @@ describe('scaffolded server.ts with a public root in the client CA bundle', () =
     s.proc.kill('SIGKILL');
     assert.doesNotMatch(s.output(), /public root/);
     assert.ok(tls.rootCertificates.length > 100, 'Node has a root store to compare with');
+  });
+});
+
+describe('mtls send --as-dialogflow and mtls probe --id-token against the scaffolded server', () => {
+  let dir: string;
+  let pki: Pki;
+  let serverTs: string;
+  const capture = (cwd: string): CliContext & { stdout(): string; stderr(): string } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+  };
+  const tlsArgs = (): string[] => ['--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', pki.caCrt];
+
+  before(() => {
+    ensureBuilt();
+    dir = tempDir('idt-cli');
+    pki = makePki(path.join(dir, 'certs'));
+    serverTs = path.join(dir, 'server.ts');
+    writeFileSync(serverTs, renderServer({ platform: 'cx' }));
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('send --as-dialogflow attaches a token that the JWKS written by --jwks-out verifies, and never prints it', async () => {
+    const seen: (string | undefined)[] = [];
+    const lax = https.createServer({ key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCrt), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['hi'] } }] } }));
+    });
+    await new Promise<void>((r) => lax.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(lax.address() as net.AddressInfo).port}/webhook`;
+      const ctx = capture(dir);
+      assert.equal(await main(['send', url, '--as-dialogflow', '--jwks-out', 'df-jwks.json', '--ca', pki.caCrt], ctx), 0, ctx.stderr() + ctx.stdout());
+      const token = /^Bearer (\S+)$/.exec(seen.at(-1) ?? '')?.[1];
+      assert.ok(token, 'an ID token was sent');
+      const v = await loadGeneratedVerifier().createIdTokenVerifier({ audience: url, email: testServiceAgentEmail, subject: '', jwks: path.join(dir, 'df-jwks.json') }).verify(token);
+      assert.equal(v.ok, true, v.reason);
+      assert.match(ctx.stdout(), /Attached a TEST Google ID token \(aud https:\/\/127\.0\.0\.1:\d+\/webhook, email service-000000000000@gcp-sa-dialogflow\.iam\.gserviceaccount\.com, kid mtls-test-/);
+      assert.match(ctx.stdout(), /MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https:\/\/127\.0\.0\.1:\d+\/webhook MTLS_ID_TOKEN_EMAIL=\S+ MTLS_GOOGLE_JWKS_URL=df-jwks\.json/);
+      assert.ok(!ctx.stdout().includes(token.split('.')[2]!), 'the token is not printed');
+      // --id-token-audience / --id-token-email shape the claims.
+      const ctx2 = capture(dir);
+      assert.equal(await main(['send', url, '--as-dialogflow', '--jwks-out', 'df-jwks.json', '--ca', pki.caCrt, '--id-token-audience', 'https://hook.example.com/', '--id-token-email', 'service-42@gcp-sa-dialogflow.iam.gserviceaccount.com'], ctx2), 0);
+      const claims = JSON.parse(Buffer.from(/^Bearer [^.]+\.([^.]+)\./.exec(seen.at(-1) ?? '')?.[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      assert.deepEqual([claims['aud'], claims['email'], claims['email_verified'], claims['iss']], ['https://hook.example.com/', 'service-42@gcp-sa-dialogflow.iam.gserviceaccount.com', true, 'https://accounts.google.com']);
+    } finally {
+      lax.closeAllConnections();
+      await new Promise<void>((r) => lax.close(() => r()));
+    }
+  });
+
+  it('send: --jwks-out will not replace a file that is not a JWKS, and needs --as-dialogflow', async () => {
+    writeFileSync(path.join(dir, 'notes.txt'), 'keep me');
+    const ctx = capture(dir);
+    assert.equal(await main(['send', 'https://127.0.0.1:9/', '--as-dialogflow', '--jwks-out', 'notes.txt'], ctx), 1);
+    assert.match(ctx.stderr(), /notes\.txt exists and is not a JWKS: nothing was written/);
+    assert.equal(readFileSync(path.join(dir, 'notes.txt'), 'utf8'), 'keep me');
+    assert.equal(await main(['send', 'https://127.0.0.1:9/', ...tlsArgs(), '--jwks-out', 'x.json'], capture(dir)), 2);
+  });
+
+  it('probe --id-token --jwks-out: every bad token gets 401, a valid one 200, and the verdict says so', async () => {
+    const jwksFile = path.join(dir, 'probe-jwks.json');
+    const s = await startServer(serverTs, { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt, MTLS_AUTH: 'google-id-token', MTLS_ID_TOKEN_AUDIENCE: AUD, MTLS_ID_TOKEN_EMAIL: testServiceAgentEmail, MTLS_GOOGLE_JWKS_URL: jwksFile });
+    try {
+      const ctx = capture(dir);
+      const code = await main(['probe', `${s.url}/webhook`, ...tlsArgs(), '--id-token', '--jwks-out', jwksFile, '--id-token-audience', AUD, '--json'], ctx);
+      const r = JSON.parse(ctx.stdout()) as ProbeResult;
+      assert.equal(code, 0, ctx.stdout());
+      assert.equal(r.verdict, 'enforced');
+      assert.match(r.summary, /every missing, expired, wrong-audience, unknown-key and unsigned token was refused with 401/);
+      const byId = Object.fromEntries(r.rows.map((row) => [row.id, row]));
+      for (const id of ['id-token-none', 'id-token-expired', 'id-token-wrong-audience', 'id-token-unknown-key', 'id-token-alg-none']) {
+        assert.equal(byId[id]?.status, 401, id);
+        assert.equal(byId[id]?.pass, true, id);
+      }
+      assert.equal(byId['valid']?.status, 200);
+      assert.equal(byId['no-cert']?.observed, 'refused-handshake');
+      // Each refusal was for its own reason, not merely an unknown key.
+      for (const check of ['token', 'exp', 'aud', 'kid', 'alg']) await s.waitFor(new RegExp(`ID token check failed \\[${check}\\]`));
+    } finally {
+      s.proc.kill('SIGKILL');
+    }
+  });
+
+  it('probe --id-token flags a server that does not verify tokens', async () => {
+    const s = await startServer(serverTs, { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+    try {
+      const ctx = capture(dir);
+      const code = await main(['probe', `${s.url}/webhook`, ...tlsArgs(), '--id-token'], ctx);
+      assert.equal(code, 1);
+      assert.match(ctx.stdout(), /FAIL: NOT VERIFYING THE ID TOKEN: the server answered your certificate, no ID token; your certificate, expired ID token;/);
+      assert.match(ctx.stdout(), /signed by a key the server does not know/);
+    } finally {
+      s.proc.kill('SIGKILL');
+    }
   });
 });

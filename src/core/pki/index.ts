@@ -14,7 +14,7 @@ export {
 } from './generate';
 export { generateClientFromCa, loadCa } from './clientFromCa';
 export { buildPkcs12, PKCS12_ITERATIONS } from './pkcs12';
-export { dialogflowTrustBundle, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
+export { dialogflowTrustBundle, dialogflowClientPin, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
 export { exportDer } from './exportDer';
 export type { CertRole } from './certificate';
 

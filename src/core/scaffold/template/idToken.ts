@@ -163,7 +163,7 @@ function createIdTokenVerifier(o: IdTokenOptions): IdTokenVerifier {
   const stamp = (): string => {
     try {
       const st = idtFs.statSync(o.jwks);
-      return st.size + ':' + st.mtimeMs;
+      return st.ino + ':' + st.size + ':' + st.mtimeMs;
     } catch {
       return 'missing';
     }
