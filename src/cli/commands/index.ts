@@ -11,6 +11,7 @@ import { serveCommand } from './serve';
 import { sendCommand } from './send';
 import { probeCommand } from './probe';
 import { initCommand } from './init';
+import { checkCommand } from './check';
 
 /** Every subcommand, in the order `mtls --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -26,4 +27,5 @@ export const commands: readonly CliCommand[] = [
   sendCommand,
   probeCommand,
   initCommand,
+  checkCommand,
 ];

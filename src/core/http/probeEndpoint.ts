@@ -53,6 +53,8 @@ export interface ProbeOptions {
    * trusts (then expiry and audience are tested alone, and your row expects 200 with a valid token).
    */
   idToken?: { audience: string; email?: string; issuer?: TestIdTokenIssuer };
+  /** Headers every row sends (e.g. the Authorization the server requires), so only the certificate differs. */
+  headers?: Record<string, string>;
 }
 
 export type IdTokenRowId = 'id-token-none' | 'id-token-expired' | 'id-token-wrong-audience' | 'id-token-unknown-key' | 'id-token-alg-none';
@@ -115,9 +117,10 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     if (opts.signal?.aborted) break;
     const c = p.client as ClientCredentials | undefined;
     const r = await sendWebhook({
-      url, body, platform: opts.platform ?? 'cx', signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
+      url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
       ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, passphrase: c.passphrase } : {}),
-      ...(p.token !== undefined ? { headers: { authorization: `Bearer ${p.token}` } } : {}),
+      // A token row's Authorization replaces any the caller gave: the token is what that row tests.
+      ...(p.token !== undefined || p.id === 'id-token-none' ? { headers: withoutAuthorization(opts.headers, p.token) } : {}),
     });
     const o = observe(r);
     const pass = p.expected === 'accepted' ? o.observed === 'accepted' : p.expected === 'unauthorized' ? r.status === 401 : o.observed === 'refused-handshake';
@@ -125,6 +128,12 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
   }
   const verdict = judge(rows, planned);
   return { url, verdict, summary: summaries[verdict](rows), rows, badCertIssuer, warnings };
+}
+
+/** The caller's headers with Authorization replaced by the row's token, or removed. */
+function withoutAuthorization(headers: Record<string, string> | undefined, token: string | undefined): Record<string, string> {
+  const out = Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => !/^authorization$/i.test(k)));
+  return token !== undefined ? { ...out, authorization: `Bearer ${token}` } : out;
 }
 
 function judge(rows: ProbeRow[], planned: number): ProbeVerdict {

@@ -73,11 +73,13 @@ export function nextSteps(platform: Platform, dir: string): string[] {
   const common = [
     'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',
   ];
+  const check = `Before pointing ${platformLabel[platform]} at it, check go-live readiness: mtls check --platform ${platform} --dir ${dir} --url https://YOUR.HOST/webhook (VS Code: mTLS: Check Go-Live Readiness…).`;
   if (platform === 'kore') {
     return [
       ...common,
       `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
       `Upload the client certificate and key (or a .p12: mtls p12 --cert ${path.join(certs, 'client-crt.pem')} --key ${path.join(certs, 'client-key.pem')} --out client.p12 --passphrase-env P12_PASS) and its passphrase in the bot's service-node settings.`,
+      check,
     ];
   }
   return [
@@ -86,6 +88,7 @@ export function nextSteps(platform: Platform, dir: string): string[] {
     `Pin the client identity: ${dialogflowClientPin().env} (server.ts refuses to start with the public SSL.com root and no pin).`,
     `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${path.join(certs, 'test-jwks.json')} prints the settings that make server.ts accept its test token.`,
     ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
+    check,
   ];
 }
 

@@ -19,6 +19,7 @@ import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
 import { setupProjectCommand } from './setup/setupProject';
+import { checkReadinessCommand } from './golive/checkReadiness';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -41,6 +42,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
+    [Commands.checkReadiness, g(checkReadinessCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
