@@ -55,18 +55,16 @@ const CONFIG = {
   // refuses to start with one unless allowedClients is set, or this says you accept any such client.
   acceptAnyPublicClient: false, // MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1
   // Authorization header check: '' (none), 'Basic user:password', 'Bearer shared-secret', or
-  // 'google-id-token' (Dialogflow CX's default service agent auth; set idToken below). Prefer the
+  // 'google-id-token' (Dialogflow CX's default service agent auth; set the idToken fields below). Prefer the
   // environment variable for secrets.
   auth: '', // MTLS_AUTH
   // For 'google-id-token': the RS256 token must be Google-signed, unexpired, for this audience, AND from
   // this caller (anyone can get a Google token for any audience, so email and/or subject is required).
-  idToken: {
-    audience: '', // MTLS_ID_TOKEN_AUDIENCE: the webhook URL exactly as configured in the agent
-    email: '', // MTLS_ID_TOKEN_EMAIL: service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
-    subject: '', // MTLS_ID_TOKEN_SUBJECT: the caller's numeric id (sub), instead of or with email
-    // MTLS_GOOGLE_JWKS_URL: Google's keys; or an http URL on 127.0.0.1, or a file (tests, offline mirrors)
-    jwks: 'https://www.googleapis.com/oauth2/v3/certs',
-  },
+  idTokenAudience: '', // MTLS_ID_TOKEN_AUDIENCE: the webhook URL exactly as configured in the agent
+  idTokenEmail: '', // MTLS_ID_TOKEN_EMAIL: service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
+  idTokenSubject: '', // MTLS_ID_TOKEN_SUBJECT: the caller's numeric id (sub), instead of or with email
+  // MTLS_GOOGLE_JWKS_URL: Google's keys; or an http URL on 127.0.0.1, or a file (tests, offline mirrors)
+  googleJwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
   webhookPaths: ['/webhook', '/'], // POST here; GET /healthz answers 200
   bodyLimitBytes: 1024 * 1024, // 413 above this (Dialogflow requests are a few KiB)
   // Answer before the platform gives up: Dialogflow ES waits 5 s, CX 5 s by default (at most 30 s).
@@ -118,7 +116,7 @@ function resolveSettings(): Settings {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('BAD_PORT', 'port ' + JSON.stringify(portText) + ' is not a number from 0 to 65535 (MTLS_PORT)');
   const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
-  const jwks = fromEnv('MTLS_GOOGLE_JWKS_URL') ?? CONFIG.idToken.jwks;
+  const jwks = fromEnv('MTLS_GOOGLE_JWKS_URL') ?? CONFIG.googleJwksUrl;
   const acceptAny = fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT');
   return {
     keyPath: abs(fromEnv('MTLS_KEY') ?? CONFIG.key),
@@ -132,9 +130,9 @@ function resolveSettings(): Settings {
     acceptAnyPublicClient: acceptAny !== undefined ? /^(1|true|yes)$/i.test(acceptAny) : CONFIG.acceptAnyPublicClient,
     auth: fromEnv('MTLS_AUTH') ?? CONFIG.auth,
     idToken: {
-      audience: fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? CONFIG.idToken.audience,
-      email: fromEnv('MTLS_ID_TOKEN_EMAIL') ?? CONFIG.idToken.email,
-      subject: fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? CONFIG.idToken.subject,
+      audience: fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? CONFIG.idTokenAudience,
+      email: fromEnv('MTLS_ID_TOKEN_EMAIL') ?? CONFIG.idTokenEmail,
+      subject: fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? CONFIG.idTokenSubject,
       jwks: /^[a-z][a-z0-9+.-]*:\\/\\//i.test(jwks) ? jwks : abs(jwks),
     },
   };
