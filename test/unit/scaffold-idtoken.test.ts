@@ -172,10 +172,10 @@ describe('mtls send --as-dialogflow and mtls probe --id-token against the scaffo
   let dir: string;
   let pki: Pki;
   let serverTs: string;
-  const capture = (cwd: string): CliContext & { stdout(): string; stderr(): string } => {
+  const capture = (cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+    return { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
   };
   const tlsArgs = (): string[] => ['--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', pki.caCrt];
 
@@ -218,6 +218,34 @@ describe('mtls send --as-dialogflow and mtls probe --id-token against the scaffo
     } finally {
       lax.closeAllConnections();
       await new Promise<void>((r) => lax.close(() => r()));
+    }
+  });
+
+  it('the production path offline: a server with the TEST root, pinned to Google LLC and verifying ID tokens, accepts send --as-dialogflow', async () => {
+    const env = { XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const flags = ['--as-dialogflow', '--root-out', 'df-root.pem', '--jwks-out', 'df-jwks.json', '--id-token-audience', AUD, '--ca', pki.caCrt];
+    // First run, before the server exists: writes the TEST root and the JWKS (the send itself fails).
+    const first = capture(dir, env);
+    assert.equal(await main(['send', `https://127.0.0.1:${await freePort()}/webhook`, ...flags], first), 1);
+    const s = await startServer(serverTs, {
+      MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: path.join(dir, 'df-root.pem'), MTLS_ALLOWED_CLIENTS: 'Google LLC',
+      MTLS_AUTH: 'google-id-token', MTLS_ID_TOKEN_AUDIENCE: AUD, MTLS_ID_TOKEN_EMAIL: testServiceAgentEmail, MTLS_GOOGLE_JWKS_URL: path.join(dir, 'df-jwks.json'),
+    });
+    try {
+      // Next runs present the same TEST chain, with a new token key the server picks up from the rewritten JWKS.
+      for (let i = 0; i < 2; i++) {
+        const ctx = capture(dir, env);
+        assert.equal(await main(['send', `${s.url}/webhook`, ...flags], ctx), 0, ctx.stdout() + ctx.stderr() + s.output());
+        assert.match(ctx.stdout(), /HTTP 200/);
+      }
+      await s.waitFor(/POST \/webhook 200 .* client CN="Google LLC" O="Google LLC"/);
+      // The same chain without the token is refused.
+      const noToken = capture(dir, { ...env, SHARED: 'not-a-jwt' });
+      assert.equal(await main(['send', `${s.url}/webhook`, '--as-dialogflow', '--root-out', 'df-root.pem', '--ca', pki.caCrt, '--bearer-env', 'SHARED'], noToken), 1);
+      assert.match(noToken.stdout(), /HTTP 401/);
+      await s.waitFor(/unauthorized: ID token check failed \[token\]: malformed JWT/);
+    } finally {
+      s.proc.kill('SIGKILL');
     }
   });
 

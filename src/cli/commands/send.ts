@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
-import { dialogflowLikeClient, renderSendResult, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
+import { dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks, type DialogflowTestIdToken } from '../../core/idtoken/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
@@ -98,7 +98,8 @@ export const sendCommand: CliCommand = {
     '  --passphrase-env VAR      environment variable holding the key or PKCS#12 passphrase',
     '  --ca FILE                 CA bundle that verifies the SERVER (default: the system roots)',
     '  --as-dialogflow           send a throwaway Dialogflow-shaped chain (TEST root → intermediate → CN=Google LLC)',
-    '  --root-out FILE           with --as-dialogflow: write the TEST root the server must trust here',
+    '  --root-out FILE           with --as-dialogflow: write the TEST root the server must trust here; the TEST',
+    '                            chain is then kept (~/.cache/mtls-workbench, 0600) so later sends present it again',
     '                            --as-dialogflow also attaches a TEST Google ID token (Authorization: Bearer),',
     '                            signed by a throwaway RSA key, unless --bearer-env / --basic-env is given:',
     '  --jwks-out FILE           write that key\'s JWKS here (point the server\'s MTLS_GOOGLE_JWKS_URL at it; a',
@@ -172,7 +173,8 @@ export const sendCommand: CliCommand = {
     }
     let dialogflowRoot: string | undefined;
     if (asDialogflow) {
-      const df = await dialogflowLikeClient();
+      // With --root-out a server will trust that root, so later sends must present the same chain.
+      const df = stringOpt(values, 'root-out') !== undefined ? await reusedDialogflowClient(testChainCacheDir(ctx.env)) : await dialogflowLikeClient();
       creds.certPem = df.certPem;
       creds.keyPem = df.keyPem;
       dialogflowRoot = df.rootPem;
