@@ -55,6 +55,13 @@ describe('send and probe (a real server started by the extension)', () => {
     assert.match(doc?.getText() ?? '', /Attached a TEST Google ID token/);
   });
 
+  it('the probe with idToken adds the bad-token rows and flags a server that does not verify tokens', async () => {
+    const r = await run<ProbeResult>('mtls.probeEndpoint', { url: `https://localhost:${server.port}/webhook`, ...creds(), idToken: true, open: false });
+    assert.deepEqual(r.rows.filter((x) => x.id.startsWith('id-token-')).map((x) => x.id), ['id-token-none', 'id-token-expired', 'id-token-wrong-audience', 'id-token-unknown-key', 'id-token-alg-none']);
+    assert.equal(r.verdict, 'not-enforced');
+    assert.match(r.summary, /NOT VERIFYING THE ID TOKEN/);
+  });
+
   it('a dead server gets a plain-language explanation with a Start Server fix', async () => {
     const r = await run<SendRequestResult>('mtls.sendRequest', { url: `https://127.0.0.1:${await freePort()}/`, sample: 'es', ...creds(), open: false });
     assert.equal(r.status, undefined);
