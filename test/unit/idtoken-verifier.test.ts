@@ -107,6 +107,7 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal((await v.verify(tampered)).check, 'signature');
     const impostor = encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, keyA.kid);
     assert.equal((await v.verify(impostor)).check, 'signature');
+    for (const sig of ['', 'AAAA', 'A'.repeat(2000)]) assert.equal((await v.verify(`${h}.${tampered.split('.')[1]}.${sig}`)).check, 'signature', `signature of ${sig.length} chars`);
   });
 
   it('refuses malformed tokens with one reason each', async () => {

@@ -220,7 +220,13 @@ function createIdTokenVerifier(o: IdTokenOptions): IdTokenVerifier {
     }
     if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
     const signature = Buffer.from(parts[2] ?? '', 'base64url');
-    if (!idtCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature)) return refuse('signature', 'the RS256 signature does not verify');
+    let valid = false;
+    try {
+      valid = idtCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature);
+    } catch {
+      // OpenSSL may throw for a signature of the wrong size: a refusal like any other bad signature
+    }
+    if (!valid) return refuse('signature', 'the RS256 signature does not verify');
     const t = now();
     const num = (name: string): number | undefined => (typeof payload[name] === 'number' ? (payload[name] as number) : undefined);
     if (!issuers.includes(String(payload['iss']))) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
