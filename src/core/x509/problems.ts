@@ -1,12 +1,12 @@
 /** Problems worth telling a person about, per certificate: validity, trust path, weak crypto, and mTLS usage. */
-import type { ChainLink, DecodedCertificate, Problem } from './types';
+import type { ChainLink, DecodedCertificate, Problem, ProblemCode } from './types';
 
 const day = (iso: string) => iso.slice(0, 10);
 
 /** Lists problems for one certificate; `inSet` says whether other certificates came with it (chain checks only apply then). */
 export function certificateProblems(c: DecodedCertificate, item: number, link: ChainLink | undefined, inSet: boolean, expiryWarningDays: number): Problem[] {
   const out: Problem[] = [];
-  const add = (severity: Problem['severity'], code: string, message: string) => out.push({ severity, code, message, item });
+  const add = (severity: Problem['severity'], code: ProblemCode, message: string) => out.push({ severity, code, message, item });
   const who = c.subject.text || '(empty subject)';
   if (c.validity === 'expired') add('error', 'expired', `${who}: expired on ${day(c.notAfter)} (${-c.daysLeft} days ago)`);
   else if (c.validity === 'not-yet-valid') add('error', 'not-yet-valid', `${who}: not valid until ${day(c.notBefore)}`);
