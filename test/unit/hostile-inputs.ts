@@ -1,6 +1,6 @@
 // Hostile files, generated (never checked in): key-derivation bombs, pathological DER and huge same-name bundles.
 // Shared by the hostile-input unit suite and the decode benchmark's worst-case line.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { der } from '../../src/core/asn1/der';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../../src/core/crypto/pkcs12Kdf';
 
@@ -111,4 +111,69 @@ export function kdfBombs(): HostileFile[] {
 /** Many small keys that add up: 500 PEM blocks of 100,000 PBKDF2 iterations each (the first ones fit the budget). */
 export function manyEncryptedKeys(): HostileFile {
   return { name: '500-encrypted-keys.pem', bytes: Buffer.from(Array.from({ length: 500 }, () => encryptedKeyPem(pbes2Pbkdf2(100_000))).join('')), passphrase: 'x' };
+}
+
+// ---------------------------------------------------------------- certificates made without openssl (thousands, fast)
+
+const name = (cn: string): Buffer => der.sequence(der.set(der.sequence(der.oid('2.5.4.3'), der.utf8(cn))));
+
+export interface CertSpec {
+  readonly subject: string;
+  readonly issuer: string;
+  /** The certificate's own key pair. */
+  readonly key: KeyPair;
+  /** Signs the certificate (defaults to `key`: self-signed when subject === issuer). */
+  readonly signer?: KeyPair;
+  readonly ski?: Buffer;
+  readonly aki?: Buffer;
+  readonly ca?: boolean;
+  /** Replace the signature with random bytes of the same length. */
+  readonly garbageSignature?: boolean;
+  readonly serial?: number;
+}
+export interface KeyPair {
+  readonly publicKey: KeyObject;
+  readonly privateKey: KeyObject;
+}
+
+let serialCounter = 1;
+
+/** A DER X.509 v3 certificate signed with ECDSA P-256 / SHA-256 (or a garbage signature). */
+export function makeCertificate(s: CertSpec): Buffer {
+  const ext: Buffer[] = [];
+  if (s.ca !== undefined) ext.push(der.sequence(der.oid('2.5.29.19'), der.boolean(true), der.octetString(s.ca ? der.sequence(der.boolean(true)) : der.sequence())));
+  if (s.ski) ext.push(der.sequence(der.oid('2.5.29.14'), der.octetString(der.octetString(s.ski))));
+  if (s.aki) ext.push(der.sequence(der.oid('2.5.29.35'), der.octetString(der.sequence(der.implicit(0, s.aki)))));
+  const alg = der.sequence(der.oid('1.2.840.10045.4.3.2'));
+  const tbs = der.sequence(
+    der.explicit(0, der.integer(2)),
+    der.integer(s.serial ?? serialCounter++),
+    alg,
+    name(s.issuer),
+    der.sequence(der.time(new Date(Date.UTC(2025, 0, 1))), der.time(new Date(Date.UTC(2045, 0, 1)))),
+    name(s.subject),
+    s.key.publicKey.export({ type: 'spki', format: 'der' }),
+    ...(ext.length > 0 ? [der.explicit(3, der.sequence(...ext))] : []),
+  );
+  let sig: Buffer = sign('sha256', tbs, (s.signer ?? s.key).privateKey);
+  if (s.garbageSignature) sig = der.sequence(der.integer(randomBytes(32)), der.integer(randomBytes(32)));
+  return der.sequence(tbs, alg, der.bitString(sig));
+}
+
+export const ecKey = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+export const pemOf = (certs: readonly Buffer[]): string =>
+  certs.map((c) => `-----BEGIN CERTIFICATE-----\n${c.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`).join('');
+
+/**
+ * `n` CA certificates with one name and one key identifier, self-issued with garbage signatures, plus a leaf that
+ * names them as issuer but was signed by another key: every same-name pair is a candidate link, none verifies.
+ */
+export function sameNameIssuers(n: number): HostileFile {
+  const ski = Buffer.alloc(20, 0xab);
+  const key = ecKey();
+  const certs = Array.from({ length: n }, () => makeCertificate({ subject: 'Same CA', issuer: 'Same CA', key, ski, aki: ski, ca: true, garbageSignature: true }));
+  const other = ecKey();
+  certs.push(makeCertificate({ subject: 'victim leaf', issuer: 'Same CA', key: other, signer: other, aki: ski, ca: false }));
+  return { name: `${n}-same-name-issuers.pem`, bytes: Buffer.from(pemOf(certs)) };
 }

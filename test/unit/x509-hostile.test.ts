@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBytes, type DecodedFile } from '../../src/core/x509/index';
-import { kdfBombs, encryptedKeyPem, manyEncryptedKeys, pbes2Pbkdf2 } from './hostile-inputs';
+import { kdfBombs, encryptedKeyPem, manyEncryptedKeys, pbes2Pbkdf2, sameNameIssuers } from './hostile-inputs';
 
 /** Refusal must be quick; the budget targets 1 s on an idle machine, this allows for a loaded one. */
 const REFUSE_MS = 2000;
@@ -110,4 +110,27 @@ test('the budget is per file: a refused key in one file does not affect the next
   assert.equal(decodeBytes(big, { passphrase: 'x' }).errors[0]?.code, 'too-costly');
   ossl('pkcs8', '-topk8', '-in', 'a.key', '-v2', 'aes-256-cbc', '-passout', 'pass:pw', '-out', 'ok.key');
   assert.deepEqual(decodeBytes(file('ok.key'), { passphrase: 'pw' }).errors, []);
+});
+
+test('1,800 same-name issuers (1 MB): linear work, bounded signature checks, no garbage self-signature shown as a root', () => {
+  const bomb = sameNameIssuers(1800);
+  assert.ok(bomb.bytes.length <= 1024 * 1024, `${bomb.bytes.length} bytes`);
+  const { r, ms } = timed(bomb.bytes);
+  // Decoding 1,800 certificates is itself ~0.5 s idle; the signature checks add at most their 0.4 s budget.
+  assert.ok(ms < SPEND_MS, `${Math.round(ms)} ms`);
+  assert.deepEqual(r.errors, []);
+  const certs = r.items.filter((i) => i.kind === 'certificate');
+  assert.equal(certs.length, 1801);
+  assert.ok(certs.every((c) => c.kind === 'certificate' && !c.selfSigned && c.role !== 'root'), 'no garbage self-signature verifies');
+  assert.ok(r.chain.links.every((l) => !l.verified));
+  const byCode = (code: string) => r.problems.filter((p) => p.code === code).length;
+  // Checked until the budget ran out, then said so — never assumed.
+  assert.ok(byCode('bad-self-signature') > 100, `${byCode('bad-self-signature')} self-signatures checked`);
+  assert.ok(byCode('signature-not-checked') > 0);
+  // Each certificate is either reported unchecked or has its failed check reported.
+  for (const l of r.chain.links) {
+    const codes = r.problems.filter((p) => p.item === l.item).map((p) => p.code);
+    if (l.unchecked) assert.ok(codes.includes('signature-not-checked'), `${l.item}: ${codes}`);
+    else assert.ok(codes.includes('bad-self-signature') || codes.includes('broken-chain'), `${l.item}: ${codes}`);
+  }
 });

@@ -173,10 +173,10 @@ export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
   return known ? (known.hash ? { oid, name: known.name, hash: known.hash } : { oid, name: known.name }) : { oid, name: oid };
 }
 
-/** Verifies a signature over `tbs` with the key in `spkiDer` (used for CSRs, whose self-signature proves key possession). */
-export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, spkiDer: Buffer, signature: Buffer): boolean {
+/** Verifies a signature over `tbs` with a key (or the SPKI DER of one): CSR self-signatures and certificate links. */
+export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki: Buffer | KeyObject, signature: Buffer): boolean {
   try {
-    const key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+    const key = Buffer.isBuffer(keyOrSpki) ? createPublicKey({ key: keyOrSpki, format: 'der', type: 'spki' }) : keyOrSpki;
     if (alg.pss) return verify(alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature);
     const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
     return verify(edwards ? null : (alg.hash ?? null), tbs, key, signature);

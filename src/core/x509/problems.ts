@@ -12,7 +12,9 @@ export function certificateProblems(c: DecodedCertificate, item: number, link: C
   else if (c.validity === 'not-yet-valid') add('error', 'not-yet-valid', `${who}: not valid until ${day(c.notBefore)}`);
   else if (c.daysLeft < expiryWarningDays) add('warning', 'expiring', `${who}: expires on ${day(c.notAfter)} (in ${c.daysLeft} days)`);
   if (c.selfSigned && !c.isCa) add('warning', 'self-signed-leaf', `${who}: self-signed leaf certificate — peers must trust this exact certificate`);
-  if (link && link.issuer !== null && link.issuer !== item && !link.verified) {
+  if (link?.unchecked) {
+    add('warning', 'signature-not-checked', `${who}: signature not checked — the file holds more signatures than the decoder checks per file, so its issuer${c.selfIssued ? ' (itself)' : ''} is unknown`);
+  } else if (link && link.issuer !== null && link.issuer !== item && !link.verified) {
     add('error', 'broken-chain', `${who}: its issuer is in the file but the signature does not verify with the issuer's key`);
   } else if (link && link.issuer === null && inSet && !c.selfSigned) {
     // An intermediate whose root is absent is what a server or client should send (the peer holds the

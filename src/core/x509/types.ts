@@ -147,7 +147,7 @@ export interface DecodedCertificate extends CertificateExtensions {
   readonly fingerprints: { readonly sha1: string; readonly sha256: string };
   /** Subject and issuer names are byte-identical. */
   readonly selfIssued: boolean;
-  /** Self-issued and the signature verifies with its own key (in large bundles: and its key identifiers agree). */
+  /** Self-issued and the signature verifies with its own key. */
   readonly selfSigned: boolean;
   readonly isCa: boolean;
   readonly role: CertificateRole;
@@ -230,13 +230,15 @@ export interface DecodeError {
 export interface ChainLink {
   /** Index into `items` of the certificate. */
   readonly item: number;
-  /** Index into `items` of its issuer found in the same set, or null. */
-  readonly issuer: number | null;
   /**
-   * The issuer's key verified this certificate's signature (self-signed: its own key). False for roots in
-   * bundles of more than 16 certificates, which are recognised by name and key identifiers instead.
+   * Index into `items` of its issuer found in the same set (the one whose key verified it, else the first same-name
+   * candidate whose key did not), or null.
    */
+  readonly issuer: number | null;
+  /** The issuer's key verified this certificate's signature (self-signed: its own key). */
   readonly verified: boolean;
+  /** The file holds more signatures than one file may cost to check: this certificate's were not checked. */
+  readonly unchecked?: true;
 }
 
 export interface ChainInfo {
