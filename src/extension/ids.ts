@@ -6,6 +6,8 @@ export const Commands = {
   exportPkcs12: 'mtls.exportPkcs12',
   createTrustBundle: 'mtls.createTrustBundle',
   exportDer: 'mtls.exportDer',
+  createKoreKit: 'mtls.createKoreKit',
+  createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
   addNodeTypes: 'mtls.addNodeTypes',
@@ -20,6 +22,7 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  checkReadiness: 'mtls.checkReadiness',
 } as const;
 
 export const Views = {
@@ -41,6 +44,7 @@ export const Settings = {
   certificateGlob: 'certificateGlob',
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
+  kdfIterations: 'kdfIterations',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

@@ -11,12 +11,17 @@ import { serveCommand } from './serve';
 import { sendCommand } from './send';
 import { probeCommand } from './probe';
 import { initCommand } from './init';
+import { koreClientCommand } from './kore-client';
+import { cxClientCommand } from './cx-client';
+import { checkCommand } from './check';
 
 /** Every subcommand, in the order `mtls --help` lists them. */
 export const commands: readonly CliCommand[] = [
   selfsignedCommand,
   chainCommand,
   clientCommand,
+  koreClientCommand,
+  cxClientCommand,
   p12Command,
   trustBundleCommand,
   exportDerCommand,
@@ -26,4 +31,5 @@ export const commands: readonly CliCommand[] = [
   sendCommand,
   probeCommand,
   initCommand,
+  checkCommand,
 ];

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
+import { writeOneFile } from '../../core/files';
 import { dialogflowLikeClient, renderSendResult, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
@@ -98,6 +99,7 @@ export const sendCommand: CliCommand = {
     '  --ca FILE                 CA bundle that verifies the SERVER (default: the system roots)',
     '  --as-dialogflow           send a throwaway Dialogflow-shaped chain (TEST root → intermediate → CN=Google LLC)',
     '  --root-out FILE           with --as-dialogflow: write the TEST root the server must trust here',
+    '  --force                   with --root-out: replace an existing file (never through a symbolic link)',
     '  --header NAME:VALUE       extra header (repeatable); secrets go in --bearer-env / --basic-env',
     '  --bearer-env VAR          Authorization: Bearer $VAR',
     '  --basic-env VAR           Authorization: Basic, from $VAR holding user:password',
@@ -119,6 +121,7 @@ export const sendCommand: CliCommand = {
     'passphrase-env': { type: 'string' },
     'as-dialogflow': { type: 'boolean' },
     'root-out': { type: 'string' },
+    'force': { type: 'boolean' },
     'header': { type: 'string', multiple: true },
     'bearer-env': { type: 'string' },
     'basic-env': { type: 'string' },
@@ -161,7 +164,7 @@ export const sendCommand: CliCommand = {
       creds.keyPem = df.keyPem;
       dialogflowRoot = df.rootPem;
       const rootOut = stringOpt(values, 'root-out');
-      if (rootOut !== undefined) await fs.writeFile(path.resolve(ctx.cwd, rootOut), df.rootPem, { mode: 0o644 });
+      if (rootOut !== undefined) await writeOneFile(path.resolve(ctx.cwd, rootOut), df.rootPem, { overwrite: values['force'] === true });
     }
     const o: SendOptions = {
       ...creds, url, body, headers: headersFromArgs(values, ctx.env), timeoutMs: intValue(values, 'timeout'), platformTimeoutMs: intValue(values, 'webhook-timeout'),

@@ -9,6 +9,8 @@ import { generateClientCommand } from './generate/generateClient';
 import { exportPkcs12Command } from './generate/exportPkcs12';
 import { createTrustBundleCommand } from './generate/createTrustBundle';
 import { exportDerCommand } from './generate/exportDer';
+import { createKoreKitCommand } from './kits/createKoreKit';
+import { createCxClientCertificateCommand } from './kits/createCxClientCertificate';
 import type { ErrorAction } from '../platform/notify';
 import { decodeCertificateCommand } from './decode/decodeCertificate';
 import { copyPem, copyValue } from './decode/copy';
@@ -20,6 +22,7 @@ import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
 import { setupProjectCommand } from './setup/setupProject';
+import { checkReadinessCommand } from './golive/checkReadiness';
 import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
@@ -32,6 +35,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.exportPkcs12, g(exportPkcs12Command)],
     [Commands.createTrustBundle, g(createTrustBundleCommand)],
     [Commands.exportDer, g(exportDerCommand)],
+    [Commands.createKoreKit, g(createKoreKitCommand)],
+    [Commands.createCxClientCertificate, g(createCxClientCertificateCommand)],
     [Commands.decodeCertificate, g(decodeCertificateCommand)],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
@@ -43,6 +48,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
+    [Commands.checkReadiness, g(checkReadinessCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
