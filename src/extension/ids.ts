@@ -10,6 +10,7 @@ export const Commands = {
   createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
+  addNodeTypes: 'mtls.addNodeTypes',
   startServer: 'mtls.startServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',
@@ -21,6 +22,7 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  useClientCertificateIn: 'mtls.useClientCertificateIn',
   checkReadiness: 'mtls.checkReadiness',
 } as const;
 
@@ -44,6 +46,7 @@ export const Settings = {
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
   kdfIterations: 'kdfIterations',
+  decodeTimeoutMs: 'decodeTimeoutMs',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

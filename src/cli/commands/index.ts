@@ -5,6 +5,7 @@ import { clientCommand } from './client';
 import { p12Command } from './p12';
 import { trustBundleCommand } from './trust-bundle';
 import { exportDerCommand } from './export-der';
+import { exportConfigCommand } from './export-config';
 import { decodeCommand } from './decode';
 import { scaffoldCommand } from './scaffold';
 import { serveCommand } from './serve';
@@ -30,6 +31,7 @@ export const commands: readonly CliCommand[] = [
   serveCommand,
   sendCommand,
   probeCommand,
+  exportConfigCommand,
   initCommand,
   checkCommand,
 ];

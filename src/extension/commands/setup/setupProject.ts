@@ -11,6 +11,7 @@ import { resolveKeyType } from '../generate/prompts';
 import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
 import { Commands } from '../../ids';
+import { requireTrust } from '../../platform/trust';
 
 /** Argument object for mtls.setupProject. */
 export interface SetupProjectArgs {
@@ -25,6 +26,7 @@ export interface SetupProjectArgs {
 
 /** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
 export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
+  requireTrust('Set Up Webhook Project'); // it starts the server: refused before any question
   const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<SetupProjectArgs> = args ?? {};
