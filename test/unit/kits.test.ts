@@ -128,6 +128,18 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       assert.deepEqual(readFileSync(path.join(cwd, 'kore', 'kore-client-key.pem')), before);
     });
 
+    it('--ca-root completes a CA file that stops at the intermediate, and a root that did not issue it is refused', async () => {
+      let r = await mtls(cwd, ['kore-client', '--ca-cert', 'certs/ca-intermediate-crt.pem', '--ca-key', 'certs/ca-intermediate-key.pem', '--ca-root', 'certs/ca-root-crt.pem', '--out', 'kore-root']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(readFileSync(path.join(cwd, 'kore-root', 'kore-ca-root.pem'), 'utf8'), readFileSync(path.join(cwd, 'certs', 'ca-root-crt.pem'), 'utf8'));
+      const other = await mtls(cwd, ['chain', '--out', 'other-certs', '--key', 'ec256', '--org', 'Elsewhere']);
+      assert.equal(other.code, 0, other.err);
+      r = await mtls(cwd, ['kore-client', '--ca-cert', 'certs/ca-intermediate-crt.pem', '--ca-key', 'certs/ca-intermediate-key.pem', '--ca-root', 'other-certs/ca-root-crt.pem', '--out', 'kore-wrong-root']);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /holds no self-signed certificate that issued/);
+      assert.equal(existsSync(path.join(cwd, 'kore-wrong-root')), false);
+    });
+
     it('--force replaces the kit files in an existing folder as one set, and says so', async () => {
       mkdirSync(path.join(cwd, 'kore2'));
       writeFileSync(path.join(cwd, 'kore2', 'kore-client-key.pem'), 'old key');

@@ -49,6 +49,10 @@ test('the iteration count is configurable and checked', async () => {
   assert.equal(asn1Iterations(f), 250_000);
   assert.throws(() => privateKeyPem(privateKey, env.PASS, 1000), InputError);
   assert.throws(() => privateKeyPem(privateKey, env.PASS, 2.5), InputError);
+  assert.throws(() => privateKeyPem(privateKey, env.PASS, 2_000_001), InputError);
+  const set = await generateChain({ keyType: 'ec256' });
+  const get = (n: string) => String(set.files.find((x) => x.name === n)!.contents);
+  assert.throws(() => buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), passphrase: 'p', iterations: 300_000 }), /at most 200,000 iterations/);
 });
 
 test('PKCS#12: MAC, certificates and shrouded key all at 100000 iterations (openssl pkcs12 -info), and Node\'s pfx loads it', async () => {

@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { der } from '../asn1/der';
-import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, pbes2Encrypt } from '../crypto/pbes2';
+import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
 import { loadPrivateKey } from './keys';
@@ -40,6 +40,7 @@ function safeBag(bagId: string, value: Buffer, attrs: Buffer[]): Buffer {
 /** Builds a .p12 holding the key, its certificate (first) and the chain, protected by `passphrase`. */
 export function buildPkcs12(o: { certPem: string; keyPem: string; keyPassphrase?: string; chainPem?: string; passphrase: string; friendlyName?: string; iterations?: number }): Buffer {
   const iterations = kdfIterations(o.iterations);
+  if (iterations > MAX_PKCS12_ITERATIONS) throw new InputError(`A PKCS#12 file takes at most ${MAX_PKCS12_ITERATIONS.toLocaleString('en')} iterations (got ${iterations.toLocaleString('en')}): its MAC uses the slow PKCS#12 key derivation, and readers (ours included) refuse more.`);
   if (!o.passphrase) throw new InputError('A PKCS#12 file needs a non-empty passphrase (Node and Java refuse empty ones inconsistently).');
   const [leaf, ...rest] = certificatesFromPem(o.certPem, 'The certificate file');
   const chain = [...rest, ...(o.chainPem ? certificatesFromPem(o.chainPem, 'The chain file') : [])].filter((c, i, all) => !c.equals(leaf) && all.findIndex((d) => d.equals(c)) === i);
