@@ -1,5 +1,5 @@
 /**
- * Issue 5 benchmark: decode every certificate in Node's root store (one PEM file) vs
+ * Decode benchmark: decode every certificate in Node's root store (one PEM file) vs
  * `openssl storeutl -noout -text -certs FILE`. (1) our in-process full decode (every field, chain, problems)
  * against the whole openssl process; (2) the whole `node dist/cli.js decode FILE` process against the same.
  * Rounds alternate ours/reference so both see the same machine state; medians are reported.
@@ -57,7 +57,7 @@ async function nodeStartup(): Promise<number> {
 
 function report(name: string, oursMs: number, refMs: number, ratio: number, target: string, pass: boolean, extra: Record<string, number> = {}): void {
   const r = (x: number) => Math.round(x * 10) / 10;
-  console.log(`BENCH ${JSON.stringify({ issue: 5, name, ours_ms: r(oursMs), reference: REFERENCE, reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)])) })}`);
+  console.log(`BENCH ${JSON.stringify({ area: 'decode', name, ours_ms: r(oursMs), reference: REFERENCE, reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)])) })}`);
 }
 
 async function mainBench(): Promise<void> {

@@ -26,9 +26,9 @@ const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.t
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${openssl}.`,
   '',
-  '| issue | benchmark | ours | reference | reference value | ratio | target | pass |',
+  '| area | benchmark | ours | reference | reference value | ratio | target | pass |',
   '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.issue} | ${r.name} | ${fmt(r.ours_ms ?? r.ours)}${r.ours_ms !== undefined ? ' ms' : ''} | ${r.reference} | ${fmt(r.reference_ms ?? r.reference_value)}${r.reference_ms !== undefined ? ' ms' : ''} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'yes' : '**no**'} |`),
+  ...rows.map((r) => `| ${r.area} | ${r.name} | ${fmt(r.ours_ms ?? r.ours)}${r.ours_ms !== undefined ? ' ms' : ''} | ${r.reference} | ${fmt(r.reference_ms ?? r.reference_value)}${r.reference_ms !== undefined ? ' ms' : ''} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'yes' : '**no**'} |`),
 ].join('\n');
 writeFileSync('bench/RESULTS.md', `# Benchmark results\n\n${table}\n`);
 console.log(`\n${table}\n\nwritten to bench/RESULTS.md`);

@@ -45,9 +45,12 @@ export interface GeneratedSet {
 }
 
 /**
- * 397 days is the longest validity the CA/Browser Forum allows publicly trusted TLS certificates
- * (since 2020-09-01), and Apple platforms reject longer-lived server certificates even from private CAs;
- * staying at the limit keeps dev certificates behaving like production ones.
+ * We follow the public-web limit, not the private-CA one. 397 days is the longest validity the CA/Browser
+ * Forum allows publicly trusted TLS certificates (since 2020-09-01; Apple and Chrome enforce 398 for them).
+ * Certificates from a private CA such as our dev CA are only bound by Apple's 825-day rule for TLS server
+ * certificates (iOS 13 / macOS 10.15), which is why mkcert issues 825-day leaves. We stay at 397 so a dev
+ * certificate expires on the same rhythm as the production one it stands in for, and is accepted by any
+ * client that applies the public-web limit to every certificate.
  */
 export const DEFAULT_LEAF_DAYS = 397;
 /** Ten years: a dev CA should outlive many leaf renewals. */
