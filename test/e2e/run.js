@@ -48,7 +48,9 @@ async function viaCodeServer(workspace, env) {
   const exit = new Promise((r) => (done = r));
   await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(util.format(...args)));
   await page.exposeFunction('codeAutomationExit', (code) => done(code));
-  await page.goto(url);
+  // The workbench signals completion through codeAutomationExit; on a busy machine its page load alone can
+  // exceed playwright's 30 s default, so only the response is awaited here.
+  await page.goto(url, { waitUntil: 'commit', timeout: 180_000 });
   const timer = setTimeout(() => done('timeout'), timeoutS * 1000);
   const code = await exit;
   clearTimeout(timer);

@@ -26,14 +26,15 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   installVsix(e2e, work, vsix);
   log('installed', path.relative(root, vsix));
   const workspace = freshWorkspace(path.join(root, 'test', 'fixtures', 'workspace'), path.join(work, 'workspace'));
-  // A free port for the webhook server, as a workspace setting (never the machine's 4433, which may be busy).
+  // A free port for the webhook server, as a workspace setting (never the machine's 4433, which may be busy);
+  // the terminal's DOM renderer, so the scenario can read what the server printed (canvas/WebGL are pixels).
   const serverPort = await require('../harness/codeServer').freePort();
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort }));
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort, 'terminal.integrated.gpuAcceleration': 'off' }));
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
   const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
-  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`);
+  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'commit', timeout: 180_000 }); // the waits below decide when it is ready
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
   log('workbench rendered');

@@ -55,7 +55,7 @@ export interface GeneratedSet {
 export const DEFAULT_LEAF_DAYS = 397;
 /** Ten years: a dev CA should outlive many leaf renewals. */
 export const DEFAULT_CA_DAYS = 3650;
-export const DEFAULT_ORG = 'mTLS Workbench development';
+const DEFAULT_ORG = 'mTLS Workbench development';
 const DEFAULT_SERVER_SANS = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'];
 // Backdate a little so a peer whose clock runs a few minutes behind still accepts the certificate.
 const BACKDATE_MS = 5 * 60 * 1000;

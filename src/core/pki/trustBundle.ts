@@ -46,14 +46,14 @@ export const EXCLUDED_GTS_ROOTS: readonly PinnedRoot[] = [
 ];
 
 /** The roots the Dialogflow bundle holds on a given day. */
-export function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {
+function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {
   return [SSL_COM_RSA, GTS_ROOT_R1].filter((r) => !r.until || now < r.until);
 }
 
 let byFingerprint: Map<string, string> | undefined;
 
 /** A root from Node's built-in store, found and verified by its SHA-256 fingerprint. */
-export function nodeRoot(sha256: string, name: string): string {
+function nodeRoot(sha256: string, name: string): string {
   byFingerprint ??= new Map(rootCertificates.map((pem) => [new X509Certificate(pem).fingerprint256, pem]));
   const pem = byFingerprint.get(sha256.toUpperCase());
   if (!pem) {
