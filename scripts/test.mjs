@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, then the three layers — unit (node:test), extension host (real VS Code),
+// `npm test`: type-check, build, lint, then the three layers — unit (node:test), extension host (real VS Code),
 // UI (real workbench in Chromium) — each printing its pass count, and one closing total line.
 // Choose layers with MTLS_TEST_LAYERS=unit,e2e,ui (default: all). Installs what it needs on first run
 // (scripts/setup-e2e.sh: Debian chromium when missing and root, code-server from npm, cached).
@@ -45,6 +45,12 @@ if (tsc !== 0) {
   process.exit(1);
 }
 if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) process.exit(1);
+// Lint before the layers: a floating promise or a vscode import in src/core fails fast, not after the slow layers.
+console.log('\n=== lint (eslint)');
+if ((await run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'])) !== 0) {
+  console.error('lint failed (npm run lint)');
+  process.exit(1);
+}
 
 if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {
