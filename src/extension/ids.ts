@@ -19,6 +19,7 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  checkReadiness: 'mtls.checkReadiness',
 } as const;
 
 export const Views = {

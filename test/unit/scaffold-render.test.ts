@@ -104,6 +104,12 @@ describe('planLaunch', () => {
     assert.equal(strategyFor('22.6.0'), 'strip-types');
     assert.equal(strategyFor('22.5.1'), 'amaro-loader');
     assert.equal(strategyFor('20.20.2'), 'amaro-loader');
+    assert.equal(strategyFor('20.16.0'), 'amaro-loader');
+    assert.equal(strategyFor('22.3.0'), 'amaro-loader');
+    // No process.getBuiltinModule before 20.16 / 22.3 (and never on 21).
+    assert.throws(() => strategyFor('20.15.1'), /too old/);
+    assert.throws(() => strategyFor('21.7.3'), /too old/);
+    assert.throws(() => strategyFor('22.2.0'), /too old/);
     assert.throws(() => strategyFor('20.5.0'), /too old/);
   });
 

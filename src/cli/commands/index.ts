@@ -24,4 +24,5 @@ export const commands: readonly CommandEntry[] = [
   { name: 'send', summary: 'Send a sample webhook request with a client certificate', load: async () => (await import('./send.js')).sendCommand },
   { name: 'probe', summary: 'Check that an endpoint really enforces mTLS', load: async () => (await import('./probe.js')).probeCommand },
   { name: 'init', summary: 'Set up a webhook project: chain, server, request and probe', load: async () => (await import('./init.js')).initCommand },
+  { name: 'check', summary: 'Go-live readiness: will the platform reach and trust this webhook?', load: async () => (await import('./check.js')).checkCommand },
 ];

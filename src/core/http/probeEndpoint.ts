@@ -45,6 +45,8 @@ export interface ProbeOptions {
   issuer?: Issuer;
   platform?: Platform;
   timeoutMs?: number;
+  /** Headers every row sends (e.g. the Authorization the server requires), so only the certificate differs. */
+  headers?: Record<string, string>;
 }
 
 // Refusals the server can express: a TLS alert, or closing the connection before any HTTP response.
@@ -87,7 +89,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     if (opts.signal?.aborted) break;
     const c = p.client as ClientCredentials | undefined;
     const r = await sendWebhook({
-      url, body, platform: opts.platform ?? 'cx', signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
+      url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
       ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, passphrase: c.passphrase } : {}),
     });
     const o = observe(r);

@@ -46,7 +46,7 @@ export const EXCLUDED_GTS_ROOTS: readonly PinnedRoot[] = [
 ];
 
 /** The roots the Dialogflow bundle holds on a given day. */
-function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {
+export function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {
   return [SSL_COM_RSA, GTS_ROOT_R1].filter((r) => !r.until || now < r.until);
 }
 

@@ -52,8 +52,9 @@ export function strategyFor(version: string): LaunchStrategy {
   const v = parseNodeVersion(version);
   if (atLeast(v, 23, 6) || (v[0] === 22 && v[1] >= 18)) return 'native';
   if (atLeast(v, 22, 6)) return 'strip-types';
-  if (atLeast(v, 20, 6)) return 'amaro-loader'; // module.register() arrived in 20.6
-  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.ts: install Node 20.6 or later`);
+  // server.ts takes its built-ins from process.getBuiltinModule (20.16+, 22.3+); module.register() is older.
+  if ((v[0] === 20 && v[1] >= 16) || (v[0] === 22 && v[1] >= 3)) return 'amaro-loader';
+  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.ts: install Node 20.16 or later (22 or 24 recommended)`);
 }
 
 /** `node` on PATH (node.exe on Windows), or undefined. */

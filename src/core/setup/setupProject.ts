@@ -73,11 +73,13 @@ export function nextSteps(platform: Platform, dir: string): string[] {
   const common = [
     'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',
   ];
+  const check = `Before pointing ${platformLabel[platform]} at it, check go-live readiness: mtls check --platform ${platform} --dir ${dir} --url https://YOUR.HOST/webhook (VS Code: mTLS: Check Go-Live Readiness…).`;
   if (platform === 'kore') {
     return [
       ...common,
       `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
       `Upload the client certificate and key (or a .p12: mtls p12 --cert ${path.join(certs, 'client-crt.pem')} --key ${path.join(certs, 'client-key.pem')} --out client.p12 --passphrase-env P12_PASS) and its passphrase in the bot's service-node settings.`,
+      check,
     ];
   }
   return [
@@ -85,6 +87,7 @@ export function nextSteps(platform: Platform, dir: string): string[] {
     `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${path.join(certs, 'ca-dialogflow.pem')}, then MTLS_CA=${path.join(certs, 'ca-dialogflow.pem')} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
     `Pin the client identity (MTLS_ALLOWED_CLIENTS="Google LLC") and verify the Authorization: Bearer Google ID token of ${platformLabel[platform]}.`,
     ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
+    check,
   ];
 }
 

@@ -41,6 +41,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.sendRequest, g(lazy(() => import('./send/sendRequest.js'), (m) => m.sendRequestCommand))],
     [Commands.probeEndpoint, g(lazy(() => import('./send/probeEndpoint.js'), (m) => m.probeEndpointCommand))],
     [Commands.setupProject, g(lazy(() => import('./setup/setupProject.js'), (m) => m.setupProjectCommand))],
+    [Commands.checkReadiness, g(lazy(() => import('./golive/checkReadiness.js'), (m) => m.checkReadinessCommand))],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],

@@ -78,7 +78,7 @@ export class ServerManager implements vscode.Disposable {
     terminal.show(true);
     let url: string;
     try {
-      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.6+ executable.' });
+      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.16+ executable.' });
     } catch (e) {
       this.kill(file);
       throw e;

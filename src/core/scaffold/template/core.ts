@@ -11,18 +11,25 @@ export function headerSection(platformNames: string): string {
 // (requestCert + rejectUnauthorized), every refused handshake is logged with its reason, and every
 // accepted request is logged with who connected (subject, issuer, serial, validity, SHA-256).
 //
-// Run it:  mtls serve server.ts                       (any Node >= 20; uses Node's own type stripper)
+// Run it:  mtls serve server.ts                       (any Node >= 20.16; uses Node's own type stripper)
 //          node server.ts                             (Node >= 23.6 or >= 22.18)
 //          node --experimental-strip-types server.ts  (Node 22.6 - 22.17)
 // Type-check: npx tsc --strict --noEmit --types node server.ts
 // Only Node built-ins and erasable TypeScript syntax: no npm install, no build step.
+// Module-neutral: no import of values, no export, require or import.meta, so it runs the same whether the
+// nearest package.json says "type": "module", "commonjs" or nothing. Built-ins come from
+// process.getBuiltinModule (Node >= 20.16, >= 22.3); the 'import type' lines are erased before it runs (they
+// only give TypeScript the types, and make this file a module of its own for the editor).
 
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as https from 'node:https';
-import * as path from 'node:path';
+'use strict';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+
+const nodeCrypto = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+const path = process.getBuiltinModule('node:path') as typeof import('node:path');
 `;
 }
 
@@ -69,8 +76,7 @@ interface Settings {
   auth: string;
 }
 
-// process.argv[1] is this file when run with node / mtls serve; it avoids import.meta so the file
-// type-checks in both module systems.
+// process.argv[1] is this file when run with node / mtls serve; import.meta would tie the file to ES modules.
 const baseDir = path.dirname(path.resolve(process.argv[1] ?? 'server.ts'));
 
 function log(line: string): void {
@@ -131,9 +137,9 @@ function loadCredentials(s: Settings): Credentials {
   const key = readFile(s.keyPath, 'KEY', 'private key', 'MTLS_KEY');
   const cert = readFile(s.certPath, 'CERT', 'server certificate', 'MTLS_CERT');
   const ca = readFile(s.caPath, 'CA', 'CA bundle', 'MTLS_CA');
-  let keyObject: crypto.KeyObject;
+  let keyObject: import('node:crypto').KeyObject;
   try {
-    keyObject = crypto.createPrivateKey({ key, passphrase: s.passphrase });
+    keyObject = nodeCrypto.createPrivateKey({ key, passphrase: s.passphrase });
   } catch (e) {
     // OpenSSL's messages for these vary ('interrupted or cancelled', 'bad decrypt'): decide from the PEM.
     if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'))) {
@@ -142,9 +148,9 @@ function loadCredentials(s: Settings): Credentials {
     }
     return fail('BAD_KEY', 'not a private key: ' + s.keyPath + ' (' + (e as Error).message + ')');
   }
-  let leaf: crypto.X509Certificate;
+  let leaf: import('node:crypto').X509Certificate;
   try {
-    leaf = new crypto.X509Certificate(cert);
+    leaf = new nodeCrypto.X509Certificate(cert);
   } catch (e) {
     return fail('BAD_CERT', 'not a PEM certificate: ' + s.certPath + ' (' + (e as Error).message + ')');
   }
@@ -243,8 +249,8 @@ function isAllowedClient(client: ClientInfo, allowed: string[]): boolean {
 
 function sameSecret(a: string, b: string): boolean {
   // Hash first so timingSafeEqual gets equal lengths and the comparison time says nothing about b.
-  const h = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
-  return crypto.timingSafeEqual(h(a), h(b));
+  const h = (s: string): Buffer => nodeCrypto.createHash('sha256').update(s).digest();
+  return nodeCrypto.timingSafeEqual(h(a), h(b));
 }
 
 /**
