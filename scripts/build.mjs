@@ -22,6 +22,9 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   define: { MTLS_VERSION: JSON.stringify(version) },
+  // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow (the bundle would
+  // throw "Cannot find module './impl/format'"): bundle its ES module build instead.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 // `require('undici')` becomes a require of dist/undici.js, relative to the file that asks for it.
@@ -74,6 +77,8 @@ await Promise.all([
     plugins: [undiciBeside('../undici.js')],
   }),
   build({ ...common, entryPoints: ['undici'], outfile: 'dist/undici.js' }),
+  // The extension decodes workspace files in this worker thread, so a costly file cannot block the extension host.
+  build({ ...common, entryPoints: ['src/core/decodeWorker/worker.ts'], outfile: 'dist/decodeWorker.js' }),
   // Node 20 runs a scaffolded server.ts through these module hooks (registered by planLaunch): ESM, with
   // amaro (Node's own type stripper) bundled in, because node_modules is not shipped.
   build({
@@ -92,4 +97,4 @@ writeFileSync('dist/amaro.wasm', amaroWasm);
 // without "type": "module", which would break dist/extension.js, so it hands over to the ES entry.
 writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\n// The `mtls` bin: the CLI is ES modules (one chunk per subcommand), see dist/cli/.\nvoid import('./cli/mtls.mjs');\n");
 chmodSync('dist/cli.js', 0o755);
-console.log(`esbuild: dist/extension.js, dist/cli.js + dist/cli/, dist/undici.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);
+console.log(`esbuild: dist/extension.js, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

@@ -5,6 +5,7 @@ import { guarded } from './guard';
 import { revealInExplorer } from './revealInExplorer';
 import { copyPem, copyValue } from './decode/copy';
 import type { ErrorAction } from '../platform/notify';
+import { trustActions } from '../platform/trust';
 import type { PreflightError } from './server/startServer';
 import { MtlsError } from '../../core/errors';
 import { ServerStartError } from '../../core/scaffold/serverStartup';
@@ -31,15 +32,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.exportPkcs12, g(lazy(() => import('./generate/exportPkcs12.js'), (m) => m.exportPkcs12Command))],
     [Commands.createTrustBundle, g(lazy(() => import('./generate/createTrustBundle.js'), (m) => m.createTrustBundleCommand))],
     [Commands.exportDer, g(lazy(() => import('./generate/exportDer.js'), (m) => m.exportDerCommand))],
+    [Commands.createKoreKit, g(lazy(() => import('./kits/createKoreKit.js'), (m) => m.createKoreKitCommand))],
+    [Commands.createCxClientCertificate, g(lazy(() => import('./kits/createCxClientCertificate.js'), (m) => m.createCxClientCertificateCommand))],
     [Commands.decodeCertificate, g(lazy(() => import('./decode/decodeCertificate.js'), (m) => m.decodeCertificateCommand))],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
     [Commands.scaffoldServer, g(lazy(() => import('./server/scaffoldServer.js'), (m) => m.scaffoldServerCommand))],
+    [Commands.addNodeTypes, g(lazy(() => import('./server/addNodeTypes.js'), (m) => m.addNodeTypesCommand))],
     [Commands.startServer, guarded(deps.log, (t?: unknown) => lazy(() => import('./server/startServer.js'), (m) => m.startServerCommand)(deps, t), serverActions)],
     [Commands.stopServer, g(lazy(() => import('./server/stopServer.js'), (m) => m.stopServerCommand))],
     [Commands.changePortAndStart, async (args?: { file?: string }) => (await import('./server/startServer.js')).changePortAndStart(deps, args)],
     [Commands.sendRequest, g(lazy(() => import('./send/sendRequest.js'), (m) => m.sendRequestCommand))],
     [Commands.probeEndpoint, g(lazy(() => import('./send/probeEndpoint.js'), (m) => m.probeEndpointCommand))],
+    [Commands.useClientCertificateIn, g(lazy(() => import('./config/useClientCertificateIn.js'), (m) => m.useClientCertificateInCommand))],
     [Commands.setupProject, g(lazy(() => import('./setup/setupProject.js'), (m) => m.setupProjectCommand))],
     [Commands.checkReadiness, g(lazy(() => import('./golive/checkReadiness.js'), (m) => m.checkReadinessCommand))],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
@@ -51,6 +56,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 /** Buttons for generate failures: existing files → look at them; no workspace → open a folder. */
 function generateActions(err: unknown): ErrorAction[] {
+  if (trustActions(err).length) return trustActions(err);
   if (err instanceof FilesExistError && err.existing[0]) return [{ title: 'Reveal in Explorer', command: Commands.revealInExplorer, args: [vscode.Uri.file(err.existing[0])] }];
   if ((err as { code?: string }).code === 'E_NO_WORKSPACE') return [{ title: 'Open Folder', command: 'workbench.action.files.openFolder' }];
   return [];
@@ -58,6 +64,7 @@ function generateActions(err: unknown): ErrorAction[] {
 
 /** Buttons for a server that cannot start: missing/bad files → generate; port problems → change port. */
 function serverActions(err: unknown): ErrorAction[] {
+  if (trustActions(err).length) return trustActions(err);
   // Matched by code, not instanceof: importing PreflightError would load the start command at activation.
   const preflight = err instanceof MtlsError && err.code.startsWith('E_PREFLIGHT_') ? (err as PreflightError) : undefined;
   const code = preflight ? preflight.problems[0].code : err instanceof ServerStartError ? err.serverCode : undefined;
