@@ -1,5 +1,5 @@
 /**
- * Issue 4 benchmark: a full certificate chain (root, intermediate, server, client + bundles, written to
+ * Generate benchmark: a full certificate chain (root, intermediate, server, client + bundles, written to
  * disk) made by us vs the same artefacts made by the openssl CLI script in bench/reference. Rounds
  * alternate ours/reference so both see the same machine state; the median is reported.
  * Run: npx tsc -p . && node out/bench/generate.bench.js
@@ -54,7 +54,7 @@ async function measure(name: string, keyType: 'rsa2048' | 'ec256', rounds: numbe
     const refMs = median(b);
     const ratio = refMs / oursMs;
     const r = (x: number) => Math.round(x * 10) / 10;
-    console.log(`BENCH ${JSON.stringify({ issue: 4, name, ours_ms: r(oursMs), reference: 'openssl CLI script', reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass: pass(oursMs, ratio) })}`);
+    console.log(`BENCH ${JSON.stringify({ area: 'generate', name, ours_ms: r(oursMs), reference: 'openssl CLI script', reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass: pass(oursMs, ratio) })}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-// Issue 7 benchmark: the send client (createWebhookClient, undici over our timed connector) against curl,
+// Send benchmark: the send client (createWebhookClient, undici over our timed connector) against curl,
 // both talking to the same local mTLS server (a plain Node https server with requestCert, in its own process
 // so it does not share an event loop with our client).
 //   keep-alive: 1,000 sequential POSTs over one connection.  ours: one WebhookClient; curl: one invocation
@@ -54,7 +54,7 @@ function curlConfig(file: string, url: string, n: number, extra: string[]): void
 function report(name: string, oursMs: number, refMs: number, reference: string): boolean {
   const ratio = oursMs / refMs;
   const pass = ratio <= 1.5;
-  console.log(`BENCH ${JSON.stringify({ issue: 7, name, ours_ms: round(oursMs), reference, reference_ms: round(refMs), ratio: round(ratio), target: '≤ 1.5× curl', pass })}`);
+  console.log(`BENCH ${JSON.stringify({ area: 'send', name, ours_ms: round(oursMs), reference, reference_ms: round(refMs), ratio: round(ratio), target: '≤ 1.5× curl', pass })}`);
   return pass;
 }
 

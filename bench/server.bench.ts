@@ -1,5 +1,5 @@
 /**
- * Issue 6 benchmark: the scaffolded server.ts (run through planLaunch, as `mtls serve` does) vs the express
+ * Webhook-server benchmark: the scaffolded server.ts (run through planLaunch, as `mtls serve` does) vs the express
  * demo webhook in bench/reference, same machine, same run, same load client (our own, below: forked Node
  * processes; undici Pool with a client certificate for keep-alive, fresh tls.connect for handshakes).
  * Runs alternate ABBA; both servers log one line per request to a file. 127.0.0.1 only, bounded in count
@@ -287,7 +287,7 @@ function summarize(name: string, w: Record<'ours' | 'reference', Window[]>, targ
   const refCpu = median(w.reference.map((x) => x.cpuMsPerOp));
   const runs = (xs: Window[]): string => xs.map((x) => round(x.perSecond)).join('/');
   const line = {
-    issue: 6,
+    area: 'server',
     name,
     ours: round(ours),
     reference: 'express demo',
@@ -353,7 +353,7 @@ async function main(): Promise<void> {
     const growth = (100 * (last.rssKiB - base.rssKiB)) / base.rssKiB;
     console.log(
       `BENCH ${JSON.stringify({
-        issue: 6,
+        area: 'server',
         name: 'RSS growth 10k→30k handshakes',
         ours: round(growth, 1),
         unit: '%',

@@ -2,7 +2,7 @@
 // other, and collects their `BENCH {json}` lines into bench/RESULTS.md with the date and the machine.
 // Each benchmark measures itself against a reference in the same run (openssl, curl, the express demo).
 import { spawnSync, execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,12 +23,16 @@ for (const f of files) {
 }
 const fmt = (v) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : (v ?? ''));
 const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim();
+// A run of some benchmarks (`npm run bench -- decode startup`) replaces only their areas' rows in RESULTS.md.
+const produced = new Set(rows.map((r) => r.area));
+const kept = only.length === 0 || !existsSync('bench/RESULTS.md') ? [] : readFileSync('bench/RESULTS.md', 'utf8').split('\n').filter((l) => /^\| [^|]+ \|/.test(l) && !/^\| (area|---)/.test(l) && !produced.has(l.split('|')[1].trim()));
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${openssl}.`,
   '',
-  '| issue | benchmark | ours | reference | reference value | ratio | target | pass |',
+  '| area | benchmark | ours | reference | reference value | ratio | target | pass |',
   '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.issue} | ${r.name} | ${fmt(r.ours_ms ?? r.ours)}${r.ours_ms !== undefined ? ' ms' : ''} | ${r.reference} | ${fmt(r.reference_ms ?? r.reference_value)}${r.reference_ms !== undefined ? ' ms' : ''} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'yes' : '**no**'} |`),
+  ...kept,
+  ...rows.map((r) => `| ${r.area} | ${r.name} | ${fmt(r.ours_ms ?? r.ours)}${r.ours_ms !== undefined ? ' ms' : ''} | ${r.reference} | ${fmt(r.reference_ms ?? r.reference_value)}${r.reference_ms !== undefined ? ' ms' : ''} | ${fmt(r.ratio)} | ${r.target} | ${r.pass ? 'yes' : '**no**'} |`),
 ].join('\n');
 writeFileSync('bench/RESULTS.md', `# Benchmark results\n\n${table}\n`);
 console.log(`\n${table}\n\nwritten to bench/RESULTS.md`);

@@ -1,7 +1,14 @@
-// One esbuild bundle per entry point. `--production`: minified, no sourcemaps (the VSIX);
-// otherwise sourcemaps for debugging. `vscode` is provided by the extension host.
+// Builds dist/ with esbuild. `--production`: minified, no sourcemaps (the VSIX); otherwise sourcemaps.
+// Start-up cost decides the layout: each entry loads only what its first screen needs.
+//   dist/extension.js  the extension (CommonJS: the extension host loads it with require; `vscode` is
+//                      provided by the host). Command modules are evaluated on first use.
+//   dist/cli.js        the `mtls` bin: a CommonJS stub that imports dist/cli/mtls.mjs.
+//   dist/cli/          the CLI as ES modules with code splitting: `mtls --help` reads the entry and the
+//                      command registry only; each subcommand's chunk loads when it runs.
+//   dist/undici.js     undici, shared by the extension and the CLI, required only by the commands that send.
+//   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.ts (see ts-loader.mts).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -19,21 +26,75 @@ const common = {
   // throw "Cannot find module './impl/format'"): bundle its ES module build instead.
   alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
+
+// `require('undici')` becomes a require of dist/undici.js, relative to the file that asks for it.
+const undiciBeside = (relative) => ({
+  name: 'undici-beside',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: relative, external: true }));
+  },
+});
+
+// amaro embeds its 2.6 MB wasm as a base64 string (3.5 MB of JavaScript that compresses badly). Ship the
+// wasm as a file next to the loader instead: a third smaller in the VSIX, and read only on a cache miss.
+let amaroWasm;
+const amaroWasmFile = {
+  name: 'amaro-wasm-file',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]amaro[\\/]dist[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const literal = /Buffer2?\.from\("([A-Za-z0-9+/=]{100000,})", "base64"\)/.exec(source);
+      if (!literal) throw new Error('amaro: embedded wasm not found (amaro changed its build; update scripts/build.mjs)');
+      amaroWasm = Buffer.from(literal[1], 'base64');
+      return { contents: source.replace(literal[0], '__mtlsAmaroWasm()'), loader: 'js' };
+    });
+  },
+};
+
+// ES module outputs get a real `require` (for bundled CommonJS such as amaro, and for dist/undici.js)
+// and `__dirname` (core code finds dist/ts-loader.mjs from it).
+const esmBanner = [
+  "import { createRequire as __mtlsCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __mtlsFileURLToPath } from 'node:url';",
+  'const require = __mtlsCreateRequire(import.meta.url);',
+  "const __dirname = require('node:path').dirname(__mtlsFileURLToPath(import.meta.url));",
+].join(' ');
+
 const t0 = Date.now();
+rmSync('dist/cli', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [undiciBeside('./undici.js')] }),
+  build({
+    ...common,
+    format: 'esm',
+    splitting: true,
+    entryPoints: { mtls: 'src/cli/cli.ts' },
+    outdir: 'dist/cli',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: '[name]-[hash]',
+    banner: { js: esmBanner },
+    plugins: [undiciBeside('../undici.js')],
+  }),
+  build({ ...common, entryPoints: ['undici'], outfile: 'dist/undici.js' }),
   // The extension decodes workspace files in this worker thread, so a costly file cannot block the extension host.
   build({ ...common, entryPoints: ['src/core/decodeWorker/worker.ts'], outfile: 'dist/decodeWorker.js' }),
   // Node 20 runs a scaffolded server.ts through these module hooks (registered by planLaunch): ESM, with
-  // amaro (Node's own type stripper) bundled in, because node_modules is not shipped. amaro is CommonJS
-  // and requires 'util': give the ESM bundle a real `require`.
+  // amaro (Node's own type stripper) bundled in, because node_modules is not shipped.
   build({
     ...common,
     format: 'esm',
     entryPoints: ['src/core/scaffold/ts-loader.mts'],
     outfile: 'dist/ts-loader.mjs',
-    banner: { js: "import { createRequire as __mtlsCreateRequire } from 'node:module'; const require = __mtlsCreateRequire(import.meta.url);" },
+    plugins: [amaroWasmFile],
+    banner: {
+      js: `${esmBanner} const __mtlsAmaroWasm = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'amaro.wasm'));`,
+    },
   }),
 ]);
-console.log(`esbuild: dist/extension.js, dist/cli.js, dist/decodeWorker.js (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);
+writeFileSync('dist/amaro.wasm', amaroWasm);
+// The bin stays dist/cli.js (package.json "bin", docs, scripts): a CommonJS file cannot be an ES module
+// without "type": "module", which would break dist/extension.js, so it hands over to the ES entry.
+writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\n// The `mtls` bin: the CLI is ES modules (one chunk per subcommand), see dist/cli/.\nvoid import('./cli/mtls.mjs');\n");
+chmodSync('dist/cli.js', 0o755);
+console.log(`esbuild: dist/extension.js, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

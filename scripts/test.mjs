@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, then the layers — unit (node:test), the server + CLI on every supported
+// `npm test`: type-check, build, lint, then the layers — unit (node:test), the server + CLI on every supported
 // Node (test/matrix), extension host (real VS Code) and UI (real workbench in Chromium) on the minimum and
 // the current VS Code — each printing its pass count, then the matrix and one closing total line.
 // Choose layers with MTLS_TEST_LAYERS=unit,nodes,e2e,ui (default: all) and VS Code builds with
@@ -58,6 +58,12 @@ if (tsc !== 0) {
   process.exit(1);
 }
 if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) process.exit(1);
+// Lint before the layers: a floating promise or a vscode import in src/core fails fast, not after the slow layers.
+console.log('\n=== lint (eslint)');
+if ((await run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'])) !== 0) {
+  console.error('lint failed (npm run lint)');
+  process.exit(1);
+}
 
 if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {

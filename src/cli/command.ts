@@ -46,7 +46,10 @@ export function stringOpt(values: CliValues, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Reads a passphrase from the environment variable named by --passphrase-env (never from argv). */
+/**
+ * Reads a secret (passphrase, bearer token, user:password) from the environment variable named by the
+ * option, --passphrase-env by default: secrets never come from argv, where `ps` and shell history see them.
+ */
 export function passphraseFromEnv(values: CliValues, env: NodeJS.ProcessEnv, option = 'passphrase-env'): string | undefined {
   const name = stringOpt(values, option);
   if (name === undefined) return undefined;

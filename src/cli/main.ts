@@ -35,11 +35,12 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     ctx.out(version);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     ctx.err(`mtls: unknown command '${name}'\nUsage: mtls <command> [options]   (mtls --help lists the commands)`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.out(commandHelp(command));
     return 0;

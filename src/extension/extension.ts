@@ -21,6 +21,10 @@ export interface MtlsWorkbenchApi {
   fileRow(file: string): Promise<{ description?: string; contextValue?: string; tooltip?: string } | undefined>;
   /** Diagnostics (Problems panel) currently shown for a file. */
   diagnostics(file: string): { message: string; severity: string; line: number }[];
+  /** Whether the Certificates view is on screen. */
+  certificatesViewVisible(): boolean;
+  /** How long activate() took, start to return, in milliseconds (the start-up benchmark reads it). */
+  readonly activationMs: number;
 }
 
 export interface TreeRow {
@@ -32,6 +36,7 @@ export interface TreeRow {
 
 /** Wires services and registrations; every disposable goes to the context. */
 export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   const settings = new TypedSettings();
   // The decoder runs in its own bundle, in worker threads (see DecodeService).
@@ -53,8 +58,10 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider(decoder)),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
-  log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);
+  const activationMs = performance.now() - started;
+  log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
   return {
+    activationMs,
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
     treeUnder: async (file) => {
       const node = await tree.fileNode(vscode.Uri.file(file));
@@ -78,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
       return { description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
     },
     serverStatus: () => servers.statusText(),
+    certificatesViewVisible: () => treeView.visible,
     diagnostics: (file) =>
       diagnostics.get(vscode.Uri.file(file)).map((d) => ({ message: d.message, severity: vscode.DiagnosticSeverity[d.severity], line: d.range.start.line })),
   };

@@ -7,6 +7,13 @@ const path = require('node:path');
 
 /** @typedef {{ page: import('playwright-core').Page, workspace: string, shot: (name: string) => Promise<unknown>, log: (...a: unknown[]) => void }} Ui */
 
+/** Resolves once `probe()` is true — a wait on a condition, never a fixed time; fails after `ms`. */
+async function until(what, /** @type {() => boolean} */ probe, /** @type {number} */ ms) {
+  for (const end = Date.now() + ms; !probe(); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 /** Runs a command from the palette by its title (retries: the palette snapshots the command list). */
 async function runFromPalette(/** @type {Ui} */ ui, title) {
   const { page } = ui;
@@ -21,7 +28,7 @@ async function runFromPalette(/** @type {Ui} */ ui, title) {
     } catch (e) {
       if (attempt >= 10) throw new Error(`"${title}" is not in the command palette`);
       await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
     }
   }
   await page.keyboard.press('Enter');
@@ -98,7 +105,7 @@ const steps = [
       await qi.locator('.quick-input-title', { hasText: 'Private keys' }).waitFor({ timeout: 10000 });
       await page.keyboard.press('Enter'); // unencrypted
       const key = path.join(ui.workspace, 'certs', 'client-key.pem');
-      for (let i = 0; i < 100 && !fs.existsSync(key); i++) await page.waitForTimeout(200);
+      await until('certs/client-key.pem', () => fs.existsSync(key), 20000);
       if (!fs.existsSync(key)) throw new Error('certs/client-key.pem was not written');
       if ((fs.statSync(key).mode & 0o777) !== 0o600) throw new Error('client key is not mode 0600');
       await openCertificatesView(ui);
@@ -165,7 +172,7 @@ const steps = [
       await runFromPalette(ui, 'mTLS: Scaffold Webhook Server');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All platforms' }).first().click();
       const server = path.join(ui.workspace, 'server.ts');
-      for (let i = 0; i < 50 && !fs.existsSync(server); i++) await page.waitForTimeout(200);
+      await until('server.ts', () => fs.existsSync(server), 10000);
       if (!fs.existsSync(server)) throw new Error('server.ts was not written');
       await page.locator('.tab', { hasText: 'server.ts' }).first().waitFor({ timeout: 10000 });
       await runFromPalette(ui, 'mTLS: Start Webhook Server');
@@ -179,9 +186,23 @@ const steps = [
       if (!/fulfillmentResponse/.test(ok)) throw new Error(`unexpected reply: ${ok}`);
       const refused = spawnSync('curl', ['-sS', '--cacert', path.join(certs, 'ca-root-crt.pem'), '-H', 'content-type: application/json', '--data', body, `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
       if (refused.status === 0) throw new Error('a client without a certificate was served');
-      const terminal = page.locator('.terminal-wrapper, .xterm').first();
-      await terminal.waitFor({ timeout: 10000 });
-      await page.waitForTimeout(1500); // let xterm render the log lines
+      // What the terminal shows (DOM renderer, see run.js): the served request with the client's identity,
+      // and the refused handshake with its reason.
+      await page.locator('.xterm-rows').first().waitFor({ timeout: 10000 });
+      const shown = await page
+        .waitForFunction(
+          () => {
+            const text = [...document.querySelectorAll('.xterm-rows')].map((r) => r.textContent ?? '').join('\n');
+            return /POST \/ 200 [\d.]+ms client \S/.test(text) && /refused handshake from \S+ \[[^\]]+\]: \S/.test(text) ? text : undefined;
+          },
+          undefined,
+          { timeout: 15000 },
+        )
+        .catch(async () => {
+          const text = await page.locator('.xterm-rows').allInnerTexts();
+          throw new Error(`the server terminal does not show the accepted request and the refused handshake:\n${text.join('\n')}`);
+        });
+      ui.log('terminal:', String(await shown.jsonValue()).split('\n').filter((l) => /POST|refused/.test(l)).join(' | '));
       await ui.shot('5-server-terminal.png');
       // Send the Dialogflow CX sample through the palette: URL (defaults to the running server), sample, certificate.
       await runFromPalette(ui, 'View: Close All Editor Groups');

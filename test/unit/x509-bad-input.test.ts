@@ -100,7 +100,9 @@ test('text without PEM blocks, and a 10 MB text file, are refused with a reason'
   const t0 = performance.now();
   const r = decodeBytes(Buffer.from('lorem ipsum dolor sit amet\n'.repeat(400_000)));
   assert.equal(r.errors[0].code, 'not-recognised');
-  assert.ok(performance.now() - t0 < 2000);
+  // A guard against a scan that goes quadratic on big input (minutes), not a performance target: those live in
+  // bench/, and a 2 s bound failed on a shared, loaded machine while the scan itself was linear.
+  assert.ok(performance.now() - t0 < 20_000, `10 MB took ${Math.round(performance.now() - t0)} ms`);
 });
 
 test('findPemBlocks gives lines and offsets for hovers; looksLikeCertificateFile sniffs PEM, DER and PKCS#12', () => {

@@ -51,14 +51,6 @@ export async function credentialsFromArgs(values: CliValues, ctx: CliContext, al
   return c;
 }
 
-function envSecret(values: CliValues, env: NodeJS.ProcessEnv, option: string): string | undefined {
-  const name = stringOpt(values, option);
-  if (name === undefined) return undefined;
-  const v = env[name];
-  if (v === undefined || v === '') throw new UsageError(`--${option} ${name}: that environment variable is not set or empty`);
-  return v;
-}
-
 function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<string, string> {
   const h: Record<string, string> = {};
   const list = values['header'];
@@ -68,8 +60,8 @@ function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<stri
     if (/^authorization$/i.test(m[1]!)) throw new UsageError('put secrets in environment variables: use --bearer-env VAR or --basic-env VAR, not --header Authorization');
     h[m[1]!.toLowerCase()] = m[2]!;
   }
-  const bearer = envSecret(values, env, 'bearer-env');
-  const basic = envSecret(values, env, 'basic-env');
+  const bearer = passphraseFromEnv(values, env, 'bearer-env');
+  const basic = passphraseFromEnv(values, env, 'basic-env');
   if (bearer !== undefined && basic !== undefined) throw new UsageError('give --bearer-env or --basic-env, not both');
   if (bearer !== undefined) h['authorization'] = `Bearer ${bearer}`;
   if (basic !== undefined) {

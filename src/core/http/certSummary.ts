@@ -10,7 +10,7 @@ export function oneLineName(name: string): string {
 }
 
 /** Subject, issuer, validity, SHA-256 and PEM of one certificate. */
-export function summarizeCertificate(x: X509Certificate): CertSummary {
+function summarizeCertificate(x: X509Certificate): CertSummary {
   return {
     subject: oneLineName(x.subject),
     issuer: oneLineName(x.issuer),

@@ -199,7 +199,7 @@ const unknownRule: Explanation = {
 export const explanationCodes: readonly string[] = rules.map((r) => r.code);
 
 /** Codes and lower-cased messages of an error and all its causes (undici wraps socket errors). */
-export function errorFacts(err: unknown): { codes: string[]; texts: string[] } {
+function errorFacts(err: unknown): { codes: string[]; texts: string[] } {
   const codes: string[] = [];
   const texts: string[] = [];
   const seen = new Set<unknown>();

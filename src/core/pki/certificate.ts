@@ -38,7 +38,7 @@ export interface BuiltCertificate {
 }
 
 /** A random positive serial of 128 bits (CA/B Forum asks for ≥ 64 bits of CSPRNG output). */
-export function randomSerial(): Buffer {
+function randomSerial(): Buffer {
   const b = randomBytes(16);
   if (b[0] === 0) b[0] = 1; // keep all 16 octets significant, and never zero
   return b;

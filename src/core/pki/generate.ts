@@ -49,14 +49,17 @@ export interface GeneratedSet {
 }
 
 /**
- * 397 days is the longest validity the CA/Browser Forum allows publicly trusted TLS certificates
- * (since 2020-09-01), and Apple platforms reject longer-lived server certificates even from private CAs;
- * staying at the limit keeps dev certificates behaving like production ones.
+ * We follow the public-web limit, not the private-CA one. 397 days is the longest validity the CA/Browser
+ * Forum allows publicly trusted TLS certificates (since 2020-09-01; Apple and Chrome enforce 398 for them).
+ * Certificates from a private CA such as our dev CA are only bound by Apple's 825-day rule for TLS server
+ * certificates (iOS 13 / macOS 10.15), which is why mkcert issues 825-day leaves. We stay at 397 so a dev
+ * certificate expires on the same rhythm as the production one it stands in for, and is accepted by any
+ * client that applies the public-web limit to every certificate.
  */
 export const DEFAULT_LEAF_DAYS = 397;
 /** Ten years: a dev CA should outlive many leaf renewals. */
 export const DEFAULT_CA_DAYS = 3650;
-export const DEFAULT_ORG = 'mTLS Workbench development';
+const DEFAULT_ORG = 'mTLS Workbench development';
 const DEFAULT_SERVER_SANS = ['DNS:localhost', 'IP:127.0.0.1', 'IP:::1'];
 // Backdate a little so a peer whose clock runs a few minutes behind still accepts the certificate.
 const BACKDATE_MS = 5 * 60 * 1000;

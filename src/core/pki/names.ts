@@ -80,7 +80,7 @@ export function parseSan(item: string): string {
 }
 
 /** IPv4/IPv6 text to the 4 or 16 bytes an iPAddress GeneralName holds. */
-export function ipBytes(ip: string): Buffer {
+function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
   const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
   const parse = (s: string | undefined) => (s ? s.split(':') : []);

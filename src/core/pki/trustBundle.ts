@@ -53,7 +53,7 @@ export function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {
 let byFingerprint: Map<string, string> | undefined;
 
 /** A root from Node's built-in store, found and verified by its SHA-256 fingerprint. */
-export function nodeRoot(sha256: string, name: string): string {
+function nodeRoot(sha256: string, name: string): string {
   byFingerprint ??= new Map(rootCertificates.map((pem) => [new X509Certificate(pem).fingerprint256, pem]));
   const pem = byFingerprint.get(sha256.toUpperCase());
   if (!pem) {

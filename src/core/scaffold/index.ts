@@ -1,4 +1,4 @@
-// Issue 6: the scaffolded mTLS webhook server, its preflight checks and how to launch it.
+// The scaffolded mTLS webhook server, its preflight checks and how to launch it.
 export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions, type Platform } from './renderServer';
 export { platformNames } from './template/platforms';
 export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from './scaffoldServer';

@@ -14,6 +14,8 @@ const STRING_TAGS: ReadonlySet<number> = new Set([
   Tag.UNIVERSAL_STRING,
 ]);
 
+// Control characters are exactly what must be found here (RFC 4514 escapes them).
+// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[,+"\\<>;\x00-\x1f\x7f]|^[# ]| $/;
 
 /** RFC 4514 escaping, plus control characters as \XX (what openssl's esc_2253 + esc_ctrl do). */

@@ -1,57 +1,52 @@
 import * as vscode from 'vscode';
 import { Commands } from '../ids';
 import type { CommandDeps } from './deps';
-import { revealInExplorer } from './revealInExplorer';
 import { guarded } from './guard';
-import { generateChainCommand } from './generate/generateChain';
-import { generateSelfSignedCommand } from './generate/generateSelfSigned';
-import { generateClientCommand } from './generate/generateClient';
-import { exportPkcs12Command } from './generate/exportPkcs12';
-import { createTrustBundleCommand } from './generate/createTrustBundle';
-import { exportDerCommand } from './generate/exportDer';
-import { createKoreKitCommand } from './kits/createKoreKit';
-import { createCxClientCertificateCommand } from './kits/createCxClientCertificate';
+import { revealInExplorer } from './revealInExplorer';
+import { copyPem, copyValue } from './decode/copy';
 import type { ErrorAction } from '../platform/notify';
 import { trustActions } from '../platform/trust';
-import { decodeCertificateCommand } from './decode/decodeCertificate';
-import { copyPem, copyValue } from './decode/copy';
-import { scaffoldServerCommand } from './server/scaffoldServer';
-import { addNodeTypesCommand } from './server/addNodeTypes';
-import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
-import { stopServerCommand } from './server/stopServer';
-import { ServerStartError } from '../../core/scaffold';
-import { sendRequestCommand } from './send/sendRequest';
-import { probeEndpointCommand } from './send/probeEndpoint';
-import { useClientCertificateInCommand } from './config/useClientCertificateIn';
-import { setupProjectCommand } from './setup/setupProject';
-import { checkReadinessCommand } from './golive/checkReadiness';
+import type { PreflightError } from './server/startServer';
+import { MtlsError } from '../../core/errors';
+import { ServerStartError } from '../../core/scaffold/serverStartup';
 import { FilesExistError } from '../../core/files';
+
+type Handler<A extends unknown[], R> = (deps: CommandDeps, ...args: A) => Promise<R>;
+
+/**
+ * A command whose module is loaded on its first run, not at activation: activation then costs only the
+ * wiring, and what a command needs (undici, the scaffold template, PKCS#12…) loads when it is used.
+ */
+function lazy<M, A extends unknown[], R>(load: () => Promise<M>, pick: (m: M) => Handler<A, R>): Handler<A, R> {
+  return async (deps, ...args) => pick(await load())(deps, ...args);
+}
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const g = <A extends unknown[], R>(fn: (deps: CommandDeps, ...args: A) => Promise<R>) => guarded(deps.log, (...args: A) => fn(deps, ...args), generateActions);
+  // The registry: one line per command (id → its module, loaded on first use).
   const table: [string, (...args: any[]) => unknown][] = [
-    [Commands.generateSelfSigned, g(generateSelfSignedCommand)],
-    [Commands.generateChain, g(generateChainCommand)],
-    [Commands.generateClient, g(generateClientCommand)],
-    [Commands.exportPkcs12, g(exportPkcs12Command)],
-    [Commands.createTrustBundle, g(createTrustBundleCommand)],
-    [Commands.exportDer, g(exportDerCommand)],
-    [Commands.createKoreKit, g(createKoreKitCommand)],
-    [Commands.createCxClientCertificate, g(createCxClientCertificateCommand)],
-    [Commands.decodeCertificate, g(decodeCertificateCommand)],
+    [Commands.generateSelfSigned, g(lazy(() => import('./generate/generateSelfSigned.js'), (m) => m.generateSelfSignedCommand))],
+    [Commands.generateChain, g(lazy(() => import('./generate/generateChain.js'), (m) => m.generateChainCommand))],
+    [Commands.generateClient, g(lazy(() => import('./generate/generateClient.js'), (m) => m.generateClientCommand))],
+    [Commands.exportPkcs12, g(lazy(() => import('./generate/exportPkcs12.js'), (m) => m.exportPkcs12Command))],
+    [Commands.createTrustBundle, g(lazy(() => import('./generate/createTrustBundle.js'), (m) => m.createTrustBundleCommand))],
+    [Commands.exportDer, g(lazy(() => import('./generate/exportDer.js'), (m) => m.exportDerCommand))],
+    [Commands.createKoreKit, g(lazy(() => import('./kits/createKoreKit.js'), (m) => m.createKoreKitCommand))],
+    [Commands.createCxClientCertificate, g(lazy(() => import('./kits/createCxClientCertificate.js'), (m) => m.createCxClientCertificateCommand))],
+    [Commands.decodeCertificate, g(lazy(() => import('./decode/decodeCertificate.js'), (m) => m.decodeCertificateCommand))],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
-    [Commands.scaffoldServer, g(scaffoldServerCommand)],
-    [Commands.addNodeTypes, g(addNodeTypesCommand)],
-    [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
-    [Commands.stopServer, g(stopServerCommand)],
-    [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
-    [Commands.sendRequest, g(sendRequestCommand)],
-    [Commands.probeEndpoint, g(probeEndpointCommand)],
-    [Commands.useClientCertificateIn, g(useClientCertificateInCommand)],
-    [Commands.setupProject, g(setupProjectCommand)],
-    [Commands.checkReadiness, g(checkReadinessCommand)],
+    [Commands.scaffoldServer, g(lazy(() => import('./server/scaffoldServer.js'), (m) => m.scaffoldServerCommand))],
+    [Commands.addNodeTypes, g(lazy(() => import('./server/addNodeTypes.js'), (m) => m.addNodeTypesCommand))],
+    [Commands.startServer, guarded(deps.log, (t?: unknown) => lazy(() => import('./server/startServer.js'), (m) => m.startServerCommand)(deps, t), serverActions)],
+    [Commands.stopServer, g(lazy(() => import('./server/stopServer.js'), (m) => m.stopServerCommand))],
+    [Commands.changePortAndStart, async (args?: { file?: string }) => (await import('./server/startServer.js')).changePortAndStart(deps, args)],
+    [Commands.sendRequest, g(lazy(() => import('./send/sendRequest.js'), (m) => m.sendRequestCommand))],
+    [Commands.probeEndpoint, g(lazy(() => import('./send/probeEndpoint.js'), (m) => m.probeEndpointCommand))],
+    [Commands.useClientCertificateIn, g(lazy(() => import('./config/useClientCertificateIn.js'), (m) => m.useClientCertificateInCommand))],
+    [Commands.setupProject, g(lazy(() => import('./setup/setupProject.js'), (m) => m.setupProjectCommand))],
+    [Commands.checkReadiness, g(lazy(() => import('./golive/checkReadiness.js'), (m) => m.checkReadinessCommand))],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
@@ -70,10 +65,12 @@ function generateActions(err: unknown): ErrorAction[] {
 /** Buttons for a server that cannot start: missing/bad files → generate; port problems → change port. */
 function serverActions(err: unknown): ErrorAction[] {
   if (trustActions(err).length) return trustActions(err);
-  const code = err instanceof PreflightError ? err.problems[0].code : err instanceof ServerStartError ? err.serverCode : undefined;
+  // Matched by code, not instanceof: importing PreflightError would load the start command at activation.
+  const preflight = err instanceof MtlsError && err.code.startsWith('E_PREFLIGHT_') ? (err as PreflightError) : undefined;
+  const code = preflight ? preflight.problems[0].code : err instanceof ServerStartError ? err.serverCode : undefined;
   if (!code) return [];
   if (/^(ENOENT_|BAD_CERT|BAD_KEY|BAD_CA|KEY_MISMATCH|CERT_EXPIRED)/.test(code)) return [{ title: 'Generate Certificates', command: Commands.generateChain }];
-  const file = err instanceof PreflightError ? err.file : undefined;
+  const file = preflight?.file;
   if (/^(EADDRINUSE|EACCES|EADDRNOTAVAIL)$/.test(code)) return [{ title: 'Change Port', command: Commands.changePortAndStart, args: [{ file }] }];
   if (code === 'BAD_PASSPHRASE') return [{ title: 'Enter Passphrase', command: Commands.startServer, args: [{ file, askPassphrase: true }] }];
   return [];

@@ -7,7 +7,7 @@ export class CertificateDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('mtls');
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly decoder: DecodeService) {
+  constructor(decoder: DecodeService) {
     this.subscription = decoder.onDidDecode((uri) => {
       const file = decoder.peek(uri);
       if (file) this.collection.set(uri, toDiagnostics(file));

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import type { GenerateResult } from '../../../src/extension/commands/generate/writeGenerated';
+import type { GenerateResult } from '../../../src/extension/commands/shared/writeGenerated';
 import type { TrustBundleResult } from '../../../src/extension/commands/generate/createTrustBundle';
 import type { MtlsWorkbenchApi } from '../../../src/extension/extension';
-import { ws, run } from './support';
+import { ws, run, until } from './support';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const mode = (f: string) => (fs.statSync(f).mode & 0o777).toString(8);
@@ -27,8 +27,7 @@ describe('generate commands (driven by argument objects)', () => {
     assert.equal(mode(p('server-crt.pem')), '644');
     assert.match(fs.readFileSync(path.join(ws(), '.gitignore'), 'utf8'), /^\*-key\.pem$/m);
     const api = (await vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.activate()) as MtlsWorkbenchApi;
-    for (let i = 0; i < 50 && !(await api.certificateFolders()).some((f) => f.label === 'gen/chain'); i++) await new Promise((res) => setTimeout(res, 200));
-    assert.ok((await api.certificateFolders()).some((f) => f.label === 'gen/chain' && f.files.length === 11), 'tree lists gen/chain with 11 files');
+    await until('the tree to list gen/chain with 11 files', async () => ((await api.certificateFolders()).some((f) => f.label === 'gen/chain' && f.files.length === 11) ? true : undefined), 10_000);
   });
 
   it('refuses to overwrite existing keys unless told, and loses nothing', async () => {

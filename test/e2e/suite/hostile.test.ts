@@ -7,7 +7,6 @@ import type { RunningServer } from '../../../src/extension/server/serverManager'
 import { kdfBombP12, sameNameBundle, testCertificate } from '../../hostile/inputs';
 import { ws, api, until, run, freePort } from './support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it');
 
 /**

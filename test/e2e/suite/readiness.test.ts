@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { ReadinessReport } from '../../../src/core/readiness';
-import { ws, run, freePort } from './support';
+import { run, freePort } from './support';
 
 type Result = ReadinessReport & { document?: string; buttons: string[] };
 

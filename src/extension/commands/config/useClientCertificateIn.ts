@@ -7,7 +7,7 @@ import { InputError } from '../../../core/errors';
 import type { Platform } from '../../../core/webhook';
 import type { CommandDeps } from '../deps';
 import { isArgsWith, orCancel } from '../guard';
-import { fileFromTarget, pickFile, siblingKey } from '../generate/pickFile';
+import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { defaultWebhookUrl } from '../send/credentials';
 
 /** Argument object for mtls.useClientCertificateIn. Paths absolute or workspace-relative. */

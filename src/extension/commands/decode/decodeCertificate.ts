@@ -4,7 +4,8 @@ import { renderText, type DecodedFile } from '../../../core/x509';
 import { noticeText } from '../../../core/markdownText';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
-import { fileFromTarget, pickFile } from '../generate/pickFile';
+import { fileFromTarget, pickFile } from '../shared/pickFile';
+import { workspacePath } from '../shared/workspace';
 
 /** Argument object for mtls.decodeCertificate: a file, or PEM text. */
 export interface DecodeArgs {
@@ -46,7 +47,7 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   let decoded: DecodedFile;
   let file: string | undefined;
   if (source.file !== undefined) {
-    file = path.isAbsolute(source.file) ? source.file : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', source.file);
+    file = workspacePath(source.file);
     const uri = vscode.Uri.file(file);
     if (a.passphrase !== undefined) deps.decoder.setPassphrase(uri, a.passphrase);
     decoded = await deps.decoder.decode(uri);

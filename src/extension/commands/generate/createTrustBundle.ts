@@ -4,8 +4,8 @@ import { dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNo
 import { InputError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
-import { outputFolder, readText } from './target';
-import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { outputFolder, readText } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.createTrustBundle. */
 export interface TrustBundleArgs {

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { exportDer } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
-import { fileFromTarget, pickFile } from './pickFile';
-import { readText } from './target';
-import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { fileFromTarget, pickFile } from '../shared/pickFile';
+import { readText } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.exportDer. */
 export interface ExportDerArgs {

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { buildPkcs12 } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askNewPassphrase, keyPassphraseFor } from './prompts';
-import { fileFromTarget, pickFile, siblingKey } from './pickFile';
-import { readText } from './target';
-import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
+import { readText } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 import * as vscode from 'vscode';
 import { isArgsWith } from '../guard';
 

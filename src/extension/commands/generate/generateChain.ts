@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { generateChain } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askKeyEncryption, askSans, resolveKeyType, sansArg } from './prompts';
-import { outputFolder } from './target';
-import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { outputFolder } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.generateChain (every field optional; any object skips the prompts). */
 export interface GenerateChainArgs {

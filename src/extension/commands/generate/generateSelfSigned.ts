@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { generateSelfSigned } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askKeyEncryption, askSans, askText, resolveKeyType, sansArg, type LeafArgs } from './prompts';
-import { outputFolder } from './target';
-import { writeGenerated, type GenerateResult } from './writeGenerated';
+import { outputFolder } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.generateSelfSigned. */
 export interface GenerateSelfSignedArgs extends LeafArgs {

@@ -3,7 +3,7 @@ import { keyTypes, parseKeyType, parseSans, type KeyType } from '../../../core/p
 import { orCancel } from '../guard';
 
 /** Quick pick of the key type, the configured default first. */
-export async function pickKeyType(preferred: string): Promise<KeyType> {
+async function pickKeyType(preferred: string): Promise<KeyType> {
   const items = keyTypes.map((k) => ({ label: k.label, detail: k.detail, id: k.id, picked: k.id === preferred }));
   items.sort((a, b) => Number(b.picked) - Number(a.picked));
   const pick = await vscode.window.showQuickPick(items, { title: 'Key type', placeHolder: 'RSA 2048 is accepted by every platform' });

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import * as path from 'node:path';
 import { checkReadiness, renderReadiness, type FixAction, type ReadinessReport } from '../../../core/readiness/index';
 import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
 import { Commands } from '../../ids';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
-import { workspaceRoot } from '../generate/target';
+import { workspacePath, workspaceRoot } from '../shared/workspace';
 import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
 
@@ -51,7 +50,7 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
     (interactive
       ? orCancel(await vscode.window.showInputBox({ title: 'Check go-live readiness (2/2): the public URL the platform will call (empty: skip the reachability checks)', placeHolder: 'https://webhook.example.com/webhook', validateInput: (v) => (v === '' || /^https?:\/\//.test(v) ? undefined : 'An https:// URL, or empty') })) || undefined
       : undefined);
-  const dir = a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  const dir = a.folder ? workspacePath(a.folder) : workspaceRoot();
   deps.log.info(`readiness: ${platformLabel[platform]} in ${dir}${url ? ` → ${url}` : ''}`);
   const report = await withCancellableProgress(`mTLS: checking go-live readiness for ${platformLabel[platform]}…`, (signal) =>
     checkReadiness({

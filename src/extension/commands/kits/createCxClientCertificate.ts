@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { buildCxClientKit, type CxClientCertificateSettings } from '../../../core/kits';
 import type { CommandDeps } from '../deps';
 import { isArgsWith } from '../guard';
-import type { GenerateResult } from '../generate/writeGenerated';
+import type { GenerateResult } from '../shared/writeGenerated';
 import { resolveKitInputs, writeKitAndShow, type KitArgs } from './kitInputs';
 
 /** Argument object for mtls.createCxClientCertificate. */

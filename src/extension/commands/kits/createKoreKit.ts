@@ -4,8 +4,8 @@ import { InputError } from '../../../core/errors';
 import { Commands } from '../../ids';
 import type { CommandDeps } from '../deps';
 import { isArgsWith, orCancel } from '../guard';
-import type { GenerateResult } from '../generate/writeGenerated';
-import { readText } from '../generate/target';
+import type { GenerateResult } from '../shared/writeGenerated';
+import { readText } from '../shared/workspace';
 import { resolveKitInputs, writeKitAndShow, type KitArgs } from './kitInputs';
 
 /** Argument object for mtls.createKoreKit. */

@@ -5,10 +5,10 @@ import { checkKitFolder, type Kit } from '../../../core/kits';
 import type { KeyType } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
-import { fileFromTarget, pickFile, siblingKey } from '../generate/pickFile';
+import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { askText, keyPassphraseFor, resolveKeyType } from '../generate/prompts';
-import { readText, workspaceRoot } from '../generate/target';
-import { writeGenerated, type GenerateResult } from '../generate/writeGenerated';
+import { readText, workspaceRoot } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument-object fields both kit commands take. */
 export interface KitArgs {

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { dialogflowLikeClient, type ClientCredentials, type CommandFiles } from '../../../core/http';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
-import { pickFile, siblingKey } from '../generate/pickFile';
-import { readText } from '../generate/target';
+import { pickFile, siblingKey } from '../shared/pickFile';
+import { readText, workspacePath } from '../shared/workspace';
 
 /** Client-certificate and trust options an argument object may carry (paths absolute or workspace-relative). */
 export interface CredentialArgs {
@@ -34,9 +34,6 @@ export function defaultWebhookUrl(deps: CommandDeps): string {
   return deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/`;
 }
 
-function abs(file: string): string {
-  return path.isAbsolute(file) ? file : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', file);
-}
 
 /** The dev-CA files `Generate CA Chain` writes, when present in the certificates folder. */
 function generatedPair(deps: CommandDeps): { cert: string; key: string; ca?: string } | undefined {
@@ -62,9 +59,9 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
     ];
     choice = orCancel(await vscode.window.showQuickPick(items, { title: 'Client certificate to present' })).id;
   }
-  let cert = a.cert ? abs(a.cert) : undefined;
-  let key = a.key ? abs(a.key) : undefined;
-  let pfx = a.pfx ? abs(a.pfx) : undefined;
+  let cert = a.cert ? workspacePath(a.cert) : undefined;
+  let key = a.key ? workspacePath(a.key) : undefined;
+  let pfx = a.pfx ? workspacePath(a.pfx) : undefined;
   if (choice === 'generated' && generated) ({ cert, key } = generated);
   if (choice === 'files') {
     const file = await pickFile('Client certificate (PEM) or PKCS#12', { 'Certificates': ['pem', 'crt', 'cer', 'p12', 'pfx'] });
@@ -75,7 +72,7 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
     }
   }
   if (cert && !key && !pfx) key = siblingKey(cert);
-  const caFile = a.ca ? abs(a.ca) : !a.insecure ? generated?.ca : undefined;
+  const caFile = a.ca ? workspacePath(a.ca) : !a.insecure ? generated?.ca : undefined;
   const caPem = caFile ? await readText(caFile) : undefined;
   let passphrase = a.passphrase;
   if (passphrase === undefined && interactive && (pfx || (key && /ENCRYPTED/.test(await readText(key))))) {

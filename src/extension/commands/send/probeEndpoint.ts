@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import * as path from 'node:path';
 import { createTestIdTokenIssuer, writeJwks } from '../../../core/idtoken';
 import { probeEndpoint, renderHandshakeTimeline, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
@@ -7,6 +6,7 @@ import { orCancel, isArgsWith } from '../guard';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
 import { withCancellableProgress } from '../../platform/progress';
 import { addServerSide } from './serverSide';
+import { workspacePath } from '../shared/workspace';
 
 /** Argument object for mtls.probeEndpoint. */
 export interface ProbeArgs extends CredentialArgs {
@@ -31,7 +31,7 @@ export async function probeEndpointCommand(deps: CommandDeps, target?: unknown):
   let idToken: ProbeOptions['idToken'];
   if (a.idToken) {
     const issuer = a.jwksOut !== undefined ? await createTestIdTokenIssuer() : undefined;
-    if (issuer && a.jwksOut !== undefined) await writeJwks(path.isAbsolute(a.jwksOut) ? a.jwksOut : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', a.jwksOut), issuer.jwks);
+    if (issuer && a.jwksOut !== undefined) await writeJwks(workspacePath(a.jwksOut), issuer.jwks);
     idToken = { audience: a.idTokenAudience ?? url, ...(a.idTokenEmail !== undefined ? { email: a.idTokenEmail } : {}), ...(issuer ? { issuer } : {}) };
   }
   const result = await withCancellableProgress(`mTLS: probing ${url} (${idToken ? 11 : 6} requests)…`, (signal) => probeEndpoint(url, creds, { signal, ...(idToken ? { idToken } : {}) }));

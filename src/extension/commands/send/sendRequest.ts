@@ -6,8 +6,8 @@ import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../.
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
-import { pickFile } from '../generate/pickFile';
-import { readText } from '../generate/target';
+import { pickFile } from '../shared/pickFile';
+import { readText, workspacePath } from '../shared/workspace';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
 import { withCancellableProgress } from '../../platform/progress';
 import { explanationAction } from './explanationActions';
@@ -71,7 +71,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   }
   sample ??= 'cx';
   const platform = isPlatform(sample) ? sample : undefined;
-  const bodyFile = platform ? undefined : path.isAbsolute(sample) ? sample : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', sample);
+  const bodyFile = platform ? undefined : workspacePath(sample);
   const body = platform ? sampleRequest(platform) : await readText(bodyFile!);
   const { creds, files, description, dialogflowTestRoot } = await resolveCredentials(deps, a, interactive);
   const headers: Record<string, string> = { ...a.headers };

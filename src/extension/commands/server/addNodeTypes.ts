@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { nodeTypesInstall, nodeTypesPackage } from '../../../core/scaffold';
 import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
-import { workspaceRoot } from '../generate/target';
+import { workspaceRoot } from '../shared/workspace';
 
 /** Argument object for mtls.addNodeTypes. */
 export interface AddNodeTypesArgs {

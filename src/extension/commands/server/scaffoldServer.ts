@@ -4,8 +4,8 @@ import { renderServer, parsePlatforms, serverFileName, hasNodeTypes, nodeTypesIn
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
 import { orCancel } from '../guard';
-import { workspaceRoot } from '../generate/target';
-import { writeGenerated, type GenerateResult } from '../generate/writeGenerated';
+import { workspacePath, workspaceRoot } from '../shared/workspace';
+import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.scaffoldServer. */
 export interface ScaffoldArgs {
@@ -22,7 +22,7 @@ export interface ScaffoldArgs {
 export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { file: string }> {
   const interactive = !(typeof target === 'object' && target !== null && !(target instanceof vscode.Uri));
   const a: ScaffoldArgs = interactive ? {} : (target as ScaffoldArgs);
-  const base = target instanceof vscode.Uri ? target.fsPath : a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  const base = target instanceof vscode.Uri ? target.fsPath : a.folder ? workspacePath(a.folder) : workspaceRoot();
   const platform =
     a.platform ??
     (interactive

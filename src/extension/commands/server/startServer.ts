@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { planLaunch, preflight, readServerConfig, findNodeOnPath, serverFileName, type PreflightProblem } from '../../../core/scaffold';
 import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
-import { fileFromTarget, pickFile } from '../generate/pickFile';
+import { fileFromTarget, pickFile } from '../shared/pickFile';
+import { workspacePath } from '../shared/workspace';
 import { orCancel } from '../guard';
 import type { RunningServer } from '../../server/serverManager';
 import { requireTrust } from '../../platform/trust';
@@ -33,10 +34,10 @@ export class PreflightError extends MtlsError {
   }
 }
 
-function locate(deps: CommandDeps, target: unknown, a: StartServerArgs): string | undefined {
+function locate(target: unknown, a: StartServerArgs): string | undefined {
   const given = a.file ?? fileFromTarget(target);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (given) return path.isAbsolute(given) ? given : path.resolve(root ?? '', given);
+  if (given) return workspacePath(given);
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file' && path.basename(active.fsPath) === serverFileName) return active.fsPath;
   const atRoot = root ? path.join(root, serverFileName) : undefined;
@@ -47,7 +48,7 @@ function locate(deps: CommandDeps, target: unknown, a: StartServerArgs): string 
 export async function startServerCommand(deps: CommandDeps, target?: unknown): Promise<RunningServer> {
   requireTrust('Start Webhook Server');
   const a: StartServerArgs = typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) && !('resourceUri' in target) ? (target as StartServerArgs) : {};
-  const file = locate(deps, target, a) ?? (await pickFile('The server.ts to start', { TypeScript: ['ts'] }));
+  const file = locate(target, a) ?? (await pickFile('The server.ts to start', { TypeScript: ['ts'] }));
   const passphrase = a.keyPassphrase ?? (a.askPassphrase ? orCancel(await vscode.window.showInputBox({ title: 'Passphrase of the server private key', password: true, prompt: 'Given to this server run only (MTLS_KEY_PASSPHRASE); not stored' })) : undefined);
   const env: Record<string, string | undefined> = { ...process.env, ...(a.port !== undefined ? { MTLS_PORT: String(a.port) } : {}), ...(passphrase !== undefined ? { MTLS_KEY_PASSPHRASE: passphrase } : {}) };
   const config = await readServerConfig(file, env);

@@ -1,5 +1,5 @@
 import type { CommandDeps } from '../deps';
-import { fileFromTarget } from '../generate/pickFile';
+import { fileFromTarget } from '../shared/pickFile';
 
 /** mTLS: Stop Webhook Server — ends the server(s) started from VS Code (SIGTERM: graceful shutdown). */
 export async function stopServerCommand(deps: CommandDeps, target?: unknown): Promise<{ stopped: string[] }> {

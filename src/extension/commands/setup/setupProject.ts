@@ -6,7 +6,7 @@ import { isPlatform, platformLabel, type Platform } from '../../../core/webhook'
 import { InputError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
-import { workspaceRoot } from '../generate/target';
+import { workspacePath, workspaceRoot } from '../shared/workspace';
 import { resolveKeyType } from '../generate/prompts';
 import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
@@ -46,7 +46,7 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
       : interactive
         ? orCancel(await vscode.window.showInputBox({ title: 'Set up an mTLS webhook (3/3): port', value: String(deps.settings.serverPort), validateInput: (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535') }))
         : String(deps.settings.serverPort);
-  const dir = a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  const dir = a.folder ? workspacePath(a.folder) : workspaceRoot();
   deps.log.info(`set-up: ${platformLabel[platform]}, ${keyTypes.find((k) => k.id === keyType)?.label}, port ${portText}, in ${dir}`);
   const summary = await withCancellableProgress('mTLS: setting up the webhook project', (signal, progress) =>
     setupProject({

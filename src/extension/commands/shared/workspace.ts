@@ -11,15 +11,22 @@ export function workspaceRoot(): string {
   return folder.uri.fsPath;
 }
 
+/**
+ * A path argument as the user means it: absolute stays, relative is relative to the workspace folder —
+ * never to the extension host's working directory, which the user does not see or choose.
+ */
+export function workspacePath(p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(workspaceRoot(), p);
+}
+
 /** Resolves a folder argument (absolute, or relative to the workspace) or the configured default. */
 export function outputFolder(folder: string | undefined, configured: string): string {
-  if (folder && path.isAbsolute(folder)) return folder;
-  return path.resolve(workspaceRoot(), folder ?? configured);
+  return workspacePath(folder ?? configured);
 }
 
 /** Reads a workspace file argument (absolute or workspace-relative) as text. */
 export async function readText(file: string): Promise<string> {
-  const p = path.isAbsolute(file) ? file : path.resolve(workspaceRoot(), file);
+  const p = workspacePath(file);
   try {
     return Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(p))).toString('utf8');
   } catch (e) {

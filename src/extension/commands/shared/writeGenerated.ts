@@ -5,7 +5,7 @@ import type { GeneratedCertificate } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
 import { Cancelled } from '../guard';
-import { displayPath, workspaceRoot } from './target';
+import { displayPath, workspaceRoot } from './workspace';
 
 /** What every generate command returns (also to tests driving it with an argument object). */
 export interface GenerateResult {

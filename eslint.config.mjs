@@ -1,0 +1,33 @@
+// ESLint (flat config) with typescript-eslint's type information. What it guards:
+// - promises: every promise is awaited or explicitly `void`ed with a reason (no-floating-promises), and no
+//   promise goes where a plain value or a void callback is expected (no-misused-promises);
+// - architecture: src/core never imports `vscode` (it runs in the CLI and in unit tests too).
+// `npm run lint`; `npm test` runs it before the test layers.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.vscode-test/**', '.vscode-e2e/**', '.demo-workspace/**', 'test/fixtures/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: new URL('.', import.meta.url).pathname } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // node:test's test()/describe() return promises the runner itself tracks.
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      'no-control-regex': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { args: 'none', ignoreRestSiblings: true, caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/core/**/*.mts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core is pure TypeScript and runs outside VS Code (CLI, unit tests): pass what it needs as arguments.' }] },
+      ],
+    },
+  },
+);
