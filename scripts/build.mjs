@@ -15,6 +15,9 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   define: { MTLS_VERSION: JSON.stringify(version) },
+  // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow (the bundle would
+  // throw "Cannot find module './impl/format'"): bundle its ES module build instead.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 const t0 = Date.now();
 await Promise.all([

@@ -9,16 +9,20 @@ import { generateClientCommand } from './generate/generateClient';
 import { exportPkcs12Command } from './generate/exportPkcs12';
 import { createTrustBundleCommand } from './generate/createTrustBundle';
 import { exportDerCommand } from './generate/exportDer';
+import { createKoreKitCommand } from './kits/createKoreKit';
+import { createCxClientCertificateCommand } from './kits/createCxClientCertificate';
 import type { ErrorAction } from '../platform/notify';
 import { trustActions } from '../platform/trust';
 import { decodeCertificateCommand } from './decode/decodeCertificate';
 import { copyPem, copyValue } from './decode/copy';
 import { scaffoldServerCommand } from './server/scaffoldServer';
+import { addNodeTypesCommand } from './server/addNodeTypes';
 import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
 import { stopServerCommand } from './server/stopServer';
 import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
+import { useClientCertificateInCommand } from './config/useClientCertificateIn';
 import { setupProjectCommand } from './setup/setupProject';
 import { checkReadinessCommand } from './golive/checkReadiness';
 import { FilesExistError } from '../../core/files';
@@ -33,15 +37,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.exportPkcs12, g(exportPkcs12Command)],
     [Commands.createTrustBundle, g(createTrustBundleCommand)],
     [Commands.exportDer, g(exportDerCommand)],
+    [Commands.createKoreKit, g(createKoreKitCommand)],
+    [Commands.createCxClientCertificate, g(createCxClientCertificateCommand)],
     [Commands.decodeCertificate, g(decodeCertificateCommand)],
     [Commands.copyValue, copyValue],
     [Commands.copyPem, copyPem],
     [Commands.scaffoldServer, g(scaffoldServerCommand)],
+    [Commands.addNodeTypes, g(addNodeTypesCommand)],
     [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
     [Commands.stopServer, g(stopServerCommand)],
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, g(sendRequestCommand)],
     [Commands.probeEndpoint, g(probeEndpointCommand)],
+    [Commands.useClientCertificateIn, g(useClientCertificateInCommand)],
     [Commands.setupProject, g(setupProjectCommand)],
     [Commands.checkReadiness, g(checkReadinessCommand)],
     [Commands.refreshCertificates, () => deps.tree.refresh()],

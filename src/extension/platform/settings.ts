@@ -30,6 +30,9 @@ export class TypedSettings {
   get offerGitignore(): boolean {
     return this.cfg.get<boolean>(Settings.offerGitignore, true);
   }
+  get kdfIterations(): number {
+    return this.cfg.get<number>(Settings.kdfIterations, 100_000);
+  }
   get serverPort(): number {
     return this.cfg.get<number>(Settings.serverPort, 4433);
   }

@@ -5,6 +5,9 @@ import { awaitServerReady, type LaunchPlan } from '../../core/scaffold';
 import { ContextKeys, Commands } from '../ids';
 import { requireTrust } from '../platform/trust';
 
+// Enough for thousands of log lines; older output is only in the terminal.
+const OUTPUT_KEPT = 256 * 1024;
+
 export interface RunningServer {
   readonly file: string;
   readonly url: string;
@@ -16,6 +19,8 @@ export interface RunningServer {
 
 interface Entry {
   child: ChildProcess;
+  /** The tail of what the server printed: its refusal lines go next to our failed handshakes. */
+  output: string;
   terminal: vscode.Terminal;
   server?: RunningServer;
 }
@@ -37,6 +42,11 @@ export class ServerManager implements vscode.Disposable {
   /** Running servers (ready ones). */
   running(): RunningServer[] {
     return [...this.servers.values()].flatMap((e) => (e.server ? [e.server] : []));
+  }
+
+  /** What the running server on `port` printed lately (undefined when that port is not one of ours). */
+  outputOf(port: number): string | undefined {
+    return [...this.servers.values()].find((e) => e.server?.port === port)?.output;
   }
 
   /** The status bar text, as shown (for tests). */
@@ -66,8 +76,13 @@ export class ServerManager implements vscode.Disposable {
     };
     const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
     const child: ChildProcess = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.servers.set(file, { child, terminal });
-    const echo = (chunk: Buffer) => write.fire(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
+    this.servers.set(file, { child, terminal, output: '' });
+    const echo = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      const entry = this.servers.get(file);
+      if (entry) entry.output = (entry.output + text).slice(-OUTPUT_KEPT);
+      write.fire(text.replace(/\r?\n/g, '\r\n'));
+    };
     child.stdout?.on('data', echo);
     child.stderr?.on('data', echo);
     child.on('error', (e) => write.fire(`\r\n${e.message}\r\n`));

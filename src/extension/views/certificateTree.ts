@@ -200,6 +200,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     if (it.kind === 'certificate') {
       facets.push(it.role);
       if (it.isCa) facets.push('ca');
+      if (it.role === 'leaf' && (it.usage === 'client' || it.usage === 'server+client')) facets.push('client');
       if (it.validity === 'expired') facets.push('expired');
     }
     item.contextValue = facets.join(':');
@@ -285,6 +286,9 @@ function fileSummary(file: DecodedFile): { text: string; icon: vscode.ThemeIcon;
   const facets: string[] = [];
   if (count('certificate')) facets.push('cert');
   if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
+  // A file whose leaf is a client certificate: "Use Client Certificate In…" is offered on it.
+  const leaf = file.items.find((i) => i.kind === 'certificate');
+  if (leaf?.kind === 'certificate' && leaf.role === 'leaf' && (leaf.usage === 'client' || leaf.usage === 'server+client')) facets.push('client');
   if (count('privateKey')) facets.push('key');
   if (file.format === 'pkcs12') facets.push('p12');
   const error = file.errors[0];
