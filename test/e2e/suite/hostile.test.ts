@@ -113,7 +113,8 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     // minutes); the bounds leave room for a loaded machine.
     assert.ok(stallMs < 3000, `the extension host stalled ${stallMs} ms`);
     assert.ok(roundTrips.length >= 5, `${roundTrips.length} round-trips`);
-    assert.ok(Math.max(...roundTrips) < 3000, `a command round-trip took ${Math.max(...roundTrips)} ms`);
+    // A round-trip also waits for the workbench, which a loaded machine slows on its own: bounded by the deadline.
+    assert.ok(Math.max(...roundTrips) < 5000, `a command round-trip took ${Math.max(...roundTrips)} ms`);
   });
 
   it('the Problems panel shows the refusal, and the background pass goes on to the files after it', async () => {
