@@ -132,9 +132,9 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
 
   it('Refresh cancels the background decoding still pending', async () => {
     const a = await api();
-    fs.writeFileSync(f('kdf-bomb-2.p12'), kdfBombP12(200_000, 1999)); // new content: not in the cache
+    fs.writeFileSync(f('bundle-3000.pem'), sameNameBundle(3000)); // new content, seconds of work: not in the cache
     // Listing the tree (as the view does when it is visible) scans and starts a background pass.
-    await until('the new file listed', async () => ((await a.certificateFolders()).some((x) => x.files.includes(f('kdf-bomb-2.p12'))) ? true : undefined), 30_000);
+    await until('the new file listed', async () => ((await a.certificateFolders()).some((x) => x.files.includes(f('bundle-3000.pem'))) ? true : undefined), 30_000);
     await until('the background pass working on a file', () => (a.pendingDecodes().background > 0 ? true : undefined), 30_000);
     await run('mtls.refreshCertificates');
     assert.equal(a.pendingDecodes().background, 0);
