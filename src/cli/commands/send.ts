@@ -191,7 +191,11 @@ export const sendCommand: CliCommand = {
       creds.keyPem = df.keyPem;
       dialogflowRoot = df.rootPem;
       const rootOut = stringOpt(values, 'root-out');
-      if (rootOut !== undefined) await writeOneFile(path.resolve(ctx.cwd, rootOut), df.rootPem, { overwrite: values['force'] === true });
+      // The kept chain's root is already there on later runs: nothing to replace, so no --force needed.
+      const rootFile = rootOut !== undefined ? path.resolve(ctx.cwd, rootOut) : undefined;
+      if (rootFile !== undefined && (await fs.readFile(rootFile, 'utf8').catch(() => undefined)) !== df.rootPem) {
+        await writeOneFile(rootFile, df.rootPem, { overwrite: values['force'] === true });
+      }
     }
     // Dialogflow CX's default service agent auth sends a Google ID token; an explicit Authorization wins.
     let idToken: DialogflowTestIdToken | undefined;
