@@ -19,6 +19,8 @@ export interface MtlsWorkbenchApi {
   serverStatus(): string | undefined;
   /** The Certificates view's row of a file once decoded: description, context value, tooltip (Markdown source). */
   fileRow(file: string): Promise<{ description?: string; contextValue?: string; tooltip?: string } | undefined>;
+  /** Decodes waiting or running in the workers: for what the user asked, and for the background pass. */
+  pendingDecodes(): { interactive: number; background: number };
   /** Diagnostics (Problems panel) currently shown for a file. */
   diagnostics(file: string): { message: string; severity: string; line: number }[];
   /** Whether the Certificates view is on screen. */
@@ -84,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
       const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
       return { description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
     },
+    pendingDecodes: () => decoder.pending(),
     serverStatus: () => servers.statusText(),
     certificatesViewVisible: () => treeView.visible,
     diagnostics: (file) =>

@@ -119,7 +119,7 @@ export class IsolatedDecoder {
       if (slot.running) continue;
       const job = this.queue.shift();
       if (!job) break;
-      void this.run(slot, job);
+      void this.run(slot, job); // don't wait: it settles the job itself
     }
     if (this.pending === 0) {
       clearTimeout(this.idleTimer);
@@ -190,6 +190,6 @@ export class IsolatedDecoder {
     const w = slot.worker;
     slot.worker = undefined;
     slot.ready = undefined;
-    if (w) void w.terminate();
+    if (w) void w.terminate(); // don't wait: its exit is ignored (the slot no longer holds it)
   }
 }

@@ -64,6 +64,11 @@ export class DecodeService implements vscode.Disposable {
     this.cache.delete(uri.toString());
   }
 
+  /** Decodes waiting or running, per kind of work. */
+  pending(): { interactive: number; background: number } {
+    return { interactive: this.interactive.pending, background: this.background.pending };
+  }
+
   /** Stops the background pass: its queued and running decodes reject with DecodeCancelled. */
   cancelBackground(): void {
     this.background.cancelAll();

@@ -112,7 +112,8 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     // minutes); the bounds leave room for a loaded machine.
     assert.ok(stallMs < 3000, `the extension host stalled ${stallMs} ms`);
     assert.ok(roundTrips.length >= 5, `${roundTrips.length} round-trips`);
-    assert.ok(Math.max(...roundTrips) < 3000, `a command round-trip took ${Math.max(...roundTrips)} ms`);
+    // A round-trip also waits for the workbench, which a loaded machine slows on its own: bounded by the deadline.
+    assert.ok(Math.max(...roundTrips) < 5000, `a command round-trip took ${Math.max(...roundTrips)} ms`);
   });
 
   it('the Problems panel shows the refusal, and the background pass goes on to the files after it', async () => {
@@ -126,6 +127,16 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     await until('the expired fixture\'s diagnostic', () => (a.diagnostics(path.join(ws(), 'problems', 'expired.pem')).some((d) => /expired/.test(d.message)) ? true : undefined), 30_000);
     const rows = await a.treeUnder(path.join(ws(), 'certs', 'fixture-ca.pem'));
     assert.equal(rows[0].label, 'Fixture Root CA');
+  });
+
+  it('Refresh cancels the background decoding still pending', async () => {
+    const a = await api();
+    fs.writeFileSync(f('bundle-3000.pem'), sameNameBundle(3000)); // new content, seconds of work: not in the cache
+    // Listing the tree (as the view does when it is visible) scans and starts a background pass.
+    await until('the new file listed', async () => ((await a.certificateFolders()).some((x) => x.files.includes(f('bundle-3000.pem'))) ? true : undefined), 30_000);
+    await until('the background pass working on a file', () => (a.pendingDecodes().background > 0 ? true : undefined), 30_000);
+    await run('mtls.refreshCertificates');
+    assert.equal(a.pendingDecodes().background, 0);
   });
 
   it('a forged issuer (same name and key identifiers, another key) is not shown as the issuer', async () => {
