@@ -9,6 +9,7 @@ export const Commands = {
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
   startServer: 'mtls.startServer',
+  updateServer: 'mtls.updateServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',
   probeEndpoint: 'mtls.probeEndpoint',

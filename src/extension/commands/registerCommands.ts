@@ -15,6 +15,7 @@ import { copyPem, copyValue } from './decode/copy';
 import { scaffoldServerCommand } from './server/scaffoldServer';
 import { changePortAndStart, PreflightError, startServerCommand } from './server/startServer';
 import { stopServerCommand } from './server/stopServer';
+import { UpdatePreviewProvider, updateServerCommand } from './server/updateServer';
 import { ServerStartError } from '../../core/scaffold';
 import { sendRequestCommand } from './send/sendRequest';
 import { probeEndpointCommand } from './send/probeEndpoint';
@@ -23,6 +24,7 @@ import { FilesExistError } from '../../core/files';
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const preview = new UpdatePreviewProvider();
   const g = <A extends unknown[], R>(fn: (deps: CommandDeps, ...args: A) => Promise<R>) => guarded(deps.log, (...args: A) => fn(deps, ...args), generateActions);
   const table: [string, (...args: any[]) => unknown][] = [
     [Commands.generateSelfSigned, g(generateSelfSignedCommand)],
@@ -36,6 +38,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.copyPem, copyPem],
     [Commands.scaffoldServer, g(scaffoldServerCommand)],
     [Commands.startServer, guarded(deps.log, (t?: unknown) => startServerCommand(deps, t), serverActions)],
+    [Commands.updateServer, guarded(deps.log, (t?: unknown) => updateServerCommand(deps, preview, t))],
     [Commands.stopServer, g(stopServerCommand)],
     [Commands.changePortAndStart, (args?: { file?: string }) => changePortAndStart(deps, args)],
     [Commands.sendRequest, g(sendRequestCommand)],
@@ -45,7 +48,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
   ];
-  return table.map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+  return [
+    ...table.map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
+    vscode.workspace.registerTextDocumentContentProvider(UpdatePreviewProvider.scheme, preview),
+    preview,
+  ];
 }
 
 /** Buttons for generate failures: existing files → look at them; no workspace → open a folder. */
