@@ -95,6 +95,10 @@ describe('server.ts upgrade', () => {
     assert.match(r.stdout, /^ {2}- your config block and handlers come first/m);
     assert.equal(readFileSync(file, 'utf8'), fixture);
     assert.deepEqual(readdirSync(work), ['server.ts']);
+    // mtls serve notices the old template and says what the upgrade brings (then stops here: no certificates).
+    const serve = await runCommand(process.execPath, [cli, 'serve', file, '--port', '0']);
+    assert.equal(serve.code, 1, serve.output);
+    assert.match(serve.stderr, new RegExp(`was written by template 1 \\(current: ${templateVersion}\\); mtls scaffold --upgrade .* would bring:\n  - `));
     // The printed diff is a real unified diff: patch turns the old file into the upgraded one.
     const diff = r.stdout.slice(r.stdout.indexOf('--- '));
     writeFileSync(path.join(work, 'up.diff'), diff + '\n');
