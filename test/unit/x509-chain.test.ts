@@ -178,14 +178,62 @@ test('a trust-store bundle (Node\'s roots plus a chain): roots recognised, the c
   const all = certs(file);
   assert.equal(all.length, rootCertificates.length + 3);
   const n = rootCertificates.length;
-  // Each root, decoded on its own, has its self-signature verified by Node's X509Certificate.verify; the bundle agrees.
+  // Each root, decoded on its own, has its self-signature verified; the bundle agrees, whatever its size.
   for (let i = 0; i < n; i++) {
     const alone = certs(decodePemText(rootCertificates[i]))[0];
     assert.equal(alone.selfSigned, true, alone.subject.text);
     assert.equal(all[i].role, 'root', all[i].subject.text);
+    assert.equal(all[i].selfSigned, true, all[i].subject.text);
   }
   assert.deepEqual(file.chain.path, [n, n + 1, n + 2]);
   assert.equal(file.chain.complete, true);
-  assert.deepEqual(file.chain.links.slice(n).map((l) => l.verified), [true, true, false], 'leaf and intermediate verified by signature; the root is an anchor');
+  assert.deepEqual(file.chain.links.slice(n).map((l) => l.verified), [true, true, true], 'leaf, intermediate and the root\'s self-signature all verified');
+  assert.ok(file.chain.links.every((l) => !l.unchecked), 'every signature in the bundle was checked');
   assert.deepEqual(file.problems.filter((x) => !['expiring', 'expired'].includes(x.code)), []);
+});
+
+test('a forged issuer (same subject and key identifiers, another key) is never shown as the issuer', () => {
+  const ski = ossl('x509', '-in', 'inter.pem', '-noout', '-ext', 'subjectKeyIdentifier').split('\n')[1].trim();
+  const aki = ossl('x509', '-in', 'inter.pem', '-noout', '-ext', 'authorityKeyIdentifier').split('\n')[1].trim().replace(/^keyid:/, '');
+  writeFileSync(p('forged.cnf'), `[forged]\nbasicConstraints = critical, CA:TRUE\nsubjectKeyIdentifier = ${ski.replace(/:/g, '')}\nauthorityKeyIdentifier = keyid:always\n`);
+  ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', 'forged.key');
+  ossl('req', '-new', '-key', 'forged.key', '-subj', '/CN=Chain Test Intermediate', '-out', 'forged.csr');
+  // Signed by the real root, so even its own link is valid: only its key differs from the real intermediate's.
+  ossl('x509', '-req', '-in', 'forged.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '100', '-extfile', 'forged.cnf', '-extensions', 'forged', '-out', 'forged.pem');
+  const forged = certs(decodePemText(read('forged.pem')))[0];
+  const real = certs(decodePemText(read('inter.pem')))[0];
+  assert.equal(forged.subject.text, real.subject.text);
+  assert.equal(forged.subjectKeyIdentifier, real.subjectKeyIdentifier);
+  assert.equal(forged.authorityKeyIdentifier?.keyId, aki);
+  assert.notEqual(forged.publicKey.spkiSha256, real.publicKey.spkiSha256);
+  // The forged one first in the file: the real intermediate is still the one found, by signature.
+  const both = decodePemText(read('server.pem', 'forged.pem', 'inter.pem', 'root.pem'));
+  assert.deepEqual(both.chain.links[0], { item: 0, issuer: 2, verified: true });
+  assert.deepEqual(both.chain.path, [0, 2, 3]);
+  assert.equal(both.chain.complete, true);
+  // Only the forged one: named, never verified — a broken chain that stops at the leaf, as openssl verify says.
+  const alone = decodePemText(read('server.pem', 'forged.pem', 'root.pem'));
+  assert.deepEqual(alone.chain.links[0], { item: 0, issuer: 1, verified: false });
+  assert.equal(alone.chain.complete, false);
+  assert.ok(!alone.chain.path.includes(1), 'the forged issuer is not on the path');
+  assert.deepEqual(codes(alone, 0), ['broken-chain']);
+  assert.notEqual(spawnSync('openssl', ['verify', '-CAfile', p('root.pem'), '-untrusted', p('forged.pem'), p('server.pem')]).status, 0);
+});
+
+test('every self-signature is checked, however many certificates the file holds: a garbage one is never a valid root', () => {
+  // 20 good roots from Node's store, plus a copy of our root whose signature bytes are damaged.
+  const der = Buffer.from(read('root.pem').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  der[der.length - 5] ^= 0xff; // inside the ECDSA signature value
+  const damaged = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  const file = decodePemText(rootCertificates.slice(0, 20).join('\n') + '\n' + damaged);
+  const all = certs(file);
+  assert.equal(all.length, 21);
+  assert.ok(all.slice(0, 20).every((c) => c.selfSigned && c.role === 'root'));
+  const bad = all[20];
+  assert.equal(bad.selfIssued, true);
+  assert.equal(bad.selfSigned, false);
+  assert.notEqual(bad.role, 'root');
+  assert.deepEqual(file.chain.links[20], { item: 20, issuer: null, verified: false });
+  assert.ok(codes(file, 20).includes('bad-self-signature'));
+  assert.notEqual(spawnSync('openssl', ['verify', '-CAfile', '/dev/stdin', '/dev/stdin'], { input: damaged }).status, 0);
 });

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { iterateHash } from './iteratedHash';
+
+export type Pkcs12KdfHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
 
 /** Purpose byte of the PKCS#12 key derivation (RFC 7292 B.3). */
 export const Pkcs12KeyId = { key: 1, iv: 2, mac: 3 } as const;
@@ -22,15 +26,14 @@ function repeatTo(src: Buffer, blockSize: number): Buffer {
  * The PKCS#12 key derivation function (RFC 7292 appendix B.2). OpenSSL 3 still uses it for the MAC key of
  * every .p12 (and for the legacy 3DES/RC2 encryption), so both the builder and the decoder need it.
  */
-export function pkcs12Kdf(hash: 'sha1' | 'sha256' | 'sha384' | 'sha512', password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
+export function pkcs12Kdf(hash: Pkcs12KdfHash, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
   const u = createHash(hash).digest().length;
   const v = hash === 'sha384' || hash === 'sha512' ? 128 : 64;
   const D = Buffer.alloc(v, id);
   const I = Buffer.concat([repeatTo(salt, v), repeatTo(password, v)]);
   const blocks: Buffer[] = [];
   for (let produced = 0; produced < length; produced += u) {
-    let A = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
+    const A = iterateHash(hash, createHash(hash).update(D).update(I).digest(), iterations - 1);
     blocks.push(A);
     const B = repeatTo(A, v);
     // I_j = (I_j + B + 1) mod 2^(8v), for every v-byte block of I

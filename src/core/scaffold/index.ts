@@ -9,3 +9,4 @@ export { awaitServerReady, ServerStartError, type StartupWatch } from './serverS
 export { planUpgrade, planUpgradeFile, applyUpgrade, upgradeDiff, templateVersionOf, UpgradeRefusedError, type UpgradePlan, type UpgradeResult } from './upgradeServer';
 export { templateVersion, templateChangelog, changesSince } from './template/changelog';
 export { unifiedDiff } from './unifiedDiff';
+export { nodeTypesInstall, hasNodeTypes, nodeTypesPackage, type NodeTypesInstall } from './nodeTypes';

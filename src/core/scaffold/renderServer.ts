@@ -1,4 +1,6 @@
 import { InputError } from '../errors';
+import { idTokenSection } from './template/idToken';
+import { publicRootPinSection } from './template/publicRootPin';
 import { configSection, headerSection, httpSection, identitySection, machineryIntro, runtimeSection, startSection } from './template/core';
 import { dispatchSection, handlersBlock, platformMachinery, platformNames, type Platform } from './template/platforms';
 import { templateVersion } from './template/changelog';
@@ -52,6 +54,8 @@ export function assembleServer(platforms: readonly Platform[], port: number, hos
     machineryIntro,
     runtimeSection,
     identitySection,
+    publicRootPinSection,
+    idTokenSection,
     platformMachinery(platforms),
     dispatchSection(platforms),
     httpSection,

@@ -1,6 +1,6 @@
-/** X.509 certificates: every field read with the lean DER reader; Node's X509Certificate only for signatures. */
-import { createHash, X509Certificate } from 'node:crypto';
-import { Asn1Error, Tag, children, raw, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
+/** X.509 certificates: every field read with the lean DER reader (signatures are checked by chain.ts). */
+import { createHash } from 'node:crypto';
+import { Asn1Error, Tag, children, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
 import { colonHex, decodeExtensions } from './extensions';
 import { decodeSpki, decodeSignatureAlgorithm } from './keys';
 import { decodeName } from './name';
@@ -42,8 +42,10 @@ export interface ParsedCertificate {
   readonly der: Buffer;
   readonly subjectDer: Buffer;
   readonly issuerDer: Buffer;
-  /** Node's parse, made on first use (signature checks only). */
-  x509(): X509Certificate;
+  /** What chain building needs to verify signatures: the signed bytes, the signature, and this certificate's key. */
+  readonly tbsDer: Buffer;
+  readonly signature: Buffer;
+  readonly spkiDer: Buffer;
 }
 
 /** True when the node is shaped like Certificate ::= SEQUENCE { tbs SEQUENCE, alg SEQUENCE, sig BIT STRING }. */
@@ -86,7 +88,6 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
   const issuerDer = raw(issuerNode);
   const bc = ext.fields.basicConstraints;
   const t = now.getTime();
-  let x509: X509Certificate | undefined;
   const decoded: ParsedCertificate['decoded'] = {
     source,
     version,
@@ -119,6 +120,8 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
     der,
     subjectDer,
     issuerDer,
-    x509: () => (x509 ??= new X509Certificate(der)),
+    tbsDer: raw(tbs),
+    signature: readBitString(sig).bytes,
+    spkiDer: raw(spkiNode),
   };
 }

@@ -1,29 +1,53 @@
 /** Which certificate issued which (by signature, not just by name), each one's role, and key ↔ certificate pairing. */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './certificate';
-import type { CertificateUsage, ChainInfo, ChainLink, DecodedCertificate, DecodedPrivateKey } from './types';
+import { verifySignature } from './keys';
+import type { CertificateUsage, ChainInfo, ChainLink, DecodedCertificate, DecodedPrivateKey, PublicKeyInfo } from './types';
+
+/** Time one file's signature checks may take; beyond it, the rest are reported as not checked (never as valid). */
+export const SIGNATURE_WORK_LIMIT_MS = 400;
+
+/** Same-name candidate issuers tried per certificate (key identifiers first), so 5,000 same-name CAs stay linear. */
+export const MAX_ISSUER_CANDIDATES = 8;
+
+/** Estimated milliseconds to load a public key from its SPKI (OpenSSL 3's decoder), once per issuer. */
+const KEY_LOAD_MS = 0.15;
 
 /**
- * Files with more certificates than this are trust-store bundles (Node's root store, ca-certificates): their
- * self-issued roots are classified by name and key identifiers, as OpenSSL treats trust anchors, instead of
- * verifying 100+ self-signatures (P-384 and RSA-4096 verifies cost ~1 ms each and prove nothing about trust).
- * Every link between two different certificates is still verified by signature.
+ * Estimated milliseconds of one verify with `key` on a 2-core cloud VM (OpenSSL 3.0: P-384 has no fast path;
+ * RSA grows with the square of the modulus).
  */
-export const VERIFY_SELF_SIGNATURES_UP_TO = 16;
-
-/** Self-issued, and its authority key id (if any) names its own subject key id: OpenSSL's EXFLAG_SS test. */
-function selfSignedByIds(d: ParsedCertificate['decoded']): boolean {
-  const aki = d.authorityKeyIdentifier?.keyId;
-  return d.selfIssued && (aki === undefined || d.subjectKeyIdentifier === undefined || aki === d.subjectKeyIdentifier);
+export function verifyCostMs(key: PublicKeyInfo): number {
+  if (key.algorithm === 'RSA' || key.algorithm === 'RSA-PSS') return 0.03 * ((key.bits ?? 4096) / 2048) ** 2;
+  if (key.algorithm === 'EC') return key.curve === 'P-256' ? 0.08 : key.curve === 'P-384' ? 1 : 1.5;
+  if (key.algorithm === 'Ed25519') return 0.1;
+  return 1;
 }
 
-/** Verifies `child`'s signature with `issuer`'s key; false on any failure (a broken chain, not a crash). */
-function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  try {
-    const c = child.x509();
-    const i = issuer.x509();
-    return c.checkIssued(i) && c.verify(i.publicKey);
-  } catch {
-    return false;
+type Entry = { item: number; parsed: ParsedCertificate };
+
+/** Checks signatures against a per-file time estimate; `undefined` once the budget would be exceeded. */
+class SignatureChecker {
+  private spentMs = 0;
+  private readonly keys = new Map<number, KeyObject | null>();
+  constructor(private readonly limitMs: number) {}
+
+  /** Did `issuer`'s key sign `child`? undefined: not checked (out of budget). False on any failure, never a throw. */
+  check(child: Entry, issuer: Entry): boolean | undefined {
+    let key = this.keys.get(issuer.item);
+    const cost = verifyCostMs(issuer.parsed.decoded.publicKey) + (key === undefined ? KEY_LOAD_MS : 0);
+    if (this.spentMs + cost > this.limitMs) return undefined;
+    this.spentMs += cost;
+    if (key === undefined) {
+      try {
+        key = createPublicKey({ key: issuer.parsed.spkiDer, format: 'der', type: 'spki' });
+      } catch {
+        key = null;
+      }
+      this.keys.set(issuer.item, key);
+    }
+    const c = child.parsed;
+    return key !== null && verifySignature(c.decoded.signatureAlgorithm, c.tbsDer, key, c.signature);
   }
 }
 
@@ -36,44 +60,96 @@ function usageOf(c: DecodedCertificate): CertificateUsage {
   return s && cl ? 'server+client' : s ? 'server' : cl ? 'client' : 'other';
 }
 
-/** Links every certificate to its issuer in the same set, fills in selfSigned/role/usage, and finds the leaf-to-root path. */
-export function buildChain(certs: readonly { item: number; parsed: ParsedCertificate }[]): Omit<ChainInfo, 'keyMatches'> {
+/**
+ * Links every certificate to its issuer in the same set, fills in selfSigned/role/usage, and finds the leaf-to-root
+ * path. Issuers are indexed by subject and ordered by key identifier; every self-signature is checked first, then
+ * links, all within one signature budget: what the budget does not cover is marked unchecked, never assumed valid.
+ */
+export function buildChain(certs: readonly Entry[], signatureLimitMs = SIGNATURE_WORK_LIMIT_MS): Omit<ChainInfo, 'keyMatches'> {
+  const checker = new SignatureChecker(signatureLimitMs);
+  // Issuers indexed by subject, and by subject + subject key id, so thousands of same-name CAs stay linear.
+  const bySubject = new Map<string, Entry[]>();
+  const bySubjectKey = new Map<string, Entry[]>();
+  const add = (map: Map<string, Entry[]>, k: string, c: Entry): void => {
+    const list = map.get(k);
+    if (list) list.push(c);
+    else map.set(k, [c]);
+  };
+  for (const c of certs) {
+    const subject = c.parsed.subjectDer.toString('latin1');
+    add(bySubject, subject, c);
+    add(bySubjectKey, `${subject}\0${c.parsed.decoded.subjectKeyIdentifier ?? ''}`, c);
+  }
+  /** Up to MAX_ISSUER_CANDIDATES same-name certificates: those whose key id is the authority key id first, then those without one. */
+  const candidatesFor = (c: Entry): Entry[] => {
+    const issuer = c.parsed.issuerDer.toString('latin1');
+    const aki = c.parsed.decoded.authorityKeyIdentifier?.keyId;
+    const out: Entry[] = [];
+    const take = (list: readonly Entry[] | undefined, keep: (o: Entry) => boolean): void => {
+      for (const o of list ?? []) {
+        if (out.length >= MAX_ISSUER_CANDIDATES) return;
+        if (o.item !== c.item && keep(o)) out.push(o);
+      }
+    };
+    if (aki === undefined) take(bySubject.get(issuer), () => true);
+    else {
+      // OpenSSL's check_issued: a candidate whose subject key id differs from the authority key id is not the issuer.
+      take(bySubjectKey.get(`${issuer}\0${aki}`), () => true);
+      take(bySubjectKey.get(`${issuer}\0`), () => true);
+    }
+    return out;
+  };
+  const unchecked = new Set<number>();
+  for (const c of certs) {
+    const d = c.parsed.decoded;
+    if (!d.selfIssued) continue;
+    const ok = checker.check(c, c);
+    d.selfSigned = ok === true;
+    if (ok === undefined) unchecked.add(c.item);
+  }
   const links: ChainLink[] = [];
-  const verifySelf = certs.length <= VERIFY_SELF_SIGNATURES_UP_TO;
-  for (const { item, parsed } of certs) {
+  for (const c of certs) {
+    const { item, parsed } = c;
     const d = parsed.decoded;
-    if (d.selfIssued) d.selfSigned = verifySelf ? signedBy(parsed, parsed) : selfSignedByIds(d);
     let link: ChainLink = { item, issuer: null, verified: false };
+    let sameName: Entry[] = [];
     if (d.selfSigned) {
-      link = { item, issuer: item, verified: verifySelf };
-    } else {
-      for (const other of certs) {
-        if (other.item === item || !other.parsed.subjectDer.equals(parsed.issuerDer)) continue;
-        const ok = signedBy(parsed, other.parsed);
-        if (ok) {
-          link = { item, issuer: other.item, verified: true };
+      link = { item, issuer: item, verified: true };
+    } else if (!unchecked.has(item)) {
+      const named = bySubject.get(parsed.issuerDer.toString('latin1')) ?? [];
+      sameName = named[0]?.item === item ? named.slice(1, 2) : named.slice(0, 1);
+      const candidates = candidatesFor(c);
+      for (const o of candidates) {
+        const ok = checker.check(c, o);
+        if (ok === undefined) {
+          unchecked.add(item);
           break;
         }
-        if (link.issuer === null) link = { item, issuer: other.item, verified: false };
+        if (ok) {
+          link = { item, issuer: o.item, verified: true };
+          break;
+        }
+        if (link.issuer === null) link = { item, issuer: o.item, verified: false };
       }
     }
+    // Only same-name certificates with other key ids: named, never verified — a broken chain, not a missing issuer.
+    if (link.issuer === null && !d.selfSigned && sameName.length > 0) link = { item, issuer: sameName[0].item, verified: false };
+    if (unchecked.has(item)) link = { item, issuer: null, verified: false, unchecked: true };
     links.push(link);
     d.role = d.isCa ? (d.selfSigned ? 'root' : 'intermediate') : 'leaf';
     d.usage = usageOf(d);
   }
-  // The path starts at a certificate nobody else in the set names as issuer (the leaf end); with several
-  // candidates (a bundle), the longest path wins.
+  // The path starts at a certificate nobody else in the set names as issuer (the leaf end) and follows verified
+  // links only, so a same-name issuer whose key does not verify is never shown on it; in a bundle, the longest wins.
   const issuers = new Set(links.filter((l) => l.issuer !== l.item).map((l) => l.issuer));
   const byItem = new Map(links.map((l) => [l.item, l]));
-  // In a bundle, roots are anchors: a path ending at one counts as verified up to it.
-  const anchorOk = (l: ChainLink) => l.verified || (!verifySelf && l.issuer === l.item);
   const walk = (from: ChainLink): { path: number[]; complete: boolean } => {
     const path: number[] = [];
-    let allVerified = true;
-    for (let cur: ChainLink | undefined = from; cur && !path.includes(cur.item); cur = cur.issuer === null ? undefined : byItem.get(cur.issuer)) {
+    const seen = new Set<number>();
+    for (let cur: ChainLink | undefined = from; cur && !seen.has(cur.item); cur = cur.verified && cur.issuer !== null ? byItem.get(cur.issuer) : undefined) {
       path.push(cur.item);
-      allVerified &&= anchorOk(cur);
-      if (cur.issuer === cur.item) return { path, complete: allVerified };
+      seen.add(cur.item);
+      if (cur.issuer === cur.item) return { path, complete: cur.verified };
     }
     return { path, complete: false };
   };

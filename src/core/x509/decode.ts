@@ -4,6 +4,7 @@
  * message precise enough to act on ("PEM block 2: no END line", "…at byte 57").
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { KdfBudget, KdfLimitError } from '../crypto/kdfBudget';
 import { Asn1Error, Tag, children, parseDer, readTlv, type Asn1Node } from '../asn1/der';
 import { decodeCertificate, looksLikeCertificate, type ParsedCertificate } from './certificate';
 import { buildChain, matchKeyToCertificates } from './chain';
@@ -14,7 +15,7 @@ import { openPkcs12, looksLikePkcs12, Pkcs12Error } from './pkcs12';
 import { looksLikePkcs7, pkcs7Certificates } from './pkcs7';
 import { scanPem, type PemBlock } from './pem';
 import { certificateProblems } from './problems';
-import type { DecodedFile, DecodeError, DecodedItem, DecodeOptions, ItemSource, Problem } from './types';
+import type { DecodedFile, DecodeError, DecodeErrorCode, DecodedItem, DecodeOptions, ItemSource, Problem } from './types';
 
 /** How far into a file the sniffers look before deciding "not a certificate or key file". */
 const SNIFF_BYTES = 4096;
@@ -32,8 +33,10 @@ class Ctx {
     this.certs.push({ item: this.items.length, parsed });
     this.items.push({ kind: 'certificate', ...parsed.decoded });
   }
-  error(code: string, message: string, where?: { block?: number; line?: number }): void {
-    this.errors.push({ code, message, ...where });
+  /** One key-derivation budget for the whole file: its MAC, bags and encrypted keys together. */
+  readonly budget = new KdfBudget();
+  error(code: DecodeErrorCode, message: string, where?: { block?: number; line?: number }): void {
+    this.errors.push({ code, message, ...(where?.block !== undefined && { block: where.block }), ...(where?.line !== undefined && { line: where.line }) });
   }
 }
 
@@ -71,7 +74,7 @@ function decodeDerNode(node: Asn1Node, source: ItemSource, ctx: Ctx): 'der' | 'p
   } else if (k.length >= 3 && hasTag(k[0], Tag.INTEGER) && hasTag(k[1]) && hasTag(k[2], Tag.OCTET_STRING)) {
     ctx.items.push({ kind: 'privateKey', source, ...describePkcs8(node) });
   } else if (k.length === 2 && hasTag(k[0]) && hasTag(k[1], Tag.OCTET_STRING)) {
-    ctx.items.push({ kind: 'privateKey', source, ...describeEncryptedPkcs8(node, ctx.opts.passphrase) });
+    encryptedKey(node, source, ctx);
   } else if (k.length >= 9 && k.every((x) => x.tag === Tag.INTEGER)) {
     ctx.items.push({ kind: 'privateKey', source, ...describePkcs1Private(node) });
   } else if (k.length >= 2 && hasTag(k[0], Tag.INTEGER) && hasTag(k[1], Tag.OCTET_STRING)) {
@@ -84,13 +87,24 @@ function decodeDerNode(node: Asn1Node, source: ItemSource, ctx: Ctx): 'der' | 'p
   return 'der';
 }
 
+/** An encrypted PKCS#8 key: opened with the passphrase when the file's budget allows, else described and refused. */
+function encryptedKey(node: Asn1Node, source: ItemSource, ctx: Ctx): void {
+  try {
+    ctx.items.push({ kind: 'privateKey', source, ...describeEncryptedPkcs8(node, ctx.opts.passphrase, ctx.budget) });
+  } catch (e) {
+    if (!(e instanceof KdfLimitError)) throw e;
+    ctx.items.push({ kind: 'privateKey', source, ...describeEncryptedPkcs8(node) });
+    ctx.error('too-costly', `${where(source)}${e.message}`, { block: source.block, line: source.line });
+  }
+}
+
 function where(source: ItemSource): string {
   return source.block !== undefined ? `PEM block ${source.block}: ` : '';
 }
 
 function decodePkcs12(node: Asn1Node, ctx: Ctx): void {
   try {
-    const p = openPkcs12(node, ctx.opts.passphrase);
+    const p = openPkcs12(node, ctx.opts.passphrase, ctx.budget);
     for (const c of p.certificates) {
       const source: ItemSource = { format: 'pkcs12', index: c.index, ...(c.friendlyName !== undefined && { friendlyName: c.friendlyName }) };
       try {
@@ -179,8 +193,7 @@ function decodePemBlocks(blocks: PemBlock[], text: string, ctx: Ctx): void {
         continue;
       }
       if (b.type === 'ENCRYPTED PRIVATE KEY') {
-        const facts = describeEncryptedPkcs8(node, ctx.opts.passphrase);
-        ctx.items.push({ kind: 'privateKey', source, ...facts });
+        encryptedKey(node, source, ctx);
         continue;
       }
       decodeDerNode(node, source, ctx);

@@ -6,7 +6,9 @@
 import { constants, createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, readOid, type Asn1Node } from '../asn1/der';
 import { colonHex } from './extensions';
-import { ciphers, curves, hashes, keyAlgorithms, OID, pkcs12PbeNames, signatureAlgorithms } from './oids';
+import { KdfBudget } from '../crypto/kdfBudget';
+import { curves, hashes, keyAlgorithms, OID, signatureAlgorithms } from './oids';
+import { describePbe, pbeWork, readPbe } from './pbeParams';
 import type { DecodedPrivateKey, PublicKeyInfo, SignatureAlgorithm } from './types';
 
 /** Bit length of an unsigned big-endian INTEGER (RSA modulus, DSA prime). */
@@ -74,42 +76,10 @@ function publicHashOf(load: () => KeyObject): string | undefined {
 
 /** Describes how an EncryptedPrivateKeyInfo / PKCS#12 bag is encrypted, e.g. `PBES2, PBKDF2 (hmacWithSHA256, 2048 iterations), AES-256-CBC`. */
 export function describeEncryption(alg: Asn1Node): string {
-  const [oidNode, params] = children(alg);
-  const oid = readOid(oidNode);
-  if (oid === OID.pbes2 && params) {
-    const [kdf, scheme] = children(params);
-    const [kdfOid, kdfParams] = children(kdf);
-    let kdfText = readOid(kdfOid) === OID.pbkdf2 ? 'PBKDF2' : readOid(kdfOid) === '1.3.6.1.4.1.11591.4.11' ? 'scrypt' : readOid(kdfOid);
-    if (kdfText === 'PBKDF2' && kdfParams) {
-      const p = children(kdfParams);
-      const iter = p[1]?.tag === Tag.INTEGER ? Number(readInteger(p[1])) : undefined;
-      const prfNode = p.find((x, i) => i >= 2 && x.tag === Tag.SEQUENCE);
-      const prf = prfNode ? (hashes[readOid(children(prfNode)[0])] ?? 'unknown') : 'sha1';
-      kdfText += ` (hmacWith${prf.toUpperCase()}${iter !== undefined ? `, ${iter} iterations` : ''})`;
-    }
-    const schemeOid = readOid(children(scheme)[0]);
-    return `PBES2, ${kdfText}, ${ciphers[schemeOid]?.name ?? schemeOid}`;
-  }
-  return pkcs12PbeNames[oid] ?? oid;
+  return describePbe(readPbe(alg));
 }
 
 type KeyFacts = Omit<DecodedPrivateKey, 'source'>;
-
-/** Encrypted keys asking for more PBKDF2 rounds than this are described but not opened (a crafted file must not hang us). */
-const MAX_OPEN_ITERATIONS = 5_000_000;
-
-/** The iteration count of a PBES2/PBKDF2 or PKCS#12 PBE AlgorithmIdentifier (1 when it has none). */
-function pbeIterations(alg: Asn1Node): number {
-  const [oidNode, params] = children(alg);
-  if (!params || params.tag !== Tag.SEQUENCE) return 1;
-  if (readOid(oidNode) === OID.pbes2) {
-    const kdfParams = children(children(params)[0] ?? params)[1];
-    const it = kdfParams?.tag === Tag.SEQUENCE ? children(kdfParams)[1] : undefined;
-    return it?.tag === Tag.INTEGER ? Number(readInteger(it)) : 1;
-  }
-  const it = children(params)[1];
-  return it?.tag === Tag.INTEGER ? Number(readInteger(it)) : 1;
-}
 
 /** Describes a PKCS#8 PrivateKeyInfo (unencrypted). */
 export function describePkcs8(node: Asn1Node): KeyFacts {
@@ -146,12 +116,17 @@ export function describeSec1(node: Asn1Node): KeyFacts {
   return { algorithm: 'EC', ...size, format: 'SEC1 (EC PRIVATE KEY)', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'sec1' })) };
 }
 
-/** Describes an EncryptedPrivateKeyInfo without decrypting it; with a passphrase, also what it holds. */
-export function describeEncryptedPkcs8(node: Asn1Node, passphrase?: string): KeyFacts {
+/**
+ * Describes an EncryptedPrivateKeyInfo without decrypting it; with a passphrase, also what it holds — once the
+ * file's budget has room for the key derivation it asks for (KdfLimitError otherwise, before any work).
+ */
+export function describeEncryptedPkcs8(node: Asn1Node, passphrase?: string, budget: KdfBudget = new KdfBudget()): KeyFacts {
   const [alg, data] = children(node);
   if (!alg || alg.tag !== Tag.SEQUENCE || !data || data.tag !== Tag.OCTET_STRING) throw new Asn1Error('not an EncryptedPrivateKeyInfo', node.start);
-  const base: KeyFacts = { algorithm: 'unknown', format: 'PKCS#8', encrypted: true, encryption: describeEncryption(alg) };
-  if (passphrase === undefined || pbeIterations(alg) > MAX_OPEN_ITERATIONS) return base;
+  const pbe = readPbe(alg);
+  const base: KeyFacts = { algorithm: 'unknown', format: 'PKCS#8', encrypted: true, encryption: describePbe(pbe) };
+  if (passphrase === undefined) return base;
+  budget.charge(...pbeWork(pbe, 'the encrypted private key', true));
   const der = raw(node);
   try {
     const k = createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase });
@@ -198,10 +173,10 @@ export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
   return known ? (known.hash ? { oid, name: known.name, hash: known.hash } : { oid, name: known.name }) : { oid, name: oid };
 }
 
-/** Verifies a signature over `tbs` with the key in `spkiDer` (used for CSRs, whose self-signature proves key possession). */
-export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, spkiDer: Buffer, signature: Buffer): boolean {
+/** Verifies a signature over `tbs` with a key (or the SPKI DER of one): CSR self-signatures and certificate links. */
+export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki: Buffer | KeyObject, signature: Buffer): boolean {
   try {
-    const key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+    const key = Buffer.isBuffer(keyOrSpki) ? createPublicKey({ key: keyOrSpki, format: 'der', type: 'spki' }) : keyOrSpki;
     if (alg.pss) return verify(alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature);
     const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
     return verify(edwards ? null : (alg.hash ?? null), tbs, key, signature);

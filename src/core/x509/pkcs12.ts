@@ -6,26 +6,20 @@
  */
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { Asn1Error, Tag, children, content, parseDer, readInteger, readOid, readString, type Asn1Node } from '../asn1/der';
-import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
+import { count, digestBytes, hashName, KdfBudget, KdfLimitError, pkcs12KdfWork } from '../crypto/kdfBudget';
+import { bmpPassword, pkcs12Kdf, Pkcs12KeyId, type Pkcs12KdfHash } from '../crypto/pkcs12Kdf';
 import { MtlsError } from '../errors';
 import { describeEncryption, describePkcs8 } from './keys';
 import { rc2CbcDecrypt } from './rc2';
-import { ciphers, hashes, OID, pkcs12PbeNames } from './oids';
-import type { DecodedPrivateKey } from './types';
-
-// Bounds that keep a hostile or corrupted file from hanging the decoder (OpenSSL writes 2048).
-const MAX_KDF_ITERATIONS = 200_000;
-const MAX_PBKDF2_ITERATIONS = 5_000_000;
-// Across one file, so a crafted PFX with many bags cannot add up to minutes of key derivation.
-const MAX_TOTAL_ITERATIONS = 10_000_000;
-
-/** Key-derivation work left for the file being opened. */
-interface Budget {
-  left: number;
-}
+import { hashes, OID, pkcs12PbeNames } from './oids';
+import { describePbe, MAX_SALT_BYTES, pbeWork, readPbe } from './pbeParams';
+import type { DecodedPrivateKey, DecodeErrorCode } from './types';
 
 export class Pkcs12Error extends MtlsError {
-  constructor(code: 'needs-passphrase' | 'wrong-passphrase' | 'unsupported', message: string) {
+  constructor(
+    override readonly code: 'needs-passphrase' | 'wrong-passphrase' | 'unsupported' | 'too-costly',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'Pkcs12Error';
   }
@@ -36,9 +30,9 @@ export interface Pkcs12Contents {
   readonly certificates: { der: Buffer; friendlyName?: string; index: number }[];
   readonly keys: { facts: Omit<DecodedPrivateKey, 'source'>; friendlyName?: string; index: number }[];
   /** Parts that could not be read, each a full sentence. */
-  readonly errors: { code: string; message: string }[];
+  readonly errors: { code: DecodeErrorCode; message: string }[];
   /** Read, but worth telling the user about (the legacy RC2 format that Node 17+ refuses). */
-  readonly warnings: { code: string; message: string }[];
+  readonly warnings: { code: 'legacy-rc2'; message: string }[];
   readonly mac: string;
 }
 
@@ -58,76 +52,77 @@ function dataContent(ci: Asn1Node): Buffer {
   return content(oct);
 }
 
-function iterations(n: Asn1Node | undefined, max: number, budget: Budget): number {
-  const it = n ? Number(readInteger(n)) : 1;
-  if (!(it >= 1 && it <= max)) throw new Pkcs12Error('unsupported', `PKCS#12: iteration count ${it} is outside what this decoder accepts (1–${max})`);
-  budget.left -= it;
-  if (budget.left < 0) throw new Pkcs12Error('unsupported', 'PKCS#12: the file asks for more key-derivation work than this decoder allows');
-  return it;
-}
+const MAC_HASHES: ReadonlySet<string> = new Set<Pkcs12KdfHash>(['sha1', 'sha256', 'sha384', 'sha512']);
 
-function verifyMac(macData: Asn1Node, data: Buffer, password: string, budget: Budget): { ok: boolean; desc: string } {
+/**
+ * Verifies the MAC with `password` — for no passphrase, the empty one in both encodings OpenSSL tries — once the
+ * budget has room for it. A digest whose length is not the hash's can never verify: refused without any work.
+ */
+function verifyMac(macData: Asn1Node, data: Buffer, password: string, tryBothEmpty: boolean, budget: KdfBudget): { ok: boolean; desc: string } {
   const [digestInfo, saltNode, iterNode] = children(macData);
+  if (digestInfo?.tag !== Tag.SEQUENCE || saltNode?.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: MacData needs a digest and a salt', macData.start);
   const [algId, digestNode] = children(digestInfo);
   const hashOid = readOid(children(algId)[0]);
   const hash = hashes[hashOid];
-  if (hash !== 'sha1' && hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512') {
+  if (hash === undefined || !MAC_HASHES.has(hash)) {
     throw new Pkcs12Error('unsupported', `PKCS#12: MAC algorithm ${hash ?? hashOid} is not supported`);
   }
-  const salt = content(saltNode);
-  const iter = iterations(iterNode, MAX_KDF_ITERATIONS, budget);
+  const h = hash as Pkcs12KdfHash;
   const expected = content(digestNode);
-  // OpenSSL tries an empty password both as a BMP NUL terminator and as no bytes at all.
-  const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
-  for (const pw of candidates) {
-    const key = pkcs12Kdf(hash, pw, salt, Pkcs12KeyId.mac, iter, expected.length);
-    const mac = createHmac(hash, key).update(data).digest();
-    if (mac.length === expected.length && timingSafeEqual(mac, expected)) return { ok: true, desc: `${hash}, ${iter} iterations` };
+  const size = digestBytes(h) ?? 0;
+  const iter = iterNode ? Number(readInteger(iterNode)) : 1;
+  if (!(iter >= 1)) throw new Pkcs12Error('unsupported', `PKCS#12: the MAC iteration count ${iter} is not a positive number — not decoded`);
+  if (expected.length !== size) {
+    throw new Pkcs12Error('unsupported', `PKCS#12: the MAC asks for ${count(iter)} iterations of ${hashName(h)} with a ${count(expected.length)}-byte digest, but ${hashName(h)} gives ${size} bytes — not decoded`);
   }
-  return { ok: false, desc: `${hash}, ${iter} iterations` };
+  const salt = content(saltNode);
+  if (salt.length > MAX_SALT_BYTES) throw new Pkcs12Error('unsupported', `PKCS#12: the MAC salt is ${count(salt.length)} bytes long; at most ${count(MAX_SALT_BYTES)} are accepted — not decoded`);
+  // OpenSSL tries an empty password both as a BMP NUL terminator and as no bytes at all.
+  const candidates = tryBothEmpty ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
+  try {
+    budget.charge(pkcs12KdfWork('the MAC', h, iter, size, candidates.length));
+  } catch (e) {
+    if (e instanceof KdfLimitError) throw new Pkcs12Error('too-costly', `PKCS#12: ${e.message}`);
+    throw e;
+  }
+  for (const pw of candidates) {
+    const key = pkcs12Kdf(h, pw, salt, Pkcs12KeyId.mac, iter, size);
+    const mac = createHmac(h, key).update(data).digest();
+    if (timingSafeEqual(mac, expected)) return { ok: true, desc: `${h}, ${iter} iterations` };
+  }
+  return { ok: false, desc: `${h}, ${iter} iterations` };
 }
 
-/** Decrypts PKCS#12 / PKCS#5 encrypted content with the algorithms OpenSSL writes. */
-function decrypt(alg: Asn1Node, data: Buffer, password: string, what: string, budget: Budget, legacy: string[]): Buffer {
-  const [oidNode, params] = children(alg);
-  const oid = readOid(oidNode);
-  if (oid === OID.pbes2 && params) {
-    const [kdf, scheme] = children(params);
-    if (readOid(children(kdf)[0]) !== OID.pbkdf2) throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses a key derivation other than PBKDF2`);
-    const kp = children(children(kdf)[1]);
-    const salt = content(kp[0]);
-    const iter = iterations(kp[1], MAX_PBKDF2_ITERATIONS, budget);
-    const prfNode = kp.slice(2).find((x) => x.tag === Tag.SEQUENCE);
-    const prf = prfNode ? hashes[readOid(children(prfNode)[0])] : 'sha1';
-    const [cOid, ivNode] = children(scheme);
-    const cipher = ciphers[readOid(cOid)];
-    if (!cipher || !prf) throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describeEncryption(alg)}, which is not supported`);
-    const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iter, cipher.keyLength, prf);
-    return decipher(cipher.node, key, content(ivNode), data, what);
+/** Decrypts PKCS#12 / PKCS#5 encrypted content with the algorithms OpenSSL writes, charging the budget first. */
+function decrypt(alg: Asn1Node, data: Buffer, password: string, what: string, budget: KdfBudget, legacy: string[]): Buffer {
+  const pbe = readPbe(alg);
+  budget.charge(...pbeWork(pbe, `the ${what}`));
+  if (pbe.kind === 'pbkdf2') {
+    if (!pbe.cipher || !pbe.prf || !pbe.iv) throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describePbe(pbe)}, which is not supported`);
+    const key = pbkdf2Sync(Buffer.from(password, 'utf8'), pbe.salt, pbe.iterations, pbe.cipher.keyLength, pbe.prf);
+    return decipher(pbe.cipher.node, key, pbe.iv, data, what);
   }
-  if (oid === OID.pbeSha1TripleDes && params) {
-    const [saltNode, iterNode] = children(params);
-    const iter = iterations(iterNode, MAX_KDF_ITERATIONS, budget);
+  if (pbe.kind === 'pkcs12' && pbe.oid === OID.pbeSha1TripleDes) {
     const pw = bmpPassword(password);
-    const key = pkcs12Kdf('sha1', pw, content(saltNode), Pkcs12KeyId.key, iter, 24);
-    const iv = pkcs12Kdf('sha1', pw, content(saltNode), Pkcs12KeyId.iv, iter, 8);
+    const key = pkcs12Kdf('sha1', pw, pbe.salt, Pkcs12KeyId.key, pbe.iterations, 24);
+    const iv = pkcs12Kdf('sha1', pw, pbe.salt, Pkcs12KeyId.iv, pbe.iterations, 8);
     return decipher('des-ede3-cbc', key, iv, data, what);
   }
-  if ((oid === OID.pbeSha1Rc2_40 || oid === OID.pbeSha1Rc2_128) && params) {
-    const [saltNode, iterNode] = children(params);
-    const iter = iterations(iterNode, MAX_KDF_ITERATIONS, budget);
+  if (pbe.kind === 'pkcs12' && (pbe.oid === OID.pbeSha1Rc2_40 || pbe.oid === OID.pbeSha1Rc2_128)) {
     const pw = bmpPassword(password);
-    const bits = oid === OID.pbeSha1Rc2_40 ? 40 : 128;
-    const key = pkcs12Kdf('sha1', pw, content(saltNode), Pkcs12KeyId.key, iter, bits / 8);
-    const iv = pkcs12Kdf('sha1', pw, content(saltNode), Pkcs12KeyId.iv, iter, 8);
-    legacy.push(`the ${what} is encrypted with ${pkcs12PbeNames[oid]}`);
+    const key = pkcs12Kdf('sha1', pw, pbe.salt, Pkcs12KeyId.key, pbe.iterations, pbe.keyBytes);
+    const iv = pkcs12Kdf('sha1', pw, pbe.salt, Pkcs12KeyId.iv, pbe.iterations, 8);
+    legacy.push(`the ${what} is encrypted with ${pkcs12PbeNames[pbe.oid]}`);
     try {
-      return rc2CbcDecrypt(key, bits, iv, data);
+      return rc2CbcDecrypt(key, pbe.keyBytes * 8, iv, data);
     } catch {
       throw new Pkcs12Error('unsupported', `PKCS#12: the ${what} could not be decrypted (damaged data)`);
     }
   }
-  throw new Pkcs12Error('unsupported', `PKCS#12: ${what} is encrypted with ${pkcs12PbeNames[oid] ?? oid}, which is not supported`);
+  if (pbe.kind === 'scrypt' || (pbe.kind === 'other' && pbe.kdfOid !== undefined)) {
+    throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describePbe(pbe)}, which is not supported`);
+  }
+  throw new Pkcs12Error('unsupported', `PKCS#12: ${what} is encrypted with ${describePbe(pbe)}, which is not supported`);
 }
 
 function decipher(name: string, key: Buffer, iv: Buffer, data: Buffer, what: string): Buffer {
@@ -151,25 +146,63 @@ function friendlyName(attrs: Asn1Node | undefined): string | undefined {
   return undefined;
 }
 
-/** Opens a PFX: verifies the MAC (typed errors for a missing or wrong passphrase) and reads every bag. */
-export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined): Pkcs12Contents {
+/** The encryption AlgorithmIdentifiers visible before decrypting anything: EncryptedData contents and shrouded keys in plain contents. */
+function visibleEncryption(contentInfos: readonly Asn1Node[]): { alg: Asn1Node; what: string }[] {
+  const out: { alg: Asn1Node; what: string }[] = [];
+  for (const ci of contentInfos) {
+    try {
+      const type = readOid(children(ci)[0]);
+      if (type === OID.pkcs7EncryptedData) {
+        const [, eci] = children(children(children(ci)[1])[0]);
+        out.push({ alg: children(eci)[1], what: 'certificate bag' });
+      } else if (type === OID.pkcs7Data) {
+        for (const bag of children(parseDer(dataContent(ci)))) {
+          const [idNode, valueWrap] = children(bag);
+          if (readOid(idNode) === OID.shroudedKeyBag && valueWrap) out.push({ alg: children(children(valueWrap)[0])[0], what: 'private key' });
+        }
+      }
+    } catch {
+      // Malformed parts are reported where they are read; here they cost nothing.
+    }
+  }
+  return out.filter((x) => x.alg !== undefined);
+}
+
+/**
+ * Opens a PFX: verifies the MAC (typed errors for a missing or wrong passphrase) and reads every bag. Every key
+ * derivation is priced against `budget` first: the MAC before it is computed, then all the visible encryption
+ * at once (refused as a whole — Pkcs12Error 'too-costly' — if it does not fit), then each as it is done.
+ */
+export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget = new KdfBudget()): Pkcs12Contents {
   const [, authSafe, macData] = children(pfx);
   const data = dataContent(authSafe);
   let mac = 'none';
   const password = passphrase ?? '';
-  const budget: Budget = { left: MAX_TOTAL_ITERATIONS };
   if (macData) {
-    const r = verifyMac(macData, data, password, budget);
+    const r = verifyMac(macData, data, password, passphrase === undefined || passphrase === '', budget);
     mac = r.desc;
     if (!r.ok) {
       if (passphrase === undefined) throw new Pkcs12Error('needs-passphrase', 'PKCS#12: this file is protected by a passphrase; provide it to decode the certificates and keys');
       throw new Pkcs12Error('wrong-passphrase', 'PKCS#12: wrong passphrase (MAC verify failed)');
     }
   }
+  const contentInfos = children(parseDer(data));
+  try {
+    budget.ensure(visibleEncryption(contentInfos).flatMap(({ alg, what }) => {
+      try {
+        return pbeWork(readPbe(alg), `the ${what}`);
+      } catch {
+        return []; // malformed parameters: refused when that part is read
+      }
+    }));
+  } catch (e) {
+    if (e instanceof KdfLimitError) throw new Pkcs12Error('too-costly', `PKCS#12: ${e.message}`);
+    throw e;
+  }
   const out: Pkcs12Contents = { certificates: [], keys: [], errors: [], warnings: [], mac };
   const legacy: string[] = [];
   let index = 0;
-  for (const ci of children(parseDer(data))) {
+  for (const ci of contentInfos) {
     let safeContents: Buffer;
     const type = readOid(children(ci)[0]);
     try {
@@ -186,8 +219,7 @@ export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined): Pkcs1
         continue;
       }
     } catch (e) {
-      if (e instanceof Pkcs12Error && e.code !== 'unsupported') out.errors.push({ code: e.code, message: e.message });
-      else out.errors.push({ code: 'unsupported', message: e instanceof Error ? e.message : String(e) });
+      out.errors.push(bagError(e));
       continue;
     }
     for (const bag of children(parseDer(safeContents))) {
@@ -210,7 +242,7 @@ export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined): Pkcs1
           out.keys.push({ facts: { ...describePkcs8(parseDer(plain)), encrypted: true, encryption: describeEncryption(alg) }, friendlyName: name, index: at });
         }
       } catch (e) {
-        out.errors.push({ code: e instanceof Pkcs12Error ? e.code : 'der', message: e instanceof Error ? e.message : String(e) });
+        out.errors.push(bagError(e));
       }
     }
   }
@@ -223,4 +255,11 @@ export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined): Pkcs1
     });
   }
   return out;
+}
+
+/** A bag that could not be read, as a typed error entry. */
+function bagError(e: unknown): { code: DecodeErrorCode; message: string } {
+  if (e instanceof KdfLimitError) return { code: 'too-costly', message: `PKCS#12: ${e.message}` };
+  if (e instanceof Pkcs12Error) return { code: e.code, message: e.message };
+  return { code: e instanceof Asn1Error ? 'der' : 'unsupported', message: e instanceof Error ? e.message : String(e) };
 }

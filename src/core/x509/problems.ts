@@ -1,18 +1,20 @@
 /** Problems worth telling a person about, per certificate: validity, trust path, weak crypto, and mTLS usage. */
-import type { ChainLink, DecodedCertificate, Problem } from './types';
+import type { ChainLink, DecodedCertificate, Problem, ProblemCode } from './types';
 
 const day = (iso: string) => iso.slice(0, 10);
 
 /** Lists problems for one certificate; `inSet` says whether other certificates came with it (chain checks only apply then). */
 export function certificateProblems(c: DecodedCertificate, item: number, link: ChainLink | undefined, inSet: boolean, expiryWarningDays: number): Problem[] {
   const out: Problem[] = [];
-  const add = (severity: Problem['severity'], code: string, message: string) => out.push({ severity, code, message, item });
+  const add = (severity: Problem['severity'], code: ProblemCode, message: string) => out.push({ severity, code, message, item });
   const who = c.subject.text || '(empty subject)';
   if (c.validity === 'expired') add('error', 'expired', `${who}: expired on ${day(c.notAfter)} (${-c.daysLeft} days ago)`);
   else if (c.validity === 'not-yet-valid') add('error', 'not-yet-valid', `${who}: not valid until ${day(c.notBefore)}`);
   else if (c.daysLeft < expiryWarningDays) add('warning', 'expiring', `${who}: expires on ${day(c.notAfter)} (in ${c.daysLeft} days)`);
   if (c.selfSigned && !c.isCa) add('warning', 'self-signed-leaf', `${who}: self-signed leaf certificate — peers must trust this exact certificate`);
-  if (link && link.issuer !== null && link.issuer !== item && !link.verified) {
+  if (link?.unchecked) {
+    add('warning', 'signature-not-checked', `${who}: signature not checked — the file holds more signatures than the decoder checks per file, so its issuer${c.selfIssued ? ' (itself)' : ''} is unknown`);
+  } else if (link && link.issuer !== null && link.issuer !== item && !link.verified) {
     add('error', 'broken-chain', `${who}: its issuer is in the file but the signature does not verify with the issuer's key`);
   } else if (link && link.issuer === null && inSet && !c.selfSigned) {
     // An intermediate whose root is absent is what a server or client should send (the peer holds the

@@ -91,10 +91,36 @@ export interface CertificateExtensions {
 export type CertificateRole = 'root' | 'intermediate' | 'leaf';
 export type CertificateUsage = 'server' | 'client' | 'server+client' | 'ca' | 'any' | 'other';
 
+/**
+ * Every problem the decoder can report. Producers (problems.ts, decode.ts, pkcs12.ts) and consumers (the
+ * certificate fields, the tree, diagnostics) share this union, so a renamed code fails to compile instead of
+ * silently never matching.
+ */
+export const PROBLEM_CODES = [
+  'expired',
+  'not-yet-valid',
+  'expiring',
+  'self-signed-leaf',
+  'broken-chain',
+  'missing-issuer',
+  'bad-self-signature',
+  'signature-not-checked',
+  'sha1-signature',
+  'md5-signature',
+  'weak-rsa',
+  'server-without-san',
+  'server-without-serverauth',
+  'client-without-clientauth',
+  'no-digital-signature',
+  'extension-not-decoded',
+  'csr-bad-signature',
+  'legacy-rc2',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 export interface Problem {
   readonly severity: 'error' | 'warning' | 'info';
-  /** Stable code, e.g. `expired`, `sha1-signature`, `server-without-san`. */
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly message: string;
   /** Index into `DecodedFile.items` of the item concerned, when there is one. */
   readonly item?: number;
@@ -121,7 +147,7 @@ export interface DecodedCertificate extends CertificateExtensions {
   readonly fingerprints: { readonly sha1: string; readonly sha256: string };
   /** Subject and issuer names are byte-identical. */
   readonly selfIssued: boolean;
-  /** Self-issued and the signature verifies with its own key (in large bundles: and its key identifiers agree). */
+  /** Self-issued and the signature verifies with its own key. */
   readonly selfSigned: boolean;
   readonly isCa: boolean;
   readonly role: CertificateRole;
@@ -181,9 +207,26 @@ export type DecodedItem =
   | ({ readonly kind: 'csr' } & DecodedCsr)
   | ({ readonly kind: 'crl' } & DecodedCrl);
 
+/**
+ * Why (part of) a file could not be decoded. `too-costly`: it asks for more key derivation than a file may
+ * cost. `timeout` / `worker-failed`: the decoding worker passed its deadline or died (the file is not decoded).
+ */
+export type DecodeErrorCode =
+  | 'empty'
+  | 'not-recognised'
+  | 'pem-truncated'
+  | 'pem-base64'
+  | 'der'
+  | 'needs-passphrase'
+  | 'wrong-passphrase'
+  | 'unsupported'
+  | 'too-costly'
+  | 'timeout'
+  | 'worker-failed'
+  | 'internal';
+
 export interface DecodeError {
-  /** Stable code: `empty`, `not-recognised`, `pem-truncated`, `pem-base64`, `der`, `needs-passphrase`, `wrong-passphrase`, `unsupported`. */
-  readonly code: string;
+  readonly code: DecodeErrorCode;
   readonly message: string;
   readonly block?: number;
   readonly line?: number;
@@ -192,13 +235,15 @@ export interface DecodeError {
 export interface ChainLink {
   /** Index into `items` of the certificate. */
   readonly item: number;
-  /** Index into `items` of its issuer found in the same set, or null. */
-  readonly issuer: number | null;
   /**
-   * The issuer's key verified this certificate's signature (self-signed: its own key). False for roots in
-   * bundles of more than 16 certificates, which are recognised by name and key identifiers instead.
+   * Index into `items` of its issuer found in the same set (the one whose key verified it, else the first same-name
+   * candidate whose key did not), or null.
    */
+  readonly issuer: number | null;
+  /** The issuer's key verified this certificate's signature (self-signed: its own key). */
   readonly verified: boolean;
+  /** The file holds more signatures than one file may cost to check: this certificate's were not checked. */
+  readonly unchecked?: true;
 }
 
 export interface ChainInfo {

@@ -13,6 +13,10 @@ export function headerSection(platformNames: string, templateLine: string): stri
 // Run it:  mtls serve server.ts  (any Node >= 20.16)  or  node server.ts  (Node >= 22.18 or >= 23.6)
 ${templateLine}
 
+// For the editor only (a comment to Node): load @types/node once it is installed, also under TypeScript 6+,
+// whose projects no longer include every installed @types package by default.
+/// <reference types="node" />
+
 'use strict';
 `;
 }
@@ -35,9 +39,20 @@ const CONFIG = {
   // ('Google LLC'), 'O=Example Org', or 'sha256:AB:CD:…'. Dialogflow today: 'Google LLC'; its legacy
   // certificate (until 2026-12-01): '*.dialogflow.com' (a literal CN, not a wildcard).
   allowedClients: [] as string[], // MTLS_ALLOWED_CLIENTS (comma-separated)
+  // A public root in the CA bundle (SSL.com for Dialogflow) vouches for anyone's certificate: the server
+  // refuses to start with one unless allowedClients is set, or this says you accept any such client.
+  acceptAnyPublicClient: false, // MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1
   // Authorization header check: '' (none), 'Basic user:password', 'Bearer shared-secret', or
-  // 'google-id-token' (implement verifyGoogleIdToken below). Prefer the environment variable for secrets.
+  // 'google-id-token' (Dialogflow CX's default service agent auth; set the idToken fields below). Prefer the
+  // environment variable for secrets.
   auth: '', // MTLS_AUTH
+  // For 'google-id-token': the RS256 token must be Google-signed, unexpired, for this audience, AND from
+  // this caller (anyone can get a Google token for any audience, so email and/or subject is required).
+  idTokenAudience: '', // MTLS_ID_TOKEN_AUDIENCE: the webhook URL exactly as configured in the agent
+  idTokenEmail: '', // MTLS_ID_TOKEN_EMAIL: service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
+  idTokenSubject: '', // MTLS_ID_TOKEN_SUBJECT: the caller's numeric id (sub), instead of or with email
+  // MTLS_GOOGLE_JWKS_URL: Google's keys; or an http URL on 127.0.0.1, or a file (tests, offline mirrors)
+  googleJwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
   webhookPaths: ['/webhook', '/'], // POST here; GET /healthz answers 200
   bodyLimitBytes: 1024 * 1024, // 413 above this (Dialogflow requests are a few KiB)
   // Answer before the platform gives up: Dialogflow ES waits 5 s, CX 5 s by default (at most 30 s).
@@ -73,7 +88,12 @@ const path = process.getBuiltinModule('node:path') as typeof import('node:path')
 // A config block written by an older template lacks the fields added since: they take these values.
 const configDefaults = {
   allowedClients: [] as string[],
+  acceptAnyPublicClient: false,
   auth: '',
+  idTokenAudience: '',
+  idTokenEmail: '',
+  idTokenSubject: '',
+  googleJwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
   webhookPaths: ['/webhook', '/'],
   bodyLimitBytes: 1024 * 1024,
   requestTimeoutMs: 4500,
@@ -93,7 +113,9 @@ interface Settings {
   port: number;
   passphrase: string | undefined;
   allowedClients: string[];
+  acceptAnyPublicClient: boolean;
   auth: string;
+  idToken: IdTokenOptions;
   handshakeTimeoutMs: number;
   maxConnections: number;
 }
@@ -133,6 +155,8 @@ function resolveSettings(): Settings {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('BAD_PORT', 'port ' + JSON.stringify(portText) + ' is not a number from 0 to 65535 (MTLS_PORT)');
   const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
+  const jwks = fromEnv('MTLS_GOOGLE_JWKS_URL') ?? config.googleJwksUrl;
+  const acceptAny = fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT');
   return {
     keyPath: abs(fromEnv('MTLS_KEY') ?? CONFIG.key),
     certPath,
@@ -142,7 +166,14 @@ function resolveSettings(): Settings {
     // Not trimmed: a passphrase may legitimately start or end with a space.
     passphrase: process.env['MTLS_KEY_PASSPHRASE'] || undefined,
     allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : config.allowedClients,
+    acceptAnyPublicClient: acceptAny !== undefined ? /^(1|true|yes)$/i.test(acceptAny) : config.acceptAnyPublicClient,
     auth: fromEnv('MTLS_AUTH') ?? config.auth,
+    idToken: {
+      audience: fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? config.idTokenAudience,
+      email: fromEnv('MTLS_ID_TOKEN_EMAIL') ?? config.idTokenEmail,
+      subject: fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? config.idTokenSubject,
+      jwks: /^[a-z][a-z0-9+.-]*:\\/\\//i.test(jwks) ? jwks : abs(jwks),
+    },
     handshakeTimeoutMs: positiveInteger('MTLS_HANDSHAKE_TIMEOUT_MS', config.handshakeTimeoutMs),
     maxConnections: positiveInteger('MTLS_MAX_CONNECTIONS', config.maxConnections),
   };
@@ -300,19 +331,8 @@ function sameSecret(a: string, b: string): boolean {
   return nodeCrypto.timingSafeEqual(h(a), h(b));
 }
 
-/**
- * Extension point: verify a Google-signed ID token (Dialogflow sends one as Authorization: Bearer when
- * configured). To implement: fetch Google's keys (https://www.googleapis.com/oauth2/v3/certs, cache them),
- * check the RS256 signature with crypto.verify, then iss = https://accounts.google.com, aud = your webhook
- * URL, email = service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com, exp in the future.
- * Return true to accept. Until then the 'google-id-token' mode refuses every request.
- */
-async function verifyGoogleIdToken(token: string, req: IncomingMessage): Promise<boolean> {
-  void token;
-  void req;
-  log('auth: verifyGoogleIdToken() is not implemented yet: refusing (see the comment above it in server.ts)');
-  return false;
-}
+// Made at start-up in 'google-id-token' mode (see createIdTokenVerifier below).
+let idTokenVerifier: IdTokenVerifier | undefined;
 
 /** null when the Authorization header is acceptable, otherwise the reason (never the secret). */
 async function checkAuthorization(req: IncomingMessage, mode: string): Promise<string | null> {
@@ -320,8 +340,10 @@ async function checkAuthorization(req: IncomingMessage, mode: string): Promise<s
   const header = req.headers['authorization'] ?? '';
   if (mode === 'google-id-token') {
     const m = /^Bearer\\s+(\\S+)$/i.exec(header);
-    if (m === null) return 'missing Bearer token';
-    return (await verifyGoogleIdToken(m[1] ?? '', req)) ? null : 'ID token not accepted';
+    if (m === null) return 'ID token check failed [token]: no Authorization: Bearer token';
+    if (idTokenVerifier === undefined) return 'ID token check failed [config]: no verifier';
+    const v = await idTokenVerifier.verify(m[1] ?? '');
+    return v.ok ? null : 'ID token check failed [' + v.check + ']: ' + v.reason + ' (observed ' + v.observed + ')';
   }
   const [scheme = '', secret = ''] = mode.split(/\\s+([\\s\\S]*)/);
   const [gotScheme = '', got = ''] = header.split(/\\s+([\\s\\S]*)/);
@@ -466,6 +488,12 @@ function start(): void {
   const settings = resolveSettings();
   checkSettings(settings);
   const creds = loadCredentials(settings);
+  requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
+  if (settings.auth === 'google-id-token') {
+    const problem = idTokenConfigProblem(settings.idToken);
+    if (problem !== null) fail('ID_TOKEN_CONFIG', problem);
+    idTokenVerifier = createIdTokenVerifier(settings.idToken);
+  }
   const server = https.createServer(
     {
       key: creds.key,
@@ -515,6 +543,15 @@ function start(): void {
     process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\\n');
     if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
     if (settings.auth !== '') log('authorization required: ' + settings.auth.split(' ')[0]);
+    if (idTokenVerifier !== undefined) {
+      const t = settings.idToken;
+      log('ID token: aud=' + JSON.stringify(t.audience) + (t.email !== '' ? ' email=' + JSON.stringify(t.email) : '') + (t.subject !== '' ? ' sub=' + JSON.stringify(t.subject) : ''));
+      // Load the keys now so the first call does not wait; until they load, requests are refused.
+      void idTokenVerifier.warmUp().then(
+        (what) => log('ID token keys: ' + what),
+        (e: Error) => log('warning: ID token keys not loaded (requests are refused until they load): ' + e.message),
+      );
+    }
   });
   let closing = false;
   const shutdown = (signal: string): void => {
