@@ -12,6 +12,7 @@ export const Commands = {
   scaffoldServer: 'mtls.scaffoldServer',
   addNodeTypes: 'mtls.addNodeTypes',
   startServer: 'mtls.startServer',
+  updateServer: 'mtls.updateServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',
   probeEndpoint: 'mtls.probeEndpoint',

@@ -205,9 +205,9 @@ export function runToExit(serverTs: string, env: Record<string, string> = {}): P
 }
 
 /** Runs a command to completion, never throwing. */
-export function runCommand(command: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
+export function runCommand(command: string, args: string[], env?: NodeJS.ProcessEnv, input?: string, cwd = repoRoot): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { env, cwd: repoRoot, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(command, args, { env, cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
       resolve({ code, output: `${stdout}${stderr}`, stdout: String(stdout), stderr: String(stderr) });
     });

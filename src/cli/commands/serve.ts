@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
-import { formatProblem, planLaunch, preflight, readServerConfig, serverFileName } from '../../core/scaffold/index';
+import { changesSince, formatProblem, planLaunch, preflight, readServerConfig, serverFileName, templateVersion } from '../../core/scaffold/index';
 
 /** `mtls serve`: preflight a scaffolded server.ts, then run it in the foreground on this Node. */
 export const serveCommand: CliCommand = {
@@ -14,7 +14,8 @@ export const serveCommand: CliCommand = {
     '  --port N          listen on N (sets MTLS_PORT; 0 = any free port)',
     '  --node PATH       run with this node binary instead of the one running mtls',
     '  Environment: MTLS_KEY, MTLS_CERT, MTLS_CA, MTLS_HOST, MTLS_KEY_PASSPHRASE, MTLS_ALLOWED_CLIENTS, MTLS_AUTH,',
-    '    MTLS_ACCEPT_ANY_PUBLIC_CLIENT, MTLS_ID_TOKEN_AUDIENCE, MTLS_ID_TOKEN_EMAIL, MTLS_ID_TOKEN_SUBJECT, MTLS_GOOGLE_JWKS_URL',
+    '    MTLS_ACCEPT_ANY_PUBLIC_CLIENT, MTLS_ID_TOKEN_AUDIENCE, MTLS_ID_TOKEN_EMAIL, MTLS_ID_TOKEN_SUBJECT, MTLS_GOOGLE_JWKS_URL,',
+    '    MTLS_HANDSHAKE_TIMEOUT_MS, MTLS_MAX_CONNECTIONS',
   ].join('\n'),
   options: {
     port: { type: 'string' },
@@ -27,6 +28,10 @@ export const serveCommand: CliCommand = {
     if (portText !== undefined && (!/^\d+$/.test(portText) || Number(portText) > 65535)) throw new UsageError(`--port ${portText}: expected a number from 0 to 65535`);
     const env: Record<string, string | undefined> = { ...ctx.env, ...(portText !== undefined ? { MTLS_PORT: portText } : {}) };
     const config = await readServerConfig(serverTs, env);
+    if (config.templateVersion < templateVersion) {
+      // Not an error: the old machinery still runs; say what the upgrade would bring.
+      ctx.err(`mtls serve: ${path.basename(serverTs)} was written by template ${config.templateVersion} (current: ${templateVersion}); mtls scaffold --upgrade ${positionals[0] ?? serverFileName} would bring:\n${changesSince(config.templateVersion).map((c) => `  - ${c}`).join('\n')}`);
+    }
     const problems = await preflight(config);
     if (problems.length > 0) {
       for (const p of problems) ctx.err(formatProblem(p));

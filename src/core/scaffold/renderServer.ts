@@ -1,8 +1,10 @@
 import { InputError } from '../errors';
-import { configSection, headerSection, httpSection, identitySection, runtimeSection, startSection } from './template/core';
 import { idTokenSection } from './template/idToken';
 import { publicRootPinSection } from './template/publicRootPin';
-import { dispatchSection, platformNames, platformSections, type Platform } from './template/platforms';
+import { configSection, headerSection, httpSection, identitySection, machineryIntro, runtimeSection, startSection } from './template/core';
+import { dispatchSection, handlersBlock, platformMachinery, platformNames, type Platform } from './template/platforms';
+import { templateVersion } from './template/changelog';
+import { findBlock, markers, sealTemplateLine, templateLinePlaceholder, type BlockSpan } from './template/layout';
 
 export type { Platform } from './template/platforms';
 
@@ -30,23 +32,52 @@ export function parsePlatforms(platform: ServerTemplateOptions['platform'] | str
   return [...new Set(list)] as Platform[];
 }
 
+/** The user's parts of a file, kept byte for byte when the machinery is rewritten by an upgrade. */
+export interface UserParts {
+  /** Interior of the mtls-config block (between its marker lines). */
+  readonly config: string;
+  /** Interior of the mtls-handlers block. */
+  readonly handlers: string;
+}
+
+/**
+ * Assembles a server.ts: header with the template line, the user's config and handlers, then the machinery.
+ * `parts` replaces the template's config and handlers (an upgrade); the fingerprint does not depend on them.
+ */
+export function assembleServer(platforms: readonly Platform[], port: number, host: string, parts?: UserParts): string {
+  const handlers = `${markers.handlersStart}: your code. Each platform's table maps a name to a function; add entries ----\n${handlersBlock(platforms)}${markers.handlersEnd}\n`;
+  let text = [
+    headerSection(platforms.map((p) => platformNames[p]).join(', '), templateLinePlaceholder(templateVersion, platforms)),
+    configSection(port, host),
+    '\n',
+    handlers,
+    machineryIntro,
+    runtimeSection,
+    identitySection,
+    publicRootPinSection,
+    idTokenSection,
+    platformMachinery(platforms),
+    dispatchSection(platforms),
+    httpSection,
+    startSection,
+  ].join('');
+  let config = findBlock(text, markers.configStart, markers.configEnd) as BlockSpan;
+  let handlerSpan = findBlock(text, markers.handlersStart, markers.handlersEnd) as BlockSpan;
+  if (parts !== undefined) {
+    // Later block first, so the earlier offsets stay valid.
+    text = text.slice(0, handlerSpan.start) + parts.handlers + text.slice(handlerSpan.end);
+    text = text.slice(0, config.start) + parts.config + text.slice(config.end);
+    config = findBlock(text, markers.configStart, markers.configEnd) as BlockSpan;
+    handlerSpan = findBlock(text, markers.handlersStart, markers.handlersEnd) as BlockSpan;
+  }
+  return sealTemplateLine(text, templateVersion, platforms, [config, handlerSpan]);
+}
+
 /** Renders the single-file mTLS webhook server (TypeScript source, Node built-ins only). */
 export function renderServer(opts: ServerTemplateOptions = {}): string {
   const port = opts.port ?? defaultServerPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`port ${String(port)} is not a number from 0 to 65535`);
   const host = opts.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new InputError(`host '${host}' is not a host name or IP address`);
-  const platforms = parsePlatforms(opts.platform);
-  return [
-    headerSection(platforms.map((p) => platformNames[p]).join(', ')),
-    configSection(port, host),
-    runtimeSection,
-    identitySection,
-    publicRootPinSection,
-    idTokenSection,
-    platformSections(platforms),
-    dispatchSection(platforms),
-    httpSection,
-    startSection,
-  ].join('');
+  return assembleServer(parsePlatforms(opts.platform), port, host);
 }

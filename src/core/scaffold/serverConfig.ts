@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
+import { templateVersionOf } from './upgradeServer';
 
 /** The files and address a scaffolded server will use, resolved the way the server resolves them. */
 export interface ServerConfig {
@@ -12,6 +13,52 @@ export interface ServerConfig {
   readonly port: number;
   /** From MTLS_KEY_PASSPHRASE only; never read from or written to a file. */
   readonly passphrase?: string;
+  /** Pinned client identities (CN, 'O=…' or 'sha256:…'); empty = any client the CA bundle verifies. */
+  readonly allowedClients: readonly string[];
+  /** The Authorization check (MTLS_AUTH over the config block); the secret itself is never returned. */
+  readonly authMode: AuthMode;
+  /** Whether a Basic/Bearer mode carries a non-empty secret (the server refuses to start without one). */
+  readonly authHasSecret: boolean;
+  readonly webhookPaths: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  /** How long a connection may take to finish the TLS handshake (MTLS_HANDSHAKE_TIMEOUT_MS). */
+  readonly handshakeTimeoutMs: number;
+  /** Most connections open at once (MTLS_MAX_CONNECTIONS). */
+  readonly maxConnections: number;
+  /** The template version that wrote the file (1: before versions were recorded). */
+  readonly templateVersion: number;
+}
+
+/** The Authorization modes of the generated server. */
+export type AuthMode = 'none' | 'basic' | 'bearer' | 'google-id-token' | 'unknown';
+
+/** Defaults of the config fields a config block may lack (written by an older template); the server uses the same. */
+export const configFieldDefaults = {
+  webhookPaths: ['/webhook', '/'],
+  bodyLimitBytes: 1024 * 1024,
+  requestTimeoutMs: 4500,
+  handshakeTimeoutMs: 10_000,
+  maxConnections: 256,
+} as const;
+
+function numberField(block: string, name: string): number | undefined {
+  // Numbers as the template writes them: 4500, 10_000, 1024 * 1024.
+  const m = new RegExp(`^\\s*${name}:\\s*([0-9_]+(?:\\s*\\*\\s*[0-9_]+)*)\\s*,`, 'm').exec(block);
+  if (!m) return undefined;
+  return (m[1] ?? '').split('*').reduce((acc, f) => acc * Number(f.trim().replace(/_/g, '')), 1);
+}
+
+/** The mode of an MTLS_AUTH / config auth value, and whether it has a secret (never the secret). */
+export function authModeOf(value: string): { mode: AuthMode; hasSecret: boolean } {
+  const v = value.trim();
+  if (v === '') return { mode: 'none', hasSecret: false };
+  if (v === 'google-id-token') return { mode: v, hasSecret: false };
+  const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(v);
+  const scheme = (m?.[1] ?? '').toLowerCase();
+  const hasSecret = (m?.[2] ?? '').trim() !== '';
+  if (scheme === 'basic' || scheme === 'bearer') return { mode: scheme, hasSecret };
+  return { mode: 'unknown', hasSecret };
 }
 
 function stringField(block: string, name: string): string | undefined {
@@ -58,6 +105,12 @@ export async function readServerConfig(serverTsPath: string, env: Readonly<Recor
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MtlsError('BAD_PORT', `port '${portText}' is not a number from 0 to 65535`);
   const passphrase = env['MTLS_KEY_PASSPHRASE'];
+  const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
+  const auth = authModeOf(fromEnv('MTLS_AUTH') ?? stringField(block, 'auth') ?? '');
+  const envNumber = (name: string): number | undefined => {
+    const v = fromEnv(name);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
   return {
     serverTsPath: file,
     keyPath: abs(fromEnv('MTLS_KEY') ?? stringField(block, 'key') ?? 'certs/server-key.pem'),
@@ -66,5 +119,14 @@ export async function readServerConfig(serverTsPath: string, env: Readonly<Recor
     host: fromEnv('MTLS_HOST') ?? stringField(block, 'host') ?? '127.0.0.1',
     port,
     ...(passphrase ? { passphrase } : {}),
+    allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((c) => c.trim()).filter((c) => c !== '') : (listField(block, 'allowedClients') ?? []),
+    authMode: auth.mode,
+    authHasSecret: auth.hasSecret,
+    webhookPaths: listField(block, 'webhookPaths') ?? [...configFieldDefaults.webhookPaths],
+    bodyLimitBytes: numberField(block, 'bodyLimitBytes') ?? configFieldDefaults.bodyLimitBytes,
+    requestTimeoutMs: numberField(block, 'requestTimeoutMs') ?? configFieldDefaults.requestTimeoutMs,
+    handshakeTimeoutMs: envNumber('MTLS_HANDSHAKE_TIMEOUT_MS') ?? numberField(block, 'handshakeTimeoutMs') ?? configFieldDefaults.handshakeTimeoutMs,
+    maxConnections: envNumber('MTLS_MAX_CONNECTIONS') ?? numberField(block, 'maxConnections') ?? configFieldDefaults.maxConnections,
+    templateVersion: templateVersionOf(text) ?? 1,
   };
 }

@@ -9,6 +9,7 @@ import { trustActions } from '../platform/trust';
 import type { PreflightError } from './server/startServer';
 import { MtlsError } from '../../core/errors';
 import { ServerStartError } from '../../core/scaffold/serverStartup';
+import { UpdatePreviewProvider } from './server/updatePreview';
 import { FilesExistError } from '../../core/files';
 
 type Handler<A extends unknown[], R> = (deps: CommandDeps, ...args: A) => Promise<R>;
@@ -23,6 +24,7 @@ function lazy<M, A extends unknown[], R>(load: () => Promise<M>, pick: (m: M) =>
 
 /** Registers every command; the returned disposables go to context.subscriptions. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const preview = new UpdatePreviewProvider();
   const g = <A extends unknown[], R>(fn: (deps: CommandDeps, ...args: A) => Promise<R>) => guarded(deps.log, (...args: A) => fn(deps, ...args), generateActions);
   // The registry: one line per command (id → its module, loaded on first use).
   const table: [string, (...args: any[]) => unknown][] = [
@@ -40,6 +42,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.scaffoldServer, g(lazy(() => import('./server/scaffoldServer.js'), (m) => m.scaffoldServerCommand))],
     [Commands.addNodeTypes, g(lazy(() => import('./server/addNodeTypes.js'), (m) => m.addNodeTypesCommand))],
     [Commands.startServer, guarded(deps.log, (t?: unknown) => lazy(() => import('./server/startServer.js'), (m) => m.startServerCommand)(deps, t), serverActions)],
+    [Commands.updateServer, guarded(deps.log, async (t?: unknown) => (await import('./server/updateServer.js')).updateServerCommand(deps, preview, t))],
     [Commands.stopServer, g(lazy(() => import('./server/stopServer.js'), (m) => m.stopServerCommand))],
     [Commands.changePortAndStart, async (args?: { file?: string }) => (await import('./server/startServer.js')).changePortAndStart(deps, args)],
     [Commands.sendRequest, g(lazy(() => import('./send/sendRequest.js'), (m) => m.sendRequestCommand))],
@@ -51,7 +54,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
   ];
-  return table.map(([id, handler]) => vscode.commands.registerCommand(id, handler));
+  return [
+    ...table.map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
+    vscode.workspace.registerTextDocumentContentProvider(UpdatePreviewProvider.scheme, preview),
+    preview,
+  ];
 }
 
 /** Buttons for generate failures: existing files → look at them; no workspace → open a folder. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { planLaunch, preflight, readServerConfig, findNodeOnPath, serverFileName, type PreflightProblem } from '../../../core/scaffold';
+import { changesSince, planLaunch, preflight, readServerConfig, findNodeOnPath, serverFileName, templateVersion, type PreflightProblem } from '../../../core/scaffold';
+import { Commands } from '../../ids';
 import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
@@ -52,6 +53,7 @@ export async function startServerCommand(deps: CommandDeps, target?: unknown): P
   const passphrase = a.keyPassphrase ?? (a.askPassphrase ? orCancel(await vscode.window.showInputBox({ title: 'Passphrase of the server private key', password: true, prompt: 'Given to this server run only (MTLS_KEY_PASSPHRASE); not stored' })) : undefined);
   const env: Record<string, string | undefined> = { ...process.env, ...(a.port !== undefined ? { MTLS_PORT: String(a.port) } : {}), ...(passphrase !== undefined ? { MTLS_KEY_PASSPHRASE: passphrase } : {}) };
   const config = await readServerConfig(file, env);
+  if (config.templateVersion < templateVersion) offerUpdate(deps, file, config.templateVersion);
   const problems = await preflight(config);
   for (const p of problems) deps.log.warn(`preflight ${p.code}: ${p.message}`);
   if (problems.length > 0) throw new PreflightError(problems, file);
@@ -72,4 +74,16 @@ export async function changePortAndStart(deps: CommandDeps, args?: { file?: stri
   });
   if (value === undefined) return undefined;
   return vscode.commands.executeCommand<RunningServer>('mtls.startServer', { file: args?.file, port: Number(value) });
+}
+
+/** Says (without blocking the start) that server.ts was written by an older template, what changed, and offers the update. */
+function offerUpdate(deps: CommandDeps, file: string, version: number): void {
+  const changes = changesSince(version);
+  deps.log.info(`${file} was written by template ${version}; template ${templateVersion} adds: ${changes.join('; ')}`);
+  const more = changes.length > 2 ? ` (+${changes.length - 2} more)` : '';
+  void vscode.window
+    .showInformationMessage(`${path.basename(file)} was written by an older mTLS Workbench template (${version}, now ${templateVersion}): ${changes.slice(0, 2).join('; ')}${more}.`, 'Update…')
+    .then((pick) => {
+      if (pick) void vscode.commands.executeCommand(Commands.updateServer, vscode.Uri.file(file));
+    });
 }

@@ -1,0 +1,98 @@
+// Where the user's parts of a generated server.ts are, and the line that records which template wrote the
+// rest. The machinery's fingerprint (SHA-256 of the file with the user's blocks emptied) is written into
+// that line, so an upgrade can tell whether anything outside the user's blocks was edited, without keeping
+// every old template around.
+import { createHash } from 'node:crypto';
+import { allPlatforms, type Platform } from './platforms';
+
+export const markers = {
+  configStart: '// ---- mtls-config',
+  configEnd: '// ---- end mtls-config ----',
+  handlersStart: '// ---- mtls-handlers',
+  handlersEnd: '// ---- end mtls-handlers ----',
+  machinery: '// ==== mtls-machinery',
+} as const;
+
+/** The interior of a fenced block: from the line after the start marker to the start of the end marker line. */
+export interface BlockSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Offsets of every line starting with `prefix`. */
+function linesStartingWith(text: string, prefix: string): number[] {
+  const found: number[] = [];
+  for (let i = text.indexOf(prefix); i >= 0; i = text.indexOf(prefix, i + 1)) {
+    if (i === 0 || text[i - 1] === '\n') found.push(i);
+  }
+  return found;
+}
+
+/**
+ * The block between the two markers; undefined when either is missing; a string (why) when a marker occurs
+ * more than once or the end comes first, since then the user's part cannot be told from the rest.
+ */
+export function findBlock(text: string, startMarker: string, endMarker: string): BlockSpan | string | undefined {
+  const starts = linesStartingWith(text, startMarker);
+  const ends = linesStartingWith(text, endMarker);
+  if (starts.length === 0 || ends.length === 0) return starts.length + ends.length === 0 ? undefined : `only one of the markers '${startMarker}' and '${endMarker}' is there`;
+  if (starts.length > 1 || ends.length > 1) return `the marker '${starts.length > 1 ? startMarker : endMarker}' occurs more than once`;
+  const startLineEnd = text.indexOf('\n', starts[0]!);
+  if (startLineEnd < 0 || ends[0]! <= startLineEnd) return `'${endMarker}' comes before '${startMarker}'`;
+  return { start: startLineEnd + 1, end: ends[0]! };
+}
+
+const templateLineRe = /^\/\/ mtls-template: v(\d+) platforms=([a-z,]+) machinery=sha256:([0-9a-f]{16})$/m;
+const templateLinePrefix = '// mtls-template:';
+
+/** What the template line says. */
+export interface TemplateLine {
+  readonly version: number;
+  readonly platforms: Platform[];
+  readonly fingerprint: string;
+}
+
+/** Reads the template line; undefined when there is none (a file from before versions were recorded). */
+export function readTemplateLine(text: string): TemplateLine | string | undefined {
+  const count = linesStartingWith(text, templateLinePrefix).length;
+  if (count === 0) return undefined;
+  const m = templateLineRe.exec(text);
+  if (count > 1 || m === null) return `the '${templateLinePrefix}' line was edited or repeated`;
+  const platforms = (m[2] ?? '').split(',') as Platform[];
+  if (platforms.length === 0 || platforms.some((p) => !allPlatforms.includes(p))) return `the '${templateLinePrefix}' line names an unknown platform`;
+  return { version: Number(m[1]), platforms, fingerprint: m[3] ?? '' };
+}
+
+/** The template line for a file, without its fingerprint (what the fingerprint covers). */
+function templateLineBase(version: number, platforms: readonly Platform[]): string {
+  return `${templateLinePrefix} v${version} platforms=${allPlatforms.filter((p) => platforms.includes(p)).join(',')} machinery=sha256:`;
+}
+
+/** The placeholder line the renderer writes before the fingerprint is known. */
+export function templateLinePlaceholder(version: number, platforms: readonly Platform[]): string {
+  return templateLineBase(version, platforms) + '0'.repeat(16);
+}
+
+/** Empties the interiors of the given blocks (sorted, not overlapping). */
+export function emptyBlocks(text: string, spans: readonly BlockSpan[]): string {
+  let out = '';
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, s.start) + '\u0000';
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+/** SHA-256 (first 16 hex digits) of everything that is not the user's: the text with the user's blocks emptied and no fingerprint. */
+export function machineryFingerprint(skeleton: string): string {
+  const normalised = skeleton.replace(/\r\n/g, '\n').replace(/(machinery=sha256:)[0-9a-f]{16}/, '$1');
+  return createHash('sha256').update(normalised).digest('hex').slice(0, 16);
+}
+
+/** Fills in the fingerprint of a freshly rendered file. */
+export function sealTemplateLine(text: string, version: number, platforms: readonly Platform[], spans: readonly BlockSpan[]): string {
+  const placeholder = templateLinePlaceholder(version, platforms);
+  const fingerprint = machineryFingerprint(emptyBlocks(text, spans));
+  return text.replace(placeholder, templateLineBase(version, platforms) + fingerprint);
+}

@@ -1,0 +1,125 @@
+// The generated server against hostile configurations and clients, with real sockets on 127.0.0.1: an auth
+// mode without a secret, connections that never start TLS, more connections than the cap, and request
+// targets that are malformed, absolute-form or '//host/path'.
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
+import { renderServer } from '../../src/core/scaffold/renderServer';
+import { cxRequest, curl, ensureBuilt, makePki, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
+
+/** Sends one raw HTTP/1.1 request over mTLS (so the request target is exactly `target`); resolves to the status. */
+function rawRequest(port: number, pki: Pki, target: string, body = cxRequest('hello')): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caCrt), cert: readFileSync(pki.clientCrt), key: readFileSync(pki.clientKey), servername: 'localhost' }, () => {
+      socket.end(`POST ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    let data = '';
+    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0)));
+    socket.on('error', reject);
+  });
+}
+
+/** A plain TCP connection that sends nothing; resolves to how long until the server closed it. */
+function idleConnection(port: number): { closed: Promise<number>; socket: net.Socket } {
+  const started = Date.now();
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started)));
+  return { closed, socket };
+}
+
+describe('scaffolded server.ts hardening (real sockets)', () => {
+  let dir: string;
+  let pki: Pki;
+  let serverTs: string;
+  const certs = (): Record<string, string> => ({ MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+
+  before(() => {
+    ensureBuilt();
+    dir = tempDir('harden');
+    pki = makePki(path.join(dir, 'certs'));
+    serverTs = path.join(dir, 'server.ts');
+    writeFileSync(serverTs, renderServer());
+  });
+
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses to start with auth 'Bearer' or 'Basic' and no secret, naming the problem and not the secret", async () => {
+    for (const auth of ['Bearer', 'Basic', 'bearer   ', 'Basic nocolon', 'Token abc']) {
+      const r = await runToExit(serverTs, { ...certs(), MTLS_PORT: '0', MTLS_AUTH: auth });
+      assert.equal(r.code, 1, `${auth}: ${r.output}`);
+      assert.match(r.output, /^mtls-server error \[BAD_AUTH\]: /m, auth);
+      assert.doesNotMatch(r.output, /listening on/);
+    }
+    // With a secret it starts and checks it.
+    const server = await startServer(serverTs, { ...certs(), MTLS_AUTH: 'Bearer s3cret-token' });
+    try {
+      const client = { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt };
+      const body = { contentType: 'application/json', body: cxRequest('hello') };
+      assert.equal((await curl(`${server.url}/webhook`, client, { ...body, headers: ['authorization: Bearer '] })).status, 401);
+      assert.equal((await curl(`${server.url}/webhook`, client, { ...body, headers: ['authorization: Bearer s3cret-token'] })).status, 200);
+      assert.doesNotMatch(server.output(), /s3cret-token/);
+    } finally {
+      server.proc.kill('SIGKILL');
+    }
+  });
+
+  describe('with a short handshake timeout and a cap of 2 connections', () => {
+    let server: RunningServer;
+    before(async () => {
+      server = await startServer(serverTs, { ...certs(), MTLS_HANDSHAKE_TIMEOUT_MS: '400', MTLS_MAX_CONNECTIONS: '2' });
+    });
+    after(() => server?.proc.kill('SIGKILL'));
+
+    it('drops a connection that never starts TLS after the handshake timeout, and logs why', async () => {
+      const idle = idleConnection(server.port);
+      const ms = await idle.closed;
+      assert.ok(ms >= 300 && ms < 8000, `closed after ${ms} ms`);
+      await server.waitFor(/refused handshake from 127\.0\.0\.1:\d+ \[ERR_TLS_HANDSHAKE_TIMEOUT\]/);
+    });
+
+    it('drops connections beyond the cap at once and logs it; serves again once below it', async () => {
+      const a = idleConnection(server.port);
+      const b = idleConnection(server.port);
+      await Promise.all([a, b].map((c) => new Promise((r) => c.socket.once('connect', r))));
+      await new Promise((r) => setTimeout(r, 50)); // let the server count both
+      const third = idleConnection(server.port);
+      const ms = await third.closed;
+      assert.ok(ms < 300, `the third connection was closed after ${ms} ms, before the handshake timeout`);
+      await server.waitFor(/connection cap reached \(maxConnections 2, MTLS_MAX_CONNECTIONS\): dropped 127\.0\.0\.1:\d+/);
+      a.socket.destroy();
+      b.socket.destroy();
+      await Promise.all([a.closed, b.closed]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await rawRequest(server.port, pki, '/webhook'), 200);
+    });
+  });
+
+  describe('request targets', () => {
+    let server: RunningServer;
+    before(async () => {
+      server = await startServer(serverTs, certs());
+    });
+    after(() => server?.proc.kill('SIGKILL'));
+
+    it('answers 400 to a malformed target, without a handler error', async () => {
+      assert.equal(await rawRequest(server.port, pki, 'http://['), 400);
+      assert.equal(await rawRequest(server.port, pki, 'webhook'), 400);
+      assert.doesNotMatch(server.output(), /handler error|TypeError/);
+    });
+
+    it('matches webhook paths exactly after normalisation: absolute-form and //host/path get 404', async () => {
+      assert.equal(await rawRequest(server.port, pki, `https://127.0.0.1:${server.port}/webhook`), 404);
+      assert.equal(await rawRequest(server.port, pki, '//evil.example/webhook'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/webhookx'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/other/../webhook?x=1'), 200);
+      assert.equal(await rawRequest(server.port, pki, '/webhook'), 200);
+    });
+  });
+});
