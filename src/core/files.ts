@@ -1,4 +1,4 @@
-import { promises as fs, constants as fsc } from 'node:fs';
+import { promises as fs, constants as fsc, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MtlsError } from './errors';
@@ -22,16 +22,43 @@ export class FilesExistError extends MtlsError {
   }
 }
 
-export interface WriteResult {
-  readonly written: readonly string[];
+/** An output path (or a folder on the way to it) is a symbolic link: writing would land wherever it points. */
+export class SymlinkRefusedError extends MtlsError {
+  constructor(readonly link: string) {
+    super('E_SYMLINK', `${link} is a symbolic link; nothing was written (a link could send a key or certificate anywhere it points). Remove the link or give the real path.`);
+    this.name = 'SymlinkRefusedError';
+  }
 }
 
-async function exists(p: string): Promise<boolean> {
+export interface WriteResult {
+  readonly written: readonly string[];
+  /** The files of `written` that replaced an existing file. */
+  readonly replaced: readonly string[];
+}
+
+export interface WriteOptions {
+  /** Replace existing files (never through a symbolic link). */
+  readonly overwrite?: boolean;
+  /**
+   * A folder known to be safe (e.g. the workspace root): every path component below it down to each
+   * file must not be a symbolic link. Default: the output folder itself and everything under it.
+   */
+  readonly within?: string;
+}
+
+/**
+ * Folders we create are 0755 whatever the umask: never group/world writable (whoever can write the
+ * folder can swap a certificate or key for their own), but still listable and readable, so a server
+ * running as another user can read the certificates; confidentiality comes from each key file's 0600.
+ */
+export const FOLDER_MODE = 0o755;
+
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
-    await fs.lstat(p);
-    return true;
-  } catch {
-    return false;
+    return await fs.lstat(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
   }
 }
 
@@ -40,27 +67,84 @@ export async function existingFiles(dir: string, files: readonly OutputFile[]): 
   const found: string[] = [];
   for (const f of files) {
     const p = path.resolve(dir, f.name);
-    if (await exists(p)) found.push(p);
+    if (await lstatOrUndefined(p)) found.push(p);
   }
   return found;
 }
 
+const isInside = (parent: string, p: string) => {
+  const rel = path.relative(parent, p);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+/** Throws SymlinkRefusedError when `target`, or any folder between `top` (exclusive unless equal to the output folder) and it, is a link. */
+async function refuseLinks(top: string, dir: string, target: string): Promise<void> {
+  if (!isInside(top, target)) throw new MtlsError('E_INPUT', `${target} is outside ${top}; nothing was written.`);
+  const rel = path.relative(top, target);
+  // Components to check: the output folder when it is the top, then every component below top.
+  const checks = top === dir ? [dir] : [];
+  let p = top;
+  for (const part of rel.split(path.sep).filter(Boolean)) {
+    p = path.join(p, part);
+    checks.push(p);
+  }
+  for (const c of checks) {
+    if ((await lstatOrUndefined(c))?.isSymbolicLink()) throw new SymlinkRefusedError(c);
+  }
+}
+
+/** Refuses (SymlinkRefusedError) when any file of the set would be written through a symbolic link; returns the absolute targets. */
+export async function checkNoLinks(dir: string, files: readonly OutputFile[], within?: string): Promise<string[]> {
+  dir = path.resolve(dir);
+  const safe = within ? path.resolve(within) : undefined;
+  const top = safe && isInside(safe, dir) ? safe : dir;
+  const finals = files.map((f) => path.resolve(dir, f.name));
+  for (const final of finals) await refuseLinks(top, dir, final);
+  return finals;
+}
+
+/** mkdir -p with FOLDER_MODE on every folder it creates (mkdir's mode is filtered by the umask). */
+export async function makeFolder(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = path.resolve(dir); !(await lstatOrUndefined(p)); p = path.dirname(p)) {
+    missing.unshift(p);
+    if (path.dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      await fs.mkdir(p, { mode: FOLDER_MODE });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      continue; // made by someone else meanwhile: not ours to chmod
+    }
+    await fs.chmod(p, FOLDER_MODE);
+  }
+}
+
+const tempName = (final: string, kind: 'tmp' | 'old') => path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.${kind}`);
+
 /**
- * Writes a set of files all-or-nothing: refuses up front if any exists (unless `overwrite`), writes each
- * to a temporary sibling with its final mode, then renames into place, so a crash never leaves a
- * half-written key and an existing file is replaced in one step.
+ * Writes a set of files all-or-nothing. Refuses up front if any target exists (unless `overwrite`) or is
+ * reached through a symbolic link (always); writes each to a temporary sibling with its final mode and
+ * fsyncs it; then moves the old files aside and the new ones in. If any step fails, everything already
+ * replaced is put back, so a set (a CA and the leaves it signed) is never left half old, half new.
  */
-export async function writeFileSet(dir: string, files: readonly OutputFile[], opts: { overwrite?: boolean } = {}): Promise<WriteResult> {
+export async function writeFileSet(dir: string, files: readonly OutputFile[], opts: WriteOptions = {}): Promise<WriteResult> {
+  dir = path.resolve(dir);
+  const finals = await checkNoLinks(dir, files, opts.within);
   const existing = await existingFiles(dir, files);
   if (existing.length > 0 && !opts.overwrite) throw new FilesExistError(existing);
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await makeFolder(dir);
+  } catch (e) {
+    throw new MtlsError('E_WRITE', `Could not create the folder ${dir}: ${(e as Error).message}. Nothing was written.`, { cause: e });
+  }
   // Stage every file in parallel (each fsync'd), then rename them all: the slow part, the syncs, overlap.
-  const stage = async (f: OutputFile): Promise<{ tmp: string; final: string }> => {
-    const final = path.resolve(dir, f.name);
-    await fs.mkdir(path.dirname(final), { recursive: true });
-    const tmp = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
+  const stage = async (f: OutputFile, final: string): Promise<{ tmp: string; final: string }> => {
+    await makeFolder(path.dirname(final));
+    const tmp = tempName(final, 'tmp');
     const mode = f.secret ? 0o600 : 0o644;
-    const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+    const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0), mode);
     try {
       await handle.writeFile(f.contents);
       await handle.chmod(mode); // exact mode whatever the umask
@@ -70,18 +154,64 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
     }
     return { tmp, final };
   };
-  const settled = await Promise.allSettled(files.map(stage));
+  const settled = await Promise.allSettled(files.map((f, i) => stage(f, finals[i]!)));
   const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  try {
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    for (const s of staged) await fs.rename(s.tmp, s.final);
-  } catch (e) {
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true })));
-    if (e instanceof MtlsError) throw e;
-    throw new MtlsError('E_WRITE', `Could not write into ${dir}: ${(e as Error).message}`, { cause: e });
+    const e = failed.reason as Error;
+    throw e instanceof MtlsError ? e : new MtlsError('E_WRITE', `Could not write into ${dir}: ${e.message}. Nothing was written.`, { cause: e });
   }
-  return { written: staged.map((s) => s.final) };
+
+  // Replace: the old file goes aside (regular files only; a folder in the way makes the rename fail),
+  // then the new one in. `done` records each step so a failure can undo exactly what happened.
+  const done: { final: string; old?: string }[] = [];
+  const replaced: string[] = [];
+  let failure: { file: string; error: Error } | undefined;
+  for (const s of staged) {
+    let old: string | undefined;
+    try {
+      const st = await lstatOrUndefined(s.final);
+      if (st?.isSymbolicLink()) throw new SymlinkRefusedError(s.final); // appeared since the check
+      if (st?.isFile()) {
+        old = tempName(s.final, 'old');
+        await fs.rename(s.final, old);
+      }
+      await fs.rename(s.tmp, s.final);
+      done.push({ final: s.final, old });
+      if (old) replaced.push(s.final);
+    } catch (e) {
+      if (old) await fs.rename(old, s.final).catch(() => undefined);
+      failure = { file: s.final, error: e as Error };
+      break;
+    }
+  }
+  if (failure) {
+    const stuck: string[] = [];
+    for (const d of done.reverse()) {
+      try {
+        if (d.old) await fs.rename(d.old, d.final);
+        else await fs.rm(d.final, { force: true });
+      } catch {
+        stuck.push(d.old ? `${d.final} (old version kept as ${d.old})` : d.final);
+      }
+    }
+    await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true })));
+    const { file, error } = failure;
+    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a folder is in the way' : error.message;
+    const n = done.length;
+    const undone = n === 0 ? 'nothing had been replaced yet, so nothing changed' : stuck.length === 0 ? `the ${n} file${n === 1 ? '' : 's'} of the set already written ${n === 1 ? 'was' : 'were'} rolled back, so nothing changed` : `rolling back failed for ${stuck.join('; ')}`;
+    throw new MtlsError('E_WRITE', `Could not replace ${file} (${why}); ${undone}.`, { cause: error });
+  }
+  // Committed: the old versions are no longer needed.
+  await Promise.all(done.filter((d) => d.old).map((d) => fs.rm(d.old!, { force: true })));
+  return { written: staged.map((s) => s.final), replaced };
+}
+
+/** Writes one file through writeFileSet: the same refusals (exists, symbolic link) and atomic replace. */
+export async function writeOneFile(file: string, contents: string | Buffer, opts: WriteOptions & { secret?: boolean } = {}): Promise<WriteResult> {
+  const abs = path.resolve(file);
+  return writeFileSet(path.dirname(abs), [{ name: path.basename(abs), contents, secret: opts.secret }], { overwrite: opts.overwrite, within: opts.within });
 }
 
 /** Key-file patterns to suggest for .gitignore. */
@@ -103,6 +233,6 @@ export async function addToGitignore(root: string, patterns: readonly string[]):
   const add = patterns.filter((p) => !have.has(p));
   if (add.length === 0) return [];
   const prefix = current.length === 0 || current.endsWith('\n') ? '' : '\n';
-  await fs.writeFile(file, `${current}${prefix}# private keys (mTLS Workbench)\n${add.join('\n')}\n`);
+  await writeOneFile(file, `${current}${prefix}# private keys (mTLS Workbench)\n${add.join('\n')}\n`, { overwrite: true, within: root });
   return add;
 }

@@ -17,6 +17,8 @@ export interface MtlsWorkbenchApi {
   treeUnder(file: string): Promise<TreeRow[]>;
   /** The status-bar text while a server runs ("$(server-process) mTLS :4433"), else undefined. */
   serverStatus(): string | undefined;
+  /** The Certificates view's row of a file once decoded: description, context value, tooltip (Markdown source). */
+  fileRow(file: string): Promise<{ description?: string; contextValue?: string; tooltip?: string } | undefined>;
   /** Diagnostics (Problems panel) currently shown for a file. */
   diagnostics(file: string): { message: string; severity: string; line: number }[];
 }
@@ -32,7 +34,8 @@ export interface TreeRow {
 export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
   const settings = new TypedSettings();
-  const decoder = new DecodeService(settings);
+  // The decoder runs in its own bundle, in worker threads (see DecodeService).
+  const decoder = new DecodeService(settings, context.asAbsolutePath('dist/decodeWorker.js'));
   const tree = new CertificateTreeProvider(settings, log, decoder);
   const treeView = vscode.window.createTreeView(Views.certificates, { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = new CertificateDiagnostics(decoder);
@@ -47,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     decodedDocs,
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider()),
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider(decoder)),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated`);
@@ -65,6 +68,14 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
           return { label: text(item), description: desc(item), contextValue: item.contextValue, children: children.map((c) => ({ label: text(c), description: desc(c) })) };
         }),
       );
+    },
+    fileRow: async (file) => {
+      const node = await tree.fileNode(vscode.Uri.file(file));
+      if (!node) return undefined;
+      await decoder.decode(node.resourceUri);
+      const item = tree.getTreeItem(node);
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+      return { description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
     },
     serverStatus: () => servers.statusText(),
     diagnostics: (file) =>

@@ -6,8 +6,11 @@ export const Commands = {
   exportPkcs12: 'mtls.exportPkcs12',
   createTrustBundle: 'mtls.createTrustBundle',
   exportDer: 'mtls.exportDer',
+  createKoreKit: 'mtls.createKoreKit',
+  createCxClientCertificate: 'mtls.createCxClientCertificate',
   decodeCertificate: 'mtls.decodeCertificate',
   scaffoldServer: 'mtls.scaffoldServer',
+  addNodeTypes: 'mtls.addNodeTypes',
   startServer: 'mtls.startServer',
   stopServer: 'mtls.stopServer',
   sendRequest: 'mtls.sendRequest',
@@ -19,6 +22,8 @@ export const Commands = {
   copyValue: 'mtls.copyValue',
   copyPem: 'mtls.copyPem',
   changePortAndStart: 'mtls.changePortAndStart',
+  useClientCertificateIn: 'mtls.useClientCertificateIn',
+  checkReadiness: 'mtls.checkReadiness',
 } as const;
 
 export const Views = {
@@ -40,6 +45,8 @@ export const Settings = {
   certificateGlob: 'certificateGlob',
   certificateExclude: 'certificateExclude',
   offerGitignore: 'offerGitignore',
+  kdfIterations: 'kdfIterations',
+  decodeTimeoutMs: 'decodeTimeoutMs',
   serverPort: 'server.port',
   serverNodePath: 'server.nodePath',
 } as const;

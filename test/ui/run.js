@@ -8,20 +8,23 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { loadEnv, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
+const { loadEnv, selectedTarget, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
 const { steps } = require('./scenario');
 
 const root = path.resolve(__dirname, '../..');
-const shots = path.join(root, 'test-results', 'ui');
+// MTLS_VSCODE=min|current picks the VS Code build; the README screenshots come from the minimum one.
+const target = selectedTarget();
+const shots = path.join(root, 'test-results', target.name === 'min' ? 'ui' : `ui-${target.name}`);
 const t0 = Date.now();
 const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
 (async () => {
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
-  const vsix = path.join(root, 'test-results', 'mtls-workbench-ui.vsix');
+  const vsix = path.join(root, 'test-results', `mtls-workbench-ui-${target.name}.vsix`);
   execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const e2e = loadEnv(root);
+  const e2e = loadEnv(root, target);
+  log(`code-server ${target.codeServer} (VS Code ${target.vscode})`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-ui-'));
   installVsix(e2e, work, vsix);
   log('installed', path.relative(root, vsix));
@@ -33,9 +36,10 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
   const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
-  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+  // Generous: the 1.139 workbench on a busy 2-core machine can take a minute to load.
+  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'commit', timeout: 180000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 180000 });
   log('workbench rendered');
   await page.locator('.explorer-folders-view').click(); // keyboard focus into the workbench
   let passed = 0;
@@ -50,6 +54,7 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
       failed++;
       console.log(`  ✖ ${step.name}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
       await page.screenshot({ path: path.join(shots, `failed-${steps.indexOf(step) + 1}.png`) }).catch(() => {});
+      console.log(`    status bar: ${(await page.locator('.part.statusbar').innerText().catch(() => '?')).replace(/\s+/g, ' ')}`);
       await page.keyboard.press('Escape').catch(() => {});
     }
   }

@@ -57,6 +57,9 @@ const steps = [
       await page.locator('.part.sidebar .composite.title', { hasText: /Certificates/i }).waitFor({ timeout: 20000 });
       // back to the walkthrough tab: the first step is now checked
       await page.locator('.tab', { hasText: /Walkthrough|Welcome/ }).first().click();
+      // VS Code 1.139 brings back the Welcome page instead: reopen the walkthrough from its card there.
+      const firstStep = walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).first();
+      if (!(await firstStep.isVisible().catch(() => false))) await page.locator('.getting-started-category, button', { hasText: 'Get started with mTLS webhooks' }).first().click({ timeout: 10000 });
       await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).locator('.codicon-pass-filled, .complete, [aria-checked="true"]').first().waitFor({ timeout: 15000 });
       await walkthrough.locator('.getting-started-step', { hasText: 'Generate a development CA chain' }).first().click();
       await walkthrough.getByRole('button', { name: 'Generate CA Chain' }).first().waitFor({ timeout: 10000 });
@@ -193,6 +196,21 @@ const steps = [
       await page.locator('.tab', { hasText: /webhook-200/ }).first().waitFor({ timeout: 30000 });
       await page.locator('.view-lines', { hasText: /TLSv1\.3|TLSv1\.2/ }).first().waitFor({ timeout: 10000 });
       await ui.shot('6-send-result.png');
+      // The same request without a client certificate: the timeline marks step 4 failed, with the server's own refusal line.
+      await runFromPalette(ui, 'View: Close All Editor Groups');
+      await runFromPalette(ui, 'mTLS: Send Sample Webhook Request');
+      await qi.locator('.quick-input-title', { hasText: 'Webhook URL' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      await qi.locator('.quick-input-title', { hasText: 'What to send' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
+      await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No client certificate' }).first().click();
+      await page.locator('.tab', { hasText: /webhook-failed/ }).first().waitFor({ timeout: 30000 });
+      await page.locator('.view-lines', { hasText: /FAILED at step 4/ }).first().waitFor({ timeout: 10000 });
+      await page.locator('.view-lines', { hasText: /server log: .*no client certificate was sent/ }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Escape'); // dismiss the notification's focus, keep the document in view
+      await page.waitForTimeout(500);
+      await ui.shot('6b-handshake-timeline.png');
       await runFromPalette(ui, 'mTLS: Stop Webhook Server');
       await status.waitFor({ state: 'hidden', timeout: 15000 });
     },
@@ -204,8 +222,8 @@ const steps = [
       const empty = path.join(path.dirname(ui.workspace), 'empty-workspace');
       fs.mkdirSync(empty, { recursive: true });
       fs.writeFileSync(path.join(empty, 'README.md'), '# nothing here yet\n');
-      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`));
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`), { waitUntil: 'commit', timeout: 180000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
       await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
       const welcome = page.locator('.part.sidebar .welcome-view-content');
       await welcome.getByText('No certificate or key files found').first().waitFor({ timeout: 20000 });

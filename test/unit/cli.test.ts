@@ -10,7 +10,7 @@ function capture() {
   return { ctx: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, cwd: process.cwd() }, out, err };
 }
 
-const expected = ['selfsigned', 'chain', 'client', 'p12', 'trust-bundle', 'export-der', 'decode', 'scaffold', 'serve', 'send', 'probe', 'init'];
+const expected = ['selfsigned', 'chain', 'client', 'p12', 'trust-bundle', 'export-der', 'decode', 'scaffold', 'serve', 'send', 'probe', 'export-config', 'init'];
 
 test('mtls --help lists every subcommand; each has its own --help', async () => {
   const c = capture();

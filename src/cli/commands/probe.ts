@@ -1,12 +1,15 @@
-import { probeEndpoint, renderProbeResult } from '../../core/http/index';
+import * as path from 'node:path';
+import { probeEndpoint, renderProbeResult, type ProbeOptions } from '../../core/http/index';
+import { createTestIdTokenIssuer, writeJwks } from '../../core/idtoken/index';
 import { isPlatform } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
 import { credentialsFromArgs, readInput } from './send';
+import { mergeServerLogFile } from '../serverLogFile';
 
 export const probeCommand: CliCommand = {
   name: 'probe',
   summary: 'Check that an endpoint really enforces mTLS',
-  usage: 'mtls probe URL --cert F --key F [--ca F] [--json]',
+  usage: 'mtls probe URL --cert F --key F [--ca F] [--id-token [--jwks-out F]] [--json]',
   details: [
     '  --cert FILE               your (valid) client certificate PEM',
     '  --key FILE                its private key',
@@ -18,11 +21,21 @@ export const probeCommand: CliCommand = {
     '                            test expiry and purpose alone (else a throwaway CA signs them)',
     '  --issuer-passphrase-env VAR  passphrase of the issuer key',
     '  --platform cx|es|kore     which sample body to send (default cx)',
+    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.ts | tee FILE): each refused',
+    '                            row shows the server\'s reason next to its failed handshake step',
+    '  --id-token                the server verifies Google ID tokens (MTLS_AUTH=google-id-token): add rows with',
+    '                            your certificate and no / expired / wrong-audience / unknown-key / alg-none tokens,',
+    '                            each of which must get 401',
+    '  --jwks-out FILE           write the probe\'s test key as a JWKS where the server reads MTLS_GOOGLE_JWKS_URL:',
+    '                            expiry and audience are then tested alone, and your row expects 200',
+    '  --id-token-audience AUD   the audience the server expects (default: the URL)',
+    '  --id-token-email EMAIL    the caller email the server expects (default: the test service agent)',
+    '  --force                   let --jwks-out replace a file that is not a JWKS',
     '  --insecure                do NOT verify the server certificate (reported loudly)',
     '  --json                    print the result as JSON',
     '',
     'Rows: no client certificate, self-signed, unknown CA, expired, no clientAuth, yours. Exit code 0 when every',
-    'bad row is refused at the handshake and yours is accepted; 1 otherwise (NOT enforcing, app-only, inconclusive).',
+    'bad row is refused at the handshake (and every bad token with 401) and yours is accepted; 1 otherwise.',
   ].join('\n') + '\n',
   options: {
     'cert': { type: 'string' },
@@ -34,7 +47,13 @@ export const probeCommand: CliCommand = {
     'issuer-key': { type: 'string' },
     'issuer-passphrase-env': { type: 'string' },
     'platform': { type: 'string' },
+    'id-token': { type: 'boolean' },
+    'jwks-out': { type: 'string' },
+    'id-token-audience': { type: 'string' },
+    'id-token-email': { type: 'string' },
+    'force': { type: 'boolean' },
     'insecure': { type: 'boolean' },
+    'server-log': { type: 'string' },
     'json': { type: 'boolean' },
   },
   positionals: { names: 'URL', min: 1, max: 1 },
@@ -48,7 +67,22 @@ export const probeCommand: CliCommand = {
     const issuer = ic !== undefined && ik !== undefined
       ? { certPem: (await readInput(ctx, ic, 'the issuer certificate')).toString('utf8'), keyPem: (await readInput(ctx, ik, 'the issuer key')).toString('utf8'), passphrase: passphraseFromEnv(values, ctx.env, 'issuer-passphrase-env') }
       : undefined;
-    const r = await probeEndpoint(positionals[0]!, creds, { ...(issuer ? { issuer } : {}), ...(platform ? { platform } : {}) });
+    const url = positionals[0]!;
+    const withToken = values['id-token'] === true;
+    for (const flag of ['jwks-out', 'id-token-audience', 'id-token-email']) {
+      if (!withToken && values[flag] !== undefined) throw new UsageError(`--${flag} goes with --id-token`);
+    }
+    let idToken: ProbeOptions['idToken'];
+    if (withToken) {
+      const jwksOut = stringOpt(values, 'jwks-out');
+      const email = stringOpt(values, 'id-token-email');
+      const tokenIssuer = jwksOut !== undefined ? await createTestIdTokenIssuer() : undefined;
+      if (tokenIssuer && jwksOut !== undefined) await writeJwks(path.resolve(ctx.cwd, jwksOut), tokenIssuer.jwks, values['force'] === true);
+      idToken = { audience: stringOpt(values, 'id-token-audience') ?? url, ...(email !== undefined ? { email } : {}), ...(tokenIssuer ? { issuer: tokenIssuer } : {}) };
+    }
+    const r = await probeEndpoint(url, creds, { ...(issuer ? { issuer } : {}), ...(platform ? { platform } : {}), ...(idToken ? { idToken } : {}) });
+    const serverLog = stringOpt(values, 'server-log');
+    if (serverLog !== undefined) await mergeServerLogFile(ctx, serverLog, r.rows);
     ctx.out(values['json'] === true ? JSON.stringify(r, null, 2) : renderProbeResult(r).trimEnd());
     return r.verdict === 'enforced' ? 0 : 1;
   },

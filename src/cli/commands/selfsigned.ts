@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
-import { DEFAULT_LEAF_DAYS, generateSelfSigned, keyTypes, parseKeyType, parseSans, type GeneratedSet, type LeafOptions } from '../../core/pki/index';
+import { DEFAULT_KDF_ITERATIONS, DEFAULT_LEAF_DAYS, generateSelfSigned, kdfIterations, keyTypes, parseKeyType, parseSans, type GeneratedSet, type LeafOptions } from '../../core/pki/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
 
 // The options and output shared by the generate subcommands (selfsigned, chain, client) live here, next
@@ -16,6 +16,7 @@ export const generateOptions = {
   'org': { type: 'string' },
   'encrypt-key': { type: 'boolean' },
   'passphrase-env': { type: 'string' },
+  'kdf-iterations': { type: 'string' },
   'force': { type: 'boolean' },
 } as const;
 
@@ -30,6 +31,7 @@ export function generateDetails(cnDefault: string, sanDefault: string): string {
     '  --org NAME              subject organisation',
     '  --encrypt-key           encrypt private keys (PKCS#8, AES-256-CBC); needs --passphrase-env',
     '  --passphrase-env VAR    environment variable holding that passphrase (never a plain argument)',
+    `  --kdf-iterations N      PBKDF2 iterations for encrypted keys (default ${DEFAULT_KDF_ITERATIONS.toLocaleString('en')})`,
     '  --force                 overwrite existing files',
   ].join('\n');
 }
@@ -40,6 +42,14 @@ export function intOpt(values: CliValues, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} ${v}: expected a positive whole number of days`);
   return Number(v);
+}
+
+/** --kdf-iterations N, checked, or undefined for the default. */
+export function kdfIterationsOpt(values: CliValues): number | undefined {
+  const v = stringOpt(values, 'kdf-iterations');
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--kdf-iterations ${v}: expected a whole number`);
+  return kdfIterations(Number(v));
 }
 
 /** The key passphrase when --encrypt-key is set (from --passphrase-env), else undefined. */
@@ -63,6 +73,7 @@ export function leafFromArgs(values: CliValues, env: NodeJS.ProcessEnv, cnOpt = 
     sans: san === undefined ? undefined : parseSans(san),
     days: intOpt(values, 'days'),
     keyPassphrase: keyPassphrase(values, env),
+    kdfIterations: kdfIterationsOpt(values),
   };
 }
 
@@ -75,9 +86,9 @@ export function outDir(values: CliValues, ctx: CliContext): string {
 
 /** Writes a generated set (refusing to overwrite unless --force) and prints where it went and when it expires. */
 export async function writeAndReport(set: GeneratedSet, dir: string, values: CliValues, ctx: CliContext): Promise<void> {
-  const { written } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true });
+  const { written, replaced } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true });
   const width = Math.max(...set.files.map((f) => f.name.length));
-  const lines = [`Wrote ${written.length} files to ${dir}:`];
+  const lines = [`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`];
   for (const f of set.files) {
     const cert = set.certificates.find((c) => c.file === f.name);
     const what = cert

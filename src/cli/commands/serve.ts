@@ -13,7 +13,8 @@ export const serveCommand: CliCommand = {
     `  [server.ts]       the scaffolded server (default ./${serverFileName})`,
     '  --port N          listen on N (sets MTLS_PORT; 0 = any free port)',
     '  --node PATH       run with this node binary instead of the one running mtls',
-    '  Environment: MTLS_KEY, MTLS_CERT, MTLS_CA, MTLS_HOST, MTLS_KEY_PASSPHRASE, MTLS_ALLOWED_CLIENTS, MTLS_AUTH',
+    '  Environment: MTLS_KEY, MTLS_CERT, MTLS_CA, MTLS_HOST, MTLS_KEY_PASSPHRASE, MTLS_ALLOWED_CLIENTS, MTLS_AUTH,',
+    '    MTLS_ACCEPT_ANY_PUBLIC_CLIENT, MTLS_ID_TOKEN_AUDIENCE, MTLS_ID_TOKEN_EMAIL, MTLS_ID_TOKEN_SUBJECT, MTLS_GOOGLE_JWKS_URL',
   ].join('\n'),
   options: {
     port: { type: 'string' },

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
 import { InputError } from '../../core/errors';
-import { checkBundleExpiry, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../core/pki/index';
+import { checkBundleExpiry, dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../core/pki/index';
 import { stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
 import { readText } from './client';
 
@@ -54,12 +54,17 @@ export const trustBundleCommand: CliCommand = {
       if (imports.length) throw new UsageError('--import is for --platform kore; the Dialogflow roots come from Node\'s store');
       const bundle = dialogflowTrustBundle();
       const out = await write(values, ctx, bundle.pem);
+      const pin = dialogflowClientPin();
       ctx.out(
         [
           `Wrote ${out} with ${bundle.roots.length} root(s):`,
           ...bundle.roots.map((r) => `  ${r.name}  SHA-256 ${r.sha256}\n    ${r.purpose}`),
           '',
           ...bundle.notes.map((n) => `- ${n}`),
+          '',
+          pin.note,
+          `Start server.ts with:  MTLS_CA=${path.relative(ctx.cwd, out) || out} ${pin.env}`,
+          `  (or in its config block: ca: '${path.relative(ctx.cwd, out) || out}', allowedClients: [${pin.allowedClients.map((c) => `'${c}'`).join(', ')}])`,
         ].join('\n'),
       );
       return 0;

@@ -3,6 +3,7 @@ import { iterateHash } from './iteratedHash';
 
 export type Pkcs12KdfHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
+
 /** Purpose byte of the PKCS#12 key derivation (RFC 7292 B.3). */
 export const Pkcs12KeyId = { key: 1, iv: 2, mac: 3 } as const;
 

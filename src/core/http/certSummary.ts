@@ -1,7 +1,8 @@
 /** Summaries of the certificates a TLS peer presented. */
 import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { CertSummary } from './types';
+import type { PresentedCertificate } from './handshakeTypes';
 
 /** "CN=x, O=y" from Node's newline-separated form. */
 export function oneLineName(name: string): string {
@@ -30,6 +31,55 @@ export function peerChain(socket: TLSSocket): CertSummary[] {
   while (c && !seen.has(c.fingerprint256)) {
     seen.add(c.fingerprint256);
     out.push(summarizeCertificate(c));
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+/** "EC P-256", "RSA 2048", "Ed25519": the key type as people name it. */
+export function keyTypeOf(x: X509Certificate): string {
+  const k = x.publicKey;
+  const d = k.asymmetricKeyDetails ?? {};
+  if (k.asymmetricKeyType === 'rsa' || k.asymmetricKeyType === 'rsa-pss') return `RSA ${d.modulusLength ?? '?'}`;
+  if (k.asymmetricKeyType === 'ec') return `EC ${curveNames[d.namedCurve ?? ''] ?? d.namedCurve ?? '?'}`;
+  return k.asymmetricKeyType === 'ed25519' ? 'Ed25519' : k.asymmetricKeyType === 'ed448' ? 'Ed448' : String(k.asymmetricKeyType ?? '?');
+}
+
+const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** What a peer can see of one certificate: names, key type, validity, SHA-256. */
+export function presentedCertificate(x: X509Certificate): PresentedCertificate {
+  return { subject: oneLineName(x.subject), issuer: oneLineName(x.issuer), sha256: x.fingerprint256, keyType: keyTypeOf(x), validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString() };
+}
+
+/** Every certificate in a PEM text, in order (unparseable blocks are skipped: the TLS stack reports them). */
+export function presentedChain(pem: string): PresentedCertificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.flatMap((b) => {
+    try {
+      return [presentedCertificate(new X509Certificate(b))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * The peer's chain as presented, leaf first (empty when nothing arrived yet). Safe DURING the handshake:
+ * on Node 20 an early getPeerX509Certificate() leaves Node's own host-name check an empty certificate
+ * (every name then "does not match"), so this reads the detailed object instead.
+ */
+export function peerPresented(socket: TLSSocket): PresentedCertificate[] {
+  const out: PresentedCertificate[] = [];
+  const seen = new Set<string>();
+  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+  while (c?.raw && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    try {
+      out.push(presentedCertificate(new X509Certificate(c.raw)));
+    } catch {
+      break;
+    }
     c = c.issuerCertificate;
   }
   return out;

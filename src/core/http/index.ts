@@ -2,8 +2,13 @@
 export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
 export { sendWebhook, createWebhookClient, platformHeaders, checkHttpsUrl, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, type Explanation, type ExplanationAction } from './explainTlsError';
-export { probeEndpoint, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions } from './probeEndpoint';
+export { probeEndpoint, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
+export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult } from './renderResult';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
+export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
+export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
+export { renderHandshakeTimeline } from './renderHandshake';
+export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';

@@ -5,17 +5,20 @@
  * enforce mTLS (the bug of the demo server in Dialogflow's docs: requestCert without rejectUnauthorized).
  */
 import { sampleRequest, type Platform } from '../webhook/index';
+import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, type TestIdTokenIssuer } from '../idtoken/index';
 import { sendWebhook } from './webhookClient';
 import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type CertAndKey, type Issuer } from './throwawayCerts';
 import type { ClientCredentials, SendResult } from './types';
+import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 
 /** What happened to one row's request. */
 export type ProbeObservation = 'refused-handshake' | 'refused-by-app' | 'accepted' | 'error';
 
 export interface ProbeRow {
-  id: 'no-cert' | 'self-signed' | 'unknown-ca' | 'expired' | 'no-client-auth' | 'valid';
+  id: 'no-cert' | 'self-signed' | 'unknown-ca' | 'expired' | 'no-client-auth' | 'valid' | IdTokenRowId;
   label: string;
-  expected: 'refused' | 'accepted';
+  /** `unauthorized`: the handshake passes (your certificate) and the application answers 401. */
+  expected: 'refused' | 'accepted' | 'unauthorized';
   observed: ProbeObservation;
   pass: boolean;
   /** HTTP status when a response came back. */
@@ -23,6 +26,9 @@ export interface ProbeRow {
   /** Explanation code of the failure (ALERT_UNKNOWN_CA, ECONNRESET, …) when refused or failed. */
   errorCode?: string;
   detail: string;
+  /** What the client saw of this row's handshake, and the five steps built from it. */
+  observation: HandshakeObservation;
+  handshake: HandshakeTimeline;
 }
 
 /** 'enforced': every bad row refused at the handshake and the good one accepted. */
@@ -45,7 +51,17 @@ export interface ProbeOptions {
   issuer?: Issuer;
   platform?: Platform;
   timeoutMs?: number;
+  /**
+   * The server verifies Google ID tokens: adds rows with your certificate and a missing, expired, wrong-audience,
+   * unknown-key and alg-none token, each of which must get 401. `issuer`: a test key whose JWKS the server
+   * trusts (then expiry and audience are tested alone, and your row expects 200 with a valid token).
+   */
+  idToken?: { audience: string; email?: string; issuer?: TestIdTokenIssuer };
+  /** Headers every row sends (e.g. the Authorization the server requires), so only the certificate differs. */
+  headers?: Record<string, string>;
 }
+
+export type IdTokenRowId = 'id-token-none' | 'id-token-expired' | 'id-token-wrong-audience' | 'id-token-unknown-key' | 'id-token-alg-none';
 
 // Refusals the server can express: a TLS alert, or closing the connection before any HTTP response.
 const REFUSAL = /^(ALERT_|ECONNRESET$)/;
@@ -73,48 +89,86 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     leafFrom(issuer, { role: 'server', cn: 'mtls-probe serverAuth-only', ...currentWindow() }),
   ]);
   if (!opts.issuer) warnings.push('The expired and serverAuth-only rows are signed by a throwaway CA, so an unknown-CA refusal also counts for them; give the CA that issued your client certificate to test expiry and purpose alone.');
-  const plan: { id: ProbeRow['id']; label: string; client?: CertAndKey | ClientCredentials; expected: ProbeRow['expected'] }[] = [
+  const plan: { id: ProbeRow['id']; label: string; client?: CertAndKey | ClientCredentials; expected: ProbeRow['expected']; token?: string }[] = [
     { id: 'no-cert', label: 'no client certificate', expected: 'refused' },
     { id: 'self-signed', label: 'self-signed client certificate', client: selfSigned, expected: 'refused' },
     { id: 'unknown-ca', label: 'client certificate from an unknown CA', client: throwaway.client, expected: 'refused' },
     { id: 'expired', label: 'expired client certificate', client: expired, expected: 'refused' },
     { id: 'no-client-auth', label: 'client certificate without clientAuth (serverAuth only)', client: serverOnly, expected: 'refused' },
-    { id: 'valid', label: 'your client certificate', client: creds, expected: 'accepted' },
   ];
+  const id = opts.idToken;
+  if (id === undefined) {
+    plan.push({ id: 'valid', label: 'your client certificate', client: creds, expected: 'accepted' });
+  } else {
+    const [trusted, stranger] = await Promise.all([id.issuer ?? createTestIdTokenIssuer(), createTestIdTokenIssuer()]);
+    const claims = { audience: id.audience, ...(id.email !== undefined ? { email: id.email } : {}) };
+    if (!id.issuer) warnings.push('The expired and wrong-audience tokens are signed by a key the server does not know, so an unknown-key refusal also counts for them; write the probe\'s JWKS (--jwks-out) where the server reads MTLS_GOOGLE_JWKS_URL to test each claim alone.');
+    plan.push(
+      { id: 'id-token-none', label: 'your certificate, no ID token', client: creds, expected: 'unauthorized' },
+      { id: 'id-token-expired', label: 'your certificate, expired ID token', client: creds, expected: 'unauthorized', token: trusted.sign({ ...claims, lifetimeSeconds: -600 }) },
+      { id: 'id-token-wrong-audience', label: 'your certificate, ID token for another audience', client: creds, expected: 'unauthorized', token: trusted.sign({ ...claims, audience: 'https://another-service.example.com/' }) },
+      { id: 'id-token-unknown-key', label: 'your certificate, ID token from an unknown key', client: creds, expected: 'unauthorized', token: stranger.sign(claims) },
+      { id: 'id-token-alg-none', label: 'your certificate, unsigned ID token (alg none)', client: creds, expected: 'unauthorized', token: encodeJwt(dialogflowClaims(claims), { none: true }, trusted.kid) },
+      id.issuer
+        ? { id: 'valid', label: 'your certificate and a valid ID token', client: creds, expected: 'accepted', token: trusted.sign(claims) }
+        : { id: 'valid', label: 'your certificate (its test ID token is unknown to the server: 401)', client: creds, expected: 'unauthorized', token: trusted.sign(claims) },
+    );
+  }
+  const planned = plan.length;
   const body = sampleRequest(opts.platform ?? 'cx');
   const rows: ProbeRow[] = [];
   for (const p of plan) {
     if (opts.signal?.aborted) break;
     const c = p.client as ClientCredentials | undefined;
     const r = await sendWebhook({
-      url, body, platform: opts.platform ?? 'cx', signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
+      url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
       ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, passphrase: c.passphrase } : {}),
+      // A token row's Authorization replaces any the caller gave: the token is what that row tests.
+      ...(p.token !== undefined || p.id === 'id-token-none' ? { headers: withoutAuthorization(opts.headers, p.token) } : {}),
     });
     const o = observe(r);
-    const pass = p.expected === 'accepted' ? o.observed === 'accepted' : o.observed === 'refused-handshake';
-    rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail });
+    const pass = p.expected === 'accepted' ? o.observed === 'accepted' : p.expected === 'unauthorized' ? r.status === 401 : o.observed === 'refused-handshake';
+    rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail, observation: r.observation, handshake: r.handshake });
   }
-  const verdict = judge(rows);
+  const verdict = judge(rows, planned);
   return { url, verdict, summary: summaries[verdict](rows), rows, badCertIssuer, warnings };
 }
 
-function judge(rows: ProbeRow[]): ProbeVerdict {
+/** The caller's headers with Authorization replaced by the row's token, or removed. */
+function withoutAuthorization(headers: Record<string, string> | undefined, token: string | undefined): Record<string, string> {
+  const out = Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => !/^authorization$/i.test(k)));
+  return token !== undefined ? { ...out, authorization: `Bearer ${token}` } : out;
+}
+
+function judge(rows: ProbeRow[], planned: number): ProbeVerdict {
   const bad = rows.filter((r) => r.expected === 'refused');
-  if (bad.some((r) => r.observed === 'accepted')) return 'not-enforced';
+  const tokens = rows.filter((r) => r.id.startsWith('id-token-'));
+  if (bad.some((r) => r.observed === 'accepted') || tokens.some((r) => r.observed === 'accepted')) return 'not-enforced';
   if (bad.some((r) => r.observed === 'refused-by-app')) return 'app-only';
   const valid = rows.find((r) => r.id === 'valid');
-  if (rows.length < 6 || !valid?.pass || bad.some((r) => r.observed === 'error')) return 'inconclusive';
+  if (rows.length < planned || !valid?.pass || bad.some((r) => r.observed === 'error') || tokens.some((r) => !r.pass)) return 'inconclusive';
   return 'enforced';
 }
 
 const summaries: Record<ProbeVerdict, (rows: ProbeRow[]) => string> = {
-  enforced: () => 'mTLS is enforced: every bad client certificate was refused at the handshake and yours was accepted.',
-  'not-enforced': (rows) =>
-    `NOT ENFORCING mTLS: the server answered requests made with ${rows.filter((r) => r.expected === 'refused' && r.observed === 'accepted').map((r) => r.label).join('; ')}. ` +
-    'A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).',
+  enforced: (rows) =>
+    rows.some((r) => r.id.startsWith('id-token-'))
+      ? 'mTLS is enforced and so is the ID token: every bad client certificate was refused at the handshake, and every missing, expired, wrong-audience, unknown-key and unsigned token was refused with 401.'
+      : 'mTLS is enforced: every bad client certificate was refused at the handshake and yours was accepted.',
+  'not-enforced': (rows) => {
+    const certs = rows.filter((r) => r.expected === 'refused' && r.observed === 'accepted');
+    const tokens = rows.filter((r) => r.id.startsWith('id-token-') && r.observed === 'accepted');
+    return [
+      ...(certs.length ? [`NOT ENFORCING mTLS: the server answered requests made with ${certs.map((r) => r.label).join('; ')}. A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).`] : []),
+      ...(tokens.length ? [`NOT VERIFYING THE ID TOKEN: the server answered ${tokens.map((r) => r.label).join('; ')}. It must answer 401 (server.ts: MTLS_AUTH=google-id-token).`] : []),
+    ].join(' ');
+  },
   'app-only': () => 'Not enforcing at the handshake: bad client certificates complete the TLS handshake and are only refused by the application (HTTP 401/403). Set rejectUnauthorized: true (or ssl_verify_client on) so they never reach your code.',
   inconclusive: (rows) => {
     const valid = rows.find((r) => r.id === 'valid');
-    return valid && !valid.pass ? `Inconclusive: your own client certificate was not accepted (${valid.detail}); fix that first.` : 'Inconclusive: some rows could not be run (see their details).';
+    if (valid && !valid.pass) return `Inconclusive: your own client certificate was not accepted (${valid.detail}); fix that first.`;
+    const token = rows.find((r) => r.id.startsWith('id-token-') && !r.pass);
+    if (token) return `Inconclusive: ${token.label} was refused, but not with 401 (${token.detail}).`;
+    return 'Inconclusive: some rows could not be run (see their details).';
   },
 };

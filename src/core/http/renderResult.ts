@@ -1,6 +1,8 @@
 /** Plain-text reports of a send and a probe (the CLI's default output and the VS Code result document). */
 import type { ProbeResult } from './probeEndpoint';
 import type { SendResult } from './types';
+import { renderHandshakeTimeline } from './renderHandshake';
+import type { HandshakeTimeline } from './handshakeTypes';
 
 const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(1)} ms`);
 
@@ -14,6 +16,7 @@ export function renderSendResult(r: SendResult): string {
   } else {
     lines.push(`HTTP ${r.status ?? '?'}  ${r.bytes ?? 0} bytes`);
   }
+  lines.push('', renderHandshakeTimeline(r.handshake).trimEnd());
   const t = r.timing;
   lines.push('', `Timing: ${t.reusedConnection ? 'reused connection' : `dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, TLS handshake ${ms(t.tlsMs)}`}, first byte ${ms(t.ttfbMs)}, total ${ms(t.totalMs)}`);
   if (r.tls) {
@@ -39,7 +42,18 @@ export function renderProbeResult(r: ProbeResult): string {
   const w = Math.max(...r.rows.map((x) => x.label.length), 10);
   for (const row of r.rows) {
     lines.push(`${row.pass ? 'ok  ' : 'FAIL'}  ${row.label.padEnd(w)}  expected ${row.expected.padEnd(8)}  observed ${row.observed.padEnd(17)}  ${row.detail}`);
+    lines.push(`      handshake ${compactSteps(row.handshake)}`);
   }
   lines.push('', `${r.verdict === 'enforced' ? 'PASS' : 'FAIL'}: ${r.summary}`);
   return lines.join('\n') + '\n';
+}
+
+const glyph = { ok: '✔', failed: '✖', 'not-reached': '·' } as const;
+
+/** "✔1 ✔2 ✔3 ✖4 ·5 — failed at 4: …" plus the server's reason when its log line was merged. */
+function compactSteps(t: HandshakeTimeline): string {
+  const marks = t.steps.map((s) => `${glyph[s.status]}${s.step}`).join(' ');
+  const f = t.failedStep !== undefined ? t.steps[t.failedStep - 1] : undefined;
+  if (!f) return `${marks}  completed`;
+  return `${marks}  failed at step ${f.step} (${f.name})${f.server ? `; server: [${f.server.code}] ${f.server.reason}` : ''}`;
 }

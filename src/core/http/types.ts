@@ -1,6 +1,7 @@
 /** The shapes the HTTP client, the probe and the renderers share (all JSON-serialisable). */
 import type { Platform, ResponseCheck } from '../webhook/index';
 import type { Explanation } from './explainTlsError';
+import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 
 /** Who we are and whom we trust: PEM strings or a PKCS#12 buffer, never file paths. */
 export interface ClientCredentials {
@@ -94,4 +95,8 @@ export interface SendResult {
   /** Loud notices, e.g. that server verification was off. */
   warnings: string[];
   error?: { code: string; message: string; explanation: Explanation };
+  /** What the client saw of the handshake (the input of the timeline, for tools that add the server's side). */
+  observation: HandshakeObservation;
+  /** The handshake as Kore.ai's five steps, with the failed one marked. */
+  handshake: HandshakeTimeline;
 }

@@ -16,12 +16,28 @@ function loadUndici(): typeof Undici {
 }
 import { InputError } from '../errors';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
-import { peerChain, oneLineName } from './certSummary';
+import { peerChain, oneLineName, peerPresented, presentedChain } from './certSummary';
+import { buildHandshakeTimeline } from './handshakeTimeline';
+import type { HandshakeObservation } from './handshakeTypes';
 import { explainTlsError } from './explainTlsError';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const VERIFICATION_OFF = 'TLS VERIFICATION WAS OFF (--insecure): the server\'s certificate was NOT checked; anyone could have answered.';
+
+/** What one connection attempt showed of its handshake, in performance.now() time. */
+interface Attempt {
+  connectedAt?: number;
+  serverFlightAt?: number;
+  handshakeDoneAt?: number;
+  responseAt?: number;
+  localPort?: number;
+  serverChain: HandshakeObservation['serverChain'];
+  signatureAlgorithms?: string[];
+  ephemeralKey?: string;
+  protocol?: string;
+  cipher?: string;
+}
 
 interface ConnectionFacts {
   dnsMs?: number;
@@ -84,7 +100,9 @@ function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: stri
   }
 }
 
-function failure(err: unknown, partial: Omit<SendResult, 'ok' | 'checks' | 'error'>, override?: { code: string; message: string }): SendResult {
+type Unobserved = Omit<SendResult, 'handshake' | 'observation'>;
+
+function failure(err: unknown, partial: Omit<Unobserved, 'ok' | 'checks' | 'error'>, override?: { code: string; message: string }): Unobserved {
   const explanation = explainTlsError(override ? { code: override.code, message: override.message, cause: err } : err);
   const message = override?.message ?? (err instanceof Error ? err.message : String(err));
   return { ...partial, ok: false, checks: [], error: { code: explanation.code, message, explanation } };
@@ -159,10 +177,15 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     socket.on('error', (e: Error) => (socketError ??= e)); // the first error is the real one; undici's follow
     socket.once('lookup', () => (lookupAt = performance.now()));
     socket.once('connect', () => (tcpAt = performance.now()));
+    const a = attempt;
+    if (a) observeHandshake(socket, a);
     return socket;
   };
   const agent = new (loadUndici().Agent)({ connect: connector, connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
   let queue: Promise<unknown> = Promise.resolve();
+  // The connection attempt of the send in progress (sends run one at a time).
+  let attempt: Attempt | undefined;
+  const clientChain: HandshakeObservation['client'] = creds.certPem !== undefined ? { source: 'pem', chain: presentedChain(creds.certPem) } : { source: creds.pfx ? 'pkcs12' : 'none', chain: [] };
 
   // Parsed once: decoding the certificate per send would cost more than the request itself on keep-alive.
   const id = clientIdentity(creds);
@@ -182,7 +205,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     const warnings = creds.insecure ? [VERIFICATION_OFF] : [];
     const start = performance.now();
     const timing = (): SendTiming => ({ totalMs: round(performance.now() - start), reusedConnection: false });
-    if (credentialError !== undefined) return failure(credentialError, { request, timing: timing(), warnings });
+    if (credentialError !== undefined) return withHandshake(failure(credentialError, { request, timing: timing(), warnings }), clientChain, o.url);
 
     const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const controller = new AbortController();
@@ -195,6 +218,34 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const before = connections;
     socketError = undefined;
+    const a: Attempt = { serverChain: [] };
+    attempt = a;
+    const startedAt = new Date().toISOString();
+    const u = new URL(o.url);
+    const observe = (r: Omit<SendResult, 'handshake' | 'observation'>): SendResult => {
+      const fresh = connections > before || r.error !== undefined;
+      const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : round(t - start));
+      const observation: HandshakeObservation = {
+        startedAt, host: u.hostname, port: Number(u.port || 443), reusedConnection: !fresh && r.error === undefined,
+        ...(a.localPort !== undefined ? { localPort: a.localPort } : {}),
+        marks: {
+          connectedMs: rel(a.connectedAt), serverFlightMs: rel(a.serverFlightAt), handshakeDoneMs: rel(a.handshakeDoneAt),
+          ...(a.responseAt !== undefined ? { responseMs: rel(a.responseAt) } : {}),
+          endMs: r.timing.totalMs,
+        },
+        ...(a.protocol ? { protocol: a.protocol } : {}),
+        ...(a.cipher ? { cipher: a.cipher } : {}),
+        ...(a.signatureAlgorithms ? { signatureAlgorithms: a.signatureAlgorithms, certificateRequested: a.signatureAlgorithms.length > 0 } : {}),
+        ...(a.ephemeralKey ? { ephemeralKey: a.ephemeralKey } : {}),
+        serverChain: a.serverChain,
+        verification: creds.insecure ? 'DISABLED' : 'verified',
+        ...(r.tls ? { authorizationError: r.tls.authorizationError } : {}),
+        client: clientChain,
+        ...(r.status !== undefined ? { status: r.status } : {}),
+        ...(r.error ? { error: r.error } : {}),
+      };
+      return { ...r, observation, handshake: buildHandshakeTimeline(observation) } as SendResult;
+    };
     // undici does not abandon a connect in progress when the signal fires: race the deadline ourselves.
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
     aborted.catch(() => undefined);
@@ -212,6 +263,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
         bodyTimeout: timeoutMs + 1_000,
       })]);
       const headersAt = performance.now();
+      a.responseAt = headersAt;
       const raw = Buffer.from(await Promise.race([aborted, res.body.arrayBuffer()]));
       const end = performance.now();
       const fresh = connections > before && last !== undefined;
@@ -237,7 +289,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
       if (platform && (res.statusCode < 200 || res.statusCode >= 300)) {
         checks.push({ severity: 'error', message: `HTTP ${res.statusCode}: ${platform === 'kore' ? 'Kore.ai' : 'Dialogflow'} treats any non-2xx answer as a failed webhook call.` });
       }
-      return {
+      return observe({
         ok: res.statusCode >= 200 && res.statusCode < 300,
         request,
         status: res.statusCode,
@@ -249,7 +301,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
         ...(tls ? { tls } : {}),
         checks,
         warnings,
-      };
+      });
     } catch (e) {
       // A handshake that completed for this send is still worth showing (e.g. the server never answered).
       const conn = connections > before ? last : undefined;
@@ -261,15 +313,16 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
         warnings,
         ...(tls ? { tls } : {}),
       };
-      if (timedOut) return failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${timeoutMs} ms: ${method} ${o.url}${conn ? ' (the TLS handshake completed; no HTTP response came)' : ''}` });
-      if (o.signal?.aborted) return failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${o.url}` });
+      if (timedOut) return observe(failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${timeoutMs} ms: ${method} ${o.url}${conn ? ' (the TLS handshake completed; no HTTP response came)' : ''}` }));
+      if (o.signal?.aborted) return observe(failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${o.url}` }));
       // Prefer the socket's TLS error (e.g. alert 116) over undici's generic "other side closed".
       const se = socketError as Error | undefined;
       if (se && e instanceof Error && e !== se && (e as { cause?: unknown }).cause === undefined) {
-        return failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial);
+        return observe(failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial));
       }
-      return failure(e, partial);
+      return observe(failure(e, partial));
     } finally {
+      attempt = undefined;
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
     }
@@ -287,6 +340,52 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
       await agent.destroy().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Watches one TLS connection's handshake. The 'keylog' event is the only per-message hook Node offers: it
+ * fires as the handshake derives each secret, i.e. right after the server's flight arrived (TLS 1.2:
+ * ServerHelloDone; TLS 1.3: the server's Finished). Only its label is looked at, never the secret.
+ * getSharedSigalgs() is non-empty exactly when the server sent a CertificateRequest.
+ */
+function observeHandshake(socket: TLSSocket, a: Attempt): void {
+  socket.once('connect', () => {
+    a.connectedAt = performance.now();
+    a.localPort = socket.localPort;
+  });
+  const onKeylog = (): void => {
+    if (a.serverChain.length > 0) return;
+    const chain = peerPresented(socket);
+    if (chain.length === 0) return;
+    a.serverFlightAt = performance.now();
+    a.serverChain = chain;
+    a.signatureAlgorithms = socket.getSharedSigalgs();
+    if (a.localPort === undefined) a.localPort = socket.localPort;
+  };
+  socket.on('keylog', onKeylog);
+  // 'secure' fires when our side of the handshake is done, before Node checks the server's certificate
+  // (a failed check destroys the socket, and what it negotiated would be lost).
+  socket.prependListener('secure', () => {
+    a.handshakeDoneAt = performance.now();
+    onKeylog();
+    a.protocol = socket.getProtocol() ?? undefined;
+    const c = socket.getCipher();
+    a.cipher = c?.standardName ?? c?.name;
+    a.signatureAlgorithms = socket.getSharedSigalgs();
+    const k = socket.getEphemeralKeyInfo();
+    if (k && 'type' in k && k.type) a.ephemeralKey = [k.type, (k as { name?: string }).name, k.size ? `${k.size} bits` : undefined].filter(Boolean).join(' ');
+    socket.off('keylog', onKeylog);
+  });
+}
+
+/** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */
+function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {
+  const u = new URL(url);
+  const observation: HandshakeObservation = {
+    startedAt: new Date().toISOString(), host: u.hostname, port: Number(u.port || 443), reusedConnection: false,
+    marks: { endMs: r.timing.totalMs }, serverChain: [], verification: 'verified', client, ...(r.error ? { error: r.error } : {}),
+  };
+  return { ...r, observation, handshake: buildHandshakeTimeline(observation) };
 }
 
 function parseOrUndefined(body: string | object): unknown {

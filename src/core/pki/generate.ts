@@ -20,6 +20,8 @@ export interface LeafOptions extends SubjectOptions {
   days?: number;
   /** Encrypts the private key (PKCS#8, AES-256-CBC) with this passphrase. */
   keyPassphrase?: string;
+  /** PBKDF2 iterations for an encrypted key (default DEFAULT_KDF_ITERATIONS). */
+  kdfIterations?: number;
 }
 
 export interface ChainOptions {
@@ -30,6 +32,8 @@ export interface ChainOptions {
   client?: LeafOptions;
   /** Encrypts every private key unless a leaf sets its own. */
   keyPassphrase?: string;
+  /** PBKDF2 iterations for encrypted keys (default DEFAULT_KDF_ITERATIONS). */
+  kdfIterations?: number;
 }
 
 export interface GeneratedCertificate {
@@ -118,7 +122,7 @@ export async function generateSelfSigned(o: LeafOptions = {}): Promise<Generated
   const cert = buildCertificate({ role: 'server', subject, publicKey: keys.publicKey, signingKey: keys.privateKey, sans, ...v });
   return {
     files: [
-      { name: 'server-key.pem', contents: privateKeyPem(keys.privateKey, o.keyPassphrase), secret: true },
+      { name: 'server-key.pem', contents: privateKeyPem(keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
       { name: 'server-crt.pem', contents: cert.pem },
     ],
     certificates: [describe('server-crt.pem', cert, 'server', v.notAfter)],
@@ -168,17 +172,18 @@ export async function generateChain(o: ChainOptions = {}): Promise<GeneratedSet>
   const clientCert = buildCertificate({ role: 'client', subject: clientName, publicKey: clientKey.publicKey, sans: cSans, ...issuer, ...cV });
 
   const pass = o.keyPassphrase;
+  const iter = o.kdfIterations;
   return {
     files: [
       { name: 'ca-root-crt.pem', contents: root.pem },
-      { name: 'ca-root-key.pem', contents: privateKeyPem(rootKey.privateKey, pass), secret: true },
+      { name: 'ca-root-key.pem', contents: privateKeyPem(rootKey.privateKey, pass, iter), secret: true },
       { name: 'ca-intermediate-crt.pem', contents: inter.pem },
-      { name: 'ca-intermediate-key.pem', contents: privateKeyPem(interKey.privateKey, pass), secret: true },
+      { name: 'ca-intermediate-key.pem', contents: privateKeyPem(interKey.privateKey, pass, iter), secret: true },
       { name: 'ca-crt.pem', contents: inter.pem + root.pem },
-      { name: 'server-key.pem', contents: privateKeyPem(serverKey.privateKey, server.keyPassphrase ?? pass), secret: true },
+      { name: 'server-key.pem', contents: privateKeyPem(serverKey.privateKey, server.keyPassphrase ?? pass, server.kdfIterations ?? iter), secret: true },
       { name: 'server-crt.pem', contents: serverCert.pem },
       { name: 'server-fullchain.pem', contents: serverCert.pem + inter.pem },
-      { name: 'client-key.pem', contents: privateKeyPem(clientKey.privateKey, client.keyPassphrase ?? pass), secret: true },
+      { name: 'client-key.pem', contents: privateKeyPem(clientKey.privateKey, client.keyPassphrase ?? pass, client.kdfIterations ?? iter), secret: true },
       { name: 'client-crt.pem', contents: clientCert.pem },
       { name: 'client-fullchain.pem', contents: clientCert.pem + inter.pem },
     ],

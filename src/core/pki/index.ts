@@ -12,9 +12,11 @@ export {
   type GeneratedSet,
   type GeneratedCertificate,
 } from './generate';
-export { generateClientFromCa, loadCa } from './clientFromCa';
+export { generateClientFromCa, issueClientCertificate, isSelfSigned, loadCa, type IssuedClient } from './clientFromCa';
+export { describe as describeCertificate } from './generate';
 export { buildPkcs12, PKCS12_ITERATIONS } from './pkcs12';
-export { dialogflowTrustBundle, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
+export { DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS, MAX_KDF_ITERATIONS, kdfIterations } from '../crypto/pbes2';
+export { dialogflowTrustBundle, dialogflowClientPin, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
 export { exportDer } from './exportDer';
 export type { CertRole } from './certificate';
 

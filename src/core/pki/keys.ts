@@ -5,6 +5,8 @@
 import { createPrivateKey, generateKeyPair as generateKeyPairCb, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { der } from '../asn1/der';
+import { toPem } from '../asn1/pemArmor';
+import { DEFAULT_KDF_ITERATIONS, encryptPkcs8 } from '../crypto/pbes2';
 import { InputError } from '../errors';
 
 export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384' | 'ed25519';
@@ -53,12 +55,14 @@ export async function generateKeyPair(type: KeyType): Promise<KeyPair> {
   }
 }
 
-/** PKCS#8 PEM; with a passphrase, encrypted PKCS#8 (PBES2, AES-256-CBC) that openssl and Node both read. */
-export function privateKeyPem(key: KeyObject, passphrase?: string): string {
+/**
+ * PKCS#8 PEM; with a passphrase, encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256 with `iterations`, default
+ * DEFAULT_KDF_ITERATIONS, and AES-256-CBC) that openssl and Node both read.
+ */
+export function privateKeyPem(key: KeyObject, passphrase?: string, iterations?: number): string {
   if (passphrase === '') throw new InputError('The key passphrase is empty: give a real passphrase, or do not encrypt the key.');
-  return passphrase === undefined
-    ? (key.export({ type: 'pkcs8', format: 'pem' }) as string)
-    : (key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string);
+  if (passphrase === undefined) return key.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), passphrase, iterations ?? DEFAULT_KDF_ITERATIONS));
 }
 
 /** Loads a private key from PEM, turning OpenSSL's terse errors into advice. `what` names the file. */

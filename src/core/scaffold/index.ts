@@ -6,3 +6,4 @@ export { readServerConfig, type ServerConfig } from './serverConfig';
 export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';
 export { awaitServerReady, ServerStartError, type StartupWatch } from './serverStartup';
+export { nodeTypesInstall, hasNodeTypes, nodeTypesPackage, type NodeTypesInstall } from './nodeTypes';

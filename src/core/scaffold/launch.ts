@@ -52,8 +52,9 @@ export function strategyFor(version: string): LaunchStrategy {
   const v = parseNodeVersion(version);
   if (atLeast(v, 23, 6) || (v[0] === 22 && v[1] >= 18)) return 'native';
   if (atLeast(v, 22, 6)) return 'strip-types';
-  if (atLeast(v, 20, 6)) return 'amaro-loader'; // module.register() arrived in 20.6
-  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.ts: install Node 20.6 or later`);
+  // server.ts takes its built-ins from process.getBuiltinModule (20.16+, 22.3+); module.register() is older.
+  if ((v[0] === 20 && v[1] >= 16) || (v[0] === 22 && v[1] >= 3)) return 'amaro-loader';
+  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.ts: install Node 20.16 or later (22 or 24 recommended)`);
 }
 
 /** `node` on PATH (node.exe on Windows), or undefined. */
@@ -106,13 +107,15 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
   if (command === undefined) {
     command = process.execPath;
     version = process.versions.node;
-    if (process.versions['electron'] !== undefined) {
-      // VS Code's own runtime: Electron behaves as plain Node with this variable.
+    electron = process.versions['electron'] !== undefined;
+    const why = opts.useCurrentRuntime ? '' : ', no node on PATH';
+    if (electron || opts.useCurrentRuntime) {
+      // VS Code's own runtime: Electron behaves as plain Node with this variable. Also set on a plain-Node
+      // extension host (remote, code-server), where it is ignored, so the choice shows in the server's env.
       env['ELECTRON_RUN_AS_NODE'] = '1';
-      electron = true;
-      runtimeNote = `VS Code's built-in Node ${version} (ELECTRON_RUN_AS_NODE=1${opts.useCurrentRuntime ? '' : ', no node on PATH'})`;
+      runtimeNote = `VS Code's built-in Node ${version} (${command}, ELECTRON_RUN_AS_NODE=1${why})`;
     } else {
-      runtimeNote = `Node ${version} (${command})`;
+      runtimeNote = `Node ${version} (${command}${why})`;
     }
   } else {
     if (version === undefined) {
@@ -123,7 +126,7 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
   // Electron's Node may be built without Node's embedded stripper: always use our loader there.
   const strategy = electron ? 'amaro-loader' : strategyFor(version);
   if (strategy === 'native') {
-    return { command, args: [script], env, strategy, note: `${runtimeNote} strips TypeScript types itself.` };
+    return { command, args: [script], env, strategy, note: `${runtimeNote}, strategy native: Node strips the TypeScript types itself.` };
   }
   if (strategy === 'strip-types') {
     return {
@@ -132,7 +135,7 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
       args: ['--experimental-strip-types', '--experimental-detect-module', '--disable-warning=ExperimentalWarning', script],
       env,
       strategy,
-      note: `${runtimeNote} strips TypeScript types with --experimental-strip-types.`,
+      note: `${runtimeNote}, strategy strip-types: Node strips the TypeScript types with --experimental-strip-types.`,
     };
   }
   const loader = opts.loaderPath ?? defaultLoaderPath();
@@ -146,7 +149,7 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
     args: [`--import=data:text/javascript,${encodeURIComponent(registerCode)}`, script],
     env,
     strategy,
-    note: `${runtimeNote} has no type stripping: types are stripped by amaro (Node's own stripper) through ${path.basename(loader)}.`,
+    note: `${runtimeNote}, strategy amaro-loader: this Node has no type stripping, amaro (Node's own stripper) strips the types through ${path.basename(loader)}.`,
   };
 }
 

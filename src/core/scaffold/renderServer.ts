@@ -1,5 +1,7 @@
 import { InputError } from '../errors';
 import { configSection, headerSection, httpSection, identitySection, runtimeSection, startSection } from './template/core';
+import { idTokenSection } from './template/idToken';
+import { publicRootPinSection } from './template/publicRootPin';
 import { dispatchSection, platformNames, platformSections, type Platform } from './template/platforms';
 
 export type { Platform } from './template/platforms';
@@ -40,6 +42,8 @@ export function renderServer(opts: ServerTemplateOptions = {}): string {
     configSection(port, host),
     runtimeSection,
     identitySection,
+    publicRootPinSection,
+    idTokenSection,
     platformSections(platforms),
     dispatchSection(platforms),
     httpSection,

@@ -75,7 +75,11 @@ async function strip(source: string): Promise<string> {
   return (await loadStripper()).transformSync(source, { mode: 'strip-only' }).code;
 }
 
-/** Module hook: strip TypeScript types from .ts/.mts files, leave everything else to Node. */
+/**
+ * Module hook: strip TypeScript types from .ts/.mts files, leave everything else to Node. Always run as an ES
+ * module, whatever package.json's "type" says: server.ts is module-neutral (no import/require), and Node 20
+ * cannot take CommonJS source from a hook for the main entry anyway.
+ */
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (url.startsWith('file:') && /\.m?ts$/.test(new URL(url).pathname)) {
     const source = await readFile(new URL(url), 'utf8');

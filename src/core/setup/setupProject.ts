@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { generateChain, type KeyType } from '../pki';
+import { dialogflowClientPin, generateChain, type KeyType } from '../pki';
 import { renderServer, serverFileName } from '../scaffold';
 import { writeFileSet } from '../files';
 import { sendWebhook, probeEndpoint, type SendResult, type ProbeResult } from '../http';
@@ -73,18 +73,22 @@ export function nextSteps(platform: Platform, dir: string): string[] {
   const common = [
     'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',
   ];
+  const check = `Before pointing ${platformLabel[platform]} at it, check go-live readiness: mtls check --platform ${platform} --dir ${dir} --url https://YOUR.HOST/webhook (VS Code: mTLS: Check Go-Live Readiness…).`;
   if (platform === 'kore') {
     return [
       ...common,
       `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
-      `Upload the client certificate and key (or a .p12: mtls p12 --cert ${path.join(certs, 'client-crt.pem')} --key ${path.join(certs, 'client-key.pem')} --out client.p12 --passphrase-env P12_PASS) and its passphrase in the bot's service-node settings.`,
+      `Installed (on-premises) bot platform: make its client-certificate kit from this CA (private key, client certificate, CA root, intermediates, README.txt): mtls kore-client --ca-cert ${path.join(certs, 'ca-crt.pem')} --ca-key ${path.join(certs, 'ca-intermediate-key.pem')} --out ${path.join(dir, 'kore-kit')} --p12 (VS Code: Create Kore.ai Client Certificate Kit…).`,
+      check,
     ];
   }
   return [
     ...common,
     `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${path.join(certs, 'ca-dialogflow.pem')}, then MTLS_CA=${path.join(certs, 'ca-dialogflow.pem')} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
-    `Pin the client identity (MTLS_ALLOWED_CLIENTS="Google LLC") and verify the Authorization: Bearer Google ID token of ${platformLabel[platform]}.`,
+    `Pin the client identity: ${dialogflowClientPin().env} (server.ts refuses to start with the public SSL.com root and no pin).`,
+    `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${path.join(certs, 'test-jwks.json')} prints the settings that make server.ts accept its test token.`,
     ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
+    check,
   ];
 }
 

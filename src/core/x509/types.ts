@@ -207,7 +207,10 @@ export type DecodedItem =
   | ({ readonly kind: 'csr' } & DecodedCsr)
   | ({ readonly kind: 'crl' } & DecodedCrl);
 
-/** Why (part of) a file could not be decoded. `too-costly`: it asks for more key derivation than a file may cost. */
+/**
+ * Why (part of) a file could not be decoded. `too-costly`: it asks for more key derivation than a file may
+ * cost. `timeout` / `worker-failed`: the decoding worker passed its deadline or died (the file is not decoded).
+ */
 export type DecodeErrorCode =
   | 'empty'
   | 'not-recognised'
@@ -218,6 +221,8 @@ export type DecodeErrorCode =
   | 'wrong-passphrase'
   | 'unsupported'
   | 'too-costly'
+  | 'timeout'
+  | 'worker-failed'
   | 'internal';
 
 export interface DecodeError {

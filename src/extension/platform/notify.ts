@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { MtlsError } from '../../core/errors';
+import { noticeText } from '../../core/markdownText';
 
 /** A button on an error message and what it runs. */
 export interface ErrorAction {
@@ -17,7 +18,8 @@ export async function showError(log: vscode.LogOutputChannel, err: unknown, acti
   if (err instanceof MtlsError) log.warn(`${err.code}: ${message}`);
   else log.error(err instanceof Error ? (err.stack ?? message) : message);
   const shown = actions.slice(0, 2);
-  const pick = await vscode.window.showErrorMessage(err instanceof MtlsError ? message : `mTLS: unexpected error: ${message}`, ...shown.map((a) => a.title), 'Show Log');
+  // Messages can quote certificate text or file names: shown as written, never as links.
+  const pick = await vscode.window.showErrorMessage(noticeText(err instanceof MtlsError ? message : `mTLS: unexpected error: ${message}`), ...shown.map((a) => a.title), 'Show Log');
   if (pick === 'Show Log') log.show(true);
   const action = shown.find((a) => a.title === pick);
   if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));

@@ -30,10 +30,23 @@ export class TypedSettings {
   get offerGitignore(): boolean {
     return this.cfg.get<boolean>(Settings.offerGitignore, true);
   }
+  get kdfIterations(): number {
+    return this.cfg.get<number>(Settings.kdfIterations, 100_000);
+  }
   get serverPort(): number {
     return this.cfg.get<number>(Settings.serverPort, 4433);
   }
+  /** How long one file may take to decode before it is shown as "not decoded" (at least 100 ms). */
+  get decodeTimeoutMs(): number {
+    const ms = this.cfg.get<number>(Settings.decodeTimeoutMs, 5000);
+    return Number.isFinite(ms) ? Math.max(100, ms) : 5000;
+  }
+  /**
+   * Machine-scoped: only the user's (or the remote machine's) settings may choose the executable the server
+   * runs on, never a workspace's `.vscode/settings.json`, so it is read from those levels explicitly.
+   */
   get serverNodePath(): string {
-    return this.cfg.get<string>(Settings.serverNodePath, '');
+    const i = this.cfg.inspect<string>(Settings.serverNodePath);
+    return i?.globalValue ?? i?.defaultValue ?? '';
   }
 }

@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { awaitServerReady, type LaunchPlan } from '../../core/scaffold';
 import { ContextKeys, Commands } from '../ids';
+import { requireTrust } from '../platform/trust';
+
+// Enough for thousands of log lines; older output is only in the terminal.
+const OUTPUT_KEPT = 256 * 1024;
 
 export interface RunningServer {
   readonly file: string;
@@ -15,6 +19,8 @@ export interface RunningServer {
 
 interface Entry {
   child: ChildProcess;
+  /** The tail of what the server printed: its refusal lines go next to our failed handshakes. */
+  output: string;
   terminal: vscode.Terminal;
   server?: RunningServer;
 }
@@ -38,6 +44,11 @@ export class ServerManager implements vscode.Disposable {
     return [...this.servers.values()].flatMap((e) => (e.server ? [e.server] : []));
   }
 
+  /** What the running server on `port` printed lately (undefined when that port is not one of ours). */
+  outputOf(port: number): string | undefined {
+    return [...this.servers.values()].find((e) => e.server?.port === port)?.output;
+  }
+
   /** The status bar text, as shown (for tests). */
   statusText(): string | undefined {
     return this.running().length ? this.status.text : undefined;
@@ -45,6 +56,7 @@ export class ServerManager implements vscode.Disposable {
 
   /** Starts `file` with `plan` in a terminal; resolves once the server printed its ready line. */
   async start(file: string, plan: LaunchPlan, timeoutMs = 30_000): Promise<RunningServer> {
+    requireTrust('Starting a webhook server'); // the one place a process is started, whoever asks
     const existing = this.servers.get(file);
     if (existing?.server) {
       existing.terminal.show(true);
@@ -64,8 +76,13 @@ export class ServerManager implements vscode.Disposable {
     };
     const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
     const child: ChildProcess = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.servers.set(file, { child, terminal });
-    const echo = (chunk: Buffer) => write.fire(chunk.toString('utf8').replace(/\r?\n/g, '\r\n'));
+    this.servers.set(file, { child, terminal, output: '' });
+    const echo = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      const entry = this.servers.get(file);
+      if (entry) entry.output = (entry.output + text).slice(-OUTPUT_KEPT);
+      write.fire(text.replace(/\r?\n/g, '\r\n'));
+    };
     child.stdout?.on('data', echo);
     child.stderr?.on('data', echo);
     child.on('error', (e) => write.fire(`\r\n${e.message}\r\n`));
@@ -78,7 +95,7 @@ export class ServerManager implements vscode.Disposable {
     terminal.show(true);
     let url: string;
     try {
-      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.6+ executable.' });
+      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.16+ executable.' });
     } catch (e) {
       this.kill(file);
       throw e;

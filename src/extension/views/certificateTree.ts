@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
 import type { DecodedFile, DecodedItem } from '../../core/x509';
 import { certificateFields, itemLabel, otherItemFields, type Field } from '../../core/certificateFields';
-import type { DecodeService } from './decodeService';
+import { DecodeCancelled, type DecodeService } from './decodeService';
 import { FieldNode, FileNode, FolderNode, ItemNode, MessageNode, type CertificateNode } from './nodes';
 
 export { FolderNode, FileNode, ItemNode, FieldNode, MessageNode, type CertificateNode };
@@ -14,8 +14,9 @@ const yellow = new vscode.ThemeColor('list.warningForeground');
 /**
  * The "Certificates" view: every file matching `mtls.certificateGlob`, grouped by folder, refreshed when
  * such files change. The first level comes from a file search only (fast for thousands of files); files
- * are decoded lazily when expanded, and in the background (yielding between files) for icons and the
- * Problems panel.
+ * are decoded lazily when expanded, and in the background (one at a time) for icons and the Problems panel.
+ * Decoding happens in worker threads with a deadline, so a hostile file becomes one "not decoded" node
+ * and costs the extension host nothing; a refresh cancels the background pass.
  */
 export class CertificateTreeProvider implements vscode.TreeDataProvider<CertificateNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<CertificateNode | undefined>();
@@ -42,7 +43,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       }),
       watcher.onDidChange((uri) => {
         const node = this.fileNodes.get(uri.toString());
-        if (node) void this.decoder.decode(uri).then(() => this.changed.fire(node), () => undefined); // don't wait: redraw when done
+        if (node) void this.decoder.decode(uri, { background: true }).then(() => this.changed.fire(node), () => undefined); // don't wait: redraw when done
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(later),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -51,9 +52,13 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     );
   }
 
-  /** Drops cached scans and redraws (the whole tree, or one node). */
+  /** Drops cached scans and redraws (the whole tree, or one node). The whole tree: pending background decodes are cancelled. */
   refresh(node?: CertificateNode): void {
-    if (!node) this.scan = undefined;
+    if (!node) {
+      this.scan = undefined;
+      this.backgroundRun++;
+      this.decoder.cancelBackground();
+    }
     this.changed.fire(node);
   }
 
@@ -164,7 +169,17 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       const s = fileSummary(file);
       item.description = s.text;
       item.iconPath = s.icon;
-      item.tooltip = new vscode.MarkdownString(`**${path.basename(node.resourceUri.fsPath)}**\n\n${s.text}${s.worst ? `\n\n${s.worst}` : ''}`);
+      // File names and decoder messages are text, never Markdown (a file may be named like a command link).
+      const tip = new vscode.MarkdownString('', true);
+      tip.appendMarkdown('**');
+      tip.appendText(path.basename(node.resourceUri.fsPath));
+      tip.appendMarkdown('**\n\n');
+      tip.appendText(s.text);
+      if (s.worst) {
+        tip.appendMarkdown('\n\n');
+        tip.appendText(s.worst);
+      }
+      item.tooltip = tip;
       facets.push(...s.facets);
     }
     item.contextValue = facets.join(':');
@@ -185,6 +200,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     if (it.kind === 'certificate') {
       facets.push(it.role);
       if (it.isCa) facets.push('ca');
+      if (it.role === 'leaf' && (it.usage === 'client' || it.usage === 'server+client')) facets.push('client');
       if (it.validity === 'expired') facets.push('expired');
     }
     item.contextValue = facets.join(':');
@@ -218,16 +234,18 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     return folders;
   }
 
-  /** Decodes every listed file, one at a time with a yield in between, redrawing each file's row. */
+  /** Decodes every listed file in the background worker, one at a time, redrawing each file's row. */
   private async decodeInBackground(run: number): Promise<void> {
     for (const node of this.fileNodes.values()) {
       if (run !== this.backgroundRun) return; // a newer scan took over
-      await new Promise((r) => setImmediate(r));
       try {
         const before = this.decoder.peek(node.resourceUri);
-        const after = await this.decoder.decode(node.resourceUri);
-        if (before !== after) this.changed.fire(node);
+        const after = await this.decoder.decode(node.resourceUri, { background: true });
+        if (before === after) continue;
+        this.changed.fire(node);
+        if (after.errors.some((e) => e.code === 'timeout')) this.log.warn(`${node.resourceUri.fsPath}: ${after.errors[0].message}`);
       } catch (e) {
+        if (e instanceof DecodeCancelled) return; // refreshed: a new pass starts with the new scan
         this.log.debug(`could not decode ${node.resourceUri.fsPath}: ${(e as Error).message}`);
       }
     }
@@ -268,6 +286,9 @@ function fileSummary(file: DecodedFile): { text: string; icon: vscode.ThemeIcon;
   const facets: string[] = [];
   if (count('certificate')) facets.push('cert');
   if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
+  // A file whose leaf is a client certificate: "Use Client Certificate In…" is offered on it.
+  const leaf = file.items.find((i) => i.kind === 'certificate');
+  if (leaf?.kind === 'certificate' && leaf.role === 'leaf' && (leaf.usage === 'client' || leaf.usage === 'server+client')) facets.push('client');
   if (count('privateKey')) facets.push('key');
   if (file.format === 'pkcs12') facets.push('p12');
   const error = file.errors[0];

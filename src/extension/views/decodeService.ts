@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
-import { decodeBytes, type DecodedFile } from '../../core/x509';
+import type { DecodedFile } from '../../core/x509';
+import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
+
+export { DecodeCancelled };
 
 interface Entry {
   readonly mtime: number;
@@ -10,17 +13,37 @@ interface Entry {
 
 /**
  * Decodes workspace files on demand and caches the result by modification time, so expanding a node,
- * hovering and the Problems panel share one decode per file version. PKCS#12 passphrases given during
- * this session are remembered in memory only (never stored or logged).
+ * hovering and the Problems panel share one decode per file version. Decoding runs in worker threads
+ * with a deadline (`mtls.decodeTimeoutMs`), never on the extension host's thread: workers for what the
+ * user asked for (expanding, the decode command, hovers) and one for the background pass, which a
+ * refresh cancels. PKCS#12 passphrases given during this session are remembered in memory only (never
+ * stored or logged).
  */
-export class DecodeService {
+export class DecodeService implements vscode.Disposable {
   private readonly cache = new Map<string, Entry>();
+  private readonly inflight = new Map<string, { version: string; result: Promise<DecodedFile> }>();
   private readonly passphrases = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly interactive: IsolatedDecoder;
+  private readonly background: IsolatedDecoder;
+  private readonly subscription: vscode.Disposable;
   /** Fires after a file was (re)decoded. */
   readonly onDidDecode = this.changed.event;
 
-  constructor(private readonly settings: TypedSettings) {}
+  constructor(
+    private readonly settings: TypedSettings,
+    workerScript: string,
+  ) {
+    const opts = { script: workerScript, timeoutMs: () => settings.decodeTimeoutMs, timeoutHint: 'limit set by mtls.decodeTimeoutMs' };
+    // Two for what the user asks for: expanding a normal file is not held up behind a hostile one.
+    this.interactive = new IsolatedDecoder({ ...opts, concurrency: 2 });
+    this.background = new IsolatedDecoder(opts);
+    // A longer deadline deserves another try at the files that ran out of time.
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('mtls.decodeTimeoutMs')) return;
+      for (const [k, v] of this.cache) if (v.result.errors.some((x) => x.code === 'timeout')) this.cache.delete(k);
+    });
+  }
 
   /** The cached result when the file has not changed since, without reading it. */
   peek(uri: vscode.Uri): DecodedFile | undefined {
@@ -41,16 +64,53 @@ export class DecodeService {
     this.cache.delete(uri.toString());
   }
 
-  /** Decodes a file (cached by mtime and size). Never throws for bad content: errors are in the result. */
-  async decode(uri: vscode.Uri): Promise<DecodedFile> {
+  /** Stops the background pass: its queued and running decodes reject with DecodeCancelled. */
+  cancelBackground(): void {
+    this.background.cancelAll();
+  }
+
+  /**
+   * Decodes a file (cached by mtime and size). Never throws for bad content: errors, including "not
+   * decoded: took longer than …", are in the result. `background` work can be cancelled (DecodeCancelled).
+   */
+  async decode(uri: vscode.Uri, opts: { background?: boolean } = {}): Promise<DecodedFile> {
+    const background = opts.background ?? false;
     const key = uri.toString();
     const stat = await vscode.workspace.fs.stat(uri);
     const hit = this.cache.get(key);
     if (hit && hit.mtime === stat.mtime && hit.size === stat.size) return hit.result;
-    const bytes = Buffer.from(await vscode.workspace.fs.readFile(uri));
-    const result = decodeBytes(bytes, {
+    const passphrase = this.passphrases.get(key);
+    // Same file version and passphrase already being decoded: share it (a 5,000-certificate file once, not twice).
+    const version = `${stat.mtime}:${stat.size}:${passphrase ?? ''}`;
+    const running = this.inflight.get(key);
+    if (running && running.version === version) {
+      try {
+        return await running.result;
+      } catch (e) {
+        // The background pass was cancelled under us: what the user asked for is decoded anyway.
+        if (!(e instanceof DecodeCancelled) || background) throw e;
+      }
+    }
+    const result = this.decodeFile(uri, key, stat, passphrase, background);
+    const entry = { version, result };
+    this.inflight.set(key, entry);
+    try {
+      return await result;
+    } finally {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    }
+  }
+
+  /** Decodes PEM text (a selection, a hover) in the interactive worker, with the same deadline. */
+  decodeText(text: string, fileName?: string): Promise<DecodedFile> {
+    return this.interactive.decode({ text }, { fileName, expiryWarningDays: this.settings.expiryWarningDays });
+  }
+
+  private async decodeFile(uri: vscode.Uri, key: string, stat: vscode.FileStat, passphrase: string | undefined, background: boolean): Promise<DecodedFile> {
+    const input: DecodeInput = { bytes: await vscode.workspace.fs.readFile(uri) };
+    const result = await (background ? this.background : this.interactive).decode(input, {
       fileName: uri.path.split('/').pop(),
-      passphrase: this.passphrases.get(key),
+      passphrase,
       expiryWarningDays: this.settings.expiryWarningDays,
     });
     this.cache.set(key, { mtime: stat.mtime, size: stat.size, result });
@@ -59,6 +119,9 @@ export class DecodeService {
   }
 
   dispose(): void {
+    this.subscription.dispose();
+    this.interactive.dispose();
+    this.background.dispose();
     this.changed.dispose();
   }
 }

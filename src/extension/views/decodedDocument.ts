@@ -8,6 +8,17 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private counter = 0;
+  // Handshake timelines in a document: the failed step stands out in the theme's error colours, the
+  // steps that passed get the theme's "passed" colour (the text alone still says ✔ / ✖ / · for every theme).
+  private readonly failedStep = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('inputValidation.errorBackground'),
+    overviewRulerColor: new vscode.ThemeColor('editorError.foreground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Full,
+    fontWeight: 'bold',
+  });
+  private readonly failedDetail = vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: new vscode.ThemeColor('inputValidation.errorBackground') });
+  private readonly passedStep = vscode.window.createTextEditorDecorationType({ color: new vscode.ThemeColor('testing.iconPassed') });
 
   /** Stores `text` under a new read-only URI named after `name`. */
   put(name: string, text: string): vscode.Uri {
@@ -23,8 +34,34 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
   async show(name: string, text: string, opts: { preview?: boolean; beside?: boolean } = {}): Promise<string> {
     const uri = this.put(name, text);
     const column = opts.beside ? (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active) : undefined;
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: opts.preview ?? true, viewColumn: column });
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: opts.preview ?? true, viewColumn: column });
+    this.highlightTimeline(editor);
     return uri.toString();
+  }
+
+  /** Marks handshake-step lines ("  ✖ 5  …" and the detail lines under it) with theme colours. */
+  private highlightTimeline(editor: vscode.TextEditor): void {
+    const failed: vscode.Range[] = [];
+    const details: vscode.Range[] = [];
+    const passed: vscode.Range[] = [];
+    let inFailed = false;
+    const doc = editor.document;
+    for (let i = 0; i < doc.lineCount; i++) {
+      const text = doc.lineAt(i).text;
+      const step = /^ {2}([✔✖·]) [1-5] {2}/.exec(text);
+      if (step) {
+        inFailed = step[1] === '✖';
+        if (inFailed) failed.push(doc.lineAt(i).range);
+        if (step[1] === '✔') passed.push(new vscode.Range(i, 2, i, 3));
+      } else if (inFailed && /^ {7}\S/.test(text)) {
+        details.push(doc.lineAt(i).range);
+      } else {
+        inFailed = false;
+      }
+    }
+    editor.setDecorations(this.failedStep, failed);
+    editor.setDecorations(this.failedDetail, details);
+    editor.setDecorations(this.passedStep, passed);
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -33,6 +70,9 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
 
   dispose(): void {
     this.changed.dispose();
+    this.failedStep.dispose();
+    this.failedDetail.dispose();
+    this.passedStep.dispose();
     this.docs.clear();
   }
 }

@@ -1,30 +1,49 @@
 import * as vscode from 'vscode';
-import { decodePemText, findPemBlocks, summarize } from '../../core/x509';
+import { findPemBlocks, summarize } from '../../core/x509';
 import { itemLabel } from '../../core/certificateFields';
+import { fencedCode } from '../../core/markdownText';
+import { Commands } from '../ids';
+import type { DecodeService } from './decodeService';
 
-/** Hover over a PEM block in any editor: subject, issuer, validity, SAN and SHA-256 (keys: type and size only). */
+/**
+ * Hover over a PEM block in any editor: subject, issuer, validity, SAN and SHA-256 (keys: type and size only).
+ * Everything taken from the certificate is text (a code block it cannot close, or escaped), and the only
+ * command the hover may run is its own argument-less "Decode…" link.
+ */
 export class PemHoverProvider implements vscode.HoverProvider {
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+  constructor(private readonly decoder: DecodeService) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     // Cheap gate: only documents that contain a PEM boundary at all.
     const text = doc.getText();
     if (!text.includes('-----BEGIN ')) return undefined;
     const block = findPemBlocks(text).find((b) => pos.line + 1 >= b.startLine && pos.line + 1 <= b.endLine);
     if (!block) return undefined;
-    const decoded = decodePemText(text.slice(block.startOffset, block.endOffset));
-    const md = new vscode.MarkdownString();
+    // In the decoding worker, with its deadline: a hostile block costs the editor nothing.
+    const decoded = await this.decoder.decodeText(text.slice(block.startOffset, block.endOffset));
+    if (token.isCancellationRequested) return undefined;
+    const md = new vscode.MarkdownString('', true); // theme icons on before appendText, so it escapes $(…) too
     const item = decoded.items[0];
     if (!item) {
-      md.appendMarkdown(`**${block.type}**: ${decoded.errors[0]?.message ?? 'not decodable'}`);
+      md.appendMarkdown('**');
+      md.appendText(block.type);
+      md.appendMarkdown('**: ');
+      md.appendText(decoded.errors[0]?.message ?? 'not decodable');
     } else if (item.kind === 'certificate') {
-      md.appendCodeblock(summarize(item), 'text');
-      for (const p of item.problems) md.appendMarkdown(`\n\n$(${p.severity === 'error' ? 'error' : 'warning'}) ${p.message}`);
-      md.supportThemeIcons = true;
+      md.appendMarkdown(fencedCode(summarize(item), 'text'));
+      for (const p of item.problems) {
+        md.appendMarkdown(`\n\n$(${p.severity === 'error' ? 'error' : 'warning'}) `);
+        md.appendText(p.message);
+      }
     } else {
       const l = itemLabel(item);
-      md.appendMarkdown(`**${l.label}** — ${l.description}`);
+      md.appendMarkdown('**');
+      md.appendText(l.label);
+      md.appendMarkdown('** — ');
+      md.appendText(l.description);
     }
-    md.appendMarkdown('\n\n[Decode…](command:mtls.decodeCertificate)');
-    md.isTrusted = { enabledCommands: ['mtls.decodeCertificate'] };
+    md.appendMarkdown(`\n\n[Decode…](command:${Commands.decodeCertificate})`);
+    md.isTrusted = { enabledCommands: [Commands.decodeCertificate] };
     return new vscode.Hover(md, new vscode.Range(block.startLine - 1, 0, block.endLine - 1, 0));
   }
 }

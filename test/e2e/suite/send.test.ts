@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
@@ -36,6 +37,29 @@ describe('send and probe (a real server started by the extension)', () => {
     assert.ok(line > 0, 'server chain PEM in the result document');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc!.uri, new vscode.Position(line + 1, 1));
     assert.match(hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /localhost/);
+  });
+
+  it('Send as Dialogflow attaches a test ID token and writes its JWKS where jwksOut says', async () => {
+    const jwksFile = path.join(ws(), 'snd', 'certs', 'df-jwks.json');
+    const r = await run<SendRequestResult>('mtls.sendRequest', { url: `https://localhost:${server.port}/webhook`, asDialogflow: true, jwksOut: 'snd/certs/df-jwks.json', ca: creds().ca });
+    const t = r.dialogflowTestIdToken;
+    assert.ok(t, 'an ID token was attached');
+    assert.equal(t.audience, `https://localhost:${server.port}/webhook`);
+    assert.match(t.email, /^service-\d+@gcp-sa-dialogflow\.iam\.gserviceaccount\.com$/);
+    assert.equal(t.jwksFile, jwksFile);
+    const jwks = JSON.parse(fs.readFileSync(jwksFile, 'utf8')) as { keys: { kid: string; kty: string }[] };
+    assert.deepEqual(jwks.keys.map((k) => [k.kid, k.kty]), [[t.kid, 'RSA']]);
+    assert.match(t.serverEnv, new RegExp(`MTLS_AUTH=google-id-token .*MTLS_GOOGLE_JWKS_URL=${jwksFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal(r.request.headers['authorization'], 'Bearer [redacted]', 'the token is never shown');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
+    assert.match(doc?.getText() ?? '', /Attached a TEST Google ID token/);
+  });
+
+  it('the probe with idToken adds the bad-token rows and flags a server that does not verify tokens', async () => {
+    const r = await run<ProbeResult>('mtls.probeEndpoint', { url: `https://localhost:${server.port}/webhook`, ...creds(), idToken: true, open: false });
+    assert.deepEqual(r.rows.filter((x) => x.id.startsWith('id-token-')).map((x) => x.id), ['id-token-none', 'id-token-expired', 'id-token-wrong-audience', 'id-token-unknown-key', 'id-token-alg-none']);
+    assert.equal(r.verdict, 'not-enforced');
+    assert.match(r.summary, /NOT VERIFYING THE ID TOKEN/);
   });
 
   it('a dead server gets a plain-language explanation with a Start Server fix', async () => {

@@ -11,18 +11,29 @@ export function headerSection(platformNames: string): string {
 // (requestCert + rejectUnauthorized), every refused handshake is logged with its reason, and every
 // accepted request is logged with who connected (subject, issuer, serial, validity, SHA-256).
 //
-// Run it:  mtls serve server.ts                       (any Node >= 20; uses Node's own type stripper)
+// Run it:  mtls serve server.ts                       (any Node >= 20.16; uses Node's own type stripper)
 //          node server.ts                             (Node >= 23.6 or >= 22.18)
 //          node --experimental-strip-types server.ts  (Node 22.6 - 22.17)
 // Type-check: npx tsc --strict --noEmit --types node server.ts
 // Only Node built-ins and erasable TypeScript syntax: no npm install, no build step.
+// Module-neutral: no import of values, no export, require or import.meta, so it runs the same whether the
+// nearest package.json says "type": "module", "commonjs" or nothing. Built-ins come from
+// process.getBuiltinModule (Node >= 20.16, >= 22.3); the 'import type' lines are erased before it runs (they
+// only give TypeScript the types, and make this file a module of its own for the editor).
 
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as https from 'node:https';
-import * as path from 'node:path';
+// For the editor only (a comment to Node): load @types/node once it is installed, also under TypeScript 6+,
+// whose projects no longer include every installed @types package by default.
+/// <reference types="node" />
+
+'use strict';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+
+const nodeCrypto = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+const fs = process.getBuiltinModule('node:fs') as typeof import('node:fs');
+const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+const path = process.getBuiltinModule('node:path') as typeof import('node:path');
 `;
 }
 
@@ -44,9 +55,20 @@ const CONFIG = {
   // ('Google LLC'), 'O=Example Org', or 'sha256:AB:CD:…'. Dialogflow today: 'Google LLC'; its legacy
   // certificate (until 2026-12-01): '*.dialogflow.com' (a literal CN, not a wildcard).
   allowedClients: [] as string[], // MTLS_ALLOWED_CLIENTS (comma-separated)
+  // A public root in the CA bundle (SSL.com for Dialogflow) vouches for anyone's certificate: the server
+  // refuses to start with one unless allowedClients is set, or this says you accept any such client.
+  acceptAnyPublicClient: false, // MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1
   // Authorization header check: '' (none), 'Basic user:password', 'Bearer shared-secret', or
-  // 'google-id-token' (implement verifyGoogleIdToken below). Prefer the environment variable for secrets.
+  // 'google-id-token' (Dialogflow CX's default service agent auth; set the idToken fields below). Prefer the
+  // environment variable for secrets.
   auth: '', // MTLS_AUTH
+  // For 'google-id-token': the RS256 token must be Google-signed, unexpired, for this audience, AND from
+  // this caller (anyone can get a Google token for any audience, so email and/or subject is required).
+  idTokenAudience: '', // MTLS_ID_TOKEN_AUDIENCE: the webhook URL exactly as configured in the agent
+  idTokenEmail: '', // MTLS_ID_TOKEN_EMAIL: service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
+  idTokenSubject: '', // MTLS_ID_TOKEN_SUBJECT: the caller's numeric id (sub), instead of or with email
+  // MTLS_GOOGLE_JWKS_URL: Google's keys; or an http URL on 127.0.0.1, or a file (tests, offline mirrors)
+  googleJwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
   webhookPaths: ['/webhook', '/'], // POST here; GET /healthz answers 200
   bodyLimitBytes: 1024 * 1024, // 413 above this (Dialogflow requests are a few KiB)
   // Answer before the platform gives up: Dialogflow ES waits 5 s, CX 5 s by default (at most 30 s).
@@ -66,11 +88,12 @@ interface Settings {
   port: number;
   passphrase: string | undefined;
   allowedClients: string[];
+  acceptAnyPublicClient: boolean;
   auth: string;
+  idToken: IdTokenOptions;
 }
 
-// process.argv[1] is this file when run with node / mtls serve; it avoids import.meta so the file
-// type-checks in both module systems.
+// process.argv[1] is this file when run with node / mtls serve; import.meta would tie the file to ES modules.
 const baseDir = path.dirname(path.resolve(process.argv[1] ?? 'server.ts'));
 
 function log(line: string): void {
@@ -97,6 +120,8 @@ function resolveSettings(): Settings {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('BAD_PORT', 'port ' + JSON.stringify(portText) + ' is not a number from 0 to 65535 (MTLS_PORT)');
   const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
+  const jwks = fromEnv('MTLS_GOOGLE_JWKS_URL') ?? CONFIG.googleJwksUrl;
+  const acceptAny = fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT');
   return {
     keyPath: abs(fromEnv('MTLS_KEY') ?? CONFIG.key),
     certPath,
@@ -106,7 +131,14 @@ function resolveSettings(): Settings {
     // Not trimmed: a passphrase may legitimately start or end with a space.
     passphrase: process.env['MTLS_KEY_PASSPHRASE'] || undefined,
     allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : CONFIG.allowedClients,
+    acceptAnyPublicClient: acceptAny !== undefined ? /^(1|true|yes)$/i.test(acceptAny) : CONFIG.acceptAnyPublicClient,
     auth: fromEnv('MTLS_AUTH') ?? CONFIG.auth,
+    idToken: {
+      audience: fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? CONFIG.idTokenAudience,
+      email: fromEnv('MTLS_ID_TOKEN_EMAIL') ?? CONFIG.idTokenEmail,
+      subject: fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? CONFIG.idTokenSubject,
+      jwks: /^[a-z][a-z0-9+.-]*:\\/\\//i.test(jwks) ? jwks : abs(jwks),
+    },
   };
 }
 
@@ -131,9 +163,9 @@ function loadCredentials(s: Settings): Credentials {
   const key = readFile(s.keyPath, 'KEY', 'private key', 'MTLS_KEY');
   const cert = readFile(s.certPath, 'CERT', 'server certificate', 'MTLS_CERT');
   const ca = readFile(s.caPath, 'CA', 'CA bundle', 'MTLS_CA');
-  let keyObject: crypto.KeyObject;
+  let keyObject: import('node:crypto').KeyObject;
   try {
-    keyObject = crypto.createPrivateKey({ key, passphrase: s.passphrase });
+    keyObject = nodeCrypto.createPrivateKey({ key, passphrase: s.passphrase });
   } catch (e) {
     // OpenSSL's messages for these vary ('interrupted or cancelled', 'bad decrypt'): decide from the PEM.
     if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'))) {
@@ -142,9 +174,9 @@ function loadCredentials(s: Settings): Credentials {
     }
     return fail('BAD_KEY', 'not a private key: ' + s.keyPath + ' (' + (e as Error).message + ')');
   }
-  let leaf: crypto.X509Certificate;
+  let leaf: import('node:crypto').X509Certificate;
   try {
-    leaf = new crypto.X509Certificate(cert);
+    leaf = new nodeCrypto.X509Certificate(cert);
   } catch (e) {
     return fail('BAD_CERT', 'not a PEM certificate: ' + s.certPath + ' (' + (e as Error).message + ')');
   }
@@ -243,23 +275,12 @@ function isAllowedClient(client: ClientInfo, allowed: string[]): boolean {
 
 function sameSecret(a: string, b: string): boolean {
   // Hash first so timingSafeEqual gets equal lengths and the comparison time says nothing about b.
-  const h = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
-  return crypto.timingSafeEqual(h(a), h(b));
+  const h = (s: string): Buffer => nodeCrypto.createHash('sha256').update(s).digest();
+  return nodeCrypto.timingSafeEqual(h(a), h(b));
 }
 
-/**
- * Extension point: verify a Google-signed ID token (Dialogflow sends one as Authorization: Bearer when
- * configured). To implement: fetch Google's keys (https://www.googleapis.com/oauth2/v3/certs, cache them),
- * check the RS256 signature with crypto.verify, then iss = https://accounts.google.com, aud = your webhook
- * URL, email = service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com, exp in the future.
- * Return true to accept. Until then the 'google-id-token' mode refuses every request.
- */
-async function verifyGoogleIdToken(token: string, req: IncomingMessage): Promise<boolean> {
-  void token;
-  void req;
-  log('auth: verifyGoogleIdToken() is not implemented yet: refusing (see the comment above it in server.ts)');
-  return false;
-}
+// Made at start-up in 'google-id-token' mode (see createIdTokenVerifier below).
+let idTokenVerifier: IdTokenVerifier | undefined;
 
 /** null when the Authorization header is acceptable, otherwise the reason (never the secret). */
 async function checkAuthorization(req: IncomingMessage, mode: string): Promise<string | null> {
@@ -267,8 +288,10 @@ async function checkAuthorization(req: IncomingMessage, mode: string): Promise<s
   const header = req.headers['authorization'] ?? '';
   if (mode === 'google-id-token') {
     const m = /^Bearer\\s+(\\S+)$/i.exec(header);
-    if (m === null) return 'missing Bearer token';
-    return (await verifyGoogleIdToken(m[1] ?? '', req)) ? null : 'ID token not accepted';
+    if (m === null) return 'ID token check failed [token]: no Authorization: Bearer token';
+    if (idTokenVerifier === undefined) return 'ID token check failed [config]: no verifier';
+    const v = await idTokenVerifier.verify(m[1] ?? '');
+    return v.ok ? null : 'ID token check failed [' + v.check + ']: ' + v.reason + ' (observed ' + v.observed + ')';
   }
   const [scheme = '', secret = ''] = mode.split(/\\s+([\\s\\S]*)/);
   const [gotScheme = '', got = ''] = header.split(/\\s+([\\s\\S]*)/);
@@ -386,6 +409,12 @@ export const startSection = `
 function start(): void {
   const settings = resolveSettings();
   const creds = loadCredentials(settings);
+  requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
+  if (settings.auth === 'google-id-token') {
+    const problem = idTokenConfigProblem(settings.idToken);
+    if (problem !== null) fail('ID_TOKEN_CONFIG', problem);
+    idTokenVerifier = createIdTokenVerifier(settings.idToken);
+  }
   const server = https.createServer(
     {
       key: creds.key,
@@ -425,6 +454,15 @@ function start(): void {
     process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\\n');
     if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
     if (settings.auth !== '') log('authorization required: ' + settings.auth.split(' ')[0]);
+    if (idTokenVerifier !== undefined) {
+      const t = settings.idToken;
+      log('ID token: aud=' + JSON.stringify(t.audience) + (t.email !== '' ? ' email=' + JSON.stringify(t.email) : '') + (t.subject !== '' ? ' sub=' + JSON.stringify(t.subject) : ''));
+      // Load the keys now so the first call does not wait; until they load, requests are refused.
+      void idTokenVerifier.warmUp().then(
+        (what) => log('ID token keys: ' + what),
+        (e: Error) => log('warning: ID token keys not loaded (requests are refused until they load): ' + e.message),
+      );
+    }
   });
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { decodePemText, renderText, type DecodedFile } from '../../../core/x509';
+import { renderText, type DecodedFile } from '../../../core/x509';
+import { noticeText } from '../../../core/markdownText';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
 import { fileFromTarget, pickFile } from '../generate/pickFile';
@@ -58,13 +59,13 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
     if (node && deps.treeView.visible) void deps.treeView.reveal(node, { select: true, expand: true }); // don't wait: cosmetic
     deps.tree.refresh(node);
   } else {
-    decoded = decodePemText(source.text ?? '', { expiryWarningDays: deps.settings.expiryWarningDays });
+    decoded = await deps.decoder.decodeText(source.text ?? '');
   }
   const name = file ? path.basename(file) : source.name || 'selection';
   for (const e of decoded.errors) deps.log.warn(`decode ${name}: ${e.message}`);
   const document = a.open !== false ? await deps.decodedDocs.show(name, renderText(decoded), { beside: true }) : undefined;
   if (interactive && decoded.items.length === 0 && decoded.errors[0]) {
-    void vscode.window.showWarningMessage(`mTLS: ${name}: ${decoded.errors[0].message}`);
+    void vscode.window.showWarningMessage(noticeText(`mTLS: ${name}: ${decoded.errors[0].message}`));
   }
   return { file, decoded, document };
 }

@@ -18,6 +18,8 @@ export interface ExportPkcs12Args {
   passphrase: string;
   friendlyName?: string;
   overwrite?: boolean;
+  /** PBKDF2 and MAC iterations (default: setting mtls.kdfIterations). */
+  kdfIterations?: number;
 }
 
 /** mTLS: Export PKCS#12 — certificate + key (+ chain) into a .p12 that OpenSSL 3 and Node's `pfx` load. */
@@ -33,7 +35,7 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const chain = a.chain ?? (fullchain !== cert && (await exists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
   const out = a.out ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
-  const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12') });
+  const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
   return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
 }
 

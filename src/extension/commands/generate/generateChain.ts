@@ -16,6 +16,7 @@ export interface GenerateChainArgs {
   serverSans?: string | string[];
   clientCn?: string;
   keyPassphrase?: string;
+  kdfIterations?: number;
   overwrite?: boolean;
   gitignore?: boolean;
 }
@@ -34,6 +35,7 @@ export async function generateChainCommand(deps: CommandDeps, args?: GenerateCha
       org: a.org,
       caDays: a.caDays ?? deps.settings.caValidityDays,
       keyPassphrase,
+      kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
       server: { cn: a.serverCn, sans, days: a.days ?? deps.settings.leafValidityDays },
       client: { cn: a.clientCn, days: a.days ?? deps.settings.leafValidityDays },
     }),

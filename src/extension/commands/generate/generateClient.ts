@@ -41,6 +41,7 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
     days: a.days ?? deps.settings.leafValidityDays,
     org: a.org,
     keyPassphrase: a.keyPassphrase,
+    kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
   });
   const folder = a.folder ? path.resolve(path.dirname(caCert), a.folder) : path.dirname(caCert);
   return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });

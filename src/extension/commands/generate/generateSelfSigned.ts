@@ -21,7 +21,7 @@ export async function generateSelfSignedCommand(deps: CommandDeps, args?: Genera
   const sans = a.sans !== undefined ? sansArg(a.sans) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
   const keyPassphrase = a.keyPassphrase ?? (interactive ? await askKeyEncryption() : undefined);
   const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: generating self-signed certificate…' }, () =>
-    generateSelfSigned({ keyType, cn, sans, org: a.org, days: a.days ?? deps.settings.leafValidityDays, keyPassphrase }),
+    generateSelfSigned({ keyType, cn, sans, org: a.org, days: a.days ?? deps.settings.leafValidityDays, keyPassphrase, kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations }),
   );
   return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
 }

@@ -62,6 +62,8 @@ export interface LeafArgs {
   days?: number;
   org?: string;
   keyPassphrase?: string;
+  /** PBKDF2 iterations for an encrypted key (default: setting mtls.kdfIterations). */
+  kdfIterations?: number;
   overwrite?: boolean;
   gitignore?: boolean;
 }

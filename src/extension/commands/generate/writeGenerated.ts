@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { existingFiles, writeFileSet, addToGitignore, secretPatterns, FilesExistError, type OutputFile } from '../../../core/files';
+import { checkNoLinks, existingFiles, writeFileSet, addToGitignore, secretPatterns, FilesExistError, type OutputFile } from '../../../core/files';
 import type { GeneratedCertificate } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
@@ -30,6 +30,9 @@ export interface WriteOptions {
  */
 export async function writeGenerated(deps: CommandDeps, folder: string, files: readonly OutputFile[], certificates: readonly GeneratedCertificate[], opts: WriteOptions): Promise<GenerateResult> {
   let overwrite = opts.overwrite ?? false;
+  // A link (e.g. a certs folder in a cloned repository pointing at ~/.ssh) is refused before any question.
+  const within = vscode.workspace.workspaceFolders?.find((w) => !path.relative(w.uri.fsPath, folder).startsWith('..'))?.uri.fsPath;
+  await checkNoLinks(folder, files, within);
   const existing = await existingFiles(folder, files);
   if (existing.length > 0 && opts.overwrite === undefined) {
     if (!opts.interactive) throw new FilesExistError(existing);
@@ -41,13 +44,14 @@ export async function writeGenerated(deps: CommandDeps, folder: string, files: r
     if (pick !== 'Overwrite') throw new Cancelled();
     overwrite = true;
   }
-  const { written } = await writeFileSet(folder, files, { overwrite });
+  const { written, replaced } = await writeFileSet(folder, files, { overwrite, within });
   for (const f of written) deps.log.info(`wrote ${f}${files.find((x) => path.resolve(folder, x.name) === f)?.secret ? ' (private, mode 0600)' : ''}`);
   for (const c of certificates) deps.log.info(`  ${c.role}: ${c.subject} — expires ${c.notAfter.toISOString().slice(0, 10)} (${c.file})`);
   const gitignoreAdded = await maybeGitignore(deps, files, opts);
   deps.tree.refresh();
   const leaf = certificates.find((c) => c.role === 'server') ?? certificates.find((c) => c.role === 'client') ?? certificates[0];
-  const summary = `Wrote ${written.length} files to ${displayPath(folder)}${leaf ? ` — ${leaf.role} certificate valid until ${leaf.notAfter.toISOString().slice(0, 10)}` : ''}.`;
+  if (replaced.length > 0) deps.log.info(`replaced ${replaced.length} existing file(s) as one set: ${replaced.map((f) => path.basename(f)).join(', ')}`);
+  const summary = `Wrote ${written.length} files to ${displayPath(folder)}${replaced.length ? ` (${replaced.length} replaced)` : ''}${leaf ? ` — ${leaf.role} certificate valid until ${leaf.notAfter.toISOString().slice(0, 10)}` : ''}.`;
   void vscode.window.showInformationMessage(summary, 'Reveal in Explorer', 'Show Log').then((pick) => {
     if (pick === 'Reveal in Explorer' && written[0]) void vscode.commands.executeCommand(Commands.revealInExplorer, vscode.Uri.file(written[0]));
     if (pick === 'Show Log') deps.log.show(true);

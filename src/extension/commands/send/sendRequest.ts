@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { noticeText } from '../../../core/markdownText';
 import * as path from 'node:path';
 import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
 import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
+import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { pickFile } from '../generate/pickFile';
@@ -9,6 +11,7 @@ import { readText } from '../generate/target';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
 import { withCancellableProgress } from '../../platform/progress';
 import { explanationAction } from './explanationActions';
+import { addServerSide } from './serverSide';
 
 /** Argument object for mtls.sendRequest. */
 export interface SendRequestArgs extends CredentialArgs {
@@ -20,6 +23,22 @@ export interface SendRequestArgs extends CredentialArgs {
   platformTimeoutMs?: number;
   /** Open the result document (default true). */
   open?: boolean;
+  /** With asDialogflow: where to write the test ID token's JWKS (from the palette: dialogflow-test-jwks.json in the certificates folder). */
+  jwksOut?: string;
+  /** With asDialogflow: the test ID token's aud (default: the URL) and email (default: a test service agent). */
+  idTokenAudience?: string;
+  idTokenEmail?: string;
+}
+
+/** The test ID token Send as Dialogflow attached, described without the token. */
+export interface SentIdToken {
+  readonly audience: string;
+  readonly email: string;
+  readonly kid: string;
+  readonly expiresAt: string;
+  readonly jwksFile?: string;
+  /** The server settings that make server.ts accept it. */
+  readonly serverEnv: string;
 }
 
 export interface SendRequestResult extends SendResult {
@@ -28,6 +47,7 @@ export interface SendRequestResult extends SendResult {
   readonly openssl: string;
   readonly document?: string;
   readonly dialogflowTestRoot?: string;
+  readonly dialogflowTestIdToken?: SentIdToken;
 }
 
 /** mTLS: Send Sample Webhook Request — a platform-shaped POST with a client certificate, fully explained. */
@@ -54,9 +74,22 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   const bodyFile = platform ? undefined : path.isAbsolute(sample) ? sample : path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', sample);
   const body = platform ? sampleRequest(platform) : await readText(bodyFile!);
   const { creds, files, description, dialogflowTestRoot } = await resolveCredentials(deps, a, interactive);
-  const options = { url, platform, body, headers: a.headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
+  const headers: Record<string, string> = { ...a.headers };
+  let idToken: SentIdToken | undefined;
+  // As Dialogflow CX does by default, send a Google-style ID token too, unless the caller set Authorization.
+  if (dialogflowTestRoot !== undefined && !Object.keys(headers).some((h) => /^authorization$/i.test(h))) {
+    const t = await dialogflowTestIdToken({ audience: a.idTokenAudience ?? url, email: a.idTokenEmail });
+    headers['authorization'] = t.authorization;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const out = a.jwksOut ?? (interactive && root ? path.join(root, deps.settings.certificatesFolder, 'dialogflow-test-jwks.json') : undefined);
+    const jwksFile = out !== undefined ? await writeJwks(path.isAbsolute(out) ? out : path.resolve(root ?? '', out), t.jwks) : undefined;
+    idToken = { audience: t.audience, email: t.email, kid: t.kid, expiresAt: t.expiresAt, ...(jwksFile ? { jwksFile } : {}), serverEnv: idTokenServerEnv(t, jwksFile) };
+    deps.log.info(`send: attached a TEST ID token (aud ${t.audience}, email ${t.email}, kid ${t.kid})${jwksFile ? `; its JWKS: ${jwksFile}` : ''}`);
+  }
+  const options = { url, platform, body, headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
   deps.log.info(`send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`);
   const result = await withCancellableProgress(`mTLS: POST ${url}`, (signal) => sendWebhook({ ...options, signal }));
+  await addServerSide(deps, url, [result]);
   const text = renderSendResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
@@ -66,11 +99,15 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     const chain = result.tls?.serverChain.length
       ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${result.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
       : '';
-    const extra = chain + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
+    const token = idToken
+      ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
+        (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.ts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
+      : '';
+    const extra = chain + token + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
     document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });
   }
   if (interactive) void notify(result, curl, openssl);
-  return { ...result, curl, openssl, document, dialogflowTestRoot };
+  return { ...result, curl, openssl, document, dialogflowTestRoot, ...(idToken ? { dialogflowTestIdToken: idToken } : {}) };
 }
 
 /** One notification: the outcome, the fix when there is one, and the copy actions. */
@@ -81,7 +118,7 @@ async function notify(result: SendResult, curl: string, openssl: string): Promis
     ? `mTLS: ${result.error.explanation.title}. ${result.error.explanation.fix}`
     : `mTLS: HTTP ${result.status} in ${Math.round(result.timing.totalMs)} ms${result.checks.some((c) => c.severity !== 'info') ? ` — ${result.checks.filter((c) => c.severity !== 'info').length} response warning(s)` : ''}`;
   const show = result.error ? vscode.window.showErrorMessage : result.checks.some((c) => c.severity === 'error') ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const pick = await show(message, ...buttons);
+  const pick = await show(noticeText(message), ...buttons); // explanations can quote the server's certificate
   if (pick === 'Copy as curl') await vscode.env.clipboard.writeText(curl);
   if (pick === 'Copy as openssl s_client') await vscode.env.clipboard.writeText(openssl);
   if (fix && pick === fix.title) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { renderServer, parsePlatforms, serverFileName, type Platform } from '../../../core/scaffold';
+import { renderServer, parsePlatforms, serverFileName, hasNodeTypes, nodeTypesInstall, type Platform } from '../../../core/scaffold';
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
 import { orCancel } from '../guard';
@@ -45,8 +45,14 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
   const file = path.join(base, serverFileName);
   if (a.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
   if (interactive) {
-    void vscode.window.showInformationMessage(`Scaffolded ${vscode.workspace.asRelativePath(file)} (port ${port}). It reads its key, certificate and CA from certs/.`, 'Start Server').then((pick) => {
-      if (pick) void vscode.commands.executeCommand(Commands.startServer, vscode.Uri.file(file));
+    // The one follow-up step: without @types/node the editor underlines server.ts's Node imports (running it
+    // needs nothing). Offered only when TypeScript would not find the types already.
+    const typesMissing = !hasNodeTypes(base);
+    const actions = typesMissing ? ['Start Server', 'Add @types/node'] : ['Start Server'];
+    const hint = typesMissing ? ` For type checking in the editor, add Node's types: ${nodeTypesInstall().display}.` : '';
+    void vscode.window.showInformationMessage(`Scaffolded ${vscode.workspace.asRelativePath(file)} (port ${port}). It reads its key, certificate and CA from certs/.${hint}`, ...actions).then((pick) => {
+      if (pick === 'Start Server') void vscode.commands.executeCommand(Commands.startServer, vscode.Uri.file(file));
+      if (pick === 'Add @types/node') void vscode.commands.executeCommand(Commands.addNodeTypes, vscode.Uri.file(base));
     });
   }
   return { ...result, file };

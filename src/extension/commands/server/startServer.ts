@@ -7,6 +7,7 @@ import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../generate/pickFile';
 import { orCancel } from '../guard';
 import type { RunningServer } from '../../server/serverManager';
+import { requireTrust } from '../../platform/trust';
 
 /** Argument object for mtls.startServer. */
 export interface StartServerArgs {
@@ -44,6 +45,7 @@ function locate(deps: CommandDeps, target: unknown, a: StartServerArgs): string 
 
 /** mTLS: Start Webhook Server — checks files and port first, then runs server.ts in a terminal. */
 export async function startServerCommand(deps: CommandDeps, target?: unknown): Promise<RunningServer> {
+  requireTrust('Start Webhook Server');
   const a: StartServerArgs = typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) && !('resourceUri' in target) ? (target as StartServerArgs) : {};
   const file = locate(deps, target, a) ?? (await pickFile('The server.ts to start', { TypeScript: ['ts'] }));
   const passphrase = a.keyPassphrase ?? (a.askPassphrase ? orCancel(await vscode.window.showInputBox({ title: 'Passphrase of the server private key', password: true, prompt: 'Given to this server run only (MTLS_KEY_PASSPHRASE); not stored' })) : undefined);

@@ -10,6 +10,8 @@ import { workspaceRoot } from '../generate/target';
 import { resolveKeyType } from '../generate/prompts';
 import { withCancellableProgress } from '../../platform/progress';
 import { startServerCommand } from '../server/startServer';
+import { Commands } from '../../ids';
+import { requireTrust } from '../../platform/trust';
 
 /** Argument object for mtls.setupProject. */
 export interface SetupProjectArgs {
@@ -24,6 +26,7 @@ export interface SetupProjectArgs {
 
 /** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
 export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
+  requireTrust('Set Up Webhook Project'); // it starts the server: refused before any question
   const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<SetupProjectArgs> = args ?? {};
@@ -67,7 +70,12 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
   const text = renderSetupSummary(summary);
   const document = a.open !== false ? await deps.decodedDocs.show('mtls-setup-summary', text, { preview: false }) : undefined;
   if (interactive) {
-    if (summary.ok) void vscode.window.showInformationMessage(`mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
+    if (summary.ok && platform === 'kore') {
+      // An on-premises Kore.ai platform needs a client certificate from this CA: offer the kit right away.
+      void vscode.window.showInformationMessage(`mTLS: Kore.ai webhook ready at ${summary.url} — mTLS enforced. An installed (on-premises) bot platform needs a client-certificate kit from this CA.`, 'Create Kore.ai Client Certificate Kit…').then((pick) => {
+        if (pick) void vscode.commands.executeCommand(Commands.createKoreKit, vscode.Uri.file(path.join(dir, 'certs', 'ca-crt.pem')));
+      });
+    } else if (summary.ok) void vscode.window.showInformationMessage(`mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
     else if (!summary.cancelled) void vscode.window.showErrorMessage(`mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
   }
   return { ...summary, document };

@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import type { CliCommand } from '../command';
+import { UsageError, stringOpt } from '../command';
+import { checkReadiness, readinessJson, renderReadiness } from '../../core/readiness/index';
+import { startBackgroundServer } from '../../core/setup';
+import { isPlatform } from '../../core/webhook';
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'Go-live readiness: will the platform reach and trust this webhook?',
+  usage: 'mtls check --platform cx|es|kore [--dir DIR] [--url URL] [--json]',
+  details: [
+    '  --platform P       cx, es or kore: which platform will call the webhook',
+    '  --dir DIR          the folder with server.ts (default: the current folder)',
+    '  --url URL          the public https URL the platform will call: checks DNS, that the certificate',
+    '                     served there is this server\'s (no TLS-terminating tunnel or proxy in front) and',
+    '                     that it refuses clients without a certificate',
+    '  --timeout-ms N     the platform\'s webhook timeout (default 5000; CX allows up to 30000)',
+    '  --now ISO-DATE     evaluate expiry and the platform\'s current roots on another day',
+    '  --json             print { rows: [{ id, status, message, fix }], verdict }',
+    '',
+    'Reads server.ts\'s config block (with the MTLS_* environment overrides) and the files it names, starts',
+    'the server when nothing listens on its port (and stops it afterwards), and prints one row per check:',
+    'pass, warn or fail, what was found and the fix. Exit 0 when no row fails, 1 otherwise, 2 on a bad command line.',
+  ].join('\n'),
+  options: { platform: { type: 'string' }, dir: { type: 'string' }, url: { type: 'string' }, 'timeout-ms': { type: 'string' }, now: { type: 'string' }, json: { type: 'boolean' } },
+  required: ['platform'],
+  async run({ values }, ctx) {
+    const platform = stringOpt(values, 'platform') ?? '';
+    if (!isPlatform(platform)) throw new UsageError(`--platform ${platform}: use cx, es or kore`);
+    const nowText = stringOpt(values, 'now');
+    const now = nowText === undefined ? undefined : new Date(nowText);
+    if (now !== undefined && Number.isNaN(now.getTime())) throw new UsageError(`--now ${nowText}: not a date (use e.g. 2026-12-02)`);
+    const timeoutText = stringOpt(values, 'timeout-ms');
+    const platformTimeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
+    if (platformTimeoutMs !== undefined && (!/^\d+$/.test(timeoutText ?? '') || platformTimeoutMs < 1 || platformTimeoutMs > 30_000)) throw new UsageError(`--timeout-ms ${timeoutText}: a number of milliseconds up to 30000`);
+    const url = stringOpt(values, 'url');
+    const report = await checkReadiness({
+      dir: path.resolve(ctx.cwd, stringOpt(values, 'dir') ?? '.'),
+      platform,
+      ...(url !== undefined ? { url } : {}),
+      ...(now ? { now } : {}),
+      ...(platformTimeoutMs !== undefined ? { platformTimeoutMs } : {}),
+      env: ctx.env,
+      startServer: (file, port) => startBackgroundServer(file, port, { env: { ...ctx.env } }),
+    });
+    ctx.out(values['json'] === true ? JSON.stringify(readinessJson(report), null, 2) : renderReadiness(report).trimEnd());
+    return report.verdict === 'not-ready' ? 1 : 0;
+  },
+};

@@ -1,0 +1,66 @@
+// What `mtls kore-client` and `mtls cx-client` share: reading the CA, the kit folder rule, writing and reporting.
+import { writeFileSet } from '../../core/files';
+import { checkKitFolder, type Kit } from '../../core/kits/index';
+import { parseKeyType, type KeyType } from '../../core/pki/index';
+import { passphraseFromEnv, stringOpt, type CliContext, type CliValues } from '../command';
+import { readText } from './client';
+import { intOpt, kdfIterationsOpt, outDir } from './selfsigned';
+
+/** parseArgs options both kit commands accept. */
+export const kitOptions = {
+  'ca-cert': { type: 'string' },
+  'ca-key': { type: 'string' },
+  'ca-passphrase-env': { type: 'string' },
+  'out': { type: 'string' },
+  'cn': { type: 'string' },
+  'org': { type: 'string' },
+  'key': { type: 'string' },
+  'days': { type: 'string' },
+  'kdf-iterations': { type: 'string' },
+  'force': { type: 'boolean' },
+} as const;
+
+/** Help lines for kitOptions. */
+export function kitDetails(cnDefault: string): string {
+  return [
+    '  --ca-cert FILE          the issuing CA certificate (PEM; intermediates and the root may follow it)',
+    '  --ca-key FILE           its private key',
+    '  --ca-passphrase-env VAR environment variable holding the CA key passphrase, if it is encrypted',
+    '  --out DIR               the kit folder (created; an existing non-empty folder needs --force)',
+    `  --cn NAME               client certificate common name (default ${cnDefault})`,
+    '  --org NAME              subject organisation',
+    '  --key TYPE              key type (default rsa2048, which every platform accepts)',
+    '  --days N                validity in days (default 397; never beyond the CA)',
+    '  --kdf-iterations N      PBKDF2 iterations for encrypted keys and PKCS#12 (default 100,000)',
+    '  --force                 replace the kit files in an existing folder',
+  ].join('\n');
+}
+
+/** The common inputs, read and checked before anything is generated or written. */
+export async function kitInputs(values: CliValues, ctx: CliContext): Promise<{
+  dir: string; force: boolean; caCertPem: string; caKeyPem: string; caKeyPassphrase?: string; cn?: string; org?: string; keyType?: KeyType; days?: number; kdfIterations?: number;
+}> {
+  const dir = outDir(values, ctx);
+  const key = stringOpt(values, 'key');
+  const inputs = {
+    dir,
+    force: values['force'] === true,
+    caCertPem: await readText(ctx, stringOpt(values, 'ca-cert') ?? '', 'the CA certificate'),
+    caKeyPem: await readText(ctx, stringOpt(values, 'ca-key') ?? '', 'the CA key'),
+    caKeyPassphrase: passphraseFromEnv(values, ctx.env, 'ca-passphrase-env'),
+    cn: stringOpt(values, 'cn'),
+    org: stringOpt(values, 'org'),
+    keyType: key === undefined ? undefined : parseKeyType(key),
+    days: intOpt(values, 'days'),
+    kdfIterations: kdfIterationsOpt(values),
+  };
+  await checkKitFolder(dir, inputs.force);
+  return inputs;
+}
+
+/** Writes a kit into its folder (all or nothing) and prints the file list. */
+export async function writeKit(kit: Kit, dir: string, force: boolean, ctx: CliContext): Promise<void> {
+  const { written, replaced } = await writeFileSet(dir, kit.files, { overwrite: force });
+  const width = Math.max(...kit.files.map((f) => f.name.length));
+  ctx.out([`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`, ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`)].join('\n'));
+}

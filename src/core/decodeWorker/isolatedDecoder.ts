@@ -1,0 +1,195 @@
+/**
+ * Decoding off the caller's thread, with a deadline. A certificate file can ask for minutes of work (key
+ * derivation, chain building); in a worker thread that costs the caller nothing, and past the deadline
+ * the worker is terminated and the file becomes one "not decoded" error. Requests run in order, up to
+ * `concurrency` at a time (one worker each); workers start on first use and stop after a while without work.
+ */
+import { Worker } from 'node:worker_threads';
+import { MtlsError } from '../errors';
+import type { DecodedFile } from '../x509';
+import type { DecodeInput, DecodeReply, DecodeRequest } from './protocol';
+
+export type { DecodeInput } from './protocol';
+
+/** A request was dropped by cancelAll() before it produced a result (e.g. the view was refreshed). */
+export class DecodeCancelled extends MtlsError {
+  constructor() {
+    super('cancelled', 'decoding was cancelled');
+    this.name = 'DecodeCancelled';
+  }
+}
+
+export interface IsolatedDecoderOptions {
+  /** The worker's script: the bundled dist/decodeWorker.js, or the compiled worker.js. */
+  readonly script: string;
+  /** Deadline of one request in ms, read at each request (a setting may change it). */
+  readonly timeoutMs: () => number;
+  /** Appended to the timeout message, in parentheses: where the limit is set. */
+  readonly timeoutHint?: string;
+  /** Stop the idle worker after this many ms (default 30 s). */
+  readonly idleMs?: number;
+  /** Requests decoded at the same time, one worker each (default 1). */
+  readonly concurrency?: number;
+  /** Heap limit of each worker in MB (default 512): a file cannot exhaust the caller's memory either. */
+  readonly maxHeapMb?: number;
+}
+
+export interface DecodeJobOptions {
+  readonly fileName?: string;
+  readonly passphrase?: string;
+  readonly expiryWarningDays?: number;
+}
+
+interface Job {
+  readonly request: Omit<DecodeRequest, 'id'>;
+  readonly resolve: (r: DecodedFile) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** The result for a file the decoder did not finish: one error, nothing else. */
+export function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
+  return { fileName, format: 'unknown', items: [], errors: [{ code, message }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
+}
+
+/** "5 s", "1.5 s", "300 ms". */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))} s`;
+}
+
+/** One worker thread and the request it runs. */
+interface Slot {
+  worker?: Worker;
+  ready?: Promise<Worker>;
+  running?: { job: Job; id: number; timer?: NodeJS.Timeout };
+}
+
+export class IsolatedDecoder {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  /** Workers started so far (a new one after each timeout or crash): for tests and the log. */
+  started = 0;
+
+  constructor(private readonly opts: IsolatedDecoderOptions) {
+    this.slots = Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, () => ({}));
+  }
+
+  /** Decodes in a worker. Resolves with the decoder's result, or a "not decoded" one past the deadline. */
+  decode(input: DecodeInput, options: DecodeJobOptions = {}): Promise<DecodedFile> {
+    if (this.disposed) return Promise.reject(new DecodeCancelled());
+    return new Promise<DecodedFile>((resolve, reject) => {
+      this.queue.push({ request: { input, ...options }, resolve, reject });
+      clearTimeout(this.idleTimer);
+      this.pump();
+    });
+  }
+
+  /** Drops every queued request and stops the running ones (their workers are terminated); they reject with DecodeCancelled. */
+  cancelAll(): void {
+    const dropped = this.queue.splice(0);
+    for (const slot of this.slots) {
+      const running = slot.running;
+      if (!running) continue;
+      slot.running = undefined;
+      clearTimeout(running.timer);
+      this.stopWorker(slot);
+      dropped.push(running.job);
+    }
+    for (const j of dropped) j.reject(new DecodeCancelled());
+  }
+
+  /** Requests waiting or running. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.running).length;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.idleTimer);
+    this.cancelAll();
+    for (const slot of this.slots) this.stopWorker(slot);
+  }
+
+  /** Gives queued requests to free workers; with nothing left to do, stops the workers after a while. */
+  private pump(): void {
+    if (this.disposed) return;
+    for (const slot of this.slots) {
+      if (slot.running) continue;
+      const job = this.queue.shift();
+      if (!job) break;
+      void this.run(slot, job);
+    }
+    if (this.pending === 0) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.slots.forEach((slot) => this.stopWorker(slot)), this.opts.idleMs ?? 30_000);
+      this.idleTimer.unref();
+    }
+  }
+
+  private async run(slot: Slot, job: Job): Promise<void> {
+    const id = this.nextId++;
+    // Claimed before the worker is ready, so the slot takes nothing else meanwhile.
+    slot.running = { job, id };
+    let worker: Worker;
+    try {
+      worker = await this.start(slot);
+    } catch (e) {
+      this.finish(slot, id, () => job.resolve(notDecoded('worker-failed', `not decoded: the decoder could not start (${(e as Error).message})`, job.request.fileName)));
+      return;
+    }
+    if (slot.running?.id !== id) return; // cancelled while the worker started
+    // The deadline counts from when the worker has the request, not from when it was queued.
+    const ms = Math.max(1, this.opts.timeoutMs());
+    slot.running.timer = setTimeout(() => {
+      this.stopWorker(slot);
+      const hint = this.opts.timeoutHint ? ` (${this.opts.timeoutHint})` : '';
+      this.finish(slot, id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)}${hint}`, job.request.fileName)));
+    }, ms);
+    worker.postMessage({ id, ...job.request } satisfies DecodeRequest);
+  }
+
+  /** Ends the slot's request `id` (if it still is the one running), then hands out the next. */
+  private finish(slot: Slot, id: number, settle: () => void): void {
+    if (slot.running?.id !== id) return;
+    clearTimeout(slot.running.timer);
+    slot.running = undefined;
+    settle();
+    this.pump();
+  }
+
+  private start(slot: Slot): Promise<Worker> {
+    if (slot.ready) return slot.ready;
+    const worker = new Worker(this.opts.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 } });
+    slot.worker = worker;
+    this.started++;
+    worker.unref(); // never keeps the process alive
+    worker.on('message', (reply: DecodeReply) => {
+      const r = slot.running;
+      if (!r || r.id !== reply.id) return;
+      this.finish(slot, reply.id, () => ('result' in reply ? r.job.resolve(reply.result) : r.job.resolve(notDecoded('worker-failed', `not decoded: ${reply.failure}`, r.job.request.fileName))));
+    });
+    const died = (why: string) => {
+      if (slot.worker !== worker) return; // a worker we stopped on purpose
+      slot.worker = undefined;
+      slot.ready = undefined;
+      const r = slot.running;
+      if (r) this.finish(slot, r.id, () => r.job.resolve(notDecoded('worker-failed', `not decoded: the decoder stopped (${why})`, r.job.request.fileName)));
+    };
+    worker.on('error', (e) => died(e.message));
+    worker.on('exit', (code) => died(`exit code ${code}`));
+    slot.ready = new Promise<Worker>((resolve, reject) => {
+      worker.once('online', () => resolve(worker));
+      worker.once('error', reject);
+    });
+    return slot.ready;
+  }
+
+  private stopWorker(slot: Slot): void {
+    const w = slot.worker;
+    slot.worker = undefined;
+    slot.ready = undefined;
+    if (w) void w.terminate();
+  }
+}

@@ -1,0 +1,48 @@
+/** What the client-certificate kits share: the kit folder rule, generated passphrases, the summary shape. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors';
+import type { OutputFile } from '../files';
+import type { GeneratedCertificate } from '../pki';
+
+/** A kit: the files to write into its own folder, and what to tell the user afterwards. */
+export interface Kit {
+  readonly files: OutputFile[];
+  readonly certificates: GeneratedCertificate[];
+  /** Plain-text lines for the CLI and the VS Code result document (never a secret). */
+  readonly instructions: string;
+}
+
+/**
+ * A kit goes into a folder of its own: an existing folder that holds anything is refused unless
+ * `force` (then only the kit's own files are replaced), so one kit never silently mixes with another.
+ */
+export async function checkKitFolder(dir: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    const st = await fs.lstat(dir);
+    if (st.isSymbolicLink()) return; // writeFileSet refuses it with its own message
+    if (!st.isDirectory()) throw new InputError(`${dir} exists and is not a folder; nothing was written. Choose a new folder for the kit.`);
+    entries = await fs.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (entries.length > 0 && !force) {
+    throw new InputError(`The folder ${dir} already exists (${entries.length} item${entries.length === 1 ? '' : 's'}); nothing was written. Choose a new folder for the kit, or replace its files (CLI: --force).`);
+  }
+}
+
+/** A generated passphrase: 24 random bytes (192 bits) as 32 URL-safe characters, easy to paste anywhere. */
+export function generatePassphrase(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** A file name as shown in instructions: relative to `cwd` when inside it. */
+export function shown(dir: string, name: string, cwd?: string): string {
+  const p = path.join(dir, name);
+  if (!cwd) return p;
+  const rel = path.relative(cwd, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}

@@ -1,0 +1,199 @@
+/**
+ * The go-live readiness check: reads a scaffolded server's configuration and the files it names, measures
+ * the running server, and (with a public URL) what the platform will reach there; one row per check.
+ */
+import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
+import type { ClientCredentials } from '../http/index';
+import { authenticationRow } from './authenticationRow';
+import { behaviourRows } from './behaviourRows';
+import { coversHost, findAnchor, loadCertificates, nodeRootStore } from './certificates';
+import { clientTrustRows } from './clientTrustRows';
+import { reachabilityRows } from './reachabilityRows';
+import { serverCertificateRows } from './serverCertificateRows';
+import { row, type CheckRow, type ReadinessOptions, type ReadinessReport, type ReadinessVerdict, type StartedServer } from './types';
+
+/** The parts of the config block the check needs beyond files and address. */
+interface CheckConfig extends ServerConfig {
+  readonly allowedClients: readonly string[];
+  readonly auth: string;
+  readonly webhookPath: string;
+  readonly idTokenAudience?: string;
+  readonly idTokenEmail?: string;
+  readonly idTokenSubject?: string;
+}
+
+async function readCheckConfig(file: string, env: Readonly<Record<string, string | undefined>>): Promise<CheckConfig> {
+  const base = await readServerConfig(file, env);
+  const text = await fs.readFile(file, 'utf8');
+  const str = (name: string): string | undefined => new RegExp(`^\\s*${name}:\\s*'([^']*)'`, 'm').exec(text)?.[1];
+  const list = (name: string): string[] => [...(new RegExp(`^\\s*${name}:\\s*\\[([^\\]]*)\\]`, 'm').exec(text)?.[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '');
+  const fromEnv = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
+  const opt = (k: string, v: string | undefined) => (v !== undefined && v !== '' ? { [k]: v } : {});
+  return {
+    ...base,
+    allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((s) => s.trim()).filter(Boolean) : list('allowedClients'),
+    auth: fromEnv('MTLS_AUTH') ?? str('auth') ?? '',
+    webhookPath: list('webhookPaths')[0] ?? '/webhook',
+    ...opt('idTokenAudience', fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? str('idTokenAudience')),
+    ...opt('idTokenEmail', fromEnv('MTLS_ID_TOKEN_EMAIL') ?? str('idTokenEmail')),
+    ...opt('idTokenSubject', fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? str('idTokenSubject')),
+  };
+}
+
+const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
+
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(2000, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** The CX custom client certificate kit (cx-client-crt.pem + key + passphrase file), when the folder has one. */
+async function findCustomClient(dirs: readonly string[]): Promise<(ClientCredentials & { label: string; cert: X509Certificate }) | undefined> {
+  for (const d of dirs) {
+    const crt = path.join(d, 'cx-client-crt.pem');
+    if (!(await exists(crt))) continue;
+    const certPem = await fs.readFile(crt, 'utf8');
+    const keyPem = await fs.readFile(path.join(d, 'cx-client-key.pem'), 'utf8').catch(() => undefined);
+    const passphrase = (await fs.readFile(path.join(d, 'cx-client-passphrase.txt'), 'utf8').catch(() => undefined))?.replace(/\r?\n$/, '');
+    try {
+      return { certPem, ...(keyPem ? { keyPem } : {}), ...(passphrase ? { passphrase } : {}), label: 'the CX custom client certificate', cert: new X509Certificate(certPem) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A dev client certificate (mtls chain's client-fullchain.pem) the bundle accepts, for the behaviour rows. */
+async function findDevClient(certsDir: string, caPath: string, now: Date): Promise<(ClientCredentials & { label: string }) | undefined> {
+  const certFile = path.join(certsDir, 'client-fullchain.pem');
+  const keyFile = path.join(certsDir, 'client-key.pem');
+  if (!(await exists(certFile)) || !(await exists(keyFile))) return undefined;
+  try {
+    const [leaf, ...rest] = await loadCertificates(certFile, now);
+    const bundle = await loadCertificates(caPath, now);
+    if (!leaf || !findAnchor(leaf.x509, rest.map((c) => c.x509), bundle.map((c) => c.x509))) return undefined;
+    return { certPem: await fs.readFile(certFile, 'utf8'), keyPem: await fs.readFile(keyFile, 'utf8'), label: 'your dev client certificate' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** PEM of the CA that issued the server certificate, from the project's files (else the system store). */
+async function serverAnchorPem(leaf: X509Certificate, certFile: string, dirs: readonly string[], now: Date): Promise<string | undefined> {
+  const pool: X509Certificate[] = [];
+  for (const d of dirs) {
+    for (const name of await fs.readdir(d).catch(() => [] as string[])) {
+      if (!/\.(pem|crt|cer)$/i.test(name) || /key/i.test(name)) continue;
+      const certs = await loadCertificates(path.join(d, name), now).catch(() => []);
+      pool.push(...certs.map((c) => c.x509));
+    }
+  }
+  const chain = await loadCertificates(certFile, now).catch(() => []);
+  const anchor = findAnchor(leaf, chain.slice(1).map((c) => c.x509), pool.filter((c) => c.checkIssued(c)));
+  return anchor && !nodeRootStore().some((r) => r.fingerprint256 === anchor.fingerprint256) ? anchor.toString() : undefined;
+}
+
+function authHeaders(auth: string): Record<string, string> | undefined {
+  const m = /^(\S+)\s+([\s\S]+)$/.exec(auth.trim());
+  if (!m) return undefined;
+  const scheme = m[1] ?? '';
+  const secret = m[2] ?? '';
+  if (/^basic$/i.test(scheme)) return { authorization: `Basic ${Buffer.from(secret).toString('base64')}` };
+  if (/^bearer$/i.test(scheme)) return { authorization: `Bearer ${secret}` };
+  return undefined;
+}
+
+function verdictOf(rows: readonly CheckRow[]): ReadinessVerdict {
+  if (rows.some((r) => r.status === 'fail')) return 'not-ready';
+  return rows.some((r) => r.status === 'warn') ? 'ready-with-warnings' : 'ready';
+}
+
+/** Runs every check; never throws for what it finds (each finding is a row). */
+export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessReport> {
+  const dir = path.resolve(o.dir);
+  const now = o.now ?? new Date();
+  const env = o.env ?? process.env;
+  const rows: CheckRow[] = [];
+  const report = (): ReadinessReport => ({ platform: o.platform, dir, ...(o.url ? { url: o.url } : {}), checkedAt: now.toISOString(), rows, verdict: verdictOf(rows) });
+  const file = path.join(dir, serverFileName);
+  let config: CheckConfig;
+  try {
+    if (!(await exists(file))) throw new Error(`no ${serverFileName} in ${dir}`);
+    config = await readCheckConfig(file, env);
+    rows.push(row('server-file', 'configuration', 'pass', `${serverFileName}: serves ${config.certPath ? path.relative(dir, config.certPath) : '?'} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`));
+  } catch (e) {
+    rows.push(row('server-file', 'configuration', 'fail', `${(e as Error).message}: the check reads the server's configuration from a scaffolded ${serverFileName}.`, 'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).', 'scaffoldServer'));
+    return report();
+  }
+  const certsDir = path.join(dir, 'certs');
+  const searchDirs = [...new Set([dir, certsDir, path.dirname(config.certPath), path.dirname(config.caPath)])];
+  let publicHost: string | undefined;
+  try {
+    publicHost = o.url ? new URL(o.url).hostname.replace(/^\[|\]$/g, '') : undefined;
+  } catch {
+    publicHost = undefined;
+  }
+
+  const server = await serverCertificateRows({ certPath: config.certPath, platform: o.platform, publicHost, searchDirs, now });
+  rows.push(...server.rows);
+  const custom = o.platform === 'cx' ? await findCustomClient([dir, certsDir, path.join(dir, 'cx-client'), path.dirname(config.caPath)]) : undefined;
+  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, env, now, ...(custom ? { customClientCert: custom.cert } : {}) })));
+  rows.push(authenticationRow({ platform: o.platform, auth: config.auth, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
+
+  // Behaviour: against the running server (started for the check when nothing listens on its port).
+  const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let started: StartedServer | undefined;
+  try {
+    if (!(await listening(localHost, config.port))) {
+      if (!o.startServer) {
+        rows.push(row('server-running', 'behaviour', 'fail', `Nothing listens on ${localHost}:${config.port}, so the server's behaviour could not be measured.`, 'Start the webhook server, then run the check again.', 'startServer'));
+      } else {
+        try {
+          started = await o.startServer(file, config.port);
+          rows.push(row('server-running', 'behaviour', 'pass', `Started ${serverFileName} for the check on ${started.url}.`));
+        } catch (e) {
+          rows.push(row('server-running', 'behaviour', 'fail', `${serverFileName} did not start: ${(e as Error).message.split('\n')[0]}`, 'Fix what the start-up line says, then run the check again.', 'startServer'));
+        }
+      }
+    } else {
+      rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port}.`));
+    }
+    if (rows[rows.length - 1]?.status === 'pass') {
+      const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
+      const localUrl = `https://${shownHost}:${config.port}${config.webhookPath}`;
+      const leaf = server.leaf?.x509;
+      const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, now) : undefined;
+      const verifiable = leaf !== undefined && coversHost(leaf, localHost);
+      const client = custom ?? (await findDevClient(certsDir, config.caPath, now));
+      rows.push(...(await behaviourRows({
+        url: localUrl, platform: o.platform, ...(client ? { client } : {}),
+        serverTrust: verifiable ? (caPem ? { caPem } : {}) : { insecure: true },
+        headers: authHeaders(config.auth), idTokenMode: config.auth.trim() === 'google-id-token',
+        platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
+      })));
+    }
+  } finally {
+    await started?.stop().catch(() => undefined);
+  }
+
+  if (o.url) rows.push(...(await reachabilityRows({ url: o.url, platform: o.platform, localLeaf: server.leaf?.x509, signal: o.signal })));
+  else rows.push(row('url', 'reachability', 'warn', 'No public URL given: whether the platform reaches this server end to end (DNS, tunnels, proxies) was not checked.', 'Run the check with --url https://YOUR.HOST/webhook.'));
+  return report();
+}

@@ -1,0 +1,60 @@
+/** The go-live readiness report: one row per check, JSON-serialisable for `mtls check --json`. */
+import type { Platform } from '../webhook/index';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** What a row's fix is, when one of our own commands performs it (VS Code shows it as a button). */
+export type FixAction = 'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'startServer';
+
+export type CheckGroup = 'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability';
+
+export interface CheckRow {
+  /** Stable id, e.g. `server-san`, `url-same-certificate`. */
+  readonly id: string;
+  readonly group: CheckGroup;
+  readonly status: CheckStatus;
+  /** What was found, one or two sentences. */
+  readonly message: string;
+  /** What to do about it (absent on a pass that needs nothing). */
+  readonly fix?: string;
+  readonly action?: FixAction;
+}
+
+/** 'ready' when no row fails or warns; 'ready-with-warnings' when only warnings; else 'not-ready'. */
+export type ReadinessVerdict = 'ready' | 'ready-with-warnings' | 'not-ready';
+
+export interface ReadinessReport {
+  readonly platform: Platform;
+  readonly dir: string;
+  readonly url?: string;
+  readonly checkedAt: string;
+  readonly rows: readonly CheckRow[];
+  readonly verdict: ReadinessVerdict;
+}
+
+/** A server started for the check, stopped when the check ends. */
+export interface StartedServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface ReadinessOptions {
+  /** The project folder holding server.ts. */
+  readonly dir: string;
+  readonly platform: Platform;
+  /** The public URL the platform will call; enables the reachability rows. */
+  readonly url?: string;
+  /** The clock for expiry and for which platform roots are current (tests, `--now`). */
+  readonly now?: Date;
+  /** The environment the server runs with (MTLS_* overrides); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Starts server.ts when nothing listens on its port; absent → the behaviour rows say to start it. */
+  readonly startServer?: (file: string, port: number) => Promise<StartedServer>;
+  /** The platform's webhook timeout in ms (CX: the agent's setting, 5 000 by default). */
+  readonly platformTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export const row = (id: string, group: CheckGroup, status: CheckStatus, message: string, fix?: string, action?: FixAction): CheckRow => ({
+  id, group, status, message, ...(fix !== undefined ? { fix } : {}), ...(action !== undefined ? { action } : {}),
+});

@@ -1,0 +1,55 @@
+// The start-up rule of the generated server.ts that makes identity pinning impossible to forget, as text
+// (same rules as template/core.ts). Module-system-neutral: built-ins come from process.getBuiltinModule.
+
+/** The variable whose name says what the user accepts by setting it. */
+export const acceptAnyPublicClientEnv = 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT';
+
+/** Finds public roots in the client CA bundle and refuses to start without pinned client identities. */
+export const publicRootPinSection = `
+// ---- A public root in the client CA bundle vouches for every client certificate it ever issued ----
+const prpTls = process.getBuiltinModule('node:tls') as typeof import('node:tls');
+const prpCrypto = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+
+/** Subjects (CN, else the whole DN) of the certificates in the PEM bundle that are also in Node's root store. */
+function publicRootsIn(bundle: string): string[] {
+  const body = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\\s/g, '');
+  const store = new Set(prpTls.rootCertificates.map(body));
+  const found: string[] = [];
+  for (const pem of bundle.match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    if (!store.has(body(pem))) continue;
+    let name = '?';
+    try {
+      const subject = new prpCrypto.X509Certificate(pem).subject;
+      name = /^CN=(.*)$/m.exec(subject)?.[1] ?? subject.replace(/\\n/g, ', ');
+    } catch {
+      // still a public root; only its name is unknown
+    }
+    found.push(name);
+  }
+  return found;
+}
+
+/**
+ * Refuses to start when the bundle holds a public root but no client identity is pinned, unless the user
+ * explicitly accepts that any client certificate from that CA gets in.
+ */
+function requirePinForPublicRoots(caPath: string, bundle: string, allowedClients: string[], acceptAnyPublicClient: boolean): void {
+  const roots = publicRootsIn(bundle);
+  if (roots.length === 0) return;
+  const names = roots.map((r) => JSON.stringify(r)).join(', ');
+  if (allowedClients.length > 0) {
+    log('public root(s) in the CA bundle: ' + names + '; only pinned clients get in: ' + allowedClients.join(', '));
+    return;
+  }
+  if (acceptAnyPublicClient) {
+    log('WARNING: the CA bundle holds public root(s) ' + names + ' and no client identity is pinned: ANY client certificate they issued is accepted (MTLS_ACCEPT_ANY_PUBLIC_CLIENT)');
+    return;
+  }
+  fail(
+    'PUBLIC_ROOT_UNPINNED',
+    'the CA bundle ' + caPath + ' holds public root(s) ' + names + ', which vouch for every client certificate they issue to anyone: ' +
+      'pin the client identity with MTLS_ALLOWED_CLIENTS (Dialogflow: "Google LLC") or allowedClients in server.ts, ' +
+      'or set MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1 to accept any such certificate',
+  );
+}
+`;

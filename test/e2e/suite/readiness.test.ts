@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { ReadinessReport } from '../../../src/core/readiness';
+import { ws, run, freePort } from './support';
+
+type Result = ReadinessReport & { document?: string; buttons: string[] };
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+describe('go-live readiness (mtls.checkReadiness with an argument object)', () => {
+  let port = 0;
+  before(async () => {
+    port = await freePort();
+    await run('mtls.generateChain', { folder: 'golive/certs', keyType: 'ec256', overwrite: true });
+    await run('mtls.scaffoldServer', { folder: 'golive', port, overwrite: true, open: false });
+  });
+
+  it('starts the server in a terminal, measures it, stops it, and reports every row with fix buttons', async () => {
+    const r = await run<Result>('mtls.checkReadiness', { platform: 'cx', folder: 'golive' });
+    const status = (id: string) => r.rows.find((x) => x.id === id)?.status;
+    assert.equal(status('server-running'), 'pass');
+    assert.match(r.rows.find((x) => x.id === 'server-running')?.message ?? '', /Started server\.ts for the check/);
+    assert.equal(status('mtls-enforced'), 'pass');
+    assert.equal(status('sample-response'), 'pass');
+    // A dev chain is not what Dialogflow CX trusts, and the dev CA is not Dialogflow's client root.
+    assert.equal(status('server-public-trust'), 'fail');
+    assert.equal(status('client-roots'), 'fail');
+    assert.equal(r.verdict, 'not-ready');
+    assert.deepEqual(r.buttons, ['Export CA as DER', 'Create Trust Bundle']);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
+    assert.match(doc?.getText() ?? '', /^Go-live readiness for Dialogflow CX: .*golive/);
+    assert.match(doc?.getText() ?? '', /FAIL {2}client-roots: /);
+    assert.match(r.rows.find((x) => x.id === 'server-running')?.message ?? '', new RegExp(`:${port}`));
+    assert.equal(await listening(port), false, 'the server started for the check is stopped');
+  });
+
+  it('a folder without server.ts is one failing row with a Scaffold Server button', async () => {
+    const r = await run<Result>('mtls.checkReadiness', { platform: 'kore', folder: 'golive/certs', open: false });
+    assert.deepEqual(r.rows.map((x) => [x.id, x.status]), [['server-file', 'fail']]);
+    assert.deepEqual(r.buttons, ['Scaffold Server']);
+  });
+});

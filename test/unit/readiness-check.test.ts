@@ -1,0 +1,265 @@
+// The go-live readiness check, provoked row by row for real: a scaffolded server.ts started on 127.0.0.1,
+// certificates made by our own generator, a TLS-terminating proxy and a TCP pass-through proxy in front.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { rootCertificates } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { checkReadiness, type ReadinessReport } from '../../src/core/readiness/index';
+import { dialogflowTrustBundle, exportDer, generateChain, generateSelfSigned } from '../../src/core/pki/index';
+import { renderServer } from '../../src/core/scaffold/index';
+import { startBackgroundServer } from '../../src/core/setup/index';
+import { closedPort, type Running } from './http-support';
+import { ensureBuilt, repoRoot, runCommand, tempDir } from './scaffold-support';
+
+ensureBuilt();
+
+interface Project {
+  dir: string;
+  port: number;
+  certs: string;
+}
+
+/** A folder with a dev CA chain in certs/ and a server.ts on a free port. */
+async function project(o: { serverDays?: number } = {}): Promise<Project> {
+  const dir = tempDir('check');
+  const certs = path.join(dir, 'certs');
+  mkdirSync(certs);
+  const set = await generateChain({ keyType: 'ec256', ...(o.serverDays ? { server: { days: o.serverDays } } : {}) });
+  for (const f of set.files) writeFileSync(path.join(certs, f.name), f.contents, { mode: f.name.includes('key') ? 0o600 : 0o644 });
+  const port = await closedPort();
+  writeFileSync(path.join(dir, 'server.ts'), renderServer({ port, platform: 'all' }));
+  return { dir, port, certs };
+}
+
+const start = (env: Record<string, string>) => (file: string, port: number) => startBackgroundServer(file, port, { env: { ...process.env, ...env } });
+
+function rowOf(r: ReadinessReport, id: string) {
+  const x = r.rows.find((y) => y.id === id);
+  assert.ok(x, `no row ${id} in ${r.rows.map((y) => y.id).join(', ')}`);
+  return x;
+}
+
+/** A CX custom client certificate set-up: the dev client certificate as cx-client-*, the root exported as DER. */
+function makeCxCustom(p: Project): void {
+  const read = (f: string) => readFileSync(path.join(p.certs, f), 'utf8');
+  writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), read('client-fullchain.pem'));
+  writeFileSync(path.join(p.dir, 'cx-client-key.pem'), read('client-key.pem'), { mode: 0o600 });
+  writeFileSync(path.join(p.certs, 'ca-root.der'), exportDer({ caCertPem: read('ca-root-crt.pem') }).der);
+}
+
+/** Forwards raw TCP to 127.0.0.1:upstream: TLS stays end to end (a TLS pass-through tunnel). */
+async function tcpPassThrough(upstream: number): Promise<Running> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((down) => {
+    const up = net.connect(upstream, '127.0.0.1');
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    down.pipe(up).pipe(down);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { port, url: `https://localhost:${port}/webhook`, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
+}
+
+/** Terminates TLS with its own certificate and forwards requests upstream over a new TLS connection (an HTTPS tunnel). */
+async function tlsTerminatingProxy(upstream: number): Promise<Running> {
+  const own = await generateSelfSigned({ keyType: 'ec256', cn: 'tunnel.example', sans: ['DNS:localhost', 'IP:127.0.0.1'] });
+  const pem = (n: string) => String(own.files.find((f) => f.name.endsWith(n))?.contents);
+  const server = https.createServer({ cert: pem('crt.pem'), key: pem('key.pem') }, (req, res) => {
+    const fwd = https.request({ host: '127.0.0.1', port: upstream, path: req.url, method: req.method, headers: req.headers, rejectUnauthorized: false }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    fwd.on('error', () => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('upstream refused the connection');
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { port, url: `https://localhost:${port}/webhook`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+test('a good CX set-up (custom CA exported, custom client certificate, basic auth, pass-through tunnel) passes every row', async () => {
+  const p = await project();
+  makeCxCustom(p);
+  const env = { MTLS_AUTH: 'Basic dialogflow:s3cret-value' };
+  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port, { env: { ...process.env, ...env } });
+  const tunnel = await tcpPassThrough(p.port);
+  try {
+    const r = await checkReadiness({ dir: p.dir, platform: 'cx', url: tunnel.url, env });
+    const notPassing = r.rows.filter((x) => x.status !== 'pass');
+    assert.deepEqual(notPassing, [], 'every row passes');
+    assert.equal(r.verdict, 'ready');
+    assert.match(rowOf(r, 'server-public-trust').message, /custom CA exported as ca-root\.der/);
+    assert.match(rowOf(r, 'url-same-certificate').message, /this server's own certificate/);
+    assert.match(rowOf(r, 'url-client-certificate').message, /refuses a client without one/);
+    assert.match(rowOf(r, 'mtls-enforced').message, /5 bad client certificates refused/);
+    for (const id of ['server-chain', 'server-san', 'server-eku', 'server-key', 'server-signature', 'server-expiry', 'client-roots', 'client-expiry', 'client-depth', 'client-pin', 'auth', 'server-running', 'tls-version', 'sample-response', 'url-https', 'url-dns']) rowOf(r, id);
+  } finally {
+    await tunnel.close();
+    await server.stop();
+  }
+});
+
+test('an HTTPS tunnel that terminates TLS fails the pass-through rows and says what works instead', async () => {
+  const p = await project();
+  makeCxCustom(p);
+  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
+  const proxy = await tlsTerminatingProxy(p.port);
+  try {
+    const r = await checkReadiness({ dir: p.dir, platform: 'cx', url: proxy.url });
+    const same = rowOf(r, 'url-same-certificate');
+    assert.equal(same.status, 'fail');
+    assert.match(same.message, /TLS-terminating proxy or HTTPS tunnel/);
+    assert.match(same.message, /never sees the platform's client certificate/);
+    assert.match(same.fix ?? '', /TLS pass-through/);
+    const bare = rowOf(r, 'url-client-certificate');
+    assert.equal(bare.status, 'fail');
+    assert.match(bare.message, /answered HTTP 502 to a client WITHOUT a certificate/);
+    assert.equal(r.verdict, 'not-ready');
+    assert.equal(rowOf(r, 'mtls-enforced').status, 'pass', 'the server itself still enforces mTLS');
+  } finally {
+    await proxy.close();
+    await server.stop();
+  }
+});
+
+test('the server is started for the check when nothing listens, and stopped afterwards', async () => {
+  const p = await project();
+  const r = await checkReadiness({ dir: p.dir, platform: 'es', startServer: start({}) });
+  assert.equal(rowOf(r, 'server-running').status, 'pass');
+  assert.match(rowOf(r, 'server-running').message, /Started server\.ts for the check/);
+  assert.equal(rowOf(r, 'mtls-enforced').status, 'pass');
+  assert.equal(rowOf(r, 'sample-response').status, 'pass');
+  const after = net.connect(p.port, '127.0.0.1');
+  const refused = await new Promise<boolean>((resolve) => {
+    after.once('connect', () => resolve(false));
+    after.once('error', () => resolve(true));
+  });
+  after.destroy();
+  assert.ok(refused, 'the server started for the check was stopped');
+  // ES verifies the server against public roots only: a dev chain fails that row, whatever else passes.
+  assert.equal(rowOf(r, 'server-public-trust').status, 'fail');
+});
+
+test('a bundle still holding GTS Root R1 is a warning once Dialogflow stopped using it', async () => {
+  const p = await project();
+  writeFileSync(path.join(p.certs, 'ca-dialogflow.pem'), dialogflowTrustBundle(new Date('2026-11-01T00:00:00Z')).pem);
+  const env = { MTLS_CA: 'certs/ca-dialogflow.pem', MTLS_ALLOWED_CLIENTS: 'Google LLC' };
+  const before = await checkReadiness({ dir: p.dir, platform: 'cx', env, now: new Date('2026-11-15T00:00:00Z') });
+  assert.equal(rowOf(before, 'client-roots').status, 'pass', 'before the cut-over both roots are current');
+  const after = await checkReadiness({ dir: p.dir, platform: 'cx', env, now: new Date('2026-12-02T00:00:00Z') });
+  const roots = rowOf(after, 'client-roots');
+  assert.equal(roots.status, 'warn');
+  assert.match(roots.message, /GTS Root R1.*stopped using on 2026-12-01/);
+  assert.equal(rowOf(after, 'client-pin').status, 'pass');
+});
+
+test('an extra public root in the bundle fails; a public root without a pinned identity fails', async () => {
+  const p = await project();
+  const df = dialogflowTrustBundle(new Date('2026-12-02T00:00:00Z')).pem;
+  const { X509Certificate } = await import('node:crypto');
+  const sslCom = new X509Certificate(df.slice(df.indexOf('-----BEGIN'))).fingerprint256;
+  const other = rootCertificates.find((r) => new X509Certificate(r).fingerprint256 !== sslCom && !/GTS Root R1/.test(new X509Certificate(r).subject)) ?? '';
+  writeFileSync(path.join(p.certs, 'extra.pem'), df + '\n' + other + '\n');
+  const now = new Date('2026-12-02T00:00:00Z');
+  const extra = await checkReadiness({ dir: p.dir, platform: 'es', env: { MTLS_CA: 'certs/extra.pem', MTLS_ALLOWED_CLIENTS: 'Google LLC' }, now });
+  const roots = rowOf(extra, 'client-roots');
+  assert.equal(roots.status, 'fail');
+  assert.match(roots.message, /public root.*Dialogflow does not use/);
+
+  writeFileSync(path.join(p.certs, 'df.pem'), df);
+  const unpinned = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem' }, now });
+  assert.equal(rowOf(unpinned, 'client-roots').status, 'pass');
+  const pin = rowOf(unpinned, 'client-pin');
+  assert.equal(pin.status, 'fail');
+  assert.match(pin.message, /SSL\.com Root Certification Authority RSA.*no client identity is pinned/);
+  assert.match(pin.fix ?? '', /MTLS_ALLOWED_CLIENTS="Google LLC"/);
+  const pinned = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem', MTLS_ALLOWED_CLIENTS: 'Google LLC' }, now });
+  assert.equal(rowOf(pinned, 'client-pin').status, 'pass');
+});
+
+test('a server certificate file without its intermediate fails the chain row', async () => {
+  const p = await project();
+  const r = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CERT: 'certs/server-crt.pem' } });
+  const chain = rowOf(r, 'server-chain');
+  assert.equal(chain.status, 'fail');
+  assert.match(chain.message, /holds only the leaf.*sends no intermediate/);
+  const full = await checkReadiness({ dir: p.dir, platform: 'cx' });
+  assert.equal(rowOf(full, 'server-chain').status, 'pass');
+});
+
+test('a server certificate expiring in 10 days is a warning; a SAN that misses the public host fails', async () => {
+  const p = await project({ serverDays: 10 });
+  const r = await checkReadiness({ dir: p.dir, platform: 'cx', url: 'https://webhook.example.invalid/webhook' });
+  const expiry = rowOf(r, 'server-expiry');
+  assert.equal(expiry.status, 'warn');
+  assert.match(expiry.message, /expires in (9|10) days/);
+  const san = rowOf(r, 'server-san');
+  assert.equal(san.status, 'fail');
+  assert.match(san.message, /does not cover webhook\.example\.invalid/);
+  assert.equal(rowOf(r, 'url-dns').status, 'fail', '.invalid never resolves');
+});
+
+test('a handler slower than the platform timeout fails the sample row', async () => {
+  const p = await project();
+  const file = path.join(p.dir, 'server.ts');
+  const text = readFileSync(file, 'utf8');
+  // The developer raised the server's own deadline and wrote a slow handler.
+  const slowed = text
+    .replace(/requestTimeoutMs: \d+/, 'requestTimeoutMs: 15000')
+    .replace(/async function dispatch\(([^)]*)\)([^{]*)\{/, 'async function dispatch($1)$2{\n  await new Promise((r) => setTimeout(r, 5300));');
+  assert.notEqual(slowed, text, 'the template has a dispatch function to slow down');
+  writeFileSync(file, slowed);
+  const r = await checkReadiness({ dir: p.dir, platform: 'cx', startServer: start({}) });
+  const sample = rowOf(r, 'sample-response');
+  assert.equal(sample.status, 'fail');
+  assert.match(sample.message, /after the platform's 5000 ms webhook timeout/);
+});
+
+test('bad input is a row, never a stack: no server.ts, a URL that is not HTTPS, an unreachable URL', async () => {
+  const empty = tempDir('check-empty');
+  const none = await checkReadiness({ dir: empty, platform: 'kore' });
+  assert.equal(none.rows.length, 1);
+  assert.equal(rowOf(none, 'server-file').status, 'fail');
+  assert.match(rowOf(none, 'server-file').message, /no server\.ts in/);
+  assert.equal(none.verdict, 'not-ready');
+
+  const p = await project();
+  const plain = await checkReadiness({ dir: p.dir, platform: 'kore', url: 'http://localhost:8080/webhook' });
+  assert.equal(rowOf(plain, 'url-https').status, 'fail');
+  assert.match(rowOf(plain, 'url-https').message, /not HTTPS/);
+
+  const dead = await closedPort();
+  const down = await checkReadiness({ dir: p.dir, platform: 'kore', url: `https://localhost:${dead}/webhook` });
+  const same = rowOf(down, 'url-same-certificate');
+  assert.equal(same.status, 'fail');
+  assert.match(same.message, /No TLS handshake at localhost:\d+: ECONNREFUSED/);
+});
+
+test('mtls check: text rows, --json shape, exit codes 0/1/2', async () => {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  const p = await project();
+  const json = await runCommand(process.execPath, [cli, 'check', '--platform', 'kore', '--dir', p.dir, '--json'], { ...process.env });
+  assert.equal(json.code, 1, json.output);
+  const parsed = JSON.parse(json.stdout) as { rows: { id: string; status: string; message: string; fix: string | null }[]; verdict: string };
+  assert.equal(parsed.verdict, 'not-ready');
+  assert.ok(parsed.rows.every((x) => typeof x.id === 'string' && ['pass', 'warn', 'fail'].includes(x.status) && typeof x.message === 'string' && 'fix' in x));
+  const text = await runCommand(process.execPath, [cli, 'check', '--platform', 'kore', '--dir', p.dir], { ...process.env });
+  assert.match(text.stdout, /^Go-live readiness for Kore\.ai/);
+  assert.match(text.stdout, /FAIL {2}server-public-trust: /);
+  assert.match(text.stdout, /\d+ passed, \d+ warnings, \d+ failed\./);
+  const usage = await runCommand(process.execPath, [cli, 'check', '--platform', 'teams'], { ...process.env });
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--platform teams: use cx, es or kore/);
+  const missing = await runCommand(process.execPath, [cli, 'check'], { ...process.env });
+  assert.equal(missing.code, 2);
+});
