@@ -2,7 +2,8 @@
  * Turns decoded items into labelled fields for display (the tree view's children, copyable values).
  * Pure and vscode-free so the same presentation is unit-tested and could serve other front ends.
  */
-import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName } from './x509';
+import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName, ProblemCode } from './x509';
+import { OID } from './x509/oids';
 
 /** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
 export interface Field {
@@ -29,9 +30,27 @@ function days(n: number): string {
   return `${n} day${n === 1 ? '' : 's'} left`;
 }
 
+/** Extensions that have their own field above. */
+const SHOWN_ABOVE: ReadonlySet<string> = new Set([
+  OID.subjectAltName,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.basicConstraints,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.authorityInfoAccess,
+  OID.crlDistributionPoints,
+  OID.certificatePolicies,
+  OID.nameConstraints,
+]);
+
 /** Every field of a certificate, in the order people look for them. */
 export function certificateFields(c: DecodedCertificate): Field[] {
-  const sev = (code: RegExp): 'warning' | 'error' | undefined => c.problems.find((p) => code.test(p.code))?.severity === 'error' ? 'error' : c.problems.some((p) => code.test(p.code)) ? 'warning' : undefined;
+  // The worst severity among this certificate's problems with these codes (info problems mark no field).
+  const sev = (...codes: ProblemCode[]): 'warning' | 'error' | undefined => {
+    const hits = c.problems.filter((p) => codes.includes(p.code) && p.severity !== 'info');
+    return hits.some((p) => p.severity === 'error') ? 'error' : hits.length > 0 ? 'warning' : undefined;
+  };
   const key = c.publicKey;
   const fields: Field[] = [
     nameField('Subject', c.subject),
@@ -40,17 +59,17 @@ export function certificateFields(c: DecodedCertificate): Field[] {
     {
       label: 'Validity',
       value: `${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} (${c.validity === 'not-yet-valid' ? 'not yet valid' : days(c.daysLeft)})`,
-      severity: sev(/expired|not-yet-valid|expiring/),
+      severity: sev('expired', 'not-yet-valid', 'expiring'),
       children: [
         { label: 'Not before', value: c.notBefore },
         { label: 'Not after', value: c.notAfter },
       ],
     },
-    { label: 'Public key', value: [key.algorithm, key.bits ? `${key.bits} bit` : '', key.curve ?? ''].filter(Boolean).join(' '), severity: sev(/weak-key|rsa-small/) },
-    { label: 'Signature', value: c.signatureAlgorithm.name, severity: sev(/sha1/) },
+    { label: 'Public key', value: [key.algorithm, key.bits ? `${key.bits} bit` : '', key.curve ?? ''].filter(Boolean).join(' '), severity: sev('weak-rsa') },
+    { label: 'Signature', value: c.signatureAlgorithm.name, severity: sev('sha1-signature', 'md5-signature') },
     { label: 'Role', value: `${c.role}${c.usage !== 'other' && c.usage !== 'any' ? ` (${c.usage})` : ''}${c.selfSigned ? ', self-signed' : ''}` },
   ];
-  if (c.subjectAltName) fields.push({ label: 'Subject Alternative Names', value: c.subjectAltName.map(gn).join(', '), children: c.subjectAltName.map((n) => ({ label: n.type, value: n.value })), severity: sev(/san/) });
+  if (c.subjectAltName) fields.push({ label: 'Subject Alternative Names', value: c.subjectAltName.map(gn).join(', '), children: c.subjectAltName.map((n) => ({ label: n.type, value: n.value })), severity: sev('server-without-san', 'server-without-serverauth') });
   fields.push(...list('Key usage', c.keyUsage));
   fields.push(...list('Extended key usage', c.extendedKeyUsage));
   if (c.basicConstraints) fields.push({ label: 'Basic constraints', value: `CA:${c.basicConstraints.ca ? 'TRUE' : 'FALSE'}${c.basicConstraints.pathLength !== undefined ? `, pathlen:${c.basicConstraints.pathLength}` : ''}` });
@@ -62,9 +81,11 @@ export function certificateFields(c: DecodedCertificate): Field[] {
   if (c.nameConstraints) {
     fields.push({ label: 'Name constraints', value: `permitted: ${c.nameConstraints.permitted.map(gn).join(', ') || '—'}; excluded: ${c.nameConstraints.excluded.map(gn).join(', ') || '—'}` });
   }
-  const known = new Set(['2.5.29.17', '2.5.29.15', '2.5.29.37', '2.5.29.19', '2.5.29.14', '2.5.29.35', '1.3.6.1.5.5.7.1.1', '2.5.29.31', '2.5.29.32', '2.5.29.30']);
-  for (const e of c.extensions.filter((x) => !known.has(x.oid))) {
-    fields.push({ label: `${e.name}${e.critical ? ' (critical)' : ''}`, value: e.valueHex ?? e.error ?? '' });
+  // Extensions shown above are skipped — unless they failed to decode, which is shown with why.
+  for (const e of c.extensions.filter((x) => x.error !== undefined || !SHOWN_ABOVE.has(x.oid))) {
+    const label = `${e.name}${e.critical ? ' (critical)' : ''}`;
+    if (e.error !== undefined) fields.push({ label, value: `not decoded: ${e.error}`, severity: e.critical ? 'error' : 'warning', children: e.valueHex ? [{ label: 'Value (hex)', value: e.valueHex }] : undefined });
+    else fields.push({ label, value: e.valueHex ?? '' });
   }
   fields.push({ label: 'SHA-256 fingerprint', value: c.fingerprints.sha256 }, { label: 'SHA-1 fingerprint', value: c.fingerprints.sha1 });
   return fields;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { der, parseDer, children, readOid, readInteger, readIntegerHex, readTime, readString, Asn1Error } from '../../src/core/asn1/der';
+import { der, parseDer, children, readBoolean, readOid, readInteger, readIntegerHex, readTime, readString, Asn1Error, MAX_DEPTH } from '../../src/core/asn1/der';
 
 test('encodes and reads back an OID, integers, strings and times', () => {
   const when = new Date(Date.UTC(2031, 4, 6, 7, 8, 9));
@@ -32,4 +32,26 @@ test('rejects truncated, indefinite-length and trailing data with a typed error'
   assert.throws(() => parseDer(Buffer.from([0x30, 0x80, 0, 0])), /indefinite length/);
   assert.throws(() => parseDer(Buffer.concat([good, Buffer.from([0])])), /trailing bytes/);
   assert.throws(() => parseDer(Buffer.alloc(0)), /data ends/);
+});
+
+test('DER strictness: empty or non-DER BOOLEANs, non-minimal lengths, bad string encodings and deep nesting are typed errors', () => {
+  const bool = (body: number[]) => children(parseDer(Buffer.from([0x30, body.length + 2, 0x01, body.length, ...body])))[0];
+  assert.throws(() => readBoolean(bool([])), (e: unknown) => e instanceof Asn1Error && /BOOLEAN of 0 octets/.test(e.message));
+  assert.throws(() => readBoolean(bool([0x01])), /BOOLEAN value 0x01 \(DER needs 0x00 or 0xFF\)/);
+  assert.equal(readBoolean(bool([0xff])), true);
+  assert.equal(readBoolean(bool([0x00])), false);
+  // 5 written as 0x81 0x05 (long form under 128) and as 0x82 0x00 0x05 (leading zero).
+  assert.throws(() => parseDer(Buffer.from([0x04, 0x81, 0x05, 1, 2, 3, 4, 5])), (e: unknown) => e instanceof Asn1Error && /non-minimal length encoding of 5 \(not DER\)/.test(e.message));
+  assert.throws(() => parseDer(Buffer.from([0x04, 0x82, 0x00, 0x05, 1, 2, 3, 4, 5])), /non-minimal length/);
+  assert.throws(() => readString(parseDer(Buffer.from([0x1c, 0x04, 0x7f, 0xff, 0xff, 0xff]))), (e: unknown) => e instanceof Asn1Error && /not a Unicode character/.test(e.message));
+  assert.throws(() => readString(parseDer(Buffer.from([0x1c, 0x03, 0, 0, 0x41]))), (e: unknown) => e instanceof Asn1Error);
+  assert.throws(() => readString(parseDer(Buffer.from([0x1e, 0x03, 0, 0x41, 0]))), (e: unknown) => e instanceof Asn1Error && /BMPString of 3 octets/.test(e.message));
+  assert.equal(readString(parseDer(Buffer.from([0x1c, 0x04, 0, 0x01, 0xf6, 0x00]))), '😀');
+  // 200 nested SEQUENCEs: refused at MAX_DEPTH, not by a stack overflow.
+  let deep: Buffer = der.null();
+  for (let i = 0; i < 200; i++) deep = der.sequence(deep);
+  let node = parseDer(deep);
+  assert.throws(() => {
+    for (;;) node = children(node)[0];
+  }, (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message));
 });

@@ -130,6 +130,9 @@ export interface CertSpec {
   /** Replace the signature with random bytes of the same length. */
   readonly garbageSignature?: boolean;
   readonly serial?: number;
+  /** Complete Extension elements appended as they are (e.g. malformed ones). */
+  readonly extraExtensions?: readonly Buffer[];
+  readonly notAfter?: Date;
 }
 export interface KeyPair {
   readonly publicKey: KeyObject;
@@ -144,13 +147,14 @@ export function makeCertificate(s: CertSpec): Buffer {
   if (s.ca !== undefined) ext.push(der.sequence(der.oid('2.5.29.19'), der.boolean(true), der.octetString(s.ca ? der.sequence(der.boolean(true)) : der.sequence())));
   if (s.ski) ext.push(der.sequence(der.oid('2.5.29.14'), der.octetString(der.octetString(s.ski))));
   if (s.aki) ext.push(der.sequence(der.oid('2.5.29.35'), der.octetString(der.sequence(der.implicit(0, s.aki)))));
+  ext.push(...(s.extraExtensions ?? []));
   const alg = der.sequence(der.oid('1.2.840.10045.4.3.2'));
   const tbs = der.sequence(
     der.explicit(0, der.integer(2)),
     der.integer(s.serial ?? serialCounter++),
     alg,
     name(s.issuer),
-    der.sequence(der.time(new Date(Date.UTC(2025, 0, 1))), der.time(new Date(Date.UTC(2045, 0, 1)))),
+    der.sequence(der.time(new Date(Date.UTC(2025, 0, 1))), der.time(s.notAfter ?? new Date(Date.UTC(2045, 0, 1)))),
     name(s.subject),
     s.key.publicKey.export({ type: 'spki', format: 'der' }),
     ...(ext.length > 0 ? [der.explicit(3, der.sequence(...ext))] : []),

@@ -1,7 +1,8 @@
 /**
  * A small, strict DER reader and writer. Certificates, keys, PKCS#12 and CSRs are all DER underneath;
- * one lean codec serves both generation (pki/) and decoding (x509/), and being strict (definite
- * lengths, bounds checked, bounded depth) is what lets the decoder promise "typed error, never a crash".
+ * one lean codec serves both generation (pki/) and decoding (x509/), and being strict (definite, minimal
+ * lengths; one-octet BOOLEANs; bounds checked; nesting at most MAX_DEPTH deep; every failure an Asn1Error)
+ * is what lets the decoder promise "typed error, never a crash".
  */
 import { MtlsError } from '../errors';
 
@@ -53,9 +54,12 @@ export interface Asn1Node {
   readonly contentStart: number;
   /** Offset one past the last content octet. */
   readonly end: number;
+  /** How many constructed elements enclose this one (0 for a top-level element). */
+  readonly depth?: number;
 }
 
-const MAX_DEPTH = 64;
+/** Deeper nesting than any certificate, key or PKCS#12 needs (about 12): refused before it costs stack or time. */
+export const MAX_DEPTH = 64;
 
 /** Reads one TLV at `offset`, checking that it fits inside `limit`. */
 export function readTlv(buf: Buffer, offset = 0, limit = buf.length): Asn1Node {
@@ -72,6 +76,8 @@ export function readTlv(buf: Buffer, offset = 0, limit = buf.length): Asn1Node {
     if (contentStart + n > limit) throw new Asn1Error('DER length runs past the end of the data', offset + 1);
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i];
+    // DER: the shortest form only (no long form under 128, no leading zero length octet).
+    if (len < 0x80 || buf[contentStart] === 0) throw new Asn1Error(`non-minimal length encoding of ${len} (not DER)`, offset + 1);
     contentStart += n;
   }
   const end = contentStart + len;
@@ -98,12 +104,13 @@ export function parseDer(buf: Buffer): Asn1Node {
 }
 
 /** The elements inside a constructed node (or inside a primitive one that wraps DER, e.g. OCTET STRING). */
-export function children(node: Asn1Node, depth = 0): Asn1Node[] {
-  if (depth > MAX_DEPTH) throw new Asn1Error('DER nesting is too deep', node.start);
+export function children(node: Asn1Node): Asn1Node[] {
+  const depth = (node.depth ?? 0) + 1;
+  if (depth > MAX_DEPTH) throw new Asn1Error(`DER nesting is deeper than ${MAX_DEPTH} levels`, node.start);
   const out: Asn1Node[] = [];
   let p = node.contentStart;
   while (p < node.end) {
-    const child = readTlv(node.buf, p, node.end);
+    const child = { ...readTlv(node.buf, p, node.end), depth };
     out.push(child);
     p = child.end;
   }
@@ -113,7 +120,9 @@ export function children(node: Asn1Node, depth = 0): Asn1Node[] {
 /** The elements of a BIT STRING or OCTET STRING that encapsulates DER (skips the unused-bits octet). */
 export function encapsulated(node: Asn1Node): Asn1Node {
   const start = node.tag === Tag.BIT_STRING ? node.contentStart + 1 : node.contentStart;
-  const inner = readTlv(node.buf, start, node.end);
+  const depth = (node.depth ?? 0) + 1;
+  if (depth > MAX_DEPTH) throw new Asn1Error(`DER nesting is deeper than ${MAX_DEPTH} levels`, node.start);
+  const inner = { ...readTlv(node.buf, start, node.end), depth };
   if (inner.end !== node.end) throw new Asn1Error('trailing bytes inside an encapsulated element', inner.end);
   return inner;
 }
@@ -181,9 +190,13 @@ export function readIntegerHex(node: Asn1Node): string {
   return b.toString('hex').toUpperCase();
 }
 
+/** DER BOOLEAN: exactly one octet, 0x00 or 0xFF (an empty one must not read as true, e.g. as CA:TRUE). */
 export function readBoolean(node: Asn1Node): boolean {
   expectTag(node, Tag.BOOLEAN, 'boolean');
-  return content(node)[0] !== 0;
+  const c = content(node);
+  if (c.length !== 1) throw new Asn1Error(`BOOLEAN of ${c.length} octets (DER needs exactly one)`, node.start);
+  if (c[0] !== 0 && c[0] !== 0xff) throw new Asn1Error(`BOOLEAN value 0x${c[0].toString(16).padStart(2, '0')} (DER needs 0x00 or 0xFF)`, node.start);
+  return c[0] === 0xff;
 }
 
 /** BIT STRING payload and its count of unused trailing bits. */
@@ -201,13 +214,19 @@ export function readString(node: Asn1Node): string {
     case Tag.UTF8_STRING:
       return c.toString('utf8');
     case Tag.BMP_STRING: {
+      if (c.length % 2 !== 0) throw new Asn1Error(`BMPString of ${c.length} octets (not whole UTF-16 characters)`, node.start);
       const swapped = Buffer.from(c);
       swapped.swap16();
       return swapped.toString('utf16le');
     }
     case Tag.UNIVERSAL_STRING: {
+      if (c.length % 4 !== 0) throw new Asn1Error(`UniversalString of ${c.length} octets (not whole UTF-32 characters)`, node.start);
       let s = '';
-      for (let i = 0; i + 3 < c.length; i += 4) s += String.fromCodePoint(c.readUInt32BE(i));
+      for (let i = 0; i < c.length; i += 4) {
+        const cp = c.readUInt32BE(i);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new Asn1Error(`UniversalString holds 0x${cp.toString(16)}, not a Unicode character`, node.start);
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     case Tag.T61_STRING:

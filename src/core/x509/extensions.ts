@@ -114,34 +114,34 @@ export function decodeExtensions(node: Asn1Node): { extensions: Extension[]; fie
     try {
       const v = (): Asn1Node => encapsulated(valueNode);
       switch (oid) {
-        case '2.5.29.17':
+        case OID.subjectAltName:
           f.subjectAltName = decodeGeneralNames(v());
           break;
-        case '2.5.29.15':
+        case OID.keyUsage:
           f.keyUsage = keyUsage(v());
           break;
-        case '2.5.29.37':
+        case OID.extKeyUsage:
           f.extendedKeyUsage = children(v()).map((o) => extKeyUsages[readOid(o)] ?? readOid(o));
           break;
-        case '2.5.29.19':
+        case OID.basicConstraints:
           f.basicConstraints = basicConstraints(v());
           break;
-        case '2.5.29.14':
+        case OID.subjectKeyIdentifier:
           f.subjectKeyIdentifier = colonHex(content(v()));
           break;
-        case '2.5.29.35':
+        case OID.authorityKeyIdentifier:
           f.authorityKeyIdentifier = authorityKeyId(v());
           break;
-        case '1.3.6.1.5.5.7.1.1':
+        case OID.authorityInfoAccess:
           f.authorityInfoAccess = aia(v());
           break;
-        case '2.5.29.31':
+        case OID.crlDistributionPoints:
           f.crlDistributionPoints = crlPoints(v());
           break;
-        case '2.5.29.32':
+        case OID.certificatePolicies:
           f.certificatePolicies = policies(v());
           break;
-        case '2.5.29.30':
+        case OID.nameConstraints:
           f.nameConstraints = nameConstraints(v());
           break;
         default:

@@ -23,6 +23,9 @@ export function certificateProblems(c: DecodedCertificate, item: number, link: C
     else add('warning', 'missing-issuer', `${who}: its issuer (${c.issuer.text}) is not in this file`);
   }
   if (c.selfIssued && !c.selfSigned && link?.issuer === null) add('warning', 'bad-self-signature', `${who}: issuer and subject are the same, but its own key does not verify its signature and no other issuer of that name is in the file`);
+  for (const e of c.extensions) {
+    if (e.error !== undefined) add(e.critical ? 'error' : 'warning', 'extension-not-decoded', `${who}: its ${e.critical ? 'critical ' : ''}${e.name} extension could not be decoded (${e.error})`);
+  }
   const hash = c.signatureAlgorithm.hash;
   if (hash === 'sha1' && !c.selfSigned) add('warning', 'sha1-signature', `${who}: signed with SHA-1 (${c.signatureAlgorithm.name}), which TLS clients reject`);
   if (hash === 'md5') add('error', 'md5-signature', `${who}: signed with MD5, which is broken`);

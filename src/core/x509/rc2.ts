@@ -77,3 +77,11 @@ export function rc2CbcDecrypt(key: Buffer, effectiveBits: number, iv: Buffer, da
   for (let i = out.length - pad; i < out.length; i++) if (out[i] !== pad) throw new Error('RC2: bad padding');
   return out.subarray(0, out.length - pad);
 }
+
+/** Decrypts one 8-byte block (ECB): what RFC 2268's known-answer vectors test. */
+export function rc2DecryptBlock(key: Buffer, effectiveBits: number, block: Buffer): Buffer {
+  if (block.length !== 8) throw new Error('RC2: a block is 8 bytes');
+  const out = Buffer.from(block);
+  decryptBlock(expandKey(key, effectiveBits), out, 0);
+  return out;
+}
