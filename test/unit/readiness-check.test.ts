@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { checkReadiness, type ReadinessReport } from '../../src/core/readiness/index';
 import { dialogflowTrustBundle, exportDer, generateChain, generateSelfSigned } from '../../src/core/pki/index';
 import { renderServer } from '../../src/core/scaffold/index';
+import { buildCxClientKit } from '../../src/core/kits/index';
+import { writeFileSet } from '../../src/core/files';
 import { startBackgroundServer } from '../../src/core/setup/index';
 import { closedPort, type Running } from './http-support';
 import { ensureBuilt, repoRoot, runCommand, tempDir } from './scaffold-support';
@@ -43,11 +45,11 @@ function rowOf(r: ReadinessReport, id: string) {
   return x;
 }
 
-/** A CX custom client certificate set-up: the dev client certificate as cx-client-*, the root exported as DER. */
-function makeCxCustom(p: Project): void {
+/** A CX custom set-up: the CX client-certificate kit from the dev CA in cx-client/, the root exported as DER. */
+async function makeCxCustom(p: Project): Promise<void> {
   const read = (f: string) => readFileSync(path.join(p.certs, f), 'utf8');
-  writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), read('client-fullchain.pem'));
-  writeFileSync(path.join(p.dir, 'cx-client-key.pem'), read('client-key.pem'), { mode: 0o600 });
+  const kit = await buildCxClientKit({ caCertPem: read('ca-intermediate-crt.pem'), caKeyPem: read('ca-intermediate-key.pem'), keyType: 'ec256', kdfIterations: 2048 });
+  await writeFileSet(path.join(p.dir, 'cx-client'), kit.files);
   writeFileSync(path.join(p.certs, 'ca-root.der'), exportDer({ caCertPem: read('ca-root-crt.pem') }).der);
 }
 
@@ -89,7 +91,7 @@ async function tlsTerminatingProxy(upstream: number): Promise<Running> {
 
 test('a good CX set-up (custom CA exported, custom client certificate, basic auth, pass-through tunnel) passes every row', async () => {
   const p = await project();
-  makeCxCustom(p);
+  await makeCxCustom(p);
   const env = { MTLS_AUTH: 'Basic dialogflow:s3cret-value' };
   const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port, { env: { ...process.env, ...env } });
   const tunnel = await tcpPassThrough(p.port);
@@ -101,7 +103,8 @@ test('a good CX set-up (custom CA exported, custom client certificate, basic aut
     assert.match(rowOf(r, 'server-public-trust').message, /custom CA exported as ca-root\.der/);
     assert.match(rowOf(r, 'url-same-certificate').message, /this server's own certificate/);
     assert.match(rowOf(r, 'url-client-certificate').message, /refuses a client without one/);
-    assert.match(rowOf(r, 'mtls-enforced').message, /5 bad client certificates refused/);
+    assert.match(rowOf(r, 'mtls-enforced').message, /5 bad client certificates refused.*the CX custom client certificate accepted/);
+    assert.match(rowOf(r, 'client-roots').message, /^CX custom client certificate: ca-crt\.pem holds your CA/);
     for (const id of ['server-chain', 'server-san', 'server-eku', 'server-key', 'server-signature', 'server-expiry', 'client-roots', 'client-expiry', 'client-depth', 'client-pin', 'auth', 'server-running', 'tls-version', 'sample-response', 'url-https', 'url-dns']) rowOf(r, id);
   } finally {
     await tunnel.close();
@@ -111,7 +114,7 @@ test('a good CX set-up (custom CA exported, custom client certificate, basic aut
 
 test('an HTTPS tunnel that terminates TLS fails the pass-through rows and says what works instead', async () => {
   const p = await project();
-  makeCxCustom(p);
+  await makeCxCustom(p);
   const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
   const proxy = await tlsTerminatingProxy(p.port);
   try {
@@ -185,6 +188,10 @@ test('an extra public root in the bundle fails; a public root without a pinned i
   assert.match(pin.fix ?? '', /MTLS_ALLOWED_CLIENTS="Google LLC"/);
   const pinned = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem', MTLS_ALLOWED_CLIENTS: 'Google LLC' }, now });
   assert.equal(rowOf(pinned, 'client-pin').status, 'pass');
+  // Accepting the risk knowingly (as server.ts allows) turns the failure into a warning that names the variable.
+  const accepted = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem', MTLS_ACCEPT_ANY_PUBLIC_CLIENT: '1' }, now });
+  assert.equal(rowOf(accepted, 'client-pin').status, 'warn');
+  assert.match(rowOf(accepted, 'client-pin').message, /MTLS_ACCEPT_ANY_PUBLIC_CLIENT accepts that risk/);
 });
 
 test('a server certificate file without its intermediate fails the chain row', async () => {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
+import { configuredAuthorization, readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
 import type { ClientCredentials } from '../http/index';
 import { authenticationRow } from './authenticationRow';
 import { behaviourRows } from './behaviourRows';
@@ -15,38 +15,6 @@ import { clientTrustRows } from './clientTrustRows';
 import { reachabilityRows } from './reachabilityRows';
 import { serverCertificateRows } from './serverCertificateRows';
 import { row, type CheckRow, type ReadinessOptions, type ReadinessReport, type ReadinessVerdict, type StartedServer } from './types';
-
-/** The parts of the config block the check needs beyond files and address. */
-interface CheckConfig extends ServerConfig {
-  readonly allowedClients: readonly string[];
-  readonly auth: string;
-  readonly webhookPath: string;
-  readonly idTokenAudience?: string;
-  readonly idTokenEmail?: string;
-  readonly idTokenSubject?: string;
-}
-
-async function readCheckConfig(file: string, env: Readonly<Record<string, string | undefined>>): Promise<CheckConfig> {
-  const base = await readServerConfig(file, env);
-  const text = await fs.readFile(file, 'utf8');
-  const str = (name: string): string | undefined => new RegExp(`^\\s*${name}:\\s*'([^']*)'`, 'm').exec(text)?.[1];
-  const list = (name: string): string[] => [...(new RegExp(`^\\s*${name}:\\s*\\[([^\\]]*)\\]`, 'm').exec(text)?.[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1] ?? '');
-  const fromEnv = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
-  const opt = (k: string, v: string | undefined) => (v !== undefined && v !== '' ? { [k]: v } : {});
-  return {
-    ...base,
-    allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((s) => s.trim()).filter(Boolean) : list('allowedClients'),
-    auth: fromEnv('MTLS_AUTH') ?? str('auth') ?? '',
-    webhookPath: list('webhookPaths')[0] ?? '/webhook',
-    ...opt('idTokenAudience', fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? str('idTokenAudience')),
-    ...opt('idTokenEmail', fromEnv('MTLS_ID_TOKEN_EMAIL') ?? str('idTokenEmail')),
-    ...opt('idTokenSubject', fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? str('idTokenSubject')),
-  };
-}
 
 const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
 
@@ -133,10 +101,12 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   const rows: CheckRow[] = [];
   const report = (): ReadinessReport => ({ platform: o.platform, dir, ...(o.url ? { url: o.url } : {}), checkedAt: now.toISOString(), rows, verdict: verdictOf(rows) });
   const file = path.join(dir, serverFileName);
-  let config: CheckConfig;
+  let config: ServerConfig;
+  let authorization: string;
   try {
     if (!(await exists(file))) throw new Error(`no ${serverFileName} in ${dir}`);
-    config = await readCheckConfig(file, env);
+    config = await readServerConfig(file, env);
+    authorization = await configuredAuthorization(file, env);
     rows.push(row('server-file', 'configuration', 'pass', `${serverFileName}: serves ${config.certPath ? path.relative(dir, config.certPath) : '?'} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`));
   } catch (e) {
     rows.push(row('server-file', 'configuration', 'fail', `${(e as Error).message}: the check reads the server's configuration from a scaffolded ${serverFileName}.`, 'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).', 'scaffoldServer'));
@@ -154,8 +124,8 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   const server = await serverCertificateRows({ certPath: config.certPath, platform: o.platform, publicHost, searchDirs, now });
   rows.push(...server.rows);
   const custom = o.platform === 'cx' ? await findCustomClient([dir, certsDir, path.join(dir, 'cx-client'), path.dirname(config.caPath)]) : undefined;
-  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, env, now, ...(custom ? { customClientCert: custom.cert } : {}) })));
-  rows.push(authenticationRow({ platform: o.platform, auth: config.auth, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
+  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, acceptAnyPublicClient: config.acceptAnyPublicClient, now, ...(custom ? { customClientCert: custom.cert } : {}) })));
+  rows.push(authenticationRow({ platform: o.platform, mode: config.authMode, hasSecret: config.authHasSecret, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
 
   // Behaviour: against the running server (started for the check when nothing listens on its port).
   const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -177,7 +147,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
     }
     if (rows[rows.length - 1]?.status === 'pass') {
       const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
-      const localUrl = `https://${shownHost}:${config.port}${config.webhookPath}`;
+      const localUrl = `https://${shownHost}:${config.port}${config.webhookPaths[0] ?? '/webhook'}`;
       const leaf = server.leaf?.x509;
       const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, now) : undefined;
       const verifiable = leaf !== undefined && coversHost(leaf, localHost);
@@ -185,7 +155,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
       rows.push(...(await behaviourRows({
         url: localUrl, platform: o.platform, ...(client ? { client } : {}),
         serverTrust: verifiable ? (caPem ? { caPem } : {}) : { insecure: true },
-        headers: authHeaders(config.auth), idTokenMode: config.auth.trim() === 'google-id-token',
+        headers: authHeaders(authorization), idTokenMode: config.authMode === 'google-id-token',
         platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
       })));
     }

@@ -12,7 +12,7 @@ import { row, type CheckRow } from './types';
 
 const G = 'client trust' as const;
 /** The variable with which a user accepts a public client root without an identity pin. */
-export const ACCEPT_UNPINNED_ENV = 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT';
+const ACCEPT_UNPINNED_ENV = 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT';
 
 export interface ClientTrustInput {
   readonly caPath: string;
@@ -20,7 +20,8 @@ export interface ClientTrustInput {
   readonly allowedClients: readonly string[];
   /** The client certificate of a CX custom client certificate set-up, when one was found. */
   readonly customClientCert?: X509Certificate;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** MTLS_ACCEPT_ANY_PUBLIC_CLIENT / acceptAnyPublicClient: a public root without a pin, accepted knowingly. */
+  readonly acceptAnyPublicClient: boolean;
   readonly now: Date;
 }
 
@@ -51,7 +52,7 @@ export async function clientTrustRows(o: ClientTrustInput): Promise<CheckRow[]> 
   if (publicOnes.length > 0) {
     const pinned = o.allowedClients.length > 0;
     const googlePinned = o.allowedClients.some((a) => /^(CN=)?Google LLC$/i.test(a.trim()));
-    const acceptRisk = (o.env[ACCEPT_UNPINNED_ENV] ?? '').trim() !== '';
+    const acceptRisk = o.acceptAnyPublicClient;
     const roots = publicOnes.map((c) => `"${shortName(c.x509)}"`).join(', ');
     if (!pinned) {
       rows.push(row('client-pin', G, acceptRisk ? 'warn' : 'fail', `${file} holds the public root${publicOnes.length > 1 ? 's' : ''} ${roots}, which vouch${publicOnes.length > 1 ? '' : 'es'} for every client certificate their CAs issue, and no client identity is pinned${acceptRisk ? ` (${ACCEPT_UNPINNED_ENV} accepts that risk)` : ''}.`,

@@ -2,7 +2,7 @@
 export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions, type Platform } from './renderServer';
 export { platformNames } from './template/platforms';
 export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from './scaffoldServer';
-export { readServerConfig, type ServerConfig } from './serverConfig';
+export { readServerConfig, configuredAuthorization, type ServerConfig } from './serverConfig';
 export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';
 export { awaitServerReady, ServerStartError, type StartupWatch } from './serverStartup';

@@ -26,6 +26,12 @@ export interface ServerConfig {
   readonly handshakeTimeoutMs: number;
   /** Most connections open at once (MTLS_MAX_CONNECTIONS). */
   readonly maxConnections: number;
+  /** ID-token checks (MTLS_ID_TOKEN_* over the config block); absent when not configured. */
+  readonly idTokenAudience?: string;
+  readonly idTokenEmail?: string;
+  readonly idTokenSubject?: string;
+  /** The user accepted a public client root without a pinned identity (MTLS_ACCEPT_ANY_PUBLIC_CLIENT). */
+  readonly acceptAnyPublicClient: boolean;
   /** The template version that wrote the file (1: before versions were recorded). */
   readonly templateVersion: number;
 }
@@ -127,6 +133,28 @@ export async function readServerConfig(serverTsPath: string, env: Readonly<Recor
     requestTimeoutMs: numberField(block, 'requestTimeoutMs') ?? configFieldDefaults.requestTimeoutMs,
     handshakeTimeoutMs: envNumber('MTLS_HANDSHAKE_TIMEOUT_MS') ?? numberField(block, 'handshakeTimeoutMs') ?? configFieldDefaults.handshakeTimeoutMs,
     maxConnections: envNumber('MTLS_MAX_CONNECTIONS') ?? numberField(block, 'maxConnections') ?? configFieldDefaults.maxConnections,
+    ...optional('idTokenAudience', fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? stringField(block, 'idTokenAudience')),
+    ...optional('idTokenEmail', fromEnv('MTLS_ID_TOKEN_EMAIL') ?? stringField(block, 'idTokenEmail')),
+    ...optional('idTokenSubject', fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? stringField(block, 'idTokenSubject')),
+    // As the server decides: the variable when set (1, true or yes), else the config block.
+    acceptAnyPublicClient: fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT') !== undefined ? /^(1|true|yes)$/i.test(fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT') ?? '') : /^\s*acceptAnyPublicClient:\s*true\b/m.test(block),
     templateVersion: templateVersionOf(text) ?? 1,
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value !== undefined && value !== '' ? { [key]: value } : {}) as { [P in K]?: string };
+}
+
+/**
+ * The Authorization value the server requires (MTLS_AUTH over the config block), secret included: for a client
+ * that must present it, such as the readiness check's sample request. Never log or print it.
+ */
+export async function configuredAuthorization(serverTsPath: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+  const fromEnv = env['MTLS_AUTH']?.trim();
+  if (fromEnv) return fromEnv;
+  const text = await fs.readFile(path.resolve(serverTsPath), 'utf8');
+  const start = text.indexOf('// ---- mtls-config');
+  const end = text.indexOf('// ---- end mtls-config', start);
+  return start < 0 || end < 0 ? '' : (stringField(text.slice(start, end), 'auth') ?? '');
 }
