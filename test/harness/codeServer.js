@@ -98,7 +98,9 @@ function seedUserSettings(work) {
   const settings = { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off',
     'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false,
     // VS Code 1.139 opens a Chat side bar by default: it narrows the editor (the walkthrough then hides its media).
-    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true };
+    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
+    // The DOM renderer: the terminal's text is then in the page, where the UI tests read what a person sees.
+    'terminal.integrated.gpuAcceleration': 'off' };
   const file = path.join(dir, 'settings.json');
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(settings, null, 1));
 }

@@ -32,7 +32,7 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   // A free port for the webhook server, as a workspace setting (never the machine's 4433, which may be busy).
   const serverPort = await require('../harness/codeServer').freePort();
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort }));
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort, 'terminal.integrated.gpuAcceleration': 'off' }));
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
   const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };

@@ -101,8 +101,9 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     assert.match(value.bundle?.description ?? '', /^(5000 certificates|not decoded: took longer than 5 s \(limit set by mtls\.decodeTimeoutMs\))$/);
     if (/^not decoded/.test(value.bundle?.description ?? '')) assert.match(value.bundle?.contextValue ?? '', /:error/);
 
-    // Normal files: decoded with their fields, before the bomb was given up on.
-    assert.deepEqual(order, ['normal', 'bomb']);
+    // Normal files: decoded with their fields. Which finishes first no longer says anything: the decoder prices the
+    // bomb's key derivation and refuses it before doing any (the worker's deadline is the second line of defence).
+    assert.deepEqual([...order].sort(), ['bomb', 'normal']);
     assert.deepEqual(value.normal.map((r) => r.label), ['hostile-leaf', 'Hostile Test CA']);
     const issued = value.normal[0].children.find((c) => c.label === 'Issued by (this file)');
     assert.equal(issued?.description, 'Hostile Test CA — signature verified');
