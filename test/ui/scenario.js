@@ -237,6 +237,30 @@ const steps = [
     },
   },
   {
+    name: 'runs "mTLS: Check Go-Live Readiness…" from the palette: one row per check, pass / warn / fail, in a report',
+    async run(/** @type {Ui} */ ui) {
+      const { page } = ui;
+      await runFromPalette(ui, 'View: Close All Editor Groups');
+      await runFromPalette(ui, 'mTLS: Check Go-Live Readiness');
+      const qi = page.locator('.quick-input-widget');
+      await qi.locator('.quick-input-title', { hasText: 'which platform' }).waitFor({ timeout: 10000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
+      await qi.locator('.quick-input-title', { hasText: 'public URL' }).waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter'); // no public URL: the reachability rows say so
+      // The check starts server.ts (nothing listens on its port now), measures it and stops it again.
+      await page.locator('.tab', { hasText: /go-live-readiness-cx/ }).first().waitFor({ timeout: 90000 });
+      const lines = page.locator('.view-lines');
+      // (Monaco renders spaces as no-break spaces: \s matches both.)
+      await lines.filter({ hasText: /Go-live\s+readiness\s+for\s+Dialogflow\s+CX/ }).first().waitFor({ timeout: 10000 });
+      // A dev chain is not what Dialogflow trusts: the report says so at the top, row by row.
+      await lines.filter({ hasText: /NOT\s+READY/ }).first().waitFor({ timeout: 10000 });
+      await lines.filter({ hasText: /FAIL\s+server-public-trust/ }).first().waitFor({ timeout: 10000 });
+      await lines.filter({ hasText: /PASS\s+server-chain/ }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Escape');
+      await ui.shot('6c-go-live-readiness.png');
+    },
+  },
+  {
     name: 'in a folder without certificates, the Certificates view welcomes with buttons that run the commands',
     async run(/** @type {Ui} */ ui) {
       const { page } = ui;
