@@ -76,8 +76,17 @@ const steps = [
   {
     name: 'the command palette lists the mTLS commands and runs "mTLS: Show Log"',
     async run(/** @type {Ui} */ ui) {
-      await runFromPalette(ui, 'mTLS: Show Log');
-      await ui.page.locator('.part.panel', { hasText: 'activated' }).first().waitFor({ timeout: 20000 });
+      // A palette opened while the previous editor is still closing can lose its Enter on 1.139: one more try.
+      const log = ui.page.locator('.part.panel', { hasText: 'activated' }).first();
+      for (let attempt = 1; ; attempt++) {
+        await runFromPalette(ui, 'mTLS: Show Log');
+        try {
+          await log.waitFor({ timeout: 10000 });
+          break;
+        } catch (e) {
+          if (attempt >= 2) throw e;
+        }
+      }
       await ui.shot('1-palette-show-log.png');
     },
   },
@@ -226,8 +235,10 @@ const steps = [
       await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No client certificate' }).first().click();
       await page.locator('.tab', { hasText: /webhook-failed/ }).first().waitFor({ timeout: 30000 });
-      await page.locator('.view-lines', { hasText: /FAILED at step 4/ }).first().waitFor({ timeout: 10000 });
-      await page.locator('.view-lines', { hasText: /server log: .*no client certificate was sent/ }).first().waitFor({ timeout: 10000 });
+      // (Monaco renders spaces as no-break spaces: \s matches both.) Step 4 is the failed one, with the cause, and
+      // the server's own refusal of that connection is merged in under it.
+      await page.locator('.view-lines', { hasText: /4\s+Platform\s+presents\s+its\s+client\s+certificate\s+[\d.]+\s+ms\s+FAILED/ }).first().waitFor({ timeout: 10000 });
+      await page.locator('.view-lines', { hasText: /server\s+log:\s+\S+\s+refused\s+handshake\s+from/ }).first().waitFor({ timeout: 10000 });
       await page.keyboard.press('Escape'); // dismiss the notification's focus, keep the document in view
       await page.waitForTimeout(500);
       await ui.shot('6b-handshake-timeline.png');
