@@ -34,6 +34,19 @@ async function runFromPalette(/** @type {Ui} */ ui, title) {
   await page.keyboard.press('Enter');
 }
 
+/** True once the command palette lists `title` (then closes the palette without running it). */
+async function paletteLists(/** @type {Ui} */ ui, title) {
+  const { page } = ui;
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const found = await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
+  return found;
+}
+
 /** Opens the mTLS Workbench activity-bar container. */
 async function openCertificatesView(/** @type {Ui} */ ui) {
   const { page } = ui;
@@ -88,6 +101,10 @@ const steps = [
         }
       }
       await ui.shot('1-palette-show-log.png');
+      // The going-live commands are in the palette too.
+      for (const title of ['mTLS: Create Dialogflow CX Custom Client Certificate', 'mTLS: Create Kore.ai Client Certificate Kit', 'mTLS: Check Go-Live Readiness', 'mTLS: Use Client Certificate In', 'mTLS: Update Webhook Server']) {
+        if (!(await paletteLists(ui, title))) throw new Error(`"${title}" is not in the command palette`);
+      }
     },
   },
   {
