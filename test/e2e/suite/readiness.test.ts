@@ -22,7 +22,9 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     await run('mtls.scaffoldServer', { folder: 'golive', port, overwrite: true, open: false });
   });
 
-  it('starts the server in a terminal, measures it, stops it, and reports every row with fix buttons', async () => {
+  it('starts the server in a terminal, measures it, stops it, and reports every row with fix buttons', async function () {
+    // A whole check: start in a terminal, six probe handshakes with fresh certificates, the sample, stop.
+    this.timeout(180_000);
     const r = await run<Result>('mtls.checkReadiness', { platform: 'cx', folder: 'golive' });
     const status = (id: string) => r.rows.find((x) => x.id === id)?.status;
     assert.equal(status('server-running'), 'pass');
