@@ -7,7 +7,7 @@ import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from
 import { der } from '../../src/core/asn1/der';
 import { signerFor } from '../../src/core/pki/keys';
 import { encodeName } from '../../src/core/pki/names';
-import { toPem } from '../../src/core/pki/pem';
+import { toPem } from '../../src/core/asn1/pemArmor';
 
 const OID = {
   data: '1.2.840.113549.1.7.1',

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors';
 import { buildPkcs12, describeCertificate, isSelfSigned, issueClientCertificate, privateKeyPem, toPem, type KeyType } from '../pki';
-import { certificatesFromPem } from '../pki/pem';
+import { certificatesFromPem } from '../x509/pem';
 import { generatePassphrase, type Kit } from './kitFolder';
 import { X509Certificate } from 'node:crypto';
 

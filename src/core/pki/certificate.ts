@@ -8,7 +8,7 @@ import { der } from '../asn1/der';
 import { ExtOid, KeyUsageBit, keyIdentifier, spkiOf, type KeyUsageName } from './certInfo';
 import { signerFor } from './keys';
 import { encodeSans } from './names';
-import { toPem } from './pem';
+import { toPem } from '../asn1/pemArmor';
 
 export type CertRole = 'root' | 'intermediate' | 'server' | 'client';
 

@@ -6,7 +6,8 @@ import { basicConstraints, keyUsages, readCertFields, subjectKeyId } from './cer
 import { checkDays, checkSans, DEFAULT_LEAF_DAYS, describe, keyType, validity, type GeneratedSet, type LeafOptions } from './generate';
 import { generateKeyPair, loadPrivateKey, privateKeyPem, type KeyPair } from './keys';
 import { encodeName } from './names';
-import { certificatesFromPem, toPem } from './pem';
+import { toPem } from '../asn1/pemArmor';
+import { certificatesFromPem } from '../x509/pem';
 
 /** Checks that a CA certificate and key belong together and may sign; returns what signing needs. */
 export function loadCa(caCertPem: string, caKeyPem: string, caKeyPassphrase: string | undefined, now = new Date()): {

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { InputError } from '../errors';
 import { basicConstraints, ExtOid, extKeyUsages, keyUsages, readCertFields } from './certInfo';
-import { certificatesFromPem } from './pem';
+import { certificatesFromPem } from '../x509/pem';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 

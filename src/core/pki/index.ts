@@ -26,4 +26,4 @@ export { buildCertificate } from './certificate';
 export { readCertFields } from './certInfo';
 export { generateKeyPair, privateKeyPem } from './keys';
 export { encodeName } from './names';
-export { toPem } from './pem';
+export { toPem } from '../asn1/pemArmor';

@@ -9,7 +9,7 @@ import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATI
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
 import { loadPrivateKey } from './keys';
-import { certificatesFromPem } from './pem';
+import { certificatesFromPem } from '../x509/pem';
 
 /** Default iteration count for both PBKDF2 and the MAC (OpenSSL 3's default is only 2,048). */
 export const PKCS12_ITERATIONS = DEFAULT_KDF_ITERATIONS;

@@ -7,7 +7,8 @@ import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { InputError, MtlsError } from '../errors';
 import { basicConstraints, readCertFields } from './certInfo';
-import { certificatesFromPem, toPem } from './pem';
+import { toPem } from '../asn1/pemArmor';
+import { certificatesFromPem } from '../x509/pem';
 
 /** Dialogflow stops falling back to its legacy GTS-issued client certificate on this day. */
 export const DIALOGFLOW_LEGACY_CUTOVER = new Date('2026-12-01T00:00:00Z');

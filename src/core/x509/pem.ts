@@ -1,7 +1,23 @@
 /**
- * PEM block scanning. Strict enough to say exactly what is wrong ("PEM block 2: no END line"), lenient
- * where real files are messy: text around blocks (openssl -text output, YAML indentation, CRLF).
+ * The one PEM scanner: the decoder, the hovers and generation (reading a CA, a chain, a bundle) all read PEM
+ * text through it. The grammar is RFC 7468's lax parsing, as OpenSSL accepts it, and a little more:
+ *
+ * - Text outside blocks is ignored: explanatory text (`openssl x509 -text` output, "Bag Attributes"), comments,
+ *   other blocks' prose. Lines end in LF or CRLF.
+ * - A block is a line `-----BEGIN LABEL-----`, its body, and a line `-----END LABEL-----` with the same label.
+ *   Markers stand alone on their line; white space around them is allowed (indented PEM in YAML). A label is
+ *   RFC 7468's: printable characters, single spaces or hyphens only between them (`CERTIFICATE`, `X9.42 DH PARAMETERS`).
+ * - RFC 1421 headers right after BEGIN (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …` of legacy encrypted keys) are
+ *   kept, and the blank line after them skipped.
+ * - The body is base64; white space anywhere in it (long lines, indentation, spaces) is ignored, as OpenSSL does.
+ *
+ * Strict where a file is damaged, with the line where it went wrong: a BEGIN with no END line (before the end
+ * of text or the next BEGIN), an END whose label differs from its BEGIN, a character that is not base64,
+ * base64 after its `=` padding, and a body that is empty or not a whole number of base64 quanta (cut short).
+ * A damaged block is reported and the scan goes on, so the other blocks of a file are still read.
  */
+import { parseDer } from '../asn1/der';
+import { InputError } from '../errors';
 
 /** Where a PEM block sits in its text: what hovers and the editor selection need. */
 export interface PemBlockLocation {
@@ -31,9 +47,12 @@ export interface PemBlock {
   readonly error?: { readonly code: 'pem-truncated' | 'pem-base64'; readonly message: string; readonly line?: number };
 }
 
-const BEGIN = /^\s*-----BEGIN ([^-\r\n]*)-----\s*$/;
-const END = /^\s*-----END ([^-\r\n]*)-----\s*$/;
+// RFC 7468 labelchar is any printable character but "-"; a label joins them with at most one space or hyphen.
+const LABEL = '((?:[\\x21-\\x2C\\x2E-\\x7E]|[ -](?=[\\x21-\\x2C\\x2E-\\x7E]))*)';
+const BEGIN = new RegExp(`^\\s*-----BEGIN ${LABEL}-----\\s*$`);
+const END = new RegExp(`^\\s*-----END ${LABEL}-----\\s*$`);
 const B64 = /^[A-Za-z0-9+/=]*$/;
+const SPACE = /[ \t\v\f]+/g;
 
 /** Splits text into lines, keeping each line's starting offset. */
 function lines(text: string): { text: string; offset: number }[] {
@@ -55,7 +74,7 @@ function decodeBody(body: { text: string; line: number }[], index: number): { de
   const parts: string[] = [];
   let padSeenAt = 0;
   for (const l of body) {
-    const t = l.text.trim();
+    const t = l.text.replace(SPACE, '');
     if (t === '') continue;
     if (!B64.test(t)) {
       const bad = [...t].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
@@ -151,6 +170,33 @@ export function findPemBlocks(text: string): PemBlockLocation[] {
     }
   }
   return out;
+}
+
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
+
+/**
+ * The certificates (DER) in a PEM text, for generation reading a CA, a chain or a bundle. Stricter than the
+ * decoder, because something will be built from the result: the first damaged block of any kind, or a block
+ * whose bytes are not DER, throws an InputError naming `what` (a file name), so a truncated paste is caught
+ * before anything is written; so does a text with no certificate.
+ */
+export function certificatesFromPem(text: string, what: string): Buffer[] {
+  const certs: Buffer[] = [];
+  for (const b of scanPem(text)) {
+    if (b.error) throw new InputError(`${what} is ${b.error.code === 'pem-truncated' ? 'truncated' : 'damaged'}: ${b.error.message}.`);
+    const bytes = b.der as Buffer;
+    // Legacy encrypted keys (headers) hold ciphertext, not DER.
+    if (Object.keys(b.headers).length === 0) {
+      try {
+        parseDer(bytes);
+      } catch (e) {
+        throw new InputError(`${what} is damaged or truncated: PEM block ${b.index} (${b.type}, line ${b.startLine}) is not valid DER (${(e as Error).message}).`, { cause: e });
+      }
+    }
+    if (CERTIFICATE_LABELS.has(b.type)) certs.push(bytes);
+  }
+  if (certs.length === 0) throw new InputError(`${what} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`);
+  return certs;
 }
 
 export { toPem } from '../asn1/pemArmor';
