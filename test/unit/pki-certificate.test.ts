@@ -176,6 +176,21 @@ test('refuses bad CA input with a specific message', async () => {
   await assert.rejects(generateClientFromCa({ caCertPem: cert, caKeyPem: file(a, 'ca-intermediate-key.pem'), keyType: 'dsa1024' as KeyType }), (e: unknown) => e instanceof InputError && /Unknown key type "dsa1024"/.test(e.message));
 });
 
+test('a CA whose basicConstraints cannot be read is refused as unreadable, not taken for "not a CA"', async () => {
+  const a = await chainOf('ec256');
+  const caDer = new X509Certificate(file(a, 'ca-intermediate-crt.pem')).raw;
+  // basicConstraints { cA TRUE, pathLen 0 }: make the BOOLEAN 0x01, which BER allows and DER does not.
+  const bc = Buffer.from('3006' + '0101ff' + '020100', 'hex');
+  const at = caDer.indexOf(bc);
+  assert.ok(at > 0, 'the intermediate carries CA:TRUE, pathlen:0');
+  const bad = Buffer.from(caDer);
+  bad[at + 4] = 0x01;
+  assert.deepEqual(readCertFields(caDer).basicConstraints, { ca: true, pathLength: 0 });
+  assert.throws(() => readCertFields(bad), /Basic Constraints extension cannot be read/);
+  const pem = `-----BEGIN CERTIFICATE-----\n${bad.toString('base64')}\n-----END CERTIFICATE-----\n`;
+  await assert.rejects(generateClientFromCa({ caCertPem: pem, caKeyPem: file(a, 'ca-intermediate-key.pem') }), (e: unknown) => e instanceof InputError && /^The CA certificate file does not hold a readable certificate: its Basic Constraints extension cannot be read/.test(e.message));
+});
+
 test('parseSans normalises DNS/IP/email/URI and rejects invalid entries', () => {
   assert.deepEqual(parseSans('DNS:Example.COM, IP:::1,email:a@b.test,URI:spiffe://x/y,127.0.0.1,host.local'), [
     'DNS:example.com', 'IP:::1', 'email:a@b.test', 'URI:spiffe://x/y', 'IP:127.0.0.1', 'DNS:host.local',

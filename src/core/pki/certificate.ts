@@ -5,8 +5,8 @@
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { der } from '../asn1/der';
-import { ExtOid, KeyUsageBit, keyIdentifier, spkiOf, type KeyUsageName } from './certInfo';
-import { signerFor } from './keys';
+import { keyUsageBits as KEY_USAGE_BITS, OID } from '../x509/oids';
+import { keyIdentifier, signerFor, spkiOf } from './keys';
 import { encodeSans } from './names';
 import { toPem } from '../asn1/pemArmor';
 
@@ -50,8 +50,10 @@ function extension(oid: string, critical: boolean, value: Buffer): Buffer {
 }
 
 /** keyUsage as a DER BIT STRING: named bits, trailing zero bits removed (X.690 11.2.2). */
+type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+
 function keyUsageBits(names: readonly KeyUsageName[]): Buffer {
-  const bits = names.map((n) => KeyUsageBit[n]);
+  const bits = names.map((n) => KEY_USAGE_BITS.indexOf(n));
   const highest = Math.max(...bits);
   const bytes = Buffer.alloc((highest >> 3) + 1);
   for (const b of bits) bytes[b >> 3] |= 0x80 >> (b & 7);
@@ -63,22 +65,22 @@ function extensionsFor(spec: CertificateSpec, ski: Buffer): Buffer[] {
   const isCa = spec.role === 'root' || spec.role === 'intermediate';
   if (isCa) {
     // Root pathlen 1 allows exactly one intermediate below it; the intermediate (pathlen 0) signs only leaves.
-    exts.push(extension(ExtOid.basicConstraints, true, der.sequence(der.boolean(true), der.integer(spec.role === 'root' ? 1 : 0))));
-    exts.push(extension(ExtOid.keyUsage, true, keyUsageBits(['keyCertSign', 'cRLSign'])));
+    exts.push(extension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.integer(spec.role === 'root' ? 1 : 0))));
+    exts.push(extension(OID.keyUsage, true, keyUsageBits(['keyCertSign', 'cRLSign'])));
   } else {
-    exts.push(extension(ExtOid.basicConstraints, true, der.sequence()));
+    exts.push(extension(OID.basicConstraints, true, der.sequence()));
     // keyEncipherment only means something for RSA key transport (TLS 1.2 RSA kex); ECDSA/Ed25519 keys only sign.
     const usages: KeyUsageName[] = spec.publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
-    exts.push(extension(ExtOid.keyUsage, true, keyUsageBits(usages)));
+    exts.push(extension(OID.keyUsage, true, keyUsageBits(usages)));
     // A client certificate gets clientAuth ONLY: a server certificate must not double as a client identity (unlike mkcert -client).
-    exts.push(extension(ExtOid.extKeyUsage, false, der.sequence(der.oid(spec.role === 'server' ? EKU.serverAuth : EKU.clientAuth))));
+    exts.push(extension(OID.extKeyUsage, false, der.sequence(der.oid(spec.role === 'server' ? EKU.serverAuth : EKU.clientAuth))));
   }
-  exts.push(extension(ExtOid.subjectKeyIdentifier, false, der.octetString(ski)));
-  exts.push(extension(ExtOid.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.authorityKeyId ?? ski))));
+  exts.push(extension(OID.subjectKeyIdentifier, false, der.octetString(ski)));
+  exts.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.authorityKeyId ?? ski))));
   if (spec.sans && spec.sans.length > 0) {
     // RFC 5280 4.2.1.6: critical only when the subject is empty.
     const emptySubject = spec.subject.length === 2;
-    exts.push(extension(ExtOid.subjectAltName, emptySubject, encodeSans(spec.sans)));
+    exts.push(extension(OID.subjectAltName, emptySubject, encodeSans(spec.sans)));
   }
   return exts;
 }

@@ -2,7 +2,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { InputError } from '../errors';
 import { buildCertificate, type BuiltCertificate } from './certificate';
-import { basicConstraints, keyUsages, readCertFields, subjectKeyId } from './certInfo';
+import { readCertFields } from './certInfo';
 import { checkDays, checkSans, DEFAULT_LEAF_DAYS, describe, keyType, validity, type GeneratedSet, type LeafOptions } from './generate';
 import { generateKeyPair, loadPrivateKey, privateKeyPem, type KeyPair } from './keys';
 import { encodeName } from './names';
@@ -23,14 +23,12 @@ export function loadCa(caCertPem: string, caKeyPem: string, caKeyPassphrase: str
   } catch (e) {
     throw new InputError(`The CA certificate file does not hold a readable certificate: ${(e as Error).message}`, { cause: e });
   }
-  const bc = basicConstraints(fields);
-  if (!bc?.ca) throw new InputError(`${x509.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:true is missing), so it cannot sign client certificates. Pass your CA's certificate (e.g. ca-intermediate-crt.pem).`);
-  const ku = keyUsages(fields);
-  if (ku && !ku.includes('keyCertSign')) throw new InputError('The CA certificate\'s keyUsage lacks keyCertSign, so certificates it signs would be rejected.');
+  if (!fields.basicConstraints?.ca) throw new InputError(`${x509.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:true is missing), so it cannot sign client certificates. Pass your CA's certificate (e.g. ca-intermediate-crt.pem).`);
+  if (fields.keyUsage && !fields.keyUsage.includes('keyCertSign')) throw new InputError('The CA certificate\'s keyUsage lacks keyCertSign, so certificates it signs would be rejected.');
   if (fields.notAfter <= now) throw new InputError(`The CA certificate expired on ${fields.notAfter.toISOString()}: certificates it signs would not verify. Create a new CA (mtls chain).`);
   const key = loadPrivateKey(caKeyPem, caKeyPassphrase, 'The CA key file');
   if (!x509.checkPrivateKey(key)) throw new InputError('The CA key does not match the CA certificate (different key pair; the first certificate in the file is the CA used). Pass the key file that belongs to that certificate.');
-  return { key, der: caDer, chain, subject: fields.subject, keyId: subjectKeyId(fields), notAfter: fields.notAfter };
+  return { key, der: caDer, chain, subject: fields.subject, keyId: fields.subjectKeyId, notAfter: fields.notAfter };
 }
 
 /** A client certificate just issued by a CA, with the CA certificates a kit needs around it. */

@@ -7,10 +7,8 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { InputError } from '../errors';
-import { basicConstraints, ExtOid, extKeyUsages, keyUsages, readCertFields } from './certInfo';
+import { readCertFields } from './certInfo';
 import { certificatesFromPem } from '../x509/pem';
-
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 function parse(d: Buffer, what: string): { x: X509Certificate; f: ReturnType<typeof readCertFields> } {
   try {
@@ -32,7 +30,7 @@ export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?:
   const problems: string[] = [];
   if (new Date(ca.x.validTo) <= now) problems.push(`The CA certificate ${name(ca.x)} expired on ${ca.x.validTo}.`);
   const selfSigned = ca.f.subject.equals(ca.f.issuer);
-  if (!basicConstraints(ca.f)?.ca && !selfSigned) {
+  if (!ca.f.basicConstraints?.ca && !selfSigned) {
     problems.push(`${name(ca.x)} is neither a CA nor self-signed: upload the CA certificate that issued your server certificate.`);
   }
   if (o.serverCertPem === undefined) {
@@ -44,17 +42,17 @@ export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?:
   const leafName = name(leaf.x);
   if (new Date(leaf.x.validTo) <= now) problems.push(`The server certificate ${leafName} expired on ${leaf.x.validTo}.`);
   if (new Date(leaf.x.validFrom) > now) problems.push(`The server certificate ${leafName} is not valid before ${leaf.x.validFrom}.`);
-  if (!leaf.f.extensions.has(ExtOid.subjectAltName)) {
+  if (leaf.f.subjectAltName === undefined) {
     problems.push(`The server certificate has no subjectAltName: Dialogflow ignores the CN, so add a SAN for the webhook host (e.g. mtls chain --san DNS:${o.host ?? 'your.host'}).`);
   } else if (o.host !== undefined) {
     const ok = isIP(o.host) ? leaf.x.checkIP(o.host) !== undefined : leaf.x.checkHost(o.host, { subject: 'never' }) !== undefined;
     if (!ok) problems.push(`The server certificate's subjectAltName (${leaf.x.subjectAltName ?? 'none'}) does not cover ${o.host}: Dialogflow will reject it. Reissue it with --san DNS:${o.host}.`);
   }
-  const ku = keyUsages(leaf.f);
+  const ku = leaf.f.keyUsage;
   if (ku && !ku.includes('digitalSignature')) problems.push(`The server certificate's keyUsage (${ku.join(', ')}) lacks digitalSignature, which TLS with ECDHE needs: reissue it.`);
-  const eku = extKeyUsages(leaf.f);
-  if (eku && !eku.includes(SERVER_AUTH)) problems.push('The server certificate\'s extendedKeyUsage lacks serverAuth: it cannot identify a server.');
-  if (basicConstraints(leaf.f)?.ca) problems.push('The server certificate is a CA certificate (CA:true): use a leaf certificate on the server.');
+  const eku = leaf.f.extendedKeyUsage;
+  if (eku && !eku.includes('serverAuth')) problems.push('The server certificate\'s extendedKeyUsage lacks serverAuth: it cannot identify a server.');
+  if (leaf.f.basicConstraints?.ca) problems.push('The server certificate is a CA certificate (CA:true): use a leaf certificate on the server.');
   problems.push(...chainProblems(leafDer, leaf.x, extra, caDer, ca.x));
   return { der: Buffer.from(caDer), problems };
 }

@@ -2,9 +2,9 @@
  * Key types we offer, key generation, and the signature algorithm that goes with each key. Node's crypto
  * generates every key type we need; it cannot build certificates, which is what certificate.ts is for.
  */
-import { createPrivateKey, generateKeyPair as generateKeyPairCb, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair as generateKeyPairCb, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { der } from '../asn1/der';
+import { der, parseDer, readBitString, sequence } from '../asn1/der';
 import { toPem } from '../asn1/pemArmor';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8 } from '../crypto/pbes2';
 import { InputError } from '../errors';
@@ -122,4 +122,15 @@ export function signerFor(key: KeyObject): Signer {
     default:
       throw new InputError(`Keys of type ${key.asymmetricKeyType ?? 'unknown'} cannot sign certificates here; use RSA, ECDSA or Ed25519.`);
   }
+}
+
+/** The SPKI DER of a public (or private) key. */
+export function spkiOf(key: KeyObject): Buffer {
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING (not of the whole SPKI). */
+export function keyIdentifier(spkiDer: Buffer): Buffer {
+  const [, bits] = sequence(parseDer(spkiDer), 'subjectPublicKeyInfo');
+  return createHash('sha1').update(readBitString(bits).bytes).digest();
 }

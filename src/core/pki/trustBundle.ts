@@ -6,7 +6,7 @@
 import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { InputError, MtlsError } from '../errors';
-import { basicConstraints, readCertFields } from './certInfo';
+import { readCertFields } from './certInfo';
 import { toPem } from '../asn1/pemArmor';
 import { certificatesFromPem } from '../x509/pem';
 
@@ -138,7 +138,7 @@ export function importedTrustBundle(files: { name: string; pem: string }[], now 
         throw new InputError(`${f.name}: a certificate could not be read: ${(e as Error).message}`, { cause: e });
       }
       const subject = x.subject.split('\n').reverse().join(', ');
-      if (!basicConstraints(fields)?.ca) throw new InputError(`${f.name}: "${subject}" is not a CA certificate (CA:true missing). Import the CA root and intermediate, not the client certificate itself.`);
+      if (!fields.basicConstraints?.ca) throw new InputError(`${f.name}: "${subject}" is not a CA certificate (CA:true missing). Import the CA root and intermediate, not the client certificate itself.`);
       if (seen.has(x.fingerprint256)) continue;
       seen.add(x.fingerprint256);
       const notAfter = new Date(x.validTo);

@@ -1,6 +1,6 @@
 /** X.509 certificates: every field read with the lean DER reader (signatures are checked by chain.ts). */
 import { createHash } from 'node:crypto';
-import { Asn1Error, Tag, children, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
+import { Asn1Error, Tag, children, parseDer, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
 import { colonHex, decodeExtensions } from './extensions';
 import { decodeSpki, decodeSignatureAlgorithm } from './keys';
 import { decodeName } from './name';
@@ -124,4 +124,11 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
     signature: readBitString(sig).bytes,
     spkiDer: raw(spkiNode),
   };
+}
+
+/** Reads one DER certificate on its own (no file, no chain): how generation reads back a CA or a leaf. */
+export function readCertificate(certDer: Buffer, now = new Date()): ParsedCertificate {
+  const node = parseDer(certDer);
+  if (!looksLikeCertificate(node)) throw new Asn1Error('DER is not shaped like a Certificate', 0);
+  return decodeCertificate(node, { format: 'der' }, now);
 }
