@@ -51,7 +51,7 @@ export interface WriteOptions {
  * folder can swap a certificate or key for their own), but still listable and readable, so a server
  * running as another user can read the certificates; confidentiality comes from each key file's 0600.
  */
-export const FOLDER_MODE = 0o755;
+const FOLDER_MODE = 0o755;
 
 async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
@@ -104,7 +104,7 @@ export async function checkNoLinks(dir: string, files: readonly OutputFile[], wi
 }
 
 /** mkdir -p with FOLDER_MODE on every folder it creates (mkdir's mode is filtered by the umask). */
-export async function makeFolder(dir: string): Promise<void> {
+async function makeFolder(dir: string): Promise<void> {
   const missing: string[] = [];
   for (let p = path.resolve(dir); !(await lstatOrUndefined(p)); p = path.dirname(p)) {
     missing.unshift(p);

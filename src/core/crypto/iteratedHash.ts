@@ -87,9 +87,6 @@ function sha1Rounds(h: Int32Array, rounds: number): void {
   }
 }
 
-/** Hashes that the JavaScript rounds cover; other digests fall back to one `createHash` per round. */
-export const FAST_ITERATED_HASHES: ReadonlySet<string> = new Set(['sha1', 'sha256']);
-
 /** `hash` applied `rounds` times to `digest` (which must already be a digest of that hash). */
 export function iterateHash(hash: string, digest: Buffer, rounds: number): Buffer {
   const words = digest.length / 4;

@@ -8,10 +8,10 @@
 import { MtlsError } from '../errors';
 
 /** Key-derivation time one file may cost, so that any file decodes or is refused within about a second. */
-export const KDF_WORK_LIMIT_MS = 1000;
+const KDF_WORK_LIMIT_MS = 1000;
 
 /** scrypt's memory (128·N·r bytes) above this is refused: OpenSSL's `-scrypt` default uses 16 MiB. */
-export const SCRYPT_MAX_MEMORY = 64 * 1024 * 1024;
+const SCRYPT_MAX_MEMORY = 64 * 1024 * 1024;
 
 /**
  * Microseconds per iteration per output block, measured on a 2-core cloud VM (bench/decode.bench.ts prints the

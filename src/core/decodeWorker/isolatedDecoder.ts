@@ -47,7 +47,7 @@ interface Job {
 }
 
 /** The result for a file the decoder did not finish: one error, nothing else. */
-export function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
+function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
   return { fileName, format: 'unknown', items: [], errors: [{ code, message }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
 }
 

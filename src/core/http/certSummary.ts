@@ -37,7 +37,7 @@ export function peerChain(socket: TLSSocket): CertSummary[] {
 }
 
 /** "EC P-256", "RSA 2048", "Ed25519": the key type as people name it. */
-export function keyTypeOf(x: X509Certificate): string {
+function keyTypeOf(x: X509Certificate): string {
   const k = x.publicKey;
   const d = k.asymmetricKeyDetails ?? {};
   if (k.asymmetricKeyType === 'rsa' || k.asymmetricKeyType === 'rsa-pss') return `RSA ${d.modulusLength ?? '?'}`;
@@ -48,7 +48,7 @@ export function keyTypeOf(x: X509Certificate): string {
 const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** What a peer can see of one certificate: names, key type, validity, SHA-256. */
-export function presentedCertificate(x: X509Certificate): PresentedCertificate {
+function presentedCertificate(x: X509Certificate): PresentedCertificate {
   return { subject: oneLineName(x.subject), issuer: oneLineName(x.issuer), sha256: x.fingerprint256, keyType: keyTypeOf(x), validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString() };
 }
 

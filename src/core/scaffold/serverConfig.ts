@@ -40,7 +40,7 @@ export interface ServerConfig {
 export type AuthMode = 'none' | 'basic' | 'bearer' | 'google-id-token' | 'unknown';
 
 /** Defaults of the config fields a config block may lack (written by an older template); the server uses the same. */
-export const configFieldDefaults = {
+const configFieldDefaults = {
   webhookPaths: ['/webhook', '/'],
   bodyLimitBytes: 1024 * 1024,
   requestTimeoutMs: 4500,
@@ -56,7 +56,7 @@ function numberField(block: string, name: string): number | undefined {
 }
 
 /** The mode of an MTLS_AUTH / config auth value, and whether it has a secret (never the secret). */
-export function authModeOf(value: string): { mode: AuthMode; hasSecret: boolean } {
+function authModeOf(value: string): { mode: AuthMode; hasSecret: boolean } {
   const v = value.trim();
   if (v === '') return { mode: 'none', hasSecret: false };
   if (v === 'google-id-token') return { mode: v, hasSecret: false };

@@ -19,7 +19,7 @@ const STRING_TAGS: ReadonlySet<number> = new Set([
 const NEEDS_ESCAPE = /[,+"\\<>;\x00-\x1f\x7f]|^[# ]| $/;
 
 /** RFC 4514 escaping, plus control characters as \XX (what openssl's esc_2253 + esc_ctrl do). */
-export function escapeRdnValue(v: string): string {
+function escapeRdnValue(v: string): string {
   // Fast path: almost every real value needs no escaping.
   if (!NEEDS_ESCAPE.test(v)) return v;
   let out = '';
@@ -67,7 +67,7 @@ export function decodeName(node: Asn1Node): DistinguishedName {
 }
 
 /** An IPv4/IPv6 address (or address/mask pair in name constraints) from its octets. */
-export function formatIp(b: Buffer): string {
+function formatIp(b: Buffer): string {
   const v4 = (x: Buffer) => [...x].join('.');
   const v6 = (x: Buffer) => {
     const groups: string[] = [];

@@ -221,8 +221,3 @@ export const pkcs12PbeNames: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.5.3': 'pbeWithMD5AndDES-CBC',
   '1.2.840.113549.1.5.10': 'pbeWithSHA1AndDES-CBC',
 };
-
-/** The name for an OID from one of the tables above, else the dotted form. */
-export function oidName(table: Readonly<Record<string, string>>, oid: string): string {
-  return table[oid] ?? oid;
-}

@@ -9,7 +9,7 @@ import { ciphers, hashes, OID, pkcs12PbeNames } from './oids';
 /** Salts longer than this are refused (OpenSSL writes 8 or 16 bytes; RFC 8018 asks for at least 8). */
 export const MAX_SALT_BYTES = 1024;
 
-export const SCRYPT_OID = '1.3.6.1.4.1.11591.4.11';
+const SCRYPT_OID = '1.3.6.1.4.1.11591.4.11';
 
 type Cipher = (typeof ciphers)[string];
 

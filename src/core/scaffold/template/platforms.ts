@@ -62,7 +62,7 @@ function esFallback(req: EsRequest): EsResponse {
 };
 
 /** The heading of a platform's handlers followed by `body` (the template's, or a user's kept by --upgrade). */
-export function handlerSection(platform: Platform, body: string = handlerBodies[platform]): string {
+function handlerSection(platform: Platform, body: string = handlerBodies[platform]): string {
   return handlerHeadings[platform] + body;
 }
 

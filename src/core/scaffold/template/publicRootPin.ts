@@ -1,9 +1,6 @@
 // The start-up rule of the generated server.ts that makes identity pinning impossible to forget, as text
 // (same rules as template/core.ts). Module-system-neutral: built-ins come from process.getBuiltinModule.
 
-/** The variable whose name says what the user accepts by setting it. */
-export const acceptAnyPublicClientEnv = 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT';
-
 /** Finds public roots in the client CA bundle and refuses to start without pinned client identities. */
 export const publicRootPinSection = `
 // ---- A public root in the client CA bundle vouches for every client certificate it ever issued ----

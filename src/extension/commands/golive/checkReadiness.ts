@@ -30,7 +30,7 @@ const fixCommands: Record<FixAction, { title: string; command: string }> = {
 };
 
 /** The buttons for a report: one per distinct fix command of the failing (then warning) rows, at most two. */
-export function fixButtons(r: ReadinessReport): { title: string; command: string }[] {
+function fixButtons(r: ReadinessReport): { title: string; command: string }[] {
   const ordered = [...r.rows.filter((x) => x.status === 'fail'), ...r.rows.filter((x) => x.status === 'warn')];
   const actions = [...new Set(ordered.map((x) => x.action).filter((a): a is FixAction => a !== undefined))];
   return actions.slice(0, 2).map((a) => fixCommands[a]);
