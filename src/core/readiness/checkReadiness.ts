@@ -3,11 +3,11 @@
  * the running server, and (with a public URL) what the platform will reach there; one row per check.
  */
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { configuredAuthorization, readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
 import type { ClientCredentials } from '../http/index';
+import { checkPortFree, pathExists as exists } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
 import { behaviourRows } from './behaviourRows';
 import { coversHost, findAnchor, loadCertificates, nodeRootStore } from './certificates';
@@ -16,20 +16,8 @@ import { reachabilityRows } from './reachabilityRows';
 import { serverCertificateRows } from './serverCertificateRows';
 import { row, type CheckRow, type ReadinessOptions, type ReadinessReport, type ReadinessVerdict, type StartedServer } from './types';
 
-const exists = (p: string): Promise<boolean> => fs.access(p).then(() => true, () => false);
-
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(2000, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
+/** Something listens where the server would: its port is taken on that address. */
+const listening = async (host: string, port: number): Promise<boolean> => (await checkPortFree(port, host)) === 'EADDRINUSE';
 
 /** The CX custom client certificate kit (cx-client-crt.pem + key + passphrase file), when the folder has one. */
 async function findCustomClient(dirs: readonly string[]): Promise<(ClientCredentials & { label: string; cert: X509Certificate }) | undefined> {

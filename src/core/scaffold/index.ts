@@ -3,7 +3,7 @@ export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOpt
 export { platformNames } from './template/platforms';
 export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from './scaffoldServer';
 export { readServerConfig, configuredAuthorization, type ServerConfig } from './serverConfig';
-export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
+export { preflight, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';
 export { awaitServerReady, ServerStartError, type StartupWatch } from './serverStartup';
 export { planUpgrade, planUpgradeFile, applyUpgrade, upgradeDiff, templateVersionOf, UpgradeRefusedError, type UpgradePlan, type UpgradeResult } from './upgradeServer';

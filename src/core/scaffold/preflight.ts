@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { checkPortFree } from '../localProbes';
 import type { ServerConfig } from './serverConfig';
 
 /**
@@ -32,15 +32,6 @@ export interface PreflightProblem {
 /** Formats a problem exactly like the server's own startup failure line. */
 export function formatProblem(p: PreflightProblem): string {
   return `mtls-server error [${p.code}]: ${p.message}`;
-}
-
-/** Resolves to the listen error code, or undefined when host:port can be bound right now. */
-export function checkPortFree(port: number, host: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'LISTEN'));
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(undefined)));
-  });
 }
 
 async function readOr(file: string): Promise<Buffer | undefined> {

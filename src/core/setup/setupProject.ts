@@ -11,6 +11,7 @@ import { writeFileSet } from '../files';
 import { sendWebhook, probeEndpoint, type SendResult, type ProbeResult } from '../http';
 import { sampleRequest, platformLabel, type Platform } from '../webhook';
 import { MtlsError } from '../errors';
+import { pathExists as exists } from '../localProbes';
 
 export type SetupStep = 'certificates' | 'server' | 'start' | 'send' | 'probe';
 
@@ -59,13 +60,6 @@ export interface SetupSummary {
 }
 
 const CHAIN_FILES = ['ca-root-crt.pem', 'ca-root-key.pem', 'ca-intermediate-crt.pem', 'ca-intermediate-key.pem', 'ca-crt.pem', 'server-key.pem', 'server-crt.pem', 'server-fullchain.pem', 'client-key.pem', 'client-crt.pem', 'client-fullchain.pem'];
-
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** What to do after a local success, per platform. */
 export function nextSteps(platform: Platform, dir: string): string[] {

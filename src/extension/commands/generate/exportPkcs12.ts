@@ -1,11 +1,11 @@
 import * as path from 'node:path';
+import { pathExists } from '../../../core/localProbes';
 import { buildPkcs12 } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askNewPassphrase, keyPassphraseFor } from './prompts';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { readText } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
-import * as vscode from 'vscode';
 import { isArgsWith } from '../guard';
 
 /** Argument object for mtls.exportPkcs12. The passphrase is required here (no prompt). */
@@ -32,18 +32,9 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const keyPem = await readText(key);
   const keyPassphrase = await keyPassphraseFor(keyPem, key, a.keyPassphrase, interactive);
   const fullchain = cert.replace(/-crt\.pem$/, '-fullchain.pem');
-  const chain = a.chain ?? (fullchain !== cert && (await exists(fullchain)) ? fullchain : undefined);
+  const chain = a.chain ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
   const out = a.out ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
   const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
   return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.file(p));
-    return true;
-  } catch {
-    return false;
-  }
 }
