@@ -7,7 +7,7 @@ import { der } from '../../src/core/asn1/der';
 import { certificateFields, itemLabel, type Field } from '../../src/core/certificateFields';
 import { decodeBytes, decodePemText, type DecodedCertificate } from '../../src/core/x509/index';
 import { PROBLEM_CODES } from '../../src/core/x509/types';
-import { ecKey, makeCertificate, pemOf } from './hostile-inputs';
+import { ecKey, makeCertificate, pemOf } from '../hostile/inputs';
 
 const only = (pem: string, now?: Date): DecodedCertificate => {
   const item = decodePemText(pem, now ? { now } : {}).items[0];

@@ -8,6 +8,7 @@ import { decodeBytes } from '../../src/core/x509/index';
 import { buildPkcs12 } from '../../src/core/pki/index';
 import { privateKeyPem } from '../../src/core/pki/keys';
 import { kdfBombP12, sameNameBundle, testCertificate } from '../hostile/inputs';
+import { longestStall } from '../hostile/longestStall';
 
 const script = join(__dirname, '../../src/core/decodeWorker/worker.js');
 const decoders: IsolatedDecoder[] = [];
@@ -23,23 +24,6 @@ const ca = testCertificate({ cn: 'Worker Test CA', ca: true });
 let costly: Buffer | undefined;
 const costlyFile = () => (costly ??= Buffer.from(sameNameBundle(3000)));
 const leaf = testCertificate({ cn: 'worker-leaf', issuer: ca });
-
-/** Runs `work` while measuring the longest gap between 10 ms ticks of this thread's event loop. */
-async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number }> {
-  let last = Date.now();
-  let stallMs = 0;
-  const tick = setInterval(() => {
-    const now = Date.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-  }, 10);
-  try {
-    const value = await work();
-    return { value, stallMs };
-  } finally {
-    clearInterval(tick);
-  }
-}
 
 test('decodes in the worker exactly what the decoder decodes in process', async () => {
   const bytes = Buffer.from(leaf.pem + ca.pem);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBytes, type DecodedFile } from '../../src/core/x509/index';
-import { kdfBombs, encryptedKeyPem, manyEncryptedKeys, pbes2Pbkdf2, sameNameIssuers } from './hostile-inputs';
+import { kdfBombs, encryptedKeyPem, manyEncryptedKeys, pbes2Pbkdf2, sameNameIssuers } from '../hostile/inputs';
 
 /**
  * How much slower than an idle machine this one is right now (parallel builds share 2 cores): the time of a fixed

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { DecodeResult } from '../../../src/extension/commands/decode/decodeCertificate';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import { kdfBombP12, sameNameBundle, testCertificate } from '../../hostile/inputs';
+import { longestStall } from '../../hostile/longestStall';
 import { ws, api, until, run, freePort } from './support';
 
 const MarkdownIt = require('markdown-it');
@@ -15,13 +16,6 @@ const MarkdownIt = require('markdown-it');
  * stall of seconds; in the workers it costs nothing.
  */
 async function responsiveness<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number; roundTrips: number[] }> {
-  let last = Date.now();
-  let stallMs = 0;
-  const tick = setInterval(() => {
-    const now = Date.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-  }, 10);
   const roundTrips: number[] = [];
   let done = false;
   const pinger = (async () => {
@@ -33,11 +27,10 @@ async function responsiveness<T>(work: () => Promise<T>): Promise<{ value: T; st
     }
   })();
   try {
-    const value = await work();
+    const { value, stallMs } = await longestStall(work);
     return { value, stallMs, roundTrips };
   } finally {
     done = true;
-    clearInterval(tick);
     await pinger;
   }
 }
