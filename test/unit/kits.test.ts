@@ -241,4 +241,17 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       assert.equal(ok.code, 0, ok.err);
     });
   });
+
+  it('both kits parse their common options alike: a missing one is a usage error (exit 2) naming it, before any file is read', async () => {
+    for (const cmd of ['cx-client', 'kore-client']) {
+      for (const [args, missing] of [[['--ca-key', 'k', '--out', 'o'], '--ca-cert'], [['--ca-cert', 'c', '--out', 'o'], '--ca-key'], [['--ca-cert', 'c', '--ca-key', 'k'], '--out']] as const) {
+        const r = await mtls(cwd, [cmd, ...args]);
+        assert.equal(r.code, 2, `${cmd} ${args.join(' ')}: ${r.err}`);
+        assert.equal(r.err.split('\n')[0], `mtls ${cmd}: missing option ${missing}`);
+        assert.match(r.err, new RegExp(`Usage: mtls ${cmd} --ca-cert F --ca-key F --out DIR`));
+      }
+      const help = await mtls(cwd, [cmd, '--help']);
+      assert.match(help.out, /--ca-key FILE {11}its private key \(PEM, PKCS#8 or traditional\)/);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { buildCxClientKit, CxClientFiles } from '../../core/kits/index';
-import { stringOpt, UsageError, type CliCommand } from '../command';
+import { stringOpt, type CliCommand } from '../command';
 import { kitDetails, kitInputs, kitOptions, writeKit } from './kit';
 
 export const cxClientCommand: CliCommand = {
@@ -27,7 +27,6 @@ export const cxClientCommand: CliCommand = {
     'agent': { type: 'string' },
   },
   async run({ values }, ctx) {
-    for (const r of ['ca-cert', 'ca-key', 'out']) if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
     const inputs = await kitInputs(values, ctx);
     const rel = path.relative(ctx.cwd, inputs.dir);
     const kit = await buildCxClientKit({

@@ -1,16 +1,15 @@
-// What `mtls kore-client` and `mtls cx-client` share: reading the CA, the kit folder rule, writing and reporting.
+// What `mtls kore-client` and `mtls cx-client` share: their common options, parsed and checked in one place,
+// the kit folder rule, writing and reporting.
 import { writeFileSet } from '../../core/files';
 import { checkKitFolder, type Kit } from '../../core/kits/index';
 import { parseKeyType, type KeyType } from '../../core/pki/index';
-import { passphraseFromEnv, stringOpt, type CliContext, type CliValues } from '../command';
-import { readText } from './client';
+import { stringOpt, UsageError, type CliContext, type CliValues } from '../command';
+import { caDetails, caOptions, readCa } from './inputs';
 import { intOpt, kdfIterationsOpt, outDir } from './selfsigned';
 
 /** parseArgs options both kit commands accept. */
 export const kitOptions = {
-  'ca-cert': { type: 'string' },
-  'ca-key': { type: 'string' },
-  'ca-passphrase-env': { type: 'string' },
+  ...caOptions,
   'out': { type: 'string' },
   'cn': { type: 'string' },
   'org': { type: 'string' },
@@ -23,9 +22,7 @@ export const kitOptions = {
 /** Help lines for kitOptions. */
 export function kitDetails(cnDefault: string): string {
   return [
-    '  --ca-cert FILE          the issuing CA certificate (PEM; intermediates and the root may follow it)',
-    '  --ca-key FILE           its private key',
-    '  --ca-passphrase-env VAR environment variable holding the CA key passphrase, if it is encrypted',
+    caDetails('intermediates and the root may follow it'),
     '  --out DIR               the kit folder (created; an existing non-empty folder needs --force)',
     `  --cn NAME               client certificate common name (default ${cnDefault})`,
     '  --org NAME              subject organisation',
@@ -36,18 +33,17 @@ export function kitDetails(cnDefault: string): string {
   ].join('\n');
 }
 
-/** The common inputs, read and checked before anything is generated or written. */
+/** The common inputs, read and checked (required options first) before anything is generated or written. */
 export async function kitInputs(values: CliValues, ctx: CliContext): Promise<{
   dir: string; force: boolean; caCertPem: string; caKeyPem: string; caKeyPassphrase?: string; cn?: string; org?: string; keyType?: KeyType; days?: number; kdfIterations?: number;
 }> {
+  for (const r of ['ca-cert', 'ca-key', 'out']) if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
   const dir = outDir(values, ctx);
   const key = stringOpt(values, 'key');
   const inputs = {
     dir,
     force: values['force'] === true,
-    caCertPem: await readText(ctx, stringOpt(values, 'ca-cert') ?? '', 'the CA certificate'),
-    caKeyPem: await readText(ctx, stringOpt(values, 'ca-key') ?? '', 'the CA key'),
-    caKeyPassphrase: passphraseFromEnv(values, ctx.env, 'ca-passphrase-env'),
+    ...(await readCa(values, ctx)),
     cn: stringOpt(values, 'cn'),
     org: stringOpt(values, 'org'),
     keyType: key === undefined ? undefined : parseKeyType(key),

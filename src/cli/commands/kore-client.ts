@@ -1,6 +1,6 @@
 import { buildKoreKit, koreCloudMessage, KoreKitFiles } from '../../core/kits/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { readText } from './client';
+import { readText } from './inputs';
 import { kitDetails, kitInputs, kitOptions, writeKit } from './kit';
 
 export const koreClientCommand: CliCommand = {
@@ -32,7 +32,6 @@ export const koreClientCommand: CliCommand = {
       ctx.out(koreCloudMessage);
       return 0;
     }
-    for (const r of ['ca-cert', 'ca-key', 'out']) if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
     const p12 = values['p12'] === true;
     const p12Passphrase = passphraseFromEnv(values, ctx.env);
     if (p12Passphrase !== undefined && !p12) throw new UsageError('--passphrase-env is for the .p12: add --p12');

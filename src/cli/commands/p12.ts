@@ -3,7 +3,7 @@ import { writeFileSet } from '../../core/files';
 import { buildPkcs12, DEFAULT_KDF_ITERATIONS } from '../../core/pki/index';
 import { kdfIterationsOpt } from './selfsigned';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { readText } from './client';
+import { readText } from './inputs';
 
 export const p12Command: CliCommand = {
   name: 'p12',
