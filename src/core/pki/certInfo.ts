@@ -4,6 +4,8 @@
  * validity, the key identifier a new certificate names as its authority, and the extensions that decide
  * whether a certificate may sign or serve.
  */
+import { X509Certificate } from 'node:crypto';
+import { InputError } from '../errors';
 import { readCertificate } from '../x509/certificate';
 import { OID } from '../x509/oids';
 import type { CertificateExtensions } from '../x509/types';
@@ -38,4 +40,16 @@ export function readCertFields(certDer: Buffer): CertFields {
     extendedKeyUsage,
     subjectAltName,
   };
+}
+
+/**
+ * A certificate a user gave generation, read by Node (names as text, key and signature checks) and by
+ * readCertFields; when either cannot read it, an InputError `failure: why`.
+ */
+export function readGivenCertificate(certDer: Buffer, failure: string): { x509: X509Certificate; fields: CertFields } {
+  try {
+    return { x509: new X509Certificate(certDer), fields: readCertFields(certDer) };
+  } catch (e) {
+    throw new InputError(`${failure}: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -1,8 +1,8 @@
 /** A client certificate signed by an existing CA (e.g. one made by `mtls chain`, or a company dev CA). */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { InputError } from '../errors';
 import { buildCertificate, type BuiltCertificate } from './certificate';
-import { readCertFields } from './certInfo';
+import { readCertFields, readGivenCertificate } from './certInfo';
 import { checkDays, checkSans, DEFAULT_LEAF_DAYS, describe, keyType, validity, type GeneratedSet, type LeafOptions } from './generate';
 import { generateKeyPair, loadPrivateKey, privateKeyPem, type KeyPair } from './keys';
 import { encodeName } from './names';
@@ -15,14 +15,7 @@ export function loadCa(caCertPem: string, caKeyPem: string, caKeyPassphrase: str
 } {
   const chain = certificatesFromPem(caCertPem, 'The CA certificate file');
   const caDer = chain[0];
-  let x509: X509Certificate;
-  let fields: ReturnType<typeof readCertFields>;
-  try {
-    x509 = new X509Certificate(caDer);
-    fields = readCertFields(caDer);
-  } catch (e) {
-    throw new InputError(`The CA certificate file does not hold a readable certificate: ${(e as Error).message}`, { cause: e });
-  }
+  const { x509, fields } = readGivenCertificate(caDer, 'The CA certificate file does not hold a readable certificate');
   if (!fields.basicConstraints?.ca) throw new InputError(`${x509.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:true is missing), so it cannot sign client certificates. Pass your CA's certificate (e.g. ca-intermediate-crt.pem).`);
   if (fields.keyUsage && !fields.keyUsage.includes('keyCertSign')) throw new InputError('The CA certificate\'s keyUsage lacks keyCertSign, so certificates it signs would be rejected.');
   if (fields.notAfter <= now) throw new InputError(`The CA certificate expired on ${fields.notAfter.toISOString()}: certificates it signs would not verify. Create a new CA (mtls chain).`);

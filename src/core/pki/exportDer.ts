@@ -6,16 +6,12 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { InputError } from '../errors';
-import { readCertFields } from './certInfo';
+import { readGivenCertificate, type CertFields } from './certInfo';
 import { certificatesFromPem } from '../x509/pem';
 
-function parse(d: Buffer, what: string): { x: X509Certificate; f: ReturnType<typeof readCertFields> } {
-  try {
-    return { x: new X509Certificate(d), f: readCertFields(d) };
-  } catch (e) {
-    throw new InputError(`${what} does not hold a readable certificate: ${(e as Error).message}`, { cause: e });
-  }
+function parse(d: Buffer, what: string): { x: X509Certificate; f: CertFields } {
+  const { x509, fields } = readGivenCertificate(d, `${what} does not hold a readable certificate`);
+  return { x: x509, f: fields };
 }
 
 function name(x: X509Certificate): string {

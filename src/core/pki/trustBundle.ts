@@ -6,7 +6,7 @@
 import { rootCertificates } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { InputError, MtlsError } from '../errors';
-import { readCertFields } from './certInfo';
+import { readGivenCertificate } from './certInfo';
 import { toPem } from '../asn1/pemArmor';
 import { certificatesFromPem } from '../x509/pem';
 
@@ -129,14 +129,7 @@ export function importedTrustBundle(files: { name: string; pem: string }[], now 
   const seen = new Set<string>();
   for (const f of files) {
     for (const d of certificatesFromPem(f.pem, f.name)) {
-      let x: X509Certificate;
-      let fields: ReturnType<typeof readCertFields>;
-      try {
-        x = new X509Certificate(d);
-        fields = readCertFields(d);
-      } catch (e) {
-        throw new InputError(`${f.name}: a certificate could not be read: ${(e as Error).message}`, { cause: e });
-      }
+      const { x509: x, fields } = readGivenCertificate(d, `${f.name}: a certificate could not be read`);
       const subject = x.subject.split('\n').reverse().join(', ');
       if (!fields.basicConstraints?.ca) throw new InputError(`${f.name}: "${subject}" is not a CA certificate (CA:true missing). Import the CA root and intermediate, not the client certificate itself.`);
       if (seen.has(x.fingerprint256)) continue;
