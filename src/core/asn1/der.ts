@@ -16,8 +16,6 @@ export class Asn1Error extends MtlsError {
   }
 }
 
-export const TagClass = { universal: 0, application: 1, context: 2, private: 3 } as const;
-
 export const Tag = {
   BOOLEAN: 0x01,
   INTEGER: 0x02,
@@ -140,7 +138,7 @@ export function raw(node: Asn1Node): Buffer {
   return node.buf.subarray(node.start, node.end);
 }
 
-export function expectTag(node: Asn1Node, tag: number, what: string): Asn1Node {
+function expectTag(node: Asn1Node, tag: number, what: string): Asn1Node {
   if (node.tag !== tag) {
     throw new Asn1Error(`${what}: expected tag 0x${tag.toString(16)}, found 0x${node.tag.toString(16)}`, node.start);
   }
@@ -263,7 +261,7 @@ function encodeLength(n: number): Buffer {
 }
 
 /** Encodes one TLV from an identifier octet and its content. */
-export function tlv(tag: number, body: Buffer | readonly Buffer[]): Buffer {
+function tlv(tag: number, body: Buffer | readonly Buffer[]): Buffer {
   const c = Buffer.isBuffer(body) ? body : Buffer.concat(body as Buffer[]);
   return Buffer.concat([Buffer.from([tag]), encodeLength(c.length), c]);
 }

@@ -5,10 +5,10 @@ import { verifySignature, verifySignatureInPool } from './keys';
 import type { CertificateUsage, ChainInfo, ChainLink, DecodedCertificate, DecodedPrivateKey, PublicKeyInfo } from './types';
 
 /** Time one file's signature checks may take; beyond it, the rest are reported as not checked (never as valid). */
-export const SIGNATURE_WORK_LIMIT_MS = 400;
+const SIGNATURE_WORK_LIMIT_MS = 400;
 
 /** Same-name candidate issuers tried per certificate (key identifiers first), so 5,000 same-name CAs stay linear. */
-export const MAX_ISSUER_CANDIDATES = 8;
+const MAX_ISSUER_CANDIDATES = 8;
 
 /** Estimated milliseconds to load a public key from its SPKI (OpenSSL 3's decoder), once per issuer. */
 const KEY_LOAD_MS = 0.15;
@@ -17,14 +17,14 @@ const KEY_LOAD_MS = 0.15;
  * Estimated milliseconds of one verify with `key` on a 2-core cloud VM (OpenSSL 3.0: P-384 has no fast path;
  * RSA grows with the square of the modulus).
  */
-export function verifyCostMs(key: PublicKeyInfo): number {
+function verifyCostMs(key: PublicKeyInfo): number {
   if (key.algorithm === 'RSA' || key.algorithm === 'RSA-PSS') return 0.03 * ((key.bits ?? 4096) / 2048) ** 2;
   if (key.algorithm === 'EC') return key.curve === 'P-256' ? 0.08 : key.curve === 'P-384' ? 1 : 1.5;
   if (key.algorithm === 'Ed25519') return 0.1;
   return 1;
 }
 
-export type Entry = { item: number; parsed: ParsedCertificate };
+type Entry = { item: number; parsed: ParsedCertificate };
 
 /**
  * Checks signatures against a per-file time estimate; `undefined` once the budget would be exceeded. Self-signatures
