@@ -341,6 +341,34 @@ test('a server certificate from a CA the project does not hold: mtls check --jso
   assert.equal(rowById('tls-version')?.handshake?.failedStep, 3);
 });
 
+test('mtls check --server-log: the running server\'s refusal under the failed step; a missing log is a one-line error', async () => {
+  const p = await project();
+  const other = await otherChain();
+  writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), readFileSync(path.join(other, 'client-fullchain.pem')));
+  writeFileSync(path.join(p.dir, 'cx-client-key.pem'), readFileSync(path.join(other, 'client-key.pem')), { mode: 0o600 });
+  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
+  // What `mtls serve server.ts | tee server.log` would leave: the server's output, as it comes.
+  const log = path.join(p.dir, 'server.log');
+  const tee = setInterval(() => writeFileSync(log, server.output()), 20);
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  try {
+    writeFileSync(log, server.output());
+    const out = await runCommand(process.execPath, [cli, 'check', '--platform', 'cx', '--dir', p.dir, '--server-log', log, '--json'], { ...process.env });
+    assert.equal(out.code, 1, out.output);
+    const parsed = JSON.parse(out.stdout) as { rows: { id: string; handshake?: { failedStep?: number; steps: { server?: { line: string } }[] } }[] };
+    const sample = parsed.rows.find((x) => x.id === 'sample-response');
+    assert.equal(sample?.handshake?.failedStep, 5);
+    assert.match(sample?.handshake?.steps[4]?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ \[/);
+  } finally {
+    clearInterval(tee);
+    await server.stop();
+  }
+  const missing = await runCommand(process.execPath, [cli, 'check', '--platform', 'cx', '--dir', p.dir, '--server-log', path.join(p.dir, 'nope.log')], { ...process.env });
+  assert.notEqual(missing.code, 0);
+  assert.equal(missing.stdout, '');
+  assert.match(missing.stderr.trim(), /^[^\n]*Cannot read the server log .*nope\.log: no such file$/);
+});
+
 test('mtls check: text rows, --json shape, exit codes 0/1/2', async () => {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
   const p = await project();
