@@ -1,7 +1,8 @@
 /**
  * Start-up benchmark: what starting our code costs on top of starting Node, measured against `node -e 0`
  * in the same rounds (alternating, medians): `mtls --help`; the extension's activation inside a real VS Code
- * extension host (reading dist/extension.js and activate(), and activate() alone); and the VSIX size.
+ * extension host (loading dist/extension.js plus activate(), beside the host's whole activation round trip);
+ * and the VSIX size.
  * Run: npx tsc -p . && node scripts/build.mjs --production && node out/bench/startup.bench.js
  */
 import { spawnSync } from 'node:child_process';
@@ -45,10 +46,15 @@ function cliHelp(): void {
   report({ name: '`mtls --help` above bare Node start', ours_ms: r1(above), reference: 'node -e 0', reference_ms: r1(b), ratio: r1(above / b), target: '≤ 20 ms above node -e 0', pass: above <= 20 });
 }
 
-/** Three fresh extension hosts (code-server, as the e2e tests) on an empty workspace; medians. */
+/**
+ * Three fresh extension hosts (code-server, as the e2e tests) on an empty workspace; medians. The target is the
+ * extension's own share, as VS Code's Running Extensions view counts it: loading dist/extension.js (and what it
+ * requires while loading) plus activate(). The host's whole `activate()` round trip is reported beside it.
+ */
 function activation(): void {
-  const totals: number[] = [];
+  const loads: number[] = [];
   const own: number[] = [];
+  const host: number[] = [];
   for (let i = 0; i < 3; i++) {
     const ws = mkdtempSync(path.join(tmpdir(), 'mtls-bench-startup-'));
     try {
@@ -57,18 +63,27 @@ function activation(): void {
         encoding: 'utf8',
         env: { ...process.env, MTLS_E2E_TESTS: 'out/test/e2e/startup', MTLS_E2E_FIXTURE: ws, MTLS_E2E_RESULTS_NAME: 'bench-startup' },
       });
-      const result = JSON.parse(readFileSync(path.join(root, 'test-results/bench-startup/result.json'), 'utf8')) as { totalMs?: number; activateMs?: number };
-      if (r.status !== 0 || result.totalMs === undefined || result.activateMs === undefined) throw new Error(`activation bench failed:\n${r.stdout}\n${r.stderr}`);
-      totals.push(result.totalMs);
+      const result = JSON.parse(readFileSync(path.join(root, 'test-results/bench-startup/result.json'), 'utf8')) as { loadMs?: number; activateMs?: number; hostMs?: number };
+      if (r.status !== 0 || result.loadMs === undefined || result.activateMs === undefined || result.hostMs === undefined) throw new Error(`activation bench failed:\n${r.stdout}\n${r.stderr}`);
+      loads.push(result.loadMs);
       own.push(result.activateMs);
+      host.push(result.hostMs);
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
   }
+  const totals = loads.map((l, i) => l + own[i]);
   const total = median(totals);
-  const a = median(own);
-  console.log(`activation: ${totals.map(r1).join(' / ')} ms in the host; activate() alone ${own.map(r1).join(' / ')} ms`);
-  report({ name: 'extension activation in the extension host: load dist/extension.js + activate()', ours_ms: r1(total), reference: 'activate() alone', reference_ms: r1(a), ratio: '', target: '≤ 50 ms', pass: total <= 50 });
+  console.log(`activation: load ${loads.map(r1).join(' / ')} ms + activate() ${own.map(r1).join(' / ')} ms; the host's whole activate() ${host.map(r1).join(' / ')} ms`);
+  report({
+    name: 'extension activation in the extension host: load dist/extension.js + activate()',
+    ours_ms: r1(total),
+    reference: "the host's whole activate() round trip",
+    reference_ms: r1(median(host)),
+    ratio: '',
+    target: '≤ 50 ms',
+    pass: total <= 50,
+  });
 }
 
 function vsixSize(): void {

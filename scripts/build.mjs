@@ -1,14 +1,23 @@
 // Builds dist/ with esbuild. `--production`: minified, no sourcemaps (the VSIX); otherwise sourcemaps.
 // Start-up cost decides the layout: each entry loads only what its first screen needs.
-//   dist/extension.js  the extension (CommonJS: the extension host loads it with require; `vscode` is
-//                      provided by the host). Command modules are evaluated on first use.
-//   dist/cli.js        the `mtls` bin: a CommonJS stub that imports dist/cli/mtls.mjs.
+//   dist/extension.js  the extension's entry (the host loads it with require; `vscode` is provided by the
+//                      host): one line that requires dist/ext/extension.js.
+//   dist/ext/          the extension split into CommonJS chunks: activation loads the tree view, the decoder
+//                      service, the hover and the command registrations; each command's module (and the
+//                      decoder, the server template, undici…) is required on first use. esbuild splits only
+//                      ES modules, so the split is built as ES modules and each chunk converted to CommonJS:
+//                      Node's require cache then shares every chunk, so classes (instanceof) stay one.
+//   dist/cli.js        the `mtls` bin: a small CommonJS front door that answers `--help` / `--version` from
+//                      the command registry and otherwise imports dist/cli/mtls.mjs (so the overview never
+//                      pays for Node's ES module loader).
 //   dist/cli/          the CLI as ES modules with code splitting: `mtls --help` reads the entry and the
 //                      command registry only; each subcommand's chunk loads when it runs.
 //   dist/undici.js     undici, shared by the extension and the CLI, required only by the commands that send.
 //   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.ts (see ts-loader.mts).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -60,11 +69,59 @@ const esmBanner = [
   "const __dirname = require('node:path').dirname(__mtlsFileURLToPath(import.meta.url));",
 ].join(' ');
 
+// The front door bundles the registry's names and summaries only: the ES module CLI and each command's module
+// stay outside it (the registry's loaders are never called there).
+const frontDoorExternals = {
+  name: 'front-door-externals',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/mtls\.mjs$/ }, () => ({ path: './cli/mtls.mjs', external: true }));
+    b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) => (/[\\/]cli[\\/]commands$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined));
+  },
+};
+
+/** The extension as CommonJS chunks in dist/ext/ (see the layout above). */
+async function buildExtension() {
+  const esm = mkdtempSync(join(tmpdir(), 'mtls-ext-esm-'));
+  try {
+    await build({
+      ...common,
+      format: 'esm',
+      splitting: true,
+      // Inline, so the CommonJS pass below reads them and its maps point at the TypeScript sources.
+      sourcemap: production ? false : 'inline',
+      entryPoints: { extension: 'src/extension/extension.ts' },
+      outdir: esm,
+      chunkNames: '[name]-[hash]',
+      external: ['vscode'],
+      plugins: [undiciBeside('../undici.js')],
+    });
+    await build({
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: production,
+      sourcemap: !production,
+      sourcesContent: false,
+      logLevel: 'warning',
+      entryPoints: readdirSync(esm).map((f) => join(esm, f)),
+      outdir: 'dist/ext',
+      // import() of a chunk becomes require(): every chunk then lives in one module cache.
+      supported: { 'dynamic-import': false },
+    });
+  } finally {
+    rmSync(esm, { recursive: true, force: true });
+  }
+  writeFileSync('dist/extension.js', "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n");
+}
+
 const t0 = Date.now();
 rmSync('dist/cli', { recursive: true, force: true });
+rmSync('dist/ext', { recursive: true, force: true });
+rmSync('dist/extension.js.map', { force: true });
+rmSync('dist/cli.js.map', { force: true });
 mkdirSync('dist', { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [undiciBeside('./undici.js')] }),
+  buildExtension(),
   build({
     ...common,
     format: 'esm',
@@ -75,6 +132,14 @@ await Promise.all([
     chunkNames: '[name]-[hash]',
     banner: { js: esmBanner },
     plugins: [undiciBeside('../undici.js')],
+  }),
+  build({
+    ...common,
+    sourcemap: false,
+    entryPoints: ['src/cli/front.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [frontDoorExternals],
   }),
   build({ ...common, entryPoints: ['undici'], outfile: 'dist/undici.js' }),
   // The extension decodes workspace files in this worker thread, so a costly file cannot block the extension host.
@@ -93,8 +158,5 @@ await Promise.all([
   }),
 ]);
 writeFileSync('dist/amaro.wasm', amaroWasm);
-// The bin stays dist/cli.js (package.json "bin", docs, scripts): a CommonJS file cannot be an ES module
-// without "type": "module", which would break dist/extension.js, so it hands over to the ES entry.
-writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\n// The `mtls` bin: the CLI is ES modules (one chunk per subcommand), see dist/cli/.\nvoid import('./cli/mtls.mjs');\n");
 chmodSync('dist/cli.js', 0o755);
-console.log(`esbuild: dist/extension.js, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);
+console.log(`esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

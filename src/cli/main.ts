@@ -1,24 +1,8 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index';
+import { overviewAnswer } from './overview';
 import { UsageError, type CliCommand, type CliContext } from './command';
 import { MtlsError } from '../core/errors';
-
-declare const MTLS_VERSION: string | undefined;
-const version = typeof MTLS_VERSION === 'string' ? MTLS_VERSION : 'dev';
-
-function overview(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'mtls — mutual-TLS certificates and webhooks (mTLS Workbench)',
-    '',
-    'Usage: mtls <command> [options]      mtls <command> --help',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Options: --help, --version',
-  ].join('\n');
-}
 
 function commandHelp(c: CliCommand): string {
   return [`${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
@@ -27,13 +11,10 @@ function commandHelp(c: CliCommand): string {
 /** Runs `mtls` with the given arguments; resolves to the exit code (0 ok, 1 failed, 2 usage). */
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    ctx.out(overview());
-    return name === undefined ? 2 : 0;
-  }
-  if (name === '--version' || name === '-v') {
-    ctx.out(version);
-    return 0;
+  const answer = overviewAnswer(argv);
+  if (answer) {
+    ctx.out(answer.text);
+    return answer.code;
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {

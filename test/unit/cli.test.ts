@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 
@@ -33,7 +34,7 @@ test('unknown flags, unknown commands and missing arguments print one error line
   }
 });
 
-test('the bundled dist/cli.js runs as a real process with the same exit codes', () => {
+test('the bundled dist/cli.js runs as a real process with the same exit codes', async () => {
   const cli = path.resolve(__dirname, '../../../dist/cli.js');
   const ok = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
   assert.equal(ok.status, 0);
@@ -41,4 +42,15 @@ test('the bundled dist/cli.js runs as a real process with the same exit codes', 
   const bad = spawnSync(process.execPath, [cli, 'chain', '--nope'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /Unknown option '--nope'/);
+  // The front door answers these itself; what it prints must be what main() prints.
+  const bare = spawnSync(process.execPath, [cli], { encoding: 'utf8' });
+  assert.equal(bare.status, 2);
+  assert.equal(bare.stdout, ok.stdout);
+  const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
+  assert.equal(version.status, 0);
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string };
+  assert.equal(version.stdout.trim(), pkg.version);
+  const c = capture();
+  await main(['--help'], c.ctx);
+  assert.equal(`${c.out.join('\n')}\n`, ok.stdout);
 });

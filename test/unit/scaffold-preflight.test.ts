@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { renderServer } from '../../src/core/scaffold/renderServer';
 import { preflight, formatProblem } from '../../src/core/scaffold/preflight';
 import { readServerConfig } from '../../src/core/scaffold/serverConfig';
-import { serverErrorLine } from '../../src/core/scaffold/scaffoldServer';
+import { serverErrorLine } from '../../src/core/scaffold/serverLines';
 import { ensureBuilt, makePki, runToExit, tempDir, type Pki } from './scaffold-support';
 
 function occupyPort(): Promise<net.Server> {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, readdi
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
-import { serverReadyLine } from '../../src/core/scaffold/scaffoldServer';
+import { serverReadyLine } from '../../src/core/scaffold/serverLines';
 
 /** The repository root: tests run from it (npm scripts, node --test from /work/main). */
 export const repoRoot = ((): string => {

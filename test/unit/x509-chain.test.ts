@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { decodeBytes, decodePemText, matchKeyToCertificates, renderText, summarize, type DecodedCertificate, type DecodedFile } from '../../src/core/x509/index';
+import { decodeBytes, decodeBytesAsync, decodePemText, decodePemTextAsync, matchKeyToCertificates, renderText, summarize, type DecodedCertificate, type DecodedFile } from '../../src/core/x509/index';
 
 let dir = '';
 const p = (f: string) => join(dir, f);
@@ -236,4 +236,30 @@ test('every self-signature is checked, however many certificates the file holds:
   assert.deepEqual(file.chain.links[20], { item: 20, issuer: null, verified: false });
   assert.ok(codes(file, 20).includes('bad-self-signature'));
   assert.notEqual(spawnSync('openssl', ['verify', '-CAfile', '/dev/stdin', '/dev/stdin'], { input: damaged }).status, 0);
+});
+
+test('verifying self-signatures on the thread pool gives the synchronous decoder\'s answers, budget included', async () => {
+  const der = Buffer.from(read('root.pem').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  der[der.length - 5] ^= 0xff;
+  const damaged = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  // P-384 roots are the costliest to verify: repeated, they run past the file's signature budget.
+  const p384 = rootCertificates.filter((pem) => certs(decodePemText(pem))[0].publicKey.curve === 'P-384');
+  const overBudget = Array.from({ length: 12 }, () => p384.join('\n')).join('\n');
+  const now = new Date('2026-06-01T00:00:00Z');
+  const cases: [string, string][] = [
+    ['trust store + chain', rootCertificates.join('\n') + '\n' + read('server.pem', 'inter.pem', 'root.pem')],
+    ['damaged root among good ones', rootCertificates.slice(0, 20).join('\n') + '\n' + damaged],
+    ['forged issuer first', read('server.pem', 'forged.pem', 'inter.pem', 'root.pem')],
+    ['over the signature budget', overBudget],
+  ];
+  for (const [name, text] of cases) {
+    const sync = decodePemText(text, { now });
+    assert.deepEqual(await decodePemTextAsync(text, { now }), sync, name);
+    assert.deepEqual(await decodeBytesAsync(Buffer.from(text, 'latin1'), { now }), decodeBytes(Buffer.from(text, 'latin1'), { now }), name);
+  }
+  const damagedAsync = await decodePemTextAsync(cases[1][1], { now });
+  assert.equal(certs(damagedAsync)[20].selfSigned, false);
+  assert.ok(certs(damagedAsync).slice(0, 20).every((c) => c.selfSigned));
+  const budget = await decodePemTextAsync(overBudget, { now });
+  assert.ok(budget.chain.links.some((l) => l.unchecked) && budget.chain.links.some((l) => l.verified), 'some checked, the rest reported unchecked');
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { decodeBytes, renderText } from '../../core/x509/index';
+import { decodeBytesAsync, renderText } from '../../core/x509/index';
 import { MtlsError } from '../../core/errors';
 
 /** `mtls decode FILE`: any certificate/key/CSR/PKCS#7/PKCS#12 file as readable text or JSON. */
@@ -38,7 +38,7 @@ export const decodeCommand: CliCommand = {
     } catch (e) {
       throw new MtlsError('E_READ', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    const decoded = decodeBytes(bytes, { fileName: file, passphrase, now, expiryWarningDays });
+    const decoded = await decodeBytesAsync(bytes, { fileName: file, passphrase, now, expiryWarningDays });
     if (values.json) ctx.out(JSON.stringify(decoded, null, 2));
     else ctx.out(renderText(decoded));
     if (decoded.needsPassphrase) ctx.err(`mtls decode: ${file} is a passphrase-protected PKCS#12 file: pass --passphrase-env VAR with the passphrase in environment variable VAR`);

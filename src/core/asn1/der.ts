@@ -61,8 +61,11 @@ export interface Asn1Node {
 /** Deeper nesting than any certificate, key or PKCS#12 needs (about 12): refused before it costs stack or time. */
 export const MAX_DEPTH = 64;
 
-/** Reads one TLV at `offset`, checking that it fits inside `limit`. */
-export function readTlv(buf: Buffer, offset = 0, limit = buf.length): Asn1Node {
+/**
+ * Reads one TLV at `offset`, checking that it fits inside `limit`. Every node is built with the same shape
+ * (depth included) so V8 keeps one hidden class for all of them: a spread copy per node cost more than the parse.
+ */
+export function readTlv(buf: Buffer, offset = 0, limit = buf.length, depth = 0): Asn1Node {
   if (offset >= limit) throw new Asn1Error('expected a DER element but the data ends', offset);
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw new Asn1Error('multi-byte tags are not supported', offset);
@@ -93,6 +96,7 @@ export function readTlv(buf: Buffer, offset = 0, limit = buf.length): Asn1Node {
     start: offset,
     contentStart,
     end,
+    depth,
   };
 }
 
@@ -110,7 +114,7 @@ export function children(node: Asn1Node): Asn1Node[] {
   const out: Asn1Node[] = [];
   let p = node.contentStart;
   while (p < node.end) {
-    const child = { ...readTlv(node.buf, p, node.end), depth };
+    const child = readTlv(node.buf, p, node.end, depth);
     out.push(child);
     p = child.end;
   }
@@ -122,7 +126,7 @@ export function encapsulated(node: Asn1Node): Asn1Node {
   const start = node.tag === Tag.BIT_STRING ? node.contentStart + 1 : node.contentStart;
   const depth = (node.depth ?? 0) + 1;
   if (depth > MAX_DEPTH) throw new Asn1Error(`DER nesting is deeper than ${MAX_DEPTH} levels`, node.start);
-  const inner = { ...readTlv(node.buf, start, node.end), depth };
+  const inner = readTlv(node.buf, start, node.end, depth);
   if (inner.end !== node.end) throw new Asn1Error('trailing bytes inside an encapsulated element', inner.end);
   return inner;
 }

@@ -1,7 +1,8 @@
 // The scaffolded mTLS webhook server, its preflight checks and how to launch it.
 export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions, type Platform } from './renderServer';
 export { platformNames } from './template/platforms';
-export { scaffoldServer, serverFileName, serverReadyLine, serverErrorLine } from './scaffoldServer';
+export { scaffoldServer, serverFileName } from './scaffoldServer';
+export { serverReadyLine, serverErrorLine } from './serverLines';
 export { readServerConfig, configuredAuthorization, type ServerConfig } from './serverConfig';
 export { preflight, checkPortFree, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';

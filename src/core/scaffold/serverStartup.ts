@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { MtlsError } from '../errors';
-import { serverErrorLine, serverReadyLine } from './scaffoldServer';
+import { serverErrorLine, serverReadyLine } from './serverLines';
 
 /** A server that reported a startup failure line (`mtls-server error [CODE]: …`); `serverCode` is CODE. */
 export class ServerStartError extends MtlsError {

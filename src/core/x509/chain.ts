@@ -1,7 +1,7 @@
 /** Which certificate issued which (by signature, not just by name), each one's role, and key ↔ certificate pairing. */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './certificate';
-import { verifySignature } from './keys';
+import { verifySignature, verifySignatureInPool } from './keys';
 import type { CertificateUsage, ChainInfo, ChainLink, DecodedCertificate, DecodedPrivateKey, PublicKeyInfo } from './types';
 
 /** Time one file's signature checks may take; beyond it, the rest are reported as not checked (never as valid). */
@@ -24,16 +24,45 @@ export function verifyCostMs(key: PublicKeyInfo): number {
   return 1;
 }
 
-type Entry = { item: number; parsed: ParsedCertificate };
+export type Entry = { item: number; parsed: ParsedCertificate };
 
-/** Checks signatures against a per-file time estimate; `undefined` once the budget would be exceeded. */
-class SignatureChecker {
+/**
+ * Checks signatures against a per-file time estimate; `undefined` once the budget would be exceeded. Self-signatures
+ * can be started early on the thread pool (`startSelfCheck`, as certificates are parsed); chain building then reads
+ * their results, charged once, in the same order as a synchronous run: both give the same answers.
+ */
+export class SignatureChecker {
   private spentMs = 0;
   private readonly keys = new Map<number, KeyObject | null>();
-  constructor(private readonly limitMs: number) {}
+  private readonly started = new Map<number, boolean | undefined>();
+  private readonly pending: Promise<void>[] = [];
+  constructor(private readonly limitMs = SIGNATURE_WORK_LIMIT_MS) {}
 
   /** Did `issuer`'s key sign `child`? undefined: not checked (out of budget). False on any failure, never a throw. */
   check(child: Entry, issuer: Entry): boolean | undefined {
+    if (child === issuer && this.started.has(child.item)) return this.started.get(child.item);
+    const key = this.charge(issuer);
+    if (key === undefined) return undefined;
+    const c = child.parsed;
+    return key !== null && verifySignature(c.decoded.signatureAlgorithm, c.tbsDer, key, c.signature);
+  }
+
+  /** Starts a self-issued certificate's self-signature check on the thread pool; `settled()` waits for all of them. */
+  startSelfCheck(c: Entry): void {
+    if (this.started.has(c.item)) return;
+    const key = this.charge(c);
+    this.started.set(c.item, key === undefined ? undefined : false);
+    if (!key) return;
+    const p = c.parsed;
+    this.pending.push(verifySignatureInPool(p.decoded.signatureAlgorithm, p.tbsDer, key, p.signature).then((ok) => void this.started.set(c.item, ok)));
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  /** Spends the estimate for one verify with `issuer`'s key and loads that key once: undefined when over budget, null when unusable. */
+  private charge(issuer: Entry): KeyObject | null | undefined {
     let key = this.keys.get(issuer.item);
     const cost = verifyCostMs(issuer.parsed.decoded.publicKey) + (key === undefined ? KEY_LOAD_MS : 0);
     if (this.spentMs + cost > this.limitMs) return undefined;
@@ -46,8 +75,7 @@ class SignatureChecker {
       }
       this.keys.set(issuer.item, key);
     }
-    const c = child.parsed;
-    return key !== null && verifySignature(c.decoded.signatureAlgorithm, c.tbsDer, key, c.signature);
+    return key;
   }
 }
 
@@ -65,8 +93,7 @@ function usageOf(c: DecodedCertificate): CertificateUsage {
  * path. Issuers are indexed by subject and ordered by key identifier; every self-signature is checked first, then
  * links, all within one signature budget: what the budget does not cover is marked unchecked, never assumed valid.
  */
-export function buildChain(certs: readonly Entry[], signatureLimitMs = SIGNATURE_WORK_LIMIT_MS): Omit<ChainInfo, 'keyMatches'> {
-  const checker = new SignatureChecker(signatureLimitMs);
+export function buildChain(certs: readonly Entry[], checker = new SignatureChecker()): Omit<ChainInfo, 'keyMatches'> {
   // Issuers indexed by subject, and by subject + subject key id, so thousands of same-name CAs stay linear.
   const bySubject = new Map<string, Entry[]>();
   const bySubjectKey = new Map<string, Entry[]>();

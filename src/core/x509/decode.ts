@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { KdfBudget, KdfLimitError } from '../crypto/kdfBudget';
 import { Asn1Error, Tag, children, parseDer, readTlv, type Asn1Node } from '../asn1/der';
 import { decodeCertificate, looksLikeCertificate, type ParsedCertificate } from './certificate';
-import { buildChain, matchKeyToCertificates } from './chain';
+import { buildChain, matchKeyToCertificates, SignatureChecker } from './chain';
 import { decodeCrl, looksLikeCrl } from './crl';
 import { decodeCsr, looksLikeCsr } from './csr';
 import { decodeSpki, describeEncryptedPkcs8, describePkcs1Private, describePkcs1Public, describePkcs8, describeSec1, keyObjectInfo, spkiHash } from './keys';
@@ -27,11 +27,18 @@ class Ctx {
   /** Problems about the file as a whole (e.g. a legacy PKCS#12 format). */
   readonly fileProblems: Problem[] = [];
   needsPassphrase = false;
-  constructor(readonly opts: DecodeOptions, readonly now: Date) {}
+  constructor(
+    readonly opts: DecodeOptions,
+    readonly now: Date,
+    /** Set when decoding asynchronously: self-signatures are then verified on the thread pool as certificates are read. */
+    readonly early?: SignatureChecker,
+  ) {}
   addCert(node: Asn1Node, source: ItemSource): void {
     const parsed = decodeCertificate(node, source, this.now);
-    this.certs.push({ item: this.items.length, parsed });
+    const entry = { item: this.items.length, parsed };
+    this.certs.push(entry);
     this.items.push({ kind: 'certificate', ...parsed.decoded });
+    if (this.early && parsed.decoded.selfIssued) this.early.startSelfCheck(entry);
   }
   /** One key-derivation budget for the whole file: its MAC, bags and encrypted keys together. */
   readonly budget = new KdfBudget();
@@ -205,9 +212,11 @@ function decodePemBlocks(blocks: PemBlock[], text: string, ctx: Ctx): void {
 
 /** True when the first bytes look like text (PEM) rather than binary. */
 function isTextual(head: Buffer): boolean {
-  let bad = 0;
-  for (const c of head) if (c === 0 || (c < 0x09) || (c > 0x0d && c < 0x20)) bad++;
-  return bad === 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head[i];
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) return false;
+  }
+  return true;
 }
 
 /** Cheap sniff for the workspace scan: could this file (its first ≤ 4 KiB) be a certificate or key file? */
@@ -224,7 +233,7 @@ export function looksLikeCertificateFile(head: Buffer): boolean {
 }
 
 function finish(ctx: Ctx, format: DecodedFile['format']): DecodedFile {
-  const chain = buildChain(ctx.certs);
+  const chain = buildChain(ctx.certs, ctx.early);
   const keys = ctx.items.map((it, i) => ({ it, i })).filter((x) => x.it.kind === 'privateKey');
   const certItems = ctx.certs.map((c) => c.parsed.decoded);
   const keyMatches = matchKeyToCertificates(
@@ -255,14 +264,20 @@ function finish(ctx: Ctx, format: DecodedFile['format']): DecodedFile {
   };
 }
 
-function run(opts: DecodeOptions, body: (ctx: Ctx) => DecodedFile['format']): DecodedFile {
-  const ctx = new Ctx(opts, opts.now ?? new Date());
+type Body = (ctx: Ctx) => DecodedFile['format'];
+
+function parse(opts: DecodeOptions, body: Body, early?: SignatureChecker): { ctx: Ctx; format: DecodedFile['format'] } {
+  const ctx = new Ctx(opts, opts.now ?? new Date(), early);
   let format: DecodedFile['format'] = 'unknown';
   try {
     format = body(ctx);
   } catch (e) {
     ctx.error('internal', `could not decode: ${msg(e)}`);
   }
+  return { ctx, format };
+}
+
+function conclude({ ctx, format }: { ctx: Ctx; format: DecodedFile['format'] }): DecodedFile {
   try {
     return finish(ctx, format);
   } catch (e) {
@@ -270,9 +285,20 @@ function run(opts: DecodeOptions, body: (ctx: Ctx) => DecodedFile['format']): De
   }
 }
 
-/** Decodes PEM text (a file or an editor selection): every block, in order. */
-export function decodePemText(text: string, opts: DecodeOptions = {}): DecodedFile {
-  return run(opts, (ctx) => {
+function run(opts: DecodeOptions, body: Body): DecodedFile {
+  return conclude(parse(opts, body));
+}
+
+/** The same result as `run`, with self-signatures verified on the thread pool while the file is still being read. */
+async function runAsync(opts: DecodeOptions, body: Body): Promise<DecodedFile> {
+  const early = new SignatureChecker();
+  const parsed = parse(opts, body, early);
+  await early.settled();
+  return conclude(parsed);
+}
+
+function pemBody(text: string): Body {
+  return (ctx) => {
     if (text.trim() === '') {
       ctx.error('empty', 'empty file');
       return 'unknown';
@@ -285,14 +311,13 @@ export function decodePemText(text: string, opts: DecodeOptions = {}): DecodedFi
     decodePemBlocks(blocks, text, ctx);
     if (ctx.items.length === 0 && ctx.errors.length === 0) ctx.error('not-recognised', 'the PEM blocks hold only parameters, no certificate or key');
     return 'pem';
-  });
+  };
 }
 
-/** Decodes a file's bytes: PEM (any number of blocks), DER, PKCS#7 or PKCS#12 — detected by content, not extension. */
-export function decodeBytes(bytes: Buffer, opts: DecodeOptions = {}): DecodedFile {
-  const head = bytes.subarray(0, SNIFF_BYTES);
-  if (bytes.length > 0 && bytes[0] === 0x30 && !isTextual(head)) {
-    return run(opts, (ctx) => {
+function bytesBody(bytes: Buffer): Body {
+  const textual = isTextual(bytes.subarray(0, SNIFF_BYTES));
+  if (bytes.length > 0 && bytes[0] === 0x30 && !textual) {
+    return (ctx) => {
       let node: Asn1Node;
       try {
         node = readTlv(bytes, 0, bytes.length);
@@ -309,20 +334,34 @@ export function decodeBytes(bytes: Buffer, opts: DecodeOptions = {}): DecodedFil
         ctx.error('der', `not a certificate: ${msg(e)}`);
         return 'unknown';
       }
-    });
+    };
   }
-  if (bytes.length === 0 || (isTextual(head) && bytes.toString('latin1').trim() === '')) {
-    return run(opts, (ctx) => {
-      ctx.error('empty', 'empty file');
-      return 'unknown';
-    });
-  }
-  if (!isTextual(head)) {
-    return run(opts, (ctx) => {
+  if (!textual && bytes.length > 0) {
+    return (ctx) => {
       ctx.error('not-recognised', 'not a certificate or key file (binary data that is neither PEM nor DER)');
       return 'unknown';
-    });
+    };
   }
   // PEM is ASCII; latin1 keeps one character per byte so offsets stay meaningful.
-  return decodePemText(bytes.toString('latin1'), opts);
+  return pemBody(bytes.toString('latin1'));
+}
+
+/** Decodes PEM text (a file or an editor selection): every block, in order. */
+export function decodePemText(text: string, opts: DecodeOptions = {}): DecodedFile {
+  return run(opts, pemBody(text));
+}
+
+/** Decodes a file's bytes: PEM (any number of blocks), DER, PKCS#7 or PKCS#12 — detected by content, not extension. */
+export function decodeBytes(bytes: Buffer, opts: DecodeOptions = {}): DecodedFile {
+  return run(opts, bytesBody(bytes));
+}
+
+/** `decodePemText`, with signatures verified on another core: the same result, sooner for files of many roots. */
+export function decodePemTextAsync(text: string, opts: DecodeOptions = {}): Promise<DecodedFile> {
+  return runAsync(opts, pemBody(text));
+}
+
+/** `decodeBytes`, with signatures verified on another core: the same result, sooner for files of many roots. */
+export function decodeBytesAsync(bytes: Buffer, opts: DecodeOptions = {}): Promise<DecodedFile> {
+  return runAsync(opts, bytesBody(bytes));
 }

@@ -1,5 +1,5 @@
 /** Public API of the decoder: what the CLI, the VS Code tree and the hovers use. */
-export { decodeBytes, decodePemText, looksLikeCertificateFile } from './decode';
+export { decodeBytes, decodeBytesAsync, decodePemText, decodePemTextAsync, looksLikeCertificateFile } from './decode';
 export { findPemBlocks, toPem, type PemBlockLocation } from './pem';
 export { renderText, summarize, keyText } from './render';
 export { matchKeyToCertificates } from './chain';

@@ -177,10 +177,30 @@ export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
 export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki: Buffer | KeyObject, signature: Buffer): boolean {
   try {
     const key = Buffer.isBuffer(keyOrSpki) ? createPublicKey({ key: keyOrSpki, format: 'der', type: 'spki' }) : keyOrSpki;
-    if (alg.pss) return verify(alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature);
-    const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
-    return verify(edwards ? null : (alg.hash ?? null), tbs, key, signature);
+    return verify(...verifyArguments(alg, tbs, key, signature));
   } catch {
     return false;
   }
+}
+
+/**
+ * The same check on libuv's thread pool, so a file's signatures are verified on another core while the
+ * decoder goes on parsing. Resolves false on any failure, never rejects.
+ */
+export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      verify(...verifyArguments(alg, tbs, key, signature), (e, ok) => resolve(e === null && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+type KeyInput = KeyObject | { key: KeyObject; padding: number; saltLength: number };
+
+function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject, signature: Buffer): [string | null, Buffer, KeyInput, Buffer] {
+  if (alg.pss) return [alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature];
+  const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
+  return [edwards ? null : (alg.hash ?? null), tbs, key, signature];
 }

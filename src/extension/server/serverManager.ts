@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { awaitServerReady, type LaunchPlan } from '../../core/scaffold';
+import { awaitServerReady } from '../../core/scaffold/serverStartup';
+import type { LaunchPlan } from '../../core/scaffold/launch';
 import { ContextKeys, Commands } from '../ids';
 import { requireTrust } from '../platform/trust';
 

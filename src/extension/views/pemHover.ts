@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { findPemBlocks, summarize } from '../../core/x509';
+import { findPemBlocks } from '../../core/x509/pem';
+import { summarize } from '../../core/x509/render';
 import { itemLabel } from '../../core/certificateFields';
 import { fencedCode } from '../../core/markdownText';
 import { Commands } from '../ids';
