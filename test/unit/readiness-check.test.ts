@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { checkReadiness, type ReadinessReport } from '../../src/core/readiness/index';
+import { checkReadiness, readinessJson, renderReadiness, type ReadinessReport } from '../../src/core/readiness/index';
 import { dialogflowTrustBundle, exportDer, generateChain, generateSelfSigned } from '../../src/core/pki/index';
 import { renderServer } from '../../src/core/scaffold/index';
 import { buildCxClientKit } from '../../src/core/kits/index';
@@ -124,6 +124,8 @@ test('an HTTPS tunnel that terminates TLS fails the pass-through rows and says w
     assert.match(same.message, /TLS-terminating proxy or HTTPS tunnel/);
     assert.match(same.message, /never sees the platform's client certificate/);
     assert.match(same.fix ?? '', /TLS pass-through/);
+    // The same connection answers both rows: its step 2 shows the proxy's certificate.
+    assert.match(same.handshake?.steps[1]?.summary ?? '', /server presented .*CN=tunnel\.example/);
     const bare = rowOf(r, 'url-client-certificate');
     assert.equal(bare.status, 'fail');
     assert.match(bare.message, /answered HTTP 502 to a client WITHOUT a certificate/);
@@ -250,6 +252,121 @@ test('bad input is a row, never a stack: no server.ts, a URL that is not HTTPS, 
   const same = rowOf(down, 'url-same-certificate');
   assert.equal(same.status, 'fail');
   assert.match(same.message, /No TLS handshake at localhost:\d+: ECONNREFUSED/);
+  assert.equal(same.handshake?.failedStep, 1, 'nothing listens: step 1 failed');
+  assert.match(renderReadiness(down), /^ {10}✖ 1 {2}Platform says hello/m);
+});
+
+/** A second, unrelated CA chain (another organisation), in its own folder outside the project. */
+async function otherChain(): Promise<string> {
+  const dir = tempDir('check-other');
+  const set = await generateChain({ keyType: 'ec256', org: 'Another Org' });
+  for (const f of set.files) writeFileSync(path.join(dir, f.name), f.contents, { mode: f.name.includes('key') ? 0o600 : 0o644 });
+  return dir;
+}
+
+const statuses = (h: { steps: readonly { status: string }[] } | undefined): string => (h?.steps ?? []).map((s) => s.status).join(' ');
+
+test('a client certificate the server does not trust: the failing rows show step 5 failed, with the server\'s refusal', async () => {
+  const p = await project();
+  const other = await otherChain();
+  // The CX custom client kit, but from a CA the server's bundle does not hold.
+  writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), readFileSync(path.join(other, 'client-fullchain.pem')));
+  writeFileSync(path.join(p.dir, 'cx-client-key.pem'), readFileSync(path.join(other, 'client-key.pem')), { mode: 0o600 });
+  const r = await checkReadiness({ dir: p.dir, platform: 'cx', startServer: start({}) });
+  const sample = rowOf(r, 'sample-response');
+  assert.equal(sample.status, 'fail');
+  assert.equal(statuses(sample.handshake), 'ok ok ok ok failed');
+  assert.equal(sample.handshake?.failedStep, 5);
+  assert.match(sample.handshake?.steps[4]?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ \[(UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN)\]/, 'the server\'s own log line for that connection');
+  const enforced = rowOf(r, 'mtls-enforced');
+  assert.equal(enforced.status, 'warn', 'every bad certificate refused, yours too');
+  assert.equal(enforced.handshake?.failedStep, 5);
+  assert.match(enforced.connection ?? '', /the CX custom client certificate/);
+  assert.notEqual(enforced.handshake, sample.handshake, 'the probe\'s connection, not the sample\'s');
+
+  // --json: every row that connected carries the five steps, passing or not.
+  const json = JSON.parse(JSON.stringify(readinessJson(r))) as { rows: { id: string; status: string; handshake?: { steps: { step: number; name: string; status: string }[] } }[] };
+  const jsonRow = (id: string) => json.rows.find((x) => x.id === id);
+  assert.deepEqual(jsonRow('sample-response')?.handshake?.steps.map((s) => [s.step, s.status]), [[1, 'ok'], [2, 'ok'], [3, 'ok'], [4, 'ok'], [5, 'failed']]);
+  assert.equal(jsonRow('sample-response')?.handshake?.steps[0]?.name, 'Platform says hello');
+  assert.equal(jsonRow('tls-version')?.status, 'pass');
+  assert.equal(jsonRow('tls-version')?.handshake?.steps.length, 5, 'a passing row that connected carries its steps too');
+  assert.equal(jsonRow('server-chain')?.handshake, undefined, 'a row that read files made no connection');
+
+  // Text: the failed step marked under the rows, with the server's side; a handshake that ended the same
+  // way as one already drawn gets one line.
+  const text = renderReadiness(r);
+  const lines = text.split('\n');
+  const under = (head: RegExp): string => {
+    const at = lines.findIndex((l) => head.test(l));
+    assert.ok(at >= 0, `no line ${head} in\n${text}`);
+    const end = lines.findIndex((l, i) => i > at && /^ {2}(PASS|WARN|FAIL) {2}|^$/.test(l));
+    return lines.slice(at + 1, end).join('\n');
+  };
+  const probeSide = under(/^ {2}WARN {2}mtls-enforced: /);
+  assert.match(probeSide, /^ {8}Connection: the probe's request with the CX custom client certificate$/m);
+  assert.match(probeSide, /^ {8}Handshake, in five steps .*: FAILED at step 5$/m);
+  assert.match(probeSide, /^ {10}✔ 4 {2}Platform presents its client certificate .*presented O=Another Org, CN=mtls-client/m);
+  assert.match(probeSide, /^ {10}✖ 5 {2}Server verifies it, then the request .*FAILED/m);
+  assert.match(probeSide, /^ {15}server log: .*refused handshake from 127\.0\.0\.1/m);
+  assert.match(under(/^ {2}FAIL {2}sample-response: /), /^ {8}handshake ✔1 ✔2 ✔3 ✔4 ✖5 {2}failed at step 5 \(Server verifies it, then the request\); server: \[\w+\] .*\(in five steps under mtls-enforced above\)$/m);
+  assert.equal(text.match(/✖ 5 {2}Server verifies it/g)?.length, 1, 'the same ending is drawn in full once');
+  const passing = lines.findIndex((l) => /^ {2}PASS {2}server-running: /.test(l));
+  assert.match(lines[passing + 1] ?? '', /^ {2}(PASS|WARN|FAIL) {2}/, 'a passing row stays one line');
+});
+
+test('a server certificate from a CA the project does not hold: mtls check --json marks step 3 failed', async () => {
+  const p = await project();
+  const other = await otherChain();
+  writeFileSync(path.join(p.certs, 'other-server-fullchain.pem'), readFileSync(path.join(other, 'server-fullchain.pem')));
+  writeFileSync(path.join(p.certs, 'other-server-key.pem'), readFileSync(path.join(other, 'server-key.pem')), { mode: 0o600 });
+  const env = { ...process.env, MTLS_CERT: 'certs/other-server-fullchain.pem', MTLS_KEY: 'certs/other-server-key.pem' };
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  const out = await runCommand(process.execPath, [cli, 'check', '--platform', 'kore', '--dir', p.dir, '--json'], env);
+  assert.equal(out.code, 1, out.output);
+  type Step = { step: number; name: string; status: string; error?: { code: string; fix: string }; server?: { code: string; line: string } };
+  const parsed = JSON.parse(out.stdout) as { rows: { id: string; status: string; connection?: string; handshake?: { failedStep?: number; steps: Step[] } }[] };
+  const rowById = (id: string) => parsed.rows.find((x) => x.id === id);
+  assert.equal(rowById('server-running')?.status, 'pass', 'the check started the server');
+  const sample = rowById('sample-response');
+  assert.equal(sample?.status, 'fail');
+  assert.deepEqual(sample?.handshake?.steps.map((s) => s.status), ['ok', 'ok', 'failed', 'not-reached', 'not-reached']);
+  assert.deepEqual(sample?.handshake?.steps.map((s) => s.step), [1, 2, 3, 4, 5]);
+  const step3 = sample?.handshake?.steps[2];
+  assert.equal(step3?.name, 'Platform verifies the server');
+  assert.match(step3?.error?.code ?? '', /UNABLE_TO_(GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE)/);
+  assert.ok(step3?.error?.fix, 'the fix explainTlsError has');
+  assert.match(step3?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ /, 'the server\'s own log line for that connection');
+  assert.equal(rowById('mtls-enforced')?.handshake?.failedStep, 3);
+  assert.equal(rowById('tls-version')?.handshake?.failedStep, 3);
+});
+
+test('mtls check --server-log: the running server\'s refusal under the failed step; a missing log is a one-line error', async () => {
+  const p = await project();
+  const other = await otherChain();
+  writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), readFileSync(path.join(other, 'client-fullchain.pem')));
+  writeFileSync(path.join(p.dir, 'cx-client-key.pem'), readFileSync(path.join(other, 'client-key.pem')), { mode: 0o600 });
+  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
+  // What `mtls serve server.ts | tee server.log` would leave: the server's output, as it comes.
+  const log = path.join(p.dir, 'server.log');
+  const tee = setInterval(() => writeFileSync(log, server.output()), 20);
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  try {
+    writeFileSync(log, server.output());
+    const out = await runCommand(process.execPath, [cli, 'check', '--platform', 'cx', '--dir', p.dir, '--server-log', log, '--json'], { ...process.env });
+    assert.equal(out.code, 1, out.output);
+    const parsed = JSON.parse(out.stdout) as { rows: { id: string; handshake?: { failedStep?: number; steps: { server?: { line: string } }[] } }[] };
+    const sample = parsed.rows.find((x) => x.id === 'sample-response');
+    assert.equal(sample?.handshake?.failedStep, 5);
+    assert.match(sample?.handshake?.steps[4]?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ \[/);
+  } finally {
+    clearInterval(tee);
+    await server.stop();
+  }
+  const missing = await runCommand(process.execPath, [cli, 'check', '--platform', 'cx', '--dir', p.dir, '--server-log', path.join(p.dir, 'nope.log')], { ...process.env });
+  assert.notEqual(missing.code, 0);
+  assert.equal(missing.stdout, '');
+  assert.match(missing.stderr.trim(), /^[^\n]*Cannot read the server log .*nope\.log: no such file$/);
 });
 
 test('mtls check: text rows, --json shape, exit codes 0/1/2', async () => {

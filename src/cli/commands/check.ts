@@ -1,14 +1,16 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
 import { checkReadiness, readinessJson, renderReadiness } from '../../core/readiness/index';
 import { startBackgroundServer } from '../../core/setup';
 import { isPlatform } from '../../core/webhook';
+import { InputError } from '../../core/errors';
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'Go-live readiness: will the platform reach and trust this webhook?',
-  usage: 'mtls check --platform cx|es|kore [--dir DIR] [--url URL] [--json]',
+  usage: 'mtls check --platform cx|es|kore [--dir DIR] [--url URL] [--server-log FILE] [--json]',
   details: [
     '  --platform P       cx, es or kore: which platform will call the webhook',
     '  --dir DIR          the folder with server.ts (default: the current folder)',
@@ -17,13 +19,18 @@ export const checkCommand: CliCommand = {
     '                     that it refuses clients without a certificate',
     '  --timeout-ms N     the platform\'s webhook timeout (default 5000; CX allows up to 30000)',
     '  --now ISO-DATE     evaluate expiry and the platform\'s current roots on another day',
-    '  --json             print { rows: [{ id, status, message, fix }], verdict }',
+    '  --server-log FILE  the output of the server already running (e.g. mtls serve server.ts | tee FILE):',
+    '                     its refused-handshake lines are shown with the failed handshakes (a server the',
+    '                     check starts itself is read directly)',
+    '  --json             print { rows: [{ id, status, message, fix, handshake? }], verdict }; rows that',
+    '                     made a TLS connection carry its five steps in handshake.steps',
     '',
     'Reads server.ts\'s config block (with the MTLS_* environment overrides) and the files it names, starts',
     'the server when nothing listens on its port (and stops it afterwards), and prints one row per check:',
-    'pass, warn or fail, what was found and the fix. Exit 0 when no row fails, 1 otherwise, 2 on a bad command line.',
+    'pass, warn or fail, what was found and the fix; under a failing or warning row that connected, the five',
+    'steps of its handshake with the failed one marked ✖. Exit 0 when no row fails, 1 otherwise, 2 on a bad command line.',
   ].join('\n'),
-  options: { platform: { type: 'string' }, dir: { type: 'string' }, url: { type: 'string' }, 'timeout-ms': { type: 'string' }, now: { type: 'string' }, json: { type: 'boolean' } },
+  options: { platform: { type: 'string' }, dir: { type: 'string' }, url: { type: 'string' }, 'timeout-ms': { type: 'string' }, now: { type: 'string' }, 'server-log': { type: 'string' }, json: { type: 'boolean' } },
   required: ['platform'],
   async run({ values }, ctx) {
     const platform = stringOpt(values, 'platform') ?? '';
@@ -35,6 +42,9 @@ export const checkCommand: CliCommand = {
     const platformTimeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
     if (platformTimeoutMs !== undefined && (!/^\d+$/.test(timeoutText ?? '') || platformTimeoutMs < 1 || platformTimeoutMs > 30_000)) throw new UsageError(`--timeout-ms ${timeoutText}: a number of milliseconds up to 30000`);
     const url = stringOpt(values, 'url');
+    const logOpt = stringOpt(values, 'server-log');
+    const logFile = logOpt === undefined ? undefined : path.resolve(ctx.cwd, logOpt);
+    if (logFile !== undefined) await fs.access(logFile).catch((e: unknown) => { throw new InputError(`Cannot read the server log ${logOpt}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e }); });
     const report = await checkReadiness({
       dir: path.resolve(ctx.cwd, stringOpt(values, 'dir') ?? '.'),
       platform,
@@ -42,6 +52,7 @@ export const checkCommand: CliCommand = {
       ...(now ? { now } : {}),
       ...(platformTimeoutMs !== undefined ? { platformTimeoutMs } : {}),
       env: ctx.env,
+      ...(logFile !== undefined ? { serverLog: () => fs.readFile(logFile, 'utf8') } : {}),
       startServer: (file, port) => startBackgroundServer(file, port, { env: { ...ctx.env } }),
     });
     ctx.out(values['json'] === true ? JSON.stringify(readinessJson(report), null, 2) : renderReadiness(report).trimEnd());

@@ -6,7 +6,7 @@ export { probeEndpoint, type ProbeResult, type ProbeRow, type ProbeVerdict, type
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
-export { renderSendResult, renderProbeResult } from './renderResult';
+export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
 export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
 export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';

@@ -51,7 +51,7 @@ export function renderProbeResult(r: ProbeResult): string {
 const glyph = { ok: '✔', failed: '✖', 'not-reached': '·' } as const;
 
 /** "✔1 ✔2 ✔3 ✖4 ·5 — failed at 4: …" plus the server's reason when its log line was merged. */
-function compactSteps(t: HandshakeTimeline): string {
+export function compactSteps(t: HandshakeTimeline): string {
   const marks = t.steps.map((s) => `${glyph[s.status]}${s.step}`).join(' ');
   const f = t.failedStep !== undefined ? t.steps[t.failedStep - 1] : undefined;
   if (!f) return `${marks}  completed`;

@@ -1,10 +1,11 @@
 /**
  * Rows measured against the running server: mTLS enforced at the handshake (the probe), TLS 1.2 or
  * newer, and the platform's sample answered correctly within the platform's timeout and size limits.
+ * Each row keeps the five-step handshake of the connection that decided it.
  */
-import { probeEndpoint, sendWebhook, type ClientCredentials, type SendResult } from '../http/index';
+import { mergeServerLog, probeEndpoint, sendWebhook, type ClientCredentials, type ObservedHandshake, type ProbeResult, type ProbeRow, type SendResult } from '../http/index';
 import { DEFAULT_TIMEOUT_MS, platformLabel, sampleRequest, type Platform } from '../webhook/index';
-import { row, type CheckRow } from './types';
+import { measured, row, type CheckRow } from './types';
 
 const G = 'behaviour' as const;
 
@@ -20,7 +21,15 @@ export interface BehaviourInput {
   readonly platformTimeoutMs?: number;
   /** The server verifies Google ID tokens: a 401 to our token-less sample is the expected answer. */
   readonly idTokenMode?: boolean;
+  /** The server's log, when it is ours: its refusal lines join the failed handshakes (both sides of a failure). */
+  readonly serverLog?: () => Promise<string> | string;
   readonly signal?: AbortSignal;
+}
+
+/** Rebuilds the failed handshakes with the server's side; a log that cannot be read only loses that side. */
+async function addServerSide(read: BehaviourInput['serverLog'], results: ObservedHandshake[]): Promise<void> {
+  if (read === undefined || !results.some((r) => r.handshake.outcome === 'failed')) return;
+  await mergeServerLog(read, results).catch(() => undefined);
 }
 
 export async function behaviourRows(o: BehaviourInput): Promise<CheckRow[]> {
@@ -28,29 +37,54 @@ export async function behaviourRows(o: BehaviourInput): Promise<CheckRow[]> {
   const platformTimeoutMs = o.platformTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (o.client === undefined) {
     const bare = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), ...o.serverTrust, timeoutMs: 10_000, signal: o.signal });
-    rows.push(bare.status === undefined && bare.error && /^(ALERT_|ECONNRESET$)/.test(bare.error.code)
+    await addServerSide(o.serverLog, [bare]);
+    rows.push(measured(bare.status === undefined && bare.error && /^(ALERT_|ECONNRESET$)/.test(bare.error.code)
       ? row('mtls-enforced', G, 'pass', `A client without a certificate is refused at the handshake (${bare.error.explanation.title}).`)
-      : row('mtls-enforced', G, 'fail', bare.status !== undefined ? `A client WITHOUT a certificate got HTTP ${bare.status}: the server does not enforce mTLS.` : `Could not reach the server: ${bare.error?.explanation.title ?? 'no answer'}.`, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).'));
+      : row('mtls-enforced', G, 'fail', bare.status !== undefined ? `A client WITHOUT a certificate got HTTP ${bare.status}: the server does not enforce mTLS.` : `Could not reach the server: ${bare.error?.explanation.title ?? 'no answer'}.`, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).'),
+    bare.handshake, 'a request without a client certificate'));
     rows.push(row('sample-response', G, 'warn', `No client certificate in this folder is issued by the server's client CA bundle, so the ${platformLabel[o.platform]} sample could not be sent as the platform would send it.`, 'Test locally with a bundle that also trusts your dev CA, or with mtls send --as-dialogflow against a server pointed at its test root.'));
     return rows;
   }
   const creds: ClientCredentials = { ...o.client, ...o.serverTrust };
   const probe = await probeEndpoint(o.url, creds, { platform: o.platform, signal: o.signal, timeoutMs: 10_000, ...(o.headers ? { headers: o.headers } : {}) });
+  const sent = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), ...creds, headers: o.headers, timeoutMs: platformTimeoutMs + 10_000, platformTimeoutMs, signal: o.signal });
+  // One merge for every connection: the server logged each refusal as it happened, so this rarely waits.
+  await addServerSide(o.serverLog, [...probe.rows, sent]);
   const refusedAll = probe.rows.filter((r) => r.expected === 'refused');
+  const decisive = decidingProbeRow(probe);
+  const enforced = (r: CheckRow): CheckRow => (decisive ? measured(r, decisive.handshake, decisive.id === 'valid' ? `the probe's request with ${o.client?.label ?? decisive.label}` : `the probe's request with a bad certificate: ${decisive.label}`) : r);
   switch (probe.verdict) {
     case 'enforced':
-      rows.push(row('mtls-enforced', G, 'pass', `requestCert + rejectUnauthorized enforced: ${refusedAll.length} bad client certificates refused at the handshake, ${o.client.label} accepted.`));
+      rows.push(enforced(row('mtls-enforced', G, 'pass', `requestCert + rejectUnauthorized enforced: ${refusedAll.length} bad client certificates refused at the handshake, ${o.client.label} accepted.`)));
       break;
     case 'inconclusive':
-      rows.push(row('mtls-enforced', G, probe.rows.find((r) => r.id === 'valid')?.pass === false && refusedAll.every((r) => r.pass) ? 'warn' : 'fail', probe.summary));
+      rows.push(enforced(row('mtls-enforced', G, probe.rows.find((r) => r.id === 'valid')?.pass === false && refusedAll.every((r) => r.pass) ? 'warn' : 'fail', probe.summary)));
       break;
     default:
-      rows.push(row('mtls-enforced', G, 'fail', probe.summary, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).'));
+      rows.push(enforced(row('mtls-enforced', G, 'fail', probe.summary, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).')));
   }
-  const sent = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), ...creds, headers: o.headers, timeoutMs: platformTimeoutMs + 10_000, platformTimeoutMs, signal: o.signal });
-  rows.push(tlsVersionRow(sent));
-  rows.push(sampleRow(sent, o.platform, platformTimeoutMs, o.idTokenMode === true));
+  const sample = `the ${platformLabel[o.platform]} sample with ${o.client.label}`;
+  rows.push(measured(tlsVersionRow(sent), sent.handshake, sample));
+  rows.push(measured(sampleRow(sent, o.platform, platformTimeoutMs, o.idTokenMode === true), sent.handshake, sample));
   return rows;
+}
+
+/**
+ * The probe row whose handshake explains the verdict: a bad certificate that got in, your certificate
+ * refused, or the first row that did not go as expected; with mTLS enforced, your accepted certificate.
+ */
+function decidingProbeRow(p: ProbeResult): ProbeRow | undefined {
+  const valid = p.rows.find((r) => r.id === 'valid');
+  switch (p.verdict) {
+    case 'enforced':
+      return valid;
+    case 'not-enforced':
+      return p.rows.find((r) => r.expected !== 'accepted' && r.observed === 'accepted');
+    case 'app-only':
+      return p.rows.find((r) => r.expected === 'refused' && r.observed === 'refused-by-app');
+    default:
+      return valid && !valid.pass ? valid : p.rows.find((r) => !r.pass) ?? valid;
+  }
 }
 
 function tlsVersionRow(r: SendResult): CheckRow {

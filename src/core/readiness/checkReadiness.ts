@@ -140,11 +140,15 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
       const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, now) : undefined;
       const verifiable = leaf !== undefined && coversHost(leaf, localHost);
       const client = custom ?? (await findDevClient(certsDir, config.caPath, now));
+      // Read before the server is stopped: a server started for the check keeps its output only while it runs.
+      const port = config.port;
+      const serverLog = started?.output ? () => started?.output?.() ?? '' : o.serverLog ? () => o.serverLog?.(port) ?? '' : undefined;
       rows.push(...(await behaviourRows({
         url: localUrl, platform: o.platform, ...(client ? { client } : {}),
         serverTrust: verifiable ? (caPem ? { caPem } : {}) : { insecure: true },
         headers: authHeaders(authorization), idTokenMode: config.authMode === 'google-id-token',
         platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
+        ...(serverLog ? { serverLog } : {}),
       })));
     }
   } finally {

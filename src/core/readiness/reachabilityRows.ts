@@ -5,12 +5,11 @@
  */
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import { connect, type TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { sendWebhook } from '../http/index';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { shortName } from './certificates';
-import { row, type CheckRow } from './types';
+import { measured, row, type CheckRow } from './types';
 
 const G = 'reachability' as const;
 const TIMEOUT_MS = 10_000;
@@ -27,24 +26,6 @@ export interface ReachabilityInput {
   readonly signal?: AbortSignal;
 }
 
-/** The leaf certificate presented at host:port (no client certificate sent, server not verified). */
-function presentedLeaf(host: string, port: number): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket: TLSSocket = connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: TIMEOUT_MS });
-    const done = (e: Error | undefined, c?: X509Certificate) => {
-      socket.destroy();
-      if (e) reject(e);
-      else resolve(c as X509Certificate);
-    };
-    socket.once('secureConnect', () => {
-      const c = socket.getPeerX509Certificate();
-      done(c ? undefined : new Error('the server presented no certificate'), c);
-    });
-    socket.once('timeout', () => done(new Error(`no TLS handshake within ${TIMEOUT_MS / 1000} s`)));
-    socket.once('error', (e) => done(e));
-  });
-}
-
 export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]> {
   let u: URL;
   try {
@@ -57,7 +38,6 @@ export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]
   }
   const rows: CheckRow[] = [row('url-https', G, 'pass', `${u.origin} is HTTPS.`)];
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(u.port || 443);
   if (isIP(host)) {
     rows.push(row('url-dns', G, 'warn', `${host} is an IP address: the platform needs a host name whose certificate it can verify.`, 'Use a DNS name for the webhook.'));
   } else {
@@ -70,31 +50,34 @@ export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]
     }
   }
 
-  let presented: X509Certificate | undefined;
-  try {
-    presented = await presentedLeaf(host, port);
-  } catch (e) {
-    rows.push(row('url-same-certificate', G, 'fail', `No TLS handshake at ${u.host}: ${(e as NodeJS.ErrnoException).code ?? ''} ${(e as Error).message}`.replace(/\s+/g, ' '), 'Start the server (or the tunnel) and check the port and firewall.'));
+  // One connection answers both questions: the certificate presented there (step 2 of its handshake) and
+  // whether a client without a certificate is refused. Both rows keep that connection's handshake.
+  const bare = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), insecure: true, timeoutMs: TIMEOUT_MS, signal: o.signal });
+  const noCert = (r: CheckRow): CheckRow => measured(r, bare.handshake, 'a request without a client certificate');
+  const presented = bare.observation.serverChain[0];
+  if (presented === undefined) {
+    const e = bare.error;
+    rows.push(noCert(row('url-same-certificate', G, 'fail', `No TLS handshake at ${u.host}: ${e ? `${e.code} ${e.message.split('\n')[0] ?? ''}` : 'the server presented no certificate'}`.replace(/\s+/g, ' ').trim(), 'Start the server (or the tunnel) and check the port and firewall.')));
     return rows;
   }
-  const terminated = o.localLeaf !== undefined && presented.fingerprint256 !== o.localLeaf.fingerprint256;
+  const name = /(?:^|, )CN=([^,]*)/.exec(presented.subject)?.[1] ?? presented.subject;
+  const terminated = o.localLeaf !== undefined && presented.sha256 !== o.localLeaf.fingerprint256;
   if (o.localLeaf === undefined) {
-    rows.push(row('url-same-certificate', G, 'warn', `${u.host} presents "${shortName(presented)}"; the local server certificate could not be read to compare.`));
+    rows.push(noCert(row('url-same-certificate', G, 'warn', `${u.host} presents "${name}"; the local server certificate could not be read to compare.`)));
   } else if (terminated) {
-    rows.push(row('url-same-certificate', G, 'fail',
-      `${u.host} presents "${shortName(presented)}" (SHA-256 ${presented.fingerprint256.slice(0, 23)}…), not this server's certificate "${shortName(o.localLeaf)}" (${o.localLeaf.fingerprint256.slice(0, 23)}…): a TLS-terminating proxy or HTTPS tunnel sits in front of the server. It ends the platform's TLS connection, so your server never sees the platform's client certificate and mTLS silently stops.`,
-      PASS_THROUGH_ADVICE));
+    rows.push(noCert(row('url-same-certificate', G, 'fail',
+      `${u.host} presents "${name}" (SHA-256 ${presented.sha256.slice(0, 23)}…), not this server's certificate "${shortName(o.localLeaf)}" (${o.localLeaf.fingerprint256.slice(0, 23)}…): a TLS-terminating proxy or HTTPS tunnel sits in front of the server. It ends the platform's TLS connection, so your server never sees the platform's client certificate and mTLS silently stops.`,
+      PASS_THROUGH_ADVICE)));
   } else {
-    rows.push(row('url-same-certificate', G, 'pass', `${u.host} presents this server's own certificate (SHA-256 ${presented.fingerprint256.slice(0, 23)}…): TLS reaches the server end to end.`));
+    rows.push(noCert(row('url-same-certificate', G, 'pass', `${u.host} presents this server's own certificate (SHA-256 ${presented.sha256.slice(0, 23)}…): TLS reaches the server end to end.`)));
   }
 
-  const bare = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), insecure: true, timeoutMs: TIMEOUT_MS, signal: o.signal });
   if (bare.status === undefined && bare.error && /^(ALERT_|ECONNRESET$)/.test(bare.error.code)) {
-    rows.push(row('url-client-certificate', G, 'pass', `${u.host} asks for a client certificate and refuses a client without one (${bare.error.explanation.title}).`));
+    rows.push(noCert(row('url-client-certificate', G, 'pass', `${u.host} asks for a client certificate and refuses a client without one (${bare.error.explanation.title}).`)));
   } else if (bare.status !== undefined) {
-    rows.push(row('url-client-certificate', G, 'fail', `${u.host} answered HTTP ${bare.status} to a client WITHOUT a certificate: ${terminated ? 'the proxy in front does not pass the client certificate through' : 'the endpoint does not require one'}.`, terminated ? PASS_THROUGH_ADVICE : 'Require and verify client certificates (requestCert + rejectUnauthorized).'));
+    rows.push(noCert(row('url-client-certificate', G, 'fail', `${u.host} answered HTTP ${bare.status} to a client WITHOUT a certificate: ${terminated ? 'the proxy in front does not pass the client certificate through' : 'the endpoint does not require one'}.`, terminated ? PASS_THROUGH_ADVICE : 'Require and verify client certificates (requestCert + rejectUnauthorized).')));
   } else {
-    rows.push(row('url-client-certificate', G, 'warn', `Could not tell whether ${u.host} requires a client certificate: ${bare.error?.explanation.title ?? 'no answer'}.`));
+    rows.push(noCert(row('url-client-certificate', G, 'warn', `Could not tell whether ${u.host} requires a client certificate: ${bare.error?.explanation.title ?? 'no answer'}.`)));
   }
   return rows;
 }

@@ -1,5 +1,6 @@
 /** The go-live readiness report: one row per check, JSON-serialisable for `mtls check --json`. */
 import type { Platform } from '../webhook/index';
+import type { HandshakeTimeline } from '../http/index';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -18,6 +19,10 @@ export interface CheckRow {
   /** What to do about it (absent on a pass that needs nothing). */
   readonly fix?: string;
   readonly action?: FixAction;
+  /** The five-step handshake of the TLS connection this row measured (rows that connected only). */
+  readonly handshake?: HandshakeTimeline;
+  /** Which connection that was, e.g. "the sample request with your dev client certificate". */
+  readonly connection?: string;
 }
 
 /** 'ready' when no row fails or warns; 'ready-with-warnings' when only warnings; else 'not-ready'. */
@@ -35,6 +40,8 @@ export interface ReadinessReport {
 /** A server started for the check, stopped when the check ends. */
 export interface StartedServer {
   readonly url: string;
+  /** What the server printed so far: its refused-handshake lines join our failed handshakes. */
+  output?(): string;
   stop(): Promise<void>;
 }
 
@@ -52,9 +59,18 @@ export interface ReadinessOptions {
   readonly startServer?: (file: string, port: number) => Promise<StartedServer>;
   /** The platform's webhook timeout in ms (CX: the agent's setting, 5 000 by default). */
   readonly platformTimeoutMs?: number;
+  /**
+   * The log of the server already running on `port`, when it is ours (a VS Code terminal, `--server-log`):
+   * its refused-handshake lines are shown next to the failed handshakes. A server started for the check
+   * is read through its own `output`.
+   */
+  readonly serverLog?: (port: number) => Promise<string> | string;
   readonly signal?: AbortSignal;
 }
 
 export const row = (id: string, group: CheckGroup, status: CheckStatus, message: string, fix?: string, action?: FixAction): CheckRow => ({
   id, group, status, message, ...(fix !== undefined ? { fix } : {}), ...(action !== undefined ? { action } : {}),
 });
+
+/** `r` with the handshake of the connection that decided it. */
+export const measured = (r: CheckRow, handshake: HandshakeTimeline, connection: string): CheckRow => ({ ...r, handshake, connection });

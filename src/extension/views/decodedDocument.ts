@@ -39,21 +39,27 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
     return uri.toString();
   }
 
-  /** Marks handshake-step lines ("  ✖ 5  …" and the detail lines under it) with theme colours. */
+  /**
+   * Marks handshake-step lines ("  ✖ 5  …" and the detail lines under it) with theme colours; a timeline
+   * may be indented as a whole (under a readiness row).
+   */
   private highlightTimeline(editor: vscode.TextEditor): void {
     const failed: vscode.Range[] = [];
     const details: vscode.Range[] = [];
     const passed: vscode.Range[] = [];
     let inFailed = false;
+    let detailIndent = '';
     const doc = editor.document;
     for (let i = 0; i < doc.lineCount; i++) {
       const text = doc.lineAt(i).text;
-      const step = /^ {2}([✔✖·]) [1-5] {2}/.exec(text);
+      const step = /^( *) {2}([✔✖·]) [1-5] {2}/.exec(text);
       if (step) {
-        inFailed = step[1] === '✖';
+        const indent = step[1]?.length ?? 0;
+        inFailed = step[2] === '✖';
+        detailIndent = ' '.repeat(indent + 7);
         if (inFailed) failed.push(doc.lineAt(i).range);
-        if (step[1] === '✔') passed.push(new vscode.Range(i, 2, i, 3));
-      } else if (inFailed && /^ {7}\S/.test(text)) {
+        if (step[2] === '✔') passed.push(new vscode.Range(i, indent + 2, i, indent + 3));
+      } else if (inFailed && text.startsWith(detailIndent) && /\S/.test(text.charAt(detailIndent.length))) {
         details.push(doc.lineAt(i).range);
       } else {
         inFailed = false;

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReadinessReport } from '../../../src/core/readiness';
-import { run, freePort } from './support';
+import { run, freePort, ws } from './support';
 
 type Result = ReadinessReport & { document?: string; buttons: string[] };
 
@@ -41,6 +43,27 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     assert.match(doc?.getText() ?? '', /FAIL {2}client-roots: /);
     assert.match(r.rows.find((x) => x.id === 'server-running')?.message ?? '', new RegExp(`:${port}`));
     assert.equal(await listening(port), false, 'the server started for the check is stopped');
+  });
+
+  it('a client certificate the server does not trust: the failing row carries its handshake, step 5 failed with the server\'s refusal, in the result and the document', async function () {
+    this.timeout(180_000);
+    await run('mtls.generateChain', { folder: 'golive-untrusted/certs', keyType: 'ec256', overwrite: true, gitignore: false });
+    await run('mtls.generateChain', { folder: 'golive-other/certs', keyType: 'ec256', org: 'Another Org', overwrite: true, gitignore: false });
+    await run('mtls.scaffoldServer', { folder: 'golive-untrusted', port: await freePort(), overwrite: true, open: false });
+    // The CX custom client certificate, issued by a CA the server's bundle does not hold.
+    const file = (...p: string[]) => path.join(ws(), ...p);
+    copyFileSync(file('golive-other', 'certs', 'client-fullchain.pem'), file('golive-untrusted', 'cx-client-crt.pem'));
+    copyFileSync(file('golive-other', 'certs', 'client-key.pem'), file('golive-untrusted', 'cx-client-key.pem'));
+    const r = await run<Result>('mtls.checkReadiness', { platform: 'cx', folder: 'golive-untrusted' });
+    const sample = r.rows.find((x) => x.id === 'sample-response');
+    assert.equal(sample?.status, 'fail');
+    assert.equal(sample?.handshake?.failedStep, 5);
+    assert.deepEqual(sample?.handshake?.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'failed']);
+    // The server was started in a VS Code terminal for the check: its own line for that connection is merged in.
+    assert.match(sample?.handshake?.steps[4]?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ \[/);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
+    assert.match(doc?.getText() ?? '', /^ {10}✖ 5 {2}Server verifies it, then the request .*FAILED/m);
+    assert.match(doc?.getText() ?? '', /^ {15}server log: .*refused handshake from/m);
   });
 
   it('a folder without server.ts is one failing row with a Scaffold Server button', async () => {

@@ -60,6 +60,8 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
         const { url: started } = await startServerCommand(deps, { file, port });
         return { url: started, stop: async () => void (await deps.servers.stop(file)) };
       },
+      // A server started from VS Code (now or earlier): its refusal lines join the failed handshakes.
+      serverLog: (port) => deps.servers.outputOf(port) ?? '',
     }),
   );
   const text = renderReadiness(report);
