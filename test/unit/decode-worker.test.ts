@@ -36,6 +36,18 @@ test('decodes in the worker exactly what the decoder decodes in process', async 
   assert.match(JSON.stringify(text.items[0]), /worker-leaf/);
 });
 
+test('the worker judges validity at the time it is given, as the decoder does in process', async () => {
+  const bytes = Buffer.from(leaf.pem);
+  const [item] = decodeBytes(bytes).items;
+  assert.ok(item.kind === 'certificate');
+  const later = new Date(Date.parse(item.notAfter) + 86_400_000);
+  const [now, after] = await Promise.all([make(10_000).decode({ bytes }), make(10_000).decode({ bytes }, { now: later })]);
+  assert.ok(now.items[0].kind === 'certificate' && after.items[0].kind === 'certificate');
+  assert.equal(now.items[0].validity, 'valid');
+  assert.equal(after.items[0].validity, 'expired');
+  assert.deepEqual(after.items[0], decodeBytes(bytes, { now: later }).items[0]);
+});
+
 test('a file past the deadline becomes one "not decoded" error, the worker is replaced, the next file decodes', async () => {
   const d = make(2); // 2 ms: no decoder reads a thousand certificates that fast
   const bundle = Buffer.from(Array.from({ length: 1000 }, () => leaf.pem).join(''));

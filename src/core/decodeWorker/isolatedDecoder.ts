@@ -38,6 +38,7 @@ export interface DecodeJobOptions {
   readonly fileName?: string;
   readonly passphrase?: string;
   readonly expiryWarningDays?: number;
+  readonly now?: Date;
 }
 
 interface Job {

@@ -11,6 +11,8 @@ export interface DecodeRequest {
   /** PKCS#12 passphrase; travels only in this message, never logged. */
   readonly passphrase?: string;
   readonly expiryWarningDays?: number;
+  /** Judge validity at this time instead of now. */
+  readonly now?: Date;
 }
 
 export type DecodeReply = { readonly id: number; readonly result: DecodedFile } | { readonly id: number; readonly failure: string };

@@ -15,7 +15,7 @@ port.on('message', (req: DecodeRequest) => void answer(req));
 async function answer(req: DecodeRequest): Promise<void> {
   let reply: DecodeReply;
   try {
-    const opts = { fileName: req.fileName, passphrase: req.passphrase, expiryWarningDays: req.expiryWarningDays };
+    const opts = { fileName: req.fileName, passphrase: req.passphrase, expiryWarningDays: req.expiryWarningDays, now: req.now };
     const result = await ('bytes' in req.input ? decodeBytesAsync(Buffer.from(req.input.bytes.buffer, req.input.bytes.byteOffset, req.input.bytes.byteLength), opts) : decodePemTextAsync(req.input.text, opts));
     reply = { id: req.id, result };
   } catch (e) {

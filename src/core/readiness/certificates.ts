@@ -2,18 +2,28 @@
 import { promises as fs } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { decodeBytes } from '../x509/index';
-import type { DecodedCertificate } from '../x509/index';
+import { decodeBytesAsync } from '../x509/index';
+import type { DecodedCertificate, DecodedFile, DecodeOptions } from '../x509/types';
 
 export interface LoadedCertificate {
   readonly decoded: DecodedCertificate;
   readonly x509: X509Certificate;
 }
 
-/** The certificates of a PEM or DER file, in file order; throws with a readable message when there are none. */
-export async function loadCertificates(file: string, now: Date): Promise<LoadedCertificate[]> {
+/** A decoder for the files a check reads: the extension passes its worker threads, the CLI decodes in-process. */
+export type Decode = (bytes: Buffer, opts: DecodeOptions) => Promise<DecodedFile>;
+
+/** Reads the certificates of a PEM or DER file, in file order; throws with a readable message when there are none. */
+export type CertificateLoader = (file: string) => Promise<LoadedCertificate[]>;
+
+/** The loader of one check: every file decoded with `decode`, its validity judged at `now`. */
+export function certificateLoader(now: Date, decode: Decode = decodeBytesAsync): CertificateLoader {
+  return (file) => loadCertificates(file, now, decode);
+}
+
+async function loadCertificates(file: string, now: Date, decode: Decode): Promise<LoadedCertificate[]> {
   const bytes = await fs.readFile(file);
-  const decoded = decodeBytes(bytes, { fileName: file, now });
+  const decoded = await decode(bytes, { fileName: file, now });
   const certs = decoded.items.filter((i): i is Extract<typeof i, { kind: 'certificate' }> => i.kind === 'certificate');
   if (certs.length === 0) {
     const why = decoded.errors[0]?.message ?? 'no certificate in it';

@@ -10,7 +10,7 @@ import type { ClientCredentials } from '../http/index';
 import { checkPortFree, pathExists as exists } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
 import { behaviourRows } from './behaviourRows';
-import { coversHost, findAnchor, loadCertificates, nodeRootStore } from './certificates';
+import { certificateLoader, coversHost, findAnchor, nodeRootStore, type CertificateLoader } from './certificates';
 import { clientTrustRows } from './clientTrustRows';
 import { reachabilityRows } from './reachabilityRows';
 import { serverCertificateRows } from './serverCertificateRows';
@@ -37,13 +37,13 @@ async function findCustomClient(dirs: readonly string[]): Promise<(ClientCredent
 }
 
 /** A dev client certificate (mtls chain's client-fullchain.pem) the bundle accepts, for the behaviour rows. */
-async function findDevClient(certsDir: string, caPath: string, now: Date): Promise<(ClientCredentials & { label: string }) | undefined> {
+async function findDevClient(certsDir: string, caPath: string, load: CertificateLoader): Promise<(ClientCredentials & { label: string }) | undefined> {
   const certFile = path.join(certsDir, 'client-fullchain.pem');
   const keyFile = path.join(certsDir, 'client-key.pem');
   if (!(await exists(certFile)) || !(await exists(keyFile))) return undefined;
   try {
-    const [leaf, ...rest] = await loadCertificates(certFile, now);
-    const bundle = await loadCertificates(caPath, now);
+    const [leaf, ...rest] = await load(certFile);
+    const bundle = await load(caPath);
     if (!leaf || !findAnchor(leaf.x509, rest.map((c) => c.x509), bundle.map((c) => c.x509))) return undefined;
     return { certPem: await fs.readFile(certFile, 'utf8'), keyPem: await fs.readFile(keyFile, 'utf8'), label: 'your dev client certificate' };
   } catch {
@@ -52,16 +52,16 @@ async function findDevClient(certsDir: string, caPath: string, now: Date): Promi
 }
 
 /** PEM of the CA that issued the server certificate, from the project's files (else the system store). */
-async function serverAnchorPem(leaf: X509Certificate, certFile: string, dirs: readonly string[], now: Date): Promise<string | undefined> {
+async function serverAnchorPem(leaf: X509Certificate, certFile: string, dirs: readonly string[], load: CertificateLoader): Promise<string | undefined> {
   const pool: X509Certificate[] = [];
   for (const d of dirs) {
     for (const name of await fs.readdir(d).catch(() => [] as string[])) {
       if (!/\.(pem|crt|cer)$/i.test(name) || /key/i.test(name)) continue;
-      const certs = await loadCertificates(path.join(d, name), now).catch(() => []);
+      const certs = await load(path.join(d, name)).catch(() => []);
       pool.push(...certs.map((c) => c.x509));
     }
   }
-  const chain = await loadCertificates(certFile, now).catch(() => []);
+  const chain = await load(certFile).catch(() => []);
   const anchor = findAnchor(leaf, chain.slice(1).map((c) => c.x509), pool.filter((c) => c.checkIssued(c)));
   return anchor && !nodeRootStore().some((r) => r.fingerprint256 === anchor.fingerprint256) ? anchor.toString() : undefined;
 }
@@ -85,6 +85,7 @@ function verdictOf(rows: readonly CheckRow[]): ReadinessVerdict {
 export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessReport> {
   const dir = path.resolve(o.dir);
   const now = o.now ?? new Date();
+  const load = certificateLoader(now, o.decode);
   const env = o.env ?? process.env;
   const rows: CheckRow[] = [];
   const report = (): ReadinessReport => ({ platform: o.platform, dir, ...(o.url ? { url: o.url } : {}), checkedAt: now.toISOString(), rows, verdict: verdictOf(rows) });
@@ -109,10 +110,10 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
     publicHost = undefined;
   }
 
-  const server = await serverCertificateRows({ certPath: config.certPath, platform: o.platform, publicHost, searchDirs, now });
+  const server = await serverCertificateRows({ certPath: config.certPath, platform: o.platform, publicHost, searchDirs, now, load });
   rows.push(...server.rows);
   const custom = o.platform === 'cx' ? await findCustomClient([dir, certsDir, path.join(dir, 'cx-client'), path.dirname(config.caPath)]) : undefined;
-  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, acceptAnyPublicClient: config.acceptAnyPublicClient, now, ...(custom ? { customClientCert: custom.cert } : {}) })));
+  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, acceptAnyPublicClient: config.acceptAnyPublicClient, now, load, ...(custom ? { customClientCert: custom.cert } : {}) })));
   rows.push(authenticationRow({ platform: o.platform, mode: config.authMode, hasSecret: config.authHasSecret, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
 
   // Behaviour: against the running server (started for the check when nothing listens on its port).
@@ -137,9 +138,9 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
       const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
       const localUrl = `https://${shownHost}:${config.port}${config.webhookPaths[0] ?? '/webhook'}`;
       const leaf = server.leaf?.x509;
-      const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, now) : undefined;
+      const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, load) : undefined;
       const verifiable = leaf !== undefined && coversHost(leaf, localHost);
-      const client = custom ?? (await findDevClient(certsDir, config.caPath, now));
+      const client = custom ?? (await findDevClient(certsDir, config.caPath, load));
       // Read before the server is stopped: a server started for the check keeps its output only while it runs.
       const port = config.port;
       const serverLog = started?.output ? () => started?.output?.() ?? '' : o.serverLog ? () => o.serverLog?.(port) ?? '' : undefined;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import { dialogflowRoots, DIALOGFLOW_LEGACY_CUTOVER } from '../pki/trustBundle';
 import type { Platform } from '../webhook/index';
-import { isPublicRoot, loadCertificates, shortName, type LoadedCertificate } from './certificates';
+import { isPublicRoot, shortName, type CertificateLoader, type LoadedCertificate } from './certificates';
 import { row, type CheckRow } from './types';
 
 const G = 'client trust' as const;
@@ -23,6 +23,7 @@ export interface ClientTrustInput {
   /** MTLS_ACCEPT_ANY_PUBLIC_CLIENT / acceptAnyPublicClient: a public root without a pin, accepted knowingly. */
   readonly acceptAnyPublicClient: boolean;
   readonly now: Date;
+  readonly load: CertificateLoader;
 }
 
 const day = (d: Date): string => d.toISOString().slice(0, 10);
@@ -30,7 +31,7 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
 export async function clientTrustRows(o: ClientTrustInput): Promise<CheckRow[]> {
   let bundle: LoadedCertificate[];
   try {
-    bundle = await loadCertificates(o.caPath, o.now);
+    bundle = await o.load(o.caPath);
   } catch (e) {
     return [row('client-roots', G, 'fail', `Cannot read the client CA bundle: ${(e as Error).message}`, 'Create the platform\'s trust bundle (mtls trust-bundle) and point MTLS_CA at it.', 'createTrustBundle')];
   }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Platform } from '../webhook/index';
-import { coversHost, findAnchor, loadCertificates, nodeRootStore, shortName, type LoadedCertificate } from './certificates';
+import { coversHost, findAnchor, nodeRootStore, shortName, type CertificateLoader, type LoadedCertificate } from './certificates';
 import { row, type CheckRow } from './types';
 
 const G = 'server certificate' as const;
@@ -20,6 +20,7 @@ export interface ServerCertificateInput {
   /** Where to look for an exported CX custom CA (DER files). */
   readonly searchDirs: readonly string[];
   readonly now: Date;
+  readonly load: CertificateLoader;
 }
 
 /** DER certificates in `dirs` (not recursive): candidates for an exported CX custom CA. */
@@ -45,7 +46,7 @@ async function derCertificates(dirs: readonly string[]): Promise<{ file: string;
 export async function serverCertificateRows(o: ServerCertificateInput): Promise<{ rows: CheckRow[]; leaf?: LoadedCertificate }> {
   let certs: LoadedCertificate[];
   try {
-    certs = await loadCertificates(o.certPath, o.now);
+    certs = await o.load(o.certPath);
   } catch (e) {
     return { rows: [row('server-certificate', G, 'fail', `Cannot read the server certificate: ${(e as Error).message}`, 'Generate certificates (mtls chain) or point MTLS_CERT at your certificate.', 'generateChain')] };
   }

@@ -1,6 +1,7 @@
 /** The go-live readiness report: one row per check, JSON-serialisable for `mtls check --json`. */
 import type { Platform } from '../webhook/index';
 import type { HandshakeTimeline } from '../http/index';
+import type { Decode } from './certificates';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -65,6 +66,8 @@ export interface ReadinessOptions {
    * is read through its own `output`.
    */
   readonly serverLog?: (port: number) => Promise<string> | string;
+  /** Decodes the certificate files the check reads (the extension: its worker threads); default in-process. */
+  readonly decode?: Decode;
   readonly signal?: AbortSignal;
 }
 

@@ -106,6 +106,11 @@ export class DecodeService implements vscode.Disposable {
     }
   }
 
+  /** Decodes a file's bytes that are not the tree's (the readiness check's) in the interactive worker, with the same deadline. */
+  decodeBytes(bytes: Uint8Array, opts: { fileName?: string; now?: Date } = {}): Promise<DecodedFile> {
+    return this.interactive.decode({ bytes }, { ...opts, expiryWarningDays: this.settings.expiryWarningDays });
+  }
+
   /** Decodes PEM text (a selection, a hover) in the interactive worker, with the same deadline. */
   decodeText(text: string, fileName?: string): Promise<DecodedFile> {
     return this.interactive.decode({ text }, { fileName, expiryWarningDays: this.settings.expiryWarningDays });

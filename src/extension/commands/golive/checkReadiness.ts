@@ -62,6 +62,8 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
       },
       // A server started from VS Code (now or earlier): its refusal lines join the failed handshakes.
       serverLog: (port) => deps.servers.outputOf(port) ?? '',
+      // The certificate files are decoded in the decoder's worker threads, off the extension host's thread.
+      decode: (bytes, o) => deps.decoder.decodeBytes(bytes, { fileName: o.fileName, now: o.now }),
     }),
   );
   const text = renderReadiness(report);
