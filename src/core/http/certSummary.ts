@@ -70,17 +70,37 @@ export function presentedChain(pem: string): PresentedCertificate[] {
  * (every name then "does not match"), so this reads the detailed object instead.
  */
 export function peerPresented(socket: TLSSocket): PresentedCertificate[] {
+  return presentedFrom(socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
+}
+
+/**
+ * The same, from a detailed certificate (e.g. the one Node built for its host-name check), read from its
+ * fields: parsing each DER again cost more than the rest of the timeline.
+ */
+export function presentedFrom(detailed: DetailedPeerCertificate | undefined): PresentedCertificate[] {
   const out: PresentedCertificate[] = [];
   const seen = new Set<string>();
-  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
-  while (c?.raw && !seen.has(c.fingerprint256)) {
+  for (let c = detailed; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
     seen.add(c.fingerprint256);
     try {
-      out.push(presentedCertificate(new X509Certificate(c.raw)));
+      out.push(presentedFromDetailed(c));
     } catch {
       break;
     }
-    c = c.issuerCertificate;
   }
   return out;
+}
+
+function presentedFromDetailed(c: DetailedPeerCertificate): PresentedCertificate {
+  const curve = c.nistCurve ?? (c.asn1Curve ? (curveNames[c.asn1Curve] ?? c.asn1Curve) : undefined);
+  // RSA and EC keys are in the detailed object; anything else (Ed25519, …) is read from the DER.
+  const keyType = c.modulus !== undefined && c.bits ? `RSA ${c.bits}` : curve ? `EC ${curve}` : keyTypeOf(new X509Certificate(c.raw));
+  return { subject: nameText(c.subject), issuer: nameText(c.issuer), sha256: c.fingerprint256, keyType, validFrom: new Date(c.valid_from).toISOString(), validTo: new Date(c.valid_to).toISOString() };
+}
+
+/** "CN=x, O=y" from Node's object form of a name (repeated attributes are arrays). */
+function nameText(name: Record<string, string | string[] | undefined> | undefined): string {
+  return Object.entries(name ?? {})
+    .flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => `${k}=${x}`) : [`${k}=${v}`]))
+    .join(', ');
 }
