@@ -4,14 +4,13 @@
 //                      host): one line that requires dist/ext/extension.js.
 //   dist/ext/          the extension split into CommonJS chunks: activation loads the tree view, the decoder
 //                      service, the hover and the command registrations; each command's module (and the
-//                      decoder, the server template, undici…) is required on first use. esbuild splits only
-//                      ES modules, so the split is built as ES modules and each chunk converted to CommonJS:
-//                      Node's require cache then shares every chunk, so classes (instanceof) stay one.
+//                      decoder, the server template, undici…) is required on first use.
 //   dist/cli.js        the `mtls` bin: a small CommonJS front door that answers `--help` / `--version` from
-//                      the command registry and otherwise imports dist/cli/mtls.mjs (so the overview never
-//                      pays for Node's ES module loader).
-//   dist/cli/          the CLI as ES modules with code splitting: `mtls --help` reads the entry and the
-//                      command registry only; each subcommand's chunk loads when it runs.
+//                      the command registry and otherwise requires dist/cli/mtls.js.
+//   dist/cli/          the CLI split the same way: each subcommand's chunk is required when it runs.
+// esbuild splits only ES modules, so a split is built as ES modules and each chunk converted to CommonJS:
+// Node's require cache then shares every chunk (classes stay one, instanceof works), and nothing pays for
+// the ES module loader.
 //   dist/undici.js     undici, shared by the extension and the CLI, required only by the commands that send.
 //   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.ts (see ts-loader.mts).
 import { build } from 'esbuild';
@@ -74,14 +73,17 @@ const esmBanner = [
 const frontDoorExternals = {
   name: 'front-door-externals',
   setup(b) {
-    b.onResolve({ filter: /^\.\/mtls\.mjs$/ }, () => ({ path: './cli/mtls.mjs', external: true }));
+    b.onResolve({ filter: /^\.\/mtls\.js$/ }, () => ({ path: './cli/mtls.js', external: true }));
     b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) => (/[\\/]cli[\\/]commands$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined));
   },
 };
 
-/** The extension as CommonJS chunks in dist/ext/ (see the layout above). */
-async function buildExtension() {
-  const esm = mkdtempSync(join(tmpdir(), 'mtls-ext-esm-'));
+/**
+ * One entry point as CommonJS chunks in `outdir` that load on first use (see the layout above): built as ES
+ * modules with splitting in a scratch folder, then each chunk converted to CommonJS, import() included.
+ */
+async function buildSplitCommonJs(entryPoints, outdir, extra = {}) {
+  const esm = mkdtempSync(join(tmpdir(), 'mtls-split-'));
   try {
     await build({
       ...common,
@@ -89,11 +91,11 @@ async function buildExtension() {
       splitting: true,
       // Inline, so the CommonJS pass below reads them and its maps point at the TypeScript sources.
       sourcemap: production ? false : 'inline',
-      entryPoints: { extension: 'src/extension/extension.ts' },
+      entryPoints,
       outdir: esm,
       chunkNames: '[name]-[hash]',
-      external: ['vscode'],
       plugins: [undiciBeside('../undici.js')],
+      ...extra,
     });
     await build({
       platform: 'node',
@@ -104,14 +106,13 @@ async function buildExtension() {
       sourcesContent: false,
       logLevel: 'warning',
       entryPoints: readdirSync(esm).map((f) => join(esm, f)),
-      outdir: 'dist/ext',
+      outdir,
       // import() of a chunk becomes require(): every chunk then lives in one module cache.
       supported: { 'dynamic-import': false },
     });
   } finally {
     rmSync(esm, { recursive: true, force: true });
   }
-  writeFileSync('dist/extension.js', "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n");
 }
 
 const t0 = Date.now();
@@ -121,18 +122,8 @@ rmSync('dist/extension.js.map', { force: true });
 rmSync('dist/cli.js.map', { force: true });
 mkdirSync('dist', { recursive: true });
 await Promise.all([
-  buildExtension(),
-  build({
-    ...common,
-    format: 'esm',
-    splitting: true,
-    entryPoints: { mtls: 'src/cli/cli.ts' },
-    outdir: 'dist/cli',
-    outExtension: { '.js': '.mjs' },
-    chunkNames: '[name]-[hash]',
-    banner: { js: esmBanner },
-    plugins: [undiciBeside('../undici.js')],
-  }),
+  buildSplitCommonJs({ extension: 'src/extension/extension.ts' }, 'dist/ext', { external: ['vscode'] }),
+  buildSplitCommonJs({ mtls: 'src/cli/cli.ts' }, 'dist/cli'),
   build({
     ...common,
     sourcemap: false,
@@ -158,5 +149,6 @@ await Promise.all([
   }),
 ]);
 writeFileSync('dist/amaro.wasm', amaroWasm);
+writeFileSync('dist/extension.js', "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n");
 chmodSync('dist/cli.js', 0o755);
 console.log(`esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

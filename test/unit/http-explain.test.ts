@@ -2,6 +2,7 @@
 // a local DNS responder), then the explanation code asserted. No stubbed errors.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { Resolver } from 'node:dns';
@@ -189,6 +190,25 @@ describe('explainTlsError (each row provoked for real)', () => {
     const enc = Object.fromEntries((await generateChain({ keyType: 'ec256', keyPassphrase: 'right horse' })).files.map((f) => [f.name, String(f.contents)]));
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
     const r = await send({ url: s.url, certPem: enc['client-crt.pem'], keyPem: enc['client-key.pem'], passphrase: 'wrong horse', caPem: a['ca-root-crt.pem'] });
+    expectCode(r, 'BAD_PASSPHRASE');
+    assert.equal(r.error?.explanation.action, 'checkPassphrase');
+  });
+
+  it('a wrong passphrase whose garbage passes the padding check is still "check passphrase", not a damaged key', async () => {
+    // About one wrong passphrase in 256: OpenSSL then fails in its key decoder ("unsupported"), not with "bad decrypt".
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
+    let passphrase: string | undefined;
+    for (let i = 0; i < 5000 && passphrase === undefined; i++) {
+      try {
+        createPrivateKey({ key: keyPem, format: 'pem', passphrase: `wrong-${i}` });
+      } catch (e) {
+        if (!/bad decrypt/i.test((e as Error).message)) passphrase = `wrong-${i}`;
+      }
+    }
+    assert.ok(passphrase, 'such a passphrase exists among 5,000 tries');
+    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
+    const r = await send({ url: s.url, certPem: a['client-crt.pem'], keyPem, passphrase, caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'BAD_PASSPHRASE');
     assert.equal(r.error?.explanation.action, 'checkPassphrase');
   });

@@ -9,6 +9,7 @@ import { generateChain, generateClientFromCa, generateSelfSigned, keyTypes, pars
 import { readCertFields } from '../../src/core/pki/certInfo';
 import { buildCertificate } from '../../src/core/pki/certificate';
 import { encodeName } from '../../src/core/pki/names';
+import { loadPrivateKey } from '../../src/core/pki/keys';
 import { InputError } from '../../src/core/errors';
 
 function writeSet(set: GeneratedSet): string {
@@ -226,4 +227,22 @@ test('refuses to sign with an expired CA, and a leaf never outlives its CA', asy
   const caEnd = new Date(Math.floor((Date.now() + 10 * 86400000) / 1000) * 1000);
   const set = await generateClientFromCa({ caCertPem: make(caEnd), caKeyPem: keyPem, keyType: 'ec256' });
   assert.equal(new Date(new X509Certificate(file(set, 'client-crt.pem')).validTo).getTime(), caEnd.getTime());
+});
+
+test('a wrong passphrase is reported as one even when the decrypted garbage passes the padding check', () => {
+  // About one wrong passphrase in 256 decrypts to bytes whose padding looks right; OpenSSL then fails in its key
+  // decoder ("unsupported") instead of with "bad decrypt". Find such a passphrase for a real encrypted key.
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
+  let decoderFailure: string | undefined;
+  for (let i = 0; i < 5000 && decoderFailure === undefined; i++) {
+    try {
+      createPrivateKey({ key: pem, format: 'pem', passphrase: `wrong-${i}` });
+    } catch (e) {
+      if (!/bad decrypt/i.test((e as Error).message)) decoderFailure = `wrong-${i}`;
+    }
+  }
+  assert.ok(decoderFailure, 'a passphrase whose failure is not "bad decrypt" exists among 5,000 tries');
+  assert.throws(() => loadPrivateKey(pem, decoderFailure, 'The CA key file'), (e: unknown) => e instanceof InputError && /^Wrong passphrase for the CA key file/.test(e.message));
+  assert.equal(loadPrivateKey(pem, 'right', 'The CA key file').asymmetricKeyType, 'ec');
 });

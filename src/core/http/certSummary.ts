@@ -73,11 +73,8 @@ export function peerPresented(socket: TLSSocket): PresentedCertificate[] {
   return presentedFrom(socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
 }
 
-/**
- * The same, from a detailed certificate (e.g. the one Node built for its host-name check), read from its
- * fields: parsing each DER again cost more than the rest of the timeline.
- */
-export function presentedFrom(detailed: DetailedPeerCertificate | undefined): PresentedCertificate[] {
+/** The chain of a detailed certificate, read from its fields: parsing each DER again cost more than the rest of the timeline. */
+function presentedFrom(detailed: DetailedPeerCertificate | undefined): PresentedCertificate[] {
   const out: PresentedCertificate[] = [];
   const seen = new Set<string>();
   for (let c = detailed; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
-import { checkServerIdentity, createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type * as Undici from 'undici';
 
@@ -16,9 +16,9 @@ function loadUndici(): typeof Undici {
 }
 import { InputError } from '../errors';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
-import { peerChain, oneLineName, peerPresented, presentedChain, presentedFrom } from './certSummary';
+import { peerChain, oneLineName, peerPresented, presentedChain } from './certSummary';
 import { buildHandshakeTimeline } from './handshakeTimeline';
-import type { HandshakeObservation, PresentedCertificate } from './handshakeTypes';
+import type { HandshakeObservation } from './handshakeTypes';
 import { explainTlsError } from './explainTlsError';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
 
@@ -89,6 +89,16 @@ function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
   return o;
 }
 
+/**
+ * About one wrong passphrase in 256 decrypts an encrypted PEM key to bytes whose padding looks right, and
+ * OpenSSL then fails in its key decoder ("unsupported") instead of with "bad decrypt": report it as what it is.
+ */
+function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
+  const message = e instanceof Error ? e.message : String(e);
+  if (c.passphrase === undefined || c.keyPem === undefined || !/ENCRYPTED/.test(c.keyPem) || !/DECODER|unsupported/i.test(message)) return e;
+  return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${message})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
+}
+
 function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: string } | undefined {
   const pem = c.certPem;
   if (pem === undefined) return c.pfx ? {} : undefined;
@@ -139,17 +149,11 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     // and fresh connections do not re-parse them (tls.connect would build a new context each time).
     secureContext = createSecureContext(opts);
   } catch (e) {
-    credentialError = e;
+    credentialError = asWrongPassphrase(creds, e);
   }
   const base = loadUndici().buildConnector({
     ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
     maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
-    // Node builds the server's detailed chain for this check anyway: the timeline takes it from here instead
-    // of asking for it a second time (one fewer chain build per handshake).
-    checkServerIdentity: (host: string, cert: DetailedPeerCertificate) => {
-      if (attempt && attempt.serverChain.length === 0) recordChain(attempt, presentedFrom(cert));
-      return checkServerIdentity(host, cert);
-    },
   } as Undici.buildConnector.BuildOptions);
   const connector: Undici.buildConnector.connector = (opts, cb) => {
     const t0 = performance.now();
@@ -176,7 +180,6 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
           serverChain: peerChain(t),
         },
       };
-      if (a && a.serverChain.length === 0) recordChain(a, peerPresented(t));
       cb(null, s);
     });
     // TLS 1.3 servers refuse a client certificate after the client's handshake is done: the alert arrives
@@ -353,9 +356,8 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
  * Watches one TLS connection's handshake. The 'keylog' event is the only per-message hook Node offers: it
  * fires as the handshake derives each secret; the first secret derived after the server's flight arrived
  * (TLS 1.2: CLIENT_RANDOM, at ServerHelloDone; TLS 1.3: the traffic secrets, at the server's Finished) marks
- * that flight. Only the label is read, never the secret. The server's chain is taken once: from Node's own
- * host-name check when it runs (see the connector), else when the connection fails (before the socket lets go
- * of it), else when it is established. getSharedSigalgs() is non-empty exactly when the server sent a
+ * that flight, and the server's chain is read there, once, before an alert can tear the connection down.
+ * Only the label is read, never the secret. getSharedSigalgs() is non-empty exactly when the server sent a
  * CertificateRequest.
  */
 function observeHandshake(socket: TLSSocket, a: Attempt): void {
@@ -363,24 +365,24 @@ function observeHandshake(socket: TLSSocket, a: Attempt): void {
     a.connectedAt = performance.now();
     a.localPort = socket.localPort;
   });
-  const onKeylog = (line: Buffer): void => {
-    if (a.serverFlightAt !== undefined || !SERVER_FLIGHT_DONE.test(line.toString('latin1', 0, 24))) return;
+  const serverFlight = (): void => {
+    if (a.serverChain.length > 0) return;
+    const chain = peerPresented(socket);
+    if (chain.length === 0) return;
     a.serverFlightAt = performance.now();
+    a.serverChain = chain;
     a.signatureAlgorithms = socket.getSharedSigalgs();
     if (a.localPort === undefined) a.localPort = socket.localPort;
   };
-  socket.on('keylog', onKeylog);
-  // A failed handshake (an alert, a verification error) destroys the socket, and with it what the server
-  // presented: read the chain just before.
-  const destroy = socket.destroy.bind(socket);
-  socket.destroy = (error?: Error): TLSSocket => {
-    if (a.serverChain.length === 0) recordChain(a, peerPresented(socket));
-    return destroy(error);
+  const onKeylog = (line: Buffer): void => {
+    if (SERVER_FLIGHT_DONE.test(line.toString('latin1', 0, 24))) serverFlight();
   };
-  // 'secure' fires when our side of the handshake is done, before Node checks the server's certificate.
+  socket.on('keylog', onKeylog);
+  // 'secure' fires when our side of the handshake is done, before Node checks the server's certificate
+  // (a failed check destroys the socket, and what it negotiated would be lost).
   socket.prependListener('secure', () => {
     a.handshakeDoneAt = performance.now();
-    a.serverFlightAt ??= a.handshakeDoneAt;
+    serverFlight();
     a.protocol = socket.getProtocol() ?? undefined;
     const c = socket.getCipher();
     a.cipher = c?.standardName ?? c?.name;
@@ -393,10 +395,6 @@ function observeHandshake(socket: TLSSocket, a: Attempt): void {
 
 /** Keylog labels derived once the server's whole flight (certificate, request for ours) has arrived. */
 const SERVER_FLIGHT_DONE = /^(CLIENT_RANDOM|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) /;
-
-function recordChain(a: Attempt, chain: PresentedCertificate[]): void {
-  if (chain.length > 0) a.serverChain = chain;
-}
 
 /** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */
 function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {

@@ -81,7 +81,9 @@ export function loadPrivateKey(pem: string, passphrase: string | undefined, what
     if (encrypted && passphrase === undefined) {
       throw new InputError(`${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR or --key-passphrase-env VAR).`, { cause: e });
     }
-    if (encrypted && /BAD_DECRYPT|INTERRUPTED|bad decrypt/i.test(`${code} ${(e as Error).message}`)) {
+    // A wrong passphrase usually fails the padding check (bad decrypt), but about one time in 256 the garbage
+    // it decrypts to passes it and only the key decoder refuses it ("unsupported"): that is a wrong passphrase too.
+    if (encrypted && /BAD_DECRYPT|INTERRUPTED|bad decrypt|DECODER|unsupported/i.test(`${code} ${(e as Error).message}`)) {
       throw new InputError(`Wrong passphrase for ${what.charAt(0).toLowerCase()}${what.slice(1)}: it could not be decrypted.`, { cause: e });
     }
     throw new InputError(`${what} is not a readable private key (damaged or truncated PEM?): ${(e as Error).message}`, { cause: e });
