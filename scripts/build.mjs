@@ -97,14 +97,11 @@ async function buildSplitCommonJs(entryPoints, outdir, extra = {}) {
       plugins: [undiciBeside('../undici.js')],
       ...extra,
     });
+    // Each chunk on its own (no bundling: the split stays as it is), so no aliases or defines either.
+    const { alias: _alias, define: _define, ...perFile } = common;
     await build({
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: production,
-      sourcemap: !production,
-      sourcesContent: false,
-      logLevel: 'warning',
+      ...perFile,
+      bundle: false,
       entryPoints: readdirSync(esm).map((f) => join(esm, f)),
       outdir,
       // import() of a chunk becomes require(): every chunk then lives in one module cache.

@@ -4,7 +4,7 @@
  * bags, PBES2 keys), bundles of thousands of same-name certificates, issuers forged by name and key
  * identifiers, malformed extensions, and a certificate whose subject is a Markdown command link.
  */
-import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { der } from '../../src/core/asn1/der';
 import { toPem } from '../../src/core/asn1/pemArmor';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../../src/core/crypto/pkcs12Kdf';
@@ -257,4 +257,22 @@ export function sameNameBundle(count: number): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i++) parts.push(testCertificate({ cn: 'Same Name CA', ca: true, key, serial: i + 1, claimIssuer: { subject, ski: Buffer.alloc(20, 0xee) } }).pem);
   return parts.join('');
+}
+
+/**
+ * An encrypted PKCS#8 key and a wrong passphrase whose decryption passes the padding check (about one in 256),
+ * so OpenSSL fails in its key decoder ("unsupported") instead of with "bad decrypt". Undefined when none of
+ * 5,000 tries is one (never seen: that would take odds of about e^-19).
+ */
+export function garbageDecryptingPassphrase(): { keyPem: string; passphrase: string } | undefined {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
+  for (let i = 0; i < 5000; i++) {
+    try {
+      createPrivateKey({ key: keyPem, format: 'pem', passphrase: `wrong-${i}` });
+    } catch (e) {
+      if (!/bad decrypt/i.test((e as Error).message)) return { keyPem, passphrase: `wrong-${i}` };
+    }
+  }
+  return undefined;
 }

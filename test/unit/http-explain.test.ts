@@ -2,7 +2,6 @@
 // a local DNS responder), then the explanation code asserted. No stubbed errors.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { Resolver } from 'node:dns';
@@ -13,6 +12,7 @@ import { explainTlsError, explanationCodes, sendWebhook, type SendOptions, type 
 import { currentWindow, futureWindow, leafFrom, pastWindow } from '../../src/core/http/throwawayCerts';
 import { buildPkcs12, generateChain, generateSelfSigned } from '../../src/core/pki/index';
 import { closedPort, httpsServer, makeChain, opensslServer, tcpServer, tempDir, writeChain, type ChainFiles, type Running } from './http-support';
+import { garbageDecryptingPassphrase } from '../hostile/inputs';
 
 const body = { detectIntentResponseId: 'x', fulfillmentInfo: { tag: 't' } };
 
@@ -196,19 +196,10 @@ describe('explainTlsError (each row provoked for real)', () => {
 
   it('a wrong passphrase whose garbage passes the padding check is still "check passphrase", not a damaged key', async () => {
     // About one wrong passphrase in 256: OpenSSL then fails in its key decoder ("unsupported"), not with "bad decrypt".
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
-    let passphrase: string | undefined;
-    for (let i = 0; i < 5000 && passphrase === undefined; i++) {
-      try {
-        createPrivateKey({ key: keyPem, format: 'pem', passphrase: `wrong-${i}` });
-      } catch (e) {
-        if (!/bad decrypt/i.test((e as Error).message)) passphrase = `wrong-${i}`;
-      }
-    }
-    assert.ok(passphrase, 'such a passphrase exists among 5,000 tries');
+    const found = garbageDecryptingPassphrase();
+    assert.ok(found, 'such a passphrase exists among 5,000 tries');
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
-    const r = await send({ url: s.url, certPem: a['client-crt.pem'], keyPem, passphrase, caPem: a['ca-root-crt.pem'] });
+    const r = await send({ url: s.url, certPem: a['client-crt.pem'], keyPem: found.keyPem, passphrase: found.passphrase, caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'BAD_PASSPHRASE');
     assert.equal(r.error?.explanation.action, 'checkPassphrase');
   });

@@ -11,6 +11,7 @@ import { buildCertificate } from '../../src/core/pki/certificate';
 import { encodeName } from '../../src/core/pki/names';
 import { loadPrivateKey } from '../../src/core/pki/keys';
 import { InputError } from '../../src/core/errors';
+import { garbageDecryptingPassphrase } from '../hostile/inputs';
 
 function writeSet(set: GeneratedSet): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pki-cert-'));
@@ -231,18 +232,9 @@ test('refuses to sign with an expired CA, and a leaf never outlives its CA', asy
 
 test('a wrong passphrase is reported as one even when the decrypted garbage passes the padding check', () => {
   // About one wrong passphrase in 256 decrypts to bytes whose padding looks right; OpenSSL then fails in its key
-  // decoder ("unsupported") instead of with "bad decrypt". Find such a passphrase for a real encrypted key.
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
-  let decoderFailure: string | undefined;
-  for (let i = 0; i < 5000 && decoderFailure === undefined; i++) {
-    try {
-      createPrivateKey({ key: pem, format: 'pem', passphrase: `wrong-${i}` });
-    } catch (e) {
-      if (!/bad decrypt/i.test((e as Error).message)) decoderFailure = `wrong-${i}`;
-    }
-  }
-  assert.ok(decoderFailure, 'a passphrase whose failure is not "bad decrypt" exists among 5,000 tries');
-  assert.throws(() => loadPrivateKey(pem, decoderFailure, 'The CA key file'), (e: unknown) => e instanceof InputError && /^Wrong passphrase for the CA key file/.test(e.message));
-  assert.equal(loadPrivateKey(pem, 'right', 'The CA key file').asymmetricKeyType, 'ec');
+  // decoder ("unsupported") instead of with "bad decrypt".
+  const found = garbageDecryptingPassphrase();
+  assert.ok(found, 'a passphrase whose failure is not "bad decrypt" exists among 5,000 tries');
+  assert.throws(() => loadPrivateKey(found.keyPem, found.passphrase, 'The CA key file'), (e: unknown) => e instanceof InputError && /^Wrong passphrase for the CA key file/.test(e.message));
+  assert.equal(loadPrivateKey(found.keyPem, 'right', 'The CA key file').asymmetricKeyType, 'ec');
 });
