@@ -14,6 +14,7 @@ let undici: typeof Undici | undefined;
 function loadUndici(): typeof Undici {
   return (undici ??= require('undici') as typeof Undici);
 }
+import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
 import { peerChain, oneLineName, peerPresented, presentedChain } from './certSummary';
@@ -89,14 +90,10 @@ function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
   return o;
 }
 
-/**
- * About one wrong passphrase in 256 decrypts an encrypted PEM key to bytes whose padding looks right, and
- * OpenSSL then fails in its key decoder ("unsupported") instead of with "bad decrypt": report it as what it is.
- */
+/** A wrong passphrase whatever OpenSSL called it (see isWrongPassphrase), as the "bad decrypt" the explanations know. */
 function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
-  const message = e instanceof Error ? e.message : String(e);
-  if (c.passphrase === undefined || c.keyPem === undefined || !/ENCRYPTED/.test(c.keyPem) || !/DECODER|unsupported/i.test(message)) return e;
-  return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${message})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
+  if (c.keyPem === undefined || !isWrongPassphrase(c.keyPem, c.passphrase, e) || /bad decrypt/i.test(e instanceof Error ? e.message : String(e))) return e;
+  return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${e instanceof Error ? e.message : String(e)})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
 }
 
 function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: string } | undefined {

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { der, parseDer, readBitString, sequence } from '../asn1/der';
 import { toPem } from '../asn1/pemArmor';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8 } from '../crypto/pbes2';
+import { isEncryptedKeyPem, isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
 
 export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384' | 'ed25519';
@@ -73,17 +74,14 @@ export function loadPrivateKey(pem: string, passphrase: string | undefined, what
   if (!/-----END [A-Z ]*PRIVATE KEY-----/.test(pem)) {
     throw new InputError(`${what} is truncated: the private key has a BEGIN line but no END line.`);
   }
-  const encrypted = /ENCRYPTED/.test(pem);
+  const encrypted = isEncryptedKeyPem(pem);
   try {
     return createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
     if (encrypted && passphrase === undefined) {
       throw new InputError(`${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR or --key-passphrase-env VAR).`, { cause: e });
     }
-    // A wrong passphrase usually fails the padding check (bad decrypt), but about one time in 256 the garbage
-    // it decrypts to passes it and only the key decoder refuses it ("unsupported"): that is a wrong passphrase too.
-    if (encrypted && /BAD_DECRYPT|INTERRUPTED|bad decrypt|DECODER|unsupported/i.test(`${code} ${(e as Error).message}`)) {
+    if (isWrongPassphrase(pem, passphrase, e)) {
       throw new InputError(`Wrong passphrase for ${what.charAt(0).toLowerCase()}${what.slice(1)}: it could not be decrypted.`, { cause: e });
     }
     throw new InputError(`${what} is not a readable private key (damaged or truncated PEM?): ${(e as Error).message}`, { cause: e });

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { isEncryptedKeyPem } from '../crypto/wrongPassphrase';
 import { checkPortFree } from '../localProbes';
 import type { ServerConfig } from './serverConfig';
 
@@ -56,8 +57,8 @@ export async function preflight(config: ServerConfig): Promise<PreflightProblem[
     try {
       keyObject = createPrivateKey({ key, ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}) });
     } catch (e) {
-      // OpenSSL's messages vary ('interrupted or cancelled', 'bad decrypt'): decide from the PEM, as the server does.
-      if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'))) {
+      // OpenSSL's messages vary ('interrupted or cancelled', 'bad decrypt', 'unsupported'): decide from the PEM, as the server does.
+      if (isEncryptedKeyPem(key.toString('latin1'))) {
         add('BAD_PASSPHRASE', config.keyPath, config.passphrase === undefined ? `the private key ${config.keyPath} is encrypted: set MTLS_KEY_PASSPHRASE` : `wrong passphrase for ${config.keyPath} (MTLS_KEY_PASSPHRASE)`);
       } else add('BAD_KEY', config.keyPath, `not a private key: ${config.keyPath} (${(e as Error).message})`);
     }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
+import { readServerFile } from './serverFile';
 import { templateVersionOf } from './upgradeServer';
 
 /** The files and address a scaffolded server will use, resolved the way the server resolves them. */
@@ -82,17 +83,9 @@ function listField(block: string, name: string): string[] | undefined {
  * the server's own resolveSettings(), so preflight checks exactly the files the server will open.
  */
 export async function readServerConfig(serverTsPath: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ServerConfig> {
-  const file = path.resolve(serverTsPath);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new MtlsError('ENOENT_SERVER', `server file not found: ${file} (create it with: mtls scaffold --out DIR)`, { cause: e });
-  }
-  const start = text.indexOf('// ---- mtls-config');
-  const end = text.indexOf('// ---- end mtls-config', start);
-  if (start < 0 || end < 0) throw new MtlsError('E_NOT_SCAFFOLD', `${file} has no mtls-config block: was it written by mtls scaffold?`);
-  const block = text.slice(start, end);
+  const { abs: file, text } = await readServerFile(serverTsPath);
+  const block = configBlock(text);
+  if (block === undefined) throw new MtlsError('E_NOT_SCAFFOLD', `${file} has no mtls-config block: was it written by mtls scaffold?`);
   const base = path.dirname(file);
   const abs = (p: string): string => path.resolve(base, p);
   const fromEnv = (name: string): string | undefined => {
@@ -153,8 +146,13 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
 export async function configuredAuthorization(serverTsPath: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
   const fromEnv = env['MTLS_AUTH']?.trim();
   if (fromEnv) return fromEnv;
-  const text = await fs.readFile(path.resolve(serverTsPath), 'utf8');
+  const block = configBlock((await readServerFile(serverTsPath)).text);
+  return block === undefined ? '' : (stringField(block, 'auth') ?? '');
+}
+
+/** The `// ---- mtls-config` block a scaffolded server.ts starts with, or undefined when there is none. */
+function configBlock(text: string): string | undefined {
   const start = text.indexOf('// ---- mtls-config');
   const end = text.indexOf('// ---- end mtls-config', start);
-  return start < 0 || end < 0 ? '' : (stringField(text.slice(start, end), 'auth') ?? '');
+  return start < 0 || end < 0 ? undefined : text.slice(start, end);
 }

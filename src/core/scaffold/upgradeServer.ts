@@ -11,6 +11,7 @@ import { changesSince, templateVersion } from './template/changelog';
 import { emptyBlocks, findBlock, machineryFingerprint, markers, readTemplateLine } from './template/layout';
 import { handlersBlock, type Platform } from './template/platforms';
 import { unifiedDiff } from './unifiedDiff';
+import { readServerFile } from './serverFile';
 
 /** Why a server.ts cannot be upgraded automatically; the file is left as it was. */
 export class UpgradeRefusedError extends MtlsError {
@@ -107,13 +108,7 @@ export function upgradeDiff(plan: UpgradePlan): string {
 
 /** Reads and plans the upgrade of a server.ts file. */
 export async function planUpgradeFile(file: string): Promise<UpgradePlan> {
-  const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await fs.readFile(abs, 'utf8');
-  } catch (e) {
-    throw new MtlsError('ENOENT_SERVER', `server file not found: ${abs} (create it with: mtls scaffold --out DIR)`, { cause: e });
-  }
+  const { abs, text } = await readServerFile(file);
   return planUpgrade(text, abs);
 }
 

@@ -1,0 +1,13 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { MtlsError } from '../errors';
+
+/** A scaffolded server.ts, read whole: its absolute path and text, or ENOENT_SERVER saying how to make one. */
+export async function readServerFile(file: string): Promise<{ abs: string; text: string }> {
+  const abs = path.resolve(file);
+  try {
+    return { abs, text: await fs.readFile(abs, 'utf8') };
+  } catch (e) {
+    throw new MtlsError('ENOENT_SERVER', `server file not found: ${abs} (create it with: mtls scaffold --out DIR)`, { cause: e });
+  }
+}
