@@ -55,3 +55,20 @@ test('DER strictness: empty or non-DER BOOLEANs, non-minimal lengths, bad string
     for (;;) node = children(node)[0];
   }, (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message));
 });
+
+test('OIDs: first arcs 0–2 (2 takes any second arc), large arcs, repeated reads, and bad encodings that fail every time', () => {
+  const read = (bytes: number[]) => readOid(parseDer(Buffer.from([0x06, bytes.length, ...bytes])));
+  for (const oid of ['0.9.2342.19200300.100.1.25', '1.2.840.10045.4.3.3', '2.5.29.17', '2.999.3', '1.3.6.1.4.1.55555.4294967296']) {
+    const node = parseDer(der.oid(oid));
+    assert.equal(readOid(node), oid, 'first read');
+    assert.equal(readOid(node), oid, 'read again (the remembered answer)');
+  }
+  // 2.999.3 by hand: the first octets carry 2*40+999 = 1079 = 0x88 0x37.
+  assert.equal(read([0x88, 0x37, 0x03]), '2.999.3');
+  for (let i = 0; i < 2; i++) {
+    assert.throws(() => read([0x69, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), /arc too large/, `an arc beyond 2^53 is refused, not rounded (read ${i + 1})`);
+    assert.throws(() => read([0x2a, 0x86]), /ends inside an arc/, `a cut arc (read ${i + 1})`);
+    assert.throws(() => read([]), /empty object identifier/);
+  }
+  assert.equal(read([0x2a, 0x86, 0x48]), '1.2.840', 'the bytes of a refused OID read fine once complete');
+});

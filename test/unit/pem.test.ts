@@ -137,6 +137,36 @@ test('bad base64: a foreign character, data after the padding, misplaced padding
   }
 });
 
+test('the edges of clean base64: padding on its own line or split, CR, CRLF, and blank lines (which OpenSSL refuses and we skip)', () => {
+  // certB (Ed25519, a 304-byte certificate) ends in '==' padding.
+  const b = lines(certB);
+  const body = b.slice(1, -1).join('');
+  assert.ok(body.endsWith('==') && !body.endsWith('==='), 'the test certificate ends in two padding characters');
+  const text = (mid: string) => `${b[0]}\n${mid}\n${b[b.length - 1]}\n`;
+  const wrap = (s: string) => s.replace(/.{1,64}/g, '$&\n').trimEnd();
+  // [what, text, we read it, openssl reads it]
+  const cases: [string, string, boolean, boolean][] = [
+    ['clean', text(wrap(body)), true, true],
+    ['CRLF everywhere', text(wrap(body)).replace(/\n/g, '\r\n'), true, true],
+    ['a lone CR inside a line', text(wrap(body.slice(0, 10) + '\r' + body.slice(10))), true, true],
+    ['padding on a line of its own', text(wrap(body.slice(0, -2)) + '\n=='), true, true],
+    ['padding split over two lines', text(wrap(body.slice(0, -1)) + '\n='), true, true],
+    ['three padding characters', text(wrap(body) + '\n='), false, false],
+    ['base64 after padding', text(wrap(body) + '\nAA=='), false, false],
+    ['padding inside the last line', text(wrap(body.slice(0, -4) + '=' + body.slice(-4, -1))), false, false],
+    ['blank and white-space lines after the last line', text(wrap(body) + '\n\n \t'), true, false],
+    ['a blank line inside the body', text(wrap(body).replace('\n', '\n\n')), true, false],
+  ];
+  for (const [what, t, ours, openssl] of cases) {
+    const [block] = scanPem(t);
+    assert.equal(block.der !== undefined, ours, `${what}: ${block.error?.message}`);
+    if (ours) assert.deepEqual(block.der, derB, what);
+    assert.equal(opensslReads(t) !== undefined, openssl, `openssl: ${what}`);
+  }
+  const [after] = scanPem(text(wrap(body) + '\nAA=='));
+  assert.equal(after.error?.message, `PEM block 1: base64 continues after its '=' padding at line ${b.length - 1}`);
+});
+
 test('certificatesFromPem: only certificate labels, every block must be DER, and at least one certificate', () => {
   const key = readFileSync(join(dir, 'a.key'), 'utf8');
   const trusted = ossl(['x509', '-in', 'a.pem', '-trustout']).toString();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
-import { decodeBytes, decodePemText, type DecodedCertificate, type DecodedFile, type DistinguishedName, type GeneralName } from '../../src/core/x509/index';
+import { decodeBytes, decodePemText, decodePemTextAsync, type DecodedCertificate, type DecodedFile, type DistinguishedName, type GeneralName } from '../../src/core/x509/index';
 
 const run = promisify(execFile);
 let dir = '';
@@ -304,7 +304,30 @@ test('every field of the openssl-made corpus matches openssl x509 -text / -subje
   for (const f of corpus) {
     const ours = onlyCert(decodeBytes(readFileSync(p(f)), { fileName: f }));
     assert.deepEqual(diff(ours, await opensslFacts(p(f))), [], f);
+    // The certificate's PEM as openssl writes it (64-character lines), from the bytes we read.
+    assert.equal(ours.pem, ossl('x509', '-in', f), `${f}: PEM`);
   }
+});
+
+test('self-signatures of every key type are checked on the thread pool as openssl -check_ss_sig judges them', async () => {
+  const selfSigned = ['rsa4096.pem', 'pss.pem', 'psssig.pem', 'p521.pem', 'ed448.pem', 'weak.pem'];
+  const texts = selfSigned.map((f) => readFileSync(p(f), 'latin1'));
+  // The same certificates with one signature byte flipped: openssl must refuse them, and so must we.
+  const damaged = texts.map((t) => {
+    const der = Buffer.from(t.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    der[der.length - 3] ^= 0x01;
+    return `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
+  });
+  const opensslSays = (pem: string) => {
+    writeFileSync(p('ss.pem'), pem);
+    return spawnSync('openssl', ['verify', '-no-CApath', '-CAfile', p('ss.pem'), '-check_ss_sig', '-x509_strict', '-auth_level', '0', p('ss.pem')]).status === 0;
+  };
+  const all = [...texts, ...damaged].join('\n');
+  const file = await decodePemTextAsync(all);
+  assert.deepEqual(file, decodePemText(all));
+  const ours = file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).selfSigned);
+  assert.deepEqual(ours, [...texts, ...damaged].map(opensslSays), [...selfSigned, ...selfSigned.map((f) => `damaged ${f}`)].join(' '));
+  assert.deepEqual(ours, [...texts.map(() => true), ...damaged.map(() => false)]);
 });
 
 test('the corpus covers what it claims: v1, UTF-8 names, IPv6 SANs, PSS, name constraints, policies', () => {

@@ -150,28 +150,40 @@ export function sequence(node: Asn1Node, what: string): Asn1Node[] {
   return children(expectTag(node, Tag.SEQUENCE, what));
 }
 
+/**
+ * Dotted OIDs already read, by their content octets (as latin1). A certificate repeats the same few dozen OIDs
+ * (name attributes, extensions, algorithms), so a bundle of roots reads each once; the cache is bounded so a
+ * hostile file of distinct OIDs cannot grow it.
+ */
+const oidCache = new Map<string, string>();
+const OID_CACHE_LIMIT = 2048;
+
 export function readOid(node: Asn1Node): string {
   expectTag(node, Tag.OID, 'object identifier');
-  const b = content(node);
-  if (b.length === 0) throw new Asn1Error('empty object identifier', node.start);
-  const parts: number[] = [];
+  const { buf, contentStart: start, end } = node;
+  if (end === start) throw new Asn1Error('empty object identifier', node.start);
+  const key = buf.toString('latin1', start, end);
+  const known = oidCache.get(key);
+  if (known !== undefined) return known;
+  let text = '';
   let value = 0;
-  for (let i = 0; i < b.length; i++) {
-    value = value * 128 + (b[i] & 0x7f);
+  for (let i = start; i < end; i++) {
+    value = value * 128 + (buf[i] & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER) throw new Asn1Error('object identifier arc too large', node.start);
-    if ((b[i] & 0x80) === 0) {
-      if (parts.length === 0) {
+    if ((buf[i] & 0x80) === 0) {
+      if (text === '') {
         const first = value < 80 ? Math.floor(value / 40) : 2;
-        parts.push(first, value - first * 40);
+        text = `${first}.${value - first * 40}`;
       } else {
-        parts.push(value);
+        text += `.${value}`;
       }
       value = 0;
-    } else if (i === b.length - 1) {
+    } else if (i === end - 1) {
       throw new Asn1Error('object identifier ends inside an arc', node.start);
     }
   }
-  return parts.join('.');
+  if (oidCache.size < OID_CACHE_LIMIT) oidCache.set(key, text);
+  return text;
 }
 
 /** INTEGER as a bigint (two's complement). */

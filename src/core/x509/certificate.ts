@@ -1,5 +1,5 @@
 /** X.509 certificates: every field read with the lean DER reader (signatures are checked by chain.ts). */
-import { createHash } from 'node:crypto';
+import { digest } from '../crypto/digest';
 import { Asn1Error, Tag, children, parseDer, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
 import { colonHex, decodeExtensions } from './extensions';
 import { decodeSpki, decodeSignatureAlgorithm } from './keys';
@@ -29,7 +29,11 @@ function readValidityTime(n: Asn1Node): Date {
     let year = two();
     if (gen) year = year * 100 + two();
     else year += year < 50 ? 2000 : 1900;
-    const [mo, d, h, mi, sec] = [two(), two(), two(), two(), two()];
+    const mo = two();
+    const d = two();
+    const h = two();
+    const mi = two();
+    const sec = two();
     const t = Date.UTC(year, mo - 1, d, h, mi, sec);
     if (!Number.isNaN(t)) return new Date(t);
   }
@@ -62,9 +66,16 @@ function isTbsCertificate(tbs: Asn1Node): boolean {
   return f[i]?.tag === Tag.INTEGER && f[i + 1]?.tag === Tag.SEQUENCE && f[i + 2]?.tag === Tag.SEQUENCE && f[i + 3]?.tag === Tag.SEQUENCE;
 }
 
-/** Decodes one certificate. Chain-dependent fields (role, selfSigned, problems) are filled in later by chain.ts. */
+/**
+ * Decodes one certificate. Chain-dependent fields (role, selfSigned, problems) are filled in later by chain.ts.
+ * Fields are picked by index, not destructured: a bundle's certificates are mostly read before the JIT warms
+ * up, where array destructuring allocates an iterator step per element.
+ */
 export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date): ParsedCertificate {
-  const [tbs, sigAlg, sig] = children(node);
+  const top = children(node);
+  const tbs = top[0];
+  const sigAlg = top[1];
+  const sig = top[2];
   if (!tbs || !sigAlg || !sig || tbs.tag !== Tag.SEQUENCE || sigAlg.tag !== Tag.SEQUENCE || sig.tag !== Tag.BIT_STRING) {
     throw new Asn1Error('certificate: expected tbsCertificate, signatureAlgorithm, signature', node.start);
   }
@@ -75,13 +86,20 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
     version = Number(readInteger(children(f[0])[0])) + 1;
     i = 1;
   }
-  const [serialNode, , issuerNode, validityNode, subjectNode, spkiNode] = f.slice(i);
+  const serialNode = f[i];
+  const issuerNode = f[i + 2];
+  const validityNode = f[i + 3];
+  const subjectNode = f[i + 4];
+  const spkiNode = f[i + 5];
   if (!spkiNode) throw new Asn1Error('certificate: tbsCertificate is missing fields', tbs.start);
-  const [nb, na] = children(validityNode);
+  const times = children(validityNode);
+  const nb = times[0];
+  const na = times[1];
   if (!nb || !na) throw new Asn1Error('certificate: validity needs two times', validityNode.start);
   const notBefore = readValidityTime(nb);
   const notAfter = readValidityTime(na);
-  const extNode = f.slice(i + 6).find((x) => x.tag === 0xa3);
+  let extNode: Asn1Node | undefined;
+  for (let k = i + 6; k < f.length && !extNode; k++) if (f[k].tag === 0xa3) extNode = f[k];
   const ext = extNode ? decodeExtensions(children(extNode)[0] ?? (() => { throw new Asn1Error('certificate: empty extensions', extNode.start); })()) : { extensions: [], fields: {} };
   const der = raw(node);
   const subjectDer = raw(subjectNode);
@@ -103,8 +121,8 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
     ...ext.fields,
     extensions: ext.extensions,
     fingerprints: {
-      sha1: colonHex(createHash('sha1').update(der).digest()),
-      sha256: colonHex(createHash('sha256').update(der).digest()),
+      sha1: colonHex(digest('sha1', der)),
+      sha256: colonHex(digest('sha256', der)),
     },
     selfIssued: subjectDer.equals(issuerDer),
     selfSigned: false,

@@ -35,6 +35,8 @@ export class SignatureChecker {
   private spentMs = 0;
   private readonly keys = new Map<number, KeyObject | null>();
   private readonly started = new Map<number, boolean | undefined>();
+  /** Certificates whose key load the budget has paid for (by a self-check that passed the key as DER). */
+  private readonly keyCharged = new Set<number>();
   private readonly pending: Promise<void>[] = [];
   constructor(private readonly limitMs = SIGNATURE_WORK_LIMIT_MS) {}
 
@@ -47,26 +49,43 @@ export class SignatureChecker {
     return key !== null && verifySignature(c.decoded.signatureAlgorithm, c.tbsDer, key, c.signature);
   }
 
-  /** Starts a self-issued certificate's self-signature check on the thread pool; `settled()` waits for all of them. */
+  /**
+   * Starts a self-issued certificate's self-signature check on the thread pool; `settled()` waits for all of them.
+   * The key goes to the check as DER and is not kept: in a bundle of roots each key is used this once, and the
+   * KeyObject would cost more than the check's own key load. Should the certificate issue another one in the
+   * file, chain building loads its key then; the budget is charged for one load, as in a synchronous run, so
+   * both still give the same answers.
+   */
   startSelfCheck(c: Entry): void {
     if (this.started.has(c.item)) return;
-    const key = this.charge(c);
-    this.started.set(c.item, key === undefined ? undefined : false);
-    if (!key) return;
+    const cached = this.keys.get(c.item);
+    if (!this.afford(c, cached === undefined)) {
+      this.started.set(c.item, undefined);
+      return;
+    }
+    this.keyCharged.add(c.item);
+    this.started.set(c.item, false);
+    if (cached === null) return;
     const p = c.parsed;
-    this.pending.push(verifySignatureInPool(p.decoded.signatureAlgorithm, p.tbsDer, key, p.signature).then((ok) => void this.started.set(c.item, ok)));
+    this.pending.push(verifySignatureInPool(p.decoded.signatureAlgorithm, p.tbsDer, cached ?? p.spkiDer, p.signature).then((ok) => void this.started.set(c.item, ok)));
   }
 
   async settled(): Promise<void> {
     await Promise.all(this.pending);
   }
 
+  /** Spends the estimate for one verify with `issuer`'s key (and for loading that key): false when over budget. */
+  private afford(issuer: Entry, loadsKey: boolean): boolean {
+    const cost = verifyCostMs(issuer.parsed.decoded.publicKey) + (loadsKey ? KEY_LOAD_MS : 0);
+    if (this.spentMs + cost > this.limitMs) return false;
+    this.spentMs += cost;
+    return true;
+  }
+
   /** Spends the estimate for one verify with `issuer`'s key and loads that key once: undefined when over budget, null when unusable. */
   private charge(issuer: Entry): KeyObject | null | undefined {
     let key = this.keys.get(issuer.item);
-    const cost = verifyCostMs(issuer.parsed.decoded.publicKey) + (key === undefined ? KEY_LOAD_MS : 0);
-    if (this.spentMs + cost > this.limitMs) return undefined;
-    this.spentMs += cost;
+    if (!this.afford(issuer, key === undefined && !this.keyCharged.has(issuer.item))) return undefined;
     if (key === undefined) {
       try {
         key = createPublicKey({ key: issuer.parsed.spkiDer, format: 'der', type: 'spki' });

@@ -3,9 +3,10 @@
  * structure; Node's crypto is only asked for the matching public key (so a key can be paired with its
  * certificate by SPKI hash) and for what encrypted keys hold once a passphrase is given.
  */
-import { constants, createHash, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, readOid, type Asn1Node } from '../asn1/der';
 import { colonHex } from './extensions';
+import { digest } from '../crypto/digest';
 import { KdfBudget } from '../crypto/kdfBudget';
 import { curves, hashes, keyAlgorithms, OID, signatureAlgorithms } from './oids';
 import { describePbe, pbeWork, readPbe } from './pbeParams';
@@ -26,14 +27,18 @@ function curveName(oid: string): { curve: string; bits?: number } {
 
 /** SHA-256 of a DER SubjectPublicKeyInfo as colon hex. */
 export function spkiHash(spkiDer: Buffer): string {
-  return colonHex(createHash('sha256').update(spkiDer).digest());
+  return colonHex(digest('sha256', spkiDer));
 }
 
 /** Algorithm, size and curve of a SubjectPublicKeyInfo, read from its DER. */
 export function decodeSpki(node: Asn1Node): PublicKeyInfo {
-  const [alg, bits] = children(node);
+  const parts = children(node);
+  const alg = parts[0];
+  const bits = parts[1];
   if (!alg || !bits || alg.tag !== Tag.SEQUENCE) throw new Asn1Error('public key: expected AlgorithmIdentifier and BIT STRING', node.start);
-  const [oidNode, params] = children(alg);
+  const algParts = children(alg);
+  const oidNode = algParts[0];
+  const params = algParts[1];
   const oid = readOid(oidNode);
   const algorithm = keyAlgorithms[oid] ?? oid;
   const spkiSha256 = spkiHash(raw(node));
@@ -153,7 +158,9 @@ function hashOfAlgId(node: Asn1Node | undefined, fallback: string): string {
 
 /** Names a signature AlgorithmIdentifier, reading RSA-PSS parameters (hash, MGF1 hash, salt length). */
 export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
-  const [oidNode, params] = children(node);
+  const parts = children(node);
+  const oidNode = parts[0];
+  const params = parts[1];
   const oid = readOid(oidNode);
   const known = signatureAlgorithms[oid];
   if (oid === OID.rsassaPss) {
@@ -185,9 +192,10 @@ export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki:
 
 /**
  * The same check on libuv's thread pool, so a file's signatures are verified on another core while the
- * decoder goes on parsing. Resolves false on any failure, never rejects.
+ * decoder goes on parsing. `key` may be the SPKI DER itself: for a key used once (a root's self-signature)
+ * that skips building a KeyObject. Resolves false on any failure (an unreadable key included), never rejects.
  */
-export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
     try {
       verify(...verifyArguments(alg, tbs, key, signature), (e, ok) => resolve(e === null && ok));
@@ -197,10 +205,15 @@ export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key:
   });
 }
 
-type KeyInput = KeyObject | { key: KeyObject; padding: number; saltLength: number };
+type SpkiInput = { key: Buffer; format: 'der'; type: 'spki' };
+type KeyInput = KeyObject | SpkiInput | ((SpkiInput | { key: KeyObject }) & { padding: number; saltLength: number });
 
-function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject, signature: Buffer): [string | null, Buffer, KeyInput, Buffer] {
-  if (alg.pss) return [alg.pss.hash, tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature];
+function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): [string | null, Buffer, KeyInput, Buffer] {
+  const input: KeyObject | SpkiInput = Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki' } : key;
+  if (alg.pss) {
+    const pss = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength };
+    return [alg.pss.hash, tbs, Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki', ...pss } : { key, ...pss }, signature];
+  }
   const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
-  return [edwards ? null : (alg.hash ?? null), tbs, key, signature];
+  return [edwards ? null : (alg.hash ?? null), tbs, input, signature];
 }

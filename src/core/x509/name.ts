@@ -42,28 +42,39 @@ function stringValue(n: Asn1Node): string {
   return readString(n);
 }
 
-/** Decodes a Name (SEQUENCE OF RDN). Non-string values are shown as `#hex` of their DER, as RFC 4514 says. */
+/**
+ * Decodes a Name (SEQUENCE OF RDN). Non-string values are shown as `#hex` of their DER, as RFC 4514 says.
+ * Indexed loops, not for-of or destructuring: names are read twice per certificate, mostly before the JIT has
+ * warmed up, where every iterator step allocates.
+ */
 export function decodeName(node: Asn1Node): DistinguishedName {
   if (node.tag !== Tag.SEQUENCE) throw new Asn1Error('name: expected a SEQUENCE', node.start);
   const attributes: NameAttribute[] = [];
-  const rdnTexts: string[] = [];
-  for (const rdn of children(node)) {
-    const rdnIndex = rdnTexts.length;
+  const rdns = children(node);
+  let text = '';
+  for (let r = 0; r < rdns.length; r++) {
+    const rdn = rdns[r];
     if (rdn.tag !== Tag.SET) throw new Asn1Error('name: expected a SET of attributes', rdn.start);
-    const parts: string[] = [];
-    for (const atv of children(rdn)) {
-      const [typeNode, valueNode] = children(atv);
+    const atvs = children(rdn);
+    // The one-line form is reversed, RDN by RDN and within an RDN, as openssl's dn_rev does, so they compare equal.
+    let rdnText = '';
+    for (let a = 0; a < atvs.length; a++) {
+      const atv = atvs[a];
+      const pair = children(atv);
+      const typeNode = pair[0];
+      const valueNode = pair[1];
       if (!typeNode || !valueNode) throw new Asn1Error('name: attribute without a value', atv.start);
       const oid = readOid(typeNode);
       const type = nameAttributes[oid] ?? oid;
-      const value = STRING_TAGS.has(valueNode.tag) ? stringValue(valueNode) : '#' + raw(valueNode).toString('hex').toUpperCase();
-      attributes.push({ type, oid, value, rdn: rdnIndex });
-      parts.push(`${type}=${value.startsWith('#') && !STRING_TAGS.has(valueNode.tag) ? value : escapeRdnValue(value)}`);
+      const isString = STRING_TAGS.has(valueNode.tag);
+      const value = isString ? stringValue(valueNode) : '#' + raw(valueNode).toString('hex').toUpperCase();
+      attributes.push({ type, oid, value, rdn: r });
+      const part = `${type}=${isString ? escapeRdnValue(value) : value}`;
+      rdnText = a === 0 ? part : `${part}+${rdnText}`;
     }
-    // Reversed within the RDN too, as openssl's dn_rev does, so the one-line forms compare equal.
-    rdnTexts.push(parts.reverse().join('+'));
+    text = r === 0 ? rdnText : `${rdnText}, ${text}`;
   }
-  return { attributes, text: rdnTexts.reverse().join(', ') };
+  return { attributes, text };
 }
 
 /** An IPv4/IPv6 address (or address/mask pair in name constraints) from its octets. */

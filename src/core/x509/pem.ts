@@ -9,7 +9,8 @@
  *   RFC 7468's: printable characters, single spaces or hyphens only between them (`CERTIFICATE`, `X9.42 DH PARAMETERS`).
  * - RFC 1421 headers right after BEGIN (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …` of legacy encrypted keys) are
  *   kept, and the blank line after them skipped.
- * - The body is base64; white space anywhere in it (long lines, indentation, spaces) is ignored, as OpenSSL does.
+ * - The body is base64; white space anywhere in it (long lines, indentation, spaces, a stray CR) is ignored, as
+ *   OpenSSL does. Blank lines inside a body are skipped too, where OpenSSL stops reading.
  *
  * Strict where a file is damaged, with the line where it went wrong: a BEGIN with no END line (before the end
  * of text or the next BEGIN), an END whose label differs from its BEGIN, a character that is not base64,
@@ -52,44 +53,69 @@ const LABEL = '((?:[\\x21-\\x2C\\x2E-\\x7E]|[ -](?=[\\x21-\\x2C\\x2E-\\x7E]))*)'
 const BEGIN = new RegExp(`^\\s*-----BEGIN ${LABEL}-----\\s*$`);
 const END = new RegExp(`^\\s*-----END ${LABEL}-----\\s*$`);
 const B64 = /^[A-Za-z0-9+/=]*$/;
-const SPACE = /[ \t\v\f]+/g;
+const SPACE = /[ \t\v\f\r]+/g;
 
-/** Splits text into lines, keeping each line's starting offset. */
-function lines(text: string): { text: string; offset: number }[] {
-  const out: { text: string; offset: number }[] = [];
-  let start = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) {
-      out.push({ text: text.slice(start), offset: start });
-      return out;
-    }
-    out.push({ text: text.slice(start, nl > start && text[nl - 1] === '\r' ? nl - 1 : nl), offset: start });
-    start = nl + 1;
-  }
+/** A block's body: from its first line after the headers to the start of its END line. */
+interface BodyRange {
+  readonly start: number;
+  readonly end: number;
+  /** 1-based line number of the body's first line. */
+  readonly line: number;
 }
 
-/** Strict base64 of a block body; errors name the file line. */
-function decodeBody(body: { text: string; line: number }[], index: number): { der?: Buffer; error?: PemBlock['error'] } {
+// White space ignored inside a body, as OpenSSL's base64 decoder ignores it: spaces, tabs, CR and LF.
+const BODY_SPACE = /[ \t\v\f\r\n]/g;
+const WHOLE_B64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const PADDING_TAIL = /^[= \t\v\f\r\n]*$/;
+
+/**
+ * Strict base64 of a block body. The common case (clean base64, padding only at the very end) is checked and
+ * decoded in one pass over the body; anything else goes line by line, so the error names the file line.
+ */
+function decodeBody(text: string, body: BodyRange, index: number): { der?: Buffer; error?: PemBlock['error'] } {
+  const raw = text.slice(body.start, body.end);
+  const compact = raw.replace(BODY_SPACE, '');
+  const pad = raw.indexOf('=');
+  if (compact.length > 0 && compact.length % 4 === 0 && WHOLE_B64.test(compact) && (pad < 0 || PADDING_TAIL.test(raw.slice(pad)))) {
+    return { der: Buffer.from(compact, 'base64') };
+  }
+  return decodeBodyByLine(text, body, index);
+}
+
+/** The line-by-line reading of a body that is not clean base64: the first fault, with its line. */
+function decodeBodyByLine(text: string, body: BodyRange, index: number): { der?: Buffer; error?: PemBlock['error'] } {
   const parts: string[] = [];
   let padSeenAt = 0;
-  for (const l of body) {
-    const t = l.text.replace(SPACE, '');
+  let padding = 0;
+  let lineNo = body.line;
+  for (let p = body.start; p < body.end; lineNo++) {
+    const nl = text.indexOf('\n', p);
+    const stop = nl < 0 || nl >= body.end ? body.end : nl;
+    const lineEnd = stop > p && text[stop - 1] === '\r' && stop === nl ? stop - 1 : stop;
+    const t = text.slice(p, lineEnd).replace(SPACE, '');
+    p = stop + 1;
     if (t === '') continue;
     if (!B64.test(t)) {
       const bad = [...t].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
       const ch = t[bad];
-      return { error: { code: 'pem-base64', line: l.line, message: `PEM block ${index}: invalid base64 character ${JSON.stringify(ch)} at line ${l.line}` } };
+      return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: invalid base64 character ${JSON.stringify(ch)} at line ${lineNo}` } };
     }
     if (padSeenAt) {
-      return { error: { code: 'pem-base64', line: l.line, message: `PEM block ${index}: base64 continues after its '=' padding at line ${padSeenAt}` } };
+      // OpenSSL reads padding split over lines ("…=" then "="); anything else after padding is refused.
+      if (/^=+$/.test(t) && padding + t.length <= 2) {
+        padding += t.length;
+        parts.push(t);
+        continue;
+      }
+      return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: base64 continues after its '=' padding at line ${padSeenAt}` } };
     }
     const eq = t.indexOf('=');
     if (eq >= 0) {
       if (!/^=*$/.test(t.slice(eq)) || t.length - eq > 2) {
-        return { error: { code: 'pem-base64', line: l.line, message: `PEM block ${index}: misplaced '=' padding at line ${l.line}` } };
+        return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: misplaced '=' padding at line ${lineNo}` } };
       }
-      padSeenAt = l.line;
+      padSeenAt = lineNo;
+      padding = t.length - eq;
     }
     parts.push(t);
   }
@@ -101,11 +127,13 @@ function decodeBody(body: { text: string; line: number }[], index: number): { de
   return { der: Buffer.from(all, 'base64') };
 }
 
-/** Scans text for PEM blocks, decoding each body; malformed blocks carry a precise error. */
+/**
+ * Scans text for PEM blocks, decoding each body; malformed blocks carry a precise error. Lines are walked in
+ * place: only marker and header lines become strings, a body is kept as a range of the text.
+ */
 export function scanPem(text: string): PemBlock[] {
-  const ls = lines(text);
   const blocks: PemBlock[] = [];
-  let open: { type: string; line: number; offset: number; body: { text: string; line: number }[]; headers: Record<string, string>; inHeaders: boolean } | undefined;
+  let open: { type: string; line: number; offset: number; bodyStart: number; bodyLine: number; headers: Record<string, string>; inHeaders: boolean } | undefined;
   const closeTruncated = () => {
     if (!open) return;
     const index = blocks.length + 1;
@@ -119,43 +147,62 @@ export function scanPem(text: string): PemBlock[] {
     });
     open = undefined;
   };
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i];
-    const lineNo = i + 1;
-    // Cheap pre-check: most lines in a big file are base64 or prose, never markers.
-    if (l.text.includes('-----')) {
-      const b = BEGIN.exec(l.text);
+  let lineNo = 0;
+  let dashes = -1;
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    const nl = text.indexOf('\n', start);
+    const stop = nl < 0 ? text.length : nl;
+    const lineEnd = nl > start && text[nl - 1] === '\r' ? nl - 1 : stop;
+    const offset = start;
+    start = nl < 0 ? text.length + 1 : nl + 1;
+    // Cheap pre-check: most lines in a big file are base64 or prose, never markers. The next run of dashes is
+    // looked up once and reused until the walk passes it.
+    if (dashes < offset) {
+      const next = text.indexOf('-----', offset);
+      dashes = next < 0 ? Infinity : next;
+    }
+    if (dashes < lineEnd) {
+      const line = text.slice(offset, lineEnd);
+      const b = BEGIN.exec(line);
       if (b) {
         closeTruncated();
-        open = { type: b[1].trim(), line: lineNo, offset: l.offset, body: [], headers: {}, inHeaders: true };
+        open = { type: b[1].trim(), line: lineNo, offset, bodyStart: start, bodyLine: lineNo + 1, headers: {}, inHeaders: true };
         continue;
       }
-      const e = END.exec(l.text);
+      const e = END.exec(line);
       if (e && open) {
         const index = blocks.length + 1;
         const endType = e[1].trim();
-        const endOffset = l.offset + l.text.lastIndexOf('-----') + 5;
+        const endOffset = offset + line.lastIndexOf('-----') + 5;
         const base = { index, type: open.type, startLine: open.line, endLine: lineNo, startOffset: open.offset, endOffset, headers: open.headers };
         if (endType !== open.type) {
           blocks.push({ ...base, error: { code: 'pem-truncated', line: lineNo, message: `PEM block ${index}: END ${endType} at line ${lineNo} does not match BEGIN ${open.type}` } });
         } else {
-          blocks.push({ ...base, ...decodeBody(open.body, index) });
+          const bodyStart = open.inHeaders ? offset : open.bodyStart;
+          blocks.push({ ...base, ...decodeBody(text, { start: bodyStart, end: offset, line: open.inHeaders ? lineNo : open.bodyLine }, index) });
         }
         open = undefined;
         continue;
       }
     }
-    if (!open) continue;
-    if (open.inHeaders) {
-      const h = /^\s*([A-Za-z][A-Za-z0-9-]*):\s*(.*)$/.exec(l.text);
-      if (h) {
-        open.headers[h[1]] = h[2].trim();
-        continue;
-      }
-      open.inHeaders = false;
-      if (l.text.trim() === '' && Object.keys(open.headers).length > 0) continue;
+    if (!open || !open.inHeaders) continue;
+    const line = text.slice(offset, lineEnd);
+    const h = /^\s*([A-Za-z][A-Za-z0-9-]*):\s*(.*)$/.exec(line);
+    if (h) {
+      open.headers[h[1]] = h[2].trim();
+      open.bodyStart = start;
+      open.bodyLine = lineNo + 1;
+      continue;
     }
-    open.body.push({ text: l.text, line: lineNo });
+    open.inHeaders = false;
+    if (line.trim() === '' && Object.keys(open.headers).length > 0) {
+      open.bodyStart = start;
+      open.bodyLine = lineNo + 1;
+      continue;
+    }
+    open.bodyStart = offset;
+    open.bodyLine = lineNo;
   }
   closeTruncated();
   return blocks;
