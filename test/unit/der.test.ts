@@ -58,7 +58,8 @@ test('DER strictness: empty or non-DER BOOLEANs, non-minimal lengths, bad string
 
 test('OIDs: first arcs 0–2 (2 takes any second arc), large arcs, repeated reads, and bad encodings that fail every time', () => {
   const read = (bytes: number[]) => readOid(parseDer(Buffer.from([0x06, bytes.length, ...bytes])));
-  for (const oid of ['0.9.2342.19200300.100.1.25', '1.2.840.10045.4.3.3', '2.5.29.17', '2.999.3', '1.3.6.1.4.1.55555.4294967296']) {
+  const long = '1.3.6.1.4.1.' + Array.from({ length: 40 }, (_, i) => 1000 + i).join('.');
+  for (const oid of ['0.9.2342.19200300.100.1.25', '1.2.840.10045.4.3.3', '2.5.29.17', '2.999.3', '1.3.6.1.4.1.55555.4294967296', long]) {
     const node = parseDer(der.oid(oid));
     assert.equal(readOid(node), oid, 'first read');
     assert.equal(readOid(node), oid, 'read again (the remembered answer)');

@@ -152,18 +152,19 @@ export function sequence(node: Asn1Node, what: string): Asn1Node[] {
 
 /**
  * Dotted OIDs already read, by their content octets (as latin1). A certificate repeats the same few dozen OIDs
- * (name attributes, extensions, algorithms), so a bundle of roots reads each once; the cache is bounded so a
- * hostile file of distinct OIDs cannot grow it.
+ * (name attributes, extensions, algorithms), so a bundle of roots reads each once. The cache is bounded, in
+ * entries and in the length of what it keeps, so a hostile file of many or long OIDs cannot grow it.
  */
 const oidCache = new Map<string, string>();
 const OID_CACHE_LIMIT = 2048;
+const OID_CACHE_MAX_OCTETS = 32;
 
 export function readOid(node: Asn1Node): string {
   expectTag(node, Tag.OID, 'object identifier');
   const { buf, contentStart: start, end } = node;
   if (end === start) throw new Asn1Error('empty object identifier', node.start);
-  const key = buf.toString('latin1', start, end);
-  const known = oidCache.get(key);
+  const key = end - start <= OID_CACHE_MAX_OCTETS ? buf.toString('latin1', start, end) : undefined;
+  const known = key === undefined ? undefined : oidCache.get(key);
   if (known !== undefined) return known;
   let text = '';
   let value = 0;
@@ -182,7 +183,7 @@ export function readOid(node: Asn1Node): string {
       throw new Asn1Error('object identifier ends inside an arc', node.start);
     }
   }
-  if (oidCache.size < OID_CACHE_LIMIT) oidCache.set(key, text);
+  if (key !== undefined && oidCache.size < OID_CACHE_LIMIT) oidCache.set(key, text);
   return text;
 }
 
