@@ -6,6 +6,7 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { der } from '../asn1/der';
 import { InputError } from '../errors';
+import { OID } from '../x509/oids';
 
 /**
  * 100,000 PBKDF2 iterations: 50× OpenSSL's 2,048, ~30 ms to derive natively. Not more, because the
@@ -31,12 +32,6 @@ export function kdfIterations(n: number | undefined): number {
   return n;
 }
 
-const OID = {
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  hmacWithSHA256: '1.2.840.113549.2.9',
-  aes256cbc: '2.16.840.1.101.3.4.1.42',
-};
 
 /** PBES2 encryption of `plain`: the AlgorithmIdentifier DER and the ciphertext. The password is used as UTF-8, as OpenSSL does. */
 export function pbes2Encrypt(plain: Buffer, password: string, iterations: number): { algorithm: Buffer; encrypted: Buffer } {
@@ -49,8 +44,8 @@ export function pbes2Encrypt(plain: Buffer, password: string, iterations: number
   const algorithm = der.sequence(
     der.oid(OID.pbes2),
     der.sequence(
-      der.sequence(der.oid(OID.pbkdf2), der.sequence(der.octetString(salt), der.integer(iter), der.sequence(der.oid(OID.hmacWithSHA256), der.null()))),
-      der.sequence(der.oid(OID.aes256cbc), der.octetString(iv)),
+      der.sequence(der.oid(OID.pbkdf2), der.sequence(der.octetString(salt), der.integer(iter), der.sequence(der.oid(OID.hmacWithSha256), der.null()))),
+      der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv)),
     ),
   );
   return { algorithm, encrypted };

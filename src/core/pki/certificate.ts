@@ -12,8 +12,6 @@ import { toPem } from '../asn1/pemArmor';
 
 export type CertRole = 'root' | 'intermediate' | 'server' | 'client';
 
-const EKU = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
-
 export interface CertificateSpec {
   readonly role: CertRole;
   /** Encoded subject Name (names.ts encodeName). */
@@ -73,7 +71,7 @@ function extensionsFor(spec: CertificateSpec, ski: Buffer): Buffer[] {
     const usages: KeyUsageName[] = spec.publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
     exts.push(extension(OID.keyUsage, true, keyUsageBits(usages)));
     // A client certificate gets clientAuth ONLY: a server certificate must not double as a client identity (unlike mkcert -client).
-    exts.push(extension(OID.extKeyUsage, false, der.sequence(der.oid(spec.role === 'server' ? EKU.serverAuth : EKU.clientAuth))));
+    exts.push(extension(OID.extKeyUsage, false, der.sequence(der.oid(spec.role === 'server' ? OID.serverAuth : OID.clientAuth))));
   }
   exts.push(extension(OID.subjectKeyIdentifier, false, der.octetString(ski)));
   exts.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.authorityKeyId ?? ski))));

@@ -9,6 +9,7 @@ import { toPem } from '../asn1/pemArmor';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8 } from '../crypto/pbes2';
 import { isEncryptedKeyPem, isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
+import { OID } from '../x509/oids';
 
 export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384' | 'ed25519';
 
@@ -95,25 +96,18 @@ export interface Signer {
   sign(data: Buffer): Buffer;
 }
 
-const OID = {
-  sha256WithRSA: '1.2.840.113549.1.1.11',
-  ecdsaSha256: '1.2.840.10045.4.3.2',
-  ecdsaSha384: '1.2.840.10045.4.3.3',
-  ecdsaSha512: '1.2.840.10045.4.3.4',
-  ed25519: '1.3.101.112',
-};
 
 /** The signature algorithm for a private key: RSA→sha256WithRSAEncryption, P-256/384/521→ECDSA with the matching SHA-2, Ed25519→pure. */
 export function signerFor(key: KeyObject): Signer {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       // RFC 4055: the parameters of sha256WithRSAEncryption are an explicit NULL.
-      return { name: 'sha256WithRSAEncryption', algorithm: der.sequence(der.oid(OID.sha256WithRSA), der.null()), sign: (d) => sign('sha256', d, key) };
+      return { name: 'sha256WithRSAEncryption', algorithm: der.sequence(der.oid(OID.sha256WithRsaEncryption), der.null()), sign: (d) => sign('sha256', d, key) };
     case 'ec': {
       const curve = key.asymmetricKeyDetails?.namedCurve;
       const hash = curve === 'prime256v1' ? 'sha256' : curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : undefined;
       if (!hash) throw new InputError(`EC curve ${curve ?? 'unknown'} is not supported for signing; use P-256, P-384 or P-521.`);
-      const oid = hash === 'sha256' ? OID.ecdsaSha256 : hash === 'sha384' ? OID.ecdsaSha384 : OID.ecdsaSha512;
+      const oid = hash === 'sha256' ? OID.ecdsaWithSha256 : hash === 'sha384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha512;
       // RFC 5758: ECDSA AlgorithmIdentifiers have no parameters at all.
       return { name: `ecdsa-with-${hash.toUpperCase()}`, algorithm: der.sequence(der.oid(oid)), sign: (d) => sign(hash, d, { key, dsaEncoding: 'der' }) };
     }

@@ -8,22 +8,13 @@ import { der } from '../asn1/der';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
+import { OID } from '../x509/oids';
 import { loadPrivateKey } from './keys';
 import { certificatesFromPem } from '../x509/pem';
 
 /** Default iteration count for both PBKDF2 and the MAC (OpenSSL 3's default is only 2,048). */
 export const PKCS12_ITERATIONS = DEFAULT_KDF_ITERATIONS;
 
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.2', // pkcs8ShroudedKeyBag
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  friendlyName: '1.2.840.113549.1.9.20',
-  localKeyId: '1.2.840.113549.1.9.21',
-  sha256: '2.16.840.1.101.3.4.2.1',
-};
 
 function contentInfo(type: string, content: Buffer): Buffer {
   return der.sequence(der.oid(type), der.explicit(0, content));
@@ -61,15 +52,15 @@ export function buildPkcs12(o: { certPem: string; keyPem: string; keyPassphrase?
   const certBag = (c: Buffer) => der.sequence(der.oid(OID.x509Certificate), der.explicit(0, der.octetString(c)));
   const certSafe = der.sequence(safeBag(OID.certBag, certBag(leaf), [localKeyId, nameAttr]), ...chain.map((c) => safeBag(OID.certBag, certBag(c), [])));
   const enc = pbes2Encrypt(certSafe, o.passphrase, iterations);
-  const encryptedData = der.sequence(der.integer(0), der.sequence(der.oid(OID.data), enc.algorithm, der.implicit(0, enc.encrypted)));
+  const encryptedData = der.sequence(der.integer(0), der.sequence(der.oid(OID.pkcs7Data), enc.algorithm, der.implicit(0, enc.encrypted)));
 
   const shrouded = encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), o.passphrase, iterations);
-  const keySafe = der.sequence(safeBag(OID.keyBag, shrouded, [localKeyId, nameAttr]));
+  const keySafe = der.sequence(safeBag(OID.shroudedKeyBag, shrouded, [localKeyId, nameAttr]));
 
-  const authSafe = der.sequence(contentInfo(OID.encryptedData, encryptedData), contentInfo(OID.data, der.octetString(keySafe)));
+  const authSafe = der.sequence(contentInfo(OID.pkcs7EncryptedData, encryptedData), contentInfo(OID.pkcs7Data, der.octetString(keySafe)));
   const macSalt = randomBytes(16);
   const macKey = pkcs12Kdf('sha256', bmpPassword(o.passphrase), macSalt, Pkcs12KeyId.mac, iterations, 32);
   const mac = createHmac('sha256', macKey).update(authSafe).digest();
   const macData = der.sequence(der.sequence(der.sequence(der.oid(OID.sha256), der.null()), der.octetString(mac)), der.octetString(macSalt), der.integer(iterations));
-  return der.sequence(der.integer(3), contentInfo(OID.data, der.octetString(authSafe)), macData);
+  return der.sequence(der.integer(3), contentInfo(OID.pkcs7Data, der.octetString(authSafe)), macData);
 }

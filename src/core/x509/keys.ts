@@ -52,7 +52,7 @@ export function decodeSpki(node: Asn1Node): PublicKeyInfo {
     // Explicit curve parameters: the field size is the point size.
     return { algorithm, curve: 'explicit parameters', bits: ((bytes.length - 1) / 2) * 8, spkiSha256 };
   }
-  if (oid === '1.2.840.10040.4.1' && params?.tag === Tag.SEQUENCE) return { algorithm, bits: integerBits(children(params)[0]), spkiSha256 };
+  if (oid === OID.dsa && params?.tag === Tag.SEQUENCE) return { algorithm, bits: integerBits(children(params)[0]), spkiSha256 };
   return { algorithm, spkiSha256 };
 }
 

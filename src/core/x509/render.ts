@@ -1,5 +1,6 @@
 /** Text renderings: a readable document for a whole file (like `openssl x509 -text`, but clearer) and a short hover. */
 import { generalNameText } from './name';
+import { OID } from './oids';
 import type { CertificateExtensions, DecodedCertificate, DecodedCsr, DecodedFile, DecodedItem, DecodedPrivateKey, Extension, ItemSource, PublicKeyInfo } from './types';
 
 const day = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
@@ -21,26 +22,26 @@ function extensionLines(f: CertificateExtensions, exts: readonly Extension[]): s
   const crit = (oid: string) => (exts.find((e) => e.oid === oid)?.critical ? ' (critical)' : '');
   const out: string[] = [];
   const row = (label: string, value: string, oid: string) => out.push(`  ${(label + ':').padEnd(21)} ${value}${crit(oid)}`);
-  if (f.subjectAltName) row('Subject alt names', f.subjectAltName.map(generalNameText).join(', ') || '(none)', '2.5.29.17');
-  if (f.keyUsage) row('Key usage', f.keyUsage.join(', '), '2.5.29.15');
-  if (f.extendedKeyUsage) row('Extended key usage', f.extendedKeyUsage.join(', '), '2.5.29.37');
-  if (f.basicConstraints) row('Basic constraints', `CA:${f.basicConstraints.ca ? 'TRUE' : 'FALSE'}${f.basicConstraints.pathLength !== undefined ? `, pathlen:${f.basicConstraints.pathLength}` : ''}`, '2.5.29.19');
-  if (f.subjectKeyIdentifier) row('Subject key id', f.subjectKeyIdentifier, '2.5.29.14');
+  if (f.subjectAltName) row('Subject alt names', f.subjectAltName.map(generalNameText).join(', ') || '(none)', OID.subjectAltName);
+  if (f.keyUsage) row('Key usage', f.keyUsage.join(', '), OID.keyUsage);
+  if (f.extendedKeyUsage) row('Extended key usage', f.extendedKeyUsage.join(', '), OID.extKeyUsage);
+  if (f.basicConstraints) row('Basic constraints', `CA:${f.basicConstraints.ca ? 'TRUE' : 'FALSE'}${f.basicConstraints.pathLength !== undefined ? `, pathlen:${f.basicConstraints.pathLength}` : ''}`, OID.basicConstraints);
+  if (f.subjectKeyIdentifier) row('Subject key id', f.subjectKeyIdentifier, OID.subjectKeyIdentifier);
   if (f.authorityKeyIdentifier) {
     const a = f.authorityKeyIdentifier;
-    row('Authority key id', [a.keyId, a.issuer && `issuer ${a.issuer.map(generalNameText).join(', ')}`, a.serial && `serial ${a.serial}`].filter(Boolean).join('; '), '2.5.29.35');
+    row('Authority key id', [a.keyId, a.issuer && `issuer ${a.issuer.map(generalNameText).join(', ')}`, a.serial && `serial ${a.serial}`].filter(Boolean).join('; '), OID.authorityKeyIdentifier);
   }
   if (f.authorityInfoAccess) {
     const a = f.authorityInfoAccess;
-    row('Authority info access', [...a.ocsp.map((u) => `OCSP ${u}`), ...a.caIssuers.map((u) => `CA Issuers ${u}`), ...a.other].join(', '), '1.3.6.1.5.5.7.1.1');
+    row('Authority info access', [...a.ocsp.map((u) => `OCSP ${u}`), ...a.caIssuers.map((u) => `CA Issuers ${u}`), ...a.other].join(', '), OID.authorityInfoAccess);
   }
-  if (f.crlDistributionPoints) row('CRL distribution', f.crlDistributionPoints.join(', '), '2.5.29.31');
+  if (f.crlDistributionPoints) row('CRL distribution', f.crlDistributionPoints.join(', '), OID.crlDistributionPoints);
   if (f.certificatePolicies) {
-    row('Certificate policies', f.certificatePolicies.map((p) => [p.oid, ...p.cps.map((c) => `CPS ${c}`), ...p.userNotices.map((n) => `"${n}"`)].join(' ')).join(', '), '2.5.29.32');
+    row('Certificate policies', f.certificatePolicies.map((p) => [p.oid, ...p.cps.map((c) => `CPS ${c}`), ...p.userNotices.map((n) => `"${n}"`)].join(' ')).join(', '), OID.certificatePolicies);
   }
   if (f.nameConstraints) {
     const n = f.nameConstraints;
-    row('Name constraints', [n.permitted.length ? `permitted ${n.permitted.map(generalNameText).join(', ')}` : '', n.excluded.length ? `excluded ${n.excluded.map(generalNameText).join(', ')}` : ''].filter(Boolean).join('; '), '2.5.29.30');
+    row('Name constraints', [n.permitted.length ? `permitted ${n.permitted.map(generalNameText).join(', ')}` : '', n.excluded.length ? `excluded ${n.excluded.map(generalNameText).join(', ')}` : ''].filter(Boolean).join('; '), OID.nameConstraints);
   }
   for (const e of exts) {
     if (e.valueHex !== undefined) out.push(`  ${(e.name + ':').padEnd(21)} ${e.error ? `(unreadable: ${e.error}) ` : ''}${e.valueHex.length > 96 ? e.valueHex.slice(0, 96) + '…' : e.valueHex}${e.critical ? ' (critical)' : ''}`);

@@ -9,9 +9,18 @@ export class Cancelled extends Error {
   }
 }
 
-/** An argument object: a plain object whose required field `key` is a string (tree nodes and Uris are not). */
+/**
+ * The argument object a command was run with (by a test, task, keybinding or another command), or undefined when
+ * it was run with nothing (the palette), a Uri (explorer and editor menus) or a tree node (which has a resourceUri).
+ * The one place that tells them apart.
+ */
+export function argumentObject<T extends object>(x: unknown): T | undefined {
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !('resourceUri' in x) ? (x as T) : undefined;
+}
+
+/** An argument object whose required field `key` is a string. */
 export function isArgsWith<T extends object>(x: unknown, key: keyof T & string): x is T {
-  return typeof x === 'object' && x !== null && typeof (x as Record<string, unknown>)[key] === 'string';
+  return typeof argumentObject<Record<string, unknown>>(x)?.[key] === 'string';
 }
 
 /** Returns the value, or throws Cancelled when a prompt was dismissed (undefined). */
@@ -36,8 +45,7 @@ export function guarded<A extends unknown[], R>(
     } catch (e) {
       if (e instanceof Cancelled) return undefined;
       void showError(log, e, actionsFor(e)); // don't wait: the user may never click
-      const programmatic = args.length > 0 && args[0] !== undefined && !(args[0] instanceof vscode.Uri) && typeof args[0] === 'object' && !('resourceUri' in (args[0] as object));
-      if (programmatic) throw e;
+      if (argumentObject(args[0]) !== undefined) throw e;
       return undefined;
     }
   };

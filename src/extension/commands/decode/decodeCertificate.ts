@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { renderText, type DecodedFile } from '../../../core/x509';
 import { noticeText } from '../../../core/markdownText';
 import type { CommandDeps } from '../deps';
-import { orCancel } from '../guard';
+import { argumentObject, orCancel } from '../guard';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
 import { workspacePath } from '../shared/workspace';
 
@@ -25,7 +25,8 @@ export interface DecodeResult {
 }
 
 function isArgs(x: unknown): x is DecodeArgs {
-  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !('resourceUri' in x) && ('file' in x || 'text' in x);
+  const a = argumentObject<object>(x);
+  return a !== undefined && ('file' in a || 'text' in a);
 }
 
 /** The editor's selection when there is one, else its file (or its text when it has no file). */

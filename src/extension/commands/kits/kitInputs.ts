@@ -7,7 +7,7 @@ import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { askText, keyPassphraseFor, resolveKeyType } from '../generate/prompts';
-import { readText, workspaceRoot } from '../shared/workspace';
+import { readText, workspacePath } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument-object fields both kit commands take. */
@@ -47,7 +47,7 @@ export async function resolveKitInputs(deps: CommandDeps, a: Partial<KitArgs>, t
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
   const cn = a.cn ?? (interactive ? await askText(`Common name (CN) of the ${defaults.what}`, defaults.cn, 'Shown in the webhook server log for each request') : defaults.cn);
   const keyType = await resolveKeyType(a.keyType, interactive, 'rsa2048');
-  const folder = a.folder ? path.resolve(workspaceRoot(), a.folder) : path.join(path.dirname(caCert), defaults.folder);
+  const folder = a.folder ? workspacePath(a.folder) : path.join(path.dirname(caCert), defaults.folder);
   let overwrite = a.overwrite;
   try {
     await checkKitFolder(folder, overwrite === true);

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { nodeTypesInstall, nodeTypesPackage } from '../../../core/scaffold';
 import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
-import { workspaceRoot } from '../shared/workspace';
+import { workspacePath, workspaceRoot } from '../shared/workspace';
+import { argumentObject } from '../guard';
 
 /** Argument object for mtls.addNodeTypes. */
 export interface AddNodeTypesArgs {
@@ -26,8 +26,8 @@ export interface AddNodeTypesResult {
  * resolves when npm succeeded, rejects with the exit code otherwise.
  */
 export async function addNodeTypesCommand(deps: CommandDeps, target?: unknown): Promise<AddNodeTypesResult> {
-  const a: AddNodeTypesArgs = typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) ? (target as AddNodeTypesArgs) : {};
-  const folder = target instanceof vscode.Uri ? target.fsPath : a.folder ? path.resolve(workspaceRoot(), a.folder) : workspaceRoot();
+  const a: AddNodeTypesArgs = argumentObject<AddNodeTypesArgs>(target) ?? {};
+  const folder = target instanceof vscode.Uri ? target.fsPath : a.folder ? workspacePath(a.folder) : workspaceRoot();
   const install = nodeTypesInstall(a.package ?? nodeTypesPackage);
   const name = `mTLS: ${install.display}`;
   const write = new vscode.EventEmitter<string>();

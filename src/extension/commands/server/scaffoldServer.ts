@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { renderServer, parsePlatforms, serverFileName, hasNodeTypes, nodeTypesInstall, type Platform } from '../../../core/scaffold';
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
-import { orCancel } from '../guard';
+import { argumentObject, orCancel } from '../guard';
 import { workspacePath, workspaceRoot } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
@@ -20,8 +20,9 @@ export interface ScaffoldArgs {
 
 /** mTLS: Scaffold Webhook Server — writes a server.ts that verifies client certificates. */
 export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { file: string }> {
-  const interactive = !(typeof target === 'object' && target !== null && !(target instanceof vscode.Uri));
-  const a: ScaffoldArgs = interactive ? {} : (target as ScaffoldArgs);
+  const args = argumentObject<ScaffoldArgs>(target);
+  const interactive = args === undefined;
+  const a: ScaffoldArgs = args ?? {};
   const base = target instanceof vscode.Uri ? target.fsPath : a.folder ? workspacePath(a.folder) : workspaceRoot();
   const platform =
     a.platform ??

@@ -7,7 +7,7 @@ import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
 import { workspacePath } from '../shared/workspace';
-import { orCancel } from '../guard';
+import { argumentObject, orCancel } from '../guard';
 import type { RunningServer } from '../../server/serverManager';
 import { requireTrust } from '../../platform/trust';
 
@@ -48,7 +48,7 @@ function locate(target: unknown, a: StartServerArgs): string | undefined {
 /** mTLS: Start Webhook Server — checks files and port first, then runs server.ts in a terminal. */
 export async function startServerCommand(deps: CommandDeps, target?: unknown): Promise<RunningServer> {
   requireTrust('Start Webhook Server');
-  const a: StartServerArgs = typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) && !('resourceUri' in target) ? (target as StartServerArgs) : {};
+  const a: StartServerArgs = argumentObject<StartServerArgs>(target) ?? {};
   const file = locate(target, a) ?? (await pickFile('The server.ts to start', { TypeScript: ['ts'] }));
   const passphrase = a.keyPassphrase ?? (a.askPassphrase ? orCancel(await vscode.window.showInputBox({ title: 'Passphrase of the server private key', password: true, prompt: 'Given to this server run only (MTLS_KEY_PASSPHRASE); not stored' })) : undefined);
   const env: Record<string, string | undefined> = { ...process.env, ...(a.port !== undefined ? { MTLS_PORT: String(a.port) } : {}), ...(passphrase !== undefined ? { MTLS_KEY_PASSPHRASE: passphrase } : {}) };

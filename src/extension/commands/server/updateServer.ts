@@ -6,6 +6,7 @@ import { applyUpgrade, planUpgradeFile, serverFileName, type UpgradePlan } from 
 import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
 import { workspacePath } from '../shared/workspace';
+import { argumentObject } from '../guard';
 
 /** Argument object for mtls.updateServer: no prompts; the result says what was (or would be) done. */
 export interface UpdateServerArgs {
@@ -53,7 +54,7 @@ function result(plan: UpgradePlan, applied: boolean, backup?: string): UpdateSer
  * and the write. Refuses (the file untouched) when the user's parts cannot be told from the machinery.
  */
 export async function updateServerCommand(deps: CommandDeps, preview: UpdatePreviewProvider, target?: unknown): Promise<UpdateServerResult | undefined> {
-  const args = typeof target === 'object' && target !== null && !(target instanceof vscode.Uri) && !('resourceUri' in target) ? (target as UpdateServerArgs) : undefined;
+  const args = argumentObject<UpdateServerArgs>(target);
   const given = args?.file ?? fileFromTarget(target);
   const file = given ? workspacePath(given) : (defaultServerFile() ?? (await pickFile('The server.ts to update', { TypeScript: ['ts'] })));
   const plan = await planUpgradeFile(file);
