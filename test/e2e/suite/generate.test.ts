@@ -55,6 +55,18 @@ describe('generate commands (driven by argument objects)', () => {
     assert.throws(() => openssl('pkcs12', '-in', p12, '-info', '-nokeys', '-passin', 'pass:wrong'));
   });
 
+  it('relative path arguments are the workspace\'s, never the extension host\'s working directory', async () => {
+    // The CA's key is found next to a relative caCert, and every file lands in the workspace.
+    const client = await vscode.commands.executeCommand<GenerateResult>('mtls.generateClient', { caCert: 'gen/chain/ca-intermediate-crt.pem', cn: 'rel-client', namePrefix: 'rel', keyType: 'ec256', folder: 'gen/relative' });
+    assert.deepEqual(client.files.map((f) => path.relative(ws(), f)).sort(), ['gen/relative/rel-crt.pem', 'gen/relative/rel-fullchain.pem', 'gen/relative/rel-key.pem']);
+    const p12 = await vscode.commands.executeCommand<GenerateResult>('mtls.exportPkcs12', { cert: 'gen/relative/rel-crt.pem', passphrase: 'rel-secret', out: 'gen/relative/out/rel.p12' });
+    assert.deepEqual(p12.files.map((f) => path.relative(ws(), f)), ['gen/relative/out/rel.p12']);
+    assert.match(openssl('pkcs12', '-in', p12.files[0], '-info', '-nokeys', '-passin', 'pass:rel-secret'), /CN\s*=\s*rel-client$/m);
+    const der = await vscode.commands.executeCommand<GenerateResult>('mtls.exportDer', { caCert: 'gen/chain/ca-root-crt.pem', out: 'gen/relative/out/root.der' });
+    assert.deepEqual(der.files.map((f) => path.relative(ws(), f)), ['gen/relative/out/root.der']);
+    for (const f of ['gen', 'rel-crt.pem', 'root.der']) assert.ok(process.cwd() === ws() || !fs.existsSync(path.join(process.cwd(), f)), `nothing written to ${process.cwd()}`);
+  });
+
   it('mtls.createTrustBundle writes the Dialogflow roots, pinned by fingerprint', async () => {
     const r = await vscode.commands.executeCommand<TrustBundleResult>('mtls.createTrustBundle', { platform: 'dialogflow', folder: 'gen/trust' });
     const pem = fs.readFileSync(r.files[0], 'utf8');

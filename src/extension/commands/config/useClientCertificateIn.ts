@@ -9,6 +9,7 @@ import type { CommandDeps } from '../deps';
 import { isArgsWith, orCancel } from '../guard';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { defaultWebhookUrl } from '../send/credentials';
+import { workspacePath, workspaceRoot } from '../shared/workspace';
 
 /** Argument object for mtls.useClientCertificateIn. Paths absolute or workspace-relative. */
 export interface UseClientCertificateArgs {
@@ -44,18 +45,16 @@ export async function useClientCertificateInCommand(deps: CommandDeps, target?: 
   const args = isArgsWith<UseClientCertificateArgs>(target, 'for') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<UseClientCertificateArgs> = args ?? {};
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!root) throw Object.assign(new InputError('Open a folder first: the settings and commands refer to its files.'), { code: 'E_NO_WORKSPACE' });
-  const abs = (f: string): string => (path.isAbsolute(f) ? f : path.resolve(root, f));
+  const root = workspaceRoot('the settings and commands refer to its files');
   const forWhat = a.for ?? orCancel(await vscode.window.showQuickPick(configTargets.map((t) => ({ label: labels[t].split(' — ')[0]!, detail: labels[t].split(' — ')[1], id: t })), { title: 'Use the client certificate in…' })).id;
   if (!isConfigTarget(forWhat)) throw new InputError(`"${String(forWhat)}" is not a client this command configures: use ${configTargets.join(', ')}.`);
   const generated = path.resolve(root, deps.settings.certificatesFolder, 'client-crt.pem');
-  const cert = a.cert !== undefined ? abs(a.cert) : fileFromTarget(target) ?? (interactive ? (fs.existsSync(generated) ? generated : await pickFile('Client certificate (PEM)')) : undefined);
+  const cert = a.cert !== undefined ? workspacePath(a.cert) : fileFromTarget(target) ?? (interactive ? (fs.existsSync(generated) ? generated : await pickFile('Client certificate (PEM)')) : undefined);
   if (!cert) throw new InputError('Give the client certificate (cert).');
-  const key = a.key !== undefined ? abs(a.key) : siblingKey(cert) ?? (interactive ? await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert) : undefined);
+  const key = a.key !== undefined ? workspacePath(a.key) : siblingKey(cert) ?? (interactive ? await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert) : undefined);
   if (!key) throw new InputError(`No private key found next to ${path.basename(cert)}: give key.`);
   const nextToCert = path.join(path.dirname(cert), 'ca-root-crt.pem');
-  const ca = a.ca !== undefined ? abs(a.ca) : fs.existsSync(nextToCert) ? nextToCert : undefined;
+  const ca = a.ca !== undefined ? workspacePath(a.ca) : fs.existsSync(nextToCert) ? nextToCert : undefined;
   const url = a.url ?? (interactive ? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL the client calls', value: defaultWebhookUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') })) : defaultWebhookUrl(deps));
   const settingsFile = path.join(root, REST_CLIENT_SETTINGS);
   if (forWhat === 'rest-client' && vscode.workspace.textDocuments.some((d) => d.uri.fsPath === settingsFile && d.isDirty)) {

@@ -6,7 +6,7 @@ import { exportDer } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
-import { readText } from '../shared/workspace';
+import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument object for mtls.exportDer. */
@@ -23,10 +23,10 @@ export async function exportDerCommand(deps: CommandDeps, target?: unknown): Pro
   const args = isArgsWith<ExportDerArgs>(target, 'caCert') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<ExportDerArgs> = args ?? {};
-  const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate to upload to Dialogflow CX'));
+  const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate to upload to Dialogflow CX')));
   // CX receives the leaf plus intermediates from the server, so check the full chain when it is there.
   const sibling = ['server-fullchain.pem', 'server-crt.pem'].map((n) => path.join(path.dirname(caCert), n)).find((f) => fs.existsSync(f));
-  const serverCert = a.serverCert ?? (interactive ? sibling : undefined);
+  const serverCert = workspacePathOf(a.serverCert) ?? (interactive ? sibling : undefined);
   const host = a.host ?? (interactive ? orCancel(await vscode.window.showInputBox({ title: 'Webhook host name that CX will call', prompt: 'e.g. webhook.example.com (must be in the server certificate SAN)', value: 'localhost' })) : undefined);
   let serverPem: string | undefined;
   if (serverCert) {
@@ -37,7 +37,7 @@ export async function exportDerCommand(deps: CommandDeps, target?: unknown): Pro
     }
   }
   const { der, problems } = exportDer({ caCertPem: await readText(caCert), serverCertPem: serverPem, host });
-  const out = a.out ?? caCert.replace(/(-crt)?\.(pem|crt|cer)$/, '') + '.der';
+  const out = workspacePathOf(a.out) ?? caCert.replace(/(-crt)?\.(pem|crt|cer)$/, '') + '.der';
   const result = await writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: der }], [], { interactive, overwrite: a.overwrite, gitignore: false });
   for (const p of problems) deps.log.warn(`export-der: ${p}`);
   if (problems.length > 0) void vscode.window.showWarningMessage(noticeText(`Dialogflow CX would reject the server certificate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the log)` : ''}`));

@@ -4,7 +4,7 @@ import { buildPkcs12 } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askNewPassphrase, keyPassphraseFor } from './prompts';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
-import { readText } from '../shared/workspace';
+import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 import { isArgsWith } from '../guard';
 
@@ -27,14 +27,14 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const args = isArgsWith<ExportPkcs12Args>(target, 'cert') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<ExportPkcs12Args> = args ?? {};
-  const cert = a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export'));
-  const key = a.key ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
+  const cert = workspacePath(a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export')));
+  const key = workspacePathOf(a.key) ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
   const keyPem = await readText(key);
   const keyPassphrase = await keyPassphraseFor(keyPem, key, a.keyPassphrase, interactive);
   const fullchain = cert.replace(/-crt\.pem$/, '-fullchain.pem');
-  const chain = a.chain ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
+  const chain = workspacePathOf(a.chain) ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
-  const out = a.out ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
+  const out = workspacePathOf(a.out) ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
   const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
   return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
 }

@@ -3,7 +3,7 @@ import { generateClientFromCa } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askText, keyPassphraseFor, resolveKeyType, sansArg, type LeafArgs } from './prompts';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
-import { readText } from '../shared/workspace';
+import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 import { isArgsWith } from '../guard';
 
@@ -22,8 +22,8 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
   const args = isArgsWith<GenerateClientArgs>(target, 'caCert') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<GenerateClientArgs> = args ?? {};
-  const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate'));
-  const caKey = a.caKey ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
+  const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate')));
+  const caKey = workspacePathOf(a.caKey) ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
   if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
   const caKeyPem = await readText(caKey);
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
@@ -43,6 +43,6 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
     keyPassphrase: a.keyPassphrase,
     kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
   });
-  const folder = a.folder ? path.resolve(path.dirname(caCert), a.folder) : path.dirname(caCert);
+  const folder = a.folder ? workspacePath(a.folder) : path.dirname(caCert);
   return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
 }

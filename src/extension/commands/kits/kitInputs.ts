@@ -7,7 +7,7 @@ import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
 import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { askText, keyPassphraseFor, resolveKeyType } from '../generate/prompts';
-import { readText, workspacePath } from '../shared/workspace';
+import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 
 /** Argument-object fields both kit commands take. */
@@ -40,8 +40,8 @@ function caKeyNextTo(caCert: string): string | undefined {
 export async function resolveKitInputs(deps: CommandDeps, a: Partial<KitArgs>, target: unknown, interactive: boolean, defaults: { cn: string; folder: string; what: string }): Promise<{
   folder: string; overwrite?: boolean; caCert: string; caCertPem: string; caKeyPem: string; caKeyPassphrase?: string; cn: string; org?: string; keyType: KeyType; days: number; kdfIterations: number;
 }> {
-  const caCert = a.caCert ?? fileFromTarget(target) ?? (await pickFile(`CA certificate that issues the ${defaults.what}`));
-  const caKey = a.caKey ?? caKeyNextTo(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
+  const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile(`CA certificate that issues the ${defaults.what}`)));
+  const caKey = workspacePathOf(a.caKey) ?? caKeyNextTo(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
   if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
   const caKeyPem = await readText(caKey);
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);

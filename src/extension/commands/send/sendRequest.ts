@@ -82,7 +82,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     headers['authorization'] = t.authorization;
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const out = a.jwksOut ?? (interactive && root ? path.join(root, deps.settings.certificatesFolder, 'dialogflow-test-jwks.json') : undefined);
-    const jwksFile = out !== undefined ? await writeJwks(path.isAbsolute(out) ? out : path.resolve(root ?? '', out), t.jwks) : undefined;
+    const jwksFile = out !== undefined ? await writeJwks(workspacePath(out), t.jwks) : undefined;
     idToken = { audience: t.audience, email: t.email, kid: t.kid, expiresAt: t.expiresAt, ...(jwksFile ? { jwksFile } : {}), serverEnv: idTokenServerEnv(t, jwksFile) };
     deps.log.info(`send: attached a TEST ID token (aud ${t.audience}, email ${t.email}, kid ${t.kid})${jwksFile ? `; its JWKS: ${jwksFile}` : ''}`);
   }

@@ -2,12 +2,10 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { MtlsError } from '../../../core/errors';
 
-/** The first workspace folder, or a clear error for a window without one. */
-export function workspaceRoot(): string {
+/** The first workspace folder, or a clear error for a window without one (saying why the command needs it). */
+export function workspaceRoot(why = 'mTLS Workbench writes certificates into the workspace (setting mtls.certificatesFolder)'): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) {
-    throw new MtlsError('E_NO_WORKSPACE', 'Open a folder first: mTLS Workbench writes certificates into the workspace (setting mtls.certificatesFolder).');
-  }
+  if (!folder) throw new MtlsError('E_NO_WORKSPACE', `Open a folder first: ${why}.`);
   return folder.uri.fsPath;
 }
 
@@ -17,6 +15,11 @@ export function workspaceRoot(): string {
  */
 export function workspacePath(p: string): string {
   return path.isAbsolute(p) ? p : path.resolve(workspaceRoot(), p);
+}
+
+/** `workspacePath` of an optional argument. */
+export function workspacePathOf(p: string | undefined): string | undefined {
+  return p === undefined ? undefined : workspacePath(p);
 }
 
 /** Resolves a folder argument (absolute, or relative to the workspace) or the configured default. */

@@ -5,7 +5,7 @@ import type { GeneratedCertificate } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Commands } from '../../ids';
 import { Cancelled } from '../guard';
-import { displayPath, workspaceRoot } from './workspace';
+import { displayPath, workspacePath, workspaceRoot } from './workspace';
 
 /** What every generate command returns (also to tests driving it with an argument object). */
 export interface GenerateResult {
@@ -28,7 +28,9 @@ export interface WriteOptions {
  * Writes a generated file set: asks before overwriting anything, writes atomically (keys 0600), offers
  * .gitignore entries for keys, logs where each file went and when it expires, refreshes the tree.
  */
-export async function writeGenerated(deps: CommandDeps, folder: string, files: readonly OutputFile[], certificates: readonly GeneratedCertificate[], opts: WriteOptions): Promise<GenerateResult> {
+export async function writeGenerated(deps: CommandDeps, folderArg: string, files: readonly OutputFile[], certificates: readonly GeneratedCertificate[], opts: WriteOptions): Promise<GenerateResult> {
+  // Never the extension host's working directory: a relative folder is the workspace's.
+  const folder = workspacePath(folderArg);
   let overwrite = opts.overwrite ?? false;
   // A link (e.g. a certs folder in a cloned repository pointing at ~/.ssh) is refused before any question.
   const within = vscode.workspace.workspaceFolders?.find((w) => !path.relative(w.uri.fsPath, folder).startsWith('..'))?.uri.fsPath;
