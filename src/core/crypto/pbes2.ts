@@ -32,7 +32,6 @@ export function kdfIterations(n: number | undefined): number {
   return n;
 }
 
-
 /** PBES2 encryption of `plain`: the AlgorithmIdentifier DER and the ciphertext. The password is used as UTF-8, as OpenSSL does. */
 export function pbes2Encrypt(plain: Buffer, password: string, iterations: number): { algorithm: Buffer; encrypted: Buffer } {
   const iter = kdfIterations(iterations);

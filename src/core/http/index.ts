@@ -2,7 +2,7 @@
 export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
 export { sendWebhook, createWebhookClient, platformHeaders, checkHttpsUrl, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, type Explanation, type ExplanationAction } from './explainTlsError';
-export { probeEndpoint, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
+export { probeEndpoint, refusedAtHandshake, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';

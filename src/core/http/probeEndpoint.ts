@@ -63,16 +63,21 @@ export interface ProbeOptions {
 
 export type IdTokenRowId = 'id-token-none' | 'id-token-expired' | 'id-token-wrong-audience' | 'id-token-unknown-key' | 'id-token-alg-none';
 
-// Refusals the server can express: a TLS alert, or closing the connection before any HTTP response.
-const REFUSAL = /^(ALERT_|ECONNRESET$)/;
+/**
+ * Did the server refuse the connection at the handshake? The refusals a server can express: a TLS alert, or
+ * closing the connection before any HTTP response.
+ */
+export function refusedAtHandshake(r: SendResult): r is SendResult & { error: NonNullable<SendResult['error']> } {
+  return r.status === undefined && r.error !== undefined && /^(ALERT_|ECONNRESET$)/.test(r.error.code);
+}
 
 function observe(r: SendResult): { observed: ProbeObservation; detail: string } {
   if (r.status !== undefined) {
     if (r.status === 401 || r.status === 403) return { observed: 'refused-by-app', detail: `handshake accepted, then HTTP ${r.status}` };
     return { observed: 'accepted', detail: `HTTP ${r.status}` };
   }
+  if (refusedAtHandshake(r)) return { observed: 'refused-handshake', detail: `${r.error.explanation.title} [${r.error.code}]` };
   const e = r.error;
-  if (e && REFUSAL.test(e.code)) return { observed: 'refused-handshake', detail: `${e.explanation.title} [${e.code}]` };
   return { observed: 'error', detail: e ? `${e.explanation.title} [${e.code}]: ${e.message.split('\n')[0]}` : 'no response' };
 }
 

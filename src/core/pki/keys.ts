@@ -96,7 +96,6 @@ export interface Signer {
   sign(data: Buffer): Buffer;
 }
 
-
 /** The signature algorithm for a private key: RSA→sha256WithRSAEncryption, P-256/384/521→ECDSA with the matching SHA-2, Ed25519→pure. */
 export function signerFor(key: KeyObject): Signer {
   switch (key.asymmetricKeyType) {

@@ -15,7 +15,6 @@ import { certificatesFromPem } from '../x509/pem';
 /** Default iteration count for both PBKDF2 and the MAC (OpenSSL 3's default is only 2,048). */
 export const PKCS12_ITERATIONS = DEFAULT_KDF_ITERATIONS;
 
-
 function contentInfo(type: string, content: Buffer): Buffer {
   return der.sequence(der.oid(type), der.explicit(0, content));
 }

@@ -3,7 +3,7 @@
  * newer, and the platform's sample answered correctly within the platform's timeout and size limits.
  * Each row keeps the five-step handshake of the connection that decided it.
  */
-import { mergeServerLog, probeEndpoint, sendWebhook, type ClientCredentials, type ObservedHandshake, type ProbeResult, type ProbeRow, type SendResult } from '../http/index';
+import { mergeServerLog, probeEndpoint, refusedAtHandshake, sendWebhook, type ClientCredentials, type ObservedHandshake, type ProbeResult, type ProbeRow, type SendResult } from '../http/index';
 import { DEFAULT_TIMEOUT_MS, platformLabel, sampleRequest, type Platform } from '../webhook/index';
 import { measured, row, type CheckRow } from './types';
 
@@ -38,7 +38,7 @@ export async function behaviourRows(o: BehaviourInput): Promise<CheckRow[]> {
   if (o.client === undefined) {
     const bare = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), ...o.serverTrust, timeoutMs: 10_000, signal: o.signal });
     await addServerSide(o.serverLog, [bare]);
-    rows.push(measured(bare.status === undefined && bare.error && /^(ALERT_|ECONNRESET$)/.test(bare.error.code)
+    rows.push(measured(refusedAtHandshake(bare)
       ? row('mtls-enforced', G, 'pass', `A client without a certificate is refused at the handshake (${bare.error.explanation.title}).`)
       : row('mtls-enforced', G, 'fail', bare.status !== undefined ? `A client WITHOUT a certificate got HTTP ${bare.status}: the server does not enforce mTLS.` : `Could not reach the server: ${bare.error?.explanation.title ?? 'no answer'}.`, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).'),
     bare.handshake, 'a request without a client certificate'));

@@ -6,7 +6,7 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import { sendWebhook } from '../http/index';
+import { refusedAtHandshake, sendWebhook } from '../http/index';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { shortName } from './certificates';
 import { measured, row, type CheckRow } from './types';
@@ -72,7 +72,7 @@ export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]
     rows.push(noCert(row('url-same-certificate', G, 'pass', `${u.host} presents this server's own certificate (SHA-256 ${presented.sha256.slice(0, 23)}…): TLS reaches the server end to end.`)));
   }
 
-  if (bare.status === undefined && bare.error && /^(ALERT_|ECONNRESET$)/.test(bare.error.code)) {
+  if (refusedAtHandshake(bare)) {
     rows.push(noCert(row('url-client-certificate', G, 'pass', `${u.host} asks for a client certificate and refuses a client without one (${bare.error.explanation.title}).`)));
   } else if (bare.status !== undefined) {
     rows.push(noCert(row('url-client-certificate', G, 'fail', `${u.host} answered HTTP ${bare.status} to a client WITHOUT a certificate: ${terminated ? 'the proxy in front does not pass the client certificate through' : 'the endpoint does not require one'}.`, terminated ? PASS_THROUGH_ADVICE : 'Require and verify client certificates (requestCert + rejectUnauthorized).')));

@@ -34,9 +34,8 @@ type Entry = { item: number; parsed: ParsedCertificate };
 export class SignatureChecker {
   private spentMs = 0;
   private readonly keys = new Map<number, KeyObject | null>();
+  /** Self-checks started early: the answer once settled; undefined when the budget did not cover one. */
   private readonly started = new Map<number, boolean | undefined>();
-  /** Certificates whose key load the budget has paid for (by a self-check that passed the key as DER). */
-  private readonly keyCharged = new Set<number>();
   private readonly pending: Promise<void>[] = [];
   constructor(private readonly limitMs = SIGNATURE_WORK_LIMIT_MS) {}
 
@@ -63,7 +62,6 @@ export class SignatureChecker {
       this.started.set(c.item, undefined);
       return;
     }
-    this.keyCharged.add(c.item);
     this.started.set(c.item, false);
     if (cached === null) return;
     const p = c.parsed;
@@ -85,7 +83,9 @@ export class SignatureChecker {
   /** Spends the estimate for one verify with `issuer`'s key and loads that key once: undefined when over budget, null when unusable. */
   private charge(issuer: Entry): KeyObject | null | undefined {
     let key = this.keys.get(issuer.item);
-    if (!this.afford(issuer, key === undefined && !this.keyCharged.has(issuer.item))) return undefined;
+    // A self-check started early has paid for loading this key already (it passed the key as DER).
+    const loadPaid = this.started.get(issuer.item) !== undefined;
+    if (!this.afford(issuer, key === undefined && !loadPaid)) return undefined;
     if (key === undefined) {
       try {
         key = createPublicKey({ key: issuer.parsed.spkiDer, format: 'der', type: 'spki' });

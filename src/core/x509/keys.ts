@@ -183,8 +183,7 @@ export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
 /** Verifies a signature over `tbs` with a key (or the SPKI DER of one): CSR self-signatures and certificate links. */
 export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki: Buffer | KeyObject, signature: Buffer): boolean {
   try {
-    const key = Buffer.isBuffer(keyOrSpki) ? createPublicKey({ key: keyOrSpki, format: 'der', type: 'spki' }) : keyOrSpki;
-    return verify(...verifyArguments(alg, tbs, key, signature));
+    return verify(...verifyArguments(alg, tbs, keyOrSpki, signature));
   } catch {
     return false;
   }
@@ -205,15 +204,12 @@ export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key:
   });
 }
 
-type SpkiInput = { key: Buffer; format: 'der'; type: 'spki' };
-type KeyInput = KeyObject | SpkiInput | ((SpkiInput | { key: KeyObject }) & { padding: number; saltLength: number });
+/** A key for crypto.verify: a KeyObject, or SPKI DER that verify loads itself. */
+type KeyInput = { key: KeyObject } | { key: Buffer; format: 'der'; type: 'spki' };
 
-function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): [string | null, Buffer, KeyInput, Buffer] {
-  const input: KeyObject | SpkiInput = Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki' } : key;
-  if (alg.pss) {
-    const pss = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength };
-    return [alg.pss.hash, tbs, Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki', ...pss } : { key, ...pss }, signature];
-  }
+function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): [string | null, Buffer, KeyInput & { padding?: number; saltLength?: number }, Buffer] {
+  const input: KeyInput = Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki' } : { key };
+  if (alg.pss) return [alg.pss.hash, tbs, { ...input, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature];
   const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
   return [edwards ? null : (alg.hash ?? null), tbs, input, signature];
 }
