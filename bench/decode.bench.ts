@@ -2,7 +2,9 @@
  * Decode benchmark: decode every certificate in Node's root store (one PEM file) vs
  * `openssl storeutl -noout -text -certs FILE`. (1) our in-process full decode (every field, chain, problems)
  * against the whole openssl process; (2) what the whole `node dist/cli.js decode FILE` process takes above bare
- * Node start (`node -e 0`, same rounds) against the whole openssl process.
+ * Node start (`node -e 0`, same rounds) against the whole openssl process. Informational rows explain the second:
+ * the self-signature checks alone (in-process, and as the least Node program that does them) and openssl doing
+ * the same checks.
  * Rounds alternate ours/reference so both see the same machine state; medians are reported.
  * Run: npx tsc -p . && npm run build && node out/bench/decode.bench.js
  */
@@ -85,6 +87,18 @@ function selfSignatureChecks(file: string): number {
   return ms;
 }
 
+const floorProgram = path.resolve(__dirname, 'selfSignatureFloor.js');
+
+/** The whole run of the least Node program that checks every self-signature (bench/selfSignatureFloor.ts). */
+async function selfSignatureFloor(file: string): Promise<number> {
+  const t0 = performance.now();
+  const { stdout } = await run(process.execPath, [floorProgram, file]);
+  const ms = performance.now() - t0;
+  const [verified, total] = stdout.split(' of ').map(Number);
+  if (!(total > 0) || verified < total * 0.9) throw new Error(`the floor program verified ${stdout.trim()} self-signatures`);
+  return ms;
+}
+
 /** `node -e 0`: the floor under any Node CLI, reported so the whole-process ratio can be read fairly. */
 async function nodeStartup(): Promise<number> {
   const t0 = performance.now();
@@ -134,12 +148,15 @@ async function mainBench(): Promise<void> {
     const ref2: number[] = [];
     const bare: number[] = [];
     const same: number[] = [];
+    const floor: number[] = [];
     await referenceSameChecks(file, singles);
+    await selfSignatureFloor(file);
     for (let i = 0; i < rounds; i++) {
       ours2.push(await wholeCli(file));
       ref2.push(await reference(file));
       bare.push(await nodeStartup());
       same.push(await referenceSameChecks(file, singles));
+      floor.push(await selfSignatureFloor(file));
     }
     // The start-up target: what `mtls decode` adds on top of bare Node's start must not exceed openssl's
     // whole run (Node's own start is a floor no Node CLI can go under).
@@ -148,6 +165,10 @@ async function mainBench(): Promise<void> {
     const e = median(bare);
     const above = c - e;
     report(`mtls decode of ${rootCertificates.length} root certificates, whole process above bare Node start (node -e 0)`, above, d, above / d, 'ratio ≤ 1.0 ((ours_ms − node -e 0) / reference_ms)', above / d <= 1, { whole_process_ms: c, node_startup_ms: e });
+    // What the self-signature checks alone cost a Node process: a floor under the whole-process row, against
+    // the same openssl run (what the whole-process target leaves for decoding and printing every field).
+    const floorAbove = median(floor) - e;
+    report(`floor: a Node program that only checks the ${rootCertificates.length} self-signatures (no decoding, no output), whole process above bare Node start`, floorAbove, d, floorAbove / d, 'none: the least any Node CLI that checks them adds to node -e 0, against openssl storeutl', null, { whole_process_ms: median(floor) });
     const h = median(same);
     report(`the same mtls decode against openssl printing every field and checking every self-signature`, above, h, above / h, 'none: ours_ms − node -e 0, against openssl doing the same work', null, {}, SAME_CHECKS);
   } finally {
