@@ -2,10 +2,17 @@ import { parseArgs } from 'node:util';
 import { commands } from './commands/index';
 import { overviewAnswer } from './overview';
 import { UsageError, type CliCommand, type CliContext } from './command';
-import { MtlsError } from '../core/errors';
+import { fromFileSystemError, MtlsError } from '../core/errors';
 
 function commandHelp(c: CliCommand): string {
   return [`${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
+}
+
+/** The first line of a usage error; parseArgs's "argument is ambiguous" (a value that starts with a dash) made plain. */
+function usageLine(message: string): string {
+  const first = message.split('\n')[0]!;
+  const dashed = /^Option '(-[^']+)' argument is ambiguous/.exec(first);
+  return dashed ? `${dashed[1]} needs a value; one that starts with a dash is written ${dashed[1]}=VALUE` : first;
 }
 
 /** Runs `mtls` with the given arguments; resolves to the exit code (0 ok, 1 failed, 2 usage). */
@@ -35,9 +42,10 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
       if (parsed.values[r] === undefined) throw new UsageError(`missing option --${r}`);
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals }, ctx);
-  } catch (e) {
+  } catch (thrown) {
+    const e = fromFileSystemError(thrown);
     if (e instanceof UsageError || (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
-      ctx.err(`mtls ${name}: ${e.message.split('\n')[0]}\nUsage: ${command.usage}`);
+      ctx.err(`mtls ${name}: ${usageLine(e.message)}\nUsage: ${command.usage}`);
       return 2;
     }
     if (e instanceof MtlsError) {

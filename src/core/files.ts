@@ -40,8 +40,11 @@ export interface WriteOptions {
   /** Replace existing files (never through a symbolic link). */
   readonly overwrite?: boolean;
   /**
-   * A folder known to be safe (e.g. the workspace root): every path component below it down to each
-   * file must not be a symbolic link. Default: the output folder itself and everything under it.
+   * The folder the user works in (the workspace root, the CLI's working directory): no path component below
+   * it down to each file may be a symbolic link, so a link planted in a repository (a certs folder pointing at
+   * ~/.ssh) is refused. The folder itself, and an output folder outside it, are taken as given: they are the
+   * user's choice, and links there are ordinary (macOS's /tmp and /var, a home folder on another disk).
+   * Default: the output folder. The files themselves are never written through a link.
    */
   readonly within?: string;
 }
@@ -77,19 +80,13 @@ const isInside = (parent: string, p: string) => {
   return !rel.startsWith('..') && !path.isAbsolute(rel);
 };
 
-/** Throws SymlinkRefusedError when `target`, or any folder between `top` (exclusive unless equal to the output folder) and it, is a link. */
-async function refuseLinks(top: string, dir: string, target: string): Promise<void> {
+/** Throws SymlinkRefusedError when `target`, or any folder below `top` on the way to it, is a link. */
+async function refuseLinks(top: string, target: string): Promise<void> {
   if (!isInside(top, target)) throw new MtlsError('E_INPUT', `${target} is outside ${top}; nothing was written.`);
-  const rel = path.relative(top, target);
-  // Components to check: the output folder when it is the top, then every component below top.
-  const checks = top === dir ? [dir] : [];
   let p = top;
-  for (const part of rel.split(path.sep).filter(Boolean)) {
+  for (const part of path.relative(top, target).split(path.sep).filter(Boolean)) {
     p = path.join(p, part);
-    checks.push(p);
-  }
-  for (const c of checks) {
-    if ((await lstatOrUndefined(c))?.isSymbolicLink()) throw new SymlinkRefusedError(c);
+    if ((await lstatOrUndefined(p))?.isSymbolicLink()) throw new SymlinkRefusedError(p);
   }
 }
 
@@ -99,7 +96,7 @@ export async function checkNoLinks(dir: string, files: readonly OutputFile[], wi
   const safe = within ? path.resolve(within) : undefined;
   const top = safe && isInside(safe, dir) ? safe : dir;
   const finals = files.map((f) => path.resolve(dir, f.name));
-  for (const final of finals) await refuseLinks(top, dir, final);
+  for (const final of finals) await refuseLinks(top, final);
   return finals;
 }
 
@@ -133,7 +130,13 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
   dir = path.resolve(dir);
   const finals = await checkNoLinks(dir, files, opts.within);
   const existing = await existingFiles(dir, files);
-  if (existing.length > 0 && !opts.overwrite) throw new FilesExistError(existing);
+  if (existing.length > 0 && !opts.overwrite) {
+    // Overwriting would not help a folder where a file should go: say that instead of offering it.
+    for (const p of existing) {
+      if ((await lstatOrUndefined(p))?.isDirectory()) throw new MtlsError('E_INPUT', `${p} is a folder; nothing was written. Give the path of a file, not of a folder.`);
+    }
+    throw new FilesExistError(existing);
+  }
   try {
     await makeFolder(dir);
   } catch (e) {

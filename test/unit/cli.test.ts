@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 
@@ -31,6 +32,34 @@ test('unknown flags, unknown commands and missing arguments print one error line
     const lines = c.err.join('\n').split('\n');
     assert.match(lines[0], /^mtls/);
     assert.match(lines[1], /^Usage: mtls/);
+  }
+  // A value that starts with a dash: how to write it, not parseArgs's "argument is ambiguous".
+  const c = capture();
+  assert.equal(await main(['selfsigned', '--out', 'x', '--days', '-5'], c.ctx), 2);
+  assert.equal(c.err.join('\n').split('\n')[0], 'mtls selfsigned: --days needs a value; one that starts with a dash is written --days=VALUE');
+});
+
+test('a file-system failure is one line naming the path, what happened and what to do, exit 1 (never "unexpected error")', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mtls-fs-'));
+  try {
+    const setup = capture();
+    assert.equal(await main(['selfsigned', '--out', '.'], { ...setup.ctx, cwd: dir }), 0, setup.err.join('\n'));
+    const tooLong = 'x'.repeat(300);
+    const runs = [
+      ['selfsigned', '--out', tooLong],
+      ['p12', '--cert', 'server-crt.pem', '--key', 'server-key.pem', '--passphrase-env', 'P', '--out', `${tooLong}.p12`],
+    ];
+    for (const argv of runs) {
+      const r = capture();
+      assert.equal(await main(argv, { ...r.ctx, cwd: dir, env: { P: 'secret' } }), 1, argv[0]);
+      const text = r.err.join('\n');
+      assert.doesNotMatch(text, /unexpected error|\n\s+at /, argv[0]);
+      assert.ok(text.startsWith(`mtls ${argv[0]}: cannot `), text);
+      assert.ok(text.includes(`${dir}${path.sep}${tooLong}`), text);
+      assert.ok(text.endsWith(': the name is too long for the file system (ENAMETOOLONG). Choose a shorter name.'), text);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -61,6 +61,13 @@ test('replacing a set is all or nothing: a folder in the way of the last file ro
   assert.equal(fs.statSync(path.join(dir, 'ca-root-key.pem')).mode & 0o777, 0o600, 'restored key keeps its mode');
 });
 
+test('a folder where a file should go is named as such, not offered for overwriting', async () => {
+  const dir = tmp();
+  fs.mkdirSync(path.join(dir, 'client.p12'));
+  await assert.rejects(writeFileSet(dir, [{ name: 'client.p12', contents: 'x', secret: true }]), (e: Error) => !(e instanceof FilesExistError) && e.message === `${path.join(dir, 'client.p12')} is a folder; nothing was written. Give the path of a file, not of a folder.`);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'client.p12')), []);
+});
+
 test('a successful replace reports what it replaced and leaves no backups', async () => {
   const dir = tmp();
   await writeFileSet(dir, [{ name: 'a.pem', contents: 'old' }]);
@@ -87,14 +94,34 @@ test('refuses to write through a symbolic link, even with overwrite, and leaves 
   assert.equal(fs.existsSync(dangling), false);
 });
 
-test('refuses an output folder that is a symbolic link, or a link on the way from a safe folder', async () => {
+test('refuses a link planted below the folder the user works in: the output folder, or any folder on the way', async () => {
   const root = tmp();
   const elsewhere = tmp();
   fs.symlinkSync(elsewhere, path.join(root, 'certs'));
-  await assert.rejects(writeFileSet(path.join(root, 'certs'), [{ name: 'a.pem', contents: 'x' }]), SymlinkRefusedError);
+  await assert.rejects(writeFileSet(path.join(root, 'certs'), [{ name: 'a.pem', contents: 'x' }], { within: root }), SymlinkRefusedError);
   await assert.rejects(writeFileSet(path.join(root, 'certs', 'sub'), [{ name: 'a.pem', contents: 'x' }], { within: root }), SymlinkRefusedError);
   await assert.rejects(writeFileSet(root, [{ name: 'certs/a.pem', contents: 'x' }]), SymlinkRefusedError);
   assert.deepEqual(fs.readdirSync(elsewhere), []);
+});
+
+test('takes the folder the user works in, and an output folder outside it, as given even when they are links (macOS /tmp)', async () => {
+  const real = tmp();
+  const parent = tmp();
+  const link = path.join(parent, 'tmp');
+  fs.symlinkSync(real, link);
+  const other = tmp();
+  // An output folder named outside the working folder, itself a link: followed.
+  await writeFileSet(link, [{ name: 'a.pem', contents: 'a' }], { within: other });
+  // The working folder (a workspace opened through a link) as the output folder, and a folder created below it.
+  await writeFileSet(link, [{ name: 'b.pem', contents: 'b' }], { within: link });
+  await writeFileSet(path.join(link, 'certs'), [{ name: 'c.pem', contents: 'c' }], { within: link });
+  assert.equal(fs.readFileSync(path.join(real, 'a.pem'), 'utf8'), 'a');
+  assert.equal(fs.readFileSync(path.join(real, 'b.pem'), 'utf8'), 'b');
+  assert.equal(fs.readFileSync(path.join(real, 'certs', 'c.pem'), 'utf8'), 'c');
+  // The file itself is still never written through a link.
+  fs.symlinkSync(path.join(other, 'target.pem'), path.join(real, 'd.pem'));
+  await assert.rejects(writeFileSet(link, [{ name: 'd.pem', contents: 'd' }], { within: other, overwrite: true }), SymlinkRefusedError);
+  assert.equal(fs.existsSync(path.join(other, 'target.pem')), false);
 });
 
 test('folders it creates are 0755 whatever the umask (never group or world writable)', async () => {

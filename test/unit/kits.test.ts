@@ -150,6 +150,16 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       assert.match(readFileSync(path.join(cwd, 'kore2', 'kore-client-key.pem'), 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
       assert.equal(readFileSync(path.join(cwd, 'kore2', 'notes.txt'), 'utf8'), 'mine');
     });
+
+    it('--force without --p12 removes the earlier kit\'s PKCS#12 and its passphrase: no file of the old identity stays', async () => {
+      const first = await mtls(cwd, ['kore-client', ...ca, '--out', 'kore3', '--p12']);
+      assert.equal(first.code, 0, first.err);
+      writeFileSync(path.join(cwd, 'kore3', 'notes.txt'), 'mine');
+      const r = await mtls(cwd, ['kore-client', ...ca, '--out', 'kore3', '--force']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /Removed the earlier kit's kore-client\.p12, kore-client-p12-passphrase\.txt: this kit has none\./);
+      assert.deepEqual(readdirSync(path.join(cwd, 'kore3')).sort(), ['README.txt', 'kore-ca-intermediates.pem', 'kore-ca-root.pem', 'kore-client-crt.pem', 'kore-client-fullchain.pem', 'kore-client-key.pem', 'notes.txt']);
+    });
   });
 
   describe('Dialogflow CX custom client certificate', () => {

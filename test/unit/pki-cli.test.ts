@@ -95,7 +95,7 @@ test('mtls client signs with an encrypted CA key from --ca-passphrase-env; a wro
   assert.equal(v.status, 0, v.stderr);
 });
 
-test('bad input gets a specific message and writes nothing: unknown key type, invalid SAN, truncated CA PEM, bad --days', async () => {
+test('bad input gets a specific message and writes nothing: unknown key type, invalid SAN, truncated CA PEM, bad --days, an empty common name', async () => {
   const cwd = tmp();
   const badKey = await mtls(cwd, ['chain', '--out', 'x', '--key', 'rsa1024']);
   assert.equal(badKey.code, 1);
@@ -110,6 +110,12 @@ test('bad input gets a specific message and writes nothing: unknown key type, in
   assert.match(cut.err, /truncated/);
   const missingFile = await mtls(cwd, ['client', '--ca-cert', 'nope.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', 'c']);
   assert.match(missingFile.err, /Cannot read the CA certificate nope\.pem: no such file/);
+  // An empty common name would leave the subject empty (openssl verify -x509_strict: "Subject name empty").
+  for (const args of [['client', '--ca-cert', 'ca/ca-crt.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', ''], ['chain', '--out', 'x', '--client-cn', '', '--org', '']]) {
+    const empty = await mtls(cwd, args);
+    assert.equal(empty.code, 1, args[0]);
+    assert.match(empty.err, /The common name "" must be 1–64 characters long\./, args[0]);
+  }
   assert.equal(existsSync(path.join(cwd, 'x')), false);
 });
 
@@ -164,6 +170,13 @@ test('mtls export-der writes the DER and exits 1 listing the problems CX will hi
   const good = await mtls(cwd, ['export-der', '--cert', 'ca-root-crt.pem', '--out', 'ca.der', '--server-cert', 'server-fullchain.pem', '--host', 'hook.example.com']);
   assert.equal(good.code, 0, good.err);
   assert.equal(spawnSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(cwd, 'ca.der'), '-noout']).status, 0);
+  assert.doesNotMatch(good.out, /holds \d+ certificates/);
+  // A bundle: the first certificate (the issuing intermediate) is exported, and the output says so.
+  const bundle = await mtls(cwd, ['export-der', '--cert', 'ca-crt.pem', '--out', 'ca-bundle.der']);
+  assert.equal(bundle.code, 0, bundle.err);
+  assert.match(bundle.out, /The CA file holds 2 certificates: exported the first, CN=[^,]+ Intermediate CA, O=[^.]+\. To upload another, pass a file holding only that one\./);
+  const exported = spawnSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(cwd, 'ca-bundle.der'), '-noout', '-subject'], { encoding: 'utf8' });
+  assert.match(exported.stdout, /Intermediate CA/);
   const bad = await mtls(cwd, ['export-der', '--cert', 'ca-root-crt.pem', '--out', 'ca2.der', '--server-cert', 'server-crt.pem', '--host', 'other.example.com']);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /does not cover other\.example\.com/);

@@ -62,6 +62,27 @@ describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
     }
   });
 
+  it('a hang-up (the terminal closed) stops the server gracefully too: no server is left holding the port', async () => {
+    const file = path.join(dir, 'app', 'server.ts');
+    if (!existsSync(file)) assert.equal((await runCommand(process.execPath, [cli, 'scaffold', '--out', path.join(dir, 'app')])).code, 0);
+    const server = await spawnServer(process.execPath, [cli, 'serve', file, '--port', '0'], { PATH: process.env['PATH'] ?? '' });
+    try {
+      server.proc.kill('SIGHUP');
+      assert.equal(await server.exited(), 0);
+      assert.match(server.output(), /SIGTERM: closing/);
+      const refused = await new Promise<string>((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () => {
+          s.destroy();
+          resolve('connected');
+        });
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      });
+      assert.equal(refused, 'ECONNREFUSED');
+    } finally {
+      server.proc.kill('SIGKILL');
+    }
+  });
+
   it('serve runs the preflight: a busy port or missing certificates print mtls-server error lines and exit 1', async () => {
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
@@ -77,6 +98,9 @@ describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
       const noServer = await runCommand(process.execPath, [cli, 'serve', path.join(dir, 'nothing.ts')]);
       assert.equal(noServer.code, 1);
       assert.match(noServer.stderr, /server file not found/);
+      const folder = await runCommand(process.execPath, [cli, 'serve', path.join(dir, 'app')]);
+      assert.equal(folder.code, 1);
+      assert.ok(folder.stderr.includes(`${path.join(dir, 'app')} is a folder: give the server file in it (e.g. ${path.join(dir, 'app', 'server.ts')})`), folder.stderr);
     } finally {
       busy.close();
     }

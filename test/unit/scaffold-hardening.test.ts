@@ -1,6 +1,7 @@
 // The generated server against hostile configurations and clients, with real sockets on 127.0.0.1: an auth
-// mode without a secret, connections that never start TLS, more connections than the cap, and request
-// targets that are malformed, absolute-form or '//host/path'.
+// mode without a secret, connections that never start TLS, more connections than the cap, request
+// targets that are malformed, absolute-form or '//host/path', stalled and oversized requests, a damaged CA
+// bundle and a certificate file in the wrong order.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { renderServer } from '../../src/core/scaffold/renderServer';
-import { cxRequest, curl, ensureBuilt, makePki, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
+import { cxRequest, curl, ensureBuilt, makePki, runCommand, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 /** Sends one raw HTTP/1.1 request over mTLS (so the request target is exactly `target`); resolves to the status. */
 function rawRequest(port: number, pki: Pki, target: string, body = cxRequest('hello')): Promise<number> {
@@ -23,6 +24,21 @@ function rawRequest(port: number, pki: Pki, target: string, body = cxRequest('he
     // A server that answers before reading the body (400, 404) closes with the body unread, which may reach
     // us as a reset right after the status line: the answer is what counts.
     socket.on('error', (e) => (status() !== 0 ? resolve(status()) : reject(e)));
+  });
+}
+
+/**
+ * An mTLS connection that writes `head` (and nothing more); resolves to what the server sent back and how long
+ * until it closed the connection.
+ */
+function stalledRequest(port: number, pki: Pki, head: string): Promise<{ response: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let response = '';
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caCrt), cert: readFileSync(pki.clientCrt), key: readFileSync(pki.clientKey), servername: 'localhost' }, () => socket.write(head));
+    socket.on('data', (d: Buffer) => (response += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ response, ms: Date.now() - started }));
   });
 }
 
@@ -123,6 +139,56 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
       assert.equal(await rawRequest(server.port, pki, '/webhookx'), 404);
       assert.equal(await rawRequest(server.port, pki, '/other/../webhook?x=1'), 200);
       assert.equal(await rawRequest(server.port, pki, '/webhook'), 200);
+      // A webhook URL configured with a trailing slash is the same webhook.
+      assert.equal(await rawRequest(server.port, pki, '/webhook/'), 200);
     });
+
+    it('a stalled request is answered 408 and closed within a second of its timeout (not Node\'s 30 s check), and logged', async () => {
+      const r = await stalledRequest(server.port, pki, 'POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n');
+      assert.match(r.response, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.ok(r.ms < 10_000, `closed after ${r.ms} ms`);
+      await server.waitFor(/closed the connection from 127\.0\.0\.1:\d+ with 408 \[ERR_HTTP_REQUEST_TIMEOUT\]: the request was not complete in time/);
+    });
+
+    it('a body declared larger than the limit gets 413 and the connection is closed, not read to the end', async () => {
+      const r = await stalledRequest(server.port, pki, `POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${100 * 2 ** 30}\r\n\r\n{"a":`);
+      assert.match(r.response, /^HTTP\/1\.1 413 /);
+      assert.match(r.response, /\r\nconnection: close\r\n/i);
+      assert.ok(r.ms < 10_000, `closed after ${r.ms} ms`);
+    });
+
+    it('answers curl --http1.0 (ALPN http/1.0)', async () => {
+      const r = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello'), headers: [] });
+      assert.equal(r.status, 200);
+      const old = await runCommand('curl', ['-sS', '--http1.0', '--max-time', '15', '--cacert', pki.caCrt, '--cert', pki.clientCrt, '--key', pki.clientKey, '-H', 'content-type: application/json', '--data-binary', cxRequest('hello'), '-o', '/dev/null', '-w', '%{http_code}', `${server.url}/webhook`]);
+      assert.equal(old.stdout, '200', old.stderr);
+    });
+  });
+
+  it('refuses to start with a damaged certificate in the CA bundle, or a certificate file that lists an intermediate first', async () => {
+    const good = readFileSync(pki.caCrt, 'utf8');
+    const damaged = path.join(dir, 'damaged-ca.pem');
+    writeFileSync(damaged, good + '-----BEGIN CERTIFICATE-----\nAAAAbroken\n-----END CERTIFICATE-----\n');
+    const bad = await runToExit(serverTs, { ...certs(), MTLS_CA: damaged, MTLS_PORT: '0' });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.output, /^mtls-server error \[BAD_CA\]: certificate 2 of 2 in the CA bundle .*damaged-ca\.pem is damaged or truncated/m);
+    const reversed = path.join(dir, 'reversed-chain.pem');
+    writeFileSync(reversed, readFileSync(pki.caCrt, 'utf8') + readFileSync(pki.serverCrt, 'utf8'));
+    const order = await runToExit(serverTs, { ...certs(), MTLS_CERT: reversed, MTLS_PORT: '0' });
+    assert.notEqual(order.code, 0);
+    assert.match(order.output, /^mtls-server error \[CERT_ORDER\]: the certificate file .*reversed-chain\.pem does not start with the server certificate: CN=localhost \(the one the private key belongs to\) must come first, then its intermediates/m);
+  });
+
+  it('"basic user:password" in lower case gets a Basic challenge', async () => {
+    const server = await startServer(serverTs, { ...certs(), MTLS_AUTH: 'basic bob:pw' });
+    try {
+      const r = await runCommand('curl', ['-sS', '-D', '-', '-o', '/dev/null', '--max-time', '15', '--cacert', pki.caCrt, '--cert', pki.clientCrt, '--key', pki.clientKey, '-H', 'content-type: application/json', '--data-binary', cxRequest('hello'), `${server.url}/webhook`]);
+      assert.match(r.stdout, /^HTTP\/1\.1 401 /);
+      assert.match(r.stdout, /^www-authenticate: Basic realm="webhook"\r$/im);
+      const ok = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello'), headers: [`authorization: Basic ${Buffer.from('bob:pw').toString('base64')}`] });
+      assert.equal(ok.status, 200);
+    } finally {
+      server.proc.kill('SIGKILL');
+    }
   });
 });

@@ -13,7 +13,7 @@ export const clientCommand: CliCommand = {
       '  --name PREFIX           file name prefix instead of "client" (PREFIX-key.pem, PREFIX-crt.pem, PREFIX-fullchain.pem)',
     ].join('\n') +
     '\n' +
-    generateDetails('mtls-client', 'none') +
+    generateDetails(undefined, 'none') +
     '\n\nThe certificate has extendedKeyUsage clientAuth only.\n',
   options: {
     ...generateOptions,

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
 import { decodeBytesAsync, renderText } from '../../core/x509/index';
-import { MtlsError } from '../../core/errors';
+import { readInputFile } from '../../core/inputFile';
 
 /** `mtls decode FILE`: any certificate/key/CSR/PKCS#7/PKCS#12 file as readable text or JSON. */
 export const decodeCommand: CliCommand = {
@@ -32,12 +31,7 @@ export const decodeCommand: CliCommand = {
     const daysText = stringOpt(values, 'expiry-days');
     const expiryWarningDays = daysText === undefined ? 30 : Number(daysText);
     if (!Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new UsageError(`--expiry-days ${daysText}: expected a whole number of days`);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(resolve(ctx.cwd, file));
-    } catch (e) {
-      throw new MtlsError('E_READ', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
+    const bytes = await readInputFile(resolve(ctx.cwd, file), { shown: file });
     const decoded = await decodeBytesAsync(bytes, { fileName: file, passphrase, now, expiryWarningDays });
     if (values.json) ctx.out(JSON.stringify(decoded, null, 2));
     else ctx.out(renderText(decoded));

@@ -1,15 +1,16 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
+import { readInputFile } from '../../core/inputFile';
 import { configTargets, exportClientConfig, isConfigTarget } from '../../core/clientConfig/index';
 import { isPlatform } from '../../core/webhook/index';
 import { stringOpt, UsageError, type CliCommand } from '../command';
 
+/** The file's text (a byte order mark kept, as U+FEFF), or undefined when there is no such file. */
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return (await readInputFile(file)).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (((e as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
     throw e;
   }
 }

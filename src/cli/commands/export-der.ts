@@ -36,8 +36,9 @@ export const exportDerCommand: CliCommand = {
       host,
     });
     const out = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '');
-    await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: result.der }], { overwrite: values['force'] === true });
+    await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: result.der }], { overwrite: values['force'] === true, within: ctx.cwd });
     ctx.out(`Wrote ${out} (${result.der.length} bytes DER): upload it in Dialogflow CX under the webhook's custom CA certificates.`);
+    for (const note of result.notes) ctx.out(note);
     if (serverFile === undefined) {
       ctx.out('Tip: add --server-cert FILE --host NAME to check the server certificate the way CX will.');
     }

@@ -1,17 +1,15 @@
 // Reading what a command is given: a file the user named, and the issuing CA of the commands that sign with an
 // existing CA (client, kore-client, cx-client), which take it with the same three options.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../core/errors';
+import { readInputText } from '../../core/inputFile';
 import { passphraseFromEnv, stringOpt, type CliContext, type CliValues } from '../command';
 
-/** A text file named on the command line (relative to the working directory); a clear error when it cannot be read. */
+/**
+ * A text file named on the command line (relative to the working directory), without a byte order mark; a
+ * clear error when it cannot be read, is not a regular file or is too large.
+ */
 export async function readText(ctx: CliContext, file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(path.resolve(ctx.cwd, file), 'utf8');
-  } catch (e) {
-    throw new InputError(`Cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
-  }
+  return readInputText(path.resolve(ctx.cwd, file), { what, shown: file });
 }
 
 /** parseArgs options for the issuing CA. */

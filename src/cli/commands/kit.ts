@@ -1,7 +1,8 @@
 // What `mtls kore-client` and `mtls cx-client` share: their common options, parsed and checked in one place,
 // the kit folder rule, writing and reporting.
+import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
-import { checkKitFolder, type Kit } from '../../core/kits/index';
+import { checkKitFolder, removeLeftovers, type Kit } from '../../core/kits/index';
 import { parseKeyType, type KeyType } from '../../core/pki/index';
 import { stringOpt, UsageError, type CliContext, type CliValues } from '../command';
 import { caDetails, caOptions, readCa } from './inputs';
@@ -56,7 +57,14 @@ export async function kitInputs(values: CliValues, ctx: CliContext): Promise<{
 
 /** Writes a kit into its folder (all or nothing) and prints the file list. */
 export async function writeKit(kit: Kit, dir: string, force: boolean, ctx: CliContext): Promise<void> {
-  const { written, replaced } = await writeFileSet(dir, kit.files, { overwrite: force });
+  const { written, replaced } = await writeFileSet(dir, kit.files, { overwrite: force, within: ctx.cwd });
+  const removed = await removeLeftovers(dir, kit);
   const width = Math.max(...kit.files.map((f) => f.name.length));
-  ctx.out([`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`, ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`)].join('\n'));
+  ctx.out(
+    [
+      `Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`,
+      ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`),
+      ...(removed.length ? [`Removed the earlier kit's ${removed.map((r) => path.basename(r)).join(', ')}: this kit has none.`] : []),
+    ].join('\n'),
+  );
 }

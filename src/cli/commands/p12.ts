@@ -4,6 +4,8 @@ import { buildPkcs12, DEFAULT_KDF_ITERATIONS } from '../../core/pki/index';
 import { kdfIterationsOpt } from './selfsigned';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
 import { readText } from './inputs';
+import { shownArg } from '../shownPath';
+import { shellQuote } from '../../core/shellQuote';
 
 export const p12Command: CliCommand = {
   name: 'p12',
@@ -49,8 +51,8 @@ export const p12Command: CliCommand = {
       iterations: kdfIterationsOpt(values),
     });
     const out = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '');
-    await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], { overwrite: values['force'] === true });
-    ctx.out(`Wrote ${out} (PKCS#12, mode 0600; passphrase from $${stringOpt(values, 'passphrase-env')}).\nCheck it: openssl pkcs12 -info -nokeys -in ${path.basename(out)} -passin env:${stringOpt(values, 'passphrase-env')}`);
+    await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], { overwrite: values['force'] === true, within: ctx.cwd });
+    ctx.out(`Wrote ${out} (PKCS#12, mode 0600; passphrase from $${stringOpt(values, 'passphrase-env')}).\nCheck it: openssl pkcs12 -info -nokeys -in ${shownArg(ctx.cwd, out)} -passin ${shellQuote(`env:${stringOpt(values, 'passphrase-env') ?? ''}`)}`);
     return 0;
   },
 };

@@ -1,19 +1,20 @@
 import * as path from 'node:path';
-import { probeEndpoint, renderProbeResult, type ProbeOptions } from '../../core/http/index';
+import { PROBE_TIMEOUT_MS, probeEndpoint, renderProbeResult, type ProbeOptions } from '../../core/http/index';
 import { createTestIdTokenIssuer, writeJwks } from '../../core/idtoken/index';
 import { isPlatform } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { credentialsFromArgs, readInput } from './send';
+import { credentialsFromArgs, intValue, readInput } from './send';
 import { mergeServerLogFile } from '../serverLogFile';
 
 export const probeCommand: CliCommand = {
   name: 'probe',
   summary: 'Check that an endpoint really enforces mTLS',
-  usage: 'mtls probe URL --cert F --key F [--ca F] [--id-token [--jwks-out F]] [--json]',
+  usage: 'mtls probe URL (--cert F --key F | --pfx F) [--ca F] [--timeout MS] [--id-token [--jwks-out F]] [--json]',
   details: [
     '  --cert FILE               your (valid) client certificate PEM',
     '  --key FILE                its private key',
-    '  --pfx FILE                PKCS#12 instead of --cert/--key',
+    '  --pfx FILE                PKCS#12 instead of --cert/--key (also the legacy RC2/3DES files of Java, Windows',
+    '                            and openssl -legacy)',
     '  --passphrase-env VAR      environment variable holding the key or PKCS#12 passphrase',
     '  --ca FILE                 CA bundle that verifies the SERVER (default: the system roots)',
     '  --issuer-cert FILE        the CA that issued your client certificate, and',
@@ -32,7 +33,13 @@ export const probeCommand: CliCommand = {
     '  --id-token-email EMAIL    the caller email the server expects (default: the test service agent)',
     '  --force                   let --jwks-out replace a file that is not a JWKS',
     '  --insecure                do NOT verify the server certificate (reported loudly)',
+    `  --timeout MS              each row gives up after MS milliseconds (default ${PROBE_TIMEOUT_MS}); a server that`,
+    '                            does not answer the handshake in that time is reported as silent and the other',
+    '                            rows are not run',
     '  --json                    print the result as JSON',
+    '',
+    'The files are checked before any connection: --cert must hold a certificate, --key a private key, --ca a',
+    'certificate, --pfx be a PKCS#12 file.',
     '',
     'Rows: no client certificate, self-signed, unknown CA, expired, no clientAuth, yours. Exit code 0 when every',
     'bad row is refused at the handshake (and every bad token with 401) and yours is accepted; 1 otherwise.',
@@ -53,12 +60,14 @@ export const probeCommand: CliCommand = {
     'id-token-email': { type: 'string' },
     'force': { type: 'boolean' },
     'insecure': { type: 'boolean' },
+    'timeout': { type: 'string' },
     'server-log': { type: 'string' },
     'json': { type: 'boolean' },
   },
   positionals: { names: 'URL', min: 1, max: 1 },
   async run({ values, positionals }, ctx) {
     const creds = await credentialsFromArgs(values, ctx);
+    const timeoutMs = intValue(values, 'timeout');
     const platform = stringOpt(values, 'platform');
     if (platform !== undefined && !isPlatform(platform)) throw new UsageError(`--platform ${platform}: use cx, es or kore`);
     const ic = stringOpt(values, 'issuer-cert');
@@ -80,7 +89,7 @@ export const probeCommand: CliCommand = {
       if (tokenIssuer && jwksOut !== undefined) await writeJwks(path.resolve(ctx.cwd, jwksOut), tokenIssuer.jwks, values['force'] === true);
       idToken = { audience: stringOpt(values, 'id-token-audience') ?? url, ...(email !== undefined ? { email } : {}), ...(tokenIssuer ? { issuer: tokenIssuer } : {}) };
     }
-    const r = await probeEndpoint(url, creds, { ...(issuer ? { issuer } : {}), ...(platform ? { platform } : {}), ...(idToken ? { idToken } : {}) });
+    const r = await probeEndpoint(url, creds, { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(issuer ? { issuer } : {}), ...(platform ? { platform } : {}), ...(idToken ? { idToken } : {}) });
     const serverLog = stringOpt(values, 'server-log');
     if (serverLog !== undefined) await mergeServerLogFile(ctx, serverLog, r.rows);
     ctx.out(values['json'] === true ? JSON.stringify(r, null, 2) : renderProbeResult(r).trimEnd());

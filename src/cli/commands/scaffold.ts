@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
 import { applyUpgrade, parsePlatforms, planUpgradeFile, platformNames, scaffoldServer, defaultServerPort, serverFileName, upgradeDiff, type Platform } from '../../core/scaffold/index';
 import type { CliContext } from '../command';
+import { shellQuote } from '../../core/shellQuote';
 
 /** `mtls scaffold`: write a single-file mTLS webhook server.ts. */
 export const scaffoldCommand: CliCommand = {
@@ -46,7 +47,7 @@ export const scaffoldCommand: CliCommand = {
       throw new UsageError(`--platform: ${(e as Error).message}`);
     }
     const outDir = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '.');
-    const file = await scaffoldServer(outDir, { port, platform: platforms }, { overwrite: values['force'] === true });
+    const file = await scaffoldServer(outDir, { port, platform: platforms }, { overwrite: values['force'] === true, within: ctx.cwd });
     // Show paths relative to the current folder when they are inside it; absolute otherwise.
     const show = (p: string): string => {
       const r = path.relative(ctx.cwd, p);
@@ -56,7 +57,7 @@ export const scaffoldCommand: CliCommand = {
       [
         `Wrote ${file} (${platforms.map((p) => platformNames[p]).join(', ')} handlers; port ${port}; client certificates required).`,
         `It reads ${path.join(outDir, 'certs')}/server-key.pem, server-fullchain.pem or server-crt.pem, and ca-crt.pem.`,
-        `Next: mtls chain --out ${show(path.join(outDir, 'certs'))}   then: mtls serve ${show(file)}`,
+        `Next: mtls chain --out ${shellQuote(show(path.join(outDir, 'certs')))}   then: mtls serve ${shellQuote(show(file))}`,
       ].join('\n'),
     );
     return 0;

@@ -21,11 +21,11 @@ export const generateOptions = {
 } as const;
 
 /** Help lines for generateOptions; `sanDefault` and `cnDefault` differ between server and client. */
-export function generateDetails(cnDefault: string, sanDefault: string): string {
+export function generateDetails(cnDefault: string | undefined, sanDefault: string): string {
   return [
     '  --out DIR               folder to write into (created if missing)',
     `  --key TYPE              ${keyTypes.map((k) => k.id).join('|')} (default rsa2048)`,
-    `  --cn NAME               subject common name (default ${cnDefault})`,
+    `  --cn NAME               subject common name (${cnDefault === undefined ? 'required' : `default ${cnDefault}`})`,
     `  --san LIST              DNS:x,IP:y,email:z,URI:u (default ${sanDefault})`,
     `  --days N                leaf validity in days (default ${DEFAULT_LEAF_DAYS}, the CA/Browser Forum maximum)`,
     '  --org NAME              subject organisation',
@@ -86,7 +86,7 @@ export function outDir(values: CliValues, ctx: CliContext): string {
 
 /** Writes a generated set (refusing to overwrite unless --force) and prints where it went and when it expires. */
 export async function writeAndReport(set: GeneratedSet, dir: string, values: CliValues, ctx: CliContext): Promise<void> {
-  const { written, replaced } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true });
+  const { written, replaced } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true, within: ctx.cwd });
   const width = Math.max(...set.files.map((f) => f.name.length));
   const lines = [`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`];
   for (const f of set.files) {

@@ -2,20 +2,17 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
 import { writeOneFile } from '../../core/files';
-import { dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
+import { readInputFile } from '../../core/inputFile';
+import { checkClientFiles, dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks, type DialogflowTestIdToken } from '../../core/idtoken/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
 import { mergeServerLogFile } from '../serverLogFile';
 
-/** Reads a file relative to the CLI's cwd; InputError naming the file when it cannot. */
+/** Reads a file relative to the CLI's cwd; InputError naming the file when it cannot, is not a file or is too large. */
 export async function readInput(ctx: CliContext, file: string, what: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(path.resolve(ctx.cwd, file));
-  } catch (e) {
-    throw new InputError(`Cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
-  }
+  return readInputFile(path.resolve(ctx.cwd, file), { what, shown: file });
 }
 
 /** --cert/--key/--pfx/--ca/--passphrase-env/--insecure → credentials, plus the file names for toCurl. */
@@ -28,20 +25,30 @@ export async function credentialsFromArgs(values: CliValues, ctx: CliContext, al
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
   if (!allowNone && cert === undefined && pfx === undefined) throw new UsageError('give the client certificate: --cert F --key F, or --pfx F');
   const c: ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string } = {};
+  const files: Parameters<typeof checkClientFiles>[0] = {};
   if (cert !== undefined && key !== undefined) {
-    c.certPem = (await readInput(ctx, cert, 'the client certificate')).toString('utf8');
-    c.keyPem = (await readInput(ctx, key, 'the client key')).toString('utf8');
+    const certBytes = await readInput(ctx, cert, 'the client certificate');
+    const keyBytes = await readInput(ctx, key, 'the client key');
+    files.cert = { name: cert, contents: certBytes };
+    files.key = { name: key, contents: keyBytes };
+    c.certPem = certBytes.toString('utf8');
+    c.keyPem = keyBytes.toString('utf8');
     c.certFile = cert;
     c.keyFile = key;
   }
   if (pfx !== undefined) {
     c.pfx = await readInput(ctx, pfx, 'the PKCS#12 file');
+    files.pfx = { name: pfx, contents: c.pfx };
     c.pfxFile = pfx;
   }
   if (ca !== undefined) {
-    c.caPem = (await readInput(ctx, ca, 'the CA bundle')).toString('utf8');
+    const caBytes = await readInput(ctx, ca, 'the CA bundle');
+    files.ca = { name: ca, contents: caBytes };
+    c.caPem = caBytes.toString('utf8');
     c.caFile = ca;
   }
+  // Before any connection: an empty or wrong file would otherwise be blamed on the server.
+  checkClientFiles(files);
   const pass = passphraseFromEnv(values, ctx.env);
   if (pass !== undefined) {
     c.passphrase = pass;
@@ -71,7 +78,8 @@ function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<stri
   return h;
 }
 
-function intValue(values: CliValues, name: string): number | undefined {
+/** A --timeout style option: whole milliseconds, 1–600000. */
+export function intValue(values: CliValues, name: string): number | undefined {
   const v = stringOpt(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -88,7 +96,8 @@ export const sendCommand: CliCommand = {
     '  --platform cx|es|kore     platform whose headers and WebhookResponse checks apply (default: from the sample)',
     '  --cert FILE               client certificate PEM (leaf first; intermediates after it are sent too)',
     '  --key FILE                its private key',
-    '  --pfx FILE                PKCS#12 instead of --cert/--key',
+    '  --pfx FILE                PKCS#12 instead of --cert/--key (also the legacy RC2/3DES files of Java, Windows',
+    '                            and openssl -legacy)',
     '  --passphrase-env VAR      environment variable holding the key or PKCS#12 passphrase',
     '  --ca FILE                 CA bundle that verifies the SERVER (default: the system roots)',
     '  --no-client-cert          send without a client certificate (to see how the server refuses it)',
@@ -113,6 +122,9 @@ export const sendCommand: CliCommand = {
     '                            this connection is shown next to the failed handshake step',
     '  --print-commands          also print the equivalent curl and openssl s_client commands',
     '  --json                    print the result as JSON',
+    '',
+    'The files are checked before any connection: --cert must hold a certificate, --key a private key, --ca a',
+    'certificate, --pfx be a PKCS#12 file.',
     '',
     'Exit code 0 when the webhook answered 2xx with a valid response, 1 otherwise, 2 for a bad command line.',
   ].join('\n') + '\n',
@@ -186,7 +198,7 @@ export const sendCommand: CliCommand = {
       // The kept chain's root is already there on later runs: nothing to replace, so no --force needed.
       const rootFile = rootOut !== undefined ? path.resolve(ctx.cwd, rootOut) : undefined;
       if (rootFile !== undefined && (await fs.readFile(rootFile, 'utf8').catch(() => undefined)) !== df.rootPem) {
-        await writeOneFile(rootFile, df.rootPem, { overwrite: values['force'] === true });
+        await writeOneFile(rootFile, df.rootPem, { overwrite: values['force'] === true, within: ctx.cwd });
       }
     }
     // Dialogflow CX's default service agent auth sends a Google ID token; an explicit Authorization wins.

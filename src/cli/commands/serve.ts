@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
 import { changesSince, formatProblem, planLaunch, preflight, readServerConfig, serverFileName, templateVersion } from '../../core/scaffold/index';
+import { shellQuote } from '../../core/shellQuote';
 
 /** `mtls serve`: preflight a scaffolded server.ts, then run it in the foreground on this Node. */
 export const serveCommand: CliCommand = {
@@ -30,7 +31,7 @@ export const serveCommand: CliCommand = {
     const config = await readServerConfig(serverTs, env);
     if (config.templateVersion < templateVersion) {
       // Not an error: the old machinery still runs; say what the upgrade would bring.
-      ctx.err(`mtls serve: ${path.basename(serverTs)} was written by template ${config.templateVersion} (current: ${templateVersion}); mtls scaffold --upgrade ${positionals[0] ?? serverFileName} would bring:\n${changesSince(config.templateVersion).map((c) => `  - ${c}`).join('\n')}`);
+      ctx.err(`mtls serve: ${path.basename(serverTs)} was written by template ${config.templateVersion} (current: ${templateVersion}); mtls scaffold --upgrade ${shellQuote(positionals[0] ?? serverFileName)} would bring:\n${changesSince(config.templateVersion).map((c) => `  - ${c}`).join('\n')}`);
     }
     const problems = await preflight(config);
     if (problems.length > 0) {
@@ -44,20 +45,21 @@ export const serveCommand: CliCommand = {
   },
 };
 
-/** Runs the server with inherited stdio, forwards SIGINT/SIGTERM, and resolves to its exit code. */
+/**
+ * Runs the server with inherited stdio, forwards SIGINT/SIGTERM, and resolves to its exit code. A hang-up (the
+ * terminal closed) stops the server too, gracefully: left running, it would hold the port with no one to stop it.
+ */
 function runForeground(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals) => (): void => {
-      child.kill(signal);
-    };
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const forwarded: [NodeJS.Signals, () => void][] = [
+      ['SIGINT', () => child.kill('SIGINT')],
+      ['SIGTERM', () => child.kill('SIGTERM')],
+      ['SIGHUP', () => child.kill('SIGTERM')],
+    ];
+    for (const [signal, handler] of forwarded) process.on(signal, handler);
     const done = (code: number): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      for (const [signal, handler] of forwarded) process.off(signal, handler);
       resolve(code);
     };
     child.once('error', (e) => {

@@ -4,6 +4,7 @@ import { InputError } from '../../core/errors';
 import { checkBundleExpiry, dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../core/pki/index';
 import { stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
 import { readText } from './inputs';
+import { shownArg, shownPath } from '../shownPath';
 
 async function check(file: string, ctx: CliContext): Promise<number> {
   const expired = checkBundleExpiry(await readText(ctx, file, 'the CA bundle'));
@@ -19,7 +20,7 @@ async function check(file: string, ctx: CliContext): Promise<number> {
 
 async function write(values: CliValues, ctx: CliContext, pem: string): Promise<string> {
   const out = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '');
-  await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: pem }], { overwrite: values['force'] === true });
+  await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: pem }], { overwrite: values['force'] === true, within: ctx.cwd });
   return out;
 }
 
@@ -63,8 +64,8 @@ export const trustBundleCommand: CliCommand = {
           ...bundle.notes.map((n) => `- ${n}`),
           '',
           pin.note,
-          `Start server.ts with:  MTLS_CA=${path.relative(ctx.cwd, out) || out} ${pin.env}`,
-          `  (or in its config block: ca: '${path.relative(ctx.cwd, out) || out}', allowedClients: [${pin.allowedClients.map((c) => `'${c}'`).join(', ')}])`,
+          `Start server.ts with:  MTLS_CA=${shownArg(ctx.cwd, out)} ${pin.env}`,
+          `  (or in its config block: ca: ${JSON.stringify(shownPath(ctx.cwd, out))}, allowedClients: [${pin.allowedClients.map((c) => `'${c}'`).join(', ')}])`,
         ].join('\n'),
       );
       return 0;

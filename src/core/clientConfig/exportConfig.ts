@@ -3,12 +3,13 @@
  * ON: REST Client settings + a .http file, curl and httpie command lines, Node snippets, Postman values.
  * Passphrases are never written: commands read them from an environment variable, or the tool prompts.
  */
-import { promises as fs } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { readInputText } from '../inputFile';
 import { checkHttpsUrl, platformHeaders } from '../http/webhookClient';
-import { shellQuote, toCurl } from '../http/equivalentCommands';
+import { toCurl } from '../http/equivalentCommands';
+import { shellQuote } from '../shellQuote';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { mergeRestClientSettings, restClientHost, restClientHttpFile, type RestClientCertificate } from './restClient';
 
@@ -50,12 +51,8 @@ export interface ExportedConfig {
   restClient?: { host: string; entry: RestClientCertificate; settingsPath: string; settings: string; httpFilePath: string; httpFile: string };
 }
 
-async function readPem(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`Cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
-  }
+function readPem(file: string, what: string): Promise<string> {
+  return readInputText(file, { what });
 }
 
 /** Reads and checks the files: a certificate, its (matching) key, a CA; one-line errors naming the file. */

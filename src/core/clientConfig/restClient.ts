@@ -3,6 +3,7 @@
  * workspace's settings.json, edited as text so other settings, comments and formatting stay as they were.
  */
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { hasBomText, stripBomText } from '../byteOrderMark';
 import { InputError } from '../errors';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { platformHeaders } from '../http/webhookClient';
@@ -20,10 +21,13 @@ export function restClientHost(url: URL): string {
 
 /**
  * settings.json text with `rest-client.certificates[host]` set to `entry`; everything else (other
- * settings, other hosts, comments) is kept. Throws InputError for a file that is not JSON with comments.
+ * settings, other hosts, comments) is kept, and so is a leading byte order mark (VS Code reads such files and
+ * keeps the mark when it saves them). Throws InputError for a file that is not JSON with comments.
  */
 export function mergeRestClientSettings(existing: string | undefined, host: string, entry: RestClientCertificate): string {
-  const text = existing === undefined || existing.trim() === '' ? '{}\n' : existing;
+  const bom = existing !== undefined && hasBomText(existing) ? '\ufeff' : '';
+  const body = existing === undefined ? undefined : stripBomText(existing);
+  const text = body === undefined || body.trim() === '' ? '{}\n' : body;
   const errors: ParseError[] = [];
   const root = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -41,7 +45,7 @@ export function mergeRestClientSettings(existing: string | undefined, host: stri
     formattingOptions: { insertSpaces: indent !== '\t', tabSize: indent === '\t' ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' },
   });
   const out = applyEdits(text, edits);
-  return out.endsWith('\n') ? out : `${out}\n`;
+  return `${bom}${out}${out.endsWith('\n') ? '' : '\n'}`;
 }
 
 /** A .http file with the platform's sample request, ready to send with REST Client. */

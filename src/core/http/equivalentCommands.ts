@@ -6,6 +6,9 @@ import { isIP } from 'node:net';
 import { platformHeaders } from './webhookClient';
 import { detectPlatform } from '../webhook/index';
 import type { SendOptions } from './types';
+import { curlCertFile, shellQuote } from '../shellQuote';
+
+export { shellQuote };
 
 /** File paths and env-var names the command lines refer to (the in-memory PEMs have no path). */
 export interface CommandFiles {
@@ -19,11 +22,6 @@ export interface CommandFiles {
   passphraseEnv?: string;
   /** Env var holding the whole Authorization header value. Default MTLS_AUTHORIZATION. */
   authorizationEnv?: string;
-}
-
-/** POSIX single-quoting. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function envRef(name: string): string {
@@ -44,9 +42,11 @@ export function toCurl(o: SendOptions & CommandFiles): string {
   const pass = o.passphraseEnv ?? 'MTLS_KEY_PASSPHRASE';
   const parts = ['curl', '-sS', '-X', 'POST'];
   if (o.pfxFile ?? o.pfx) {
-    parts.push('--cert-type', 'P12', '--cert', o.passphrase !== undefined ? `${shellQuote(o.pfxFile ?? 'client.p12')}:${envRef(pass)}` : shellQuote(o.pfxFile ?? 'client.p12'));
+    // curl splits --cert at its first unescaped ':' into file and password.
+    const p12 = shellQuote(curlCertFile(o.pfxFile ?? 'client.p12'));
+    parts.push('--cert-type', 'P12', '--cert', o.passphrase !== undefined ? `${p12}:${envRef(pass)}` : p12);
   } else if (o.certFile ?? o.certPem) {
-    parts.push('--cert', shellQuote(o.certFile ?? 'client-fullchain.pem'), '--key', shellQuote(o.keyFile ?? 'client-key.pem'));
+    parts.push('--cert', shellQuote(curlCertFile(o.certFile ?? 'client-fullchain.pem')), '--key', shellQuote(o.keyFile ?? 'client-key.pem'));
     if (o.passphrase !== undefined) parts.push('--pass', envRef(pass));
   }
   if (o.caFile ?? o.caPem) parts.push('--cacert', shellQuote(o.caFile ?? 'ca-crt.pem'));
@@ -75,7 +75,7 @@ export function toOpensslSClient(o: Pick<SendOptions, 'url' | 'certPem' | 'keyPe
     parts.push('-cert', cert, '-cert_chain', cert, '-key', shellQuote(o.keyFile ?? 'client-key.pem'));
     if (o.passphrase !== undefined) parts.push('-pass', `env:${o.passphraseEnv ?? 'MTLS_KEY_PASSPHRASE'}`);
   } else if (o.pfxFile ?? o.pfx) {
-    parts.unshift(`# s_client cannot read PKCS#12 directly: openssl pkcs12 -in ${o.pfxFile ?? 'client.p12'} -nodes -out client.pem, then -cert/-key client.pem\n`);
+    parts.unshift(`# s_client cannot read PKCS#12 directly: openssl pkcs12 -in ${shellQuote(o.pfxFile ?? 'client.p12')} -nodes -out client.pem, then -cert/-key client.pem\n`);
   }
   if (o.caFile ?? o.caPem) parts.push('-CAfile', shellQuote(o.caFile ?? 'ca-crt.pem'));
   if (!o.insecure) parts.push('-verify_return_error', isIP(host) ? '-verify_ip' : '-verify_hostname', shellQuote(host));

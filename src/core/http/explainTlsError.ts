@@ -36,7 +36,7 @@ const rules: Rule[] = [
     code: 'PKCS12_BAD_PASSPHRASE', texts: ['mac verify failure', 'pkcs12 cipherfinal error'],
     title: 'Wrong passphrase for the PKCS#12 (.p12/.pfx) file',
     cause: 'The PKCS#12 integrity check (MAC) failed: the passphrase is not the one the file was exported with, or the file is damaged.',
-    fix: 'Enter the export passphrase of the .p12 file (mkcert uses "changeit"; legacy RC2 files need re-exporting for OpenSSL 3).',
+    fix: 'Enter the export passphrase of the .p12 file (mkcert uses "changeit").',
     action: 'checkPassphrase',
   },
   {

@@ -2,7 +2,7 @@
 export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
 export { sendWebhook, createWebhookClient, platformHeaders, checkHttpsUrl, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, type Explanation, type ExplanationAction } from './explainTlsError';
-export { probeEndpoint, refusedAtHandshake, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
+export { probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
@@ -12,3 +12,4 @@ export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './
 export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
+export { checkClientFiles, type NamedFile } from './checkClientFiles';

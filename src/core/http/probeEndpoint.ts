@@ -50,6 +50,7 @@ export interface ProbeOptions {
   /** The CA that issued the user's client certificate: lets the expired / no-clientAuth rows be otherwise valid. */
   issuer?: Issuer;
   platform?: Platform;
+  /** How long each row's connection, handshake and response may take (default {@link PROBE_TIMEOUT_MS}). */
   timeoutMs?: number;
   /**
    * The server verifies Google ID tokens: adds rows with your certificate and a missing, expired, wrong-audience,
@@ -60,6 +61,9 @@ export interface ProbeOptions {
   /** Headers every row sends (e.g. the Authorization the server requires), so only the certificate differs. */
   headers?: Record<string, string>;
 }
+
+/** Each row's time limit: a refusal at the handshake takes milliseconds, so this only bounds a silent server. */
+export const PROBE_TIMEOUT_MS = 10_000;
 
 export type IdTokenRowId = 'id-token-none' | 'id-token-expired' | 'id-token-wrong-audience' | 'id-token-unknown-key' | 'id-token-alg-none';
 
@@ -122,11 +126,13 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
   const planned = plan.length;
   const body = sampleRequest(opts.platform ?? 'cx');
   const rows: ProbeRow[] = [];
+  const timeoutMs = opts.timeoutMs ?? PROBE_TIMEOUT_MS;
+  let silent: SendResult | undefined;
   for (const p of plan) {
     if (opts.signal?.aborted) break;
     const c = p.client as ClientCredentials | undefined;
     const r = await sendWebhook({
-      url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 10_000, ...serverTrust,
+      url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs, ...serverTrust,
       ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, passphrase: c.passphrase } : {}),
       // A token row's Authorization replaces any the caller gave: the token is what that row tests.
       ...(p.token !== undefined || p.id === 'id-token-none' ? { headers: withoutAuthorization(opts.headers, p.token) } : {}),
@@ -134,9 +140,32 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     const o = observe(r);
     const pass = p.expected === 'accepted' ? o.observed === 'accepted' : p.expected === 'unauthorized' ? r.status === 401 : o.observed === 'refused-handshake';
     rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail, observation: r.observation, handshake: r.handshake });
+    // No answer at all: every other row would wait just as long for the same silence.
+    if (silentServer(r)) {
+      silent = r;
+      break;
+    }
   }
   const verdict = judge(rows, planned);
-  return { url, verdict, summary: summaries[verdict](rows), rows, badCertIssuer, warnings };
+  const summary = silent ? silentSummary(url, silent, timeoutMs, planned - rows.length) : summaries[verdict](rows);
+  return { url, verdict, summary, rows, badCertIssuer, warnings };
+}
+
+/** Timed out before the server sent anything of its handshake (its certificate never came). */
+function silentServer(r: SendResult): boolean {
+  return r.error?.code === 'ETIMEDOUT' && r.observation.serverChain.length === 0 && r.observation.marks.serverFlightMs === undefined;
+}
+
+function silentSummary(url: string, r: SendResult, timeoutMs: number, skipped: number): string {
+  const connected = r.observation.marks.connectedMs !== undefined;
+  const what = connected
+    ? `the server at ${url} accepted the TCP connection but did not answer the TLS handshake within ${timeoutMs} ms`
+    : `nothing at ${url} answered the TCP connection within ${timeoutMs} ms`;
+  const fix = connected
+    ? 'Check that a TLS server listens on that port and is not stuck (a plain TCP service or a hung process answers nothing).'
+    : 'Check the host and port, and any firewall dropping the packets.';
+  const rest = skipped > 0 ? `, so the ${skipped} other row${skipped === 1 ? ' was' : 's were'} not run` : '';
+  return `Inconclusive: ${what}${rest}. ${fix}`;
 }
 
 /** The caller's headers with Authorization replaced by the row's token, or removed. */

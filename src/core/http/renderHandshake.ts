@@ -5,7 +5,9 @@ const mark: Record<HandshakeStep['status'], string> = { ok: '✔', failed: '✖'
 
 /** Five lines (plus details), the failed step marked ✖ with its cause, fix and the server's log line. */
 export function renderHandshakeTimeline(t: HandshakeTimeline): string {
-  const negotiated = [t.protocol, t.cipher, t.signatureAlgorithms?.[0] ? `signature ${t.signatureAlgorithms[0]}` : undefined, t.clientPort !== undefined ? `client port ${t.clientPort}` : undefined].filter(Boolean);
+  // Not a signature algorithm: Node tells which ones both sides allow for the client's signature, not which one
+  // either side used (step 2 lists them as such).
+  const negotiated = [t.protocol, t.cipher, t.clientPort !== undefined ? `client port ${t.clientPort}` : undefined].filter(Boolean);
   const lines = [`Handshake, in five steps${negotiated.length ? ` (${negotiated.join(', ')})` : ''}: ${t.outcome === 'ok' ? 'completed' : `FAILED at step ${t.failedStep}`}`];
   const w = Math.max(...t.steps.map((s) => s.name.length));
   for (const s of t.steps) {

@@ -16,11 +16,14 @@ function loadUndici(): typeof Undici {
 }
 import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
+import { OID } from '../x509/oids';
+import { Pkcs12Error } from '../x509/pkcs12';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
 import { peerChain, oneLineName, peerPresented, presentedChain } from './certSummary';
 import { buildHandshakeTimeline } from './handshakeTimeline';
 import type { HandshakeObservation } from './handshakeTypes';
 import { explainTlsError } from './explainTlsError';
+import { pkcs12ToPem } from './pkcs12ToPem';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -38,6 +41,8 @@ interface Attempt {
   ephemeralKey?: string;
   protocol?: string;
   cipher?: string;
+  /** Fails the send when its connection closes before an answer came (set by the send, called by the socket). */
+  dropped?: (e: Error) => void;
 }
 
 interface ConnectionFacts {
@@ -90,6 +95,26 @@ function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
   return o;
 }
 
+/**
+ * The credentials as TLS takes them: a PKCS#12 file opened by our decoder and presented as PEM, like --cert/--key
+ * (OpenSSL 3 cannot load the legacy RC2 files that Java, Windows and `openssl -legacy` write). A wrong or
+ * missing passphrase becomes OpenSSL's "mac verify failure", which the explanations know.
+ */
+function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
+  if (c.pfx === undefined) return c;
+  const { pfx, ...rest } = c;
+  try {
+    const pem = pkcs12ToPem(pfx, c.passphrase);
+    return pem ? { ...rest, ...pem } : c;
+  } catch (e) {
+    if (e instanceof Pkcs12Error && (e.code === 'wrong-passphrase' || e.code === 'needs-passphrase')) {
+      const why = e.code === 'wrong-passphrase' ? 'the PKCS#12 file did not open with the passphrase given' : 'the PKCS#12 file is protected by a passphrase and none was given';
+      throw Object.assign(new Error(`mac verify failure: ${why}`, { cause: e }), { code: 'ERR_PKCS12_MAC' });
+    }
+    throw e;
+  }
+}
+
 /** A wrong passphrase whatever OpenSSL called it (see isWrongPassphrase), as the "bad decrypt" the explanations know. */
 function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
   if (c.keyPem === undefined || !isWrongPassphrase(c.keyPem, c.passphrase, e) || /bad decrypt/i.test(e instanceof Error ? e.message : String(e))) return e;
@@ -105,6 +130,29 @@ function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: stri
   } catch {
     return {};
   }
+}
+
+/**
+ * What the server will hold against our own client certificate, known before sending: a refusal at the handshake
+ * often reaches the client only as "the server closed the connection", so the likely cause is said up front.
+ */
+function clientCertificateWarnings(pem: string | undefined, now = Date.now()): string[] {
+  if (pem === undefined) return [];
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(pem);
+  } catch {
+    return [];
+  }
+  const who = `Your client certificate (${oneLineName(x.subject)})`;
+  const out: string[] = [];
+  if (Date.parse(x.validTo) < now) out.push(`${who} expired on ${new Date(x.validTo).toISOString().slice(0, 10)}: a server that checks it refuses it at the handshake. Issue a new one (mtls client).`);
+  else if (Date.parse(x.validFrom) > now) out.push(`${who} is not valid until ${new Date(x.validFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC: check this machine's clock, or issue a new one.`);
+  const eku = x.keyUsage;
+  if (eku !== undefined && !eku.includes(OID.clientAuth) && !eku.includes(OID.anyExtendedKeyUsage)) {
+    out.push(`${who} is not for client authentication (its extendedKeyUsage lacks clientAuth): a server that checks it refuses it (INVALID_PURPOSE). Use a client certificate (mtls client).`);
+  }
+  return out;
 }
 
 type Unobserved = Omit<SendResult, 'handshake' | 'observation'>;
@@ -133,21 +181,32 @@ export function platformHeaders(platform: Platform | undefined, extra: Record<st
 }
 
 /** A client for many sends with one identity (keep-alive by default). */
-export function createWebhookClient(creds: WebhookClientOptions): WebhookClient {
-  const reuse = creds.reuseConnections !== false;
+export function createWebhookClient(given: WebhookClientOptions): WebhookClient {
+  const reuse = given.reuseConnections !== false;
   let connections = 0;
   let last: ConnectionFacts | undefined;
   let credentialError: unknown;
   let socketError: Error | undefined;
+  let creds = given;
+  try {
+    creds = pemCredentials(given);
+  } catch (e) {
+    credentialError = e;
+  }
   const opts = tlsOptions(creds);
   let secureContext: SecureContext | undefined;
   try {
-    // Load key/cert/pfx/CA once: a wrong passphrase or mismatched key is reported before any network I/O,
+    // Load key/cert/CA once: a wrong passphrase or mismatched key is reported before any network I/O,
     // and fresh connections do not re-parse them (tls.connect would build a new context each time).
-    secureContext = createSecureContext(opts);
+    if (credentialError === undefined) secureContext = createSecureContext(opts);
   } catch (e) {
     credentialError = asWrongPassphrase(creds, e);
   }
+  // Connections still being set up: a deadline or close() destroys them, so no socket outlives its send
+  // (undici's own connect timeout would keep the process alive until it fires).
+  const connecting = new Set<TLSSocket>();
+  // Every open socket: close() destroys them itself rather than trusting undici to (see close()).
+  const open = new Set<TLSSocket>();
   const base = loadUndici().buildConnector({
     ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
     maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
@@ -158,6 +217,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     let tcpAt: number | undefined;
     // buildConnector's connector returns the socket at runtime (its typings say void).
     const socket = (base as unknown as (o: typeof opts, c: typeof cb) => TLSSocket)(opts, (err, s) => {
+      connecting.delete(socket);
       if (err) return cb(err, null);
       const t = s as TLSSocket;
       const now = performance.now();
@@ -182,6 +242,17 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     // TLS 1.3 servers refuse a client certificate after the client's handshake is done: the alert arrives
     // with the first read, and undici may only report "other side closed". Keep the socket's own error.
     socket.on('error', (e: Error) => (socketError ??= e)); // the first error is the real one; undici's follow
+    connecting.add(socket);
+    open.add(socket);
+    const a0 = attempt;
+    socket.once('close', () => {
+      connecting.delete(socket);
+      open.delete(socket);
+      // Node 20's undici can miss a refusal that arrives right after the handshake (TLS 1.3 sends it then) and
+      // wait for an answer that cannot come. The send's own connection closing ends it; the short grace lets
+      // undici report first when it does notice.
+      if (a0 !== undefined && attempt === a0) setTimeout(() => a0.dropped?.(socketError ?? Object.assign(new Error('the server closed the connection before answering'), { code: 'ECONNRESET' })), 50);
+    });
     socket.once('lookup', () => (lookupAt = performance.now()));
     socket.once('connect', () => (tcpAt = performance.now()));
     const a = attempt;
@@ -190,12 +261,19 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
   };
   const agent = new (loadUndici().Agent)({ connect: connector, connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
   let queue: Promise<unknown> = Promise.resolve();
+  const abandonConnects = (): void => {
+    for (const s of connecting) s.destroy(Object.assign(new Error('connection abandoned: the send gave up on it'), { code: 'ABANDONED' }));
+    connecting.clear();
+  };
   // The connection attempt of the send in progress (sends run one at a time).
   let attempt: Attempt | undefined;
-  const clientChain: HandshakeObservation['client'] = creds.certPem !== undefined ? { source: 'pem', chain: presentedChain(creds.certPem) } : { source: creds.pfx ? 'pkcs12' : 'none', chain: [] };
+  const clientChain: HandshakeObservation['client'] = creds.certPem !== undefined
+    ? { source: given.pfx !== undefined ? 'pkcs12' : 'pem', chain: presentedChain(creds.certPem) }
+    : { source: given.pfx !== undefined ? 'pkcs12' : 'none', chain: [] };
 
   // Parsed once: decoding the certificate per send would cost more than the request itself on keep-alive.
   const id = clientIdentity(creds);
+  const ownCertificateWarnings = clientCertificateWarnings(creds.certPem);
   const tlsDetails = (c: ConnectionFacts | undefined): TlsDetails | undefined => {
     if (!c) return undefined;
     return { ...c.tls, clientCertificate: { presented: id !== undefined, ...id } };
@@ -209,7 +287,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     const method = o.method ?? 'POST';
     if (method === 'GET') delete headers['content-type'];
     const request = { url: o.url, method, headers: redact(headers), bytes: Buffer.byteLength(bodyText), ...(platform ? { platform } : {}) };
-    const warnings = creds.insecure ? [VERIFICATION_OFF] : [];
+    const warnings = [...(creds.insecure ? [VERIFICATION_OFF] : []), ...ownCertificateWarnings];
     const start = performance.now();
     const timing = (): SendTiming => ({ totalMs: round(performance.now() - start), reusedConnection: false });
     if (credentialError !== undefined) return withHandshake(failure(credentialError, { request, timing: timing(), warnings }), clientChain, o.url);
@@ -256,8 +334,10 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     // undici does not abandon a connect in progress when the signal fires: race the deadline ourselves.
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
     aborted.catch(() => undefined);
+    const dropped = new Promise<never>((_, reject) => (a.dropped = reject));
+    dropped.catch(() => undefined);
     try {
-      const res = await Promise.race([aborted, agent.request({
+      const res = await Promise.race([aborted, dropped, agent.request({
         origin: new URL(o.url).origin,
         path: new URL(o.url).pathname + new URL(o.url).search,
         method,
@@ -271,7 +351,7 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
       })]);
       const headersAt = performance.now();
       a.responseAt = headersAt;
-      const raw = Buffer.from(await Promise.race([aborted, res.body.arrayBuffer()]));
+      const raw = Buffer.from(await Promise.race([aborted, dropped, res.body.arrayBuffer()]));
       const end = performance.now();
       const fresh = connections > before && last !== undefined;
       const conn = fresh ? last : undefined;
@@ -331,6 +411,9 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
     } finally {
       attempt = undefined;
       clearTimeout(timer);
+      // A connect abandoned at the deadline or by cancelling: end it now, with an error so undici's connect
+      // timer for it is cleared too.
+      if (timedOut || o.signal?.aborted) abandonConnects();
       o.signal?.removeEventListener('abort', onAbort);
     }
   };
@@ -343,10 +426,21 @@ export function createWebhookClient(creds: WebhookClientOptions): WebhookClient 
       return p;
     },
     async close() {
-      // destroy, not close: close() would wait for a connect we abandoned at a deadline.
-      await agent.destroy().catch(() => undefined);
+      // destroy, not close: close() would wait for a connect we abandoned at a deadline. On Node 20 undici's
+      // destroy() can wait for a socket it lost track of and never settle (the process would then end with the
+      // result unprinted): every socket is destroyed here, and the wait is bounded.
+      abandonConnects();
+      for (const s of open) s.destroy();
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([agent.destroy().catch(() => undefined), new Promise<void>((resolve) => (bound = setTimeout(resolve, 200)))]);
+      clearTimeout(bound);
     },
   };
+}
+
+/** The signature algorithms both sides allow for the client's signature; a scheme that hashes internally (EdDSA, ML-DSA) comes from OpenSSL as 'name+UNDEF'. */
+function sharedSignatureAlgorithms(socket: TLSSocket): string[] {
+  return socket.getSharedSigalgs().map((s) => s.replace(/\+UNDEF$/, ''));
 }
 
 /**
@@ -368,7 +462,7 @@ function observeHandshake(socket: TLSSocket, a: Attempt): void {
     if (chain.length === 0) return;
     a.serverFlightAt = performance.now();
     a.serverChain = chain;
-    a.signatureAlgorithms = socket.getSharedSigalgs();
+    a.signatureAlgorithms = sharedSignatureAlgorithms(socket);
     if (a.localPort === undefined) a.localPort = socket.localPort;
   };
   const onKeylog = (line: Buffer): void => {
@@ -383,7 +477,7 @@ function observeHandshake(socket: TLSSocket, a: Attempt): void {
     a.protocol = socket.getProtocol() ?? undefined;
     const c = socket.getCipher();
     a.cipher = c?.standardName ?? c?.name;
-    a.signatureAlgorithms = socket.getSharedSigalgs();
+    a.signatureAlgorithms = sharedSignatureAlgorithms(socket);
     const k = socket.getEphemeralKeyInfo();
     if (k && 'type' in k && k.type) a.ephemeralKey = [k.type, (k as { name?: string }).name, k.size ? `${k.size} bits` : undefined].filter(Boolean).join(' ');
     socket.off('keylog', onKeylog);

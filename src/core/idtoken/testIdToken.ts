@@ -6,6 +6,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { generateKeyPair } from '../pki';
 import { encodeJwt, type JwtClaims } from './jwt';
+import { shellQuote } from '../shellQuote';
 
 /** The email Dialogflow's service agent would have in a project numbered 000000000000 (clearly a test value). */
 export const testServiceAgentEmail = 'service-000000000000@gcp-sa-dialogflow.iam.gserviceaccount.com';
@@ -83,5 +84,5 @@ export async function dialogflowTestIdToken(o: { audience: string; email?: strin
 
 /** The server settings that make a scaffolded server.ts accept that token (for the output). */
 export function idTokenServerEnv(t: { audience: string; email: string }, jwksFile = 'JWKS_FILE'): string {
-  return `MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=${t.audience} MTLS_ID_TOKEN_EMAIL=${t.email} MTLS_GOOGLE_JWKS_URL=${jwksFile}`;
+  return `MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=${shellQuote(t.audience)} MTLS_ID_TOKEN_EMAIL=${shellQuote(t.email)} MTLS_GOOGLE_JWKS_URL=${shellQuote(jwksFile)}`;
 }

@@ -6,8 +6,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../errors';
+import { shellQuote } from '../shellQuote';
 import { describeCertificate, issueClientCertificate, privateKeyPem, type KeyType } from '../pki';
-import { generatePassphrase, type Kit } from './kitFolder';
+import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
 
 export const CxClientFiles = {
   cert: 'cx-client-crt.pem',
@@ -64,7 +65,8 @@ function checkName(value: string, what: string): string {
 
 /** The exact shell commands that install the certificate on the agent (create secrets, grant the service agent, update the agent). */
 export function cxInstallCommands(o: { project: string; keySecret: string; passphraseSecret: string; location: string; agent: string; dir: string }): string[] {
-  const f = (name: string) => (o.dir ? `${o.dir.replace(/\/$/, '')}/${name}` : name);
+  // Paths are shell-quoted: the user pastes these lines into a shell, and the kit folder may hold any character.
+  const f = (name: string) => shellQuote(o.dir ? `${o.dir.replace(/\/$/, '')}/${name}` : name);
   const host = o.location === 'global' ? 'dialogflow.googleapis.com' : `${o.location}-dialogflow.googleapis.com`;
   const member = '"serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-dialogflow.iam.gserviceaccount.com"';
   return [
@@ -106,15 +108,17 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
     '(scaffolded server.ts: MTLS_CA=<that CA bundle, e.g. ca-crt.pem>) instead of the public SSL.com root, and can',
     `pin it with MTLS_ALLOWED_CLIENTS="${o.cn ?? 'dialogflow-cx-agent'}". Delete ${F.passphrase} once the secret exists.`,
   ].join('\n');
+  const files: Kit['files'] = [
+    { name: F.cert, contents: issued.cert.pem },
+    { name: F.key, contents: privateKeyPem(issued.keys.privateKey, passphrase, o.kdfIterations), secret: true },
+    { name: F.passphrase, contents: passphrase, secret: true },
+    { name: F.settings, contents: JSON.stringify(settings, null, 2) + '\n' },
+  ];
   return {
-    files: [
-      { name: F.cert, contents: issued.cert.pem },
-      { name: F.key, contents: privateKeyPem(issued.keys.privateKey, passphrase, o.kdfIterations), secret: true },
-      { name: F.passphrase, contents: passphrase, secret: true },
-      { name: F.settings, contents: JSON.stringify(settings, null, 2) + '\n' },
-    ],
+    files,
     certificates: [describeCertificate(F.cert, issued.cert, 'client', issued.notAfter)],
     instructions,
+    leftovers: leftoversOf(F, files),
     settings,
     commands,
   };

@@ -12,6 +12,11 @@ export interface Kit {
   readonly certificates: GeneratedCertificate[];
   /** Plain-text lines for the CLI and the VS Code result document (never a secret). */
   readonly instructions: string;
+  /**
+   * Files a kit of this kind may hold that this one does not (a PKCS#12 of an earlier run, say): when the kit
+   * replaces an earlier one, they go, so no file of the old identity stays beside the new one.
+   */
+  readonly leftovers: readonly string[];
 }
 
 /**
@@ -32,6 +37,26 @@ export async function checkKitFolder(dir: string, force: boolean): Promise<void>
   if (entries.length > 0 && !force) {
     throw new InputError(`The folder ${dir} already exists (${entries.length} item${entries.length === 1 ? '' : 's'}); nothing was written. Choose a new folder for the kit, or replace its files (CLI: --force).`);
   }
+}
+
+/** The kit's leftovers present in `dir`, removed once the kit is written there; resolves to their paths. */
+export async function removeLeftovers(dir: string, kit: Pick<Kit, 'leftovers'>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of kit.leftovers) {
+    const file = path.join(dir, name);
+    try {
+      await fs.unlink(file);
+      removed.push(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return removed;
+}
+
+/** The names of a kit kind's files that a kit of that kind does not include. */
+export function leftoversOf(kind: Readonly<Record<string, string>>, files: readonly OutputFile[]): string[] {
+  return Object.values(kind).filter((name) => !files.some((f) => f.name === name));
 }
 
 /** A generated passphrase: 24 random bytes (192 bits) as 32 URL-safe characters, easy to paste anywhere. */

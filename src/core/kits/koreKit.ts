@@ -6,7 +6,7 @@
 import { InputError } from '../errors';
 import { buildPkcs12, describeCertificate, isSelfSigned, issueClientCertificate, privateKeyPem, toPem, type KeyType } from '../pki';
 import { certificatesFromPem } from '../x509/pem';
-import { generatePassphrase, type Kit } from './kitFolder';
+import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
 import { X509Certificate } from 'node:crypto';
 
 export const KoreKitFiles = {
@@ -125,5 +125,6 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
     files,
     certificates: [describeCertificate(F.cert, issued.cert, 'client', issued.notAfter)],
     instructions: readme,
+    leftovers: leftoversOf(F, files),
   };
 }

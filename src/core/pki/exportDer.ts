@@ -19,11 +19,13 @@ function name(x: X509Certificate): string {
 }
 
 /** DER of the CA certificate for CX upload, plus every problem found with the server certificate (empty = fine). */
-export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?: string; now?: Date }): { der: Buffer; problems: string[] } {
+export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?: string; now?: Date }): { der: Buffer; problems: string[]; notes: string[] } {
   const now = o.now ?? new Date();
-  const [caDer] = certificatesFromPem(o.caCertPem, 'The CA certificate file');
+  const [caDer, ...rest] = certificatesFromPem(o.caCertPem, 'The CA certificate file');
   const ca = parse(caDer, 'The CA certificate file');
   const problems: string[] = [];
+  // A bundle (issuing CA, then its root) is common: the first certificate is the one exported, and that is said.
+  const notes = rest.length ? [`The CA file holds ${rest.length + 1} certificates: exported the first, ${name(ca.x)}. To upload another, pass a file holding only that one.`] : [];
   if (new Date(ca.x.validTo) <= now) problems.push(`The CA certificate ${name(ca.x)} expired on ${ca.x.validTo}.`);
   const selfSigned = ca.f.subject.equals(ca.f.issuer);
   if (!ca.f.basicConstraints?.ca && !selfSigned) {
@@ -31,7 +33,7 @@ export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?:
   }
   if (o.serverCertPem === undefined) {
     if (o.host !== undefined) problems.push('A host was given without a server certificate: pass --server-cert to check it.');
-    return { der: Buffer.from(caDer), problems };
+    return { der: Buffer.from(caDer), problems, notes };
   }
   const [leafDer, ...extra] = certificatesFromPem(o.serverCertPem, 'The server certificate file');
   const leaf = parse(leafDer, 'The server certificate file');
@@ -50,7 +52,7 @@ export function exportDer(o: { caCertPem: string; serverCertPem?: string; host?:
   if (eku && !eku.includes('serverAuth')) problems.push('The server certificate\'s extendedKeyUsage lacks serverAuth: it cannot identify a server.');
   if (leaf.f.basicConstraints?.ca) problems.push('The server certificate is a CA certificate (CA:true): use a leaf certificate on the server.');
   problems.push(...chainProblems(leafDer, leaf.x, extra, caDer, ca.x));
-  return { der: Buffer.from(caDer), problems };
+  return { der: Buffer.from(caDer), problems, notes };
 }
 
 /** Walks leaf → intermediates (from the server file) → the uploaded CA, checking names and signatures. */

@@ -80,7 +80,7 @@ export function loadPrivateKey(pem: string, passphrase: string | undefined, what
     return createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
   } catch (e) {
     if (encrypted && passphrase === undefined) {
-      throw new InputError(`${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR or --key-passphrase-env VAR).`, { cause: e });
+      throw new InputError(`${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR for a CA's key, --key-passphrase-env VAR for a key to export).`, { cause: e });
     }
     if (isWrongPassphrase(pem, passphrase, e)) {
       throw new InputError(`Wrong passphrase for ${what.charAt(0).toLowerCase()}${what.slice(1)}: it could not be decrypted.`, { cause: e });

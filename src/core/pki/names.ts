@@ -7,7 +7,8 @@ const OID = { cn: '2.5.4.3', o: '2.5.4.10', c: '2.5.4.6' };
 
 /**
  * A Name (RFC 5280) with C, O, CN in that order, one attribute per RDN. CN and O are UTF8String (what
- * RFC 5280 asks of new certificates); C must be PrintableString.
+ * RFC 5280 asks of new certificates); C must be PrintableString. An empty organisation is left out; an empty
+ * common name is refused (it could leave the subject empty, which openssl verify -x509_strict rejects).
  */
 export function encodeName(n: { cn?: string; org?: string; country?: string }): Buffer {
   const rdn = (oid: string, value: Buffer) => der.set(der.sequence(der.oid(oid), value));
@@ -17,7 +18,7 @@ export function encodeName(n: { cn?: string; org?: string; country?: string }): 
     rdns.push(rdn(OID.c, der.printable(n.country)));
   }
   if (n.org) rdns.push(rdn(OID.o, der.utf8(checkAttr(n.org, 'organisation'))));
-  if (n.cn) rdns.push(rdn(OID.cn, der.utf8(checkAttr(n.cn, 'common name'))));
+  if (n.cn !== undefined) rdns.push(rdn(OID.cn, der.utf8(checkAttr(n.cn, 'common name'))));
   return der.sequence(...rdns);
 }
 

@@ -1,7 +1,8 @@
 /** Certificate helpers the readiness rows share: read a PEM/DER file, find a trust path, classify roots. */
-import { promises as fs } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
+import { InputError } from '../errors';
+import { readInputFile } from '../inputFile';
 import { decodeBytesAsync } from '../x509/index';
 import type { DecodedCertificate, DecodedFile, DecodeOptions } from '../x509/types';
 
@@ -22,7 +23,10 @@ export function certificateLoader(now: Date, decode: Decode = decodeBytesAsync):
 }
 
 async function loadCertificates(file: string, now: Date, decode: Decode): Promise<LoadedCertificate[]> {
-  const bytes = await fs.readFile(file);
+  // The rows say "Cannot read the server certificate: …" themselves.
+  const bytes = await readInputFile(file).catch((e: unknown) => {
+    throw e instanceof InputError ? new Error(e.message.replace(/^Cannot read /, ''), { cause: e }) : e;
+  });
   const decoded = await decode(bytes, { fileName: file, now });
   const certs = decoded.items.filter((i): i is Extract<typeof i, { kind: 'certificate' }> => i.kind === 'certificate');
   if (certs.length === 0) {

@@ -12,6 +12,7 @@ import { sendWebhook, probeEndpoint, type SendResult, type ProbeResult } from '.
 import { sampleRequest, platformLabel, type Platform } from '../webhook';
 import { MtlsError } from '../errors';
 import { pathExists as exists } from '../localProbes';
+import { shellQuote } from '../shellQuote';
 
 export type SetupStep = 'certificates' | 'server' | 'start' | 'send' | 'probe';
 
@@ -67,20 +68,20 @@ export function nextSteps(platform: Platform, dir: string): string[] {
   const common = [
     'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',
   ];
-  const check = `Before pointing ${platformLabel[platform]} at it, check go-live readiness: mtls check --platform ${platform} --dir ${dir} --url https://YOUR.HOST/webhook (VS Code: mTLS: Check Go-Live Readiness…).`;
+  const check = `Before pointing ${platformLabel[platform]} at it, check go-live readiness: mtls check --platform ${platform} --dir ${shellQuote(dir)} --url https://YOUR.HOST/webhook (VS Code: mTLS: Check Go-Live Readiness…).`;
   if (platform === 'kore') {
     return [
       ...common,
-      `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${path.join(certs, 'ca-kore.pem')}, and point MTLS_CA at it.`,
-      `Installed (on-premises) bot platform: make its client-certificate kit from this CA (private key, client certificate, CA root, intermediates, README.txt): mtls kore-client --ca-cert ${path.join(certs, 'ca-crt.pem')} --ca-key ${path.join(certs, 'ca-intermediate-key.pem')} --out ${path.join(dir, 'kore-kit')} --p12 (VS Code: Create Kore.ai Client Certificate Kit…).`,
+      `Import Kore.ai's CA root and intermediate: mtls trust-bundle --platform kore --import kore-ca.pem --out ${shellQuote(path.join(certs, 'ca-kore.pem'))}, and point MTLS_CA at it.`,
+      `Installed (on-premises) bot platform: make its client-certificate kit from this CA (private key, client certificate, CA root, intermediates, README.txt): mtls kore-client --ca-cert ${shellQuote(path.join(certs, 'ca-crt.pem'))} --ca-key ${shellQuote(path.join(certs, 'ca-intermediate-key.pem'))} --out ${shellQuote(path.join(dir, 'kore-kit'))} --p12 (VS Code: Create Kore.ai Client Certificate Kit…).`,
       check,
     ];
   }
   return [
     ...common,
-    `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${path.join(certs, 'ca-dialogflow.pem')}, then MTLS_CA=${path.join(certs, 'ca-dialogflow.pem')} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
+    `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${shellQuote(path.join(certs, 'ca-dialogflow.pem'))}, then MTLS_CA=${shellQuote(path.join(certs, 'ca-dialogflow.pem'))} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
     `Pin the client identity: ${dialogflowClientPin().env} (server.ts refuses to start with the public SSL.com root and no pin).`,
-    `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${path.join(certs, 'test-jwks.json')} prints the settings that make server.ts accept its test token.`,
+    `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${shellQuote(path.join(certs, 'test-jwks.json'))} prints the settings that make server.ts accept its test token.`,
     ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
     check,
   ];
@@ -110,7 +111,7 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
       throw new MtlsError('E_PARTIAL_CHAIN', `${certs} holds only part of a CA chain (${CHAIN_FILES.filter((_, i) => present[i]).join(', ')}). Nothing was overwritten: choose another folder, or move those files away.`);
     } else {
       const set = await generateChain({ keyType: o.keyType, client: { cn: `${o.platform}-webhook-client` } });
-      created.push(...(await writeFileSet(certs, set.files)).written);
+      created.push(...(await writeFileSet(certs, set.files, { within: dir })).written);
       o.onStep?.('certificates', 'done', `${set.files.length} files in ${certs}`);
     }
     check();

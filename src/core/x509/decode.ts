@@ -14,6 +14,7 @@ import { decodeSpki, describeEncryptedPkcs8, describePkcs1Private, describePkcs1
 import { openPkcs12, looksLikePkcs12, Pkcs12Error } from './pkcs12';
 import { looksLikePkcs7, pkcs7Certificates } from './pkcs7';
 import { scanPem, type PemBlock } from './pem';
+import { stripBomText, stripUtf8Bom } from '../byteOrderMark';
 import { certificateProblems } from './problems';
 import type { DecodedFile, DecodeError, DecodeErrorCode, DecodedItem, DecodeOptions, ItemSource, Problem } from './types';
 
@@ -297,7 +298,9 @@ async function runAsync(opts: DecodeOptions, body: Body): Promise<DecodedFile> {
   return conclude(parsed);
 }
 
-function pemBody(text: string): Body {
+function pemBody(input: string): Body {
+  // A byte order mark is not part of the text (editors hide it; OpenSSL skips it).
+  const text = stripBomText(input);
   return (ctx) => {
     if (text.trim() === '') {
       ctx.error('empty', 'empty file');
@@ -314,7 +317,9 @@ function pemBody(text: string): Body {
   };
 }
 
-function bytesBody(bytes: Buffer): Body {
+function bytesBody(input: Buffer): Body {
+  // Offsets then count from after the mark, as in an editor, which does not show it.
+  const bytes = stripUtf8Bom(input);
   const textual = isTextual(bytes.subarray(0, SNIFF_BYTES));
   if (bytes.length > 0 && bytes[0] === 0x30 && !textual) {
     return (ctx) => {

@@ -171,6 +171,7 @@ export const OID = {
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
+  anyExtendedKeyUsage: '2.5.29.37.0',
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha256WithRsaEncryption: '1.2.840.113549.1.1.11',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',

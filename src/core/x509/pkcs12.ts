@@ -5,7 +5,7 @@
  * cannot load such files).
  */
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { Asn1Error, Tag, children, content, parseDer, readInteger, readOid, readString, type Asn1Node } from '../asn1/der';
+import { Asn1Error, Tag, children, content, parseDer, raw, readInteger, readOid, readString, type Asn1Node } from '../asn1/der';
 import { count, digestBytes, hashName, KdfBudget, KdfLimitError, pkcs12KdfWork } from '../crypto/kdfBudget';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId, type Pkcs12KdfHash } from '../crypto/pkcs12Kdf';
 import { MtlsError } from '../errors';
@@ -174,6 +174,20 @@ function visibleEncryption(contentInfos: readonly Asn1Node[]): { alg: Asn1Node; 
  * at once (refused as a whole — Pkcs12Error 'too-costly' — if it does not fit), then each as it is done.
  */
 export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget = new KdfBudget()): Pkcs12Contents {
+  return readPkcs12(pfx, passphrase, budget);
+}
+
+/**
+ * `openPkcs12`, plus each key's decrypted PKCS#8 DER (`keyDer[i]` is `keys[i]`'s), for presenting the file to TLS.
+ * Key material: hand it to a TLS context only — never show, log or write it.
+ */
+export function openPkcs12WithKeys(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget = new KdfBudget()): Pkcs12Contents & { readonly keyDer: Buffer[] } {
+  const keyDer: Buffer[] = [];
+  return { ...readPkcs12(pfx, passphrase, budget, keyDer), keyDer };
+}
+
+/** Reads a PFX; with `keyDer`, keeps each key's plain PKCS#8 DER there, in the order of `keys`. */
+function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget, keyDer?: Buffer[]): Pkcs12Contents {
   const [, authSafe, macData] = children(pfx);
   const data = dataContent(authSafe);
   let mac = 'none';
@@ -236,10 +250,12 @@ export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget
           out.certificates.push({ der: content(children(certWrap)[0]), friendlyName: name, index: at });
         } else if (id === OID.keyBag) {
           out.keys.push({ facts: describePkcs8(value), friendlyName: name, index: at });
+          keyDer?.push(raw(value));
         } else if (id === OID.shroudedKeyBag) {
           const [alg, enc] = children(value);
           const plain = decrypt(alg, content(enc), password, 'private key', budget, legacy);
           out.keys.push({ facts: { ...describePkcs8(parseDer(plain)), encrypted: true, encryption: describeEncryption(alg) }, friendlyName: name, index: at });
+          keyDer?.push(plain);
         }
       } catch (e) {
         out.errors.push(bagError(e));

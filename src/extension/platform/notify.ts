@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { MtlsError } from '../../core/errors';
+import { fromFileSystemError, MtlsError } from '../../core/errors';
 import { noticeText } from '../../core/markdownText';
 
 /** A button on an error message and what it runs. */
@@ -13,7 +13,8 @@ export interface ErrorAction {
  * Shows one error message (what happened + what to do) with at most two actions plus "Show Log", and
  * puts the details in the log. Non-MtlsErrors are unexpected: their stack goes to the log only.
  */
-export async function showError(log: vscode.LogOutputChannel, err: unknown, actions: readonly ErrorAction[] = []): Promise<void> {
+export async function showError(log: vscode.LogOutputChannel, thrown: unknown, actions: readonly ErrorAction[] = []): Promise<void> {
+  const err = fromFileSystemError(thrown);
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof MtlsError) log.warn(`${err.code}: ${message}`);
   else log.error(err instanceof Error ? (err.stack ?? message) : message);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { DecodedFile } from '../../core/x509';
 import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
+import { inputSizeProblem } from '../../core/inputFile';
 
 export { DecodeCancelled };
 
@@ -117,12 +118,16 @@ export class DecodeService implements vscode.Disposable {
   }
 
   private async decodeFile(uri: vscode.Uri, key: string, stat: vscode.FileStat, passphrase: string | undefined, background: boolean): Promise<DecodedFile> {
-    const input: DecodeInput = { bytes: await vscode.workspace.fs.readFile(uri) };
-    const result = await (background ? this.background : this.interactive).decode(input, {
-      fileName: uri.path.split('/').pop(),
-      passphrase,
-      expiryWarningDays: this.settings.expiryWarningDays,
-    });
+    const fileName = uri.path.split('/').pop();
+    // The CLI's limits: a FIFO would block the read, a huge file would fill memory before the worker's deadline.
+    const refused = (stat.type & vscode.FileType.File) === 0 ? `${fileName} is not a regular file (a FIFO, device or socket): not read` : inputSizeProblem(stat.size, fileName ?? uri.fsPath);
+    const result = refused
+      ? notRead(fileName, refused)
+      : await (background ? this.background : this.interactive).decode({ bytes: await vscode.workspace.fs.readFile(uri) } satisfies DecodeInput, {
+          fileName,
+          passphrase,
+          expiryWarningDays: this.settings.expiryWarningDays,
+        });
     this.cache.set(key, { mtime: stat.mtime, size: stat.size, result });
     this.changed.fire(uri);
     return result;
@@ -134,4 +139,9 @@ export class DecodeService implements vscode.Disposable {
     this.background.dispose();
     this.changed.dispose();
   }
+}
+
+/** The result for a file that was not read at all. */
+function notRead(fileName: string | undefined, message: string): DecodedFile {
+  return { ...(fileName !== undefined && { fileName }), format: 'unknown', items: [], errors: [{ code: 'unsupported', message }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
 }

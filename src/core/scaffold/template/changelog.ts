@@ -2,7 +2,7 @@
 // Server..." and mtls scaffold --upgrade show the lines newer than the file's version.
 
 /** The version of the server.ts template this code writes. */
-export const templateVersion = 3;
+export const templateVersion = 4;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
@@ -21,6 +21,16 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
       'drops connections that do not finish the TLS handshake within 10 s (handshakeTimeoutMs) instead of 120 s',
       'caps open connections (maxConnections, default 256) and logs when the cap is reached',
       'answers 400 to a malformed request target instead of 500; absolute-form and //host targets get 404',
+    ],
+  },
+  {
+    version: 4,
+    changes: [
+      'enforces the header and request timeouts within a second (Node checked them every 30 s): a stalled client is answered 408 and logged',
+      'an answer sent before the request body was read (413, the 503 deadline) closes the connection instead of reading the rest',
+      'refuses to start when a certificate in the CA bundle is damaged (OpenSSL skipped it, so its clients were refused as unknown)',
+      'says when the certificate file lists an intermediate before the server certificate, instead of "key does not belong"',
+      'answers curl --http1.0 (ALPN http/1.0); a webhook path with a trailing slash is the same webhook; "basic" auth gets a Basic challenge',
     ],
   },
 ];

@@ -232,10 +232,29 @@ function loadCredentials(s: Settings): Credentials {
     return fail('BAD_CERT', 'not a PEM certificate: ' + s.certPath + ' (' + (e as Error).message + ')');
   }
   if (!leaf.checkPrivateKey(keyObject)) {
+    const blocks = cert.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?-----END CERTIFICATE-----/g) ?? [];
+    const own = blocks.slice(1).find((b) => {
+      try {
+        return new nodeCrypto.X509Certificate(b).checkPrivateKey(keyObject);
+      } catch {
+        return false;
+      }
+    });
+    if (own !== undefined) {
+      fail('CERT_ORDER', 'the certificate file ' + s.certPath + ' does not start with the server certificate: ' + new nodeCrypto.X509Certificate(own).subject.replace(/\\n/g, ', ') + ' (the one the private key belongs to) must come first, then its intermediates');
+    }
     fail('KEY_MISMATCH', 'the private key ' + s.keyPath + ' does not belong to the certificate ' + s.certPath + ' (' + leaf.subject.replace(/\\n/g, ', ') + ')');
   }
-  const caCount = (ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-  if (caCount === 0) fail('BAD_CA', 'no PEM certificate in the CA bundle ' + s.caPath);
+  const caBlocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?(-----END CERTIFICATE-----|$)/g) ?? [];
+  if (caBlocks.length === 0) fail('BAD_CA', 'no PEM certificate in the CA bundle ' + s.caPath);
+  // OpenSSL skips a damaged certificate in the bundle: every client of that CA would then be refused as unknown.
+  caBlocks.forEach((b, i) => {
+    try {
+      new nodeCrypto.X509Certificate(b);
+    } catch (e) {
+      fail('BAD_CA', 'certificate ' + (i + 1) + ' of ' + caBlocks.length + ' in the CA bundle ' + s.caPath + ' is damaged or truncated (' + (e as Error).message + ')');
+    }
+  });
   if (Date.parse(leaf.validTo) < Date.now()) log('warning: the server certificate expired on ' + leaf.validTo + ': clients will refuse it');
   return { key, cert, ca };
 }
@@ -303,6 +322,7 @@ const refusalReasons: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'not a TLS client (plain HTTP or another protocol?)',
   ERR_SSL_UNSUPPORTED_PROTOCOL: 'the client offered only TLS versions older than 1.2',
   ERR_SSL_NO_SHARED_CIPHER: 'no cipher suite in common with the client',
+  ERR_SSL_NO_APPLICATION_PROTOCOL: 'no application protocol in common with the client (ALPN): this server speaks HTTP/1.1 and HTTP/1.0, not HTTP/2 alone',
   ECONNRESET: 'the client closed the connection during the handshake',
   ERR_TLS_HANDSHAKE_TIMEOUT: 'no TLS handshake within the handshake timeout (MTLS_HANDSHAKE_TIMEOUT_MS): not a TLS client, or too slow',
 };
@@ -431,7 +451,8 @@ async function handleRequest(settings: Settings, req: IncomingMessage, res: Serv
     sendJson(res, 200, { status: 'ok' });
     return;
   }
-  if (!config.webhookPaths.includes(target)) throw new HttpError(404, 'no webhook at ' + JSON.stringify((req.url ?? '').slice(0, 200)));
+  // A webhook URL configured with a trailing slash ('/webhook/') is the same webhook.
+  if (!config.webhookPaths.includes(target) && !(target.length > 1 && target.endsWith('/') && config.webhookPaths.includes(target.slice(0, -1)))) throw new HttpError(404, 'no webhook at ' + JSON.stringify((req.url ?? '').slice(0, 200)));
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
     throw new HttpError(405, 'webhooks are called with POST');
@@ -439,7 +460,7 @@ async function handleRequest(settings: Settings, req: IncomingMessage, res: Serv
   const authProblem = await checkAuthorization(req, settings.auth);
   if (authProblem !== null) {
     log('unauthorized: ' + authProblem);
-    res.setHeader('www-authenticate', settings.auth.split(' ')[0] === 'Basic' ? 'Basic realm="webhook"' : 'Bearer');
+    res.setHeader('www-authenticate', /^basic\\s/i.test(settings.auth) ? 'Basic realm="webhook"' : 'Bearer');
     throw new HttpError(401, 'unauthorized');
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -457,13 +478,18 @@ async function handleRequest(settings: Settings, req: IncomingMessage, res: Serv
   sendJson(res, 200, await dispatch(body as Record<string, unknown>, req));
 }
 
+/** An answer sent before the request body was read whole ends the connection: the rest of that body is not wanted. */
+function closeUnlessComplete(req: IncomingMessage): Record<string, string> {
+  return req.complete ? {} : { connection: 'close' };
+}
+
 function onRequest(settings: Settings, req: IncomingMessage, res: ServerResponse): void {
   const started = process.hrtime.bigint();
   const client = describeClient(req.socket as TLSSocket);
   // Answer before the platform's own deadline, so the developer sees why instead of DEADLINE_EXCEEDED.
   const deadline = setTimeout(() => {
     log('timeout: no answer after ' + config.requestTimeoutMs + ' ms (the platform gives up at 5 s)');
-    sendJson(res, 503, { error: 'webhook did not answer within ' + config.requestTimeoutMs + ' ms' });
+    sendJson(res, 503, { error: 'webhook did not answer within ' + config.requestTimeoutMs + ' ms' }, closeUnlessComplete(req));
   }, config.requestTimeoutMs);
   res.on('close', () => clearTimeout(deadline));
   res.on('finish', () => {
@@ -472,7 +498,7 @@ function onRequest(settings: Settings, req: IncomingMessage, res: ServerResponse
   });
   handleRequest(settings, req, res).catch((e: unknown) => {
     if (e instanceof HttpError) {
-      sendJson(res, e.status, { error: e.message });
+      sendJson(res, e.status, { error: e.message }, closeUnlessComplete(req));
       return;
     }
     // A handler bug answers 500 and is logged; the server keeps serving.
@@ -506,7 +532,11 @@ function start(): void {
       minVersion: 'TLSv1.2',
       requestTimeout: config.requestTimeoutMs,
       headersTimeout: Math.min(4000, config.requestTimeoutMs),
+      // Node checks both timeouts only this often (30 s by default): a stalled client would hold its connection that long.
+      connectionsCheckingInterval: 1000,
       keepAliveTimeout: 5000,
+      // curl --http1.0 offers 'http/1.0' by ALPN; without it here the handshake fails with no_application_protocol.
+      ALPNProtocols: ['http/1.1', 'http/1.0'],
       // Node's default holds a connection that never starts TLS for 120 s.
       handshakeTimeout: settings.handshakeTimeoutMs,
     },
@@ -524,6 +554,18 @@ function start(): void {
   const remotes = new WeakMap<object, string>();
   server.on('connection', (socket: { remoteAddress?: string; remotePort?: number }) => {
     remotes.set(socket, (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex & { remoteAddress?: string; remotePort?: number }) => {
+    const code = err.code ?? 'CLIENT_ERROR';
+    // Only HTTP-level failures are answered here; a TLS failure (logged by tlsClientError) just ends the socket.
+    if (!(code === 'ERR_HTTP_REQUEST_TIMEOUT' || code.startsWith('HPE_')) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const why = status === 408 ? 'the request was not complete in time (requestTimeoutMs): a stalled or slow client' : status === 431 ? 'request headers too large' : 'malformed HTTP request';
+    log('closed the connection from ' + (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?') + ' with ' + status + ' [' + code + ']: ' + why);
+    socket.end('HTTP/1.1 ' + status + ' ' + (status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request') + '\\r\\nconnection: close\\r\\ncontent-length: 0\\r\\n\\r\\n');
   });
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const parent = (socket as TLSSocket & { _parent?: object })._parent;

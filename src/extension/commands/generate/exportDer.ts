@@ -36,9 +36,10 @@ export async function exportDerCommand(deps: CommandDeps, target?: unknown): Pro
       if (a.serverCert) throw e; // the caller named it: report; a guessed sibling may simply not exist
     }
   }
-  const { der, problems } = exportDer({ caCertPem: await readText(caCert), serverCertPem: serverPem, host });
+  const { der, problems, notes } = exportDer({ caCertPem: await readText(caCert), serverCertPem: serverPem, host });
   const out = workspacePathOf(a.out) ?? caCert.replace(/(-crt)?\.(pem|crt|cer)$/, '') + '.der';
   const result = await writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: der }], [], { interactive, overwrite: a.overwrite, gitignore: false });
+  for (const n of notes) deps.log.info(`export-der: ${n}`);
   for (const p of problems) deps.log.warn(`export-der: ${p}`);
   if (problems.length > 0) void vscode.window.showWarningMessage(noticeText(`Dialogflow CX would reject the server certificate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the log)` : ''}`));
   return { ...result, problems };

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkKitFolder, type Kit } from '../../../core/kits';
+import { checkKitFolder, removeLeftovers, type Kit } from '../../../core/kits';
 import type { KeyType } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
@@ -66,6 +66,8 @@ export async function resolveKitInputs(deps: CommandDeps, a: Partial<KitArgs>, t
 /** Writes a kit (the usual write path: links refused, all or nothing, keys 0600) and shows its instructions. */
 export async function writeKitAndShow(deps: CommandDeps, kit: Kit, folder: string, o: { interactive: boolean; overwrite?: boolean; gitignore?: boolean; open?: boolean; docName: string; docText: string; language?: string }): Promise<GenerateResult & { document?: string }> {
   const result = await writeGenerated(deps, folder, kit.files, kit.certificates, { interactive: o.interactive, overwrite: o.overwrite, gitignore: o.gitignore });
+  const removed = await removeLeftovers(result.folder, kit);
+  if (removed.length) deps.log.info(`Removed the earlier kit's ${removed.map((r) => path.basename(r)).join(', ')} from ${result.folder}: this kit has none.`);
   let document: string | undefined;
   if (o.open !== false) {
     document = await deps.decodedDocs.show(o.docName, o.docText, { preview: false });

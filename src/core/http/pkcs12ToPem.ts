@@ -1,0 +1,104 @@
+/**
+ * A PKCS#12 file as the PEM a TLS context takes, read by our own decoder: OpenSSL 3 (and so Node 17+) refuses
+ * the RC2-40 files of `openssl pkcs12 -export -legacy`, Java's keytool and older Windows exports, which our
+ * decoder reads. Every .p12 goes this way, so all of them behave alike.
+ */
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { Asn1Error, parseDer, type Asn1Node } from '../asn1/der';
+import { KdfBudget } from '../crypto/kdfBudget';
+import { InputError } from '../errors';
+import { looksLikePkcs12, openPkcs12WithKeys } from '../x509/pkcs12';
+import { fileContents } from './describeFileContents';
+
+/**
+ * A file the user chose to send with may cost more key derivation than one met while scanning a workspace (1 s),
+ * but not unboundedly more.
+ */
+const SEND_KDF_LIMIT_MS = 10_000;
+
+/**
+ * A PFX in BER (indefinite lengths: some Windows and Java exports). OpenSSL reads those; our strict DER reader
+ * does not, so they go to TLS as they are — as every .p12 did before.
+ */
+function isBerPkcs12(bytes: Buffer): boolean {
+  return bytes.length > 5 && bytes[0] === 0x30 && bytes[1] === 0x80 && bytes[2] === 0x02 && bytes[3] === 0x01 && bytes[4] === 0x03;
+}
+
+/**
+ * The PFX node of `bytes`; undefined for a BER-encoded PFX (left to OpenSSL); an InputError saying what the file is
+ * instead when it is not PKCS#12 at all (before any network I/O).
+ */
+export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node | undefined {
+  if (isBerPkcs12(bytes)) return undefined;
+  let node: Asn1Node | undefined;
+  try {
+    node = parseDer(bytes);
+  } catch (e) {
+    if (!(e instanceof Asn1Error)) throw e;
+  }
+  if (node === undefined || !looksLikePkcs12(node)) {
+    const c = fileContents(bytes);
+    const instead = c.certificates > 0 || c.privateKeys > 0 || c.der === 'certificate' || c.der === 'privateKey'
+      ? 'use --cert (the certificate) and --key (its private key) instead of --pfx.'
+      : 'give a .p12/.pfx file exported with its private key (openssl pkcs12 -export), or PEM files as --cert and --key.';
+    throw new InputError(`${file} is not a PKCS#12 file: it ${c.words}; ${instead}`);
+  }
+  return node;
+}
+
+/**
+ * Opens a PKCS#12 file with `passphrase` and returns its certificate chain (leaf first: the certificate of its
+ * private key, then its issuers, then any other certificates, as OpenSSL sends them) and the key as PKCS#8 PEM;
+ * undefined for a PKCS#12 file in BER, which only OpenSSL reads. Throws Pkcs12Error 'wrong-passphrase' /
+ * 'needs-passphrase' for the passphrase, InputError for anything else.
+ */
+export function pkcs12ToPem(bytes: Buffer, passphrase: string | undefined, file = 'the PKCS#12 file'): { certPem: string; keyPem: string } | undefined {
+  const node = parsePkcs12(bytes, file);
+  if (node === undefined) return undefined;
+  let p: ReturnType<typeof openPkcs12WithKeys>;
+  try {
+    p = openPkcs12WithKeys(node, passphrase, new KdfBudget(SEND_KDF_LIMIT_MS));
+  } catch (e) {
+    if (e instanceof Asn1Error) return undefined; // BER inside (constructed strings): OpenSSL's to read
+    throw e;
+  }
+  const problems = p.errors.length > 0 ? ` (${p.errors.map((e) => e.message).join('; ')})` : '';
+  const certs: X509Certificate[] = [];
+  for (const c of p.certificates) {
+    try {
+      certs.push(new X509Certificate(c.der));
+    } catch {
+      // A damaged certificate bag: the key's own certificate is looked for among the others.
+    }
+  }
+  if (p.keyDer.length === 0) throw new InputError(`${file} holds no private key that could be read${problems}: export it again with its key (openssl pkcs12 -export -inkey KEY …).`);
+  if (certs.length === 0) throw new InputError(`${file} holds no certificate that could be read${problems}: export it again with the client certificate (openssl pkcs12 -export -in CERT …).`);
+  const keys: KeyObject[] = [];
+  for (const der of p.keyDer) {
+    try {
+      keys.push(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    } catch {
+      // Skipped: a key Node cannot load would fail the handshake anyway; the error below says so.
+    }
+  }
+  for (const key of keys) {
+    const leaf = certs.find((c) => c.checkPrivateKey(key));
+    if (leaf === undefined) continue;
+    return { certPem: orderChain(leaf, certs).map((c) => c.toString()).join(''), keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  }
+  throw new InputError(`${file}: its private key matches none of its ${certs.length} certificate${certs.length === 1 ? '' : 's'}; export the client certificate together with its own key.`);
+}
+
+/** The leaf, then its issuers as far as the file has them, then the rest. */
+function orderChain(leaf: X509Certificate, all: readonly X509Certificate[]): X509Certificate[] {
+  const out = [leaf];
+  const rest = all.filter((c) => c !== leaf);
+  for (let cur = leaf; ; ) {
+    if (cur.checkIssued(cur)) break; // self-signed: the top
+    const i = rest.findIndex((c) => cur.checkIssued(c) && cur.verify(c.publicKey));
+    if (i < 0) break;
+    cur = rest.splice(i, 1)[0]!;
+    out.push(cur);
+  }
+  return [...out, ...rest];
+}
