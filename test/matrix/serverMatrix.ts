@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { awaitServerReady } from '../../src/core/scaffold/serverStartup';
@@ -132,6 +133,23 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** A client with a certificate that sends half a request head and stops; resolves to the server's answer and when it closed. */
+function stalled(url: string, certs: string): Promise<{ response: string; ms: number }> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const started = Date.now();
+    let response = '';
+    const socket = tls.connect(
+      { host: u.hostname, port: Number(u.port), servername: 'localhost', ca: readFileSync(path.join(certs, 'ca-root-crt.pem')), cert: readFileSync(path.join(certs, 'client-fullchain.pem')), key: readFileSync(path.join(certs, 'client-key.pem')) },
+      () => socket.write('POST /webhook HTTP/1.1\r\nHost: localhost\r\n'),
+    );
+    socket.setTimeout(20_000, () => socket.destroy());
+    socket.on('data', (c: Buffer) => (response += c.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ response, ms: Date.now() - started }));
+  });
+}
+
 async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<Cell> {
   const started = Date.now();
   const cell: Cell = { node: node.label, version: node.version, kind, passed: 0, failed: 0, failures: [], seconds: 0 };
@@ -199,6 +217,10 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
       () => undefined,
     );
     if (r !== undefined) throw new Error(`served a client without a certificate: ${r.status}`);
+  });
+  await check('a stalled request is answered 408 and closed within seconds of the request timeout', async () => {
+    const r = await stalled(serverUrl(), certs);
+    if (!/^HTTP\/1\.1 408 /.test(r.response) || r.ms > 10_000) throw new Error(`after ${r.ms} ms: ${JSON.stringify(r.response.slice(0, 80))}`);
   });
   await check('mtls send --sample cx on this Node gets a valid reply (exit 0)', async () => {
     const r = await runToEnd(node.bin, [cli, 'send', serverUrl(), '--sample', 'cx', '--cert', path.join(certs, 'client-fullchain.pem'), '--key', path.join(certs, 'client-key.pem'), '--ca', path.join(certs, 'ca-root-crt.pem')], { cwd: dir, env });
