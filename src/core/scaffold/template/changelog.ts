@@ -27,7 +27,7 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
     version: 4,
     changes: [
       'enforces the header and request timeouts within a second (Node checked them every 30 s): a stalled client is answered 408 and logged',
-      'an answer sent before the request body was read (413, the 503 deadline) closes the connection instead of reading the rest',
+      'a client still sending a body after its 413 (or the 503 deadline) is cut off at the request timeout, without a second answer',
       'refuses to start when a certificate in the CA bundle is damaged (OpenSSL skipped it, so its clients were refused as unknown)',
       'says when the certificate file lists an intermediate before the server certificate, instead of "key does not belong"',
       'answers curl --http1.0 (ALPN http/1.0); a webhook path with a trailing slash is the same webhook; "basic" auth gets a Basic challenge',

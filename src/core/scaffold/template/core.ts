@@ -478,9 +478,14 @@ async function handleRequest(settings: Settings, req: IncomingMessage, res: Serv
   sendJson(res, 200, await dispatch(body as Record<string, unknown>, req));
 }
 
-/** An answer sent before the request body was read whole ends the connection: the rest of that body is not wanted. */
-function closeUnlessComplete(req: IncomingMessage): Record<string, string> {
-  return req.complete ? {} : { connection: 'close' };
+// Connections answered (413, 503 at the deadline) while their request body was still arriving. The body is
+// drained rather than cut off, so the client can read the answer (closing on an unread upload resets the
+// connection, and the answer is lost); a client that keeps sending is cut off at the request timeout, without the
+// second answer (408) Node would add.
+const earlyAnswered = new WeakSet<object>();
+
+function answeredEarly(req: IncomingMessage): void {
+  if (!req.complete) earlyAnswered.add(req.socket);
 }
 
 function onRequest(settings: Settings, req: IncomingMessage, res: ServerResponse): void {
@@ -489,7 +494,8 @@ function onRequest(settings: Settings, req: IncomingMessage, res: ServerResponse
   // Answer before the platform's own deadline, so the developer sees why instead of DEADLINE_EXCEEDED.
   const deadline = setTimeout(() => {
     log('timeout: no answer after ' + config.requestTimeoutMs + ' ms (the platform gives up at 5 s)');
-    sendJson(res, 503, { error: 'webhook did not answer within ' + config.requestTimeoutMs + ' ms' }, closeUnlessComplete(req));
+    answeredEarly(req);
+    sendJson(res, 503, { error: 'webhook did not answer within ' + config.requestTimeoutMs + ' ms' });
   }, config.requestTimeoutMs);
   res.on('close', () => clearTimeout(deadline));
   res.on('finish', () => {
@@ -498,7 +504,8 @@ function onRequest(settings: Settings, req: IncomingMessage, res: ServerResponse
   });
   handleRequest(settings, req, res).catch((e: unknown) => {
     if (e instanceof HttpError) {
-      sendJson(res, e.status, { error: e.message }, closeUnlessComplete(req));
+      answeredEarly(req);
+      sendJson(res, e.status, { error: e.message });
       return;
     }
     // A handler bug answers 500 and is logged; the server keeps serving.
@@ -557,6 +564,11 @@ function start(): void {
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex & { remoteAddress?: string; remotePort?: number }) => {
     const code = err.code ?? 'CLIENT_ERROR';
+    if (code === 'ERR_HTTP_REQUEST_TIMEOUT' && earlyAnswered.has(socket)) {
+      log('closed the connection from ' + (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?') + ' [' + code + ']: still sending a request body ' + config.requestTimeoutMs + ' ms after it was answered');
+      socket.destroy();
+      return;
+    }
     // Only HTTP-level failures are answered here; a TLS failure (logged by tlsClientError) just ends the socket.
     if (!(code === 'ERR_HTTP_REQUEST_TIMEOUT' || code.startsWith('HPE_')) || !socket.writable) {
       socket.destroy();
