@@ -137,6 +137,31 @@ test('an HTTPS tunnel that terminates TLS fails the pass-through rows and says w
   }
 });
 
+test('another server on the configured port is named as such, not taken for this project\'s server', async () => {
+  const p = await project();
+  // Another project's webhook: its own chain, the same port.
+  const other = await project();
+  const otherServer = await startBackgroundServer(path.join(other.dir, 'server.ts'), p.port, { env: { ...process.env, MTLS_PORT: String(p.port) } });
+  try {
+    const r = await checkReadiness({ dir: p.dir, platform: 'es' });
+    const running = rowOf(r, 'server-running');
+    assert.equal(running.status, 'fail');
+    assert.match(running.message, new RegExp(`^The server on 127\\.0\\.0\\.1:${p.port} presents .*CN=localhost.* \\(SHA-256 [0-9A-F:]{23}…\\), not this project's certificate .* another server holds the port\\.$`));
+    assert.equal(r.rows.find((x) => x.id === 'mtls-enforced'), undefined, 'the other server\'s behaviour is not measured as ours');
+  } finally {
+    await otherServer.stop();
+  }
+  // This project's own server on it passes, and says it presents this project's certificate.
+  const own = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port, { env: { ...process.env } });
+  try {
+    const r = await checkReadiness({ dir: p.dir, platform: 'es' });
+    assert.equal(rowOf(r, 'server-running').status, 'pass');
+    assert.match(rowOf(r, 'server-running').message, /presents this project's certificate\.$/);
+  } finally {
+    await own.stop();
+  }
+});
+
 test('the server is started for the check when nothing listens, and stopped afterwards', async () => {
   const p = await project();
   const r = await checkReadiness({ dir: p.dir, platform: 'es', startServer: start({}) });

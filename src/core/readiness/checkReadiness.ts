@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { configuredAuthorization, readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
 import type { ClientCredentials } from '../http/index';
-import { checkPortFree, pathExists as exists } from '../localProbes';
+import { checkPortFree, pathExists as exists, presentedCertificate } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
 import { behaviourRows } from './behaviourRows';
-import { certificateLoader, coversHost, findAnchor, nodeRootStore, type CertificateLoader } from './certificates';
+import { certificateLoader, coversHost, findAnchor, nodeRootStore, shortName, type CertificateLoader } from './certificates';
 import { clientTrustRows } from './clientTrustRows';
 import { reachabilityRows } from './reachabilityRows';
 import { serverCertificateRows } from './serverCertificateRows';
@@ -132,7 +132,16 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
         }
       }
     } else {
-      rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port}.`));
+      // Something listens there: this project's server only if it presents the configured certificate.
+      const leaf = server.leaf?.x509;
+      const there = await presentedCertificate(localHost, config.port);
+      if ('error' in there) {
+        rows.push(row('server-running', 'behaviour', 'fail', `Something listens on ${localHost}:${config.port}, but not this webhook server: ${there.error}.`, 'Stop whatever holds the port, or give the server another one (MTLS_PORT), then run the check again.', 'startServer'));
+      } else if (leaf !== undefined && there.sha256 !== leaf.fingerprint256) {
+        rows.push(row('server-running', 'behaviour', 'fail', `The server on ${localHost}:${config.port} presents ${there.subject} (SHA-256 ${there.sha256.slice(0, 23)}…), not this project's certificate ${shortName(leaf)} (${leaf.fingerprint256.slice(0, 23)}…): another server holds the port.`, 'Stop the other server, or give this one another port (MTLS_PORT), then run the check again.', 'startServer'));
+      } else {
+        rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port}${leaf !== undefined ? ' and presents this project\'s certificate' : ''}.`));
+      }
     }
     if (rows[rows.length - 1]?.status === 'pass') {
       const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
