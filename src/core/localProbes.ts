@@ -32,7 +32,7 @@ export function checkPortFree(port: number, host: string): Promise<string | unde
  * The certificate a TLS server on host:port presents (SHA-256 fingerprint and subject), read from the handshake
  * without trusting it and without a client certificate; the reason when no TLS handshake happens there.
  */
-export function presentedCertificate(host: string, port: number, timeoutMs = 5_000): Promise<{ sha256: string; subject: string } | { error: string }> {
+export function certificateOnPort(host: string, port: number, timeoutMs = 5_000): Promise<{ sha256: string; subject: string } | { error: string }> {
   return new Promise((resolve) => {
     // The certificate arrives before the server can refuse us for having none: read it as the handshake completes
     // on our side, whatever the server decides next.

@@ -4,6 +4,7 @@
  * and a key given as the certificate surfaces as OpenSSL's "no start line".
  */
 import { InputError } from '../errors';
+import { shellQuote } from '../shellQuote';
 import { certificatesFromPem } from '../x509/pem';
 import { fileContents, type FileContents } from './describeFileContents';
 import { parsePkcs12 } from './pkcs12ToPem';
@@ -18,7 +19,7 @@ const bytesOf = (f: NamedFile): Buffer => (typeof f.contents === 'string' ? Buff
 
 function derHint(c: FileContents, name: string, tool: 'x509' | 'pkey'): string | undefined {
   return (tool === 'x509' ? c.der === 'certificate' : c.der === 'privateKey')
-    ? `Convert it to PEM first: openssl ${tool} -inform der -in ${name} -out ${name.replace(/\.[^./\\]*$/, '')}.pem`
+    ? `Convert it to PEM first: openssl ${tool} -inform der -in ${shellQuote(name)} -out ${shellQuote(`${name.replace(/\.[^./\\]*$/, '')}.pem`)}`
     : undefined;
 }
 

@@ -4,7 +4,7 @@
  * refusal can say "it holds a PEM private key" rather than OpenSSL's "no start line".
  */
 import { Asn1Error, parseDer } from '../asn1/der';
-import { decodeBytes } from '../x509/decode';
+import { decodeBytes, isTextual, SNIFF_BYTES } from '../x509/decode';
 import { scanPem } from '../x509/pem';
 import { looksLikePkcs12 } from '../x509/pkcs12';
 
@@ -35,16 +35,11 @@ function a(n: number, what: string): string {
   return `${n} ${/PEM block "/.test(what) ? what.replace('block', 'blocks') : what.includes(' (') ? what.replace(' (', 's (') : `${what}s`}`;
 }
 
-function isText(bytes: Buffer): boolean {
-  for (const c of bytes.subarray(0, 4096)) if (c < 0x09 || (c > 0x0d && c < 0x20)) return false;
-  return true;
-}
-
 /** Counts and describes what `bytes` hold (a file given as a certificate, key, CA bundle or PKCS#12). */
 export function fileContents(bytes: Buffer): FileContents {
   const none = { certificates: 0, privateKeys: 0, publicKeys: 0 };
   if (bytes.toString('latin1').trim() === '') return { ...none, words: 'is empty' };
-  if (!isText(bytes)) return { ...none, ...binary(bytes) };
+  if (!isTextual(bytes.subarray(0, SNIFF_BYTES))) return { ...none, ...binary(bytes) };
   const counts = new Map<string, number>();
   const damaged: string[] = [];
   for (const b of scanPem(bytes.toString('latin1'))) {
@@ -63,11 +58,6 @@ export function fileContents(bytes: Buffer): FileContents {
     publicKeys: counts.get('public key') ?? 0,
     words: parts.length === 0 ? 'is text without any PEM block (no "-----BEGIN …-----" line)' : `holds ${parts.join(', ').replace(/, ([^,]*)$/, ' and $1')}`,
   };
-}
-
-/** A phrase for `fileContents(bytes).words`. */
-export function describeFileContents(bytes: Buffer): string {
-  return fileContents(bytes).words;
 }
 
 function binary(bytes: Buffer): Pick<FileContents, 'der' | 'words'> {

@@ -121,29 +121,27 @@ function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
   return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${e instanceof Error ? e.message : String(e)})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
 }
 
-function clientIdentity(c: ClientCredentials): { subject?: string; sha256?: string } | undefined {
-  const pem = c.certPem;
-  if (pem === undefined) return c.pfx ? {} : undefined;
+/** The first certificate of the client's PEM (its leaf), or undefined when there is none that parses. */
+function clientLeaf(pem: string | undefined): X509Certificate | undefined {
+  if (pem === undefined) return undefined;
   try {
-    const x = new X509Certificate(pem);
-    return { subject: oneLineName(x.subject), sha256: x.fingerprint256 };
+    return new X509Certificate(pem);
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+function clientIdentity(c: ClientCredentials, leaf: X509Certificate | undefined): { subject?: string; sha256?: string } | undefined {
+  if (c.certPem === undefined) return c.pfx ? {} : undefined;
+  return leaf ? { subject: oneLineName(leaf.subject), sha256: leaf.fingerprint256 } : {};
 }
 
 /**
  * What the server will hold against our own client certificate, known before sending: a refusal at the handshake
  * often reaches the client only as "the server closed the connection", so the likely cause is said up front.
  */
-function clientCertificateWarnings(pem: string | undefined, now = Date.now()): string[] {
-  if (pem === undefined) return [];
-  let x: X509Certificate;
-  try {
-    x = new X509Certificate(pem);
-  } catch {
-    return [];
-  }
+function clientCertificateWarnings(x: X509Certificate | undefined, now = Date.now()): string[] {
+  if (x === undefined) return [];
   const who = `Your client certificate (${oneLineName(x.subject)})`;
   const out: string[] = [];
   if (Date.parse(x.validTo) < now) out.push(`${who} expired on ${new Date(x.validTo).toISOString().slice(0, 10)}: a server that checks it refuses it at the handshake. Issue a new one (mtls client).`);
@@ -272,8 +270,9 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     : { source: given.pfx !== undefined ? 'pkcs12' : 'none', chain: [] };
 
   // Parsed once: decoding the certificate per send would cost more than the request itself on keep-alive.
-  const id = clientIdentity(creds);
-  const ownCertificateWarnings = clientCertificateWarnings(creds.certPem);
+  const leaf = clientLeaf(creds.certPem);
+  const id = clientIdentity(creds, leaf);
+  const ownCertificateWarnings = clientCertificateWarnings(leaf);
   const tlsDetails = (c: ConnectionFacts | undefined): TlsDetails | undefined => {
     if (!c) return undefined;
     return { ...c.tls, clientCertificate: { presented: id !== undefined, ...id } };

@@ -63,11 +63,3 @@ export function leftoversOf(kind: Readonly<Record<string, string>>, files: reado
 export function generatePassphrase(): string {
   return randomBytes(24).toString('base64url');
 }
-
-/** A file name as shown in instructions: relative to `cwd` when inside it. */
-export function shown(dir: string, name: string, cwd?: string): string {
-  const p = path.join(dir, name);
-  if (!cwd) return p;
-  const rel = path.relative(cwd, p);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
-}

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { configuredAuthorization, readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
 import type { ClientCredentials } from '../http/index';
-import { checkPortFree, pathExists as exists, presentedCertificate } from '../localProbes';
+import { checkPortFree, pathExists as exists, certificateOnPort } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
 import { behaviourRows } from './behaviourRows';
 import { certificateLoader, coversHost, findAnchor, nodeRootStore, shortName, type CertificateLoader } from './certificates';
@@ -134,7 +134,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
     } else {
       // Something listens there: this project's server only if it presents the configured certificate.
       const leaf = server.leaf?.x509;
-      const there = await presentedCertificate(localHost, config.port);
+      const there = await certificateOnPort(localHost, config.port);
       if ('error' in there) {
         rows.push(row('server-running', 'behaviour', 'fail', `Something listens on ${localHost}:${config.port}, but not this webhook server: ${there.error}.`, 'Stop whatever holds the port, or give the server another one (MTLS_PORT), then run the check again.', 'startServer'));
       } else if (leaf !== undefined && there.sha256 !== leaf.fingerprint256) {

@@ -19,7 +19,7 @@ import { certificateProblems } from './problems';
 import type { DecodedFile, DecodeError, DecodeErrorCode, DecodedItem, DecodeOptions, ItemSource, Problem } from './types';
 
 /** How far into a file the sniffers look before deciding "not a certificate or key file". */
-const SNIFF_BYTES = 4096;
+export const SNIFF_BYTES = 4096;
 
 class Ctx {
   readonly items: DecodedItem[] = [];
@@ -211,8 +211,8 @@ function decodePemBlocks(blocks: PemBlock[], text: string, ctx: Ctx): void {
   }
 }
 
-/** True when the first bytes look like text (PEM) rather than binary. */
-function isTextual(head: Buffer): boolean {
+/** True when `head` (a file's first bytes) has no control characters but tab, CR, LF, VT and FF: text, not DER. */
+export function isTextual(head: Buffer): boolean {
   for (let i = 0; i < head.length; i++) {
     const c = head[i];
     if (c < 0x09 || (c > 0x0d && c < 0x20)) return false;

@@ -209,6 +209,11 @@ interface Credentials {
   ca: Buffer;
 }
 
+/** The PEM certificate blocks of a file, a last one cut short included (so that it can be reported). */
+function certificateBlocks(pem: Buffer): string[] {
+  return pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?(-----END CERTIFICATE-----|$)/g) ?? [];
+}
+
 /** Reads and cross-checks key, certificate and CA bundle so a mistake is one clear line, not a TLS stack. */
 function loadCredentials(s: Settings): Credentials {
   const key = readFile(s.keyPath, 'KEY', 'private key', 'MTLS_KEY');
@@ -232,8 +237,7 @@ function loadCredentials(s: Settings): Credentials {
     return fail('BAD_CERT', 'not a PEM certificate: ' + s.certPath + ' (' + (e as Error).message + ')');
   }
   if (!leaf.checkPrivateKey(keyObject)) {
-    const blocks = cert.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?-----END CERTIFICATE-----/g) ?? [];
-    const own = blocks.slice(1).find((b) => {
+    const own = certificateBlocks(cert).slice(1).find((b) => {
       try {
         return new nodeCrypto.X509Certificate(b).checkPrivateKey(keyObject);
       } catch {
@@ -245,7 +249,7 @@ function loadCredentials(s: Settings): Credentials {
     }
     fail('KEY_MISMATCH', 'the private key ' + s.keyPath + ' does not belong to the certificate ' + s.certPath + ' (' + leaf.subject.replace(/\\n/g, ', ') + ')');
   }
-  const caBlocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\\s\\S]*?(-----END CERTIFICATE-----|$)/g) ?? [];
+  const caBlocks = certificateBlocks(ca);
   if (caBlocks.length === 0) fail('BAD_CA', 'no PEM certificate in the CA bundle ' + s.caPath);
   // OpenSSL skips a damaged certificate in the bundle: every client of that CA would then be refused as unknown.
   caBlocks.forEach((b, i) => {
