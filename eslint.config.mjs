@@ -1,7 +1,8 @@
 // ESLint (flat config) with typescript-eslint's type information. What it guards:
 // - promises: every promise is awaited or explicitly `void`ed with a reason (no-floating-promises), and no
 //   promise goes where a plain value or a void callback is expected (no-misused-promises);
-// - architecture: src/core never imports `vscode` (it runs in the CLI and in unit tests too).
+// - architecture: src/core never imports `vscode` (it runs in the CLI and in unit tests too); src/server (the
+//   machinery copied into the user's workspace) imports only Node built-ins and its own files.
 // `npm run lint`; `npm test` runs it before the test layers.
 import tseslint from 'typescript-eslint';
 
@@ -27,6 +28,15 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { paths: [{ name: 'vscode', message: 'src/core is pure TypeScript and runs outside VS Code (CLI, unit tests): pass what it needs as arguments.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/server/**/*.mts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!node:|\\./)', message: 'src/server is copied into the user\'s workspace on its own: import only node: built-ins and ./ siblings.' }] },
       ],
     },
   },

@@ -12,9 +12,11 @@
 // Node's require cache then shares every chunk (classes stay one, instanceof works), and nothing pays for
 // the ES module loader.
 //   dist/undici.js     undici, shared by the extension and the CLI, required only by the commands that send.
-//   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.ts (see ts-loader.mts).
+//   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.mts (see ts-loader.mts).
+//   dist/mtls-server/  the webhook server's machinery (src/server/*.mts), copied as it is: the scaffold writes
+//                      these files into the user's workspace.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -146,6 +148,9 @@ await Promise.all([
   }),
 ]);
 writeFileSync('dist/amaro.wasm', amaroWasm);
+rmSync('dist/mtls-server', { recursive: true, force: true });
+mkdirSync('dist/mtls-server', { recursive: true });
+for (const name of readdirSync('src/server').filter((n) => n.endsWith('.mts'))) copyFileSync(join('src/server', name), join('dist/mtls-server', name));
 writeFileSync('dist/extension.js', "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n");
 chmodSync('dist/cli.js', 0o755);
-console.log(`esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);
+console.log(`esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs, dist/mtls-server/ (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);

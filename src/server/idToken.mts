@@ -1,0 +1,249 @@
+// Google ID tokens (Authorization: Bearer <JWT>), verified with Node built-ins only: RS256 signed by a key from
+// Google's JWKS (cached per Cache-Control; a file or a loopback URL for tests and offline mirrors), issuer,
+// expiry, issue time, audience and the caller's identity. Fails closed when the keys cannot be had.
+import * as nodeCrypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { IdTokenOptions } from './config.mts';
+
+/** The options of a verifier: the configured ones, and what tests may tune. */
+export interface VerifierOptions extends IdTokenOptions {
+  issuers?: string[];
+  skewSeconds?: number; // clock difference tolerated for exp / iat / nbf
+  fetchTimeoutMs?: number; // well inside the platform's 5 s webhook timeout
+  refetchIntervalMs?: number; // an unknown kid refetches the keys at most this often
+  now?: () => number; // ms clock (tests move it)
+}
+
+export interface IdTokenVerdict {
+  ok: boolean;
+  check: string; // the check that failed: token, alg, kid, keys, signature, iss, exp, iat, nbf, aud, email, email_verified, sub
+  reason: string; // one sentence, never the token
+  observed: string; // iss / aud / email / sub / exp as the token claims them (unverified when the check failed early)
+  claims?: Record<string, unknown>; // the verified payload, when ok
+}
+
+export interface IdTokenVerifier {
+  verify(token: string): Promise<IdTokenVerdict>;
+  // Loads the keys now; resolves to a one-line description or rejects with the reason.
+  warmUp(): Promise<string>;
+}
+
+/** The first configuration problem, or null: an audience and at least one identity are required. */
+export function idTokenConfigProblem(o: IdTokenOptions): string | null {
+  if (o.audience === '') return 'google-id-token needs the expected audience: set MTLS_ID_TOKEN_AUDIENCE (or idToken.audience) to the webhook URL the platform calls';
+  if (o.email === '' && o.subject === '') {
+    return 'google-id-token needs the caller\'s identity, because anyone can get a Google-signed token for any audience: set MTLS_ID_TOKEN_EMAIL (service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com) and/or MTLS_ID_TOKEN_SUBJECT';
+  }
+  if (/^https:\/\//i.test(o.jwks)) return null;
+  if (/^http:\/\//i.test(o.jwks)) {
+    let host = '';
+    try {
+      host = new URL(o.jwks).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      return 'MTLS_GOOGLE_JWKS_URL is not a URL: ' + o.jwks;
+    }
+    if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return null;
+    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only): ' + o.jwks;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.jwks)) return 'MTLS_GOOGLE_JWKS_URL must be an https URL, a loopback http URL or a file path: ' + o.jwks;
+  return null;
+}
+
+function base64UrlJson(part: string, what: string): Record<string, unknown> {
+  if (!/^[A-Za-z0-9_-]*$/.test(part)) throw new Error(what + ' is not base64url');
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error(what + ' is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(what + ' is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Claims as the token states them, for the log: quoted and cut short, so a hostile token cannot forge log lines. */
+function observedClaims(p: Record<string, unknown>): string {
+  const q = (v: unknown): string => (v === undefined ? '-' : JSON.stringify(v).slice(0, 120));
+  const exp = typeof p['exp'] === 'number' && Number.isFinite(p['exp']) && Math.abs(p['exp']) < 1e11 ? new Date(p['exp'] * 1000).toISOString() : q(p['exp']);
+  return 'iss=' + q(p['iss']) + ' aud=' + q(p['aud']) + ' email=' + q(p['email']) + ' sub=' + q(p['sub']) + ' exp=' + exp;
+}
+
+interface KeySet {
+  keys: Map<string, nodeCrypto.KeyObject>;
+  expiresAt: number;
+  fileStamp: string; // for a file source: size + mtime, re-read when it changes
+}
+
+/** Reads the JWKS text from the URL or file, within the timeout. */
+function fetchJwksText(source: string, timeoutMs: number): Promise<{ text: string; maxAgeMs: number | undefined }> {
+  if (!/^https?:\/\//i.test(source)) {
+    return fs.promises.readFile(source, 'utf8').then(
+      (text) => ({ text, maxAgeMs: undefined }),
+      (e: NodeJS.ErrnoException) => {
+        throw new Error('cannot read the JWKS file ' + source + ' (' + (e.code ?? e.message) + ')');
+      },
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const get = /^https:/i.test(source) ? https.get : http.get;
+    const req = get(source, { headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error('the JWKS URL ' + source + ' answered HTTP ' + res.statusCode));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 1024 * 1024) req.destroy(new Error('the JWKS from ' + source + ' is larger than 1 MiB'));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        const m = /(?:^|[,\s])max-age=(\d+)/i.exec(String(res.headers['cache-control'] ?? ''));
+        resolve({ text: Buffer.concat(chunks).toString('utf8'), maxAgeMs: m ? Number(m[1]) * 1000 : undefined });
+      });
+      res.on('error', reject);
+    });
+    // The whole exchange, not only idle time, must end in time: the platform is waiting for the answer.
+    const timer = setTimeout(() => req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')), timeoutMs);
+    req.on('timeout', () => req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')));
+    req.on('error', (e: Error) => reject(new Error(e.message.startsWith('no answer') || e.message.startsWith('the JWKS') ? e.message : 'cannot fetch the JWKS from ' + source + ': ' + e.message)));
+    req.on('close', () => clearTimeout(timer));
+  });
+}
+
+/** Parses a JWKS into RSA public keys by kid; throws when it is not JSON or holds no usable key. */
+function parseJwks(text: string, source: string): Map<string, nodeCrypto.KeyObject> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error('the JWKS from ' + source + ' is not JSON');
+  }
+  const list = typeof doc === 'object' && doc !== null ? (doc as { keys?: unknown }).keys : undefined;
+  const keys = new Map<string, nodeCrypto.KeyObject>();
+  for (const jwk of Array.isArray(list) ? list : []) {
+    if (typeof jwk !== 'object' || jwk === null) continue;
+    const j = jwk as Record<string, unknown>;
+    if (j['kty'] !== 'RSA' || typeof j['kid'] !== 'string' || (j['alg'] !== undefined && j['alg'] !== 'RS256') || (j['use'] !== undefined && j['use'] !== 'sig')) continue;
+    try {
+      keys.set(j['kid'], nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' }));
+    } catch {
+      // a malformed key is skipped; the others still verify
+    }
+  }
+  if (keys.size === 0) throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid)');
+  return keys;
+}
+
+/** A verifier for Google-signed RS256 ID tokens; keys cached per Cache-Control, fail closed without them. */
+export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
+  const now = o.now ?? Date.now;
+  const issuers = o.issuers ?? ['https://accounts.google.com', 'accounts.google.com'];
+  const skew = (o.skewSeconds ?? 60) * 1000;
+  const timeoutMs = o.fetchTimeoutMs ?? 2000;
+  const refetchMs = o.refetchIntervalMs ?? 60_000;
+  const isFile = !/^https?:\/\//i.test(o.jwks);
+  let cache: KeySet | undefined;
+  let lastFetch = -Infinity;
+  let inFlight: Promise<KeySet> | undefined;
+
+  const stamp = (): string => {
+    try {
+      const st = fs.statSync(o.jwks);
+      return st.ino + ':' + st.size + ':' + st.mtimeMs;
+    } catch {
+      return 'missing';
+    }
+  };
+  const load = (): Promise<KeySet> => {
+    inFlight ??= (async () => {
+      lastFetch = now();
+      try {
+        const fileStamp = isFile ? stamp() : '';
+        const { text, maxAgeMs } = await fetchJwksText(o.jwks, timeoutMs);
+        const keys = parseJwks(text, o.jwks);
+        // Without Cache-Control, an hour (Google sends about six); a file is re-read when it changes.
+        cache = { keys, expiresAt: now() + (maxAgeMs ?? 3600_000), fileStamp };
+        return cache;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+  const keyFor = async (kid: string): Promise<nodeCrypto.KeyObject | undefined> => {
+    let set = cache;
+    if (set === undefined || now() >= set.expiresAt || (isFile && set.fileStamp !== stamp())) set = await load();
+    const key = set.keys.get(kid);
+    if (key !== undefined || isFile) return key;
+    // Keys rotate: an unknown kid refetches, but at most once per interval so junk tokens cannot hammer Google.
+    if (now() - lastFetch < refetchMs) return undefined;
+    return (await load()).keys.get(kid);
+  };
+
+  async function verify(token: string): Promise<IdTokenVerdict> {
+    let observed = 'iss=- aud=- email=- sub=- exp=-';
+    const refuse = (check: string, reason: string): IdTokenVerdict => ({ ok: false, check, reason, observed });
+    const parts = token.split('.');
+    if (parts.length !== 3) return refuse('token', 'malformed JWT: expected 3 dot-separated parts, got ' + parts.length);
+    let header: Record<string, unknown>;
+    let payload: Record<string, unknown>;
+    try {
+      header = base64UrlJson(parts[0] ?? '', 'JWT header');
+      payload = base64UrlJson(parts[1] ?? '', 'JWT payload');
+    } catch (e) {
+      return refuse('token', 'malformed JWT: ' + (e as Error).message);
+    }
+    observed = observedClaims(payload);
+    // Only RS256: 'none' has no signature, and HS256 would let anyone who has Google's PUBLIC key "sign".
+    if (header['alg'] !== 'RS256') return refuse('alg', 'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)');
+    const kid = header['kid'];
+    if (typeof kid !== 'string' || kid === '') return refuse('kid', 'the token names no signing key (kid)');
+    let key: nodeCrypto.KeyObject | undefined;
+    try {
+      key = await keyFor(kid);
+    } catch (e) {
+      return refuse('keys', 'signing keys unavailable, refusing: ' + (e as Error).message);
+    }
+    if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
+    const signature = Buffer.from(parts[2] ?? '', 'base64url');
+    let valid = false;
+    try {
+      valid = nodeCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature);
+    } catch {
+      // OpenSSL may throw for a signature of the wrong size: a refusal like any other bad signature
+    }
+    if (!valid) return refuse('signature', 'the RS256 signature does not verify');
+    const t = now();
+    const num = (name: string): number | undefined => (typeof payload[name] === 'number' ? (payload[name] as number) : undefined);
+    if (!issuers.includes(String(payload['iss']))) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
+    const exp = num('exp');
+    if (exp === undefined) return refuse('exp', 'the token has no expiry (exp)');
+    if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + new Date(exp * 1000).toISOString());
+    const iat = num('iat');
+    if (iat === undefined) return refuse('iat', 'the token has no issue time (iat)');
+    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + new Date(iat * 1000).toISOString() + '): check both clocks');
+    const nbf = num('nbf');
+    if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + new Date(nbf * 1000).toISOString());
+    const aud = payload['aud'];
+    if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) return refuse('aud', 'audience is not ' + JSON.stringify(o.audience) + ' (MTLS_ID_TOKEN_AUDIENCE)');
+    if (o.email !== '') {
+      if (payload['email'] !== o.email) return refuse('email', 'email is not ' + JSON.stringify(o.email) + ' (MTLS_ID_TOKEN_EMAIL)');
+      if (payload['email_verified'] !== true && payload['email_verified'] !== 'true') return refuse('email_verified', 'Google does not report the email as verified');
+    }
+    if (o.subject !== '' && payload['sub'] !== o.subject) return refuse('sub', 'subject is not ' + JSON.stringify(o.subject) + ' (MTLS_ID_TOKEN_SUBJECT)');
+    return { ok: true, check: '', reason: 'accepted', observed, claims: payload };
+  }
+
+  return {
+    verify,
+    warmUp: async () => {
+      const set = await load();
+      return set.keys.size + ' signing key(s) from ' + o.jwks;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// Starting the server: settings, credentials and the public-root pin checked before anything listens; the
+// TLS server that requires and verifies client certificates at the handshake; its timeouts and connection
+// cap; one start-up line tools wait for; a graceful stop on SIGINT/SIGTERM.
+import * as https from 'node:https';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { printableConfig, resolveSettings, type ServerConfigInput, type Settings } from './config.mts';
+import { loadCredentials } from './credentials.mts';
+import { requirePinForPublicRoots } from './publicRootPin.mts';
+import { checkAuthSetting, idTokenVerifierFor } from './auth.mts';
+import { logRefusedHandshake } from './caller.mts';
+import { earlyAnswered, onRequest, type RequestContext, type RequestHandlers } from './http.mts';
+import { platformsOf } from './platforms.mts';
+import { fail, log } from './log.mts';
+
+/** The whole server: your config, your handlers, your routes and hooks. */
+export interface WebhookApp extends RequestHandlers {
+  config: ServerConfigInput;
+}
+
+/**
+ * Runs the server described by `app`. With `--print-config` it prints the settings in force as JSON and exits
+ * (tools read them this way); with `--print-authorization` it prints the auth value for a local client.
+ */
+export function startWebhookServer(app: WebhookApp): void {
+  // process.argv[1] is the user's file when run with node / mtls serve.
+  const settings = resolveSettings(app.config, path.resolve(process.argv[1] ?? 'server.mts'));
+  if (process.argv.includes('--print-config')) {
+    process.stdout.write(JSON.stringify(printableConfig(settings, platformsOf(app), Object.keys(app.routes ?? {}))) + '\n');
+    return;
+  }
+  if (process.argv.includes('--print-authorization')) {
+    process.stdout.write(settings.auth + '\n');
+    return;
+  }
+  listen(app, settings);
+}
+
+function listen(app: WebhookApp, settings: Settings): void {
+  checkAuthSetting(settings);
+  const creds = loadCredentials(settings);
+  requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
+  const rc: RequestContext = { settings, app, verifier: idTokenVerifierFor(settings) };
+  const server = https.createServer(
+    {
+      key: creds.key,
+      passphrase: settings.passphrase,
+      cert: creds.cert,
+      ca: creds.ca, // replaces Node's default roots: only these CAs may issue client certificates
+      requestCert: true,
+      rejectUnauthorized: true,
+      // OpenSSL's default verify depth (100) already allows leaf + intermediate(s), as Dialogflow sends.
+      minVersion: 'TLSv1.2',
+      requestTimeout: settings.requestTimeoutMs,
+      headersTimeout: Math.min(4000, settings.requestTimeoutMs),
+      // Node checks both timeouts only this often (30 s by default): a stalled client would hold its connection that long.
+      connectionsCheckingInterval: 1000,
+      keepAliveTimeout: 5000,
+      // curl --http1.0 offers 'http/1.0' by ALPN; without it here the handshake fails with no_application_protocol.
+      ALPNProtocols: ['http/1.1', 'http/1.0'],
+      // Node's default holds a connection that never starts TLS for 120 s.
+      handshakeTimeout: settings.handshakeTimeoutMs,
+    },
+    (req, res) => onRequest(rc, req, res),
+  );
+  watchConnections(server, settings);
+  server.once('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE') fail('EADDRINUSE', 'port ' + settings.port + ' on ' + settings.host + ' is already in use (stop the other server or set MTLS_PORT)');
+    if (e.code === 'EACCES') fail('EACCES', 'not allowed to listen on port ' + settings.port + ' (ports below 1024 need privileges; set MTLS_PORT)');
+    if (e.code === 'EADDRNOTAVAIL') fail('EADDRNOTAVAIL', 'address ' + settings.host + ' is not on this machine (MTLS_HOST)');
+    fail(e.code ?? 'LISTEN', 'cannot listen on ' + settings.host + ':' + settings.port + ': ' + e.message);
+  });
+  server.listen(settings.port, settings.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : settings.port;
+    const shownHost = settings.host.includes(':') ? '[' + settings.host + ']' : settings.host;
+    // Exactly one startup line, at the start of a line: tools wait for it.
+    process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\n');
+    if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
+    if (settings.auth !== '') log('authorization required: ' + settings.auth.split(' ')[0]);
+    const routes = Object.keys(app.routes ?? {});
+    if (routes.length > 0) log('routes: ' + routes.join(', '));
+    if (rc.verifier !== undefined) {
+      const t = settings.idToken;
+      log('ID token: aud=' + JSON.stringify(t.audience) + (t.email !== '' ? ' email=' + JSON.stringify(t.email) : '') + (t.subject !== '' ? ' sub=' + JSON.stringify(t.subject) : ''));
+      // Load the keys now so the first call does not wait; until they load, requests are refused.
+      void rc.verifier.warmUp().then(
+        (what) => log('ID token keys: ' + what),
+        (e: Error) => log('warning: ID token keys not loaded (requests are refused until they load): ' + e.message),
+      );
+    }
+  });
+  stopOnSignals(server);
+}
+
+type Peer = Duplex & { remoteAddress?: string; remotePort?: number };
+
+/** The connection cap, HTTP-level client errors (408/431/400) and refused handshakes, each logged. */
+function watchConnections(server: https.Server, settings: Settings): void {
+  // Beyond the cap Node closes new connections at once; say so, at most once a second.
+  server.maxConnections = settings.maxConnections;
+  let lastDropLog = 0;
+  server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
+    if (Date.now() - lastDropLog < 1000) return;
+    lastDropLog = Date.now();
+    log('connection cap reached (maxConnections ' + settings.maxConnections + ', MTLS_MAX_CONNECTIONS): dropped ' + (d?.remoteAddress ?? '?') + ':' + (d?.remotePort ?? '?'));
+  });
+  // The remote address is gone once a refused socket is destroyed: remember it at the TCP level.
+  const remotes = new WeakMap<object, string>();
+  server.on('connection', (socket: Peer) => {
+    remotes.set(socket, (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Peer) => {
+    const code = err.code ?? 'CLIENT_ERROR';
+    const who = (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?');
+    if (code === 'ERR_HTTP_REQUEST_TIMEOUT' && earlyAnswered.has(socket)) {
+      log('closed the connection from ' + who + ' [' + code + ']: still sending a request body ' + settings.requestTimeoutMs + ' ms after it was answered');
+      socket.destroy();
+      return;
+    }
+    // Only HTTP-level failures are answered here; a TLS failure (logged by tlsClientError) just ends the socket.
+    if (!(code === 'ERR_HTTP_REQUEST_TIMEOUT' || code.startsWith('HPE_')) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const why = status === 408 ? 'the request was not complete in time (requestTimeoutMs): a stalled or slow client' : status === 431 ? 'request headers too large' : 'malformed HTTP request';
+    log('closed the connection from ' + who + ' with ' + status + ' [' + code + ']: ' + why);
+    socket.end('HTTP/1.1 ' + status + ' ' + (status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request') + '\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+  server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+    const parent = (socket as TLSSocket & { _parent?: object })._parent;
+    logRefusedHandshake(err, socket, (parent !== undefined && remotes.get(parent)) || socket.remoteAddress || 'unknown client');
+  });
+}
+
+function stopOnSignals(server: https.Server): void {
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log(signal + ': closing (waiting for requests in flight)');
+    server.close(() => {
+      log('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Keep-alive clients that never go idle must not hold the shutdown forever.
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, 3000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
