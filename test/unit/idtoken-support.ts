@@ -1,42 +1,21 @@
-// Shared fixtures for the ID-token tests: the verifier exactly as server.ts contains it (the template text,
-// types stripped by amaro, Node's own stripper), and a real JWKS server on 127.0.0.1 that counts its hits.
-import { createRequire } from 'node:module';
+// Shared fixtures for the ID-token tests: the verifier the webhook server runs (src/server/idToken.mts, the
+// very file the scaffold copies into the workspace), and a real JWKS server on 127.0.0.1 that counts its hits.
 import * as http from 'node:http';
-import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { idTokenSection } from '../../src/core/scaffold/template/idToken';
+import type { VerifierOptions, IdTokenVerdict, IdTokenVerifier } from '../../src/server/idToken.mjs' with { 'resolution-mode': 'import' };
 
-/** The options createIdTokenVerifier takes in the generated server. */
-export interface IdTokenOptions {
-  audience: string;
-  email: string;
-  subject: string;
-  jwks: string;
-  issuers?: string[];
-  skewSeconds?: number;
-  fetchTimeoutMs?: number;
-  refetchIntervalMs?: number;
-  now?: () => number;
-}
-
-export interface IdTokenVerdict {
-  ok: boolean;
-  check: string;
-  reason: string;
-  observed: string;
-}
+/** The options createIdTokenVerifier takes in the server. */
+export type IdTokenOptions = VerifierOptions;
+export type { IdTokenVerdict };
 
 export interface GeneratedVerifier {
-  createIdTokenVerifier(o: IdTokenOptions): { verify(token: string): Promise<IdTokenVerdict>; warmUp(): Promise<string> };
+  createIdTokenVerifier(o: IdTokenOptions): IdTokenVerifier;
   idTokenConfigProblem(o: IdTokenOptions): string | null;
 }
 
-/** Evaluates the generated verifier section on its own (it needs nothing from the rest of server.ts). */
-export function loadGeneratedVerifier(): GeneratedVerifier {
-  const repoRequire = createRequire(path.join(process.cwd(), 'package.json'));
-  const amaro = repoRequire('amaro') as { transformSync(s: string, o: { mode: string }): { code: string } };
-  const { code } = amaro.transformSync(idTokenSection, { mode: 'strip-only' });
-  return new Function('process', 'Buffer', `${code}\nreturn { createIdTokenVerifier, idTokenConfigProblem };`)(process, Buffer) as GeneratedVerifier;
+/** The server's verifier module (an ES module: loaded with import()). */
+export async function loadGeneratedVerifier(): Promise<GeneratedVerifier> {
+  return await import('../../src/server/idToken.mjs');
 }
 
 /** A JWKS server on 127.0.0.1: `body` and `headers` may change between requests; `hits` counts them. */

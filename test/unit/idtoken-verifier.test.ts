@@ -24,7 +24,7 @@ describe('ID-token verifier of server.ts', () => {
   const signed = (claims: Record<string, unknown>, key = keyA): string => encodeJwt({ ...dialogflowClaims({ audience: AUD, issuedAt: nowS() }), ...claims }, { rs256: key.privateKey }, key.kid);
 
   before(async () => {
-    gen = loadGeneratedVerifier();
+    gen = await loadGeneratedVerifier();
     [keyA, keyB] = await Promise.all([createTestIdTokenIssuer(), createTestIdTokenIssuer()]);
     jwks = await jwksServer(JSON.stringify(keyA.jwks));
   });

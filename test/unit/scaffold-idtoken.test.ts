@@ -205,7 +205,7 @@ describe('mtls send --as-dialogflow and mtls probe --id-token against the scaffo
       assert.equal(await main(['send', url, '--as-dialogflow', '--jwks-out', 'df-jwks.json', '--ca', pki.caCrt], ctx), 0, ctx.stderr() + ctx.stdout());
       const token = /^Bearer (\S+)$/.exec(seen.at(-1) ?? '')?.[1];
       assert.ok(token, 'an ID token was sent');
-      const v = await loadGeneratedVerifier().createIdTokenVerifier({ audience: url, email: testServiceAgentEmail, subject: '', jwks: path.join(dir, 'df-jwks.json') }).verify(token);
+      const v = await (await loadGeneratedVerifier()).createIdTokenVerifier({ audience: url, email: testServiceAgentEmail, subject: '', jwks: path.join(dir, 'df-jwks.json') }).verify(token);
       assert.equal(v.ok, true, v.reason);
       assert.match(ctx.stdout(), /Attached a TEST Google ID token \(aud https:\/\/127\.0\.0\.1:\d+\/webhook, email service-000000000000@gcp-sa-dialogflow\.iam\.gserviceaccount\.com, kid mtls-test-/);
       assert.match(ctx.stdout(), /MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https:\/\/127\.0\.0\.1:\d+\/webhook MTLS_ID_TOKEN_EMAIL=\S+ MTLS_GOOGLE_JWKS_URL=df-jwks\.json/);
