@@ -1,5 +1,5 @@
 /**
- * Webhook-server benchmark: the scaffolded server.ts (run through planLaunch, as `mtls serve` does) vs the express
+ * Webhook-server benchmark: the scaffolded server (run through planLaunch, as `mtls serve` does) vs the express
  * demo webhook in bench/reference, same machine, same run, same load client (our own, below: forked Node
  * processes; undici Pool with a client certificate for keep-alive, fresh tls.connect for handshakes).
  * Runs alternate ABBA; both servers log one line per request to a file. 127.0.0.1 only, bounded in count
@@ -7,12 +7,12 @@
  * Run: npx tsc -p . && npm run build && node out/bench/server.bench.js
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import * as tls from 'node:tls';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { renderServer } from '../src/core/scaffold/renderServer';
+import { scaffoldServer } from '../src/core/scaffold/scaffoldServer';
 import { planLaunch } from '../src/core/scaffold/launch';
 import { cxRequest, makePki, repoRoot, tempDir, type Pki } from '../test/unit/scaffold-support';
 
@@ -212,8 +212,8 @@ async function startProcess(name: Server['name'], command: string, args: string[
   }
 }
 
-function startOurs(dir: string, pki: Pki): Promise<Server> {
-  const plan = planLaunch(path.join(dir, 'server.ts'), {
+function startOurs(dir: string, serverFile: string, pki: Pki): Promise<Server> {
+  const plan = planLaunch(serverFile, {
     nodePath: process.execPath,
     loaderPath: path.join(repoRoot, 'dist', 'ts-loader.mjs'),
     env: { PATH: process.env['PATH'] ?? '', MTLS_PORT: '0', MTLS_CA: pki.caCrt },
@@ -316,9 +316,9 @@ async function main(): Promise<void> {
   const running: Server[] = [];
   try {
     const pki = makePki(path.join(dir, 'certs'));
-    writeFileSync(path.join(dir, 'server.ts'), renderServer());
+    const serverFile = await scaffoldServer(dir);
     const files = { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt };
-    const servers = { ours: await startOurs(dir, pki), reference: await startReference(dir, pki) };
+    const servers = { ours: await startOurs(dir, serverFile, pki), reference: await startReference(dir, pki) };
     running.push(servers.ours, servers.reference);
 
     // 1. Keep-alive requests/s: 2 load processes × 8 connections × 16 requests in flight, 8 windows of 2.5 s.
