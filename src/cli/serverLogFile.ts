@@ -5,7 +5,7 @@ import { InputError } from '../core/errors';
 import type { CliContext } from './command';
 
 /**
- * Adds the scaffolded server's side to failed handshakes from its log file (e.g. `mtls serve server.ts |
+ * Adds the scaffolded server's side to failed handshakes from its log file (e.g. `mtls serve server.mts |
  * tee server.log`): the refusal lines of our connections are matched by client port and time.
  */
 export async function mergeServerLogFile(ctx: CliContext, file: string, results: ObservedHandshake[]): Promise<void> {

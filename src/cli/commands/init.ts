@@ -15,7 +15,7 @@ export const initCommand: CliCommand = {
     '  --port N       port for the server during the checks (default 4433)',
     '  --key TYPE     rsa2048 (default), rsa3072, rsa4096, ec256, ec384, ed25519',
     '',
-    'Generates a CA chain, scaffolds server.ts, starts it in the background, sends the platform\'s sample',
+    'Generates a CA chain, scaffolds server.mts, starts it in the background, sends the platform\'s sample',
     'request with the generated client certificate, probes that bad clients are refused, stops the server and',
     'prints a summary. Existing files are reused, never overwritten. Exit 0 only when mTLS is enforced.',
   ].join('\n'),

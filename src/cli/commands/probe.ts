@@ -22,7 +22,7 @@ export const probeCommand: CliCommand = {
     '                            test expiry and purpose alone (else a throwaway CA signs them)',
     '  --issuer-passphrase-env VAR  passphrase of the issuer key',
     '  --platform cx|es|kore     which sample body to send (default cx)',
-    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.ts | tee FILE): each refused',
+    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.mts | tee FILE): each refused',
     '                            row shows the server\'s reason next to its failed handshake step',
     '  --id-token                the server verifies Google ID tokens (MTLS_AUTH=google-id-token): add rows with',
     '                            your certificate and no / expired / wrong-audience / unknown-key / alg-none tokens,',

@@ -118,7 +118,7 @@ export const sendCommand: CliCommand = {
     '  --insecure                do NOT verify the server certificate (reported loudly)',
     '  --timeout MS              give up after MS milliseconds (default 30000)',
     '  --webhook-timeout MS      the CX agent\'s webhook timeout to check against (default 5000, at most 30000)',
-    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.ts | tee FILE): its refusal of',
+    '  --server-log FILE         the scaffolded server\'s output (mtls serve server.mts | tee FILE): its refusal of',
     '                            this connection is shown next to the failed handshake step',
     '  --print-commands          also print the equivalent curl and openssl s_client commands',
     '  --json                    print the result as JSON',
@@ -231,7 +231,7 @@ export const sendCommand: CliCommand = {
       if (idToken) {
         text += `\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.\n`;
         text += jwksOut !== undefined
-          ? `Its JWKS is in ${jwksOut}. A server.ts accepts it with:\n  ${idTokenServerEnv(idToken, jwksOut)}\n`
+          ? `Its JWKS is in ${jwksOut}. A server.mts accepts it with:\n  ${idTokenServerEnv(idToken, jwksOut)}\n`
           : 'Write its JWKS with --jwks-out FILE to have a server accept it.\n';
       }
       if (commands) text += `\nEquivalent commands (secrets as $ENV references):\n${commands.curl}\n${commands.openssl}\n`;

@@ -64,7 +64,7 @@ export const trustBundleCommand: CliCommand = {
           ...bundle.notes.map((n) => `- ${n}`),
           '',
           pin.note,
-          `Start server.ts with:  MTLS_CA=${shownArg(ctx.cwd, out)} ${pin.env}`,
+          `Start server.mts with:  MTLS_CA=${shownArg(ctx.cwd, out)} ${pin.env}`,
           `  (or in its config block: ca: ${JSON.stringify(shownPath(ctx.cwd, out))}, allowedClients: [${pin.allowedClients.map((c) => `'${c}'`).join(', ')}])`,
         ].join('\n'),
       );

@@ -194,7 +194,7 @@ const summaries: Record<ProbeVerdict, (rows: ProbeRow[]) => string> = {
     const tokens = rows.filter((r) => r.id.startsWith('id-token-') && r.observed === 'accepted');
     return [
       ...(certs.length ? [`NOT ENFORCING mTLS: the server answered requests made with ${certs.map((r) => r.label).join('; ')}. A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).`] : []),
-      ...(tokens.length ? [`NOT VERIFYING THE ID TOKEN: the server answered ${tokens.map((r) => r.label).join('; ')}. It must answer 401 (server.ts: MTLS_AUTH=google-id-token).`] : []),
+      ...(tokens.length ? [`NOT VERIFYING THE ID TOKEN: the server answered ${tokens.map((r) => r.label).join('; ')}. It must answer 401 (server.mts: MTLS_AUTH=google-id-token).`] : []),
     ].join(' ');
   },
   'app-only': () => 'Not enforcing at the handshake: bad client certificates complete the TLS handshake and are only refused by the application (HTTP 401/403). Set rejectUnauthorized: true (or ssl_verify_client on) so they never reach your code.',

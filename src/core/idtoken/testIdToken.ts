@@ -82,7 +82,7 @@ export async function dialogflowTestIdToken(o: { audience: string; email?: strin
   return { authorization: `Bearer ${token}`, audience: o.audience, email, kid: issuer.kid, jwks: issuer.jwks, expiresAt: new Date((iat + 3600) * 1000).toISOString() };
 }
 
-/** The server settings that make a scaffolded server.ts accept that token (for the output). */
+/** The server settings that make a scaffolded server.mts accept that token (for the output). */
 export function idTokenServerEnv(t: { audience: string; email: string }, jwksFile = 'JWKS_FILE'): string {
   return `MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=${shellQuote(t.audience)} MTLS_ID_TOKEN_EMAIL=${shellQuote(t.email)} MTLS_GOOGLE_JWKS_URL=${shellQuote(jwksFile)}`;
 }

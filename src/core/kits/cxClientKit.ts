@@ -105,7 +105,7 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
     ...commands.map((c) => `  ${c}`),
     '',
     'Every webhook of the agent then presents this certificate. Your webhook server must trust the CA that issued it',
-    '(scaffolded server.ts: MTLS_CA=<that CA bundle, e.g. ca-crt.pem>) instead of the public SSL.com root, and can',
+    '(scaffolded server.mts: MTLS_CA=<that CA bundle, e.g. ca-crt.pem>) instead of the public SSL.com root, and can',
     `pin it with MTLS_ALLOWED_CLIENTS="${o.cn ?? 'dialogflow-cx-agent'}". Delete ${F.passphrase} once the secret exists.`,
   ].join('\n');
   const files: Kit['files'] = [

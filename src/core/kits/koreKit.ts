@@ -113,7 +113,7 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
     '',
     'What your API server must trust: the CA root above (kore-ca-root.pem). If your server does not receive the',
     'intermediates from the platform, trust kore-ca-root.pem together with kore-ca-intermediates.pem.',
-    "For the scaffolded server.ts: MTLS_CA=kore-ca-root.pem (plus MTLS_ALLOWED_CLIENTS with the client's CN to pin it).",
+    "For the scaffolded server.mts: MTLS_CA=kore-ca-root.pem (plus MTLS_ALLOWED_CLIENTS with the client's CN to pin it).",
     '',
     'Prove the kit against your server before installing it:',
     `  mtls send https://YOUR.HOST:PORT/ --sample kore --cert ${F.fullchain} --key ${F.key}`,

@@ -96,14 +96,14 @@ export function dialogflowTrustBundle(now = new Date()): { pem: string; roots: {
 
 /**
  * The client identities to pin with the Dialogflow bundle: its SSL.com root vouches for every SSL.com client
- * certificate, so the server must also require Dialogflow's subject (server.ts refuses to start without it).
+ * certificate, so the server must also require Dialogflow's subject (server.mts refuses to start without it).
  */
 export function dialogflowClientPin(now = new Date()): { allowedClients: string[]; env: string; note: string } {
   const allowedClients = now < DIALOGFLOW_LEGACY_CUTOVER ? ['Google LLC', '*.dialogflow.com'] : ['Google LLC'];
   return {
     allowedClients,
     env: `MTLS_ALLOWED_CLIENTS="${allowedClients.join(',')}"`,
-    note: `Pin the client identity: ${allowedClients.map((c) => `CN=${c}`).join(' or ')}${allowedClients.length > 1 ? ' (the legacy *.dialogflow.com only until 2026-12-01; a literal CN, not a wildcard)' : ''}. server.ts refuses to start with this public root and no pin.`,
+    note: `Pin the client identity: ${allowedClients.map((c) => `CN=${c}`).join(' or ')}${allowedClients.length > 1 ? ' (the legacy *.dialogflow.com only until 2026-12-01; a literal CN, not a wildcard)' : ''}. server.mts refuses to start with this public root and no pin.`,
   };
 }
 

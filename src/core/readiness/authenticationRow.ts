@@ -27,7 +27,7 @@ export function authenticationRow(o: AuthInput): CheckRow {
     if (!o.hasSecret) return row('auth', G, 'fail', `The auth mode is ${name} with no secret: the server refuses to start with an empty secret.`, `Set the secret in the environment variable (MTLS_AUTH="${o.mode === 'basic' ? 'Basic user:password' : 'Bearer a-long-random-secret'}").`);
     return row('auth', G, 'pass', `${o.mode === 'basic' ? 'Basic auth' : 'A shared Bearer secret'} is required on every request${o.platform === 'cx' ? ' (CX: configure the same value in the webhook\'s authentication settings)' : ''}.`);
   }
-  if (o.mode === 'unknown') return row('auth', G, 'fail', 'The auth mode is not one server.ts knows: it refuses to start.', 'Use google-id-token, "Basic user:password" or "Bearer secret".');
+  if (o.mode === 'unknown') return row('auth', G, 'fail', 'The auth mode is not one server.mts knows: it refuses to start.', 'Use google-id-token, "Basic user:password" or "Bearer secret".');
   const advice = o.platform === 'kore'
     ? 'Add basic auth or a Bearer secret in the service node\'s headers and MTLS_AUTH.'
     : 'Verify the Google ID token Dialogflow sends (MTLS_AUTH=google-id-token with MTLS_ID_TOKEN_AUDIENCE and MTLS_ID_TOKEN_EMAIL), or configure basic auth (MTLS_AUTH="Basic user:password").';

@@ -40,7 +40,7 @@ export async function behaviourRows(o: BehaviourInput): Promise<CheckRow[]> {
     await addServerSide(o.serverLog, [bare]);
     rows.push(measured(refusedAtHandshake(bare)
       ? row('mtls-enforced', G, 'pass', `A client without a certificate is refused at the handshake (${bare.error.explanation.title}).`)
-      : row('mtls-enforced', G, 'fail', bare.status !== undefined ? `A client WITHOUT a certificate got HTTP ${bare.status}: the server does not enforce mTLS.` : `Could not reach the server: ${bare.error?.explanation.title ?? 'no answer'}.`, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).'),
+      : row('mtls-enforced', G, 'fail', bare.status !== undefined ? `A client WITHOUT a certificate got HTTP ${bare.status}: the server does not enforce mTLS.` : `Could not reach the server: ${bare.error?.explanation.title ?? 'no answer'}.`, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.mts does).'),
     bare.handshake, 'a request without a client certificate'));
     rows.push(row('sample-response', G, 'warn', `No client certificate in this folder is issued by the server's client CA bundle, so the ${platformLabel[o.platform]} sample could not be sent as the platform would send it.`, 'Test locally with a bundle that also trusts your dev CA, or with mtls send --as-dialogflow against a server pointed at its test root.'));
     return rows;
@@ -61,7 +61,7 @@ export async function behaviourRows(o: BehaviourInput): Promise<CheckRow[]> {
       rows.push(enforced(row('mtls-enforced', G, probe.rows.find((r) => r.id === 'valid')?.pass === false && refusedAll.every((r) => r.pass) ? 'warn' : 'fail', probe.summary)));
       break;
     default:
-      rows.push(enforced(row('mtls-enforced', G, 'fail', probe.summary, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.ts does).')));
+      rows.push(enforced(row('mtls-enforced', G, 'fail', probe.summary, 'Use requestCert: true and rejectUnauthorized: true (the scaffolded server.mts does).')));
   }
   const sample = `the ${platformLabel[o.platform]} sample with ${o.client.label}`;
   rows.push(measured(tlsVersionRow(sent), sent.handshake, sample));

@@ -5,7 +5,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { configuredAuthorization, readServerConfig, serverFileName, type ServerConfig } from '../scaffold/index';
+import { configuredAuthorization, LegacyServerError, readServerConfig, serverFileIn, serverFileName, type ServerConfig } from '../scaffold/index';
+import { shellQuote } from '../shellQuote';
 import type { ClientCredentials } from '../http/index';
 import { checkPortFree, pathExists as exists, certificateOnPort } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
@@ -89,16 +90,24 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   const env = o.env ?? process.env;
   const rows: CheckRow[] = [];
   const report = (): ReadinessReport => ({ platform: o.platform, dir, ...(o.url ? { url: o.url } : {}), checkedAt: now.toISOString(), rows, verdict: verdictOf(rows) });
-  const file = path.join(dir, serverFileName);
+  const found = await serverFileIn(dir);
+  if (found === undefined) {
+    rows.push(row('server-file', 'configuration', 'fail', `No ${serverFileName} in ${dir}: the check reads the server's settings from it (${serverFileName} --print-config).`, 'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).', 'scaffoldServer'));
+    return report();
+  }
+  const file = found.file;
+  const shownFile = path.basename(file);
   let config: ServerConfig;
   let authorization: string;
   try {
-    if (!(await exists(file))) throw new Error(`no ${serverFileName} in ${dir}`);
-    config = await readServerConfig(file, env);
-    authorization = await configuredAuthorization(file, env);
-    rows.push(row('server-file', 'configuration', 'pass', `${serverFileName}: serves ${config.certPath ? path.relative(dir, config.certPath) : '?'} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`));
+    [config, authorization] = await Promise.all([readServerConfig(file, env, o.runtime), configuredAuthorization(file, env, o.runtime)]);
+    rows.push(row('server-file', 'configuration', 'pass', `${shownFile}: serves ${path.relative(dir, config.certPath)} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`));
   } catch (e) {
-    rows.push(row('server-file', 'configuration', 'fail', `${(e as Error).message}: the check reads the server's configuration from a scaffolded ${serverFileName}.`, 'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).', 'scaffoldServer'));
+    if (e instanceof LegacyServerError) {
+      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} is a single-file server from an earlier mTLS Workbench (template ${e.version}): its settings cannot be read.`, `Convert it (your config and handlers are kept): mtls scaffold --upgrade ${shellQuote(file)}.`, 'updateServer'));
+    } else {
+      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} did not give its settings: ${(e as Error).message}`, `Fix what it says, then check that node ${serverFileName} --print-config prints them.`));
+    }
     return report();
   }
   const certsDir = path.join(dir, 'certs');
@@ -126,9 +135,9 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
       } else {
         try {
           started = await o.startServer(file, config.port);
-          rows.push(row('server-running', 'behaviour', 'pass', `Started ${serverFileName} for the check on ${started.url}.`));
+          rows.push(row('server-running', 'behaviour', 'pass', `Started ${shownFile} for the check on ${started.url}.`));
         } catch (e) {
-          rows.push(row('server-running', 'behaviour', 'fail', `${serverFileName} did not start: ${(e as Error).message.split('\n')[0]}`, 'Fix what the start-up line says, then run the check again.', 'startServer'));
+          rows.push(row('server-running', 'behaviour', 'fail', `${shownFile} did not start: ${(e as Error).message.split('\n')[0]}`, 'Fix what the start-up line says, then run the check again.', 'startServer'));
         }
       }
     } else {

@@ -2,11 +2,12 @@
 import type { Platform } from '../webhook/index';
 import type { HandshakeTimeline } from '../http/index';
 import type { Decode } from './certificates';
+import type { ReadServerConfigOptions } from '../scaffold/serverConfig';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 /** What a row's fix is, when one of our own commands performs it (VS Code shows it as a button). */
-export type FixAction = 'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'startServer';
+export type FixAction = 'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'updateServer' | 'startServer';
 
 export type CheckGroup = 'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability';
 
@@ -47,7 +48,7 @@ export interface StartedServer {
 }
 
 export interface ReadinessOptions {
-  /** The project folder holding server.ts. */
+  /** The project folder holding server.mts. */
   readonly dir: string;
   readonly platform: Platform;
   /** The public URL the platform will call; enables the reachability rows. */
@@ -56,7 +57,9 @@ export interface ReadinessOptions {
   readonly now?: Date;
   /** The environment the server runs with (MTLS_* overrides); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Starts server.ts when nothing listens on its port; absent → the behaviour rows say to start it. */
+  /** How the server file is run to read its settings (--print-config): the runtime; default this one. */
+  readonly runtime?: ReadServerConfigOptions;
+  /** Starts server.mts when nothing listens on its port; absent → the behaviour rows say to start it. */
   readonly startServer?: (file: string, port: number) => Promise<StartedServer>;
   /** The platform's webhook timeout in ms (CX: the agent's setting, 5 000 by default). */
   readonly platformTimeoutMs?: number;

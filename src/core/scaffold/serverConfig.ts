@@ -1,12 +1,16 @@
-import { promises as fs } from 'node:fs';
+// The effective configuration of the user's server, as the server itself computes it: the file is run with
+// --print-config (its own code, its CONFIG with whatever expressions it holds, the MTLS_* overrides, the
+// machinery's defaults) and its one JSON line is read. The source is never parsed.
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
 import { readServerFile } from './serverFile';
-import { templateVersionOf } from './upgradeServer';
+import { refuseLegacyServer } from './serverLocation';
+import { runServerFlag, type RunServerFlagOptions } from './runServerFlag';
 
 /** The files and address a scaffolded server will use, resolved the way the server resolves them. */
 export interface ServerConfig {
-  readonly serverTsPath: string;
+  /** The user's server file (absolute). */
+  readonly serverFile: string;
   readonly keyPath: string;
   readonly certPath: string;
   readonly caPath: string;
@@ -16,7 +20,7 @@ export interface ServerConfig {
   readonly passphrase?: string;
   /** Pinned client identities (CN, 'O=…' or 'sha256:…'); empty = any client the CA bundle verifies. */
   readonly allowedClients: readonly string[];
-  /** The Authorization check (MTLS_AUTH over the config block); the secret itself is never returned. */
+  /** The Authorization check (MTLS_AUTH over CONFIG); the secret itself is never returned. */
   readonly authMode: AuthMode;
   /** Whether a Basic/Bearer mode carries a non-empty secret (the server refuses to start without one). */
   readonly authHasSecret: boolean;
@@ -27,132 +31,134 @@ export interface ServerConfig {
   readonly handshakeTimeoutMs: number;
   /** Most connections open at once (MTLS_MAX_CONNECTIONS). */
   readonly maxConnections: number;
-  /** ID-token checks (MTLS_ID_TOKEN_* over the config block); absent when not configured. */
+  /** ID-token checks (MTLS_ID_TOKEN_* over CONFIG); absent when not configured. */
   readonly idTokenAudience?: string;
   readonly idTokenEmail?: string;
   readonly idTokenSubject?: string;
+  /** Where the server fetches the signing keys of ID tokens (MTLS_GOOGLE_JWKS_URL); absent when not configured. */
+  readonly idTokenJwks?: string;
   /** The user accepted a public client root without a pinned identity (MTLS_ACCEPT_ANY_PUBLIC_CLIENT). */
   readonly acceptAnyPublicClient: boolean;
-  /** The template version that wrote the file (1: before versions were recorded). */
+  /** The platforms the file answers (cx, es, kore). */
+  readonly platforms: readonly string[];
+  /** The user's own routes, as 'METHOD /path'. */
+  readonly routes: readonly string[];
+  /** The template version of the generated mtls-server/ folder the file runs. */
   readonly templateVersion: number;
 }
 
 /** The Authorization modes of the generated server. */
 export type AuthMode = 'none' | 'basic' | 'bearer' | 'google-id-token' | 'unknown';
 
-/** Defaults of the config fields a config block may lack (written by an older template); the server uses the same. */
-const configFieldDefaults = {
-  webhookPaths: ['/webhook', '/'],
-  bodyLimitBytes: 1024 * 1024,
-  requestTimeoutMs: 4500,
-  handshakeTimeoutMs: 10_000,
-  maxConnections: 256,
-} as const;
+const authModes: readonly AuthMode[] = ['none', 'basic', 'bearer', 'google-id-token', 'unknown'];
 
-function numberField(block: string, name: string): number | undefined {
-  // Numbers as the template writes them: 4500, 10_000, 1024 * 1024.
-  const m = new RegExp(`^\\s*${name}:\\s*([0-9_]+(?:\\s*\\*\\s*[0-9_]+)*)\\s*,`, 'm').exec(block);
-  if (!m) return undefined;
-  return (m[1] ?? '').split('*').reduce((acc, f) => acc * Number(f.trim().replace(/_/g, '')), 1);
-}
+/** The --print-config schema this reader understands. */
+const configSchema = 1;
 
-/** The mode of an MTLS_AUTH / config auth value, and whether it has a secret (never the secret). */
-function authModeOf(value: string): { mode: AuthMode; hasSecret: boolean } {
-  const v = value.trim();
-  if (v === '') return { mode: 'none', hasSecret: false };
-  if (v === 'google-id-token') return { mode: v, hasSecret: false };
-  const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(v);
-  const scheme = (m?.[1] ?? '').toLowerCase();
-  const hasSecret = (m?.[2] ?? '').trim() !== '';
-  if (scheme === 'basic' || scheme === 'bearer') return { mode: scheme, hasSecret };
-  return { mode: 'unknown', hasSecret };
-}
+/** How to run the file: the runtime (default: the one running this code) and a deadline. */
+export type ReadServerConfigOptions = RunServerFlagOptions;
 
-function stringField(block: string, name: string): string | undefined {
-  return new RegExp(`^\\s*${name}:\\s*'([^']*)'`, 'm').exec(block)?.[1];
-}
-
-function listField(block: string, name: string): string[] | undefined {
-  const m = new RegExp(`^\\s*${name}:\\s*\\[([^\\]]*)\\]`, 'm').exec(block);
-  if (!m) return undefined;
-  return [...(m[1] ?? '').matchAll(/'([^']*)'/g)].map((x) => x[1] ?? '');
+/** Reads the user's file first: a clear ENOENT_SERVER when it is missing, the upgrade command for a single-file one. */
+async function checkedServerFile(file: string): Promise<string> {
+  const { abs, text } = await readServerFile(file);
+  refuseLegacyServer(abs, text);
+  return abs;
 }
 
 /**
- * Reads the config block of a scaffolded server.ts and applies the MTLS_* environment overrides, mirroring
- * the server's own resolveSettings(), so preflight checks exactly the files the server will open.
+ * The server's effective configuration: runs `file --print-config` with `env` (the MTLS_* overrides apply as
+ * they will when it starts) and reads its JSON line. Throws MtlsError when the file cannot be run, reports a
+ * configuration error (its `mtls-server error [CODE]` line, as ServerStartError), or prints no configuration.
  */
-export async function readServerConfig(serverTsPath: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ServerConfig> {
-  const { abs: file, text } = await readServerFile(serverTsPath);
-  const block = configBlock(text);
-  if (block === undefined) throw new MtlsError('E_NOT_SCAFFOLD', `${file} has no mtls-config block: was it written by mtls scaffold?`);
-  const base = path.dirname(file);
-  const abs = (p: string): string => path.resolve(base, p);
-  const fromEnv = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const certCandidates = fromEnv('MTLS_CERT') !== undefined ? [fromEnv('MTLS_CERT') ?? ''] : (listField(block, 'cert') ?? [stringField(block, 'cert') ?? 'certs/server-crt.pem']);
-  let certPath = abs(certCandidates[certCandidates.length - 1] ?? '');
-  for (const c of certCandidates) {
-    if (await fs.stat(abs(c)).then(() => true, () => false)) {
-      certPath = abs(c);
-      break;
+export async function readServerConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env, opts: ReadServerConfigOptions = {}): Promise<ServerConfig> {
+  const abs = await checkedServerFile(file);
+  const stdout = await runServerFlag(abs, '--print-config', env, opts, (out) => lastJsonObject(out) !== undefined);
+  const json = lastJsonObject(stdout);
+  if (json === undefined) {
+    throw new MtlsError('E_SERVER_CONFIG', `${abs} --print-config printed no configuration${stdout.trim() ? ` (it printed: ${tail(stdout)})` : ''}: does it end with startWebhookServer({ config: CONFIG, … }) from ./mtls-server/index.mts?`);
+  }
+  const passphrase = env['MTLS_KEY_PASSPHRASE'];
+  return { ...configFromJson(json, abs), ...(passphrase ? { passphrase } : {}) };
+}
+
+/**
+ * The Authorization value the server requires (MTLS_AUTH over CONFIG), secret included: for a client that must
+ * present it, such as the readiness check's sample request. Never log or print it.
+ */
+export async function configuredAuthorization(file: string, env: Readonly<Record<string, string | undefined>> = process.env, opts: ReadServerConfigOptions = {}): Promise<string> {
+  const abs = await checkedServerFile(file);
+  const stdout = await runServerFlag(abs, '--print-authorization', env, opts);
+  // The value is the last line (the user's own top-level code may print before it); an empty line is no auth.
+  const lines = stdout.replace(/\r?\n$/, '').split(/\r?\n/);
+  return (lines[lines.length - 1] ?? '').trim();
+}
+
+/** The last line of `stdout` that is a JSON object with a `schema` (the user's own code may print other lines). */
+function lastJsonObject(stdout: string): Record<string, unknown> | undefined {
+  const lines = stdout.split(/\r?\n/).reverse();
+  for (const line of lines) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      const v: unknown = JSON.parse(t);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'schema' in v) return v as Record<string, unknown>;
+    } catch {
+      /* not ours */
     }
   }
-  const portText = fromEnv('MTLS_PORT') ?? /^\s*port:\s*(\d+)/m.exec(block)?.[1] ?? '4433';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MtlsError('BAD_PORT', `port '${portText}' is not a number from 0 to 65535`);
-  const passphrase = env['MTLS_KEY_PASSPHRASE'];
-  const allowedEnv = fromEnv('MTLS_ALLOWED_CLIENTS');
-  const auth = authModeOf(fromEnv('MTLS_AUTH') ?? stringField(block, 'auth') ?? '');
-  const envNumber = (name: string): number | undefined => {
-    const v = fromEnv(name);
-    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  return undefined;
+}
+
+function tail(text: string, max = 300): string {
+  const t = text.trim();
+  return t.length > max ? `…${t.slice(-max)}` : t;
+}
+
+/** Maps the --print-config JSON to a ServerConfig; a field of the wrong type is an error naming it. */
+export function configFromJson(j: Record<string, unknown>, file: string): Omit<ServerConfig, 'passphrase'> {
+  const bad = (field: string, want: string): never => {
+    throw new MtlsError('E_SERVER_CONFIG', `${file} --print-config: "${field}" is not ${want} (got ${JSON.stringify(j[field.split('.')[0] ?? field])})`);
   };
+  if (typeof j['schema'] !== 'number') bad('schema', 'a number');
+  if ((j['schema'] as number) > configSchema) {
+    throw new MtlsError('E_SERVER_CONFIG', `${file} was generated by a newer mTLS Workbench (configuration schema ${String(j['schema'])}; this one reads ${configSchema}): update mTLS Workbench`);
+  }
+  const str = (k: string): string => (typeof j[k] === 'string' ? (j[k] as string) : bad(k, 'a string'));
+  const num = (k: string): number => (typeof j[k] === 'number' && Number.isFinite(j[k]) ? (j[k] as number) : bad(k, 'a number'));
+  const bool = (k: string): boolean => (typeof j[k] === 'boolean' ? (j[k] as boolean) : bad(k, 'true or false'));
+  const list = (k: string): string[] => (Array.isArray(j[k]) && (j[k] as unknown[]).every((x) => typeof x === 'string') ? [...(j[k] as string[])] : bad(k, 'a list of strings'));
+  const auth = j['auth'];
+  if (typeof auth !== 'object' || auth === null) return bad('auth', 'an object');
+  const mode = (auth as Record<string, unknown>)['mode'];
+  const hasSecret = (auth as Record<string, unknown>)['hasSecret'];
+  const idToken = (typeof j['idToken'] === 'object' && j['idToken'] !== null ? j['idToken'] : {}) as Record<string, unknown>;
+  const optional = (key: string, v: unknown): Record<string, string> => (typeof v === 'string' && v !== '' ? { [key]: v } : {});
+  const port = num('port');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) bad('port', 'a port from 0 to 65535');
+  // The server resolves the paths it prints; a relative one would be its working folder's, which we are not.
+  const absolute = (k: string): string => (path.isAbsolute(str(k)) ? str(k) : bad(k, 'an absolute path'));
   return {
-    serverTsPath: file,
-    keyPath: abs(fromEnv('MTLS_KEY') ?? stringField(block, 'key') ?? 'certs/server-key.pem'),
-    certPath,
-    caPath: abs(fromEnv('MTLS_CA') ?? stringField(block, 'ca') ?? 'certs/ca-crt.pem'),
-    host: fromEnv('MTLS_HOST') ?? stringField(block, 'host') ?? '127.0.0.1',
+    serverFile: typeof j['file'] === 'string' && j['file'] !== '' ? (j['file'] as string) : file,
+    keyPath: absolute('keyPath'),
+    certPath: absolute('certPath'),
+    caPath: absolute('caPath'),
+    host: str('host'),
     port,
-    ...(passphrase ? { passphrase } : {}),
-    allowedClients: allowedEnv !== undefined ? allowedEnv.split(',').map((c) => c.trim()).filter((c) => c !== '') : (listField(block, 'allowedClients') ?? []),
-    authMode: auth.mode,
-    authHasSecret: auth.hasSecret,
-    webhookPaths: listField(block, 'webhookPaths') ?? [...configFieldDefaults.webhookPaths],
-    bodyLimitBytes: numberField(block, 'bodyLimitBytes') ?? configFieldDefaults.bodyLimitBytes,
-    requestTimeoutMs: numberField(block, 'requestTimeoutMs') ?? configFieldDefaults.requestTimeoutMs,
-    handshakeTimeoutMs: envNumber('MTLS_HANDSHAKE_TIMEOUT_MS') ?? numberField(block, 'handshakeTimeoutMs') ?? configFieldDefaults.handshakeTimeoutMs,
-    maxConnections: envNumber('MTLS_MAX_CONNECTIONS') ?? numberField(block, 'maxConnections') ?? configFieldDefaults.maxConnections,
-    ...optional('idTokenAudience', fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? stringField(block, 'idTokenAudience')),
-    ...optional('idTokenEmail', fromEnv('MTLS_ID_TOKEN_EMAIL') ?? stringField(block, 'idTokenEmail')),
-    ...optional('idTokenSubject', fromEnv('MTLS_ID_TOKEN_SUBJECT') ?? stringField(block, 'idTokenSubject')),
-    // As the server decides: the variable when set (1, true or yes), else the config block.
-    acceptAnyPublicClient: fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT') !== undefined ? /^(1|true|yes)$/i.test(fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT') ?? '') : /^\s*acceptAnyPublicClient:\s*true\b/m.test(block),
-    templateVersion: templateVersionOf(text) ?? 1,
+    allowedClients: list('allowedClients'),
+    acceptAnyPublicClient: bool('acceptAnyPublicClient'),
+    authMode: authModes.includes(mode as AuthMode) ? (mode as AuthMode) : bad('auth.mode', `one of ${authModes.join(', ')}`),
+    authHasSecret: typeof hasSecret === 'boolean' ? hasSecret : bad('auth.hasSecret', 'true or false'),
+    ...optional('idTokenAudience', idToken['audience']),
+    ...optional('idTokenEmail', idToken['email']),
+    ...optional('idTokenSubject', idToken['subject']),
+    ...optional('idTokenJwks', idToken['jwks']),
+    webhookPaths: list('webhookPaths'),
+    bodyLimitBytes: num('bodyLimitBytes'),
+    requestTimeoutMs: num('requestTimeoutMs'),
+    handshakeTimeoutMs: num('handshakeTimeoutMs'),
+    maxConnections: num('maxConnections'),
+    platforms: list('platforms'),
+    routes: Array.isArray(j['routes']) ? list('routes') : [],
+    templateVersion: num('template'),
   };
-}
-
-function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value !== undefined && value !== '' ? { [key]: value } : {}) as { [P in K]?: string };
-}
-
-/**
- * The Authorization value the server requires (MTLS_AUTH over the config block), secret included: for a client
- * that must present it, such as the readiness check's sample request. Never log or print it.
- */
-export async function configuredAuthorization(serverTsPath: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
-  const fromEnv = env['MTLS_AUTH']?.trim();
-  if (fromEnv) return fromEnv;
-  const block = configBlock((await readServerFile(serverTsPath)).text);
-  return block === undefined ? '' : (stringField(block, 'auth') ?? '');
-}
-
-/** The `// ---- mtls-config` block a scaffolded server.ts starts with, or undefined when there is none. */
-function configBlock(text: string): string | undefined {
-  const start = text.indexOf('// ---- mtls-config');
-  const end = text.indexOf('// ---- end mtls-config', start);
-  return start < 0 || end < 0 ? undefined : text.slice(start, end);
 }

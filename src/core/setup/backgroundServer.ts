@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { awaitServerReady, planLaunch } from '../scaffold';
 
-/** A server.ts running as a child process (the CLI's `mtls init`; VS Code runs it in a terminal instead). */
+/** A server.mts running as a child process (the CLI's `mtls init`; VS Code runs it in a terminal instead). */
 export interface BackgroundServer {
   readonly url: string;
   readonly pid: number;

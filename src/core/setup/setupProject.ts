@@ -1,12 +1,13 @@
 /**
- * The guided flow from an empty folder to a verified mTLS webhook: CA chain → server.ts → start → sample
+ * The guided flow from an empty folder to a verified mTLS webhook: CA chain → server.mts → start → sample
  * request → probe → summary. Shared by `mtls init` and VS Code's "Set Up Webhook Project…"; only how the
  * server is started differs (a background process, or a terminal), so that is passed in.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { dialogflowClientPin, generateChain, type KeyType } from '../pki';
-import { renderServer, serverFileName } from '../scaffold';
+import { serverFileIn, serverFileName } from '../scaffold';
+import { scaffoldServerFiles } from '../scaffold/scaffoldServer';
 import { writeFileSet } from '../files';
 import { sendWebhook, probeEndpoint, type SendResult, type ProbeResult } from '../http';
 import { sampleRequest, platformLabel, type Platform } from '../webhook';
@@ -18,7 +19,7 @@ export type SetupStep = 'certificates' | 'server' | 'start' | 'send' | 'probe';
 
 export const setupStepLabels: Record<SetupStep, string> = {
   certificates: 'Generating the CA chain',
-  server: 'Scaffolding server.ts',
+  server: `Scaffolding ${serverFileName}`,
   start: 'Starting the server',
   send: 'Sending the sample request',
   probe: 'Probing mTLS enforcement',
@@ -36,7 +37,7 @@ export interface SetupOptions {
   readonly keyType?: KeyType;
   readonly port: number;
   readonly signal?: AbortSignal;
-  /** Starts DIR/server.ts on the port (background process or terminal). */
+  /** Starts DIR/server.mts on the port (background process or terminal). */
   readonly startServer: (file: string, port: number) => Promise<StartedServer>;
   /** Stop the server at the end (CLI). VS Code leaves it running in its terminal. */
   readonly stopAtEnd: boolean;
@@ -80,8 +81,8 @@ export function nextSteps(platform: Platform, dir: string): string[] {
   return [
     ...common,
     `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${shellQuote(path.join(certs, 'ca-dialogflow.pem'))}, then MTLS_CA=${shellQuote(path.join(certs, 'ca-dialogflow.pem'))} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
-    `Pin the client identity: ${dialogflowClientPin().env} (server.ts refuses to start with the public SSL.com root and no pin).`,
-    `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${shellQuote(path.join(certs, 'test-jwks.json'))} prints the settings that make server.ts accept its test token.`,
+    `Pin the client identity: ${dialogflowClientPin().env} (server.mts refuses to start with the public SSL.com root and no pin).`,
+    `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${shellQuote(path.join(certs, 'test-jwks.json'))} prints the settings that make server.mts accept its test token.`,
     ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
     check,
   ];
@@ -119,12 +120,14 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
     step = 'server';
     o.onStep?.('server', 'start');
     const file = path.join(dir, serverFileName);
-    if (await exists(file)) {
+    if ((await serverFileIn(dir))?.legacy === false) {
       reused.push(file);
       o.onStep?.('server', 'reused', file);
     } else {
-      created.push(...(await writeFileSet(dir, [{ name: serverFileName, contents: renderServer({ port: o.port, platform: o.platform }) }])).written);
-      o.onStep?.('server', 'done', file);
+      // Refused for a single-file server.ts of ours: the upgrade converts it, keeping its config and handlers.
+      const scaffold = await scaffoldServerFiles(dir, { port: o.port, platform: o.platform }, { within: dir });
+      created.push(...scaffold.written);
+      o.onStep?.('server', 'done', scaffold.note !== undefined ? `${file} (${scaffold.note})` : file);
     }
     check();
 

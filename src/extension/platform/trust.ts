@@ -3,13 +3,13 @@ import { MtlsError } from '../../core/errors';
 import type { ErrorAction } from './notify';
 
 /**
- * Starting the webhook server runs the workspace's server.ts on a Node executable: code from the folder.
+ * Starting the webhook server runs the workspace's server.mts on a Node executable: code from the folder.
  * In Restricted Mode (an untrusted workspace) that is refused, with a way to trust the folder; decoding
  * and viewing certificates keep working.
  */
 export class UntrustedWorkspaceError extends MtlsError {
   constructor(what: string) {
-    super('E_UNTRUSTED', `mTLS: ${what} runs this workspace's server.ts, which Restricted Mode does not allow. Trust the workspace to use it.`);
+    super('E_UNTRUSTED', `mTLS: ${what} runs this workspace's server.mts, which Restricted Mode does not allow. Trust the workspace to use it.`);
     this.name = 'UntrustedWorkspaceError';
   }
 }

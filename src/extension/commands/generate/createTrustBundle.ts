@@ -21,7 +21,7 @@ export interface TrustBundleArgs {
 export interface TrustBundleResult extends GenerateResult {
   readonly notes: readonly string[];
   readonly roots: readonly { name: string; sha256: string; purpose?: string }[];
-  /** Dialogflow: the client identities server.ts must pin (MTLS_ALLOWED_CLIENTS) with this public root. */
+  /** Dialogflow: the client identities server.mts must pin (MTLS_ALLOWED_CLIENTS) with this public root. */
   readonly allowedClients?: readonly string[];
 }
 
@@ -63,11 +63,11 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
   const name = args?.out ?? (platform === 'dialogflow' ? 'ca-dialogflow.pem' : 'ca-kore.pem');
   for (const n of notes) deps.log.info(`trust bundle: ${n}`);
   const pin = platform === 'dialogflow' ? dialogflowClientPin() : undefined;
-  if (pin) deps.log.info(`trust bundle: ${pin.note} Set ${pin.env} (or allowedClients in server.ts).`);
+  if (pin) deps.log.info(`trust bundle: ${pin.note} Set ${pin.env} (or allowedClients in server.mts).`);
   const result = await writeGenerated(deps, folder, [{ name, contents: pem }], [], { interactive, overwrite: args?.overwrite, gitignore: false });
   if (pin && interactive) {
     // don't wait: the bundle is written; this only shows the pin the server will insist on
-    void vscode.window.showInformationMessage(`Pin the client identity with this public root: ${pin.env} (or allowedClients in server.ts). server.ts refuses to start without it.`, 'Copy').then(async (pick) => {
+    void vscode.window.showInformationMessage(`Pin the client identity with this public root: ${pin.env} (or allowedClients in server.mts). server.mts refuses to start without it.`, 'Copy').then(async (pick) => {
       if (pick === 'Copy') await vscode.env.clipboard.writeText(pin.env);
     });
   }

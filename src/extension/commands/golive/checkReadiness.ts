@@ -7,12 +7,12 @@ import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { workspacePath, workspaceRoot } from '../shared/workspace';
 import { withCancellableProgress } from '../../platform/progress';
-import { startServerCommand } from '../server/startServer';
+import { serverRuntime, startServerCommand } from '../server/startServer';
 
 /** Argument object for mtls.checkReadiness. */
 export interface CheckReadinessArgs {
   platform: Platform;
-  /** Folder with server.ts (absolute or workspace-relative; default: the workspace root). */
+  /** Folder with server.mts (absolute or workspace-relative; default: the workspace root). */
   folder?: string;
   /** The public https URL the platform will call. */
   url?: string;
@@ -26,6 +26,7 @@ const fixCommands: Record<FixAction, { title: string; command: string }> = {
   createTrustBundle: { title: 'Create Trust Bundle', command: Commands.createTrustBundle },
   exportDer: { title: 'Export CA as DER', command: Commands.exportDer },
   scaffoldServer: { title: 'Scaffold Server', command: Commands.scaffoldServer },
+  updateServer: { title: 'Update Server', command: Commands.updateServer },
   startServer: { title: 'Start Server', command: Commands.startServer },
 };
 
@@ -55,6 +56,8 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
   const report = await withCancellableProgress(`mTLS: checking go-live readiness for ${platformLabel[platform]}…`, (signal) =>
     checkReadiness({
       dir, platform, signal,
+      // The settings are read on the Node the server runs on (server.mts --print-config).
+      runtime: ((r) => (r.nodePath !== undefined ? { nodePath: r.nodePath } : {}))(serverRuntime(deps)),
       ...(url ? { url } : {}),
       startServer: async (file, port) => {
         const { url: started } = await startServerCommand(deps, { file, port });

@@ -37,7 +37,7 @@ export interface SentIdToken {
   readonly kid: string;
   readonly expiresAt: string;
   readonly jwksFile?: string;
-  /** The server settings that make server.ts accept it. */
+  /** The server settings that make server.mts accept it. */
   readonly serverEnv: string;
 }
 
@@ -101,7 +101,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
       : '';
     const token = idToken
       ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
-        (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.ts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
+        (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
       : '';
     const extra = chain + token + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
     document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });

@@ -8,7 +8,7 @@ import { argumentObject } from '../guard';
 
 /** Argument object for mtls.addNodeTypes. */
 export interface AddNodeTypesArgs {
-  /** Folder of server.ts (absolute or workspace-relative; default: the workspace root). */
+  /** Folder of server.mts (absolute or workspace-relative; default: the workspace root). */
   folder?: string;
   /** What npm installs (default @types/node; e.g. a local .tgz when offline). */
   package?: string;
@@ -22,7 +22,7 @@ export interface AddNodeTypesResult {
 
 /**
  * mTLS: Add Node.js Types (@types/node) — the one step after scaffolding that makes VS Code's Problems panel
- * quiet about server.ts's Node imports. Runs npm in a terminal that shows the command and its output;
+ * quiet about server.mts's Node imports. Runs npm in a terminal that shows the command and its output;
  * resolves when npm succeeded, rejects with the exit code otherwise.
  */
 export async function addNodeTypesCommand(deps: CommandDeps, target?: unknown): Promise<AddNodeTypesResult> {

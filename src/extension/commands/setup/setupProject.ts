@@ -24,7 +24,7 @@ export interface SetupProjectArgs {
   open?: boolean;
 }
 
-/** mTLS: Set Up Webhook Project… — chain, server.ts, start, sample request, probe, summary; cancellable. */
+/** mTLS: Set Up Webhook Project… — chain, server.mts, start, sample request, probe, summary; cancellable. */
 export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
   requireTrust('Set Up Webhook Project'); // it starts the server: refused before any question
   const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
