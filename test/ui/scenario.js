@@ -196,10 +196,10 @@ const steps = [
       const { execFileSync, spawnSync } = require('node:child_process');
       await runFromPalette(ui, 'mTLS: Scaffold Webhook Server');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All platforms' }).first().click();
-      const server = path.join(ui.workspace, 'server.ts');
-      await until('server.ts', () => fs.existsSync(server), 10000);
-      if (!fs.existsSync(server)) throw new Error('server.ts was not written');
-      await page.locator('.tab', { hasText: 'server.ts' }).first().waitFor({ timeout: 10000 });
+      const server = path.join(ui.workspace, 'server.mts');
+      await until('server.mts', () => fs.existsSync(server), 10000);
+      if (!fs.existsSync(server)) throw new Error('server.mts was not written');
+      await page.locator('.tab', { hasText: 'server.mts' }).first().waitFor({ timeout: 10000 });
       await runFromPalette(ui, 'mTLS: Start Webhook Server');
       const port = ui.serverPort;
       const status = page.locator('.statusbar-item', { hasText: `mTLS :${port}` }).first();
@@ -274,7 +274,7 @@ const steps = [
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
       await qi.locator('.quick-input-title', { hasText: 'public URL' }).waitFor({ timeout: 10000 });
       await page.keyboard.press('Enter'); // no public URL: the reachability rows say so
-      // The check starts server.ts (nothing listens on its port now), measures it and stops it again.
+      // The check starts server.mts (nothing listens on its port now), measures it and stops it again.
       await page.locator('.tab', { hasText: /go-live-readiness-cx/ }).first().waitFor({ timeout: 90000 });
       const lines = page.locator('.view-lines');
       // (Monaco renders spaces as no-break spaces: \s matches both.)

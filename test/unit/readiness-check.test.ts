@@ -1,8 +1,8 @@
-// The go-live readiness check, provoked row by row for real: a scaffolded server.ts started on 127.0.0.1,
+// The go-live readiness check, provoked row by row for real: a scaffolded server.mts started on 127.0.0.1,
 // certificates made by our own generator, a TLS-terminating proxy and a TCP pass-through proxy in front.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { checkReadiness, readinessJson, renderReadiness, type ReadinessReport } from '../../src/core/readiness/index';
 import { dialogflowTrustBundle, exportDer, generateChain, generateSelfSigned } from '../../src/core/pki/index';
-import { renderServer } from '../../src/core/scaffold/index';
+import { scaffoldServer } from '../../src/core/scaffold/index';
 import { buildCxClientKit } from '../../src/core/kits/index';
 import { writeFileSet } from '../../src/core/files';
 import { startBackgroundServer } from '../../src/core/setup/index';
@@ -25,7 +25,7 @@ interface Project {
   certs: string;
 }
 
-/** A folder with a dev CA chain in certs/ and a server.ts on a free port. */
+/** A folder with a dev CA chain in certs/ and a scaffolded server.mts on a free port. */
 async function project(o: { serverDays?: number } = {}): Promise<Project> {
   const dir = tempDir('check');
   const certs = path.join(dir, 'certs');
@@ -33,7 +33,7 @@ async function project(o: { serverDays?: number } = {}): Promise<Project> {
   const set = await generateChain({ keyType: 'ec256', ...(o.serverDays ? { server: { days: o.serverDays } } : {}) });
   for (const f of set.files) writeFileSync(path.join(certs, f.name), f.contents, { mode: f.name.includes('key') ? 0o600 : 0o644 });
   const port = await closedPort();
-  writeFileSync(path.join(dir, 'server.ts'), renderServer({ port, platform: 'all' }));
+  await scaffoldServer(dir, { port, platform: 'all' });
   return { dir, port, certs };
 }
 
@@ -93,7 +93,7 @@ test('a good CX set-up (custom CA exported, custom client certificate, basic aut
   const p = await project();
   await makeCxCustom(p);
   const env = { MTLS_AUTH: 'Basic dialogflow:s3cret-value' };
-  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port, { env: { ...process.env, ...env } });
+  const server = await startBackgroundServer(path.join(p.dir, 'server.mts'), p.port, { env: { ...process.env, ...env } });
   const tunnel = await tcpPassThrough(p.port);
   try {
     const r = await checkReadiness({ dir: p.dir, platform: 'cx', url: tunnel.url, env });
@@ -115,7 +115,7 @@ test('a good CX set-up (custom CA exported, custom client certificate, basic aut
 test('an HTTPS tunnel that terminates TLS fails the pass-through rows and says what works instead', async () => {
   const p = await project();
   await makeCxCustom(p);
-  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
+  const server = await startBackgroundServer(path.join(p.dir, 'server.mts'), p.port);
   const proxy = await tlsTerminatingProxy(p.port);
   try {
     const r = await checkReadiness({ dir: p.dir, platform: 'cx', url: proxy.url });
@@ -141,7 +141,7 @@ test('another server on the configured port is named as such, not taken for this
   const p = await project();
   // Another project's webhook: its own chain, the same port.
   const other = await project();
-  const otherServer = await startBackgroundServer(path.join(other.dir, 'server.ts'), p.port, { env: { ...process.env, MTLS_PORT: String(p.port) } });
+  const otherServer = await startBackgroundServer(path.join(other.dir, 'server.mts'), p.port, { env: { ...process.env, MTLS_PORT: String(p.port) } });
   try {
     const r = await checkReadiness({ dir: p.dir, platform: 'es' });
     const running = rowOf(r, 'server-running');
@@ -152,7 +152,7 @@ test('another server on the configured port is named as such, not taken for this
     await otherServer.stop();
   }
   // This project's own server on it passes, and says it presents this project's certificate.
-  const own = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port, { env: { ...process.env } });
+  const own = await startBackgroundServer(path.join(p.dir, 'server.mts'), p.port, { env: { ...process.env } });
   try {
     const r = await checkReadiness({ dir: p.dir, platform: 'es' });
     assert.equal(rowOf(r, 'server-running').status, 'pass');
@@ -166,7 +166,7 @@ test('the server is started for the check when nothing listens, and stopped afte
   const p = await project();
   const r = await checkReadiness({ dir: p.dir, platform: 'es', startServer: start({}) });
   assert.equal(rowOf(r, 'server-running').status, 'pass');
-  assert.match(rowOf(r, 'server-running').message, /Started server\.ts for the check/);
+  assert.match(rowOf(r, 'server-running').message, /Started server\.mts for the check/);
   assert.equal(rowOf(r, 'mtls-enforced').status, 'pass');
   assert.equal(rowOf(r, 'sample-response').status, 'pass');
   const after = net.connect(p.port, '127.0.0.1');
@@ -215,7 +215,7 @@ test('an extra public root in the bundle fails; a public root without a pinned i
   assert.match(pin.fix ?? '', /MTLS_ALLOWED_CLIENTS="Google LLC"/);
   const pinned = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem', MTLS_ALLOWED_CLIENTS: 'Google LLC' }, now });
   assert.equal(rowOf(pinned, 'client-pin').status, 'pass');
-  // Accepting the risk knowingly (as server.ts allows) turns the failure into a warning that names the variable.
+  // Accepting the risk knowingly (as server.mts allows) turns the failure into a warning that names the variable.
   const accepted = await checkReadiness({ dir: p.dir, platform: 'cx', env: { MTLS_CA: 'certs/df.pem', MTLS_ACCEPT_ANY_PUBLIC_CLIENT: '1' }, now });
   assert.equal(rowOf(accepted, 'client-pin').status, 'warn');
   assert.match(rowOf(accepted, 'client-pin').message, /MTLS_ACCEPT_ANY_PUBLIC_CLIENT accepts that risk/);
@@ -245,13 +245,13 @@ test('a server certificate expiring in 10 days is a warning; a SAN that misses t
 
 test('a handler slower than the platform timeout fails the sample row', async () => {
   const p = await project();
-  const file = path.join(p.dir, 'server.ts');
+  const file = path.join(p.dir, 'server.mts');
   const text = readFileSync(file, 'utf8');
-  // The developer raised the server's own deadline and wrote a slow handler.
+  // The developer raised the server's own deadline in CONFIG and wrote a slow handler for the sample's tag.
   const slowed = text
     .replace(/requestTimeoutMs: \d+/, 'requestTimeoutMs: 15000')
-    .replace(/async function dispatch\(([^)]*)\)([^{]*)\{/, 'async function dispatch($1)$2{\n  await new Promise((r) => setTimeout(r, 5300));');
-  assert.notEqual(slowed, text, 'the template has a dispatch function to slow down');
+    .replace(/const cxHandlers: Record<string, CxHandler> = \{/, "$&\n  'confirm-order': async () => {\n    await new Promise((r) => setTimeout(r, 5300));\n    return cxReply('late');\n  },");
+  assert.equal(slowed.split('\n').length, text.split('\n').length + 4, 'both edits applied');
   writeFileSync(file, slowed);
   const r = await checkReadiness({ dir: p.dir, platform: 'cx', startServer: start({}) });
   const sample = rowOf(r, 'sample-response');
@@ -259,13 +259,20 @@ test('a handler slower than the platform timeout fails the sample row', async ()
   assert.match(sample.message, /after the platform's 5000 ms webhook timeout/);
 });
 
-test('bad input is a row, never a stack: no server.ts, a URL that is not HTTPS, an unreachable URL', async () => {
+test('bad input is a row, never a stack: no server.mts, a single-file server.ts, a URL that is not HTTPS, an unreachable URL', async () => {
   const empty = tempDir('check-empty');
   const none = await checkReadiness({ dir: empty, platform: 'kore' });
   assert.equal(none.rows.length, 1);
   assert.equal(rowOf(none, 'server-file').status, 'fail');
-  assert.match(rowOf(none, 'server-file').message, /no server\.ts in/);
+  assert.match(rowOf(none, 'server-file').message, /^No server\.mts in /);
+  assert.equal(rowOf(none, 'server-file').action, 'scaffoldServer');
   assert.equal(none.verdict, 'not-ready');
+  copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'kore', 'server.ts'), path.join(empty, 'server.ts'));
+  const legacy = rowOf(await checkReadiness({ dir: empty, platform: 'kore' }), 'server-file');
+  assert.equal(legacy.status, 'fail');
+  assert.match(legacy.message, /^server\.ts is a single-file server from an earlier mTLS Workbench \(template 4\)/);
+  assert.match(legacy.fix ?? '', /mtls scaffold --upgrade \S+server\.ts/);
+  assert.equal(legacy.action, 'updateServer');
 
   const p = await project();
   const plain = await checkReadiness({ dir: p.dir, platform: 'kore', url: 'http://localhost:8080/webhook' });
@@ -371,8 +378,8 @@ test('mtls check --server-log: the running server\'s refusal under the failed st
   const other = await otherChain();
   writeFileSync(path.join(p.dir, 'cx-client-crt.pem'), readFileSync(path.join(other, 'client-fullchain.pem')));
   writeFileSync(path.join(p.dir, 'cx-client-key.pem'), readFileSync(path.join(other, 'client-key.pem')), { mode: 0o600 });
-  const server = await startBackgroundServer(path.join(p.dir, 'server.ts'), p.port);
-  // What `mtls serve server.ts | tee server.log` would leave: the server's output, as it comes.
+  const server = await startBackgroundServer(path.join(p.dir, 'server.mts'), p.port);
+  // What `mtls serve server.mts | tee server.log` would leave: the server's output, as it comes.
   const log = path.join(p.dir, 'server.log');
   const tee = setInterval(() => writeFileSync(log, server.output()), 20);
   const cli = path.join(repoRoot, 'dist', 'cli.js');

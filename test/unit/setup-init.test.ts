@@ -36,13 +36,14 @@ test('mtls init builds a verified project in an empty folder, stops its server, 
   assert.match(text, /Result: OK/);
   assert.match(text, /Probe: mTLS is enforced/);
   assert.match(text, /Sample request: HTTP 200/);
-  for (const f of ['server.ts', 'certs/ca-crt.pem', 'certs/client-key.pem']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+  for (const f of ['server.mts', 'mtls-server/index.mts', 'mtls-server/manifest.json', 'tsconfig.json', 'certs/ca-crt.pem', 'certs/client-key.pem']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+  assert.match(text, /Created:[\s\S]*\n {2}server\.mts\n[\s\S]*\n {2}mtls-server\/index\.mts\n/);
   assert.equal(await portIsFree(port), true, 'the server was stopped at the end');
 
   const key = fs.readFileSync(path.join(dir, 'certs/server-key.pem'));
   const again = capture();
   assert.equal(await main(['init', '--dir', dir, '--port', String(await freePort()), '--platform', 'es'], again.ctx), 0);
-  assert.match(again.out.join('\n'), /Reused \(left untouched\):[\s\S]*server\.ts/);
+  assert.match(again.out.join('\n'), /Reused \(left untouched\):[\s\S]*\n {2}server\.mts\n/);
   assert.deepEqual(fs.readFileSync(path.join(dir, 'certs/server-key.pem')), key, 'keys are never regenerated over existing ones');
 });
 
@@ -54,7 +55,7 @@ test('a folder with part of a chain is refused and nothing is overwritten', asyn
   assert.equal(await main(['init', '--dir', dir, '--port', String(await freePort())], c.ctx), 1);
   assert.match(c.out.join('\n'), /FAILED at "Generating the CA chain".*only part of a CA chain/);
   assert.equal(fs.readFileSync(path.join(dir, 'certs', 'server-key.pem'), 'utf8'), 'precious');
-  assert.equal(fs.existsSync(path.join(dir, 'server.ts')), false);
+  assert.equal(fs.existsSync(path.join(dir, 'server.mts')), false);
 });
 
 test('a port in use stops the flow at "Starting the server" and keeps what was created', async () => {
@@ -65,11 +66,22 @@ test('a port in use stops the flow at "Starting the server" and keeps what was c
     const c = capture();
     assert.equal(await main(['init', '--dir', dir, '--port', String(port)], c.ctx), 1);
     assert.match(c.out.join('\n'), /FAILED at "Starting the server"/);
-    assert.match(c.out.join('\n'), /Created:[\s\S]*server\.ts/);
+    assert.match(c.out.join('\n'), /Created:[\s\S]*server\.mts/);
     assert.ok(fs.existsSync(path.join(dir, 'certs', 'ca-root-key.pem')));
   } finally {
     blocker.close();
   }
+});
+
+test('a folder with a single-file server.ts stops at the scaffold step with the upgrade command, the file untouched', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-init-'));
+  const legacy = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'server-v4', 'es', 'server.ts'));
+  fs.writeFileSync(path.join(dir, 'server.ts'), legacy);
+  const c = capture();
+  assert.equal(await main(['init', '--dir', dir, '--port', String(await freePort()), '--platform', 'es'], c.ctx), 1);
+  assert.match(c.out.join('\n'), /FAILED at "Scaffolding server\.mts": .*server\.ts is a single-file server written by an earlier mTLS Workbench \(template 4\).*mtls scaffold --upgrade /);
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'server.ts')), legacy);
+  assert.equal(fs.existsSync(path.join(dir, 'server.mts')), false);
 });
 
 test('bad flags exit 2 with the usage', async () => {

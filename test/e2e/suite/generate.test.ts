@@ -73,7 +73,7 @@ describe('generate commands (driven by argument objects)', () => {
     const fps = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((c) => execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: c, encoding: 'utf8' }).trim().split('=')[1]);
     assert.ok(fps.includes('85:66:6A:56:2E:E0:BE:5C:E9:25:C1:D8:89:0A:6F:76:A8:7E:C1:6D:4D:7D:5F:29:EA:74:19:CF:20:12:3B:69'), 'SSL.com RSA root present');
     assert.deepEqual(fps.sort(), r.roots.map((x) => x.sha256).sort());
-    assert.ok(r.allowedClients?.includes('Google LLC'), 'the result names the pin server.ts insists on with this public root');
+    assert.ok(r.allowedClients?.includes('Google LLC'), 'the result names the pin server.mts insists on with this public root');
   });
 
   it('mtls.exportDer writes DER and flags a host missing from the server certificate SAN', async () => {

@@ -184,10 +184,10 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     let server: RunningServer | undefined;
     try {
       await changed;
-      server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'hostile-srv', 'server.ts'), port: await freePort() });
+      server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'hostile-srv', 'server.mts'), port: await freePort() });
       assert.ok(server.pid > 0);
     } finally {
-      if (server) await run('mtls.stopServer', { file: path.join(ws(), 'hostile-srv', 'server.ts') });
+      if (server) await run('mtls.stopServer', { file: path.join(ws(), 'hostile-srv', 'server.mts') });
       if (before) fs.writeFileSync(settings, before);
       else fs.rmSync(settings, { force: true });
     }

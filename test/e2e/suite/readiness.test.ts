@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -66,9 +66,18 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     assert.match(doc?.getText() ?? '', /^ {15}server log: .*refused handshake from/m);
   });
 
-  it('a folder without server.ts is one failing row with a Scaffold Server button', async () => {
+  it('a folder without server.mts is one failing row with a Scaffold Server button', async () => {
     const r = await run<Result>('mtls.checkReadiness', { platform: 'kore', folder: 'golive/certs', open: false });
     assert.deepEqual(r.rows.map((x) => [x.id, x.status]), [['server-file', 'fail']]);
     assert.deepEqual(r.buttons, ['Scaffold Server']);
+  });
+
+  it('a folder with a single-file server.ts of an earlier template is one failing row with an Update Server button', async () => {
+    mkdirSync(path.join(ws(), 'golive-legacy'), { recursive: true });
+    copyFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'server-v4', 'kore', 'server.ts'), path.join(ws(), 'golive-legacy', 'server.ts'));
+    const r = await run<Result>('mtls.checkReadiness', { platform: 'kore', folder: 'golive-legacy', open: false });
+    assert.deepEqual(r.rows.map((x) => [x.id, x.status]), [['server-file', 'fail']]);
+    assert.match(r.rows[0]?.fix ?? '', /mtls scaffold --upgrade /);
+    assert.deepEqual(r.buttons, ['Update Server']);
   });
 });

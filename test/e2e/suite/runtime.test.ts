@@ -1,4 +1,4 @@
-// What a user gets on this VS Code and the Node it runs on: server.ts free of Problems once @types/node is
+// What a user gets on this VS Code and the Node it runs on: server.mts free of Problems once @types/node is
 // added (in a folder where `npm init -y` was run), and the server on VS Code's own runtime when no `node`
 // is on PATH.
 import * as assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ function postCx(port: number, certs: string): Promise<{ status: number; body: st
   });
 }
 
-/** How server.ts must run on this extension host's runtime: Electron always through our loader; the plain-Node
+/** How server.mts must run on this extension host's runtime: Electron always through our loader; the plain-Node
  * hosts of the tested code-server builds are Node 20 (loader) and 24 (native stripping). */
 function expectedStrategy(): string {
   if (process.versions['electron'] !== undefined) return 'amaro-loader';
@@ -52,18 +52,18 @@ function tsErrors(uri: vscode.Uri): string[] {
 }
 
 describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.versions.node}`, () => {
-  it('after scaffold and its one offered step (add @types/node), TypeScript reports no problems in server.ts, and the server still runs', async function () {
+  it('after scaffold and its one offered step (add @types/node), TypeScript reports no problems in server.mts, and the server still runs', async function () {
     this.timeout(240_000);
     const folder = path.join(ws(), 'typed');
     fs.mkdirSync(folder, { recursive: true });
     fs.writeFileSync(path.join(folder, 'package.json'), `${JSON.stringify(npmInitPackageJson, null, 2)}\n`);
     await run('mtls.generateChain', { folder: 'typed/certs', keyType: 'ec256', overwrite: true, gitignore: false });
     await run('mtls.scaffoldServer', { folder: 'typed', platform: 'all', overwrite: true, open: false });
-    const uri = vscode.Uri.file(path.join(folder, 'server.ts'));
+    const uri = vscode.Uri.file(path.join(folder, 'server.mts'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
     // Before the step: TypeScript is running and does complain (so the empty list below means something): about
     // Node's names, or, with the file's reference to the node types, that those types are not installed yet.
-    const before = await until('TypeScript diagnostics for server.ts', () => (tsErrors(uri).length ? tsErrors(uri) : undefined), 120_000);
+    const before = await until('TypeScript diagnostics for server.mts', () => (tsErrors(uri).length ? tsErrors(uri) : undefined), 120_000);
     assert.ok(before.some((e) => /node:|process|Buffer|type definition file for 'node'/.test(e)), before.join('\n'));
     // The step, as offered after scaffolding: npm in a terminal. Offline here, so npm installs the copy of
     // @types/node this repository has (packed into a tarball), instead of fetching it from the registry.
@@ -73,8 +73,8 @@ describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.v
     const r = await run<{ command: string }>('mtls.addNodeTypes', { folder: 'typed', package: tgz });
     assert.match(r.command, /^npm install --save-dev .*types-node-.*\.tgz$/);
     assert.ok(vscode.window.terminals.some((t) => t.name === `mTLS: ${r.command}`), vscode.window.terminals.map((t) => t.name).join(', '));
-    const after = await until('no TypeScript errors in server.ts', () => (tsErrors(uri).length === 0 ? [] : undefined), 120_000).catch(() => tsErrors(uri));
-    assert.deepEqual(after, [], 'TypeScript errors remain in server.ts after adding @types/node');
+    const after = await until('no TypeScript errors in server.mts', () => (tsErrors(uri).length === 0 ? [] : undefined), 120_000).catch(() => tsErrors(uri));
+    assert.deepEqual(after, [], 'TypeScript errors remain in server.mts after adding @types/node');
     // The step changed nothing about how Node runs the file: "type" is still what npm init wrote.
     const pkg = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
     assert.equal(pkg.type, 'commonjs');
@@ -91,11 +91,11 @@ describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.v
     }
   });
 
-  it("with no node on PATH, Start Webhook Server runs server.ts on VS Code's own runtime (ELECTRON_RUN_AS_NODE)", async function () {
+  it("with no node on PATH, Start Webhook Server runs server.mts on VS Code's own runtime (ELECTRON_RUN_AS_NODE)", async function () {
     this.timeout(120_000);
     await run('mtls.generateChain', { folder: 'bare/certs', keyType: 'ec256', overwrite: true, gitignore: false });
     await run('mtls.scaffoldServer', { folder: 'bare', platform: 'cx', overwrite: true, open: false });
-    const file = path.join(ws(), 'bare', 'server.ts');
+    const file = path.join(ws(), 'bare', 'server.mts');
     const savedPath = process.env['PATH'];
     // Only folders without a `node` executable stay (a user who installed no Node at all).
     process.env['PATH'] = (savedPath ?? '').split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, 'node'))).join(path.delimiter);

@@ -15,10 +15,10 @@ describe('send and probe (a real server started by the extension)', () => {
   before(async () => {
     await run('mtls.generateChain', { folder: 'snd/certs', keyType: 'ec256', overwrite: true });
     await run('mtls.scaffoldServer', { folder: 'snd', overwrite: true, open: false });
-    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'snd', 'server.ts'), port: await freePort() });
+    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'snd', 'server.mts'), port: await freePort() });
   });
   after(async () => {
-    await run('mtls.stopServer', { file: path.join(ws(), 'snd', 'server.ts') });
+    await run('mtls.stopServer', { file: path.join(ws(), 'snd', 'server.mts') });
   });
 
   it('sends the Dialogflow CX sample with the client certificate and returns status, TLS details, timing and checks', async () => {

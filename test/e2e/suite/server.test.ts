@@ -32,11 +32,11 @@ describe('webhook server: scaffold, start in a terminal, stop', () => {
     await run('mtls.scaffoldServer', { folder: 'srv', platform: 'all', overwrite: true, open: false });
   });
 
-  it('starts server.ts in a terminal named after it and shows the port in the status bar', async () => {
+  it('starts server.mts in a terminal named after it and shows the port in the status bar', async () => {
     const port = await freePort();
-    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'srv', 'server.ts'), port });
+    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'srv', 'server.mts'), port });
     assert.equal(server.port, port);
-    assert.ok(vscode.window.terminals.some((t) => t.name === 'mTLS server: srv/server.ts'), vscode.window.terminals.map((t) => t.name).join(', '));
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'mTLS server: srv/server.mts'), vscode.window.terminals.map((t) => t.name).join(', '));
     assert.equal((await api()).serverStatus(), `$(server-process) mTLS :${port}`);
   });
 
@@ -49,8 +49,8 @@ describe('webhook server: scaffold, start in a terminal, stop', () => {
   });
 
   it('stop ends the process and clears the status bar', async () => {
-    const r = await run<{ stopped: string[] }>('mtls.stopServer', { file: path.join(ws(), 'srv', 'server.ts') });
-    assert.deepEqual(r.stopped, [path.join(ws(), 'srv', 'server.ts')]);
+    const r = await run<{ stopped: string[] }>('mtls.stopServer', { file: path.join(ws(), 'srv', 'server.mts') });
+    assert.deepEqual(r.stopped, [path.join(ws(), 'srv', 'server.mts')]);
     assert.throws(() => process.kill(server.pid, 0), /ESRCH/);
     assert.equal((await api()).serverStatus(), undefined);
   });
@@ -59,15 +59,23 @@ describe('webhook server: scaffold, start in a terminal, stop', () => {
     const blocker = net.createServer();
     const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as net.AddressInfo).port)));
     try {
-      await assert.rejects(run('mtls.startServer', { file: path.join(ws(), 'srv', 'server.ts'), port }), new RegExp(`${port}.*in use|in use.*${port}`, 'i'));
+      await assert.rejects(run('mtls.startServer', { file: path.join(ws(), 'srv', 'server.mts'), port }), new RegExp(`${port}.*in use|in use.*${port}`, 'i'));
     } finally {
       blocker.close();
     }
   });
 
+  it('a single-file server.ts of an earlier template is not started: the error gives the conversion', async () => {
+    const legacy = path.join(ws(), 'srv-legacy', 'server.ts');
+    fs.mkdirSync(path.dirname(legacy), { recursive: true });
+    fs.copyFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'server-v4', 'cx', 'server.ts'), legacy);
+    await assert.rejects(run('mtls.startServer', { file: legacy, port: await freePort() }), /single-file server written by an earlier mTLS Workbench \(template 4\).*mtls scaffold --upgrade/);
+    assert.equal((await api()).serverStatus(), undefined);
+  });
+
   it('missing certificate files are reported by name, nothing is started', async () => {
     await run('mtls.scaffoldServer', { folder: 'srv-empty', overwrite: true, open: false });
-    await assert.rejects(run('mtls.startServer', { file: path.join(ws(), 'srv-empty', 'server.ts'), port: await freePort() }), /server-key\.pem|not found/i);
+    await assert.rejects(run('mtls.startServer', { file: path.join(ws(), 'srv-empty', 'server.mts'), port: await freePort() }), /server-key\.pem|not found/i);
     assert.equal((await api()).serverStatus(), undefined);
   });
 });

@@ -14,12 +14,12 @@ describe('Set Up Webhook Project (the whole flow, driven by an argument object)'
       assert.equal(s.probe?.verdict, 'enforced');
       assert.equal(s.send?.status, 200);
       assert.equal(s.serverRunning, true);
-      assert.ok(vscode.window.terminals.some((t) => t.name === 'mTLS server: setup-demo/server.ts'));
-      for (const f of ['server.ts', 'certs/ca-crt.pem', 'certs/client-fullchain.pem']) assert.ok(fs.existsSync(path.join(ws(), 'setup-demo', f)), f);
+      assert.ok(vscode.window.terminals.some((t) => t.name === 'mTLS server: setup-demo/server.mts'));
+      for (const f of ['server.mts', 'certs/ca-crt.pem', 'certs/client-fullchain.pem']) assert.ok(fs.existsSync(path.join(ws(), 'setup-demo', f)), f);
       assert.equal(s.created.length, 12);
       assert.match(vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.document)?.getText() ?? '', /Next steps:[\s\S]*Kore\.ai/);
     } finally {
-      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.ts') });
+      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.mts') });
     }
   });
 
@@ -32,7 +32,7 @@ describe('Set Up Webhook Project (the whole flow, driven by an argument object)'
       assert.equal(s.reused.length, 12);
       assert.deepEqual(fs.readFileSync(path.join(ws(), 'setup-demo', 'certs', 'client-key.pem')), key);
     } finally {
-      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.ts') });
+      await run('mtls.stopServer', { file: path.join(ws(), 'setup-demo', 'server.mts') });
     }
   });
 });

@@ -23,16 +23,16 @@ describe('handshake timeline (servers started by the extension, failures provoke
     await run('mtls.generateChain', { folder: 'tl/san/certs', keyType: 'ec256', serverSans: 'DNS:webhook.example', overwrite: true, gitignore: false });
     await run('mtls.scaffoldServer', { folder: 'tl', overwrite: true, open: false });
     await run('mtls.scaffoldServer', { folder: 'tl/san', overwrite: true, open: false });
-    server = await run<RunningServer>('mtls.startServer', { file: dir('server.ts'), port: await freePort() });
-    sanServer = await run<RunningServer>('mtls.startServer', { file: dir('san', 'server.ts'), port: await freePort() });
+    server = await run<RunningServer>('mtls.startServer', { file: dir('server.mts'), port: await freePort() });
+    sanServer = await run<RunningServer>('mtls.startServer', { file: dir('san', 'server.mts'), port: await freePort() });
     // An expired client certificate from the server's own CA: only its dates are wrong.
     const expired = await leafFrom({ certPem: readFileSync(dir('certs', 'ca-intermediate-crt.pem'), 'utf8'), keyPem: readFileSync(dir('certs', 'ca-intermediate-key.pem'), 'utf8') }, { role: 'client', cn: 'expired client', keyType: 'ec256', ...pastWindow() });
     writeFileSync(dir('certs', 'expired-crt.pem'), expired.certPem);
     writeFileSync(dir('certs', 'expired-key.pem'), expired.keyPem, { mode: 0o600 });
   });
   after(async () => {
-    await run('mtls.stopServer', { file: dir('server.ts') });
-    await run('mtls.stopServer', { file: dir('san', 'server.ts') });
+    await run('mtls.stopServer', { file: dir('server.mts') });
+    await run('mtls.stopServer', { file: dir('san', 'server.mts') });
   });
 
   it('a good request: five ok steps, and the document shows them', async () => {

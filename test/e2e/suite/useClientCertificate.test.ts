@@ -16,10 +16,10 @@ describe('Use Client Certificate In… (REST Client settings, curl against a ser
   before(async () => {
     await run('mtls.generateChain', { folder: 'use/certs', keyType: 'ec256', overwrite: true, gitignore: false });
     await run('mtls.scaffoldServer', { folder: 'use', overwrite: true, open: false });
-    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'use', 'server.ts'), port: await freePort() });
+    server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'use', 'server.mts'), port: await freePort() });
   });
   after(async () => {
-    await run('mtls.stopServer', { file: path.join(ws(), 'use', 'server.ts') });
+    await run('mtls.stopServer', { file: path.join(ws(), 'use', 'server.mts') });
   });
 
   it('rest-client: merges the host entry into settings.json, keeping comments and settings; the paths exist', async () => {
