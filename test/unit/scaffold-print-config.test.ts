@@ -192,5 +192,17 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     assert.deepEqual(await serverFileIn(legacyDir), { file: path.join(legacyDir, 'server.mts'), legacy: false });
     assert.equal(await resolveServerFile(legacyDir), path.join(legacyDir, 'server.mts'));
     await assert.rejects(resolveServerFile(path.join(dir, 'pki')), /no server\.mts in .*pki: create one with mtls scaffold/);
+    assert.equal(await resolveServerFile(dir, 'app'), file, 'a folder names its server.mts');
+  });
+
+  it('mtls serve runs nothing for a single-file server.ts: exit 1 with the conversion command', async () => {
+    const legacyDir = path.join(dir, 'serve-legacy');
+    mkdirSync(legacyDir);
+    copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'es', 'server.ts'), path.join(legacyDir, 'server.ts'));
+    for (const args of [['serve'], ['serve', 'server.ts'], ['serve', '.']]) {
+      const err: string[] = [];
+      assert.equal(await main(args, { out: (t) => err.push(t), err: (t) => err.push(t), env: { PATH: process.env['PATH'] }, cwd: legacyDir }), 1, args.join(' '));
+      assert.match(err.join('\n'), /^mtls serve: .*serve-legacy\/server\.ts is a single-file server .*\(template 4\)\..*mtls scaffold --upgrade /, args.join(' '));
+    }
   });
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { MtlsError } from '../errors';
 
-/** How the server.ts gets its types removed: Node itself, Node behind a flag, or our amaro loader (Node 20). */
+/** How the server.mts gets its types removed: Node itself, Node behind a flag, or our amaro loader (Node 20). */
 export type LaunchStrategy = 'native' | 'strip-types' | 'amaro-loader';
 
 /** Options for {@link planLaunch}. */
@@ -52,9 +52,9 @@ export function strategyFor(version: string): LaunchStrategy {
   const v = parseNodeVersion(version);
   if (atLeast(v, 23, 6) || (v[0] === 22 && v[1] >= 18)) return 'native';
   if (atLeast(v, 22, 6)) return 'strip-types';
-  // server.ts takes its built-ins from process.getBuiltinModule (20.16+, 22.3+); module.register() is older.
+  // server.mts takes its built-ins from process.getBuiltinModule (20.16+, 22.3+); module.register() is older.
   if ((v[0] === 20 && v[1] >= 16) || (v[0] === 22 && v[1] >= 3)) return 'amaro-loader';
-  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.ts: install Node 20.16 or later (22 or 24 recommended)`);
+  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.mts: install Node 20.16 or later (22 or 24 recommended)`);
 }
 
 /** `node` on PATH (node.exe on Windows), or undefined. */
@@ -94,7 +94,7 @@ function cleanEnv(env: Readonly<Record<string, string | undefined>>): Record<str
   return out;
 }
 
-/** Plans how to run a scaffolded server.ts on the Node at hand, without starting anything. */
+/** Plans how to run a scaffolded server.mts on the Node at hand, without starting anything. */
 export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): LaunchPlan {
   const script = path.resolve(serverTsPath);
   const env = cleanEnv(opts.env ?? process.env);

@@ -1,5 +1,6 @@
 // Where a workspace's server is, and whether it is the earlier single-file kind: every consumer (serve, check,
 // init, the VS Code commands) finds the user's file the same way.
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
 import { pathExists } from '../localProbes';
@@ -31,6 +32,10 @@ export function refuseLegacyServer(file: string, text: string): void {
   if (version !== undefined) throw new LegacyServerError(file, version);
 }
 
+async function isFolder(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
 /** The server in `dir`: server.mts, else a single-file server.ts (`legacy`), else undefined. */
 export async function serverFileIn(dir: string): Promise<{ file: string; legacy: boolean } | undefined> {
   const current = path.join(path.resolve(dir), serverFileName);
@@ -41,22 +46,23 @@ export async function serverFileIn(dir: string): Promise<{ file: string; legacy:
 }
 
 /**
- * The server file a command runs: `given` (resolved against `cwd`) when there is one, else the folder's
- * server.mts. A folder with only a single-file server.ts gets LegacyServerError (with the upgrade command);
- * a folder with neither, ENOENT_SERVER (with the scaffold command).
+ * The server file a command runs: `given` (resolved against `cwd`) when it is a file, else the server.mts of
+ * the folder `given` names (default `cwd`). A folder with only a single-file server.ts gets LegacyServerError
+ * (with the upgrade command); a folder with neither, ENOENT_SERVER (with the scaffold command).
  */
 export async function resolveServerFile(cwd: string, given?: string): Promise<string> {
-  // A named file is read (and a single-file one refused) by readServerConfig.
-  if (given !== undefined) return path.resolve(cwd, given);
-  const found = await serverFileIn(cwd);
+  // A named file is read (and a single-file one refused) by readServerConfig; a named folder is searched.
+  const dir = given === undefined ? path.resolve(cwd) : path.resolve(cwd, given);
+  if (given !== undefined && !(await isFolder(dir))) return dir;
+  const found = await serverFileIn(dir);
   if (found === undefined) {
-    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${path.resolve(cwd)}: create one with mtls scaffold --out ${shellQuote(path.resolve(cwd))} --platform cx|es|kore`);
+    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${dir}: create one with mtls scaffold --out ${shellQuote(dir)} --platform cx|es|kore`);
   }
   if (found.legacy) {
     const { text } = await readServerFile(found.file);
     refuseLegacyServer(found.file, text);
     // A server.ts that is no single-file server of ours: still point at server.mts.
-    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${path.resolve(cwd)} (its ${legacyServerFileName} was not written by mtls scaffold): create one with mtls scaffold --out ${shellQuote(path.resolve(cwd))}`);
+    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${dir} (its ${legacyServerFileName} was not written by mtls scaffold): create one with mtls scaffold --out ${shellQuote(dir)}`);
   }
   return found.file;
 }
