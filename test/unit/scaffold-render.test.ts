@@ -1,97 +1,183 @@
-// renderServer's output: strict TypeScript, erasable syntax only, platform selection; planLaunch's choices.
+// renderServer's server.mts (imports, markers, the startWebhookServer call, ≤ 200 lines), the scaffold's file
+// set (machinery + manifest + tsconfig.json), strict TypeScript and erasable syntax; planLaunch's choices.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
 import { renderServer, parsePlatforms } from '../../src/core/scaffold/renderServer';
-import { scaffoldServer } from '../../src/core/scaffold/scaffoldServer';
+import { scaffoldServer, scaffoldServerFiles, tsconfigText } from '../../src/core/scaffold/scaffoldServer';
+import { machineryFiles, machineryVersion } from '../../src/core/scaffold/machineryFiles';
+import { templateVersion } from '../../src/core/scaffold/template/changelog';
+import { findBlock, markers } from '../../src/core/scaffold/template/layout';
 import { planLaunch, strategyFor } from '../../src/core/scaffold/launch';
 import { FilesExistError } from '../../src/core/files';
-import { InputError } from '../../src/core/errors';
+import { InputError, MtlsError } from '../../src/core/errors';
 import { repoRoot, tempDir } from './scaffold-support';
 
 // The repository's TypeScript 5 (its JavaScript API), loaded from the repo: tests may run from another outDir.
 const ts = createRequire(path.join(repoRoot, 'package.json'))('typescript') as typeof TS;
+const typeRoots = [path.join(repoRoot, 'node_modules', '@types')];
 
-function typeCheck(files: string[], options: TS.CompilerOptions): string[] {
-  const program = ts.createProgram(files, { noEmit: true, strict: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(repoRoot, 'node_modules', '@types')], ...options });
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+/** Type-checks a scaffolded folder with the tsconfig.json it got (plus `extra` options). */
+function typeCheckProject(dir: string, extra: TS.CompilerOptions = {}): string[] {
+  const parsed = ts.parseJsonConfigFileContent(JSON.parse(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8')), ts.sys, dir);
+  assert.deepEqual(parsed.errors, []);
+  const program = ts.createProgram(parsed.fileNames, { ...parsed.options, typeRoots, ...extra });
+  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
-describe('renderServer', () => {
-  it('compiles under tsc --strict with erasable syntax only, for every --platform', () => {
-    const dir = tempDir('tsc');
-    try {
-      // One file per platform choice, checked in one program per option set (loading @types/node is the slow part).
-      const files = (['all', 'cx', 'es', 'kore'] as const).map((platform) => {
-        const file = path.join(dir, platform, 'server.ts');
-        mkdirSync(path.dirname(file));
-        writeFileSync(file, renderServer({ platform }));
-        return file;
-      });
-      // What the header tells users to run (tsc defaults + --strict --types node) ...
-      assert.deepEqual(typeCheck(files, {}), []);
-      // ... and the strictest settings that matter for Node's type stripping.
-      const strictest = typeCheck(files, {
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.Preserve,
-        verbatimModuleSyntax: true,
-        erasableSyntaxOnly: true,
-        noUnusedLocals: true,
-        noUnusedParameters: true,
-        noImplicitReturns: true,
-      });
-      assert.deepEqual(strictest, []);
-      // The check can fail: a non-erasable enum is reported.
-      writeFileSync(files[0]!, `${readFileSync(files[0]!, 'utf8')}\nenum Color { Red }\nvoid Color.Red;\n`);
-      assert.match(typeCheck([files[0]!], { erasableSyntaxOnly: true, module: ts.ModuleKind.Preserve, target: ts.ScriptTarget.ES2022 }).join('\n'), /erasableSyntaxOnly/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+const sets = ['cx', 'es', 'kore', 'cx,es', 'cx,kore', 'es,kore', 'cx,es,kore'] as const;
+const importNames: Record<string, string[]> = {
+  cx: ['cxReply', 'type CxHandler', 'type CxRequest', 'type CxResponse'],
+  es: ['esReply', 'type EsHandler', 'type EsRequest', 'type EsResponse'],
+  kore: ['type KoreHandler'],
+};
+
+/** The names server.mts imports from ./mtls-server/index.mts. */
+function importedNames(text: string): string[] {
+  const m = /^import \{([^}]*)\} from '\.\/mtls-server\/index\.mts';$/m.exec(text);
+  assert.ok(m, 'one import from ./mtls-server/index.mts');
+  return m[1]!.split(',').map((n) => n.trim()).filter(Boolean);
+}
+
+const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+describe('renderServer (the user\'s server.mts)', () => {
+  it('imports exactly what each platform set uses, keeps both marker pairs, and stays within 200 lines for one platform', () => {
+    for (const set of sets) {
+      const platforms = set.split(',');
+      const text = renderServer({ platform: parsePlatforms(set) });
+      assert.deepEqual(importedNames(text), ['startWebhookServer', ...platforms.flatMap((p) => importNames[p]!)], set);
+      for (const [start, end] of [[markers.configStart, markers.configEnd], [markers.handlersStart, markers.handlersEnd]] as const) {
+        assert.equal(typeof findBlock(text, start, end), 'object', `${set}: ${start} block`);
+      }
+      const lines = text.split('\n').length - 1;
+      if (platforms.length === 1) assert.ok(lines <= 200, `${set}: ${lines} lines`);
+      // The call hands over exactly the chosen platforms' handlers.
+      const call = text.slice(text.indexOf('startWebhookServer({'));
+      assert.equal(/^ {2}cx: \{ handlers: cxHandlers, fallback: cxFallback \},$/m.test(call), platforms.includes('cx'), set);
+      assert.equal(/^ {2}es: \{ handlers: esHandlers, fallback: esFallback \},$/m.test(call), platforms.includes('es'), set);
+      assert.equal(/^ {2}kore: koreHandler,$/m.test(call), platforms.includes('kore'), set);
+      for (const other of ['cxHandlers', 'esHandlers', 'koreHandler']) assert.equal(text.includes(`const ${other}`), platforms.some((p) => other.startsWith(p)), `${set}: ${other}`);
+      assert.doesNotMatch(text, /\$\{|`/, 'no template-literal leftovers');
+      assert.doesNotMatch(text, /mtls-machinery|function dispatch|createServer/, 'no machinery in the user\'s file');
     }
   });
 
-  it('strips with amaro (Node\'s stripper) in strip-only mode, which rejects enums and namespaces', () => {
-    const amaro = createRequire(path.join(repoRoot, 'package.json'))('amaro') as { transformSync(s: string, o: { mode: string }): { code: string } };
-    assert.throws(() => amaro.transformSync('enum A { B }', { mode: 'strip-only' }), 'the check can fail');
-    const { code } = amaro.transformSync(renderServer(), { mode: 'strip-only' });
-    assert.doesNotMatch(code, /interface CxRequest|: string\b/);
+  it('shows a custom route, a before hook and the verified caller, and names every environment override', () => {
+    const text = renderServer({ platform: 'cx' });
+    assert.match(text, /^ {4}'GET \/status': \(\) => \(\{ status: 'ok' \}\),$/m);
+    assert.match(text, /^ {2}\/\/ {3}\(req\) => \(req\.headers\['x-tenant'\] \? undefined : \{ status: 400, error: 'x-tenant header required' \}\),$/m);
+    assert.match(text, /^ {2}before: \[\],$/m);
+    assert.match(text, /ctx\.caller\.certificate\.cn/);
+    assert.match(text, /ctx\.caller\.idToken\?\.email/);
+    const config = text.slice(text.indexOf(markers.configStart), text.indexOf(markers.configEnd));
+    for (const env of ['MTLS_KEY', 'MTLS_CERT', 'MTLS_CA', 'MTLS_HOST', 'MTLS_PORT', 'MTLS_ALLOWED_CLIENTS', 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT', 'MTLS_AUTH', 'MTLS_ID_TOKEN_AUDIENCE', 'MTLS_ID_TOKEN_EMAIL', 'MTLS_ID_TOKEN_SUBJECT', 'MTLS_GOOGLE_JWKS_URL', 'MTLS_WEBHOOK_PATHS', 'MTLS_BODY_LIMIT_BYTES', 'MTLS_REQUEST_TIMEOUT_MS', 'MTLS_HANDSHAKE_TIMEOUT_MS', 'MTLS_MAX_CONNECTIONS', 'MTLS_KEY_PASSPHRASE']) {
+      assert.ok(config.includes(env), `config block names ${env}`);
+    }
   });
 
-  it('includes only the handlers of the chosen platform', () => {
-    const cx = renderServer({ platform: 'cx' });
-    assert.match(cx, /const cxHandlers/);
-    assert.doesNotMatch(cx, /esHandlers|koreHandler/);
-    const es = renderServer({ platform: 'es' });
-    assert.match(es, /const esHandlers/);
-    assert.doesNotMatch(es, /cxHandlers|koreHandler/);
-    const all = renderServer();
-    for (const name of ['cxHandlers', 'esHandlers', 'koreHandler']) assert.match(all, new RegExp(`const ${name}`));
-    assert.deepEqual(parsePlatforms('cx,kore'), ['cx', 'kore']);
+  it('writes the port and host given, and rejects bad ones and unknown platforms', () => {
+    assert.match(renderServer({ port: 8443 }), /^\s+port: 8443, \/\/ MTLS_PORT$/m);
+    assert.match(renderServer(), /^\s+port: 4433, \/\/ MTLS_PORT$/m);
+    assert.match(renderServer({ host: '0.0.0.0' }), /^\s+host: '0\.0\.0\.0', \/\/ MTLS_HOST/m);
+    assert.throws(() => renderServer({ port: 70000 }), InputError);
+    assert.throws(() => renderServer({ host: "x'; evil()" }), InputError);
+    assert.deepEqual(parsePlatforms('kore,cx'), ['cx', 'kore']);
     assert.throws(() => parsePlatforms('alexa'), InputError);
   });
 
-  it('is correct by default: requires and verifies client certificates, port from the options', () => {
-    const s = renderServer({ port: 8443 });
-    assert.match(s, /requestCert: true,\n\s+rejectUnauthorized: true,/);
-    assert.doesNotMatch(s, /rejectUnauthorized: false/);
-    assert.match(s, /^\s+port: 8443, \/\/ MTLS_PORT$/m);
-    assert.match(renderServer(), /^\s+port: 4433, \/\/ MTLS_PORT$/m);
-    assert.throws(() => renderServer({ port: 70000 }), InputError);
-    assert.doesNotMatch(s, /\$\{|`/, 'no template-literal leftovers');
+  it('the template version is the machinery\'s own', () => {
+    assert.equal(templateVersion, machineryVersion());
   });
+});
 
-  it('scaffoldServer writes server.ts 0644 and refuses to overwrite without overwrite: true', async () => {
+describe('scaffoldServer (server.mts + mtls-server/ + tsconfig.json)', () => {
+  it('writes the whole set: the machinery verbatim with its manifest, files 0644, tsconfig.json only when absent', async () => {
     const dir = tempDir('write');
     try {
-      const file = await scaffoldServer(dir, { platform: 'es' });
-      assert.equal(statSync(file).mode & 0o777, 0o644);
-      await assert.rejects(scaffoldServer(dir), FilesExistError);
-      await scaffoldServer(dir, { platform: 'cx' }, { overwrite: true });
+      const result = await scaffoldServerFiles(dir, { platform: 'es' });
+      assert.equal(result.file, path.join(dir, 'server.mts'));
+      assert.equal(result.tsconfig, 'written');
+      assert.equal(statSync(result.file).mode & 0o777, 0o644);
+      assert.equal(readFileSync(result.file, 'utf8'), renderServer({ platform: 'es' }));
+      const names = machineryFiles().map((f) => f.name);
+      assert.ok(names.includes('index.mts'));
+      assert.deepEqual(readdirSync(path.join(dir, 'mtls-server')).sort(), [...names, 'manifest.json'].sort());
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'mtls-server', 'manifest.json'), 'utf8')) as { template: number; files: Record<string, string> };
+      assert.equal(manifest.template, templateVersion);
+      assert.deepEqual(Object.keys(manifest.files).sort(), [...names].sort());
+      for (const f of machineryFiles()) {
+        const onDisk = readFileSync(path.join(dir, 'mtls-server', f.name));
+        assert.equal(onDisk.toString('utf8'), f.contents, `${f.name} copied verbatim`);
+        assert.equal(manifest.files[f.name], sha256(onDisk), `${f.name}'s hash`);
+      }
+      assert.equal(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'), tsconfigText);
+      assert.equal(result.written.length, names.length + 3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses an existing server.mts, mtls-server/ or single-file server.ts unless overwrite; keeps an existing tsconfig.json and says what it needs', async () => {
+    const dir = tempDir('refuse');
+    try {
+      const file = await scaffoldServer(dir, { platform: 'cx' });
+      await assert.rejects(scaffoldServer(dir), FilesExistError);
+      // Only the folder left: still refused, nothing written.
+      rmSync(file);
+      await assert.rejects(scaffoldServer(dir), (e: unknown) => e instanceof FilesExistError && e.existing.includes(path.join(dir, 'mtls-server')));
+      assert.equal(existsSync(file), false);
+      // --force: the set is written anew, a stale file of an older machinery goes, tsconfig.json stays.
+      writeFileSync(path.join(dir, 'mtls-server', 'retired.mts'), 'export {};\n');
+      writeFileSync(path.join(dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+      const forced = await scaffoldServerFiles(dir, { platform: 'kore' }, { overwrite: true });
+      assert.equal(forced.tsconfig, 'kept');
+      assert.match(forced.note ?? '', /tsconfig\.json already exists.*"nodenext".*allowImportingTsExtensions.*server\.mts and mtls-server\//);
+      assert.equal(readFileSync(path.join(dir, 'tsconfig.json'), 'utf8'), '{ "compilerOptions": { "strict": true } }\n');
+      assert.equal(existsSync(path.join(dir, 'mtls-server', 'retired.mts')), false);
+      assert.match(readFileSync(file, 'utf8'), /const koreHandler/);
+      // A single-file server.ts of an earlier template: converting it is the way, not a second server.
+      const legacy = tempDir('legacy');
+      try {
+        writeFileSync(path.join(legacy, 'server.ts'), readFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'cx', 'server.ts')));
+        await assert.rejects(scaffoldServer(legacy), (e: unknown) => e instanceof MtlsError && /single-file server .*template 4.*mtls scaffold --upgrade/.test(e.message));
+        assert.deepEqual(readdirSync(legacy), ['server.ts']);
+      } finally {
+        rmSync(legacy, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a scaffolded project type-checks under its tsconfig.json, also with the strictest erasable-only settings', async () => {
+    const dir = tempDir('tsc');
+    try {
+      for (const set of ['cx', 'es', 'kore', 'cx,es,kore']) await scaffoldServer(path.join(dir, set), { platform: parsePlatforms(set) });
+      for (const set of ['cx', 'es', 'kore', 'cx,es,kore']) {
+        assert.deepEqual(typeCheckProject(path.join(dir, set)), [], set);
+      }
+      const strictest = { erasableSyntaxOnly: true, noUnusedLocals: true, noUnusedParameters: true, noImplicitReturns: true, exactOptionalPropertyTypes: false } as TS.CompilerOptions;
+      assert.deepEqual(typeCheckProject(path.join(dir, 'cx,es,kore'), strictest), []);
+      // The check can fail: a non-erasable enum in server.mts is reported.
+      const file = path.join(dir, 'cx', 'server.mts');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\nenum Color { Red }\nvoid Color.Red;\n`);
+      assert.match(typeCheckProject(path.join(dir, 'cx'), { erasableSyntaxOnly: true } as TS.CompilerOptions).join('\n'), /erasableSyntaxOnly/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('strips with amaro (Node\'s stripper) in strip-only mode, keeping the import of the machinery as Node must run it', () => {
+    const amaro = createRequire(path.join(repoRoot, 'package.json'))('amaro') as { transformSync(s: string, o: { mode: string }): { code: string } };
+    assert.throws(() => amaro.transformSync('enum A { B }', { mode: 'strip-only' }), 'the check can fail');
+    const { code } = amaro.transformSync(renderServer(), { mode: 'strip-only' });
+    assert.doesNotMatch(code, /: CxRequest|type CxHandler/);
+    assert.match(code, /import \{\s*startWebhookServer,\s*cxReply,[\s,]*esReply,[\s,]*\} from '\.\/mtls-server\/index\.mts';/);
   });
 });
 

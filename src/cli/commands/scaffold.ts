@@ -1,24 +1,28 @@
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
-import { applyUpgrade, parsePlatforms, planUpgradeFile, platformNames, scaffoldServer, defaultServerPort, serverFileName, upgradeDiff, type Platform } from '../../core/scaffold/index';
+import { existsSync } from 'node:fs';
+import { applyUpgrade, parsePlatforms, planUpgradeFile, platformNames, scaffoldServerFiles, defaultServerPort, serverFileName, upgradeDiff, type Platform, type UpgradePlan } from '../../core/scaffold/index';
+import { machineryFolder } from '../../core/scaffold/machineryFiles';
 import type { CliContext } from '../command';
 import { shellQuote } from '../../core/shellQuote';
 
-/** `mtls scaffold`: write a single-file mTLS webhook server.ts. */
+/** `mtls scaffold`: write the user's server.mts and the generated mtls-server/ folder, or upgrade them. */
 export const scaffoldCommand: CliCommand = {
   name: 'scaffold',
-  summary: 'Write an mTLS webhook server.ts, or upgrade one to the current template',
+  summary: `Write an mTLS webhook (${serverFileName} + ${machineryFolder}/), or upgrade one to the current template`,
   usage: 'mtls scaffold --out DIR [--port 4433] [--platform cx|es|kore|all] [--force]\n       mtls scaffold --upgrade [FILE] [--dry-run]',
   details: [
-    '  --out DIR         folder for server.ts (created if missing)',
+    `  --out DIR         folder for ${serverFileName} (yours), ${machineryFolder}/ (generated) and tsconfig.json (if absent)`,
     `  --port N          port in the config block (default ${defaultServerPort}; MTLS_PORT overrides it)`,
     '  --platform P      handlers to include: cx, es, kore, all (default), or a comma list',
-    '  --force           overwrite an existing server.ts',
-    '  --upgrade [FILE]  rewrite the generated machinery of FILE (default ./server.ts) to the current template,',
-    '                    keeping your config block and handlers byte for byte; the old file is kept as',
-    '                    FILE.bak-v<version>. Refuses, changing nothing, when code outside those parts was edited',
-    '  --dry-run         with --upgrade: print what changed and the diff, write nothing',
+    `  --force           overwrite an existing ${serverFileName} and ${machineryFolder}/`,
+    `  --upgrade [FILE]  FILE (default ./${serverFileName}, else ./server.ts): for ${serverFileName} or ${machineryFolder}/,`,
+    `                    replace ${machineryFolder}/ with the current one (the old kept as ${machineryFolder}.bak-v<N>);`,
+    `                    for a single-file server.ts of an earlier version, convert it to ${serverFileName} +`,
+    `                    ${machineryFolder}/, keeping your config block and handlers byte for byte (the old file kept`,
+    '                    as server.ts.bak-v<N>). Refuses, changing nothing, when generated code was edited',
+    '  --dry-run         with --upgrade: print what would change and the diff, write nothing',
   ].join('\n'),
   options: {
     out: { type: 'string' },
@@ -32,7 +36,8 @@ export const scaffoldCommand: CliCommand = {
   async run({ values, positionals }, ctx) {
     if (values['upgrade'] === true) {
       if (values['out'] !== undefined || values['platform'] !== undefined || values['port'] !== undefined) throw new UsageError('--upgrade keeps the file\'s own config and platforms: drop --out, --port and --platform');
-      return upgrade(path.resolve(ctx.cwd, positionals[0] ?? serverFileName), values['dry-run'] === true, ctx);
+      const given = positionals[0] ?? (existsSync(path.join(ctx.cwd, serverFileName)) || existsSync(path.join(ctx.cwd, machineryFolder)) ? serverFileName : 'server.ts');
+      return upgrade(path.resolve(ctx.cwd, given), values['dry-run'] === true, ctx);
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (a FILE goes with --upgrade)`);
     if (values['dry-run'] === true) throw new UsageError('--dry-run goes with --upgrade');
@@ -47,7 +52,8 @@ export const scaffoldCommand: CliCommand = {
       throw new UsageError(`--platform: ${(e as Error).message}`);
     }
     const outDir = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '.');
-    const file = await scaffoldServer(outDir, { port, platform: platforms }, { overwrite: values['force'] === true, within: ctx.cwd });
+    const result = await scaffoldServerFiles(outDir, { port, platform: platforms }, { overwrite: values['force'] === true, within: ctx.cwd });
+    const file = result.file;
     // Show paths relative to the current folder when they are inside it; absolute otherwise.
     const show = (p: string): string => {
       const r = path.relative(ctx.cwd, p);
@@ -55,7 +61,9 @@ export const scaffoldCommand: CliCommand = {
     };
     ctx.out(
       [
-        `Wrote ${file} (${platforms.map((p) => platformNames[p]).join(', ')} handlers; port ${port}; client certificates required).`,
+        `Wrote ${file} (yours: ${platforms.map((p) => platformNames[p]).join(', ')} handlers; port ${port}; client certificates required),`,
+        `  ${path.join(outDir, machineryFolder)}${path.sep} (generated: ${result.written.filter((w) => w.includes(`${machineryFolder}${path.sep}`)).length} files, replaced whole by mtls scaffold --upgrade)${result.tsconfig === 'written' ? `\n  and ${path.join(outDir, 'tsconfig.json')} (for the editor)` : ''}.`,
+        ...(result.note !== undefined ? [result.note] : []),
         `It reads ${path.join(outDir, 'certs')}/server-key.pem, server-fullchain.pem or server-crt.pem, and ca-crt.pem.`,
         `Next: mtls chain --out ${shellQuote(show(path.join(outDir, 'certs')))}   then: mtls serve ${shellQuote(show(file))}`,
       ].join('\n'),
@@ -64,19 +72,31 @@ export const scaffoldCommand: CliCommand = {
   },
 };
 
+/** What an upgrade does, in words: the header line and the changes. */
+function describe(plan: UpgradePlan, dryRun: boolean): string[] {
+  const verb = dryRun ? 'Would' : 'Will';
+  const head =
+    plan.kind === 'migrate'
+      ? `${dryRun ? 'Would convert' : 'Converting'} ${plan.file} (template ${plan.fromVersion}) to ${path.join(plan.dir, serverFileName)} + ${path.join(plan.dir, machineryFolder)}${path.sep} (template ${plan.toVersion}); your config block and handlers are carried over byte for byte. ${verb} keep the old file as ${path.basename(plan.backup)}. Changes:`
+      : `${dryRun ? 'Would replace' : 'Replacing'} ${path.join(plan.dir, machineryFolder)}${path.sep} (template ${plan.fromVersion}) with template ${plan.toVersion}; ${serverFileName} is not touched. ${verb} keep the old folder as ${path.basename(plan.backup)}. Changes:`;
+  return [head, ...plan.changes.map((c) => `  - ${c}`), ...plan.notes.map((n) => `Note: ${n}`)];
+}
+
 /** mtls scaffold --upgrade: plan, print the changes (and the diff on --dry-run), then back up and write. */
 async function upgrade(file: string, dryRun: boolean, ctx: CliContext): Promise<number> {
   const plan = await planUpgradeFile(file);
   if (plan.upToDate) {
-    ctx.out(`${file} is up to date (template ${plan.toVersion}).`);
+    ctx.out(`${path.join(plan.dir, machineryFolder)}${path.sep} is already current (template ${plan.toVersion}); nothing to do.`);
     return 0;
   }
-  const lines = [`${dryRun ? 'Would upgrade' : 'Upgrading'} ${file} from template ${plan.fromVersion} to ${plan.toVersion}; your config block and handlers stay as they are. Changes:`, ...plan.changes.map((c) => `  - ${c}`)];
+  const lines = describe(plan, dryRun);
   if (dryRun) {
-    ctx.out([...lines, '', upgradeDiff(plan).trimEnd()].join('\n'));
+    const written = plan.files.map((f) => `  ${f.name}`);
+    ctx.out([...lines, `Would write (in ${plan.dir}):`, ...written, '', upgradeDiff(plan).trimEnd()].join('\n'));
     return 0;
   }
   const result = await applyUpgrade(plan);
-  ctx.out([...lines, `Backup of the old file: ${result.backup ?? '(none)'}`].join('\n'));
+  const kept = plan.kind === 'migrate' ? 'Backup of the old file' : 'Backup of the old folder';
+  ctx.out([...lines, `Wrote ${result.written.length} files in ${plan.dir}.`, `${kept}: ${result.backup ?? '(none)'}`, `Run it: mtls serve ${shellQuote(path.join(plan.dir, serverFileName))}`].join('\n'));
   return 0;
 }

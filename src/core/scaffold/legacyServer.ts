@@ -1,10 +1,15 @@
-// server.ts files written before template versions were recorded (template 1): no handlers block and no
-// template line. Their user parts are the config block and, per platform, the handler table and fallback
-// (from "const cxHandlers" to the next "// ---- " section heading). Everything else must be exactly what
-// template 1 wrote, which the fingerprints below (SHA-256 of the file with those parts emptied, per platform
-// choice) vouch for. Template 1 had four printings: the first, module-neutral, with the @types/node
-// reference, and with Google ID-token verification and public-root pinning.
-import { emptyBlocks, machineryFingerprint, type BlockSpan } from './template/layout';
+// The single-file server.ts of templates 1 to 4, read for its user parts (the config block and the handler
+// code) so a migration can carry them into server.mts byte for byte.
+//
+// Templates 2 to 4 fence the user parts with marker lines and carry a template line whose fingerprint is the
+// SHA-256 of the file with those parts emptied: a file whose machinery was edited no longer matches its own
+// fingerprint. Template 1 (written before versions were recorded) has no handlers block and no template line.
+// Its user parts are the config block and, per platform, the handler table and fallback (from "const
+// cxHandlers" to the next "// ---- " section heading). Everything else must be exactly what template 1
+// wrote, which the fingerprints below (per platform choice) vouch for. Template 1 had four printings: the
+// first, module-neutral, with the @types/node reference, and with Google ID-token verification and
+// public-root pinning.
+import { emptyBlocks, findBlock, machineryFingerprint, markers, readTemplateLine, type BlockSpan } from './template/layout';
 import { allPlatforms, type Platform } from './template/platforms';
 
 const legacyFingerprints: Record<string, readonly string[]> = {
@@ -47,4 +52,65 @@ export function legacyFingerprint(text: string, config: BlockSpan, handlers: Rea
 /** Whether `fingerprint` is what template 1 wrote for these platforms. */
 export function isLegacyFingerprint(platforms: readonly Platform[], fingerprint: string): boolean {
   return legacyFingerprints[platforms.join(',')]?.includes(fingerprint) ?? false;
+}
+
+/** The last template that wrote a single-file server.ts. */
+export const lastSingleFileTemplate = 4;
+
+/** A server.mts imports the machinery folder; a single-file server imports nothing from it. */
+const importsMachinery = /^import[^;]*from\s+['"]\.\/mtls-server\//m;
+
+/**
+ * Which template wrote a single-file server.ts text (1–4; 1: before versions were recorded), or undefined
+ * when it is not one (a server.mts, or a file mtls scaffold did not write).
+ */
+export function templateVersionOf(text: string): number | undefined {
+  const t = text.replace(/\r\n/g, '\n');
+  if (importsMachinery.test(t)) return undefined;
+  const line = readTemplateLine(t);
+  if (typeof line === 'object') return line.version;
+  if (line === undefined && typeof findBlock(t, markers.configStart, markers.configEnd) === 'object') return 1;
+  return undefined;
+}
+
+/** A single-file server.ts's user parts, with Unix line endings. */
+export interface SingleFileServer {
+  readonly version: number;
+  readonly platforms: readonly Platform[];
+  /** Interior of the mtls-config block, byte for byte. */
+  readonly config: string;
+  /** Handler code: the mtls-handlers block's interior (templates 2–4), or per platform the table and fallback (template 1). */
+  readonly handlers: string | ReadonlyMap<Platform, string>;
+}
+
+/**
+ * Reads the user parts of a single-file server.ts text (Unix line endings); a string says why they cannot
+ * be told from the machinery, or that the machinery was edited.
+ */
+export function readSingleFileServer(t: string): SingleFileServer | string {
+  const config = findBlock(t, markers.configStart, markers.configEnd);
+  if (config === undefined) return 'it has no mtls-config block, so it was not written by mtls scaffold (or the block markers were removed)';
+  if (typeof config === 'string') return config;
+  const line = readTemplateLine(t);
+  if (typeof line === 'string') return line;
+  const configText = t.slice(config.start, config.end);
+  if (line === undefined) {
+    // Template 1: no handlers block; the handler tables sit between the platform types.
+    if (findBlock(t, markers.handlersStart, markers.handlersEnd) !== undefined) return "it has an mtls-handlers block but no 'mtls-template:' line (was that line deleted?)";
+    const spans = legacyHandlerSpans(t);
+    if (typeof spans === 'string') return spans;
+    const platforms = allPlatforms.filter((p) => spans.has(p));
+    if (!isLegacyFingerprint(platforms, legacyFingerprint(t, config, spans))) {
+      return 'code outside the config block and the handler tables (cxHandlers/cxFallback, esHandlers/esFallback, koreHandler) differs from what mtls scaffold wrote; move your changes into those parts, or scaffold a new server and copy your handlers over';
+    }
+    return { version: 1, platforms, config: configText, handlers: new Map(platforms.map((p) => [p, t.slice(spans.get(p)!.start, spans.get(p)!.end)])) };
+  }
+  if (line.version > lastSingleFileTemplate) return `its 'mtls-template:' line says template ${line.version}, which never wrote a single-file server`;
+  const span = findBlock(t, markers.handlersStart, markers.handlersEnd);
+  if (span === undefined) return 'its mtls-handlers block markers are missing';
+  if (typeof span === 'string') return span;
+  if (machineryFingerprint(emptyBlocks(t, [config, span])) !== line.fingerprint) {
+    return 'the generated part (header or the machinery below "mtls-machinery") was edited since it was written; move your changes into the config block or the handlers, or restore that part';
+  }
+  return { version: line.version, platforms: line.platforms, config: configText, handlers: t.slice(span.start, span.end) };
 }

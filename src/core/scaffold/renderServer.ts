@@ -1,10 +1,10 @@
+// The user's server.mts: a header, the import of the generated machinery (./mtls-server/), the config block,
+// the handlers, and the startWebhookServer call that hands them over with the user's own routes and checks.
+// It holds no machinery: after it is written (or migrated from a single-file server.ts) nothing rewrites it.
+// Rule for the text: no backticks and no dollar-brace in the generated code, so it reads as it is written.
 import { InputError } from '../errors';
-import { idTokenSection } from './template/idToken';
-import { publicRootPinSection } from './template/publicRootPin';
-import { configSection, headerSection, httpSection, identitySection, machineryIntro, runtimeSection, startSection } from './template/core';
-import { dispatchSection, handlersBlock, platformMachinery, platformNames, type Platform } from './template/platforms';
-import { templateVersion } from './template/changelog';
-import { findBlock, markers, sealTemplateLine, templateLinePlaceholder, type BlockSpan } from './template/layout';
+import { allPlatforms, callerComment, handlersBlock, platformDeclarations, platformImports, platformNames, type Platform } from './template/platforms';
+import { markers } from './template/layout';
 
 export type { Platform } from './template/platforms';
 
@@ -21,18 +21,21 @@ export interface ServerTemplateOptions {
 /** Default port of the generated server (one the Dialogflow docs' example uses for HTTPS). */
 export const defaultServerPort = 4433;
 
-/** Normalises `platform` to a list, rejecting unknown names. */
+/** The file the machinery is imported from, relative to server.mts. */
+export const machineryImport = './mtls-server/index.mts';
+
+/** Normalises `platform` to a list in the fixed order, rejecting unknown names. */
 export function parsePlatforms(platform: ServerTemplateOptions['platform'] | string): Platform[] {
-  if (platform === undefined || platform === 'all') return ['cx', 'es', 'kore'];
+  if (platform === undefined || platform === 'all') return [...allPlatforms];
   const list = typeof platform === 'string' ? platform.split(',').map((p) => p.trim()) : [...platform];
   const known = Object.keys(platformNames);
   for (const p of list) {
     if (!known.includes(p)) throw new InputError(`unknown platform '${p}': use cx, es, kore or all`);
   }
-  return [...new Set(list)] as Platform[];
+  return allPlatforms.filter((p) => list.includes(p));
 }
 
-/** The user's parts of a file, kept byte for byte when the machinery is rewritten by an upgrade. */
+/** The user's parts of a server file: the interiors of its two fenced blocks. */
 export interface UserParts {
   /** Interior of the mtls-config block (between its marker lines). */
   readonly config: string;
@@ -40,44 +43,141 @@ export interface UserParts {
   readonly handlers: string;
 }
 
-/**
- * Assembles a server.ts: header with the template line, the user's config and handlers, then the machinery.
- * `parts` replaces the template's config and handlers (an upgrade); the fingerprint does not depend on them.
- */
-export function assembleServer(platforms: readonly Platform[], port: number, host: string, parts?: UserParts): string {
-  const handlers = `${markers.handlersStart}: your code. Each platform's table maps a name to a function; add entries ----\n${handlersBlock(platforms)}${markers.handlersEnd}\n`;
-  let text = [
-    headerSection(platforms.map((p) => platformNames[p]).join(', '), templateLinePlaceholder(templateVersion, platforms)),
-    configSection(port, host),
-    '\n',
-    handlers,
-    machineryIntro,
-    runtimeSection,
-    identitySection,
-    publicRootPinSection,
-    idTokenSection,
-    platformMachinery(platforms),
-    dispatchSection(platforms),
-    httpSection,
-    startSection,
-  ].join('');
-  let config = findBlock(text, markers.configStart, markers.configEnd) as BlockSpan;
-  let handlerSpan = findBlock(text, markers.handlersStart, markers.handlersEnd) as BlockSpan;
-  if (parts !== undefined) {
-    // Later block first, so the earlier offsets stay valid.
-    text = text.slice(0, handlerSpan.start) + parts.handlers + text.slice(handlerSpan.end);
-    text = text.slice(0, config.start) + parts.config + text.slice(config.end);
-    config = findBlock(text, markers.configStart, markers.configEnd) as BlockSpan;
-    handlerSpan = findBlock(text, markers.handlersStart, markers.handlersEnd) as BlockSpan;
-  }
-  return sealTemplateLine(text, templateVersion, platforms, [config, handlerSpan]);
+/** What else the user's parts need imported (found in code carried over from a single-file server). */
+export interface ExtraImports {
+  /** Further names from the machinery ('HttpError', 'type WebhookContext'). */
+  readonly machinery?: readonly string[];
+  /** Whole import lines (Node's types the old single file had imported). */
+  readonly lines?: readonly string[];
 }
 
-/** Renders the single-file mTLS webhook server (TypeScript source, Node built-ins only). */
+const configStartLine = `${markers.configStart}: edit here, or override with the environment variable named on the right ----`;
+const handlersStartLine = `${markers.handlersStart}: your code. Each platform's table maps a name to a function; add entries ----`;
+
+function header(platforms: readonly Platform[]): string {
+  return `// server.mts — mutual-TLS webhook for ${platforms.map((p) => platformNames[p]).join(', ')}, generated by mTLS Workbench (mtls scaffold).
+//
+// This file is yours: the config, the handlers, your routes and checks. Nothing rewrites it.
+// ./mtls-server/ is generated (TLS with required client certificates, logging, auth, the platforms' formats):
+// mtls scaffold --upgrade (VS Code: "mTLS: Update Webhook Server...") replaces that folder whole, keeping the
+// old one as a backup, and refuses when a file in it was edited (mtls-server/manifest.json has their hashes).
+// Run it:  mtls serve server.mts  (any Node >= 20.16)  or  node server.mts  (Node >= 22.18 or >= 23.6)
+// The settings it runs with (CONFIG over the defaults, MTLS_* variables over both):  node server.mts --print-config
+// Type-check: npx tsc -p .  (with @types/node installed; the tsconfig.json mtls scaffold wrote has the options)
+
+// For the editor only (a comment to Node): load @types/node, also under TypeScript 6+.
+/// <reference types="node" />
+`;
+}
+
+/** The import of the machinery: what the platforms' handlers use, plus `extra`; one line when it fits. */
+function importSection(platforms: readonly Platform[], extra: ExtraImports): string {
+  const groups = [['startWebhookServer'], ...platforms.map((p) => [...platformImports[p]])];
+  const have = new Set(groups.flat());
+  const more = (extra.machinery ?? []).filter((n) => !have.has(n) && !have.has(`type ${n}`));
+  if (more.length > 0) groups.push(more);
+  const oneLine = `import { ${groups.flat().join(', ')} } from '${machineryImport}';`;
+  const text = oneLine.length <= 120 ? oneLine : `import {\n${groups.map((g) => `  ${g.join(', ')},`).join('\n')}\n} from '${machineryImport}';`;
+  return [text, ...(extra.lines ?? []), '// Your own imports go here, e.g.  import { readFileSync } from \'node:fs\';', ''].join('\n');
+}
+
+/** The config block's interior for a new file: the defaults, each with the variable that overrides it. */
+export function configInterior(port: number, host: string): string {
+  return `// Relative paths are resolved from this file's folder. The key passphrase is read from MTLS_KEY_PASSPHRASE
+// only: never write it here.
+const CONFIG = {
+  key: 'certs/server-key.pem', // MTLS_KEY
+  cert: ['certs/server-fullchain.pem', 'certs/server-crt.pem'], // MTLS_CERT (the first file that exists)
+  // MTLS_CA: the roots you trust for CLIENT certificates; it replaces Node's store, so list exactly those.
+  // Dialogflow: 'SSL.com Root Certification Authority RSA' (+ 'GTS Root R1' for the legacy certificate).
+  ca: 'certs/ca-crt.pem',
+  host: '${host}', // MTLS_HOST (0.0.0.0 to accept connections from other machines)
+  port: ${port}, // MTLS_PORT
+  // Pinned client identities, empty = any certificate the CA bundle verifies. Entries: a subject CN
+  // ('Google LLC'), 'O=Example Org', or 'sha256:AB:CD:…'. Dialogflow today: 'Google LLC'; its legacy
+  // certificate (until 2026-12-01): '*.dialogflow.com' (a literal CN, not a wildcard).
+  allowedClients: [] as string[], // MTLS_ALLOWED_CLIENTS (comma-separated)
+  // A public root in the CA bundle (SSL.com for Dialogflow) vouches for anyone's certificate: the server
+  // refuses to start with one unless allowedClients is set, or this says you accept any such client.
+  acceptAnyPublicClient: false, // MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1
+  // Authorization header check: '' (none), 'Basic user:password', 'Bearer shared-secret', or
+  // 'google-id-token' (Dialogflow CX's default service agent auth; set the idToken fields below). Prefer the
+  // environment variable for secrets.
+  auth: '', // MTLS_AUTH
+  // For 'google-id-token': the RS256 token must be Google-signed, unexpired, for this audience, AND from
+  // this caller (anyone can get a Google token for any audience, so email and/or subject is required).
+  idTokenAudience: '', // MTLS_ID_TOKEN_AUDIENCE: the webhook URL exactly as configured in the agent
+  idTokenEmail: '', // MTLS_ID_TOKEN_EMAIL: service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com
+  idTokenSubject: '', // MTLS_ID_TOKEN_SUBJECT: the caller's numeric id (sub), instead of or with email
+  // MTLS_GOOGLE_JWKS_URL: Google's keys; or an http URL on 127.0.0.1, or a file (tests, offline mirrors)
+  googleJwksUrl: 'https://www.googleapis.com/oauth2/v3/certs',
+  webhookPaths: ['/webhook', '/'], // MTLS_WEBHOOK_PATHS (comma-separated): POST here; GET /healthz answers 200
+  bodyLimitBytes: 1024 * 1024, // MTLS_BODY_LIMIT_BYTES: 413 above this (Dialogflow requests are a few KiB)
+  // Answer before the platform gives up: Dialogflow ES waits 5 s, CX 5 s by default (at most 30 s).
+  requestTimeoutMs: 4500, // MTLS_REQUEST_TIMEOUT_MS
+  handshakeTimeoutMs: 10_000, // MTLS_HANDSHAKE_TIMEOUT_MS: drop connections that do not finish TLS by then
+  maxConnections: 256, // MTLS_MAX_CONNECTIONS: connections open at once; more are dropped (and logged)
+};
+`;
+}
+
+/** The handlers block's interior: the caller comment, then each platform's heading and table (`bodies`: kept code). */
+export function handlersInterior(platforms: readonly Platform[], bodies: Partial<Record<Platform, string>> = {}): string {
+  return callerComment(platforms) + handlersBlock(platforms, bodies);
+}
+
+/** Whether `code` declares `name` at the start of a line (function, const, let or var). */
+export function declares(code: string, name: string): boolean {
+  return new RegExp(`^[ \\t]*(?:export\\s+)?(?:async\\s+)?(?:function\\s*\\*?\\s*|(?:const|let|var)\\s+)${name}\\b`, 'm').test(code);
+}
+
+/** The startWebhookServer call: the platforms' handlers (a fallback only when the handlers declare it). */
+function startSection(platforms: readonly Platform[], handlers: string): string {
+  const platformLines = platforms.map((p) => {
+    const d = platformDeclarations[p];
+    if (p === 'kore') return `  kore: ${d.table},`;
+    return d.fallback !== undefined && declares(handlers, d.fallback) ? `  ${p}: { handlers: ${d.table}, fallback: ${d.fallback} },` : `  ${p}: { handlers: ${d.table} },`;
+  });
+  return [
+    '',
+    '// ---- the server: your handlers, plus routes and checks of your own (the rest is in ./mtls-server/) ----',
+    'startWebhookServer({',
+    '  config: CONFIG,',
+    ...platformLines,
+    "  // Your own routes, 'METHOD /path': what the function returns is answered as JSON (200); for an error",
+    "  // answer, throw new HttpError(404, 'no such order') (import HttpError from ./mtls-server/index.mts).",
+    '  routes: {',
+    "    'GET /status': () => ({ status: 'ok' }),",
+    '  },',
+    '  // Checks run before every request is answered (the client certificate already verified); return',
+    '  // { status, error } to refuse it, e.g. a header your callers must send:',
+    "  //   (req) => (req.headers['x-tenant'] ? undefined : { status: 400, error: 'x-tenant header required' }),",
+    '  before: [],',
+    '});',
+    '',
+  ].join('\n');
+}
+
+/** Assembles a server.mts around the user's parts (fresh ones, or carried over byte for byte by a migration). */
+export function assembleServer(platforms: readonly Platform[], parts: UserParts, extra: ExtraImports = {}): string {
+  return [
+    header(platforms),
+    importSection(platforms, extra),
+    configStartLine,
+    parts.config + markers.configEnd,
+    '',
+    handlersStartLine,
+    parts.handlers + markers.handlersEnd,
+    startSection(platforms, parts.handlers),
+  ].join('\n');
+}
+
+/** Renders the user's server.mts for a new project. */
 export function renderServer(opts: ServerTemplateOptions = {}): string {
   const port = opts.port ?? defaultServerPort;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`port ${String(port)} is not a number from 0 to 65535`);
   const host = opts.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new InputError(`host '${host}' is not a host name or IP address`);
-  return assembleServer(parsePlatforms(opts.platform), port, host);
+  const platforms = parsePlatforms(opts.platform);
+  return assembleServer(platforms, { config: configInterior(port, host), handlers: handlersInterior(platforms) });
 }

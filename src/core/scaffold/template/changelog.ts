@@ -1,8 +1,10 @@
 // What each template version changed in the generated machinery, one line per change: "Update Webhook
-// Server..." and mtls scaffold --upgrade show the lines newer than the file's version.
+// Server..." and mtls scaffold --upgrade show the lines newer than the file's or folder's version. Versions
+// 1–4 wrote a single-file server.ts; from 5 on the machinery is the mtls-server/ folder beside server.mts,
+// whose manifest.json records the version (the machinery's own config.mts declares the same number).
 
-/** The version of the server.ts template this code writes. */
-export const templateVersion = 4;
+/** The version of the machinery this code writes. */
+export const templateVersion = 5;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
@@ -31,6 +33,16 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
       'refuses to start when a certificate in the CA bundle is damaged (OpenSSL skipped it, so its clients were refused as unknown)',
       'says when the certificate file lists an intermediate before the server certificate, instead of "key does not belong"',
       'answers curl --http1.0 (ALPN http/1.0); a webhook path with a trailing slash is the same webhook; "basic" auth gets a Basic challenge',
+    ],
+  },
+  {
+    version: 5,
+    changes: [
+      'server.mts is all yours (config, handlers, routes); the machinery moved to mtls-server/, which --upgrade replaces whole and verifies against its manifest.json',
+      'your own routes (\'GET /status\': () => ({ status: \'ok\' })) and checks before every request (before: [...]) next to the webhook',
+      'every handler gets the verified caller: ctx.caller.certificate (cn, org, fingerprint256, ...) and ctx.caller.idToken',
+      'node server.mts --print-config prints the settings in force; new overrides MTLS_WEBHOOK_PATHS, MTLS_BODY_LIMIT_BYTES, MTLS_REQUEST_TIMEOUT_MS',
+      'an ES module (server.mts): import npm packages and Node built-ins as usual, whatever package.json says',
     ],
   },
 ];

@@ -1,7 +1,7 @@
-// Where the user's parts of a generated server.ts are, and the line that records which template wrote the
-// rest. The machinery's fingerprint (SHA-256 of the file with the user's blocks emptied) is written into
-// that line, so an upgrade can tell whether anything outside the user's blocks was edited, without keeping
-// every old template around.
+// Where the user's parts of a server file are (the fenced config and handlers blocks, which server.mts keeps
+// too), and the line with which templates 2–4 recorded what wrote the rest of a single-file server.ts: its
+// version, platforms and the machinery's fingerprint (SHA-256 of the file with the user's blocks emptied), so
+// a migration can tell whether anything outside the user's blocks was edited.
 import { createHash } from 'node:crypto';
 import { allPlatforms, type Platform } from './platforms';
 
@@ -63,16 +63,6 @@ export function readTemplateLine(text: string): TemplateLine | string | undefine
   return { version: Number(m[1]), platforms, fingerprint: m[3] ?? '' };
 }
 
-/** The template line for a file, without its fingerprint (what the fingerprint covers). */
-function templateLineBase(version: number, platforms: readonly Platform[]): string {
-  return `${templateLinePrefix} v${version} platforms=${allPlatforms.filter((p) => platforms.includes(p)).join(',')} machinery=sha256:`;
-}
-
-/** The placeholder line the renderer writes before the fingerprint is known. */
-export function templateLinePlaceholder(version: number, platforms: readonly Platform[]): string {
-  return templateLineBase(version, platforms) + '0'.repeat(16);
-}
-
 /** Empties the interiors of the given blocks (sorted, not overlapping). */
 export function emptyBlocks(text: string, spans: readonly BlockSpan[]): string {
   let out = '';
@@ -88,11 +78,4 @@ export function emptyBlocks(text: string, spans: readonly BlockSpan[]): string {
 export function machineryFingerprint(skeleton: string): string {
   const normalised = skeleton.replace(/\r\n/g, '\n').replace(/(machinery=sha256:)[0-9a-f]{16}/, '$1');
   return createHash('sha256').update(normalised).digest('hex').slice(0, 16);
-}
-
-/** Fills in the fingerprint of a freshly rendered file. */
-export function sealTemplateLine(text: string, version: number, platforms: readonly Platform[], spans: readonly BlockSpan[]): string {
-  const placeholder = templateLinePlaceholder(version, platforms);
-  const fingerprint = machineryFingerprint(emptyBlocks(text, spans));
-  return text.replace(placeholder, templateLineBase(version, platforms) + fingerprint);
 }

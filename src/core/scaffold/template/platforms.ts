@@ -1,6 +1,7 @@
-// The platform parts of the generated server.ts (see core.ts for the text rules). Each platform has two:
-// the handlers a developer edits (in the "mtls-handlers" block near the top, one example line each) and the
-// request/response types and reply helper they use (in the machinery, kept current by --upgrade).
+// The platform parts of the user's server.mts: the handlers a developer edits (in the "mtls-handlers" block,
+// one example line each), the names each platform's handlers import from ./mtls-server/, and how the
+// startWebhookServer call hands them over. Rule for the text: no backticks and no dollar-brace in the
+// generated code, so it reads exactly as it will be written.
 
 /** A platform the scaffold can generate handlers for. */
 export type Platform = 'cx' | 'es' | 'kore';
@@ -39,7 +40,7 @@ const handlerBodies: Record<Platform, string> = {
 // For a tag with no entry above.
 function cxFallback(req: CxRequest): CxResponse {
   const tag = req.fulfillmentInfo?.tag ?? '';
-  return cxReply('The webhook has no handler for tag "' + tag + '" yet: add one to cxHandlers in server.ts.');
+  return cxReply('The webhook has no handler for tag "' + tag + '" yet: add one to cxHandlers in server.mts.');
 }
 `,
   es: `const esHandlers: Record<string, EsHandler> = {
@@ -50,7 +51,7 @@ function cxFallback(req: CxRequest): CxResponse {
 // For an intent with no entry above.
 function esFallback(req: EsRequest): EsResponse {
   const intent = req.queryResult?.intent?.displayName ?? '';
-  return esReply('The webhook has no handler for intent "' + intent + '" yet: add one to esHandlers in server.ts.');
+  return esReply('The webhook has no handler for intent "' + intent + '" yet: add one to esHandlers in server.mts.');
 }
 `,
   kore: `const koreHandler: KoreHandler = (body) => ({
@@ -71,105 +72,35 @@ export function handlersBlock(platforms: readonly Platform[], bodies: Partial<Re
   return allPlatforms.filter((p) => platforms.includes(p)).map((p) => handlerSection(p, bodies[p])).join('').replace(/^\n/, '');
 }
 
-const machinery: Record<Platform, string> = {
-  cx: `
-// ---- Dialogflow CX: request and response shapes, and the reply helper the handlers use ----
-interface CxRequest {
-  detectIntentResponseId?: string;
-  fulfillmentInfo?: { tag?: string };
-  text?: string;
-  languageCode?: string;
-  intentInfo?: { displayName?: string; parameters?: Record<string, { originalValue?: unknown; resolvedValue?: unknown }> };
-  pageInfo?: { displayName?: string };
-  sessionInfo?: { session?: string; parameters?: Record<string, unknown> };
-}
-interface CxResponse {
-  fulfillmentResponse: { messages: { text: { text: string[] } }[]; mergeBehavior?: 'APPEND' | 'REPLACE' };
-  sessionInfo?: { parameters: Record<string, unknown> }; // a null value deletes that session parameter
-}
-type CxHandler = (req: CxRequest) => CxResponse | Promise<CxResponse>;
-
-function cxReply(text: string, parameters?: Record<string, unknown>): CxResponse {
-  const reply: CxResponse = { fulfillmentResponse: { messages: [{ text: { text: [text] } }] } };
-  if (parameters !== undefined) reply.sessionInfo = { parameters };
-  return reply;
-}
-`,
-  es: `
-// ---- Dialogflow ES: request and response shapes, and the reply helper the handlers use ----
-interface EsRequest {
-  responseId?: string;
-  session?: string;
-  queryResult?: {
-    queryText?: string;
-    languageCode?: string;
-    action?: string;
-    parameters?: Record<string, unknown>;
-    intent?: { name?: string; displayName?: string };
-  };
-}
-interface EsResponse {
-  fulfillmentText: string;
-  fulfillmentMessages: { text: { text: string[] } }[];
-  source?: string;
-  outputContexts?: { name: string; lifespanCount?: number; parameters?: Record<string, unknown> }[];
-}
-type EsHandler = (req: EsRequest) => EsResponse | Promise<EsResponse>;
-
-function esReply(text: string): EsResponse {
-  return { fulfillmentText: text, fulfillmentMessages: [{ text: { text: [text] } }], source: 'mtls-webhook' };
-}
-`,
-  kore: `
-// ---- Kore.ai service node: no fixed request shape (the bot designer defines it) ----
-type KoreHandler = (body: Record<string, unknown>, req: IncomingMessage) => unknown;
-`,
+/** What each platform's handlers import from the machinery (values first, then types). */
+export const platformImports: Record<Platform, readonly string[]> = {
+  cx: ['cxReply', 'type CxHandler', 'type CxRequest', 'type CxResponse'],
+  es: ['esReply', 'type EsHandler', 'type EsRequest', 'type EsResponse'],
+  kore: ['type KoreHandler'],
 };
 
-/** The platform types and helpers (machinery) for the chosen platforms, in a fixed order. */
-export function platformMachinery(platforms: readonly Platform[]): string {
-  return allPlatforms.filter((p) => platforms.includes(p)).map((p) => machinery[p]).join('');
-}
+/** The names a platform's handlers block declares, which the startWebhookServer call hands over. */
+export const platformDeclarations: Record<Platform, { readonly table: string; readonly fallback?: string }> = {
+  cx: { table: 'cxHandlers', fallback: 'cxFallback' },
+  es: { table: 'esHandlers', fallback: 'esFallback' },
+  kore: { table: 'koreHandler' },
+};
 
-/** The dispatcher: detect the caller's format, then call the matching handler table. */
-export function dispatchSection(platforms: readonly Platform[]): string {
-  const has = (p: Platform): boolean => platforms.includes(p);
-  const lines: string[] = ['', '// ---- dispatch: detect which platform sent the request ----'];
-  if (has('cx') || has('es')) {
-    // Own keys only: a tag named "constructor" must not reach Object.prototype.
-    lines.push('function own(table: object, key: string): boolean {', '  return Object.prototype.hasOwnProperty.call(table, key);', '}');
-  }
-  lines.push(
+/** One line each: how a handler of the platform reads the verified caller (ctx, its last argument). */
+const callerExamples: Record<Platform, string> = {
+  cx: "//   whoami: (req, ctx) => cxReply('Hi ' + ctx.caller.certificate.cn + ', ' + String(ctx.caller.idToken?.email)),",
+  es: "//   whoami: (req, ctx) => esReply('Hi ' + ctx.caller.certificate.cn + ', ' + String(ctx.caller.idToken?.email)),",
+  kore: '//   (body, req, ctx) => ({ caller: ctx.caller.certificate.cn, email: ctx.caller.idToken?.email }),',
+};
+
+/** The comment at the top of the handlers block: every handler also gets the verified caller. */
+export function callerComment(platforms: readonly Platform[]): string {
+  const first = allPlatforms.find((p) => platforms.includes(p)) ?? 'cx';
+  return [
+    '// Every handler also gets ctx, with the caller the TLS handshake verified: ctx.caller.certificate (cn, org,',
+    "// fingerprint256, ...) and, with auth 'google-id-token', the verified token's claims in ctx.caller.idToken:",
+    callerExamples[first],
     '',
-    'async function dispatch(body: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {',
-    '  void req;',
-  );
-  lines.push("  if ('detectIntentResponseId' in body || 'fulfillmentInfo' in body) {");
-  if (has('cx')) {
-    lines.push(
-      '    const cxReq = body as CxRequest;',
-      "    const tag = cxReq.fulfillmentInfo?.tag ?? '';",
-      '    return own(cxHandlers, tag) ? await cxHandlers[tag]!(cxReq) : cxFallback(cxReq);',
-    );
-  } else {
-    lines.push("    throw new HttpError(400, 'this webhook was generated without Dialogflow CX handlers (mtls scaffold --platform cx)');");
-  }
-  lines.push('  }', "  if ('queryResult' in body) {");
-  if (has('es')) {
-    lines.push(
-      '    const esReq = body as EsRequest;',
-      "    const intent = esReq.queryResult?.intent?.displayName ?? '';",
-      '    return own(esHandlers, intent) ? await esHandlers[intent]!(esReq) : esFallback(esReq);',
-    );
-  } else {
-    lines.push("    throw new HttpError(400, 'this webhook was generated without Dialogflow ES handlers (mtls scaffold --platform es)');");
-  }
-  lines.push('  }');
-  if (has('kore')) {
-    lines.push('  return koreHandler(body, req);');
-  } else {
-    lines.push("  throw new HttpError(400, 'not a Dialogflow webhook request (no detectIntentResponseId, fulfillmentInfo or queryResult)');");
-  }
-  lines.push('}', '');
-  return lines.join('\n');
+    '',
+  ].join('\n');
 }
