@@ -3,18 +3,17 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { rootCertificates } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { checkReadiness, readinessJson, renderReadiness, type ReadinessReport } from '../../src/core/readiness/index';
-import { dialogflowTrustBundle, exportDer, generateChain, generateSelfSigned } from '../../src/core/pki/index';
+import { dialogflowTrustBundle, exportDer, generateChain } from '../../src/core/pki/index';
 import { scaffoldServer } from '../../src/core/scaffold/index';
 import { buildCxClientKit } from '../../src/core/kits/index';
 import { writeFileSet } from '../../src/core/files';
 import { startBackgroundServer } from '../../src/core/setup/index';
-import { closedPort, type Running } from './http-support';
+import { closedPort } from './http-support';
+import { otherChain, tcpPassThrough, tlsTerminatingProxy } from './readiness-support';
 import { ensureBuilt, repoRoot, runCommand, tempDir } from './scaffold-support';
 
 ensureBuilt();
@@ -51,42 +50,6 @@ async function makeCxCustom(p: Project): Promise<void> {
   const kit = await buildCxClientKit({ caCertPem: read('ca-intermediate-crt.pem'), caKeyPem: read('ca-intermediate-key.pem'), keyType: 'ec256', kdfIterations: 2048 });
   await writeFileSet(path.join(p.dir, 'cx-client'), kit.files);
   writeFileSync(path.join(p.certs, 'ca-root.der'), exportDer({ caCertPem: read('ca-root-crt.pem') }).der);
-}
-
-/** Forwards raw TCP to 127.0.0.1:upstream: TLS stays end to end (a TLS pass-through tunnel). */
-async function tcpPassThrough(upstream: number): Promise<Running> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((down) => {
-    const up = net.connect(upstream, '127.0.0.1');
-    for (const s of [down, up]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-    }
-    down.pipe(up).pipe(down);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { port, url: `https://localhost:${port}/webhook`, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
-}
-
-/** Terminates TLS with its own certificate and forwards requests upstream over a new TLS connection (an HTTPS tunnel). */
-async function tlsTerminatingProxy(upstream: number): Promise<Running> {
-  const own = await generateSelfSigned({ keyType: 'ec256', cn: 'tunnel.example', sans: ['DNS:localhost', 'IP:127.0.0.1'] });
-  const pem = (n: string) => String(own.files.find((f) => f.name.endsWith(n))?.contents);
-  const server = https.createServer({ cert: pem('crt.pem'), key: pem('key.pem') }, (req, res) => {
-    const fwd = https.request({ host: '127.0.0.1', port: upstream, path: req.url, method: req.method, headers: req.headers, rejectUnauthorized: false }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    fwd.on('error', () => {
-      res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end('upstream refused the connection');
-    });
-    req.pipe(fwd);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { port, url: `https://localhost:${port}/webhook`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
 test('a good CX set-up (custom CA exported, custom client certificate, basic auth, pass-through tunnel) passes every row', async () => {
@@ -287,14 +250,6 @@ test('bad input is a row, never a stack: no server.mts, a single-file server.ts,
   assert.equal(same.handshake?.failedStep, 1, 'nothing listens: step 1 failed');
   assert.match(renderReadiness(down), /^ {10}✖ 1 {2}Platform says hello/m);
 });
-
-/** A second, unrelated CA chain (another organisation), in its own folder outside the project. */
-async function otherChain(): Promise<string> {
-  const dir = tempDir('check-other');
-  const set = await generateChain({ keyType: 'ec256', org: 'Another Org' });
-  for (const f of set.files) writeFileSync(path.join(dir, f.name), f.contents, { mode: f.name.includes('key') ? 0o600 : 0o644 });
-  return dir;
-}
 
 const statuses = (h: { steps: readonly { status: string }[] } | undefined): string => (h?.steps ?? []).map((s) => s.status).join(' ');
 
