@@ -150,13 +150,15 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     });
   });
 
-  it('a file that fails before answering is E_SERVER_CONFIG quoting its error; a missing file is ENOENT_SERVER', async () => {
+  it('a file that fails before answering is E_SERVER_CONFIG quoting its error, one that prints no settings says so; a missing file is ENOENT_SERVER', async () => {
     const broken = ownedWorkspace(path.join(dir, 'broken'), `import missing from 'no-such-package';\nimport { startWebhookServer } from './mtls-server/index.mts';\nstartWebhookServer({ config: { port: missing } });\n`);
     await assert.rejects(readServerConfig(broken, { PATH: process.env['PATH'] }, read), (e: unknown) => {
       assert.ok(e instanceof MtlsError && e.code === 'E_SERVER_CONFIG', String(e));
       assert.match(e.message, /--print-config failed \(exit code 1\) before printing its configuration:\n[\s\S]*no-such-package/);
       return true;
     });
+    const silent = ownedWorkspace(path.join(dir, 'silent'), `console.log('hello from my own code');\n`);
+    await assert.rejects(readServerConfig(silent, { PATH: process.env['PATH'] }, read), /--print-config printed no configuration \(it printed: hello from my own code\): does it end with startWebhookServer/);
     await assert.rejects(readServerConfig(path.join(dir, 'nowhere', 'server.mts'), {}, read), (e: unknown) => e instanceof MtlsError && e.code === 'ENOENT_SERVER');
   });
 
