@@ -92,7 +92,7 @@ async function upgrade(file: string, dryRun: boolean, ctx: CliContext): Promise<
   const lines = describe(plan, dryRun);
   if (dryRun) {
     const written = plan.files.map((f) => `  ${f.name}`);
-    ctx.out([...lines, `Would write (in ${plan.dir}):`, ...written, '', upgradeDiff(plan).trimEnd()].join('\n'));
+    ctx.out([...lines, `Would write (in ${plan.dir}):`, ...written, '', upgradeDiff(plan).replace(/\n$/, '')].join('\n'));
     return 0;
   }
   const result = await applyUpgrade(plan);

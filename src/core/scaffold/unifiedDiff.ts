@@ -1,11 +1,20 @@
 // A unified diff of two texts, for --dry-run and logs. Line-based longest common subsequence after trimming
-// the common head and tail: server.ts files are a few hundred lines, so the quadratic table stays small.
+// the common head and tail: the files are a few hundred lines, so the quadratic table stays small.
+
+/** A text's lines; a last line without its newline is marked, so it differs from the same line with one. */
+const noNewline = '\u0000';
+function linesOf(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += noNewline;
+  return lines;
+}
 
 /** `diff -u`-style text ('' when equal), with `context` unchanged lines around each change. */
 export function unifiedDiff(oldText: string, newText: string, oldName: string, newName: string, context = 3): string {
   if (oldText === newText) return '';
-  const a = oldText.split('\n');
-  const b = newText.split('\n');
+  const a = oldText === '' ? [] : linesOf(oldText);
+  const b = newText === '' ? [] : linesOf(newText);
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;
@@ -58,8 +67,9 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     const hunk = ops.slice(from, to);
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${hunk[0]!.ai + 1},${aLen} +${hunk[0]!.bi + 1},${bLen} @@`);
-    for (const o of hunk) out.push(o.kind + o.line);
+    // An empty side starts at line 0 (diff -u's "-0,0" for a new file).
+    out.push(`@@ -${aLen === 0 ? hunk[0]!.ai : hunk[0]!.ai + 1},${aLen} +${bLen === 0 ? hunk[0]!.bi : hunk[0]!.bi + 1},${bLen} @@`);
+    for (const o of hunk) out.push(o.line.endsWith(noNewline) ? `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file` : o.kind + o.line);
     k = to;
   }
   return out.join('\n') + '\n';
