@@ -285,6 +285,11 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
       ['an extra file', () => writeFileSync(path.join(folder, 'mine.mts'), 'export {};\n'), /\(not ours: mine\.mts\)/],
       ['no manifest', () => rmSync(path.join(folder, 'manifest.json')), /manifest\.json is missing or not JSON/],
       ['a damaged manifest', () => writeFileSync(path.join(folder, 'manifest.json'), '{"template":"5"}'), /does not have the template number/],
+      ['a manifest naming a file outside the folder', () => {
+        const m = JSON.parse(readFileSync(path.join(pristine, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+        m.files['../server.mts'] = createHash('sha256').update(readFileSync(mts)).digest('hex');
+        writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(m));
+      }, /\(missing: \.\.\/server\.mts\)/],
       ['a newer template', () => writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify({ ...JSON.parse(readFileSync(path.join(pristine, 'manifest.json'), 'utf8')), template: templateVersion + 1 })), /newer than this mTLS Workbench writes/],
       ['no folder', () => rmSync(folder, { recursive: true }), /there is no mtls-server\/ folder beside it/],
     ];

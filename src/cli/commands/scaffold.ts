@@ -62,7 +62,7 @@ export const scaffoldCommand: CliCommand = {
     ctx.out(
       [
         `Wrote ${file} (yours: ${platforms.map((p) => platformNames[p]).join(', ')} handlers; port ${port}; client certificates required),`,
-        `  ${path.join(outDir, machineryFolder)}${path.sep} (generated: ${result.written.filter((w) => w.includes(`${machineryFolder}${path.sep}`)).length} files, replaced whole by mtls scaffold --upgrade)${result.tsconfig === 'written' ? `\n  and ${path.join(outDir, 'tsconfig.json')} (for the editor)` : ''}.`,
+        `  ${path.join(outDir, machineryFolder)}${path.sep} (generated: ${result.written.filter((w) => path.relative(outDir, w).startsWith(`${machineryFolder}${path.sep}`)).length} files, replaced whole by mtls scaffold --upgrade)${result.tsconfig === 'written' ? `\n  and ${path.join(outDir, 'tsconfig.json')} (for the editor)` : ''}.`,
         ...(result.note !== undefined ? [result.note] : []),
         `It reads ${path.join(outDir, 'certs')}/server-key.pem, server-fullchain.pem or server-crt.pem, and ca-crt.pem.`,
         `Next: mtls chain --out ${shellQuote(show(path.join(outDir, 'certs')))}   then: mtls serve ${shellQuote(show(file))}`,

@@ -63,8 +63,9 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
   const edited: string[] = [];
   const files = new Map<string, string>();
   for (const [name, digest] of Object.entries(recorded)) {
-    const bytes = await fs.readFile(path.join(folder, name)).catch(() => undefined);
-    if (bytes === undefined || !entries.some((e) => e.name === name && e.isFile())) {
+    // Only a file of the folder itself: a manifest name such as '../x' is missing, never read.
+    const bytes = entries.some((e) => e.name === name && e.isFile()) ? await fs.readFile(path.join(folder, name)).catch(() => undefined) : undefined;
+    if (bytes === undefined) {
       missing.push(name);
       continue;
     }
