@@ -239,6 +239,11 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
       assert.deepEqual([plan.kind, plan.upToDate, plan.fromVersion, plan.changes.length], ['machinery', true, templateVersion, 0], target);
       assert.deepEqual((await applyUpgrade(plan)).written, []);
     }
+    // The user's file under another name is recognised by its import of the machinery.
+    const renamed = path.join(work, 'app.mts');
+    writeFileSync(renamed, readFileSync(mts));
+    assert.deepEqual(await planUpgradeFile(renamed).then((p) => [p.kind, p.file, p.upToDate]), ['machinery', renamed, true]);
+    rmSync(renamed);
     for (const f of machineryFiles()) writeFileSync(path.join(work, 'mtls-server', f.name), f.contents.replace(/\n/g, '\r\n'));
     assert.equal((await planUpgradeFile(mts)).upToDate, true);
   });

@@ -84,10 +84,9 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
 /** A timestamp usable in a file name (UTC, no colons). */
 const stamp = (d = new Date()): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
-/** Plans replacing `dir`/mtls-server with the current machinery; server.mts is never touched. */
-export async function planMachineryUpgrade(dir: string): Promise<UpgradePlan> {
+/** Plans replacing `dir`/mtls-server with the current machinery; the user's file (`file`) is never touched. */
+export async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(dir), serverFileName)): Promise<UpgradePlan> {
   dir = path.resolve(dir);
-  const file = path.join(dir, serverFileName);
   const old = await readMachineryFolder(dir, file);
   const next = machineryFiles();
   const machinery: MachineryChange[] = [];
@@ -134,7 +133,7 @@ export async function planUpgradeFile(target: string): Promise<UpgradePlan> {
   }
   const { text } = await readServerFile(abs);
   const dir = path.dirname(abs);
-  if (importsMachinery.test(text) || path.basename(abs) === serverFileName) return planMachineryUpgrade(dir);
+  if (importsMachinery.test(text) || path.basename(abs) === serverFileName) return planMachineryUpgrade(dir, abs);
   const plan = planMigration(text, abs, { tsconfigExists: await exists(path.join(dir, tsconfigName)) });
   const { existing } = await scaffoldObstacles(dir);
   if (existing.length > 0) {
