@@ -1,9 +1,11 @@
 // The scaffolded server and the `mtls` CLI on every Node we support, in every kind of folder a user has:
 // package.json with "type": "commonjs" (what `npm init -y` writes), "type": "module", one without "type"
 // (what `npm install -D @types/node` writes), and no package.json at all. Each cell runs the real CLI bundle
-// on that Node, starts server.ts both the way `mtls serve` does and the way the VS Code command does (node
-// found on PATH), checks from /proc that the process really runs with the expected strategy, then sends
-// a Dialogflow CX call with a client certificate (200) and one without (refused at the handshake).
+// on that Node, scaffolds the server, makes it the user's own (a value import of an npm package in the
+// folder's node_modules, and a route of their own that uses it), starts it both the way `mtls serve` does and
+// the way the VS Code command does (node found on PATH), checks from /proc that the process really runs with
+// the expected strategy, then sends a Dialogflow CX call with a client certificate (200), calls the user's
+// route, and tries one without a certificate (refused at the handshake).
 // Writes test-results/matrix/result.json with a count per cell; exit code 1 when any check failed.
 // MTLS_NODES=20,24 runs a subset; MTLS_MATRIX_KINDS=commonjs,module too.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { awaitServerReady } from '../../src/core/scaffold/serverStartup';
 import { planLaunch, type LaunchStrategy } from '../../src/core/scaffold/launch';
+import { serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureNode, nodeTargets, type InstalledNode } from './nodes';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -60,17 +63,17 @@ function runToEnd(command: string, args: string[], opts: { cwd: string; env?: No
   });
 }
 
-/** POSTs the CX sample; with `client`, presents that certificate. Rejects on any TLS or socket error. */
-function post(url: string, certs: string, withClient: boolean): Promise<{ status: number; body: string }> {
+/** POSTs the CX sample (or GETs `get`); with `client`, presents that certificate. Rejects on any TLS or socket error. */
+function post(url: string, certs: string, withClient: boolean, get?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = https.request(
       {
         host: u.hostname,
         port: u.port,
-        path: '/webhook',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        path: get ?? '/webhook',
+        method: get === undefined ? 'POST' : 'GET',
+        headers: get === undefined ? { 'content-type': 'application/json' } : {},
         ca: readFileSync(path.join(certs, 'ca-root-crt.pem')),
         ...(withClient ? { cert: readFileSync(path.join(certs, 'client-fullchain.pem')), key: readFileSync(path.join(certs, 'client-key.pem')) } : {}),
         timeout: 15_000,
@@ -84,8 +87,28 @@ function post(url: string, certs: string, withClient: boolean): Promise<{ status
     );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
-    req.end(JSON.stringify(cx));
+    req.end(get === undefined ? JSON.stringify(cx) : undefined);
   });
+}
+
+// The user's own code: a CommonJS npm package in the folder's node_modules (as `npm i` leaves one), imported
+// by value in server.mts, and a route of theirs that answers with what it computes.
+const userPackage = { name: 'greeting', version: '1.0.0', main: 'index.js' };
+const userPackageMain = "'use strict';\nmodule.exports = function greeting(name) { return 'hello ' + name + ' from an npm package'; };\n";
+const userImport = "import greeting from 'greeting';\n";
+const userRoute = "'GET /greeting': () => ({ text: greeting('matrix') }),";
+
+/** Makes the scaffolded server.mts the user's: the package installed, the import and the route added. */
+function makeItTheirs(dir: string, script: string): void {
+  mkdirSync(path.join(dir, 'node_modules', 'greeting'), { recursive: true });
+  writeFileSync(path.join(dir, 'node_modules', 'greeting', 'package.json'), JSON.stringify(userPackage));
+  writeFileSync(path.join(dir, 'node_modules', 'greeting', 'index.js'), userPackageMain);
+  const text = readFileSync(script, 'utf8');
+  const lastImport = text.lastIndexOf('\nimport ');
+  const afterImport = text.indexOf('\n', text.indexOf(';', lastImport)) + 1;
+  const withRoute = text.slice(0, afterImport) + userImport + text.slice(afterImport);
+  if (lastImport < 0 || !withRoute.includes('routes: {')) throw new Error('server.mts has no import line or no "routes: {" to extend');
+  writeFileSync(script, withRoute.replace('routes: {', `routes: {\n    ${userRoute}`));
 }
 
 /** The process whose parent is `ppid` (the server under `mtls serve`), from /proc. */
@@ -159,7 +182,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   const pkgText = pkg === undefined ? undefined : `${JSON.stringify(pkg, null, 2)}\n`;
   if (pkgText !== undefined) writeFileSync(path.join(dir, 'package.json'), pkgText);
   const certs = path.join(dir, 'certs');
-  const script = path.join(dir, 'server.ts');
+  const script = path.join(dir, serverFileName);
   const env = { ...process.env, PATH: `${path.dirname(node.bin)}:${process.env['PATH'] ?? ''}` };
   const tag = `Node ${node.version} · ${kindLabels[kind]}`;
   const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
@@ -180,6 +203,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     if (chain.code !== 0) throw new Error(`mtls chain exited ${chain.code}: ${chain.out}`);
     const scaffold = await runToEnd(node.bin, [cli, 'scaffold', '--out', dir, '--platform', 'all'], { cwd: dir, env });
     if (scaffold.code !== 0 || !existsSync(script)) throw new Error(`mtls scaffold exited ${scaffold.code}: ${scaffold.out}`);
+    makeItTheirs(dir, script);
   });
   if (!existsSync(script)) return { ...cell, seconds: (Date.now() - started) / 1000 };
 
@@ -210,6 +234,10 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     if (r.status !== 200) throw new Error(`status ${r.status}: ${r.body}`);
     const messages = (JSON.parse(r.body) as { fulfillmentResponse?: { messages?: unknown } }).fulfillmentResponse?.messages;
     if (!Array.isArray(messages) || messages.length === 0) throw new Error(`not a CX WebhookResponse: ${r.body}`);
+  });
+  await check("the user's route answers with what their npm package computes", async () => {
+    const r = await post(serverUrl(), certs, true, '/greeting');
+    if (r.status !== 200 || JSON.parse(r.body).text !== 'hello matrix from an npm package') throw new Error(`status ${r.status}: ${r.body}`);
   });
   await check('refuses a client without a certificate at the handshake', async () => {
     const r = await post(serverUrl(), certs, false).then(
@@ -252,6 +280,12 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     } finally {
       await stop(child);
     }
+  });
+  await check('--print-config prints the settings in force, computed by the user\'s file', async () => {
+    const plan = planLaunch(script, { env: { ...env, MTLS_REQUEST_TIMEOUT_MS: '2345' } });
+    const r = await runToEnd(plan.command, [...plan.args, '--print-config'], { cwd: dir, env: plan.env });
+    const printed = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as { requestTimeoutMs?: number; routes?: string[] };
+    if (r.code !== 0 || printed.requestTimeoutMs !== 2345 || !printed.routes?.includes('GET /greeting')) throw new Error(`exit ${r.code}: ${r.out}`);
   });
   await check('package.json is left as it was', async () => {
     const now = existsSync(path.join(dir, 'package.json')) ? readFileSync(path.join(dir, 'package.json'), 'utf8') : undefined;

@@ -9,7 +9,7 @@ import { parse } from 'jsonc-parser';
 import { main } from '../../src/cli/main';
 import type { CliContext } from '../../src/cli/command';
 import { mergeRestClientSettings } from '../../src/core/clientConfig/index';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
@@ -33,8 +33,8 @@ describe('mtls export-config', () => {
     ensureBuilt();
     dir = tempDir('export-config');
     pki = makePki(path.join(dir, 'certs'));
-    writeFileSync(path.join(dir, 'server.ts'), renderServer());
-    server = await startServer(path.join(dir, 'server.ts'), { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+    await scaffoldServer(dir);
+    server = await startServer(path.join(dir, serverFileName), { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
   });
   after(() => {
     server?.proc.kill('SIGKILL');

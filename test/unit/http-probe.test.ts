@@ -2,11 +2,11 @@
 // a lax one (requestCert without rejectUnauthorized: the demo-server bug) and one that refuses only in the app.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { probeEndpoint, renderProbeResult } from '../../src/core/http/index';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, startServer, type RunningServer } from './scaffold-support';
 import { httpsServer, makeChain, tempDir, writeChain, type ChainFiles, type Running } from './http-support';
 
@@ -36,8 +36,8 @@ describe('probeEndpoint', () => {
     const certs = path.join(dir, 'certs');
     mkdirSync(certs);
     writeChain(certs, a);
-    writeFileSync(path.join(dir, 'server.ts'), renderServer());
-    scaffolded = await startServer(path.join(dir, 'server.ts'), { MTLS_KEY: path.join(certs, 'server-key.pem'), MTLS_CERT: path.join(certs, 'server-fullchain.pem'), MTLS_CA: path.join(certs, 'ca-root-crt.pem') });
+    await scaffoldServer(dir);
+    scaffolded = await startServer(path.join(dir, serverFileName), { MTLS_KEY: path.join(certs, 'server-key.pem'), MTLS_CERT: path.join(certs, 'server-fullchain.pem'), MTLS_CA: path.join(certs, 'ca-root-crt.pem') });
   });
   after(async () => {
     scaffolded?.proc.kill('SIGKILL');

@@ -4,9 +4,9 @@
 // certificate gets wrong is said up front.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, repoRoot, runCommand, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
@@ -20,8 +20,8 @@ describe('mtls send with a client certificate the server refuses', () => {
     ensureBuilt();
     dir = tempDir('refused-client');
     pki = makePki(path.join(dir, 'certs'));
-    const serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer());
+    const serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir);
     server = await startServer(serverTs, { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
   });
 

@@ -7,7 +7,7 @@ import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { createWebhookClient, dialogflowLikeClient, renderSendResult, sendWebhook, toCurl, toOpensslSClient, type SendResult } from '../../src/core/http/index';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { generateSelfSigned } from '../../src/core/pki/index';
 import { sampleJson, sampleRequest, type Platform } from '../../src/core/webhook/index';
 import { ensureBuilt, startServer, type RunningServer } from './scaffold-support';
@@ -40,10 +40,10 @@ describe('sendWebhook against real mTLS servers', () => {
     mkdirSync(certs);
     a = await makeChain('Send Test');
     writeChain(certs, a);
-    writeFileSync(path.join(dir, 'server.ts'), renderServer());
+    await scaffoldServer(dir);
     const p = (n: string) => path.join(certs, n);
     [scaffolded, ossl] = await Promise.all([
-      startServer(path.join(dir, 'server.ts'), { MTLS_KEY: p('server-key.pem'), MTLS_CERT: p('server-fullchain.pem'), MTLS_CA: p('ca-root-crt.pem') }),
+      startServer(path.join(dir, serverFileName), { MTLS_KEY: p('server-key.pem'), MTLS_CERT: p('server-fullchain.pem'), MTLS_CA: p('ca-root-crt.pem') }),
       opensslServer(['-Verify', '1', '-www', '-CAfile', 'ca-root-crt.pem', '-cert', 'server-crt.pem', '-cert_chain', 'ca-intermediate-crt.pem', '-key', 'server-key.pem'], certs),
     ]);
   });

@@ -11,7 +11,7 @@ import type { CliContext } from '../../src/cli/command';
 import { buildHandshakeTimeline, mergeServerLog, parseServerLog, sendWebhook, renderHandshakeTimeline, type HandshakeObservation, type HandshakeTimeline, type SendResult } from '../../src/core/http/index';
 import { explainTlsError } from '../../src/core/http/explainTlsError';
 import { generateChain } from '../../src/core/pki/index';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 import { closedPort, httpsServer, type Running } from './http-support';
 
@@ -34,8 +34,8 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     ensureBuilt();
     dir = tempDir('timeline');
     pki = makePki(path.join(dir, 'certs'));
-    const serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer());
+    const serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir);
     writeFileSync(logFile(), '');
     server = await startServer(serverTs, { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
     // What `mtls serve server.ts | tee server.log` gives a user.

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import { main } from '../../src/cli/main';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, startServer, tempDir, type RunningServer } from './scaffold-support';
 
 async function mtls(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
@@ -84,9 +84,9 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       ensureBuilt();
       const app = path.join(cwd, 'app');
       mkdirSync(app, { recursive: true });
-      writeFileSync(path.join(app, 'server.ts'), renderServer({ platform: 'kore', port: 0 }));
+      await scaffoldServer(app, { platform: 'kore', port: 0 });
       const certs = path.join(cwd, 'certs');
-      server = await startServer(path.join(app, 'server.ts'), { MTLS_KEY: path.join(certs, 'server-key.pem'), MTLS_CERT: path.join(certs, 'server-fullchain.pem'), MTLS_CA: path.join(cwd, 'kore', 'kore-ca-root.pem') });
+      server = await startServer(path.join(app, serverFileName), { MTLS_KEY: path.join(certs, 'server-key.pem'), MTLS_CERT: path.join(certs, 'server-fullchain.pem'), MTLS_CA: path.join(cwd, 'kore', 'kore-ca-root.pem') });
       const url = server.url;
       const tlsPem = ['--cert', 'kore/kore-client-fullchain.pem', '--key', 'kore/kore-client-key.pem', '--ca', 'certs/ca-root-crt.pem'];
       let r = await mtls(cwd, ['send', url, '--sample', 'kore', ...tlsPem]);

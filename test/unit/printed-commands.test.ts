@@ -4,13 +4,13 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliContext } from '../../src/cli/command';
 import { curlCertFile, shellQuote } from '../../src/core/shellQuote';
 import { toCurl } from '../../src/core/http/equivalentCommands';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 /** A folder name a shell would split, unquote, split at ':' for curl, and run a command from. */
@@ -44,8 +44,8 @@ describe('printed commands', () => {
     mkdirSync(nasty);
     copyFileSync(pki.clientCrt, path.join(nasty, 'client crt.pem'));
     copyFileSync(pki.clientKey, path.join(nasty, 'client key.pem'));
-    writeFileSync(path.join(dir, 'server.ts'), renderServer());
-    server = await startServer(path.join(dir, 'server.ts'), { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+    await scaffoldServer(dir);
+    server = await startServer(path.join(dir, serverFileName), { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
   });
   after(() => {
     server?.proc.kill('SIGKILL');

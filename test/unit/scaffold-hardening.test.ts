@@ -8,7 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { cxRequest, curl, ensureBuilt, makePki, runCommand, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 /** Sends one raw HTTP/1.1 request over mTLS (so the request target is exactly `target`); resolves to the status. */
@@ -57,12 +57,12 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
   let serverTs: string;
   const certs = (): Record<string, string> => ({ MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
 
-  before(() => {
+  before(async () => {
     ensureBuilt();
     dir = tempDir('harden');
     pki = makePki(path.join(dir, 'certs'));
-    serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer());
+    serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir);
   });
 
   after(() => {

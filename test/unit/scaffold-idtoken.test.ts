@@ -10,7 +10,7 @@ import * as tls from 'node:tls';
 import { main } from '../../src/cli/main';
 import type { CliContext } from '../../src/cli/command';
 import type { ProbeResult } from '../../src/core/http/index';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { dialogflowTrustBundle } from '../../src/core/pki/index';
 import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, testServiceAgentEmail, type TestIdTokenIssuer } from '../../src/core/idtoken/index';
 import { cxRequest, curl, ensureBuilt, makePki, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
@@ -43,8 +43,8 @@ describe('scaffolded server.ts with MTLS_AUTH=google-id-token (real TLS, real JW
     ensureBuilt();
     dir = tempDir('idtoken');
     pki = makePki(path.join(dir, 'certs'));
-    serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer({ platform: 'cx' }));
+    serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir, { platform: 'cx' });
     [key, unknownKey] = await Promise.all([createTestIdTokenIssuer(), createTestIdTokenIssuer()]);
     jwks = await jwksServer(JSON.stringify(key.jwks));
     server = await startServer(serverTs, idEnv(jwks.url));
@@ -118,12 +118,12 @@ describe('scaffolded server.ts with a public root in the client CA bundle', () =
   let serverTs: string;
   let bundle: string;
 
-  before(() => {
+  before(async () => {
     ensureBuilt();
     dir = tempDir('pin');
     pki = makePki(path.join(dir, 'certs'));
-    serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer({ platform: 'cx' }));
+    serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir, { platform: 'cx' });
     // The dev root (so our test client still gets in) plus the Dialogflow bundle (public SSL.com root).
     bundle = path.join(dir, 'certs', 'ca-with-dialogflow.pem');
     writeFileSync(bundle, readFileSync(pki.caCrt, 'utf8') + dialogflowTrustBundle().pem);
@@ -179,12 +179,12 @@ describe('mtls send --as-dialogflow and mtls probe --id-token against the scaffo
   };
   const tlsArgs = (): string[] => ['--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', pki.caCrt];
 
-  before(() => {
+  before(async () => {
     ensureBuilt();
     dir = tempDir('idt-cli');
     pki = makePki(path.join(dir, 'certs'));
-    serverTs = path.join(dir, 'server.ts');
-    writeFileSync(serverTs, renderServer({ platform: 'cx' }));
+    serverTs = path.join(dir, serverFileName);
+    await scaffoldServer(dir, { platform: 'cx' });
   });
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { renderServer } from '../../src/core/scaffold/renderServer';
+import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { cxRequest, curl, ensureBuilt, esRequest, makePki, runCommand, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 describe('scaffolded server.ts (real TLS on 127.0.0.1)', () => {
@@ -17,10 +17,11 @@ describe('scaffolded server.ts (real TLS on 127.0.0.1)', () => {
     ensureBuilt();
     dir = tempDir('server');
     pki = makePki(path.join(dir, 'certs'));
-    serverTs = path.join(dir, 'server.ts');
+    serverTs = path.join(dir, serverFileName);
     // A developer's edits, as the file invites them: a handler that throws, one that is too slow, and a
     // short deadline so the test does not wait 4.5 s.
-    const source = renderServer()
+    await scaffoldServer(dir);
+    const source = readFileSync(serverTs, 'utf8')
       .replace("  hello: (req) =>", "  boom: () => {\n    throw new Error('handler bug');\n  },\n  slow: async () => {\n    await new Promise((r) => setTimeout(r, 1500));\n    return cxReply('too late');\n  },\n  hello: (req) =>")
       .replace('requestTimeoutMs: 4500', 'requestTimeoutMs: 500');
     assert.match(source, /boom: \(\) =>/);
@@ -153,8 +154,9 @@ describe('scaffolded server.ts (real TLS on 127.0.0.1)', () => {
     server.proc.kill('SIGTERM');
     assert.equal(await server.exited(), 0);
     assert.match(server.output(), /SIGTERM: closing[\s\S]*stopped/);
-    // Sanity: the file we ran is the one we generated (not a stale copy).
-    assert.match(readFileSync(serverTs, 'utf8'), /rejectUnauthorized: true/);
+    // Sanity: the files we ran are the ones we generated (not a stale copy): the user's, and the machinery's TLS options.
+    assert.match(readFileSync(serverTs, 'utf8'), /boom: \(\) =>/);
+    assert.match(readFileSync(path.join(dir, 'mtls-server', 'start.mts'), 'utf8'), /requestCert: true,\s+rejectUnauthorized: true,/);
   });
 });
 
@@ -167,8 +169,8 @@ describe('scaffolded server.ts with pinned identities and Authorization', () => 
     ensureBuilt();
     dir = tempDir('pinned');
     pki = makePki(path.join(dir, 'certs'));
-    writeFileSync(path.join(dir, 'server.ts'), renderServer({ platform: 'cx' }));
-    server = await startServer(path.join(dir, 'server.ts'), {
+    await scaffoldServer(dir, { platform: 'cx' });
+    server = await startServer(path.join(dir, serverFileName), {
       MTLS_CA: pki.caBundle,
       MTLS_ALLOWED_CLIENTS: 'Google LLC,*.dialogflow.com',
       MTLS_AUTH: 'Bearer s3cret-token',

@@ -3,9 +3,7 @@
  * TCP and handshake times and its negotiated TLS details are measured where they happen.
  */
 import { performance } from 'node:perf_hooks';
-import type { LookupFunction } from 'node:net';
-import { createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import type * as Undici from 'undici';
 
 // undici costs ~100 ms to load (it compiles its HTTP parser at require time): load it on first use, so
@@ -14,36 +12,19 @@ let undici: typeof Undici | undefined;
 function loadUndici(): typeof Undici {
   return (undici ??= require('undici') as typeof Undici);
 }
-import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
-import { Pkcs12Error } from '../x509/pkcs12';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
-import { peerChain, oneLineName, peerPresented, presentedChain } from './certSummary';
+import { peerChain, presentedChain } from './certSummary';
 import { buildHandshakeTimeline } from './handshakeTimeline';
+import { observeHandshake, type Attempt } from './handshakeObserver';
 import type { HandshakeObservation } from './handshakeTypes';
 import { explainTlsError } from './explainTlsError';
-import { pkcs12ToPem } from './pkcs12ToPem';
+import { asWrongPassphrase, clientCertificateWarnings, clientIdentity, clientLeaf, pemCredentials, tlsOptions, type WebhookClientOptions } from './clientTls';
+export type { WebhookClientOptions } from './clientTls';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const VERIFICATION_OFF = 'TLS VERIFICATION WAS OFF (--insecure): the server\'s certificate was NOT checked; anyone could have answered.';
-
-/** What one connection attempt showed of its handshake, in performance.now() time. */
-interface Attempt {
-  connectedAt?: number;
-  serverFlightAt?: number;
-  handshakeDoneAt?: number;
-  responseAt?: number;
-  localPort?: number;
-  serverChain: HandshakeObservation['serverChain'];
-  signatureAlgorithms?: string[];
-  ephemeralKey?: string;
-  protocol?: string;
-  cipher?: string;
-  /** Fails the send when its connection closes before an answer came (set by the send, called by the socket). */
-  dropped?: (e: Error) => void;
-}
 
 interface ConnectionFacts {
   dnsMs?: number;
@@ -51,16 +32,6 @@ interface ConnectionFacts {
   tlsMs: number;
   secureAt: number;
   tls: Omit<TlsDetails, 'clientCertificate'>;
-}
-
-/** Options for {@link createWebhookClient}. */
-export interface WebhookClientOptions extends ClientCredentials {
-  /** false: every send opens a fresh connection and a full handshake (no keep-alive, no session resumption). */
-  reuseConnections?: boolean;
-  minTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
-  maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** A custom DNS lookup (split-horizon DNS, tests); default the system resolver. */
-  lookup?: LookupFunction;
 }
 
 /** A client bound to one set of credentials; sends run one at a time over one connection per origin. */
@@ -80,77 +51,6 @@ export function checkHttpsUrl(url: string): URL {
   if (u.protocol === 'http:') throw new InputError(`${url} is plain HTTP: webhooks with client certificates need https:// (Dialogflow and Kore.ai only call HTTPS URLs).`);
   if (u.protocol !== 'https:') throw new InputError(`${url}: only https:// URLs can be sent to.`);
   return u;
-}
-
-function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
-  const o: ConnectionOptions = { rejectUnauthorized: c.insecure !== true };
-  if (c.certPem !== undefined) o.cert = c.certPem;
-  if (c.keyPem !== undefined) o.key = c.keyPem;
-  if (c.pfx !== undefined) o.pfx = c.pfx;
-  if (c.passphrase !== undefined) o.passphrase = c.passphrase;
-  if (c.caPem !== undefined) o.ca = c.caPem;
-  if (c.minTlsVersion) o.minVersion = c.minTlsVersion;
-  if (c.maxTlsVersion) o.maxVersion = c.maxTlsVersion;
-  if (c.lookup) o.lookup = c.lookup;
-  return o;
-}
-
-/**
- * The credentials as TLS takes them: a PKCS#12 file opened by our decoder and presented as PEM, like --cert/--key
- * (OpenSSL 3 cannot load the legacy RC2 files that Java, Windows and `openssl -legacy` write). A wrong or
- * missing passphrase becomes OpenSSL's "mac verify failure", which the explanations know.
- */
-function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
-  if (c.pfx === undefined) return c;
-  const { pfx, ...rest } = c;
-  try {
-    const pem = pkcs12ToPem(pfx, c.passphrase);
-    return pem ? { ...rest, ...pem } : c;
-  } catch (e) {
-    if (e instanceof Pkcs12Error && (e.code === 'wrong-passphrase' || e.code === 'needs-passphrase')) {
-      const why = e.code === 'wrong-passphrase' ? 'the PKCS#12 file did not open with the passphrase given' : 'the PKCS#12 file is protected by a passphrase and none was given';
-      throw Object.assign(new Error(`mac verify failure: ${why}`, { cause: e }), { code: 'ERR_PKCS12_MAC' });
-    }
-    throw e;
-  }
-}
-
-/** A wrong passphrase whatever OpenSSL called it (see isWrongPassphrase), as the "bad decrypt" the explanations know. */
-function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
-  if (c.keyPem === undefined || !isWrongPassphrase(c.keyPem, c.passphrase, e) || /bad decrypt/i.test(e instanceof Error ? e.message : String(e))) return e;
-  return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${e instanceof Error ? e.message : String(e)})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
-}
-
-/** The first certificate of the client's PEM (its leaf), or undefined when there is none that parses. */
-function clientLeaf(pem: string | undefined): X509Certificate | undefined {
-  if (pem === undefined) return undefined;
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-}
-
-function clientIdentity(c: ClientCredentials, leaf: X509Certificate | undefined): { subject?: string; sha256?: string } | undefined {
-  if (c.certPem === undefined) return c.pfx ? {} : undefined;
-  return leaf ? { subject: oneLineName(leaf.subject), sha256: leaf.fingerprint256 } : {};
-}
-
-/**
- * What the server will hold against our own client certificate, known before sending: a refusal at the handshake
- * often reaches the client only as "the server closed the connection", so the likely cause is said up front.
- */
-function clientCertificateWarnings(x: X509Certificate | undefined, now = Date.now()): string[] {
-  if (x === undefined) return [];
-  const who = `Your client certificate (${oneLineName(x.subject)})`;
-  const out: string[] = [];
-  if (Date.parse(x.validTo) < now) out.push(`${who} expired on ${new Date(x.validTo).toISOString().slice(0, 10)}: a server that checks it refuses it at the handshake. Issue a new one (mtls client).`);
-  else if (Date.parse(x.validFrom) > now) out.push(`${who} is not valid until ${new Date(x.validFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC: check this machine's clock, or issue a new one.`);
-  const eku = x.keyUsage;
-  if (eku !== undefined && !eku.includes(OID.clientAuth) && !eku.includes(OID.anyExtendedKeyUsage)) {
-    out.push(`${who} is not for client authentication (its extendedKeyUsage lacks clientAuth): a server that checks it refuses it (INVALID_PURPOSE). Use a client certificate (mtls client).`);
-  }
-  return out;
 }
 
 type Unobserved = Omit<SendResult, 'handshake' | 'observation'>;
@@ -436,55 +336,6 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     },
   };
 }
-
-/** The signature algorithms both sides allow for the client's signature; a scheme that hashes internally (EdDSA, ML-DSA) comes from OpenSSL as 'name+UNDEF'. */
-function sharedSignatureAlgorithms(socket: TLSSocket): string[] {
-  return socket.getSharedSigalgs().map((s) => s.replace(/\+UNDEF$/, ''));
-}
-
-/**
- * Watches one TLS connection's handshake. The 'keylog' event is the only per-message hook Node offers: it
- * fires as the handshake derives each secret; the first secret derived after the server's flight arrived
- * (TLS 1.2: CLIENT_RANDOM, at ServerHelloDone; TLS 1.3: the traffic secrets, at the server's Finished) marks
- * that flight, and the server's chain is read there, once, before an alert can tear the connection down.
- * Only the label is read, never the secret. getSharedSigalgs() is non-empty exactly when the server sent a
- * CertificateRequest.
- */
-function observeHandshake(socket: TLSSocket, a: Attempt): void {
-  socket.once('connect', () => {
-    a.connectedAt = performance.now();
-    a.localPort = socket.localPort;
-  });
-  const serverFlight = (): void => {
-    if (a.serverChain.length > 0) return;
-    const chain = peerPresented(socket);
-    if (chain.length === 0) return;
-    a.serverFlightAt = performance.now();
-    a.serverChain = chain;
-    a.signatureAlgorithms = sharedSignatureAlgorithms(socket);
-    if (a.localPort === undefined) a.localPort = socket.localPort;
-  };
-  const onKeylog = (line: Buffer): void => {
-    if (SERVER_FLIGHT_DONE.test(line.toString('latin1', 0, 24))) serverFlight();
-  };
-  socket.on('keylog', onKeylog);
-  // 'secure' fires when our side of the handshake is done, before Node checks the server's certificate
-  // (a failed check destroys the socket, and what it negotiated would be lost).
-  socket.prependListener('secure', () => {
-    a.handshakeDoneAt = performance.now();
-    serverFlight();
-    a.protocol = socket.getProtocol() ?? undefined;
-    const c = socket.getCipher();
-    a.cipher = c?.standardName ?? c?.name;
-    a.signatureAlgorithms = sharedSignatureAlgorithms(socket);
-    const k = socket.getEphemeralKeyInfo();
-    if (k && 'type' in k && k.type) a.ephemeralKey = [k.type, (k as { name?: string }).name, k.size ? `${k.size} bits` : undefined].filter(Boolean).join(' ');
-    socket.off('keylog', onKeylog);
-  });
-}
-
-/** Keylog labels derived once the server's whole flight (certificate, request for ours) has arrived. */
-const SERVER_FLIGHT_DONE = /^(CLIENT_RANDOM|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) /;
 
 /** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */
 function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {
