@@ -30,7 +30,7 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     const r = await run<Result>('mtls.checkReadiness', { platform: 'cx', folder: 'golive' });
     const status = (id: string) => r.rows.find((x) => x.id === id)?.status;
     assert.equal(status('server-running'), 'pass');
-    assert.match(r.rows.find((x) => x.id === 'server-running')?.message ?? '', /Started server\.ts for the check/);
+    assert.match(r.rows.find((x) => x.id === 'server-running')?.message ?? '', /Started server\.mts for the check/);
     assert.equal(status('mtls-enforced'), 'pass');
     assert.equal(status('sample-response'), 'pass');
     // A dev chain is not what Dialogflow CX trusts, and the dev CA is not Dialogflow's client root.
