@@ -178,8 +178,8 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     mkdirSync(legacyDir);
     copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'cx', 'server.ts'), path.join(legacyDir, 'server.ts'));
     const legacy = path.join(legacyDir, 'server.ts');
-    for (const attempt of [readServerConfig(legacy, {}, read), configuredAuthorization(legacy, {}, read), resolveServerFile(legacyDir)]) {
-      await assert.rejects(attempt, (e: unknown) => {
+    for (const attempt of [() => readServerConfig(legacy, {}, read), () => configuredAuthorization(legacy, {}, read), () => resolveServerFile(legacyDir)]) {
+      await assert.rejects(attempt(), (e: unknown) => {
         assert.ok(e instanceof LegacyServerError, String(e));
         assert.equal(e.version, 4);
         assert.match(e.message, /single-file server written by an earlier mTLS Workbench \(template 4\).*server\.mts.*mtls scaffold --upgrade \S*legacy\/server\.ts/);
