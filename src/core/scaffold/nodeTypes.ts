@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The package that gives server.ts its Node types in the editor (running it needs nothing). */
+/** The package that gives server.mts and mtls-server/ their Node types in the editor (running it needs nothing). */
 export const nodeTypesPackage = '@types/node';
 
 /** A command to show and run: `display` is what the user sees in the terminal. */
@@ -16,7 +16,7 @@ export interface NodeTypesInstall {
 /**
  * The npm command that adds @types/node (or `spec`, e.g. a local tarball) as a dev dependency. npm writes
  * only "devDependencies" (and creates a package.json without "type" when there is none), so how Node runs
- * server.ts does not change.
+ * server.mts does not change (a .mts file is an ES module whatever package.json says).
  */
 export function nodeTypesInstall(spec: string = nodeTypesPackage, platform: NodeJS.Platform = process.platform): NodeTypesInstall {
   const args = ['install', '--save-dev', '--no-audit', '--no-fund', spec];
