@@ -26,12 +26,13 @@ export interface WebhookApp extends RequestHandlers {
 export function startWebhookServer(app: WebhookApp): void {
   // process.argv[1] is the user's file when run with node / mtls serve.
   const settings = resolveSettings(app.config, path.resolve(process.argv[1] ?? 'server.mts'));
+  // Exit once the line is out: a timer or a connection the user's own code opened must not keep the tool waiting.
   if (process.argv.includes('--print-config')) {
-    process.stdout.write(JSON.stringify(printableConfig(settings, platformsOf(app), Object.keys(app.routes ?? {}))) + '\n');
+    process.stdout.write(JSON.stringify(printableConfig(settings, platformsOf(app), Object.keys(app.routes ?? {}))) + '\n', () => process.exit(0));
     return;
   }
   if (process.argv.includes('--print-authorization')) {
-    process.stdout.write(settings.auth + '\n');
+    process.stdout.write(settings.auth + '\n', () => process.exit(0));
     return;
   }
   listen(app, settings);

@@ -171,6 +171,8 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     const t1 = Date.now();
     assert.equal((await readServerConfig(timer, { PATH: process.env['PATH'] }, { ...read, timeoutMs: 15_000 })).port, 4433);
     assert.ok(Date.now() - t1 < 14_000, 'answered before the deadline');
+    // The server ends itself after the answer: --print-authorization is read to the end of its output.
+    assert.equal(await configuredAuthorization(timer, { PATH: process.env['PATH'], MTLS_AUTH: 'Bearer s3cret' }, { ...read, timeoutMs: 5000 }), 'Bearer s3cret');
   });
 
   it('a single-file server.ts (templates 1–4) is refused with the upgrade command; server.mts is preferred', async () => {

@@ -24,13 +24,13 @@ export interface MachineryFile {
 }
 
 /**
- * Where the machinery sources are: dist/mtls-server beside the running bundle (the VSIX, the CLI), or the
- * repository's src/server (unit tests run from out/).
+ * Where the machinery sources are: dist/mtls-server beside the running bundle (the VSIX, the CLI), or, in the
+ * repository, src/server itself (before dist/, whose copy is only as fresh as the last build).
  */
 function machinerySource(from = __dirname): string {
   let dir = from;
   for (;;) {
-    for (const candidate of [path.join(dir, machineryFolder), path.join(dir, 'dist', machineryFolder), path.join(dir, 'src', 'server')]) {
+    for (const candidate of [path.join(dir, machineryFolder), path.join(dir, 'src', 'server'), path.join(dir, 'dist', machineryFolder)]) {
       if (fs.existsSync(path.join(candidate, 'index.mts'))) return candidate;
     }
     const parent = path.dirname(dir);
