@@ -22,7 +22,8 @@ export interface Caller {
   idToken?: Record<string, unknown>;
 }
 
-interface Described {
+/** A verified caller's certificate and the text the request log line shows of it. */
+export interface Described {
   certificate: CallerCertificate;
   text: string;
 }
@@ -39,11 +40,8 @@ function dn(name: object | undefined): string {
   return Object.entries(name as Record<string, string | string[] | undefined>).map(([k, v]) => k + '=' + field(v)).join(', ');
 }
 
-/** The connection's verified client certificate, and the text the request log line shows of it. */
-export function describeClient(socket: TLSSocket): Described {
-  const cached = described.get(socket);
-  if (cached !== undefined) return cached;
-  const c: PeerCertificate = socket.getPeerCertificate();
+/** A verified certificate as the caller sees it, and the text the request log line shows of it. */
+export function describeCertificate(c: PeerCertificate): Described {
   const subject = (c.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
   const q = (v: string): string => JSON.stringify(v);
   const certificate: CallerCertificate = {
@@ -60,7 +58,14 @@ export function describeClient(socket: TLSSocket): Described {
     'CN=' + q(certificate.cn) + ' O=' + q(certificate.org) + ' L=' + q(field(subject['L'])) +
     ' emailAddress=' + q(field(subject['emailAddress'])) + ' issuer=' + q(certificate.issuer) + ' serial=' + certificate.serial +
     ' valid=' + certificate.validFrom + ' .. ' + certificate.validTo + ' sha256=' + certificate.fingerprint256;
-  const info = { certificate, text };
+  return { certificate, text };
+}
+
+/** The connection's verified client certificate, and the text the request log line shows of it. */
+export function describeClient(socket: TLSSocket): Described {
+  const cached = described.get(socket);
+  if (cached !== undefined) return cached;
+  const info = describeCertificate(socket.getPeerCertificate());
   described.set(socket, info);
   return info;
 }
@@ -71,6 +76,8 @@ export function isAllowedClient(c: CallerCertificate, allowed: string[]): boolea
   const fp = c.fingerprint256.replace(/:/g, '').toUpperCase();
   return allowed.some((entry) => {
     if (/^sha256:/i.test(entry)) return entry.slice(7).replace(/:/g, '').toUpperCase() === fp;
+    // A caller known only by attributes (an edge that forwards no subject) matches no name pin.
+    if (c.subject === '') return false;
     if (/^O=/i.test(entry)) return entry.slice(2) === c.org;
     if (/^CN=/i.test(entry)) return entry.slice(3) === c.cn;
     return entry === c.cn;

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { fail } from './log.mts';
+import { edgeKinds, type EdgeKind } from './edgeHeaders.mts';
 
 /** What the user's CONFIG may set; every field is optional and falls back to {@link configDefaults}. */
 export interface ServerConfigInput {
@@ -25,6 +26,14 @@ export interface ServerConfigInput {
   requestTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   maxConnections?: number;
+  /** '' = direct mTLS; otherwise the kind of edge that terminates TLS in front of this server (see edgeHeaders.mts). */
+  edge?: string;
+  /** Addresses / CIDRs the edge connects from (IPv4, IPv6). */
+  edgeTrusted?: string[];
+  /** A secret the edge sends in X-Mtls-Edge-Secret. Prefer MTLS_EDGE_SECRET over writing it here. */
+  edgeSecret?: string;
+  /** Behind an edge: 'http' (default) or 'https' (this server's certificate, no client certificate asked). */
+  edgeListen?: string;
 }
 
 /** The one set of defaults (the scaffolded CONFIG block spells the same values out for the user). */
@@ -47,6 +56,10 @@ export const configDefaults = {
   requestTimeoutMs: 4500,
   handshakeTimeoutMs: 10_000,
   maxConnections: 256,
+  edge: '',
+  edgeTrusted: [] as string[],
+  edgeSecret: '',
+  edgeListen: 'http',
 };
 
 /** How a request's Authorization header is checked. */
@@ -75,6 +88,10 @@ export interface Settings {
   requestTimeoutMs: number;
   handshakeTimeoutMs: number;
   maxConnections: number;
+  edge: EdgeKind | '';
+  edgeTrusted: string[];
+  edgeSecret: string;
+  edgeListen: 'http' | 'https';
 }
 
 function fromEnv(name: string): string | undefined {
@@ -87,7 +104,7 @@ function wholeNumber(name: string, value: unknown, min: number, max: number): nu
   const n = text !== undefined ? Number(text) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
     const shown = text !== undefined ? name + '=' + JSON.stringify(text) : JSON.stringify(value) + ' (' + name + ' or CONFIG)';
-    fail(name === 'MTLS_PORT' ? 'BAD_PORT' : 'BAD_SETTING', shown + ' is not a whole number from ' + min + ' to ' + max);
+    fail(name === 'MTLS_PORT' || name === 'PORT' ? 'BAD_PORT' : 'BAD_SETTING', shown + ' is not a whole number from ' + min + ' to ' + max);
   }
   return n;
 }
@@ -111,13 +128,21 @@ export function resolveSettings(input: ServerConfigInput, file: string): Setting
   const paths = list('MTLS_WEBHOOK_PATHS', c.webhookPaths);
   const badPath = paths.find((p) => !p.startsWith('/'));
   if (badPath !== undefined || paths.length === 0) fail('BAD_SETTING', 'webhookPaths (MTLS_WEBHOOK_PATHS) must be paths starting with "/", got ' + JSON.stringify(paths));
+  const edge = fromEnv('MTLS_EDGE') ?? c.edge;
+  if (edge !== '' && !(edgeKinds as readonly string[]).includes(edge)) {
+    fail('EDGE_CONFIG', 'unknown edge ' + JSON.stringify(edge) + ' (MTLS_EDGE or CONFIG.edge): use one of ' + edgeKinds.join(', ') + ', or leave it empty for direct mTLS');
+  }
+  const edgeListen = fromEnv('MTLS_EDGE_LISTEN') ?? c.edgeListen;
+  if (edgeListen !== 'http' && edgeListen !== 'https') fail('EDGE_CONFIG', 'edgeListen (MTLS_EDGE_LISTEN) must be "http" or "https", not ' + JSON.stringify(edgeListen));
+  // Behind an edge (Cloud Run, App Engine) the platform says which port to listen on in $PORT.
+  const portName = edge !== '' && fromEnv('MTLS_PORT') === undefined && fromEnv('PORT') !== undefined ? 'PORT' : 'MTLS_PORT';
   return {
     file,
     keyPath: abs(fromEnv('MTLS_KEY') ?? c.key),
     certPath,
     caPath: abs(fromEnv('MTLS_CA') ?? c.ca),
     host: fromEnv('MTLS_HOST') ?? c.host,
-    port: wholeNumber('MTLS_PORT', c.port, 0, 65535),
+    port: wholeNumber(portName, c.port, 0, 65535),
     // Not trimmed: a passphrase may legitimately start or end with a space.
     passphrase: process.env['MTLS_KEY_PASSPHRASE'] || undefined,
     allowedClients: list('MTLS_ALLOWED_CLIENTS', c.allowedClients),
@@ -134,6 +159,10 @@ export function resolveSettings(input: ServerConfigInput, file: string): Setting
     requestTimeoutMs: wholeNumber('MTLS_REQUEST_TIMEOUT_MS', c.requestTimeoutMs, 1, 3_600_000),
     handshakeTimeoutMs: wholeNumber('MTLS_HANDSHAKE_TIMEOUT_MS', c.handshakeTimeoutMs, 1, 3_600_000),
     maxConnections: wholeNumber('MTLS_MAX_CONNECTIONS', c.maxConnections, 1, 1_000_000),
+    edge: edge as EdgeKind | '',
+    edgeTrusted: list('MTLS_EDGE_TRUSTED', c.edgeTrusted),
+    edgeSecret: fromEnv('MTLS_EDGE_SECRET') ?? c.edgeSecret,
+    edgeListen,
   };
 }
 
@@ -153,7 +182,7 @@ export function authMode(auth: string): { mode: 'none' | 'basic' | 'bearer' | 'g
 }
 
 /** The version of this machinery; `mtls scaffold --upgrade` compares it with its own. */
-export const templateVersion = 5;
+export const templateVersion = 6;
 
 /** What `--print-config` prints: the settings in force, without the passphrase or any secret. */
 export function printableConfig(s: Settings, platforms: string[], routes: string[]): Record<string, unknown> {
@@ -177,5 +206,10 @@ export function printableConfig(s: Settings, platforms: string[], routes: string
     requestTimeoutMs: s.requestTimeoutMs,
     handshakeTimeoutMs: s.handshakeTimeoutMs,
     maxConnections: s.maxConnections,
+    edge: s.edge,
+    edgeTrusted: s.edgeTrusted,
+    // Never the secret itself: tools only need to know whether the edge must send one.
+    edgeSecret: { set: s.edgeSecret !== '' },
+    edgeListen: s.edgeListen,
   };
 }

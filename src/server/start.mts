@@ -1,6 +1,8 @@
 // Starting the server: settings, credentials and the public-root pin checked before anything listens; the
-// TLS server that requires and verifies client certificates at the handshake; its timeouts and connection
-// cap; one start-up line tools wait for; a graceful stop on SIGINT/SIGTERM.
+// TLS server that requires and verifies client certificates at the handshake (or, behind an edge that
+// terminates TLS, a plain HTTP or HTTPS server whose requests pass the edge checks); its timeouts and
+// connection cap; one start-up line tools wait for; a graceful stop on SIGINT/SIGTERM.
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -12,6 +14,8 @@ import { checkAuthSetting, idTokenVerifierFor } from './auth.mts';
 import { logRefusedHandshake } from './caller.mts';
 import { earlyAnswered, onRequest, type RequestContext, type RequestHandlers } from './http.mts';
 import { platformsOf } from './platforms.mts';
+import { edgeNotes, prepareEdge } from './edge.mts';
+import { edgeHeaders } from './edgeHeaders.mts';
 import { fail, log } from './log.mts';
 
 /** The whole server: your config, your handlers, your routes and hooks. */
@@ -42,29 +46,47 @@ function listen(app: WebhookApp, settings: Settings): void {
   checkAuthSetting(settings);
   const creds = loadCredentials(settings);
   requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
-  const rc: RequestContext = { settings, app, verifier: idTokenVerifierFor(settings) };
-  const server = https.createServer(
-    {
-      key: creds.key,
-      passphrase: settings.passphrase,
-      cert: creds.cert,
-      ca: creds.ca, // replaces Node's default roots: only these CAs may issue client certificates
-      requestCert: true,
-      rejectUnauthorized: true,
-      // OpenSSL's default verify depth (100) already allows leaf + intermediate(s), as Dialogflow sends.
-      minVersion: 'TLSv1.2',
-      requestTimeout: settings.requestTimeoutMs,
-      headersTimeout: Math.min(4000, settings.requestTimeoutMs),
-      // Node checks both timeouts only this often (30 s by default): a stalled client would hold its connection that long.
-      connectionsCheckingInterval: 1000,
-      keepAliveTimeout: 5000,
-      // curl --http1.0 offers 'http/1.0' by ALPN; without it here the handshake fails with no_application_protocol.
-      ALPNProtocols: ['http/1.1', 'http/1.0'],
-      // Node's default holds a connection that never starts TLS for 120 s.
-      handshakeTimeout: settings.handshakeTimeoutMs,
-    },
-    (req, res) => onRequest(rc, req, res),
-  );
+  const edge = settings.edge !== '' ? prepareEdge(settings, creds.ca.toString('latin1')) : undefined;
+  const rc: RequestContext = { settings, app, verifier: idTokenVerifierFor(settings), ...(edge !== undefined ? { edge } : {}) };
+  const httpOptions = {
+    requestTimeout: settings.requestTimeoutMs,
+    headersTimeout: Math.min(4000, settings.requestTimeoutMs),
+    // Node checks both timeouts only this often (30 s by default): a stalled client would hold its connection that long.
+    connectionsCheckingInterval: 1000,
+    keepAliveTimeout: 5000,
+    // Behind an edge a forwarded certificate chain travels in the headers: room for a few URL-escaped RSA certificates.
+    ...(edge !== undefined ? { maxHeaderSize: 64 * 1024 } : {}),
+  };
+  const tlsOptions = {
+    key: creds.key,
+    passphrase: settings.passphrase,
+    cert: creds.cert,
+    minVersion: 'TLSv1.2' as const,
+    // curl --http1.0 offers 'http/1.0' by ALPN; without it here the handshake fails with no_application_protocol.
+    ALPNProtocols: ['http/1.1', 'http/1.0'],
+    // Node's default holds a connection that never starts TLS for 120 s.
+    handshakeTimeout: settings.handshakeTimeoutMs,
+  };
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => onRequest(rc, req, res);
+  // Behind an edge the client certificate is the edge's business; the edge's own connection is plain HTTP, or
+  // HTTPS with this server's certificate (edgeListen), and no client certificate is asked for.
+  // An http.Server emits the same connection events as an https.Server, except tlsClientError.
+  const server =
+    edge === undefined
+      ? https.createServer(
+          {
+            ...tlsOptions,
+            ...httpOptions,
+            ca: creds.ca, // replaces Node's default roots: only these CAs may issue client certificates
+            requestCert: true,
+            rejectUnauthorized: true,
+            // OpenSSL's default verify depth (100) already allows leaf + intermediate(s), as Dialogflow sends.
+          },
+          handler,
+        )
+      : settings.edgeListen === 'https'
+        ? https.createServer({ ...tlsOptions, ...httpOptions }, handler)
+        : (http.createServer(httpOptions, handler) as unknown as https.Server);
   watchConnections(server, settings);
   server.once('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail('EADDRINUSE', 'port ' + settings.port + ' on ' + settings.host + ' is already in use (stop the other server or set MTLS_PORT)');
@@ -76,8 +98,14 @@ function listen(app: WebhookApp, settings: Settings): void {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : settings.port;
     const shownHost = settings.host.includes(':') ? '[' + settings.host + ']' : settings.host;
-    // Exactly one startup line, at the start of a line: tools wait for it.
-    process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\n');
+    // Exactly one startup line, at the start of a line: tools wait for it (serverReadyLine).
+    if (edge === undefined) {
+      process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\n');
+    } else {
+      const scheme = settings.edgeListen === 'https' ? 'https' : 'http';
+      process.stdout.write('mTLS webhook listening on ' + scheme + '://' + shownHost + ':' + port + ' (behind an edge: ' + edge.kind + '; client certificates verified from ' + edgeHeaders[edge.kind].label + '; CA: ' + settings.caPath + ')\n');
+      for (const note of edgeNotes(settings)) log(note);
+    }
     if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
     if (settings.auth !== '') log('authorization required: ' + settings.auth.split(' ')[0]);
     const routes = Object.keys(app.routes ?? {});

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { configuredAuthorization, readServerConfig } from '../../src/core/scaffold/serverConfig';
 import { LegacyServerError, resolveServerFile, serverFileIn } from '../../src/core/scaffold/serverLocation';
 import { ServerStartError } from '../../src/core/scaffold/serverStartup';
+import { templateVersion } from '../../src/core/scaffold/template/changelog';
 import { MtlsError } from '../../src/core/errors';
 import { main } from '../../src/cli/main';
 import { ensureBuilt, loaderPath, makePki, repoRoot, tempDir, type Pki } from './scaffold-support';
@@ -103,7 +104,7 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     assert.deepEqual(plain.routes, ['GET /status']);
     assert.equal(plain.serverFile, file);
     assert.equal(plain.certPath, path.join(dir, 'app', 'certs', 'server-crt.pem'), 'server-fullchain.pem is absent, so server-crt.pem');
-    assert.equal(plain.templateVersion, 5);
+    assert.equal(plain.templateVersion, templateVersion);
     const computed = await readServerConfig(file, { PATH: process.env['PATH'], MY_TIMEOUT: '3000' }, read);
     assert.equal(computed.requestTimeoutMs, 3000);
   });

@@ -4,7 +4,7 @@
 // whose manifest.json records the version (the machinery's own config.mts declares the same number).
 
 /** The version of the machinery this code writes. */
-export const templateVersion = 5;
+export const templateVersion = 6;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
@@ -43,6 +43,14 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
       'every handler gets the verified caller: ctx.caller.certificate (cn, org, fingerprint256, ...) and ctx.caller.idToken',
       'node server.mts --print-config prints the settings in force; new overrides MTLS_WEBHOOK_PATHS, MTLS_BODY_LIMIT_BYTES, MTLS_REQUEST_TIMEOUT_MS',
       'an ES module (server.mts): import npm packages and Node built-ins as usual, whatever package.json says',
+    ],
+  },
+  {
+    version: 6,
+    changes: [
+      'runs behind an edge that terminates TLS and enforces mTLS (MTLS_EDGE: rfc9440, nginx, ingress-nginx, xfcc, aws-alb, gcp-alb): the forwarded client certificate is verified against your CA bundle and becomes ctx.caller',
+      'behind an edge, requests are accepted only from its addresses (MTLS_EDGE_TRUSTED) and/or with its secret header X-Mtls-Edge-Secret (MTLS_EDGE_SECRET); a certificate header of another kind of edge is refused',
+      'behind an edge the server listens on plain HTTP (or HTTPS without client certificates, MTLS_EDGE_LISTEN) and on $PORT when MTLS_PORT is not set (Cloud Run)',
     ],
   },
 ];
