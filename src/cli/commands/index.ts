@@ -27,5 +27,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'probe', summary: 'Check that an endpoint really enforces mTLS', load: async () => (await import('./probe.js')).probeCommand },
   { name: 'export-config', summary: 'Point REST Client, curl, httpie, Node or Postman at the webhook with your client certificate', load: async () => (await import('./export-config.js')).exportConfigCommand },
   { name: 'init', summary: 'Set up a webhook project: chain, server, request and probe', load: async () => (await import('./init.js')).initCommand },
+  { name: 'edge', summary: 'Write the config of a proxy or load balancer that enforces mTLS in front of the webhook', load: async () => (await import('./edge.js')).edgeCommand },
   { name: 'check', summary: 'Go-live readiness: will the platform reach and trust this webhook?', load: async () => (await import('./check.js')).checkCommand },
 ];
