@@ -25,6 +25,7 @@ export const Commands = {
   changePortAndStart: 'mtls.changePortAndStart',
   useClientCertificateIn: 'mtls.useClientCertificateIn',
   checkReadiness: 'mtls.checkReadiness',
+  deployBehindLoadBalancer: 'mtls.deployBehindLoadBalancer',
 } as const;
 
 export const Views = {

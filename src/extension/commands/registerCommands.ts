@@ -50,6 +50,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.useClientCertificateIn, g(lazy(() => import('./config/useClientCertificateIn.js'), (m) => m.useClientCertificateInCommand))],
     [Commands.setupProject, g(lazy(() => import('./setup/setupProject.js'), (m) => m.setupProjectCommand))],
     [Commands.checkReadiness, g(lazy(() => import('./golive/checkReadiness.js'), (m) => m.checkReadinessCommand))],
+    [Commands.deployBehindLoadBalancer, g(lazy(() => import('./deploy/deployBehindLoadBalancer.js'), (m) => m.deployBehindLoadBalancerCommand))],
     [Commands.refreshCertificates, () => deps.tree.refresh()],
     [Commands.revealInExplorer, revealInExplorer],
     [Commands.showLog, () => deps.log.show()],
