@@ -69,6 +69,8 @@ if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {
     mkdirSync('test-results', { recursive: true });
     const tap = 'test-results/unit.tap';
+    // The real-proxy tests (test/unit/edge-proxy-*) run nginx, HAProxy and Caddy: installed when missing (as root).
+    await run('bash', ['scripts/setup-proxies.sh']);
     rmSync(tap, { force: true });
     const files = readdirSync('out/test/unit').filter((f) => f.endsWith('.test.js')).map((f) => `out/test/unit/${f}`);
     const code = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
