@@ -40,6 +40,8 @@ export interface EdgeOriginOptions {
   dir?: string;
   pki?: Pki;
   env?: Record<string, string>;
+  /** The Node that runs server.mts (default: this one). */
+  nodePath?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function startEdgeOrigin(o: EdgeOriginOptions): Promise<EdgeOrigin>
   if (trusted !== '') env['MTLS_EDGE_TRUSTED'] = trusted;
   if (secret !== '') env['MTLS_EDGE_SECRET'] = secret;
   if (o.listen !== undefined) env['MTLS_EDGE_LISTEN'] = o.listen;
-  const server = await startServer(file, { ...env, ...o.env });
+  const server = await startServer(file, { ...env, ...o.env }, o.nodePath);
   return { dir, file, pki, server, url: server.url };
 }
 

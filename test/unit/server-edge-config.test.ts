@@ -9,7 +9,7 @@ import { planLaunch } from '../../src/core/scaffold/launch';
 import { scaffoldServer } from '../../src/core/scaffold/scaffoldServer';
 import { serverReadyLine } from '../../src/core/scaffold/serverLines';
 import { createTestIdTokenIssuer, testServiceAgentEmail } from '../../src/core/idtoken/index';
-import { curl, cxRequest, ensureBuilt, loaderPath, makePki, runCommand, runToExit, startServer, tempDir, type Pki } from './scaffold-support';
+import { cachedNodes, curl, cxRequest, ensureBuilt, loaderPath, makePki, runCommand, runToExit, startServer, tempDir, type Pki } from './scaffold-support';
 import { jwksServer } from './idtoken-support';
 import { edgeAddress, edgeSecret, forwardedHeaders, outsiderAddress, send, startEdgeOrigin } from './edge-support';
 
@@ -170,4 +170,21 @@ describe('behind an edge, the caller and the checks after it', () => {
       origin.server.proc.kill();
     }
   });
+});
+
+describe('behind an edge on every Node in the cache', () => {
+  for (const node of cachedNodes()) {
+    it(`verifies a forwarded certificate and refuses an outsider on Node ${node.name}`, async () => {
+      const origin = await startEdgeOrigin({ edge: 'rfc9440', pki, dir: tempDir('edge-node-' + node.name), nodePath: node.path });
+      try {
+        const h = { ...forwardedHeaders('rfc9440', pki.chainClientCrtWithIntermediate), 'x-mtls-edge-secret': edgeSecret };
+        const r = await send(origin.url, { headers: h });
+        assert.equal(r.status, 200, r.body + origin.server.output());
+        assert.equal((r.json as { certificate: { cn: string } }).certificate.cn, 'chain.example.com');
+        assert.equal((await send(origin.url, { headers: h, from: outsiderAddress })).status, 403);
+      } finally {
+        origin.server.proc.kill();
+      }
+    });
+  }
 });
