@@ -3,6 +3,7 @@
 // giving the very caller a TLS handshake gives, and the ID token still checked behind an edge.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
@@ -142,7 +143,35 @@ describe('behind an edge, the caller and the checks after it', () => {
       assert.equal((await send(origin.url, { headers: h, from: edgeAddress })).status, 200);
       assert.equal((await send(origin.url, { headers: h, from: outsiderAddress })).status, 403);
       await origin.server.waitFor(/edge check failed \[source\]: request from 127\.0\.0\.4/, 5000);
+      // The passthrough header of an ALB: in verify mode only a client can have sent it.
+      const passthrough = { ...h, 'x-amzn-mtls-clientcert': h['x-amzn-mtls-clientcert-leaf'] as string };
+      assert.equal((await send(origin.url, { headers: passthrough, from: edgeAddress })).status, 403);
+      await origin.server.waitFor(/edge check failed \[other-edge\]: header x-amzn-mtls-clientcert /, 5000);
     } finally {
+      origin.server.proc.kill();
+    }
+  });
+
+  it('identifies each request on one keep-alive connection from the edge by its own headers', async () => {
+    const origin = await startEdgeOrigin({ edge: 'xfcc', pki, dir: tempDir('edge-keepalive') });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: edgeAddress });
+    try {
+      const ask = (file: string): Promise<{ cn: string; port: number }> =>
+        new Promise((resolve, reject) => {
+          const req = http.get(origin.url + '/caller', { agent, headers: { ...forwardedHeaders('xfcc', file), 'x-mtls-edge-secret': edgeSecret } }, (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ cn: (JSON.parse(body) as { certificate: { cn: string } }).certificate.cn, port: req.socket?.localPort ?? 0 }));
+          });
+          req.on('error', reject);
+        });
+      const first = await ask(pki.clientCrt);
+      const second = await ask(pki.chainClientCrtWithIntermediate);
+      const third = await ask(pki.clientCrt);
+      assert.deepEqual([first.cn, second.cn, third.cn], ['Google LLC', 'chain.example.com', 'Google LLC']);
+      assert.equal(new Set([first.port, second.port, third.port]).size, 1, 'one connection carried all three');
+    } finally {
+      agent.destroy();
       origin.server.proc.kill();
     }
   });
