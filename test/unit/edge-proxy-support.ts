@@ -76,10 +76,10 @@ export interface EdgeRig {
  * Starts the origin (edge mode `format`, trusting 127.0.0.3 when `trustSource`, and the edge secret), generates the
  * `kind` configuration for its project exactly as `mtls edge` does, writes it and starts the proxy on it.
  */
-export async function startRig(kind: EdgeTarget, format: EdgeFormat, opts: { trustSource: boolean }): Promise<EdgeRig> {
+export async function startRig(kind: EdgeTarget, format: EdgeFormat, opts: { trustSource: boolean; originListen?: 'http' | 'https' }): Promise<EdgeRig> {
   const root = tempDir(`edge-proxy-${kind}`);
   const pki = makePki(path.join(root, 'certs'));
-  const origin = await startEdgeOrigin({ edge: format, pki, dir: path.join(root, 'project'), trusted: opts.trustSource ? edgeAddress : '' });
+  const origin = await startEdgeOrigin({ edge: format, pki, dir: path.join(root, 'project'), trusted: opts.trustSource ? edgeAddress : '', ...(opts.originListen ? { listen: opts.originListen } : {}) });
   const port = await freePort();
   const state = path.join(root, 'state');
   mkdirSync(path.join(state, 'tmp'), { recursive: true });

@@ -38,7 +38,9 @@ export function caddyEdge(o: EdgeOptions): EdgeBundle {
     '  }',
     '}',
     '',
-  ].join('\n');
+  ]
+    .join('\n')
+    .replace(/^(?: {2})+/gm, (m) => '\t'.repeat(m.length / 2)); // tabs, as `caddy fmt` writes them
   // Caddy connects from an address of its host it does not let us choose: the webhook trusts the secret.
   const env = originEnvFor(o, origin, undefined);
   const caddyfile = path.join(o.outDir, 'Caddyfile');

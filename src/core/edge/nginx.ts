@@ -48,6 +48,9 @@ export function nginxEdge(o: EdgeOptions): EdgeBundle {
     '    ssl_verify_depth 2;',
     '    location / {',
     `      proxy_pass ${origin.url.protocol}//webhook;`,
+    ...(origin.url.protocol === 'https:'
+      ? ['      # An https origin (MTLS_EDGE_LISTEN=https) must show a certificate that chains to this bundle.', '      proxy_ssl_verify on;', `      proxy_ssl_trusted_certificate ${quoted(o.caPath)};`, `      proxy_ssl_name ${quoted(origin.loopback ? 'localhost' : origin.host)};`]
+      : []),
     '      proxy_http_version 1.1;',
     '      proxy_set_header Connection "";',
     '      proxy_set_header Host $host;',
