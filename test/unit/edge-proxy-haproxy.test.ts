@@ -7,6 +7,7 @@ proxySuite({
   binary: 'haproxy',
   format: 'rfc9440',
   trustSource: true,
+  forwardsChain: true,
   noCertificate: { curlExit: [56], error: /alert certificate required/ },
   otherCa: { curlExit: [56], error: /alert unknown ca/ },
   expired: { curlExit: [56], error: /alert certificate expired/ },

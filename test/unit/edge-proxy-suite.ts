@@ -24,6 +24,8 @@ export interface ProxyCase {
   readonly noCertificate: Refusal;
   readonly otherCa: Refusal;
   readonly expired: Refusal;
+  /** The edge forwards the intermediate a client sends (leaf + intermediate, as Dialogflow sends them). */
+  readonly forwardsChain?: boolean;
 }
 
 function assertRefused(r: CurlResult, want: Refusal, rig: EdgeRig, mark: number): void {
@@ -64,6 +66,12 @@ export function proxySuite(c: ProxyCase): void {
       assert.equal(r.status, 200, `${r.stderr}${r.body}\n${rig.proxyOutput()}\n${rig.origin.server.output()}`);
       assert.equal((JSON.parse(r.body) as { certificate: { cn: string } }).certificate.cn, 'Google LLC');
       assert.match(await originLine(rig, 'good'), /200 \S+ms client CN="Google LLC" O="Google LLC"/);
+    });
+
+    it('passes a client that sends its intermediate, when the edge forwards the chain', { skip: !c.forwardsChain && 'this edge forwards only the leaf' }, async () => {
+      const r = await curl(rig.url, { cert: rig.pki.chainClientCrtWithIntermediate, key: rig.pki.chainClientKey, ca: rig.pki.caCrt, path: '/caller?t=chain' });
+      assert.equal(r.status, 200, `${r.body}\n${rig.origin.server.output()}`);
+      assert.match(await originLine(rig, 'chain'), /200 \S+ms client CN="chain\.example\.com"/);
     });
 
     it('refuses a client without a certificate at the edge', async () => {

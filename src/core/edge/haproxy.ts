@@ -32,6 +32,9 @@ export function haproxyEdge(o: EdgeOptions, serverChainAndKey: string): EdgeBund
     '  # a client can neither add a second Client-Cert nor slip in a header of another format.',
     ...headersToClear([]).map((h) => `  http-request del-header ${h}`),
     '  http-request set-header Client-Cert ":%[ssl_c_der,base64]:"',
+    '  # The intermediates the client sent (Dialogflow sends one), when it sent any. HAProxy gives them as one DER',
+    '  # run: exactly RFC 9440 for one intermediate, which is the common case.',
+    '  http-request set-header Client-Cert-Chain ":%[ssl_c_chain_der,base64]:" if { ssl_c_chain_der,length gt 0 }',
     ...(o.secret !== undefined ? [`  http-request set-header ${edgeSecretHeader} "\${${edgeSecretEnv}}"`] : []),
     '  default_backend webhook',
     'backend webhook',
@@ -55,7 +58,7 @@ export function haproxyEdge(o: EdgeOptions, serverChainAndKey: string): EdgeBund
       `(set -a; . ${shellQuote(path.join(o.outDir, 'origin.env'))}; set +a; haproxy -c -f ${shellQuote(path.join(o.outDir, 'haproxy.cfg'))} && haproxy -db -f ${shellQuote(path.join(o.outDir, 'haproxy.cfg'))})`,
     ],
     notes: [
-      'HAProxy forwards only the leaf (Client-Cert); Client-Cert-Chain is removed: when clients send an intermediate, add it to the CA bundle the webhook reads.',
+      'HAProxy forwards the intermediates a client sends in Client-Cert-Chain as one DER run: right for one intermediate (Dialogflow); with two or more, add them to the CA bundle the webhook reads instead.',
       ...(source ? [] : ['HAProxy connects from an address the webhook cannot tell apart: set MTLS_EDGE_TRUSTED to it, or use --secret-env.']),
     ],
   };
