@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { shellQuote } from '../shellQuote';
 import { dockerfile } from './dockerfile';
 import { edgeSecretHeader } from './headers';
+import { originEnvFile } from './common';
 import { edgeSecretEnv, type EdgeBundle, type EdgeOptions } from './types';
 
 /** Our header → the load balancer's mTLS variable (the server reads the same names: gcp-alb). */
@@ -78,6 +79,7 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
     `  --set-env-vars=MTLS_EDGE=gcp-alb --set-secrets=${edgeSecretEnv}=mtls-edge-secret:latest`,
     '',
   ].join('\n');
+  const env = { MTLS_EDGE: 'gcp-alb', [edgeSecretEnv]: `$${edgeSecretEnv}` };
   return {
     kind: 'gcp',
     format: 'gcp-alb',
@@ -86,9 +88,11 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
       { name: 'server-tls-policy.yaml', contents: policy },
       { name: 'deploy.sh', contents: script },
       dockerfile(o),
+      // The secret deploy.sh puts in Secret Manager and the backend's header (0600).
+      originEnvFile(env, o.secret),
     ],
-    originEnv: { MTLS_EDGE: 'gcp-alb', [edgeSecretEnv]: `$${edgeSecretEnv}` },
-    next: [`export PROJECT_ID=… REGION=… BACKEND_SERVICE=… TARGET_HTTPS_PROXY=… IMAGE=… ${edgeSecretEnv}=…`, `sh ${q('deploy.sh')}`],
+    originEnv: env,
+    next: [`export PROJECT_ID=… REGION=… BACKEND_SERVICE=… TARGET_HTTPS_PROXY=… IMAGE=…`, `(set -a; . ${q('origin.env')}; set +a; sh ${q('deploy.sh')})`],
     notes: [
       'The load balancer forwards the certificate\'s attributes, verified flag and (client_cert_leaf) the leaf itself; pin clients by sha256 (the fingerprint header) — a CN or O pin needs the leaf header.',
       'The backend service\'s custom headers replace any header of the same name a client sent; the webhook refuses requests with certificate headers of other formats.',
