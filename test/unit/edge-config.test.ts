@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,7 +76,8 @@ describe('trust between the edge and the webhook', () => {
   it('verifies clients against the CA bundle the server uses, leaf + intermediate deep', () => {
     assert.match(text(generate('nginx'), 'nginx.conf'), new RegExp(`ssl_client_certificate "${esc(pki.caBundle)}";\\s+ssl_verify_client on;\\s+ssl_verify_depth 2;`));
     assert.match(text(generate('haproxy'), 'haproxy.cfg'), new RegExp(`ca-file "${esc(pki.caBundle)}" verify required`));
-    assert.match(text(generate('caddy'), 'Caddyfile'), new RegExp(`mode require_and_verify\\s+trusted_ca_cert_file "${esc(pki.caBundle)}"`));
+    const caddyCas = [...text(generate('caddy'), 'Caddyfile').matchAll(/^\s*trusted_ca_cert (\S+)$/gm)].map((m) => new X509Certificate(Buffer.from(m[1] ?? '', 'base64')).subject);
+    assert.deepEqual(caddyCas, ['CN=mTLS Test Root CA', 'CN=Second Root CA'], 'every certificate of the bundle, not only the first');
     assert.match(text(generate('envoy'), 'envoy.yaml'), /require_client_certificate: true/);
     assert.match(text(generate('ingress-nginx'), 'ingress.yaml'), /auth-tls-verify-client: "on"[\s\S]*auth-tls-verify-depth: "2"[\s\S]*auth-tls-pass-certificate-to-upstream: "true"/);
     assert.equal(Buffer.from(/ca\.crt: (\S+)/.exec(text(generate('ingress-nginx'), 'ca-secret.yaml'))?.[1] ?? '', 'base64').toString('utf8'), readFileSync(pki.caBundle, 'utf8'));

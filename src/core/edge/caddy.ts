@@ -1,10 +1,18 @@
 // Caddy in front of the webhook: it verifies the client certificate against the server's CA bundle and
 // forwards the leaf as RFC 9440 `Client-Cert: :base64 DER:` ({http.request.tls.client.certificate_der_base64}).
 import * as path from 'node:path';
+import { MtlsError } from '../errors';
 import { shellQuote } from '../shellQuote';
 import { edgeSecretHeader, headersToClear } from './headers';
 import { listenOf, originEnvFile, originEnvFor, originOf, quoted, startOriginLine, stateDirOf } from './common';
 import { edgeSecretEnv, type EdgeBundle, type EdgeOptions } from './types';
+
+/** The DER (base64) of every certificate in a PEM bundle. */
+function caDers(pem: string): string[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new MtlsError('E_INPUT', 'The CA bundle holds no PEM certificate.');
+  return blocks.map((b) => b.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''));
+}
 
 /** Caddyfile (`caddy run --config Caddyfile --adapter caddyfile`) and origin.env. */
 export function caddyEdge(o: EdgeOptions): EdgeBundle {
@@ -23,10 +31,12 @@ export function caddyEdge(o: EdgeOptions): EdgeBundle {
     `https://${o.host ?? ''}:${listen.port} {`,
     `  bind ${listen.host}`,
     `  tls ${quoted(o.certPath)} ${quoted(o.keyPath)} {`,
-    '    # Only clients whose certificate chains to the CA bundle the webhook itself trusts.',
+    '    # Only clients whose certificate chains to the CA bundle the webhook itself trusts. Caddy 2.6 reads one',
+    `    # certificate per trusted_ca_cert_file, so each one of ${o.caPath} is here (base64 DER):`,
+    '    # generate this file again when the bundle changes.',
     '    client_auth {',
     '      mode require_and_verify',
-    `      trusted_ca_cert_file ${quoted(o.caPath)}`,
+    ...caDers(o.caPem).map((der) => `      trusted_ca_cert ${der}`),
     '    }',
     '  }',
     `  reverse_proxy ${origin.url.protocol}//${origin.hostPort} {`,
