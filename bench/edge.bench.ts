@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { scaffoldServer } from '../src/core/scaffold/scaffoldServer';
-import { startRig } from '../test/unit/edge-proxy-support';
+import { installed, startRig } from '../test/unit/edge-proxy-support';
 import { cxRequest, ensureBuilt, startServer, tempDir } from '../test/unit/scaffold-support';
 
 const body = cxRequest('hello', 'bench');
@@ -42,6 +42,10 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
+  if (!installed('nginx')) {
+    console.log('edge.bench: nginx is not installed (scripts/setup-proxies.sh): skipped');
+    return;
+  }
   ensureBuilt();
   const rig = await startRig('nginx', 'nginx', { trustSource: true });
   const dir = tempDir('edge-bench');
@@ -73,6 +77,8 @@ async function main(): Promise<void> {
         reference: 'ours direct (mTLS at the server)',
         reference_value: Math.round(ref),
         ratio: Math.round((ours / ref) * 100) / 100,
+        target: 'none: what the edge hop costs, against mTLS at the server',
+        pass: null,
         spread: `medians of 4+4 ABBA windows; nginx ${rates.nginx.map(Math.round).join('/')}, direct ${rates.direct.map(Math.round).join('/')}`,
         setup: `nginx ${path.basename(rig.dir)} (worker_processes auto, keepalive 16 to the origin), origin edge mode on 127.0.0.2; client in this process`,
       })}`,
