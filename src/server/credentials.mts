@@ -34,6 +34,23 @@ export function loadCredentials(s: Settings): Credentials {
   const key = readFile(s.keyPath, 'KEY', 'private key', 'MTLS_KEY');
   const cert = readFile(s.certPath, 'CERT', 'server certificate', 'MTLS_CERT');
   const ca = readFile(s.caPath, 'CA', 'CA bundle', 'MTLS_CA');
+  checkServerIdentity(s, key, cert);
+  checkCaBundle(s, ca);
+  return { key, cert, ca };
+}
+
+/**
+ * The CA bundle alone, checked the same way: behind an edge that speaks plain HTTP to this server, the server has
+ * no TLS identity of its own (a container needs no private key), but still verifies forwarded certificates.
+ */
+export function loadCaBundle(s: Settings): Buffer {
+  const ca = readFile(s.caPath, 'CA', 'CA bundle', 'MTLS_CA');
+  checkCaBundle(s, ca);
+  return ca;
+}
+
+/** The key opens (with the passphrase) and belongs to the first certificate of the certificate file. */
+function checkServerIdentity(s: Settings, key: Buffer, cert: Buffer): void {
   let keyObject: nodeCrypto.KeyObject;
   try {
     keyObject = nodeCrypto.createPrivateKey({ key, passphrase: s.passphrase });
@@ -64,6 +81,11 @@ export function loadCredentials(s: Settings): Credentials {
     }
     fail('KEY_MISMATCH', 'the private key ' + s.keyPath + ' does not belong to the certificate ' + s.certPath + ' (' + leaf.subject.replace(/\n/g, ', ') + ')');
   }
+  if (Date.parse(leaf.validTo) < Date.now()) log('warning: the server certificate expired on ' + leaf.validTo + ': clients will refuse it');
+}
+
+/** At least one certificate, and none damaged. */
+function checkCaBundle(s: Settings, ca: Buffer): void {
   const caBlocks = certificateBlocks(ca);
   if (caBlocks.length === 0) fail('BAD_CA', 'no PEM certificate in the CA bundle ' + s.caPath);
   // OpenSSL skips a damaged certificate in the bundle: every client of that CA would then be refused as unknown.
@@ -74,6 +96,4 @@ export function loadCredentials(s: Settings): Credentials {
       fail('BAD_CA', 'certificate ' + (i + 1) + ' of ' + caBlocks.length + ' in the CA bundle ' + s.caPath + ' is damaged or truncated (' + (e as Error).message + ')');
     }
   });
-  if (Date.parse(leaf.validTo) < Date.now()) log('warning: the server certificate expired on ' + leaf.validTo + ': clients will refuse it');
-  return { key, cert, ca };
 }

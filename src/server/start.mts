@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { printableConfig, resolveSettings, type ServerConfigInput, type Settings } from './config.mts';
-import { loadCredentials } from './credentials.mts';
+import { loadCaBundle, loadCredentials, type Credentials } from './credentials.mts';
 import { requirePinForPublicRoots } from './publicRootPin.mts';
 import { checkAuthSetting, idTokenVerifierFor } from './auth.mts';
 import { logRefusedHandshake } from './caller.mts';
@@ -44,7 +44,8 @@ export function startWebhookServer(app: WebhookApp): void {
 
 function listen(app: WebhookApp, settings: Settings): void {
   checkAuthSetting(settings);
-  const creds = loadCredentials(settings);
+  // Plain HTTP behind an edge needs no key or certificate of the server's own: only the CA bundle.
+  const creds: Partial<Credentials> & { ca: Buffer } = settings.edge !== '' && settings.edgeListen === 'http' ? { ca: loadCaBundle(settings) } : loadCredentials(settings);
   requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
   const edge = settings.edge !== '' ? prepareEdge(settings, creds.ca.toString('latin1')) : undefined;
   const rc: RequestContext = { settings, app, verifier: idTokenVerifierFor(settings), ...(edge !== undefined ? { edge } : {}) };

@@ -152,6 +152,20 @@ describe('behind an edge, the caller and the checks after it', () => {
     }
   });
 
+  it('behind an edge on plain HTTP needs no key or certificate of its own (a container without the private key), only the CA bundle', async () => {
+    const origin = await startEdgeOrigin({ edge: 'rfc9440', pki, dir: tempDir('edge-nokey'), env: { MTLS_KEY: path.join(pki.dir, 'no-such-key.pem'), MTLS_CERT: path.join(pki.dir, 'no-such-cert.pem') } });
+    try {
+      const r = await send(origin.url, { headers: { ...forwardedHeaders('rfc9440', pki.clientCrt), 'x-mtls-edge-secret': edgeSecret }, from: edgeAddress });
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      origin.server.proc.kill();
+    }
+    // HTTPS towards the edge still needs them, and says which is missing.
+    const https = await runToExit(file, { ...certEnv(), MTLS_EDGE: 'rfc9440', MTLS_EDGE_SECRET: 's', MTLS_EDGE_LISTEN: 'https', MTLS_KEY: path.join(pki.dir, 'no-such-key.pem') });
+    assert.equal(https.code, 1);
+    assert.match(https.output, /mtls-server error \[ENOENT_KEY\]: private key not found/);
+  });
+
   it('identifies each request on one keep-alive connection from the edge by its own headers', async () => {
     const origin = await startEdgeOrigin({ edge: 'xfcc', pki, dir: tempDir('edge-keepalive') });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: edgeAddress });
