@@ -6,17 +6,24 @@ import { checkReadiness, readinessJson, renderReadiness } from '../../core/readi
 import { startBackgroundServer } from '../../core/setup';
 import { isPlatform } from '../../core/webhook';
 import { InputError } from '../../core/errors';
+import { edgeTargets, isEdgeTarget } from '../../core/edge/types';
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'Go-live readiness: will the platform reach and trust this webhook?',
-  usage: 'mtls check --platform cx|es|kore [--dir DIR] [--url URL] [--server-log FILE] [--json]',
+  usage: 'mtls check --platform cx|es|kore [--dir DIR] [--url URL] [--edge KIND [--origin URL]] [--server-log FILE] [--json]',
   details: [
     '  --platform P       cx, es or kore: which platform will call the webhook',
     '  --dir DIR          the folder with server.mts (default: the current folder)',
     '  --url URL          the public https URL the platform will call: checks DNS, that the certificate',
     '                     served there is this server\'s (no TLS-terminating tunnel or proxy in front) and',
     '                     that it refuses clients without a certificate',
+    `  --edge KIND        the URL is served by a TLS-terminating edge (${edgeTargets.join(', ')}) that`,
+    '                     enforces mTLS for a server.mts in edge mode: checks that the edge refuses a client',
+    '                     without a certificate and one from another CA, and that its CA bundle holds the',
+    '                     platform\'s roots (TLS ending at the edge is then expected)',
+    '  --origin URL       with --edge: the origin\'s own address (e.g. http://10.0.0.5:8080/webhook); a forged',
+    '                     certificate header sent straight to it must be refused (403)',
     '  --timeout-ms N     the platform\'s webhook timeout (default 5000; CX allows up to 30000)',
     '  --now ISO-DATE     evaluate expiry and the platform\'s current roots on another day',
     '  --server-log FILE  the output of the server already running (e.g. mtls serve server.mts | tee FILE):',
@@ -31,7 +38,7 @@ export const checkCommand: CliCommand = {
     'pass, warn or fail, what was found and the fix; under a failing or warning row that connected, the five',
     'steps of its handshake with the failed one marked ✖. Exit 0 when no row fails, 1 otherwise, 2 on a bad command line.',
   ].join('\n'),
-  options: { platform: { type: 'string' }, dir: { type: 'string' }, url: { type: 'string' }, 'timeout-ms': { type: 'string' }, now: { type: 'string' }, 'server-log': { type: 'string' }, json: { type: 'boolean' } },
+  options: { platform: { type: 'string' }, dir: { type: 'string' }, url: { type: 'string' }, 'timeout-ms': { type: 'string' }, now: { type: 'string' }, 'server-log': { type: 'string' }, edge: { type: 'string' }, origin: { type: 'string' }, json: { type: 'boolean' } },
   required: ['platform'],
   async run({ values }, ctx) {
     const platform = stringOpt(values, 'platform') ?? '';
@@ -43,6 +50,11 @@ export const checkCommand: CliCommand = {
     const platformTimeoutMs = timeoutText === undefined ? undefined : Number(timeoutText);
     if (platformTimeoutMs !== undefined && (!/^\d+$/.test(timeoutText ?? '') || platformTimeoutMs < 1 || platformTimeoutMs > 30_000)) throw new UsageError(`--timeout-ms ${timeoutText}: a number of milliseconds up to 30000`);
     const url = stringOpt(values, 'url');
+    const edge = stringOpt(values, 'edge');
+    if (edge !== undefined && !isEdgeTarget(edge)) throw new UsageError(`--edge ${edge}: use ${edgeTargets.join(', ')}`);
+    const origin = stringOpt(values, 'origin');
+    if (origin !== undefined && edge === undefined) throw new UsageError('--origin needs --edge KIND: it is the server behind that edge');
+    if (origin !== undefined && !/^https?:\/\/[^/]/.test(origin)) throw new UsageError(`--origin ${origin}: an http:// or https:// URL of the server behind the edge`);
     const logOpt = stringOpt(values, 'server-log');
     const logFile = logOpt === undefined ? undefined : path.resolve(ctx.cwd, logOpt);
     if (logFile !== undefined) await fs.access(logFile).catch((e: unknown) => { throw new InputError(`Cannot read the server log ${logOpt}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e }); });
@@ -50,6 +62,8 @@ export const checkCommand: CliCommand = {
       dir: path.resolve(ctx.cwd, stringOpt(values, 'dir') ?? '.'),
       platform,
       ...(url !== undefined ? { url } : {}),
+      ...(edge !== undefined ? { edge } : {}),
+      ...(origin !== undefined ? { origin } : {}),
       ...(now ? { now } : {}),
       ...(platformTimeoutMs !== undefined ? { platformTimeoutMs } : {}),
       env: ctx.env,

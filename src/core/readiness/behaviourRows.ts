@@ -87,6 +87,17 @@ function decidingProbeRow(p: ProbeResult): ProbeRow | undefined {
   }
 }
 
+/**
+ * Behind an edge the server takes no TLS client: the platform's sample goes through the public URL with a
+ * client certificate the edge accepts, as the platform will send it.
+ */
+export async function edgeSampleRows(o: BehaviourInput & { readonly client: NonNullable<BehaviourInput['client']> }): Promise<CheckRow[]> {
+  const platformTimeoutMs = o.platformTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const sent = await sendWebhook({ url: o.url, platform: o.platform, body: sampleRequest(o.platform), ...o.client, ...o.serverTrust, headers: o.headers, timeoutMs: platformTimeoutMs + 10_000, platformTimeoutMs, signal: o.signal });
+  const sample = `the ${platformLabel[o.platform]} sample with ${o.client.label}, through the edge`;
+  return [measured(tlsVersionRow(sent), sent.handshake, sample), measured(sampleRow(sent, o.platform, platformTimeoutMs, o.idTokenMode === true), sent.handshake, sample)];
+}
+
 function tlsVersionRow(r: SendResult): CheckRow {
   const p = r.tls?.protocol;
   if (!p) return row('tls-version', G, 'warn', `No TLS handshake completed (${r.error?.explanation.title ?? 'no answer'}), so the version is unknown.`);

@@ -10,7 +10,9 @@ import { shellQuote } from '../shellQuote';
 import type { ClientCredentials } from '../http/index';
 import { checkPortFree, pathExists as exists, certificateOnPort } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
-import { behaviourRows } from './behaviourRows';
+import { rootCertificates } from 'node:tls';
+import { behaviourRows, edgeSampleRows } from './behaviourRows';
+import { edgeRows } from './edgeRows';
 import { certificateLoader, coversHost, findAnchor, nodeRootStore, shortName, type CertificateLoader } from './certificates';
 import { clientTrustRows } from './clientTrustRows';
 import { reachabilityRows } from './reachabilityRows';
@@ -82,6 +84,20 @@ function verdictOf(rows: readonly CheckRow[]): ReadinessVerdict {
   return rows.some((r) => r.status === 'warn') ? 'ready-with-warnings' : 'ready';
 }
 
+/** Behind an edge: the platform's sample goes through the public URL (the edge), not to the server directly. */
+async function edgeBehaviourRows(o: ReadinessOptions, config: ServerConfig, client: (ClientCredentials & { label: string }) | undefined, anchorPem: string | undefined, headers: Record<string, string> | undefined): Promise<CheckRow[]> {
+  if (o.url === undefined || client === undefined) {
+    const missing = o.url === undefined ? 'no public URL was given (--url)' : 'no client certificate in this folder is issued by the server\'s CA bundle';
+    return [row('sample-response', 'behaviour', 'warn', `Behind an edge (MTLS_EDGE=${config.edge}) the platform's sample is sent through the edge, and ${missing}: it was not sent.`, 'Run the check with --url (the edge\'s address) and a client certificate of your CA in certs/client-fullchain.pem with client-key.pem.')];
+  }
+  // The edge presents its own certificate: a public one (the system store) or one of this project's CAs.
+  const caPem = anchorPem ? [anchorPem, ...rootCertificates].join('\n') : undefined;
+  return edgeSampleRows({
+    url: o.url, platform: o.platform, client, serverTrust: caPem ? { caPem } : {}, headers,
+    idTokenMode: config.authMode === 'google-id-token', platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
+  });
+}
+
 /** Runs every check; never throws for what it finds (each finding is a row). */
 export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessReport> {
   const dir = path.resolve(o.dir);
@@ -126,6 +142,8 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   rows.push(authenticationRow({ platform: o.platform, mode: config.authMode, hasSecret: config.authHasSecret, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
 
   // Behaviour: against the running server (started for the check when nothing listens on its port).
+  const edgeMode = config.edge !== '';
+  const client = custom ?? (await findDevClient(certsDir, config.caPath, load));
   const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let started: StartedServer | undefined;
   try {
@@ -140,6 +158,9 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
           rows.push(row('server-running', 'behaviour', 'fail', `${shownFile} did not start: ${(e as Error).message.split('\n')[0]}`, 'Fix what the start-up line says, then run the check again.', 'startServer'));
         }
       }
+    } else if (edgeMode) {
+      // Behind an edge the server speaks plain HTTP (or TLS without client certificates): nothing to compare.
+      rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port} behind an edge (MTLS_EDGE=${config.edge}, listening with ${config.edgeListen}).`));
     } else {
       // Something listens there: this project's server only if it presents the configured certificate.
       const leaf = server.leaf?.x509;
@@ -152,13 +173,14 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
         rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port}${leaf !== undefined ? ' and presents this project\'s certificate' : ''}.`));
       }
     }
-    if (rows[rows.length - 1]?.status === 'pass') {
+    if (rows[rows.length - 1]?.status === 'pass' && edgeMode) {
+      rows.push(...(await edgeBehaviourRows(o, config, client, server.leaf?.x509 ? await serverAnchorPem(server.leaf.x509, config.certPath, searchDirs, load) : undefined, authHeaders(authorization))));
+    } else if (rows[rows.length - 1]?.status === 'pass') {
       const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
       const localUrl = `https://${shownHost}:${config.port}${config.webhookPaths[0] ?? '/webhook'}`;
       const leaf = server.leaf?.x509;
       const caPem = leaf ? await serverAnchorPem(leaf, config.certPath, searchDirs, load) : undefined;
       const verifiable = leaf !== undefined && coversHost(leaf, localHost);
-      const client = custom ?? (await findDevClient(certsDir, config.caPath, load));
       // Read before the server is stopped: a server started for the check keeps its output only while it runs.
       const port = config.port;
       const serverLog = started?.output ? () => started?.output?.() ?? '' : o.serverLog ? () => o.serverLog?.(port) ?? '' : undefined;
@@ -170,11 +192,20 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
         ...(serverLog ? { serverLog } : {}),
       })));
     }
+    // The public URL leads to this server (through a tunnel or an edge): a server started for the check still runs.
+    if (o.url) rows.push(...(await reachabilityRows({ url: o.url, platform: o.platform, localLeaf: server.leaf?.x509, edge: o.edge, edgeMode: config.edge, signal: o.signal })));
+    else rows.push(row('url', 'reachability', 'warn', 'No public URL given: whether the platform reaches this server end to end (DNS, tunnels, proxies) was not checked.', 'Run the check with --url https://YOUR.HOST/webhook.'));
+    if (o.url && o.edge) {
+      rows.push(...(await edgeRows({
+        kind: o.edge, url: o.url, platform: o.platform, config, clientRoots: rows.find((x) => x.id === 'client-roots'),
+        ...(o.origin !== undefined ? { origin: o.origin } : {}), ...(client?.certPem ? { forgeWith: client.certPem } : {}),
+        headers: authHeaders(authorization), signal: o.signal,
+      })));
+    } else if (o.edge) {
+      rows.push(row('edge', 'edge', 'fail', `--edge ${o.edge} checks the edge at the public URL, and none was given.`, 'Run the check with --url https://YOUR.HOST/webhook (the edge\'s address).'));
+    }
   } finally {
     await started?.stop().catch(() => undefined);
   }
-
-  if (o.url) rows.push(...(await reachabilityRows({ url: o.url, platform: o.platform, localLeaf: server.leaf?.x509, signal: o.signal })));
-  else rows.push(row('url', 'reachability', 'warn', 'No public URL given: whether the platform reaches this server end to end (DNS, tunnels, proxies) was not checked.', 'Run the check with --url https://YOUR.HOST/webhook.'));
   return report();
 }

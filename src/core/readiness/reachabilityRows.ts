@@ -9,6 +9,7 @@ import type { X509Certificate } from 'node:crypto';
 import { refusedAtHandshake, sendWebhook } from '../http/index';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { shortName } from './certificates';
+import { edgeKindsFor } from './edgeRows';
 import { measured, row, type CheckRow } from './types';
 
 const G = 'reachability' as const;
@@ -23,7 +24,18 @@ export interface ReachabilityInput {
   readonly platform: Platform;
   /** The certificate the local server presents (its leaf). */
   readonly localLeaf?: X509Certificate;
+  /** The edge kind in front (`--edge`): TLS is meant to end there, and the edge rows judge the client certificates. */
+  readonly edge?: string;
+  /** The server's own edge setting (MTLS_EDGE; '' = direct mTLS), for the advice when no --edge was given. */
+  readonly edgeMode?: string;
   readonly signal?: AbortSignal;
+}
+
+/** Without --edge, a server in edge mode is told how to check the front end as its edge. */
+function edgeHint(edgeMode: string | undefined): string {
+  if (!edgeMode) return '';
+  const kinds = edgeKindsFor(edgeMode);
+  return ` server.mts runs in edge mode (MTLS_EDGE=${edgeMode}): if this front end is its edge, check it as one with --edge ${kinds.length > 0 ? kinds.join('|') : 'KIND'} (mtls check --edge … --url … --origin …).`;
 }
 
 export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]> {
@@ -61,21 +73,26 @@ export async function reachabilityRows(o: ReachabilityInput): Promise<CheckRow[]
     return rows;
   }
   const name = /(?:^|, )CN=([^,]*)/.exec(presented.subject)?.[1] ?? presented.subject;
-  const terminated = o.localLeaf !== undefined && presented.sha256 !== o.localLeaf.fingerprint256;
-  if (o.localLeaf === undefined) {
+  // A server in edge mode takes no TLS clients itself: whatever answers TLS at the URL is a front end.
+  const terminated = o.localLeaf !== undefined && (presented.sha256 !== o.localLeaf.fingerprint256 || Boolean(o.edgeMode));
+  if (o.edge) {
+    rows.push(noCert(row('url-same-certificate', G, 'pass', `${u.host} presents "${name}" (SHA-256 ${presented.sha256.slice(0, 23)}…): TLS ends at the ${o.edge} edge, as expected; the edge rows check that it enforces client certificates.`)));
+  } else if (o.localLeaf === undefined) {
     rows.push(noCert(row('url-same-certificate', G, 'warn', `${u.host} presents "${name}"; the local server certificate could not be read to compare.`)));
   } else if (terminated) {
     rows.push(noCert(row('url-same-certificate', G, 'fail',
-      `${u.host} presents "${name}" (SHA-256 ${presented.sha256.slice(0, 23)}…), not this server's certificate "${shortName(o.localLeaf)}" (${o.localLeaf.fingerprint256.slice(0, 23)}…): a TLS-terminating proxy or HTTPS tunnel sits in front of the server. It ends the platform's TLS connection, so your server never sees the platform's client certificate and mTLS silently stops.`,
-      PASS_THROUGH_ADVICE)));
+      `${u.host} presents "${name}" (SHA-256 ${presented.sha256.slice(0, 23)}…), ${presented.sha256 === o.localLeaf.fingerprint256 ? 'but server.mts runs in edge mode and takes no TLS clients itself' : `not this server's certificate "${shortName(o.localLeaf)}" (${o.localLeaf.fingerprint256.slice(0, 23)}…)`}: a TLS-terminating proxy or HTTPS tunnel sits in front of the server. It ends the platform's TLS connection, so your server never sees the platform's client certificate and mTLS silently stops.`,
+      PASS_THROUGH_ADVICE + edgeHint(o.edgeMode))));
   } else {
     rows.push(noCert(row('url-same-certificate', G, 'pass', `${u.host} presents this server's own certificate (SHA-256 ${presented.sha256.slice(0, 23)}…): TLS reaches the server end to end.`)));
   }
 
+  // Behind an edge, the edge rows judge what a client without a certificate gets (an edge may refuse it with HTTP 400).
+  if (o.edge) return rows;
   if (refusedAtHandshake(bare)) {
     rows.push(noCert(row('url-client-certificate', G, 'pass', `${u.host} asks for a client certificate and refuses a client without one (${bare.error.explanation.title}).`)));
   } else if (bare.status !== undefined) {
-    rows.push(noCert(row('url-client-certificate', G, 'fail', `${u.host} answered HTTP ${bare.status} to a client WITHOUT a certificate: ${terminated ? 'the proxy in front does not pass the client certificate through' : 'the endpoint does not require one'}.`, terminated ? PASS_THROUGH_ADVICE : 'Require and verify client certificates (requestCert + rejectUnauthorized).')));
+    rows.push(noCert(row('url-client-certificate', G, 'fail', `${u.host} answered HTTP ${bare.status} to a client WITHOUT a certificate: ${terminated ? 'the proxy in front does not pass the client certificate through' : 'the endpoint does not require one'}.`, terminated ? PASS_THROUGH_ADVICE + edgeHint(o.edgeMode) : 'Require and verify client certificates (requestCert + rejectUnauthorized).')));
   } else {
     rows.push(noCert(row('url-client-certificate', G, 'warn', `Could not tell whether ${u.host} requires a client certificate: ${bare.error?.explanation.title ?? 'no answer'}.`)));
   }

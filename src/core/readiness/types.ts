@@ -3,13 +3,14 @@ import type { Platform } from '../webhook/index';
 import type { HandshakeTimeline } from '../http/index';
 import type { Decode } from './certificates';
 import type { ReadServerConfigOptions } from '../scaffold/serverConfig';
+import type { EdgeTarget } from '../edge/types';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 /** What a row's fix is, when one of our own commands performs it (VS Code shows it as a button). */
 export type FixAction = 'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'updateServer' | 'startServer';
 
-export type CheckGroup = 'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability';
+export type CheckGroup = 'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability' | 'edge';
 
 export interface CheckRow {
   /** Stable id, e.g. `server-san`, `url-same-certificate`. */
@@ -53,6 +54,13 @@ export interface ReadinessOptions {
   readonly platform: Platform;
   /** The public URL the platform will call; enables the reachability rows. */
   readonly url?: string;
+  /**
+   * The kind of TLS-terminating edge in front of the server (`mtls edge` kinds: nginx, haproxy, gcp…): the public
+   * URL is then expected to end TLS, and the edge rows check that it enforces mTLS in the server's place.
+   */
+  readonly edge?: EdgeTarget;
+  /** The origin's own URL behind the edge: the check sends it a forged certificate header around the edge. */
+  readonly origin?: string;
   /** The clock for expiry and for which platform roots are current (tests, `--now`). */
   readonly now?: Date;
   /** The environment the server runs with (MTLS_* overrides); default process.env. */

@@ -117,6 +117,11 @@ const CONFIG = {
   requestTimeoutMs: 4500, // MTLS_REQUEST_TIMEOUT_MS
   handshakeTimeoutMs: 10_000, // MTLS_HANDSHAKE_TIMEOUT_MS: drop connections that do not finish TLS by then
   maxConnections: 256, // MTLS_MAX_CONNECTIONS: connections open at once; more are dropped (and logged)
+  // Behind a load balancer or proxy that terminates TLS and enforces mTLS (mtls edge KIND writes its config,
+  // mtls check --edge KIND checks it): the edge's secret comes from MTLS_EDGE_SECRET only, never from here.
+  // edge: 'nginx', // MTLS_EDGE: rfc9440, nginx, ingress-nginx, xfcc, aws-alb, gcp-alb ('' = direct mTLS)
+  // edgeTrusted: ['10.0.0.0/8'], // MTLS_EDGE_TRUSTED (comma-separated): the edge's addresses only
+  // edgeListen: 'http', // MTLS_EDGE_LISTEN: 'http', or 'https' with this server's certificate
 };
 `;
 }

@@ -45,6 +45,14 @@ export interface ServerConfig {
   readonly routes: readonly string[];
   /** The template version of the generated mtls-server/ folder the file runs. */
   readonly templateVersion: number;
+  /** Edge mode (MTLS_EDGE): the certificate header format the server reads from a TLS-terminating edge; '' = direct mTLS. */
+  readonly edge: string;
+  /** Addresses/CIDRs the edge connects from (MTLS_EDGE_TRUSTED); empty = any source. */
+  readonly edgeTrusted: readonly string[];
+  /** Whether the edge must send X-Mtls-Edge-Secret (MTLS_EDGE_SECRET); the secret itself is never printed. */
+  readonly edgeSecretSet: boolean;
+  /** What the server listens with behind an edge (MTLS_EDGE_LISTEN): 'http' or 'https' (no client certificate). */
+  readonly edgeListen: 'http' | 'https';
 }
 
 /** The Authorization modes of the generated server. */
@@ -114,6 +122,13 @@ function tail(text: string, max = 300): string {
   return t.length > max ? `…${t.slice(-max)}` : t;
 }
 
+/** `edgeSecret: { set }` of --print-config (absent: no secret). */
+function edgeSecretSet(v: unknown, bad: (field: string, want: string) => never): boolean {
+  if (v === undefined) return false;
+  const set = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['set'] : undefined;
+  return typeof set === 'boolean' ? set : bad('edgeSecret.set', 'true or false');
+}
+
 /** Maps the --print-config JSON to a ServerConfig; a field of the wrong type is an error naming it. */
 export function configFromJson(j: Record<string, unknown>, file: string): Omit<ServerConfig, 'passphrase'> {
   const bad = (field: string, want: string): never => {
@@ -160,5 +175,10 @@ export function configFromJson(j: Record<string, unknown>, file: string): Omit<S
     platforms: list('platforms'),
     routes: Array.isArray(j['routes']) ? list('routes') : [],
     templateVersion: num('template'),
+    // A server from before edge mode prints none of these: it is a direct-mTLS server.
+    edge: j['edge'] === undefined ? '' : str('edge'),
+    edgeTrusted: j['edgeTrusted'] === undefined ? [] : list('edgeTrusted'),
+    edgeSecretSet: edgeSecretSet(j['edgeSecret'], bad),
+    edgeListen: j['edgeListen'] === undefined || j['edgeListen'] === 'http' ? 'http' : j['edgeListen'] === 'https' ? 'https' : bad('edgeListen', '"http" or "https"'),
   };
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { checkReadiness, renderReadiness, type FixAction, type ReadinessReport } from '../../../core/readiness/index';
 import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
+import { edgeTargets, isEdgeTarget } from '../../../core/edge/types';
 import { Commands } from '../../ids';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
@@ -16,6 +17,10 @@ export interface CheckReadinessArgs {
   folder?: string;
   /** The public https URL the platform will call. */
   url?: string;
+  /** The kind of TLS-terminating edge serving the URL (`mtls edge` kinds: nginx, haproxy, gcp…). */
+  edge?: string;
+  /** With `edge`: the origin's own URL; a forged certificate header sent straight to it must be refused. */
+  origin?: string;
   /** Open the report document (default true). */
   open?: boolean;
 }
@@ -51,14 +56,18 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
     (interactive
       ? orCancel(await vscode.window.showInputBox({ title: 'Check go-live readiness (2/2): the public URL the platform will call (empty: skip the reachability checks)', placeHolder: 'https://webhook.example.com/webhook', validateInput: (v) => (v === '' || /^https?:\/\//.test(v) ? undefined : 'An https:// URL, or empty') })) || undefined
       : undefined);
+  if (a.edge !== undefined && !isEdgeTarget(a.edge)) throw new InputError(`Unknown edge "${a.edge}": use ${edgeTargets.join(', ')}.`);
+  const edge = a.edge;
   const dir = a.folder ? workspacePath(a.folder) : workspaceRoot();
-  deps.log.info(`readiness: ${platformLabel[platform]} in ${dir}${url ? ` → ${url}` : ''}`);
+  deps.log.info(`readiness: ${platformLabel[platform]} in ${dir}${url ? ` → ${url}` : ''}${edge ? ` (edge ${edge}${a.origin ? `, origin ${a.origin}` : ''})` : ''}`);
   const report = await withCancellableProgress(`mTLS: checking go-live readiness for ${platformLabel[platform]}…`, (signal) =>
     checkReadiness({
       dir, platform, signal,
       // The settings are read on the Node the server runs on (server.mts --print-config).
       runtime: ((r) => (r.nodePath !== undefined ? { nodePath: r.nodePath } : {}))(serverRuntime(deps)),
       ...(url ? { url } : {}),
+      ...(edge !== undefined ? { edge } : {}),
+      ...(a.origin ? { origin: a.origin } : {}),
       startServer: async (file, port) => {
         const { url: started } = await startServerCommand(deps, { file, port });
         return { url: started, stop: async () => void (await deps.servers.stop(file)) };
