@@ -14,10 +14,10 @@ import { curl, installed, startRig, type EdgeRig } from './edge-proxy-support';
 import { ensureBuilt, repoRoot, runCommand, tempDir, type Pki } from './scaffold-support';
 
 /** The environment the origin runs with (what `mtls check` reads through server.mts --print-config). */
-function originEnv(pki: Pki, origin: EdgeOrigin, edge: { trusted: string; secret: string }): Record<string, string> {
+function originEnv(pki: Pki, origin: EdgeOrigin, edge: { trusted: string; secret: string }, format = 'nginx'): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '', MTLS_KEY: pki.serverKey, MTLS_CERT: fullChain(pki), MTLS_CA: pki.caBundle,
-    MTLS_HOST: originHost, MTLS_PORT: new URL(origin.url).port, MTLS_EDGE: 'nginx',
+    MTLS_HOST: originHost, MTLS_PORT: new URL(origin.url).port, MTLS_EDGE: format,
   };
   if (edge.trusted !== '') env['MTLS_EDGE_TRUSTED'] = edge.trusted;
   if (edge.secret !== '') env['MTLS_EDGE_SECRET'] = edge.secret;
@@ -170,5 +170,28 @@ describe('mtls check --edge nginx, through a real nginx with the generated confi
     }
     // The platform's own certificate is not asked for either, so the origin refuses the sample: 403.
     assert.match(rowOf(r, 'sample-response').message, /got HTTP 403/);
+  });
+});
+
+describe('mtls check --edge haproxy, through a real HAProxy with the generated configuration', { skip: !installed('haproxy') && 'haproxy is not installed' }, () => {
+  let rig: EdgeRig;
+  before(async () => {
+    ensureBuilt();
+    rig = await startRig('haproxy', 'rfc9440', { trustSource: true });
+    addCxClient(rig.pki, rig.origin.dir);
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('passes an edge that refuses at the handshake (verify required), the sample through it as RFC 9440 Client-Cert', async () => {
+    const env = originEnv(rig.pki, rig.origin, { trusted: edgeAddress, secret: edgeSecret }, 'rfc9440');
+    const url = `https://localhost:${new URL(rig.url).port}/webhook`;
+    const r = await checkReadiness({ dir: rig.origin.dir, platform: 'cx', url, edge: 'haproxy', origin: `${rig.origin.url}/webhook`, env });
+    assert.deepEqual(failing(r), [], shown(r));
+    assert.match(rowOf(r, 'edge-no-certificate').message, /^localhost:\d+ refuses a client WITHOUT a certificate at the handshake \(/);
+    assert.match(rowOf(r, 'edge-other-ca').message, /^localhost:\d+ refuses a client certificate from ANOTHER CA at the handshake \(/);
+    assert.match(rowOf(r, 'edge-origin').message, /forged client-cert header .*\(HTTP 403 "forbidden: not from the trusted edge"\)\.$/);
+    assert.equal(rowOf(r, 'sample-response').status, 'pass', rowOf(r, 'sample-response').message);
   });
 });
