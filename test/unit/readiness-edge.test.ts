@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { checkReadiness, type CheckRow, type ReadinessReport } from '../../src/core/readiness/index';
 import { readServerConfig } from '../../src/core/scaffold/index';
 import { exportDer } from '../../src/core/pki/index';
+import { startBackgroundServer, type BackgroundServer } from '../../src/core/setup/index';
 import { edgeAddress, edgeSecret, originHost, startEdgeOrigin, type EdgeOrigin } from './edge-support';
 import { curl, installed, startRig, type EdgeRig } from './edge-proxy-support';
 import { ensureBuilt, repoRoot, runCommand, tempDir, type Pki } from './scaffold-support';
@@ -193,5 +194,37 @@ describe('mtls check --edge haproxy, through a real HAProxy with the generated c
     assert.match(rowOf(r, 'edge-other-ca').message, /^localhost:\d+ refuses a client certificate from ANOTHER CA at the handshake \(/);
     assert.match(rowOf(r, 'edge-origin').message, /forged client-cert header .*\(HTTP 403 "forbidden: not from the trusted edge"\)\.$/);
     assert.equal(rowOf(r, 'sample-response').status, 'pass', rowOf(r, 'sample-response').message);
+  });
+});
+
+describe('mtls check --edge nginx when the origin is not running', { skip: !installed('nginx') && 'nginx is not installed' }, () => {
+  let rig: EdgeRig;
+  before(async () => {
+    ensureBuilt();
+    rig = await startRig('nginx', 'nginx', { trustSource: true });
+    addCxClient(rig.pki, rig.origin.dir);
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('starts server.mts in edge mode for the check, keeps it running through the edge rows, and stops it', async () => {
+    const env = originEnv(rig.pki, rig.origin, { trusted: edgeAddress, secret: edgeSecret });
+    rig.origin.server.proc.kill();
+    await rig.origin.server.exited();
+    let started: BackgroundServer | undefined;
+    const r = await checkReadiness({
+      dir: rig.origin.dir, platform: 'cx', url: `https://localhost:${new URL(rig.url).port}/webhook`, edge: 'nginx', origin: `${rig.origin.url}/webhook`, env,
+      startServer: async (file, port) => (started = await startBackgroundServer(file, port, { env: { ...process.env, ...env } })),
+    });
+    assert.deepEqual(failing(r), [], shown(r));
+    assert.match(rowOf(r, 'server-running').message, /^Started server\.mts for the check on http:\/\/127\.0\.0\.2:\d+/);
+    assert.equal(rowOf(r, 'sample-response').status, 'pass');
+    assert.equal(rowOf(r, 'edge-origin').status, 'pass');
+    assert.ok(started);
+    assert.match(started.output(), /\/webhook 200 .*client CN="Google LLC"/);
+    assert.match(started.output(), /edge check failed \[source\]/);
+    const still = await curl(rig.url, { cert: rig.pki.clientCrt, key: rig.pki.clientKey, ca: rig.pki.caCrt, path: '/webhook' });
+    assert.equal(still.status, 502, 'the server started for the check is stopped afterwards');
   });
 });
