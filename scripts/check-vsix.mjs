@@ -1,9 +1,11 @@
 // `node scripts/check-vsix.mjs <file.vsix>`: checks a packaged VSIX the way a user's VS Code will receive it.
 // Fails (exit 1) when the file is over 1.5 MiB, or when an image that extension/readme.md references (Markdown
 // `![alt](path)`, reference-style images, or `<img src="path">`) is not in the archive. Prints one line: the
-// size and the image count. Exit 2 when the file cannot be read as a zip. Node built-ins only: the zip's central
+// size and the image count. Also fails when a file the extension loads at run time is missing: the loader for
+// Node 20, the decoder's worker, and every file of the webhook server's machinery (src/server/*.mts, which the
+// scaffold copies into the user's workspace from dist/mtls-server/). Exit 2 when the file cannot be read as a zip. Node built-ins only: the zip's central
 // directory is read here, so this runs before `npm ci` has finished and needs no unzip binary.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -119,11 +121,21 @@ for (const target of targets) {
   if (!inArchive.startsWith('extension/')) problems.push(`${README} shows "${target}", which points outside the extension folder`);
   else if (!entries.has(inArchive)) problems.push(`${README} shows "${target}", but ${inArchive} is not in the archive`);
 }
+// What the extension reads from its own folder at run time (bundled code aside).
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const runtimeFiles = [
+  'dist/ts-loader.mjs',
+  'dist/amaro.wasm',
+  'dist/decodeWorker.js',
+  ...readdirSync(path.join(repoRoot, 'src', 'server')).filter((n) => n.endsWith('.mts')).map((n) => `dist/mtls-server/${n}`),
+];
+for (const f of runtimeFiles) if (!entries.has(`extension/${f}`)) problems.push(`${f} is not in the archive (the extension needs it at run time: check .vscodeignore)`);
 const remote = targets.length - local;
 console.log(
   `check-vsix: ${path.basename(file)} ${zip.length.toLocaleString('en')} bytes (limit ${MAX_BYTES.toLocaleString('en')} = 1.5 MiB), ` +
     `${targets.length} image${targets.length === 1 ? '' : 's'} in ${README}` +
     (remote > 0 ? ` (${remote} by URL, not checked)` : '') +
+    `, ${runtimeFiles.length} run-time files` +
     (problems.length === 0 ? ', all in the archive' : `: ${problems.length} problem${problems.length === 1 ? '' : 's'}`),
 );
 for (const p of problems) console.error(`  ${p}`);

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-/** Commands that run the workspace's server.ts (through mtls.server.nodePath or another Node). */
-const RUNS_WORKSPACE_CODE = ['mtls.startServer', 'mtls.setupProject', 'mtls.changePortAndStart'];
+/** Commands that run the workspace's server.mts (through mtls.server.nodePath or another Node). */
+const RUNS_WORKSPACE_CODE = ['mtls.startServer', 'mtls.setupProject', 'mtls.changePortAndStart', 'mtls.checkReadiness'];
 
 test('untrusted workspaces are declared "limited", with a description, and nodePath restricted', () => {
   const u = pkg.capabilities?.untrustedWorkspaces;
