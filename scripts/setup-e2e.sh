@@ -43,18 +43,27 @@ say() { echo "[setup-e2e $(( $(date +%s) - t_start ))s] $*" >&2; }
 
 # 0. Debian packages: chromium (the browser playwright-core drives), ripgrep (seed for @vscode/ripgrep),
 #    krb5 headers + compiler for code-server's native modules. Only when missing, only as root.
-need=()
-[ -x /usr/lib/chromium/chromium ] || need+=(chromium)
-command -v rg >/dev/null || need+=(ripgrep)
-[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
-command -v g++ >/dev/null || need+=(build-essential)
-command -v openssl >/dev/null || need+=(openssl)
-command -v curl >/dev/null || need+=(curl)
+missing() {
+  need=()
+  [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
+  command -v rg >/dev/null || need+=(ripgrep)
+  [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
+  command -v g++ >/dev/null || need+=(build-essential)
+  command -v openssl >/dev/null || need+=(openssl)
+  command -v curl >/dev/null || need+=(curl)
+}
+missing
 if [ ${#need[@]} -gt 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  say "installing Debian packages: ${need[*]}"
-  $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null
+  # One apt-get at a time (npm test sets up both VS Code builds side by side): the second waits, then finds
+  # what the first installed.
+  if command -v flock >/dev/null; then exec 8>"${TMPDIR:-/tmp}/mtls-setup-e2e-apt.lock"; flock 8; missing; fi
+  if [ ${#need[@]} -gt 0 ]; then
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    say "installing Debian packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null
+  fi
+  exec 8>&-
 fi
 
 # One install per folder at a time: a second caller (another test run, another engineer) waits for it.
@@ -81,7 +90,8 @@ if [ -n "$rgver" ]; then
   case "$(uname -m)" in x86_64) rgtarget=x86_64-unknown-linux-musl ;; aarch64) rgtarget=aarch64-unknown-linux-musl ;; *) echo "unsupported arch" >&2; exit 1 ;; esac
   cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-$rgver"
   mkdir -p "$cache" "$tmp/rg" && cp "$(command -v rg)" "$tmp/rg/rg"
-  tar czf "$cache/ripgrep-$rgtag-$rgtarget.tar.gz" -C "$tmp/rg" rg
+  # Written aside and moved in: another setup running meanwhile never reads half an archive.
+  tar czf "$tmp/rg.tar.gz" -C "$tmp/rg" rg && mv -f "$tmp/rg.tar.gz" "$cache/ripgrep-$rgtag-$rgtarget.tar.gz"
   say "seeded @vscode/ripgrep@$rgver cache with Debian's rg"
 fi
 rm -rf "$tmp"
