@@ -23,9 +23,15 @@ for (const f of files) {
 }
 const fmt = (v) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : (v ?? ''));
 const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim();
+// RESULTS.md is the table, then a hand-written "## Notes" section that explains the rows: a run rewrites the
+// table and keeps the notes as they are.
+const previous = existsSync('bench/RESULTS.md') ? readFileSync('bench/RESULTS.md', 'utf8') : '';
+const notesAt = previous.search(/^## Notes$/m);
+const notes = notesAt < 0 ? '' : previous.slice(notesAt);
+const previousTable = notesAt < 0 ? previous : previous.slice(0, notesAt);
 // A run of some benchmarks (`npm run bench -- decode startup`) replaces only their areas' rows in RESULTS.md.
 const produced = new Set(rows.map((r) => r.area));
-const kept = only.length === 0 || !existsSync('bench/RESULTS.md') ? [] : readFileSync('bench/RESULTS.md', 'utf8').split('\n').filter((l) => /^\| [^|]+ \|/.test(l) && !/^\| (area|---)/.test(l) && !produced.has(l.split('|')[1].trim()));
+const kept = only.length === 0 ? [] : previousTable.split('\n').filter((l) => /^\| [^|]+ \|/.test(l) && !/^\| (area|---)/.test(l) && !produced.has(l.split('|')[1].trim()));
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${openssl}.`,
   '',
@@ -34,7 +40,7 @@ const table = [
   ...kept,
   ...rows.map((r) => `| ${r.area} | ${r.name} | ${fmt(r.ours_ms ?? r.ours)}${r.ours_ms !== undefined ? ' ms' : ''} | ${r.reference} | ${fmt(r.reference_ms ?? r.reference_value)}${r.reference_ms !== undefined ? ' ms' : ''} | ${fmt(r.ratio)} | ${r.target} | ${r.pass === null ? '—' : r.pass ? 'yes' : '**no**'} |`),
 ].join('\n');
-writeFileSync('bench/RESULTS.md', `# Benchmark results\n\n${table}\n`);
+writeFileSync('bench/RESULTS.md', `# Benchmark results\n\n${table}\n${notes === '' ? '' : `\n${notes.trimEnd()}\n`}`);
 console.log(`\n${table}\n\nwritten to bench/RESULTS.md`);
 // A row with `pass: null` reports a measurement that explains others (no target of its own).
 process.exit(failures || rows.some((r) => r.pass === false) ? 1 : 0);

@@ -22,6 +22,8 @@ import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// The amaro bundled into dist/ts-loader.mjs: its version is part of the loader's cache key.
+const amaroVersion = JSON.parse(readFileSync(new URL('../node_modules/amaro/package.json', import.meta.url), 'utf8')).version;
 const common = {
   bundle: true,
   platform: 'node',
@@ -142,6 +144,7 @@ await Promise.all([
     entryPoints: ['src/core/scaffold/ts-loader.mts'],
     outfile: 'dist/ts-loader.mjs',
     plugins: [amaroWasmFile],
+    define: { ...common.define, MTLS_AMARO_VERSION: JSON.stringify(amaroVersion) },
     banner: {
       js: `${esmBanner} const __mtlsAmaroWasm = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'amaro.wasm'));`,
     },

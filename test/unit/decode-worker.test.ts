@@ -80,9 +80,10 @@ test('a KDF bomb costs the calling thread nothing: refused or "not decoded" with
 
 test('cancelAll drops queued and running requests (DecodeCancelled) and the decoder stays usable', async () => {
   const d = make(60_000);
+  await d.decode({ bytes: Buffer.from(ca.pem) }); // the worker is online: the next request goes to it at once
   const running = d.decode({ bytes: costlyFile() });
   const queued = d.decode({ bytes: Buffer.from(ca.pem) });
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setImmediate(r)); // the running request has been posted to the worker
   assert.equal(d.pending, 2);
   d.cancelAll();
   await assert.rejects(running, DecodeCancelled);

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-/** Commands that run the workspace's server.ts (through mtls.server.nodePath or another Node). */
-const RUNS_WORKSPACE_CODE = ['mtls.startServer', 'mtls.setupProject', 'mtls.changePortAndStart'];
+/** Commands that run the workspace's server.mts (through mtls.server.nodePath or another Node). */
+const RUNS_WORKSPACE_CODE = ['mtls.startServer', 'mtls.setupProject', 'mtls.changePortAndStart', 'mtls.checkReadiness'];
 
 test('untrusted workspaces are declared "limited", with a description, and nodePath restricted', () => {
   const u = pkg.capabilities?.untrustedWorkspaces;
@@ -35,8 +35,8 @@ test('every menu entry and welcome link that starts the server is hidden in untr
   assert.deepEqual(welcome.filter((w) => !trusted(w.when)).map((w) => w.when), []);
 });
 
-test('every contributed setting is documented in the README settings table', () => {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  const missing = Object.keys(pkg.contributes.configuration.properties).filter((k) => !readme.includes(`| \`${k}\` |`));
+test('every contributed setting is documented in the settings table of docs/vscode.md', () => {
+  const page = fs.readFileSync(path.join(root, 'docs', 'vscode.md'), 'utf8');
+  const missing = Object.keys(pkg.contributes.configuration.properties).filter((k) => !page.includes(`| \`${k}\` |`));
   assert.deepEqual(missing, []);
 });

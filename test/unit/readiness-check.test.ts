@@ -67,6 +67,7 @@ test('a good CX set-up (custom CA exported, custom client certificate, basic aut
     assert.match(rowOf(r, 'url-same-certificate').message, /this server's own certificate/);
     assert.match(rowOf(r, 'url-client-certificate').message, /refuses a client without one/);
     assert.match(rowOf(r, 'mtls-enforced').message, /5 bad client certificates refused.*the CX custom client certificate accepted/);
+    assert.match(rowOf(r, 'sample-response').message, /within the 5000 ms timeout\.$/, 'CX\'s default webhook timeout when none is given');
     assert.match(rowOf(r, 'client-roots').message, /^CX custom client certificate: ca-crt\.pem holds your CA/);
     for (const id of ['server-chain', 'server-san', 'server-eku', 'server-key', 'server-signature', 'server-expiry', 'client-roots', 'client-expiry', 'client-depth', 'client-pin', 'auth', 'server-running', 'tls-version', 'sample-response', 'url-https', 'url-dns']) rowOf(r, id);
   } finally {
@@ -210,16 +211,17 @@ test('a handler slower than the platform timeout fails the sample row', async ()
   const p = await project();
   const file = path.join(p.dir, 'server.mts');
   const text = readFileSync(file, 'utf8');
-  // The developer raised the server's own deadline in CONFIG and wrote a slow handler for the sample's tag.
+  // The developer raised the server's own deadline in CONFIG and wrote a handler slower than the agent's webhook
+  // timeout (half a second here instead of CX's default 5 s: the same row, without waiting seconds per request).
   const slowed = text
     .replace(/requestTimeoutMs: \d+/, 'requestTimeoutMs: 15000')
-    .replace(/const cxHandlers: Record<string, CxHandler> = \{/, "$&\n  'confirm-order': async () => {\n    await new Promise((r) => setTimeout(r, 5300));\n    return cxReply('late');\n  },");
+    .replace(/const cxHandlers: Record<string, CxHandler> = \{/, "$&\n  'confirm-order': async () => {\n    await new Promise((r) => setTimeout(r, 800));\n    return cxReply('late');\n  },");
   assert.equal(slowed.split('\n').length, text.split('\n').length + 4, 'both edits applied');
   writeFileSync(file, slowed);
-  const r = await checkReadiness({ dir: p.dir, platform: 'cx', startServer: start({}) });
+  const r = await checkReadiness({ dir: p.dir, platform: 'cx', startServer: start({}), platformTimeoutMs: 500 });
   const sample = rowOf(r, 'sample-response');
   assert.equal(sample.status, 'fail');
-  assert.match(sample.message, /after the platform's 5000 ms webhook timeout/);
+  assert.match(sample.message, /after the platform's 500 ms webhook timeout/);
 });
 
 test('bad input is a row, never a stack: no server.mts, a single-file server.ts, a URL that is not HTTPS, an unreachable URL', async () => {

@@ -42,6 +42,22 @@ function stalledRequest(port: number, pki: Pki, head: string): Promise<{ respons
   });
 }
 
+/**
+ * An mTLS connection that finishes its handshake and then sends nothing: once it resolves, the server has
+ * accepted (and counts) it. `close()` ends it and resolves when the server has closed its side too.
+ */
+function heldConnection(port: number, pki: Pki): Promise<{ close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(pki.caCrt), cert: readFileSync(pki.clientCrt), key: readFileSync(pki.clientKey), servername: 'localhost' }, () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      resolve({ close: () => (socket.end(), closed) });
+    });
+    socket.once('error', reject);
+  });
+}
+
 /** A plain TCP connection that sends nothing; resolves to how long until the server closed it. */
 function idleConnection(port: number): { closed: Promise<number>; socket: net.Socket } {
   const started = Date.now();
@@ -104,18 +120,14 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
     });
 
     it('drops connections beyond the cap at once and logs it; serves again once below it', async () => {
-      const a = idleConnection(server.port);
-      const b = idleConnection(server.port);
-      await Promise.all([a, b].map((c) => new Promise((r) => c.socket.once('connect', r))));
-      await new Promise((r) => setTimeout(r, 50)); // let the server count both
+      // Two connections the server has accepted (their handshakes finished), held open without a request.
+      const [a, b] = await Promise.all([heldConnection(server.port, pki), heldConnection(server.port, pki)]);
       const third = idleConnection(server.port);
       const ms = await third.closed;
       assert.ok(ms < 300, `the third connection was closed after ${ms} ms, before the handshake timeout`);
       await server.waitFor(/connection cap reached \(maxConnections 2, MTLS_MAX_CONNECTIONS\): dropped 127\.0\.0\.1:\d+/);
-      a.socket.destroy();
-      b.socket.destroy();
-      await Promise.all([a.closed, b.closed]);
-      await new Promise((r) => setTimeout(r, 100));
+      // Ended by the client and closed by the server: both connections are gone on the server's side too.
+      await Promise.all([a.close(), b.close()]);
       assert.equal(await rawRequest(server.port, pki, '/webhook'), 200);
     });
   });
@@ -143,6 +155,28 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
       assert.equal(await rawRequest(server.port, pki, '/webhook/'), 200);
     });
 
+    it('answers curl --http1.0 (ALPN http/1.0)', async () => {
+      const r = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello'), headers: [] });
+      assert.equal(r.status, 200);
+      const old = await runCommand('curl', ['-sS', '--http1.0', '--max-time', '15', '--cacert', pki.caCrt, '--cert', pki.clientCrt, '--key', pki.clientKey, '-H', 'content-type: application/json', '--data-binary', cxRequest('hello'), '-o', '/dev/null', '-w', '%{http_code}', `${server.url}/webhook`]);
+      assert.equal(old.stdout, '200', old.stderr);
+    });
+  });
+
+  describe('with a request timeout of half a second in the config block', () => {
+    let server: RunningServer;
+    before(async () => {
+      // The user's config block with a shorter deadline than the template's 4500 ms (headersTimeout follows it):
+      // the same 408 and 413 paths, a few seconds sooner.
+      const file = await scaffoldServer(path.join(dir, 'short-timeout'));
+      const text = readFileSync(file, 'utf8');
+      const shorter = text.replace(/^(\s*requestTimeoutMs:) \d[\d_]*,/m, '$1 500,');
+      assert.notEqual(shorter, text, 'the config block has requestTimeoutMs');
+      writeFileSync(file, shorter);
+      server = await startServer(file, certs());
+    });
+    after(() => server?.proc.kill('SIGKILL'));
+
     it('a stalled request is answered 408 and closed within a second of its timeout (not Node\'s 30 s check), and logged', async () => {
       const r = await stalledRequest(server.port, pki, 'POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n');
       assert.match(r.response, /^HTTP\/1\.1 408 Request Timeout\r\n/);
@@ -156,13 +190,6 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
       assert.equal(r.response.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, r.response);
       assert.ok(r.ms < 10_000, `closed after ${r.ms} ms`);
       await server.waitFor(/closed the connection from 127\.0\.0\.1:\d+ \[ERR_HTTP_REQUEST_TIMEOUT\]: still sending a request body \d+ ms after it was answered/);
-    });
-
-    it('answers curl --http1.0 (ALPN http/1.0)', async () => {
-      const r = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello'), headers: [] });
-      assert.equal(r.status, 200);
-      const old = await runCommand('curl', ['-sS', '--http1.0', '--max-time', '15', '--cacert', pki.caCrt, '--cert', pki.clientCrt, '--key', pki.clientKey, '-H', 'content-type: application/json', '--data-binary', cxRequest('hello'), '-o', '/dev/null', '-w', '%{http_code}', `${server.url}/webhook`]);
-      assert.equal(old.stdout, '200', old.stderr);
     });
   });
 

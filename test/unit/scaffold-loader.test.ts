@@ -1,10 +1,11 @@
 // dist/ts-loader.mjs on this Node 20: amaro strips the types; the stripped output is cached by content.
 import { before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
-import { ensureBuilt, loaderPath, runCommand, tempDir } from './scaffold-support';
+import { ensureBuilt, loaderPath, repoRoot, runCommand, tempDir } from './scaffold-support';
 
 function run(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const plan = planLaunch(script, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
@@ -20,12 +21,16 @@ describe('ts-loader (Node < 22.6)', () => {
     try {
       const cache = path.join(dir, 'cache');
       const script = path.join(dir, 'answer.ts');
-      writeFileSync(script, "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n");
+      const source = "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n";
+      writeFileSync(script, source);
       const first = await run(script, { XDG_CACHE_HOME: cache });
       assert.equal(first.output.trim(), 'answer 42');
       const folder = path.join(cache, 'mtls-workbench', 'ts-strip');
       const files = readdirSync(folder);
       assert.equal(files.length, 1);
+      // Keyed by the installed amaro's version (the one the build bundled), how it strips, and the source.
+      const amaro = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'amaro', 'package.json'), 'utf8')) as { version: string }).version;
+      assert.equal(files[0], `${createHash('sha256').update(`amaro@${amaro} strip-only v1`).update('\0').update(source).digest('hex')}.js`);
       assert.equal(statSync(folder).mode & 0o777, 0o700);
       assert.equal(statSync(path.join(folder, files[0]!)).mode & 0o777, 0o600);
       // Prove the second start reads the cache: plant different code under the same key.

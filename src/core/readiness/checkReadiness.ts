@@ -122,7 +122,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
     if (e instanceof LegacyServerError) {
       rows.push(row('server-file', 'configuration', 'fail', `${shownFile} is a single-file server from an earlier mTLS Workbench (template ${e.version}): its settings cannot be read.`, `Convert it (your config and handlers are kept): mtls scaffold --upgrade ${shellQuote(file)}.`, 'updateServer'));
     } else {
-      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} did not give its settings: ${(e as Error).message}`, `Fix what it says, then check that node ${serverFileName} --print-config prints them.`));
+      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} did not give its settings: ${(e as Error).message}`, `Fix what it says, then check that mtls serve ${serverFileName} --print-config prints them.`));
     }
     return report();
   }

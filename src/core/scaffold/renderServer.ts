@@ -62,7 +62,7 @@ function header(platforms: readonly Platform[]): string {
 // mtls scaffold --upgrade (VS Code: "mTLS: Update Webhook Server...") replaces that folder whole, keeping the
 // old one as a backup, and refuses when a file in it was edited (mtls-server/manifest.json has their hashes).
 // Run it:  mtls serve server.mts  (any Node >= 20.16)  or  node server.mts  (Node >= 22.18 or >= 23.6)
-// The settings it runs with (CONFIG over the defaults, MTLS_* variables over both):  node server.mts --print-config
+// The settings it runs with (CONFIG over the defaults, MTLS_* variables over both):  mtls serve --print-config
 // Type-check: npx tsc -p .  (with @types/node installed; the tsconfig.json mtls scaffold wrote has the options)
 
 // For the editor only (a comment to Node): load @types/node, also under TypeScript 6+.

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FilesExistError, writeFileSet, type OutputFile } from '../files';
 import { MtlsError } from '../errors';
+import { shellQuote } from '../shellQuote';
 import { renderServer, type ServerTemplateOptions } from './renderServer';
 import { machineryFiles, machineryFolder, machineryManifest, manifestName, type MachineryFile } from './machineryFiles';
 import { templateVersionOf } from './legacyServer';
@@ -25,6 +26,8 @@ export const tsconfigText = `${JSON.stringify(
       strict: true,
       noEmit: true,
       allowImportingTsExtensions: true,
+      // Node strips types without compiling them: enum, namespace and parameter properties fail only at start.
+      erasableSyntaxOnly: true,
       verbatimModuleSyntax: true,
       skipLibCheck: true,
     },
@@ -77,7 +80,7 @@ export async function scaffoldObstacles(dir: string): Promise<{ existing: string
 export function legacyInTheWay(legacy: { file: string; version: number }): MtlsError {
   return new MtlsError(
     'E_EXISTS',
-    `${legacy.file} is a single-file server written by an earlier mTLS Workbench (template ${legacy.version}). Nothing was written. Convert it, keeping your config and handlers: mtls scaffold --upgrade ${legacy.file} (VS Code: mTLS: Update Webhook Server); or write a new server beside it with --force.`,
+    `${legacy.file} is a single-file server written by an earlier mTLS Workbench (template ${legacy.version}). Nothing was written. Convert it, keeping your config and handlers: mtls scaffold --upgrade ${shellQuote(legacy.file)} (VS Code: mTLS: Update Webhook Server); or write a new server beside it: mtls scaffold --out ${shellQuote(path.dirname(legacy.file))} --force.`,
   );
 }
 

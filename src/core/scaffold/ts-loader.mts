@@ -8,9 +8,11 @@
 // server.ts then starts without instantiating amaro's wasm (~0.3 s and ~50 MiB of RSS saved per start).
 // MTLS_TS_CACHE=0 turns the cache off.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 interface LoadContext {
   format?: string | null;
@@ -23,8 +25,18 @@ interface LoadResult {
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 type Stripper = { transformSync(source: string, options: { mode: 'strip-only' }): { code: string } };
 
+// amaro's version, written in by scripts/build.mjs from the amaro it bundles; unbundled (tsc output, tests),
+// read from the installed package.
+declare const MTLS_AMARO_VERSION: string | undefined;
+
+function amaroVersion(): string {
+  if (typeof MTLS_AMARO_VERSION === 'string') return MTLS_AMARO_VERSION;
+  const main = createRequire(import.meta.url).resolve('amaro'); // <amaro>/dist/index.js
+  return (JSON.parse(readFileSync(join(dirname(main), '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 // Part of the cache key: a new stripper (or a change to how we call it) must not reuse old output.
-const stripperId = 'amaro@0.1.9 strip-only v1';
+const stripperId = `amaro@${amaroVersion()} strip-only v1`;
 
 let stripper: Promise<Stripper> | undefined;
 

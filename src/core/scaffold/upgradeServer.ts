@@ -6,6 +6,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
+import { shellQuote } from '../shellQuote';
 import { FilesExistError, writeFileSet } from '../files';
 import { fileDigest, machineryFiles, machineryFolder, manifestName } from './machineryFiles';
 import { planMigration, type MigrationFolder } from './migrateServer';
@@ -33,6 +34,8 @@ const exists = (p: string): Promise<boolean> =>
 interface MachineryOnDisk {
   readonly version: number;
   readonly files: ReadonlyMap<string, string>;
+  /** No folder at all: the current machinery is written fresh (nothing to keep, nothing to vouch for). */
+  readonly absent?: boolean;
 }
 
 /** Reads and verifies `dir`/mtls-server against its manifest; refuses an edited, missing or extra file. */
@@ -42,7 +45,7 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
   };
   const folder = path.join(dir, machineryFolder);
   const st = await fs.lstat(folder).catch(() => undefined);
-  if (st === undefined) return refuse(`there is no ${machineryFolder}/ folder beside it; write one with mtls scaffold --out ${dir} --force (which replaces ${serverFileName}: keep a copy) or copy it from another project`);
+  if (st === undefined) return { version: 0, files: new Map(), absent: true };
   if (!st.isDirectory()) return refuse(`${folder} is not a folder`);
   let manifest: unknown;
   try {
@@ -76,7 +79,8 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
   }
   if (edited.length + missing.length + added.length > 0) {
     const what = [edited.length ? `edited: ${edited.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : '', added.length ? `not ours: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
-    return refuse(`files of ${machineryFolder}/ differ from what mtls scaffold wrote (${what}). Your code belongs in ${serverFileName}; restore those files (${manifestName} has their SHA-256), or move the folder away and run mtls scaffold --out ${dir} --force`);
+    const aside = path.join(dir, `${machineryFolder}.edited`);
+    return refuse(`files of ${machineryFolder}/ differ from what mtls scaffold wrote (${what}). Your code belongs in ${serverFileName}; restore those files (${manifestName} has their SHA-256), or move the folder aside (mv ${shellQuote(folder)} ${shellQuote(aside)}) and run the upgrade again: a missing ${machineryFolder}/ is written fresh, and ${serverFileName} is never touched`);
   }
   return { version, files };
 }
@@ -108,7 +112,7 @@ export async function planMachineryUpgrade(dir: string, file = path.join(path.re
     upToDate,
     oldText: '',
     newText: '',
-    changes: upToDate ? [] : sameVersion ? [`files of ${machineryFolder}/ changed within template ${old.version}: ${machinery.map((c) => c.name).join(', ')}`] : changesSince(old.version),
+    changes: old.absent ? [`${machineryFolder}/ is missing: the current machinery (template ${templateVersion}) is written`] : upToDate ? [] : sameVersion ? [`files of ${machineryFolder}/ changed within template ${old.version}: ${machinery.map((c) => c.name).join(', ')}`] : changesSince(old.version),
     files: machinerySet(next),
     machinery,
     notes: [],
@@ -129,7 +133,8 @@ export async function planUpgradeFile(target: string): Promise<UpgradePlan> {
   if (st?.isDirectory()) {
     if (path.basename(abs) === machineryFolder) return planMachineryUpgrade(path.dirname(abs));
     if ((await exists(path.join(abs, serverFileName))) || (await exists(path.join(abs, machineryFolder)))) return planMachineryUpgrade(abs);
-    return planUpgradeFile(path.join(abs, 'server.ts'));
+    if (await exists(path.join(abs, 'server.ts'))) return planUpgradeFile(path.join(abs, 'server.ts'));
+    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} (or single-file server.ts) in ${abs}: create one with mtls scaffold --out ${shellQuote(abs)}`);
   }
   const { text } = await readServerFile(abs);
   const dir = path.dirname(abs);
@@ -213,6 +218,15 @@ async function applyMachinery(plan: UpgradePlan): Promise<UpgradeResult> {
   const staging = path.join(plan.dir, `.${machineryFolder}.${randomBytes(6).toString('hex')}.new`);
   const prefix = `${machineryFolder}/`;
   const { written } = await writeFileSet(staging, plan.files.map((f) => ({ ...f, name: f.name.slice(prefix.length) })), { overwrite: false });
+  if (now.absent) {
+    try {
+      await fs.rename(staging, folder);
+    } catch (e) {
+      await fs.rm(staging, { recursive: true, force: true });
+      throw new MtlsError('E_WRITE', `cannot put ${machineryFolder}/ in place: ${(e as Error).message}. Nothing was changed.`, { cause: e });
+    }
+    return { plan, written: written.map((w) => path.join(folder, path.relative(staging, w))) };
+  }
   const backup = await freeName(plan.backup, exists);
   try {
     await fs.rename(folder, backup);

@@ -9,6 +9,7 @@ import { orCancel, isArgsWith } from '../guard';
 import { workspacePath, workspaceRoot } from '../shared/workspace';
 import { withCancellableProgress } from '../../platform/progress';
 import { serverRuntime, startServerCommand } from '../server/startServer';
+import { requireTrust } from '../../platform/trust';
 
 /** Argument object for mtls.checkReadiness. */
 export interface CheckReadinessArgs {
@@ -44,6 +45,8 @@ function fixButtons(r: ReadinessReport): { title: string; command: string }[] {
 
 /** mTLS: Check Go-Live Readiness… — will the platform reach and trust this webhook? One row per check. */
 export async function checkReadinessCommand(deps: CommandDeps, target?: unknown): Promise<ReadinessReport & { document?: string; buttons: string[] }> {
+  // It runs the workspace's server.mts (--print-config, and the server itself when it is not running).
+  requireTrust('Check Go-Live Readiness');
   const args = isArgsWith<CheckReadinessArgs>(target, 'platform') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<CheckReadinessArgs> = args ?? {};
