@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const ref = median(rates.direct);
     console.log(
       `BENCH ${JSON.stringify({
-        area: 'server',
+        area: 'edge',
         name: 'keep-alive req/s through nginx',
         ours: Math.round(ours),
         reference: 'ours direct (mTLS at the server)',

@@ -114,6 +114,16 @@ describe('startup failures', () => {
     assert.deepEqual(await preflight(right), []);
   });
 
+  it('preflight: behind an edge on plain HTTP only the CA bundle is needed, as the server itself reads it', async () => {
+    const edge = { PATH, MTLS_PORT: '0', MTLS_EDGE: 'nginx', MTLS_EDGE_SECRET: 's', MTLS_KEY: path.join(dir, 'nope-key.pem'), MTLS_CERT: path.join(dir, 'nope-crt.pem') };
+    assert.deepEqual(await preflight(await readServerConfig(serverFile, edge, read)), []);
+    const noCa = await readServerConfig(serverFile, { ...edge, MTLS_CA: path.join(dir, 'nope-ca.pem') }, read);
+    assert.deepEqual((await preflight(noCa)).map((p) => p.code), ['ENOENT_CA']);
+    // HTTPS towards the edge uses the server's own certificate: then the key and certificate are needed again.
+    const https = await readServerConfig(serverFile, { ...edge, MTLS_EDGE_LISTEN: 'https' }, read);
+    assert.deepEqual((await preflight(https)).map((p) => p.code), ['ENOENT_KEY', 'ENOENT_CERT']);
+  });
+
   it('preflight: prefers certs/server-fullchain.pem when it exists', async () => {
     copyFileSync(pki.serverCrt, path.join(dir, 'certs', 'server-fullchain.pem'));
     try {

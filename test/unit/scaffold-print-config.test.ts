@@ -58,6 +58,10 @@ function overrides(dir: string): { variable: string; value: string; read: (c: Aw
     { variable: 'MTLS_HANDSHAKE_TIMEOUT_MS', value: '4321', read: (c) => c.handshakeTimeoutMs, expected: 4321 },
     { variable: 'MTLS_MAX_CONNECTIONS', value: '9', read: (c) => c.maxConnections, expected: 9 },
     { variable: 'MTLS_KEY_PASSPHRASE', value: 'correct horse', read: (c) => c.passphrase, expected: 'correct horse' },
+    { variable: 'MTLS_EDGE', value: 'nginx', read: (c) => c.edge, expected: 'nginx' },
+    { variable: 'MTLS_EDGE_TRUSTED', value: '127.0.0.3, 10.0.0.0/8', read: (c) => c.edgeTrusted, expected: ['127.0.0.3', '10.0.0.0/8'] },
+    { variable: 'MTLS_EDGE_LISTEN', value: 'https', read: (c) => c.edgeListen, expected: 'https' },
+    { variable: 'MTLS_EDGE_SECRET', value: 'edge s3cret', read: (c) => c.edgeSecretSet, expected: true },
   ];
 }
 

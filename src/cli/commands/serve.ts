@@ -19,6 +19,8 @@ export const serveCommand: CliCommand = {
     '    MTLS_ALLOWED_CLIENTS, MTLS_ACCEPT_ANY_PUBLIC_CLIENT, MTLS_AUTH, MTLS_ID_TOKEN_AUDIENCE, MTLS_ID_TOKEN_EMAIL,',
     '    MTLS_ID_TOKEN_SUBJECT, MTLS_GOOGLE_JWKS_URL, MTLS_WEBHOOK_PATHS, MTLS_BODY_LIMIT_BYTES, MTLS_REQUEST_TIMEOUT_MS,',
     '    MTLS_HANDSHAKE_TIMEOUT_MS, MTLS_MAX_CONNECTIONS; MTLS_KEY_PASSPHRASE (environment only).',
+    '  Behind an edge (a proxy or load balancer that does the mutual TLS): MTLS_EDGE, MTLS_EDGE_TRUSTED,',
+    '    MTLS_EDGE_LISTEN, MTLS_EDGE_SECRET (environment only), and PORT when MTLS_PORT is not set.',
     `  The settings checked first are the server's own: mtls serve --print-config shows them.`,
   ].join('\n'),
   options: {

@@ -58,6 +58,8 @@ export function originEnvFor(o: EdgeOptions, origin: Origin, trusted: string | u
     MTLS_PORT: String(origin.port),
     ...(trusted ? { MTLS_EDGE_TRUSTED: trusted } : {}),
     ...(o.secret !== undefined ? { [edgeSecretEnv]: `$${edgeSecretEnv}` } : {}),
+    // The proxy speaks HTTPS to an https:// origin: the webhook must listen that way too.
+    ...(origin.url.protocol === 'https:' ? { MTLS_EDGE_LISTEN: 'https' } : {}),
   };
 }
 
@@ -72,7 +74,8 @@ export function originEnvFile(env: Readonly<Record<string, string>>, secret: str
 
 /** The command that starts the origin with origin.env. */
 export function startOriginLine(o: EdgeOptions): string {
-  return `(set -a; . ${shellQuote(path.join(o.outDir, 'origin.env'))}; set +a; cd ${shellQuote(o.projectDir)} && node server.mts)`;
+  // mtls serve runs server.mts on every supported Node (Node 20 through the loader), checking its files first.
+  return `(set -a; . ${shellQuote(path.join(o.outDir, 'origin.env'))}; set +a; cd ${shellQuote(o.projectDir)} && mtls serve server.mts)`;
 }
 
 /** A double-quoted config string (nginx, HAProxy, Caddy): `\` and `"` escaped; a newline is refused. */

@@ -74,9 +74,12 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
     'gcloud compute backend-services update "$BACKEND_SERVICE" --global \\',
     ...headers.map((h) => `  --custom-request-header=${shellQuote(h)} \\`),
     `  --custom-request-header="${edgeSecretHeader}:$${edgeSecretEnv}"`,
-    '# 5. Cloud Run: reachable only through the load balancer (and internal traffic).',
+    '# 5. Cloud Run: reachable only through the load balancer (and internal traffic). Requests through the load',
+    '#    balancer carry no Google identity, so the invoker check is off (--allow-unauthenticated): the ingress',
+    '#    setting, the mutual TLS at the load balancer and the secret the webhook checks keep everyone else out.',
+    '#    --update-env-vars/--update-secrets keep the service\'s other settings (the pin, auth).',
     'gcloud run deploy mtls-webhook --image="$IMAGE" --region="$REGION" --ingress=internal-and-cloud-load-balancing \\',
-    `  --set-env-vars=MTLS_EDGE=gcp-alb --set-secrets=${edgeSecretEnv}=mtls-edge-secret:latest`,
+    `  --allow-unauthenticated --update-env-vars=MTLS_EDGE=gcp-alb --update-secrets=${edgeSecretEnv}=mtls-edge-secret:latest`,
     '',
   ].join('\n');
   const env = { MTLS_EDGE: 'gcp-alb', [edgeSecretEnv]: `$${edgeSecretEnv}` };

@@ -47,10 +47,12 @@ async function readOr(file: string): Promise<Buffer | undefined> {
 export async function preflight(config: ServerConfig): Promise<PreflightProblem[]> {
   const problems: PreflightProblem[] = [];
   const add = (code: PreflightCode, subject: string, message: string): void => void problems.push({ code, subject, message });
-  const [key, cert, ca] = await Promise.all([readOr(config.keyPath), readOr(config.certPath), readOr(config.caPath)]);
+  // Plain HTTP behind an edge: the server reads only its CA bundle (no key or certificate of its own).
+  const ownIdentity = config.edge === '' || config.edgeListen === 'https';
+  const [key, cert, ca] = await Promise.all([ownIdentity ? readOr(config.keyPath) : undefined, ownIdentity ? readOr(config.certPath) : undefined, readOr(config.caPath)]);
   const hint = 'generate certificates with mtls chain, or set';
-  if (!key) add('ENOENT_KEY', config.keyPath, `private key not found: ${config.keyPath} (${hint} MTLS_KEY)`);
-  if (!cert) add('ENOENT_CERT', config.certPath, `server certificate not found: ${config.certPath} (${hint} MTLS_CERT)`);
+  if (ownIdentity && !key) add('ENOENT_KEY', config.keyPath, `private key not found: ${config.keyPath} (${hint} MTLS_KEY)`);
+  if (ownIdentity && !cert) add('ENOENT_CERT', config.certPath, `server certificate not found: ${config.certPath} (${hint} MTLS_CERT)`);
   if (!ca) add('ENOENT_CA', config.caPath, `CA bundle not found: ${config.caPath} (${hint} MTLS_CA)`);
   let keyObject: KeyObject | undefined;
   if (key) {
