@@ -8,26 +8,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import * as path from 'node:path';
 import { machineryFiles } from '../../src/core/scaffold/machineryFiles';
 import { templateVersion } from '../../src/core/scaffold/template/changelog';
-import { curl, cxRequest, ensureBuilt, makePki, repoRoot, runCommand, spawnServer, tempDir, type Pki } from './scaffold-support';
+import { curl, cxRequest, ensureBuilt, makePki, repoRoot, runCommand, snapshot, spawnServer, tempDir, type Pki } from './scaffold-support';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 const v4cx = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'cx', 'server.ts'), 'utf8');
 const v1 = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v1', 'server.ts'), 'utf8');
 const re = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Every file under `dir` (relative path → SHA-256 of its bytes). */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
   let dir: string;

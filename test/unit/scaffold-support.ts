@@ -2,6 +2,7 @@
 // process started through planLaunch, and curl / openssl s_client as the clients. No mocks.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
@@ -257,4 +258,18 @@ export function esRequest(intent: string): string {
     queryResult: { queryText: 'hi', languageCode: 'en', parameters: { order_id: 'B-7' }, intent: { name: 'projects/p/agent/intents/1', displayName: intent } },
     originalDetectIntentRequest: { source: 'DIALOGFLOW_CONSOLE', payload: {} },
   });
+}
+
+/** Every file under `dir` (relative path → SHA-256 of its bytes): what "nothing changed" compares. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
 }

@@ -13,7 +13,7 @@ import { scaffoldServer } from '../../src/core/scaffold/scaffoldServer';
 import { machineryFiles } from '../../src/core/scaffold/machineryFiles';
 import { findBlock, markers, type BlockSpan } from '../../src/core/scaffold/template/layout';
 import { changesSince, templateVersion } from '../../src/core/scaffold/template/changelog';
-import { repoRoot, tempDir } from './scaffold-support';
+import { repoRoot, snapshot, tempDir } from './scaffold-support';
 
 const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
 
@@ -44,19 +44,6 @@ const interior = (text: string, start: string, end: string): string => {
 
 const importLine = (text: string): string => /^import \{[^}]*\} from '\.\/mtls-server\/index\.mts';$/m.exec(text)?.[0] ?? '';
 
-/** Every file under `dir` with its bytes' SHA-256: what "nothing changed" compares. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('single-file server.ts → server.mts + mtls-server/', () => {
   let dir: string;
