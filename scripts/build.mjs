@@ -23,7 +23,8 @@ import { join } from 'node:path';
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // The amaro bundled into dist/ts-loader.mjs: its version is part of the loader's cache key.
-const amaroVersion = JSON.parse(readFileSync(new URL('../node_modules/amaro/package.json', import.meta.url), 'utf8')).version;
+const amaroPackage = new URL('../node_modules/amaro/package.json', import.meta.url);
+const amaroVersion = JSON.parse(readFileSync(amaroPackage, 'utf8')).version;
 const common = {
   bundle: true,
   platform: 'node',

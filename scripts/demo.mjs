@@ -33,11 +33,15 @@ if (hasCode) {
 
 const { loadEnv, installVsix, startServer } = require(path.join(root, 'test/harness/codeServer.js'));
 const e2e = loadEnv(root);
-// VS Code's state: beside a workspace the caller chose for a check (the UI tests give each run its own), else in /tmp.
-const work = check && process.env.MTLS_DEMO_WORKSPACE ? `${workspace}-vscode` : path.join(os.tmpdir(), 'mtls-demo-vscode');
+// VS Code's state: beside a workspace the caller chose for a check (the UI tests give each run its own), else
+// in /tmp.
+const chosen = check && process.env.MTLS_DEMO_WORKSPACE;
+const work = chosen ? `${workspace}-vscode` : path.join(os.tmpdir(), 'mtls-demo-vscode');
 const vsix = packed ?? path.join(work, 'mtls-workbench-demo.vsix');
 mkdirSync(work, { recursive: true });
-if (!packed) execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (!packed) {
+  execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 installVsix(e2e, work, vsix);
 const port = Number(process.env.MTLS_DEMO_PORT ?? (check ? 0 : 8080));
 const srv = await startServer(e2e, work, {}, port || undefined);

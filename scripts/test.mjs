@@ -109,13 +109,15 @@ if (packVsix) {
   console.log('\n=== VSIX (npm run package, scripts/check-vsix.mjs)');
   // The packing's file list only when it failed; the check's line always.
   process.stdout.write(vsix.code === 0 ? vsix.out : vsix.out.split('\n').slice(-40).join('\n'));
-  if (layers.includes('vsix')) results.push({ name: 'VSIX packed and checked (size, README images)', passed: vsix.code === 0 ? 1 : 0, failed: vsix.code === 0 ? 0 : 1, seconds: vsix.seconds });
+  const ok = vsix.code === 0;
+  if (layers.includes('vsix')) results.push({ name: 'VSIX packed and checked (size, README images)', passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: vsix.seconds });
 }
 // Every layer runs without the settings `npm test` left in our environment (npm_config_user_agent naming this
 // Node, nodedir, prefix, …): the layers install and run other Node builds, whose npm must describe itself.
 const { cleanEnv } = createRequire(import.meta.url)('../out/test/harness/cleanEnv.js');
 // The UI layers install the VSIX packed above (even one the check refused) instead of packing their own.
-const layerEnv = (extra = {}) => cleanEnv({ ...process.env, ...(packVsix && existsSync(vsixFile) ? { MTLS_VSIX: vsixFile } : {}), ...extra });
+const packed = packVsix && existsSync(vsixFile) ? { MTLS_VSIX: vsixFile } : {};
+const layerEnv = (extra = {}) => cleanEnv({ ...process.env, ...packed, ...extra });
 
 if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {
@@ -128,7 +130,8 @@ if (layers.includes('unit')) {
     // Test files run side by side, two per core: much of a file's time is waiting (servers starting, timeouts,
     // handshakes), every server listens on port 0 and every file writes in its own temporary folders.
     const concurrency = String(Math.max(2, 2 * availableParallelism()));
-    const code = await run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { env: layerEnv() });
+    const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
+    const code = await run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], { env: layerEnv() });
     const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
     const num = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
     const failed = num('fail') + num('cancelled') + (code !== 0 && num('fail') === 0 ? 1 : 0);
@@ -151,7 +154,8 @@ const vsLayers = ['e2e', 'ui'].filter((l) => layers.includes(l));
 const vsParallel = targets.length > 1 && vsLayers.length > 0 && process.env.MTLS_VSCODE_PARALLEL !== '0';
 const vsResults = [];
 async function vsLayer(t, layer) {
-  const name = layer === 'e2e' ? `extension-host tests (real VS Code) · ${vsLabel(t)}` : `UI tests (real workbench in Chromium, screenshots) · ${vsLabel(t)}`;
+  const what = layer === 'e2e' ? 'extension-host tests (real VS Code)' : 'UI tests (real workbench in Chromium, screenshots)';
+  const name = `${what} · ${vsLabel(t)}`;
   const script = layer === 'e2e' ? 'test/e2e/run.js' : 'test/ui/run.js';
   const env = layerEnv({ MTLS_VSCODE: t });
   const started = Date.now();
@@ -163,7 +167,8 @@ async function vsLayer(t, layer) {
     console.log(`\n=== ${name}`);
     await run(process.execPath, [script], { env });
   }
-  vsResults.push({ name, ...counts(`test-results/${layer}${suffix(t)}/result.json`), layer, target: t, seconds: (Date.now() - started) / 1000 });
+  const seconds = (Date.now() - started) / 1000;
+  vsResults.push({ name, ...counts(`test-results/${layer}${suffix(t)}/result.json`), layer, target: t, seconds });
 }
 const chain = async (t) => {
   for (const layer of vsLayers) await vsLayer(t, layer);
@@ -171,7 +176,8 @@ const chain = async (t) => {
 if (vsParallel) await Promise.all(targets.map(chain));
 else for (const t of targets) await chain(t);
 // The summary lists them by build, then layer, whichever ended first.
-vsResults.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target) || vsLayers.indexOf(a.layer) - vsLayers.indexOf(b.layer));
+const order = (r) => targets.indexOf(r.target) * vsLayers.length + vsLayers.indexOf(r.layer);
+vsResults.sort((a, b) => order(a) - order(b));
 results.push(...vsResults);
 
 printMatrix();

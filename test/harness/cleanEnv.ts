@@ -49,8 +49,7 @@ export function cleanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && !isNpmRunLeftover(name)) out[name] = value;
   }
-  if (out['PATH'] !== undefined) {
-    out['PATH'] = out['PATH'].split(path.delimiter).filter((dir) => path.basename(dir) !== 'node-gyp-bin').join(path.delimiter);
-  }
+  const dirs = out['PATH']?.split(path.delimiter);
+  if (dirs !== undefined) out['PATH'] = dirs.filter((dir) => path.basename(dir) !== 'node-gyp-bin').join(path.delimiter);
   return out;
 }

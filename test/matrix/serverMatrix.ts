@@ -307,7 +307,8 @@ async function main(): Promise<number> {
   mkdirSync(results, { recursive: true });
   const wanted = process.env['MTLS_NODES']?.split(',').map((s) => s.trim());
   const kinds = (process.env['MTLS_MATRIX_KINDS']?.split(',').map((s) => s.trim()) ?? Object.keys(kindLabels)) as Kind[];
-  const nodes = await Promise.all(nodeTargets.filter((t) => !wanted || wanted.includes(t.label)).map((t) => ensureNode(t, log)));
+  const targets = nodeTargets.filter((t) => !wanted || wanted.includes(t.label));
+  const nodes = await Promise.all(targets.map((t) => ensureNode(t, log)));
   log(`nodes: ${nodes.map((n) => `${n.version} (${n.expect})`).join(', ')}; folders: ${kinds.map((k) => kindLabels[k]).join(', ')}`);
   const base = mkdtempSync(path.join(os.tmpdir(), 'mtls-matrix-'));
   const jobs = nodes.flatMap((node) => kinds.map((kind) => () => runCell(node, kind, base)));

@@ -23,7 +23,9 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   fs.mkdirSync(shots, { recursive: true });
   // MTLS_VSIX: a VSIX already packed and checked (npm test packs one for every layer); else pack one here.
   const vsix = process.env.MTLS_VSIX || path.join(root, 'test-results', `mtls-workbench-ui-${target.name}.vsix`);
-  if (!process.env.MTLS_VSIX) execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!process.env.MTLS_VSIX) {
+    execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const e2e = loadEnv(root, target);
   log(`code-server ${target.codeServer} (VS Code ${target.vscode})`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-ui-'));
@@ -62,7 +64,8 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   await ctx.close().catch(() => {});
   srv.kill();
   // The README's "main job" command, in its check mode: it must bring up a workbench with the extension.
-  const demo = require('node:child_process').spawnSync(process.execPath, ['scripts/demo.mjs', '--check'], { cwd: root, encoding: 'utf8', env: { ...process.env, MTLS_DEMO_WORKSPACE: path.join(work, 'demo-ws'), MTLS_DEMO_VSIX: vsix } });
+  const demoEnv = { ...process.env, MTLS_DEMO_WORKSPACE: path.join(work, 'demo-ws'), MTLS_DEMO_VSIX: vsix };
+  const demo = require('node:child_process').spawnSync(process.execPath, ['scripts/demo.mjs', '--check'], { cwd: root, encoding: 'utf8', env: demoEnv });
   if (demo.status === 0) {
     passed++;
     console.log('  ✔ `npm run demo` (README) brings up VS Code with the extension (check mode)');
