@@ -27,7 +27,8 @@ export function idTokenVerifierFor(s: Settings): IdTokenVerifier | undefined {
   return createIdTokenVerifier(s.idToken);
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Whether two secrets are equal, in time that says nothing about either. */
+export function sameSecret(a: string, b: string): boolean {
   // Hash first so timingSafeEqual gets equal lengths and the comparison time says nothing about b.
   const h = (s: string): Buffer => nodeCrypto.createHash('sha256').update(s).digest();
   return nodeCrypto.timingSafeEqual(h(a), h(b));

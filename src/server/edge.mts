@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import * as net from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { Settings } from './config.mts';
+import { sameSecret } from './auth.mts';
 import { describeCertificate, type Described } from './caller.mts';
 import { allCertificateHeaders, edgeHeaders, edgeSecretHeader, type EdgeKind } from './edgeHeaders.mts';
 import { readForwarded, type Forwarded } from './edgeFormats.mts';
@@ -62,11 +63,6 @@ export function trustedSources(entries: string[]): net.BlockList {
     else list.addSubnet(a.address, bits, a.family);
   }
   return list;
-}
-
-function sameSecret(got: string, expected: string): boolean {
-  const h = (s: string): Buffer => nodeCrypto.createHash('sha256').update(s).digest();
-  return nodeCrypto.timingSafeEqual(h(got), h(expected));
 }
 
 function colonHex(hex: string): string {
