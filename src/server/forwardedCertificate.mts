@@ -3,6 +3,7 @@
 // the bundle) to a self-signed CA of the bundle, every signature, every validity period, the CA flag of every
 // issuer, clientAuth in each extendedKeyUsage present, and at most 5 certificates above the leaf.
 import * as nodeCrypto from 'node:crypto';
+import { certificateBlocks } from './credentials.mts';
 
 const clientAuth = '1.3.6.1.5.5.7.3.2';
 const anyExtendedKeyUsage = '2.5.29.37.0';
@@ -20,12 +21,13 @@ export interface TrustStore {
   intermediates: nodeCrypto.X509Certificate[];
 }
 
+// A forwarded header is a client's input: only whole blocks count (the CA bundle's reader also reports cut ones).
 const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** Builds the trust store from the PEM CA bundle the server already loaded. */
+/** Builds the trust store from the PEM CA bundle the server already loaded (and checked whole at start-up). */
 export function trustStoreOf(bundle: string): TrustStore {
   const store: TrustStore = { roots: [], intermediates: [] };
-  for (const pem of bundle.match(pemBlock) ?? []) {
+  for (const pem of certificateBlocks(bundle)) {
     const c = new nodeCrypto.X509Certificate(pem);
     (c.checkIssued(c) && c.verify(c.publicKey) ? store.roots : store.intermediates).push(c);
   }

@@ -109,8 +109,12 @@ function requestPath(target: string): string {
   }
 }
 
-function isJson(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+/** The request's media type, lower case, without parameters ('' when none was sent). */
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function isJson(type: string): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type);
 }
 
@@ -127,7 +131,7 @@ async function routeBody(req: IncomingMessage, limit: number): Promise<unknown> 
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   const raw = await readBody(req, limit);
   if (raw.length === 0) return undefined;
-  return isJson(req) ? parseJson(raw) : raw.toString('utf8');
+  return isJson(mediaType(req)) ? parseJson(raw) : raw.toString('utf8');
 }
 
 function isWebhookPath(paths: string[], target: string): boolean {
@@ -183,8 +187,8 @@ async function handleRequest(rc: RequestContext, req: IncomingMessage, res: Serv
     sendJson(res, 200, await route({ ...ctx, body }));
     return;
   }
-  if (!isJson(req)) {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaType(req);
+  if (!isJson(type)) {
     throw new HttpError(415, 'send JSON (content-type: application/json), got ' + (type === '' ? 'none' : type));
   }
   const body = parseJson(await readBody(req, settings.bodyLimitBytes));

@@ -2,6 +2,7 @@
 // one, the server starts only when the client identity is pinned, or the user says any such client may call.
 import * as nodeCrypto from 'node:crypto';
 import * as tls from 'node:tls';
+import { certificateBlocks } from './credentials.mts';
 import { log, fail } from './log.mts';
 
 /** Subjects (CN, else the whole DN) of the certificates in the PEM bundle that are also in Node's root store. */
@@ -9,7 +10,8 @@ export function publicRootsIn(bundle: string): string[] {
   const body = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
   const store = new Set(tls.rootCertificates.map(body));
   const found: string[] = [];
-  for (const pem of bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+  // The bundle was checked whole at start-up (credentials.mts): every block here parses.
+  for (const pem of certificateBlocks(bundle)) {
     if (!store.has(body(pem))) continue;
     let name = '?';
     try {
