@@ -66,6 +66,14 @@ async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
 }
 
 /** The files of `files` that already exist in `dir` (absolute paths). */
+/** Whether anything (a file, a folder, a link) is at `p`; a link is not followed. */
+export function pathExists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function existingFiles(dir: string, files: readonly OutputFile[]): Promise<string[]> {
   const found: string[] = [];
   for (const f of files) {

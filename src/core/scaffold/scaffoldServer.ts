@@ -3,7 +3,7 @@
 // editor when the folder has none. Written as one set, all or nothing.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FilesExistError, writeFileSet, type OutputFile } from '../files';
+import { FilesExistError, pathExists as exists, writeFileSet, type OutputFile } from '../files';
 import { MtlsError } from '../errors';
 import { shellQuote } from '../shellQuote';
 import { renderServer, type ServerTemplateOptions } from './renderServer';
@@ -46,13 +46,6 @@ export function machinerySet(files: readonly MachineryFile[] = machineryFiles())
     ...files.map((f) => ({ name: `${machineryFolder}/${f.name}`, contents: f.contents })),
     { name: `${machineryFolder}/${manifestName}`, contents: `${JSON.stringify(machineryManifest(files), null, 2)}\n` },
   ];
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** The whole set for a new project in `dir`: server.mts, the machinery, and tsconfig.json unless one exists. */

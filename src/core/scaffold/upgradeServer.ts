@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
 import { shellQuote } from '../shellQuote';
-import { FilesExistError, writeFileSet } from '../files';
+import { FilesExistError, pathExists as exists, writeFileSet } from '../files';
 import { fileDigest, machineryFiles, machineryFolder, manifestName } from './machineryFiles';
 import { planMigration, type MigrationFolder } from './migrateServer';
 import { machinerySet, scaffoldObstacles, serverFileName, tsconfigName } from './scaffoldServer';
@@ -23,12 +23,6 @@ export { UpgradeRefusedError, type MachineryChange, type UpgradePlan } from './u
 export function planUpgrade(text: string, file = 'server.ts', folder: MigrationFolder = {}): UpgradePlan {
   return planMigration(text, file, folder);
 }
-
-const exists = (p: string): Promise<boolean> =>
-  fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
 
 /** The machinery folder as found: the version its manifest records and each file's text. */
 interface MachineryOnDisk {
