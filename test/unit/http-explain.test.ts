@@ -5,10 +5,10 @@ import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { Resolver } from 'node:dns';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { explainTlsError, explanationCodes, sendWebhook, type SendOptions, type SendResult } from '../../src/core/http/index';
+import { explainTlsError, explanationCodes, knownExplanations, sendWebhook, type SendOptions, type SendResult } from '../../src/core/http/index';
 import { currentWindow, futureWindow, leafFrom, pastWindow } from '../../src/core/http/throwawayCerts';
 import { buildPkcs12, generateChain, generateSelfSigned } from '../../src/core/pki/index';
 import { closedPort, httpsServer, makeChain, opensslServer, tcpServer, tempDir, writeChain, type ChainFiles, type Running } from './http-support';
@@ -243,4 +243,20 @@ describe('explainTlsError (each row provoked for real)', () => {
     await assert.rejects(sendWebhook({ url: 'http://127.0.0.1:1/webhook', body }), /plain HTTP: webhooks with client certificates need https:\/\//);
   });
 });
-void path;
+describe('docs/troubleshooting-tls.md', () => {
+  it('lists every explanation, in match order, with its code, cause and fix as the tool gives them', () => {
+    const page = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'troubleshooting-tls.md'), 'utf8');
+    const flat = (t: string): string => t.replace(/\s+/g, ' ');
+    let last = -1;
+    for (const e of knownExplanations) {
+      const at = page.indexOf(`#### ${e.title}\n`);
+      assert.ok(at > last, `"${e.title}" is missing or out of order`);
+      last = at;
+      const entry = flat(page.slice(at, page.indexOf('\n####', at + 1)));
+      assert.ok(entry.includes(`\`${e.code}\``), `${e.code} under its title`);
+      assert.ok(entry.includes(flat(`**Cause:** ${e.cause}`)), `${e.code}: cause as the tool gives it`);
+      assert.ok(entry.includes(flat(`**Fix:** ${e.fix}`)), `${e.code}: fix as the tool gives it`);
+    }
+  });
+});
+

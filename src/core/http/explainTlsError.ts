@@ -82,6 +82,20 @@ const rules: Rule[] = [
     action: 'generateClient',
   },
   {
+    code: 'ALERT_ACCESS_DENIED', codes: ['ERR_SSL_TLSV1_ALERT_ACCESS_DENIED'], texts: ['alert access denied', 'alert number 49'],
+    title: 'The server refused your client certificate (TLS alert 49, access denied)',
+    cause: 'The server would not accept the client certificate it received. GnuTLS-based servers send this alert for every certificate they cannot verify: one from a CA they do not trust, a self-signed one, an expired or not yet valid one; other servers send it when their access rules do not allow this client.',
+    fix: 'Check the certificate\'s validity dates and that it was issued by a CA in the server\'s client-CA list (send the intermediate along with it); if it is, ask the server\'s operator whether this client\'s identity is allowed. The server\'s log names the reason.',
+    action: 'generateClient',
+  },
+  {
+    code: 'ALERT_DECODE_ERROR', codes: ['ERR_SSL_TLSV1_ALERT_DECODE_ERROR'], texts: ['alert decode error', 'alert number 50'],
+    title: 'The server ended the handshake (TLS alert 50, decode error)',
+    cause: 'The server could not use a handshake message from the client. GnuTLS-based servers that require a client certificate send this alert on TLS 1.2 when none is sent; otherwise something between client and server altered the handshake.',
+    fix: 'Send a client certificate the server trusts. If one was sent, compare with openssl s_client against the same server, and check any proxy in between that rewrites TLS.',
+    action: 'generateClient',
+  },
+  {
     code: 'ALERT_HANDSHAKE_FAILURE', codes: ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_NO_SHARED_CIPHER'], texts: ['alert handshake failure', 'alert number 40', 'no shared cipher'],
     title: 'The server aborted the handshake (TLS alert 40, handshake failure)',
     cause: 'No cipher suite, curve or signature algorithm in common, or (TLS 1.2) the server requires a client certificate and got none.',
@@ -92,6 +106,14 @@ const rules: Rule[] = [
     title: 'No TLS version in common (TLS alert 70, protocol version)',
     cause: 'The server and client allow disjoint TLS versions (e.g. a server on TLS 1.3 only and a client capped at 1.2, or a server still on TLS 1.0/1.1).',
     fix: 'Allow TLS 1.2 and 1.3 on the server: Dialogflow and Kore.ai speak both.',
+  },
+  {
+    // Any other alert the server sent: still a refusal, never "the server closed the connection". OpenSSL's
+    // message names the alert and its number, which says why.
+    code: 'ALERT_OTHER', texts: ['ssl alert number'],
+    title: 'The server ended the handshake with a TLS alert',
+    cause: 'The server refused the connection with an alert this tool has no entry of its own for; the message names it (e.g. unrecognized name: the server does not serve this host name; no application protocol: no HTTP version in common).',
+    fix: 'Read the alert\'s name in the message and the server\'s log; run the equivalent openssl s_client command to see the whole handshake.',
   },
   {
     code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', codes: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
@@ -155,6 +177,15 @@ const rules: Rule[] = [
     action: 'startServer',
   },
   {
+    // undici's parser errors (HPE_*) all mean bytes came back that are not an HTTP/1.1 response.
+    code: 'NOT_HTTP', codes: ['HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS', 'HPE_CR_EXPECTED', 'HPE_LF_EXPECTED', 'HPE_INVALID_HEADER_TOKEN'],
+    texts: ['does not match the http/1.1 protocol'],
+    title: 'The server\'s answer is not HTTP',
+    cause: 'The TLS handshake completed (the server accepted the connection, and the client certificate if one was sent), but what came back is not an HTTP/1.1 response: a TLS test tool (gnutls-serv --http or --echo, openssl s_server) or another protocol behind TLS answered, not a webhook server.',
+    fix: 'Point the URL at the webhook server (mtls serve), or put one behind that TLS endpoint; the handshake itself succeeded and needs no change.',
+    action: 'startServer',
+  },
+  {
     code: 'ECONNREFUSED', codes: ['ECONNREFUSED'],
     title: 'Nothing is listening on that port',
     cause: 'The connection was refused: the server is not running, listens on another port, or only on another address.',
@@ -197,6 +228,9 @@ const unknownRule: Explanation = {
 
 /** Every code the table knows, in match order (for docs and tests). */
 export const explanationCodes: readonly string[] = rules.map((r) => r.code);
+
+/** Every explanation the table can give, in match order (the troubleshooting page lists each one). */
+export const knownExplanations: readonly Explanation[] = rules.map(({ codes: _c, texts: _t, ...explanation }) => explanation);
 
 /** Codes and lower-cased messages of an error and all its causes (undici wraps socket errors). */
 function errorFacts(err: unknown): { codes: string[]; texts: string[] } {

@@ -25,10 +25,15 @@ const stepOfCode: Record<string, HandshakeStepNumber> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 3, CERT_HAS_EXPIRED: 3, CERT_NOT_YET_VALID: 3, ERR_TLS_CERT_ALTNAME_INVALID: 3, INVALID_PURPOSE: 3,
   KEY_MISMATCH: 4, BAD_PASSPHRASE: 4, PKCS12_BAD_PASSPHRASE: 4, ALERT_CERTIFICATE_REQUIRED: 4,
   ALERT_UNKNOWN_CA: 5, ALERT_CERTIFICATE_EXPIRED: 5, ALERT_UNSUPPORTED_CERTIFICATE: 5,
+  // The server accepted the handshake; what failed is its answer.
+  NOT_HTTP: 5,
 };
 
+// Refusals that name no step: without a client certificate they are the answer to its absence (step 4).
+const refusals = new Set(['ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE', 'ALERT_ACCESS_DENIED', 'ALERT_DECODE_ERROR', 'ALERT_OTHER', 'ECONNRESET']);
+
 // Codes that say little about where it broke: when the server logged a reason, the server's step wins.
-const vague = new Set(['ECONNRESET', 'UNKNOWN', 'ETIMEDOUT', 'ABORTED', 'ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE']);
+const vague = new Set(['ECONNRESET', 'UNKNOWN', 'ETIMEDOUT', 'ABORTED', 'ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE', 'ALERT_DECODE_ERROR', 'ALERT_OTHER']);
 
 /** The step a refusal logged by the server belongs to (its code is a TLS error or an OpenSSL verify code). */
 export function stepOfServerCode(code: string): HandshakeStepNumber | undefined {
@@ -48,11 +53,12 @@ function failedStep(o: HandshakeObservation, code: string): HandshakeStepNumber 
   const hasCert = o.client.source !== 'none';
   const m = o.marks;
   if (m.connectedMs === undefined) return 1;
-  if (code === 'ALERT_HANDSHAKE_FAILURE' || code === 'ALERT_BAD_CERTIFICATE' || code === 'ECONNRESET') {
-    // A server that wants a certificate and gets none answers alert 40 (TLS 1.2) or just closes.
+  if (refusals.has(code)) {
+    // A server that wants a certificate and gets none answers alert 40 (TLS 1.2; GnuTLS: 50) or just closes.
     if (!hasCert && o.certificateRequested !== false) return 4;
-    if (code === 'ALERT_HANDSHAKE_FAILURE' && m.serverFlightMs === undefined) return 2;
-    return m.serverFlightMs === undefined && code === 'ECONNRESET' ? 2 : 5;
+    // Before the server's certificate came, only a refusal that names the client certificate is about step 5.
+    if (m.serverFlightMs === undefined && code !== 'ALERT_BAD_CERTIFICATE' && code !== 'ALERT_ACCESS_DENIED') return 2;
+    return 5;
   }
   if (m.serverFlightMs === undefined) return 2;
   return 5;
@@ -111,11 +117,13 @@ export function buildHandshakeTimeline(o: HandshakeObservation, serverLog: reado
       : ['chain checked against the trusted CAs, host name checked against the certificate\'s subjectAltName'];
     add(3, m.handshakeDoneMs ?? m.serverFlightMs ?? m.endMs, o.verification === 'DISABLED' ? 'server certificate NOT verified (verification off)' : 'server certificate verified', verifyDetails);
     const sent = o.client.source === 'none' ? 'no client certificate configured' : o.client.source === 'pkcs12' ? 'client certificate from PKCS#12' : `presented ${o.client.chain[0]?.subject ?? 'a client certificate'}`;
-    const step4Summary = o.certificateRequested === false ? 'not requested by the server, so nothing was sent' : sent;
+    const step4Summary = o.certificateRequested === false
+      ? 'not requested by the server, so nothing was sent'
+      : o.client.source === 'none' && o.certificateRequested === true ? 'the server asked for a client certificate; none was configured, so none was sent' : sent;
     add(4, m.handshakeDoneMs ?? m.serverFlightMs ?? m.endMs, step4Summary, o.client.chain.length && o.certificateRequested !== false ? chainDetails('client chain', o.client.chain) : [], o.certificateRequested === false ? [] : o.client.chain);
   }
   const answer = o.status !== undefined ? `HTTP ${o.status}${httpRefused ? ': the application refused the request after the handshake' : ''}` : 'no HTTP response';
-  add(5, m.responseMs ?? m.endMs, o.error ? answer : `${o.certificateRequested === false ? 'no client certificate checked' : 'client certificate accepted'}; ${answer}`, []);
+  add(5, m.responseMs ?? m.endMs, o.error ? answer : `${clientVerdict(o)}; ${answer}`, []);
 
   if (failed !== undefined) {
     const step = steps[failed - 1]!;
@@ -139,6 +147,14 @@ export function buildHandshakeTimeline(o: HandshakeObservation, serverLog: reado
     ...(o.localPort !== undefined ? { clientPort: o.localPort } : {}),
     reusedConnection: o.reusedConnection,
   };
+}
+
+/** What the server's going on says about the client certificate (only for a request it answered). */
+function clientVerdict(o: HandshakeObservation): string {
+  if (o.certificateRequested === false) return 'no client certificate checked';
+  // Nothing was sent, so nothing was accepted: the server went on without a certificate.
+  if (o.client.source === 'none') return o.certificateRequested === true ? 'no client certificate was sent and the server went on without one: it does not enforce mTLS' : 'no client certificate was sent';
+  return 'client certificate accepted';
 }
 
 function round(ms: number): number {

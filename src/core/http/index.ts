@@ -1,8 +1,8 @@
 /** The mTLS webhook client, the mTLS probe, and explanations of TLS failures. */
 export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
 export { sendWebhook, createWebhookClient, platformHeaders, checkHttpsUrl, type WebhookClient, type WebhookClientOptions } from './webhookClient';
-export { explainTlsError, explanationCodes, type Explanation, type ExplanationAction } from './explainTlsError';
-export { probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
+export { explainTlsError, explanationCodes, knownExplanations, type Explanation, type ExplanationAction } from './explainTlsError';
+export { acceptedAtHandshake, probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';

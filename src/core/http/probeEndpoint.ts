@@ -11,8 +11,11 @@ import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, typ
 import type { ClientCredentials, SendResult } from './types';
 import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 
-/** What happened to one row's request. */
-export type ProbeObservation = 'refused-handshake' | 'refused-by-app' | 'accepted' | 'error';
+/**
+ * What happened to one row's request. `accepted-not-http`: the handshake completed and the server answered, but
+ * not with HTTP — the handshake accepted the certificate; what the application would answer is unknown.
+ */
+export type ProbeObservation = 'refused-handshake' | 'refused-by-app' | 'accepted' | 'accepted-not-http' | 'error';
 
 export interface ProbeRow {
   id: 'no-cert' | 'self-signed' | 'unknown-ca' | 'expired' | 'no-client-auth' | 'valid' | IdTokenRowId;
@@ -81,6 +84,8 @@ function observe(r: SendResult): { observed: ProbeObservation; detail: string } 
     return { observed: 'accepted', detail: `HTTP ${r.status}` };
   }
   if (refusedAtHandshake(r)) return { observed: 'refused-handshake', detail: `${r.error.explanation.title} [${r.error.code}]` };
+  // Bytes came back over the finished handshake: the server took the certificate (or its absence) and went on.
+  if (r.error?.code === 'NOT_HTTP') return { observed: 'accepted-not-http', detail: `handshake completed, then an answer that is not HTTP: ${r.error.message.split('\n')[0]}` };
   const e = r.error;
   return { observed: 'error', detail: e ? `${e.explanation.title} [${e.code}]: ${e.message.split('\n')[0]}` : 'no response' };
 }
@@ -138,7 +143,9 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
       ...(p.token !== undefined || p.id === 'id-token-none' ? { headers: withoutAuthorization(opts.headers, p.token) } : {}),
     });
     const o = observe(r);
-    const pass = p.expected === 'accepted' ? o.observed === 'accepted' : p.expected === 'unauthorized' ? r.status === 401 : o.observed === 'refused-handshake';
+    // Whether a certificate is accepted is the handshake's to decide, so a server that does not speak HTTP still
+    // passes your row; a 401 needs HTTP.
+    const pass = p.expected === 'accepted' ? acceptedAtHandshake(o.observed) : p.expected === 'unauthorized' ? r.status === 401 : o.observed === 'refused-handshake';
     rows.push({ id: p.id, label: p.label, expected: p.expected, observed: o.observed, pass, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.error ? { errorCode: r.error.code } : {}), detail: o.detail, observation: r.observation, handshake: r.handshake });
     // No answer at all: every other row would wait just as long for the same silence.
     if (silentServer(r)) {
@@ -147,7 +154,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     }
   }
   const verdict = judge(rows, planned);
-  const summary = silent ? silentSummary(url, silent, timeoutMs, planned - rows.length) : summaries[verdict](rows);
+  const summary = silent ? silentSummary(url, silent, timeoutMs, planned - rows.length) : [summaries[verdict](rows), ...notHttpNote(rows)].join(' ');
   return { url, verdict, summary, rows, badCertIssuer, warnings };
 }
 
@@ -174,10 +181,16 @@ function withoutAuthorization(headers: Record<string, string> | undefined, token
   return token !== undefined ? { ...out, authorization: `Bearer ${token}` } : out;
 }
 
+/** The server completed the handshake with this row's certificate and went on (with HTTP or not). */
+export function acceptedAtHandshake(observed: ProbeObservation): boolean {
+  return observed === 'accepted' || observed === 'accepted-not-http';
+}
+
 function judge(rows: ProbeRow[], planned: number): ProbeVerdict {
   const bad = rows.filter((r) => r.expected === 'refused');
   const tokens = rows.filter((r) => r.id.startsWith('id-token-'));
-  if (bad.some((r) => r.observed === 'accepted') || tokens.some((r) => r.observed === 'accepted')) return 'not-enforced';
+  // A bad certificate through the handshake is decided there; a bad token only by an HTTP answer.
+  if (bad.some((r) => acceptedAtHandshake(r.observed)) || tokens.some((r) => r.observed === 'accepted')) return 'not-enforced';
   if (bad.some((r) => r.observed === 'refused-by-app')) return 'app-only';
   const valid = rows.find((r) => r.id === 'valid');
   if (rows.length < planned || !valid?.pass || bad.some((r) => r.observed === 'error') || tokens.some((r) => !r.pass)) return 'inconclusive';
@@ -190,15 +203,21 @@ const summaries: Record<ProbeVerdict, (rows: ProbeRow[]) => string> = {
       ? 'mTLS is enforced and so is the ID token: every bad client certificate was refused at the handshake, and every missing, expired, wrong-audience, unknown-key and unsigned token was refused with 401.'
       : 'mTLS is enforced: every bad client certificate was refused at the handshake and yours was accepted.',
   'not-enforced': (rows) => {
-    const certs = rows.filter((r) => r.expected === 'refused' && r.observed === 'accepted');
+    const certs = rows.filter((r) => r.expected === 'refused' && acceptedAtHandshake(r.observed));
     const tokens = rows.filter((r) => r.id.startsWith('id-token-') && r.observed === 'accepted');
+    const answered = certs.every((r) => r.observed === 'accepted') ? 'answered requests made with' : 'completed the handshake with';
+    // A server that verifies the chain but not the purpose lets only the serverAuth-only row through.
+    const purposeOnly = certs.length > 0 && certs.every((r) => r.id === 'no-client-auth');
     return [
-      ...(certs.length ? [`NOT ENFORCING mTLS: the server answered requests made with ${certs.map((r) => r.label).join('; ')}. A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).`] : []),
+      ...(purposeOnly ? [`NOT ENFORCING the client certificate's purpose: the server ${answered} a ${certs[0]!.label}. It verifies the chain but not the extended key usage; configure it to require clientAuth (Node and OpenSSL-based servers check it by default).`] : []),
+      ...(certs.length && !purposeOnly ? [`NOT ENFORCING mTLS: the server ${answered} ${certs.map((r) => r.label).join('; ')}. A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).`] : []),
       ...(tokens.length ? [`NOT VERIFYING THE ID TOKEN: the server answered ${tokens.map((r) => r.label).join('; ')}. It must answer 401 (server.mts: MTLS_AUTH=google-id-token).`] : []),
     ].join(' ');
   },
   'app-only': () => 'Not enforcing at the handshake: bad client certificates complete the TLS handshake and are only refused by the application (HTTP 401/403). Set rejectUnauthorized: true (or ssl_verify_client on) so they never reach your code.',
   inconclusive: (rows) => {
+    // Only the token rows expect an HTTP status that a handshake cannot give.
+    if (rows.some((r) => r.expected === 'unauthorized' && r.observed === 'accepted-not-http')) return 'Inconclusive for the ID token: its rows need an HTTP 401, and the server does not answer with HTTP.';
     const valid = rows.find((r) => r.id === 'valid');
     if (valid && !valid.pass) return `Inconclusive: your own client certificate was not accepted (${valid.detail}); fix that first.`;
     const token = rows.find((r) => r.id.startsWith('id-token-') && !r.pass);
@@ -206,3 +225,9 @@ const summaries: Record<ProbeVerdict, (rows: ProbeRow[]) => string> = {
     return 'Inconclusive: some rows could not be run (see their details).';
   },
 };
+
+/** Said whenever a row's answer was not HTTP: which parts the handshake decided and which it could not. */
+function notHttpNote(rows: ProbeRow[]): string[] {
+  if (!rows.some((x) => x.observed === 'accepted-not-http')) return [];
+  return ['Note: the server did not answer with HTTP, so each row was decided by its handshake alone; what it answers to a webhook request was not tested.'];
+}

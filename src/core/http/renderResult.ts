@@ -1,6 +1,6 @@
 /** Plain-text reports of a send and a probe (the CLI's default output and the VS Code result document). */
 import type { ProbeResult } from './probeEndpoint';
-import type { SendResult } from './types';
+import type { SendResult, TlsDetails } from './types';
 import { renderHandshakeTimeline } from './renderHandshake';
 import type { HandshakeTimeline } from './handshakeTypes';
 
@@ -22,7 +22,7 @@ export function renderSendResult(r: SendResult): string {
   if (r.tls) {
     const s = r.tls;
     lines.push(`TLS: ${s.protocol ?? '?'}, ${s.cipher ?? '?'}, ALPN ${s.alpn ?? 'none'}, server certificate ${s.verification === 'verified' ? 'verified' : `NOT VERIFIED${s.authorizationError ? ` (would have failed: ${s.authorizationError})` : ''}`}`);
-    lines.push(`Client certificate: ${s.clientCertificate.presented ? `presented${s.clientCertificate.subject ? ` (${s.clientCertificate.subject})` : ''}` : 'none'}`);
+    lines.push(`Client certificate: ${clientCertificateLine(s.clientCertificate, r.status !== undefined || r.error?.code === 'NOT_HTTP')}`);
     lines.push('Server chain:');
     s.serverChain.forEach((c, i) => lines.push(`  ${i}: ${c.subject}`, `     issuer ${c.issuer}`, `     valid ${c.validFrom} → ${c.validTo}`, `     sha256 ${c.sha256}`));
   }
@@ -34,6 +34,16 @@ export function renderSendResult(r: SendResult): string {
   }
   if (r.body !== undefined && r.body !== '') lines.push('', 'Body:', r.body);
   return lines.join('\n') + '\n';
+}
+
+/** What went out as our client certificate; `answered`: the server answered after the handshake. */
+function clientCertificateLine(c: TlsDetails['clientCertificate'], answered: boolean): string {
+  const configured = c.subject ? ` (${c.subject})` : '';
+  if (c.presented) return `presented${configured}`;
+  if (c.requested === false) return `none sent: the server did not ask for one${configured ? `; configured${configured}` : ''}`;
+  if (c.subject) return `configured${configured}`;
+  if (c.requested) return answered ? 'none sent, although the server asked for one; it answered without one, so it does not enforce mTLS' : 'none sent, although the server asked for one';
+  return 'none';
 }
 
 /** A human-readable report of a probe: expected vs observed per row, then the verdict. */

@@ -72,10 +72,10 @@ export interface TlsDetails {
   /** Leaf first, as the server presented it (plus the root when the verifier found it). */
   serverChain: CertSummary[];
   /**
-   * Our client certificate: `presented` means one was configured and the handshake and request went
-   * through. Node does not reveal whether the server actually asked for it.
+   * Our client certificate: `requested` is whether the server sent a CertificateRequest; `presented` means one
+   * was configured and the server asked for it, so it went out. `subject`/`sha256` name the configured one.
    */
-  clientCertificate: { presented: boolean; subject?: string; sha256?: string };
+  clientCertificate: { presented: boolean; requested?: boolean; subject?: string; sha256?: string };
 }
 
 /** The outcome of one send. `error` is set instead of throwing for network and TLS failures. */

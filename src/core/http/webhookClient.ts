@@ -24,6 +24,7 @@ export type { WebhookClientOptions } from './clientTls';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const UNENFORCED = 'NO CLIENT CERTIFICATE WAS SENT, and the server answered anyway: it asks for a client certificate but does not require one, so it does not enforce mTLS.';
 const VERIFICATION_OFF = 'TLS VERIFICATION WAS OFF (--insecure): the server\'s certificate was NOT checked; anyone could have answered.';
 
 interface ConnectionFacts {
@@ -32,6 +33,8 @@ interface ConnectionFacts {
   tlsMs: number;
   secureAt: number;
   tls: Omit<TlsDetails, 'clientCertificate'>;
+  /** The server sent a CertificateRequest (OpenSSL lists shared signature algorithms exactly then). */
+  certificateRequested: boolean;
 }
 
 /** A client bound to one set of credentials; sends run one at a time over one connection per origin. */
@@ -134,6 +137,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
           authorizationError: t.authorized ? null : String(t.authorizationError ?? 'not verified'),
           serverChain: peerChain(t),
         },
+        certificateRequested: t.getSharedSigalgs().length > 0,
       };
       cb(null, s);
     });
@@ -175,7 +179,8 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
   const ownCertificateWarnings = clientCertificateWarnings(leaf);
   const tlsDetails = (c: ConnectionFacts | undefined): TlsDetails | undefined => {
     if (!c) return undefined;
-    return { ...c.tls, clientCertificate: { presented: id !== undefined, ...id } };
+    // A configured certificate goes out only when the server asks for one.
+    return { ...c.tls, clientCertificate: { presented: id !== undefined && c.certificateRequested, requested: c.certificateRequested, ...id } };
   };
 
   const sendOne = async (o: Omit<SendOptions, keyof ClientCredentials>): Promise<SendResult> => {
@@ -275,6 +280,8 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       if (platform && (res.statusCode < 200 || res.statusCode >= 300)) {
         checks.push({ severity: 'error', message: `HTTP ${res.statusCode}: ${platform === 'kore' ? 'Kore.ai' : 'Dialogflow'} treats any non-2xx answer as a failed webhook call.` });
       }
+      // Nothing was sent, yet the server answered: asking for a certificate without requiring one is not mTLS.
+      if (tls?.clientCertificate.requested && clientChain.source === 'none') warnings.push(UNENFORCED);
       return observe({
         ok: res.statusCode >= 200 && res.statusCode < 300,
         request,
@@ -306,7 +313,10 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       if (se && e instanceof Error && e !== se && (e as { cause?: unknown }).cause === undefined) {
         return observe(failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial));
       }
-      return observe(failure(e, partial));
+      const failed = failure(e, partial);
+      // An answer that is not HTTP still came over an accepted handshake.
+      if (failed.error?.code === 'NOT_HTTP' && tls?.clientCertificate.requested && clientChain.source === 'none') warnings.push(UNENFORCED);
+      return observe(failed);
     } finally {
       attempt = undefined;
       clearTimeout(timer);

@@ -3,7 +3,7 @@
  * newer, and the platform's sample answered correctly within the platform's timeout and size limits.
  * Each row keeps the five-step handshake of the connection that decided it.
  */
-import { mergeServerLog, probeEndpoint, refusedAtHandshake, sendWebhook, type ClientCredentials, type ObservedHandshake, type ProbeResult, type ProbeRow, type SendResult } from '../http/index';
+import { acceptedAtHandshake, mergeServerLog, probeEndpoint, refusedAtHandshake, sendWebhook, type ClientCredentials, type ObservedHandshake, type ProbeResult, type ProbeRow, type SendResult } from '../http/index';
 import { DEFAULT_TIMEOUT_MS, platformLabel, sampleRequest, type Platform } from '../webhook/index';
 import { measured, row, type CheckRow } from './types';
 
@@ -79,7 +79,7 @@ function decidingProbeRow(p: ProbeResult): ProbeRow | undefined {
     case 'enforced':
       return valid;
     case 'not-enforced':
-      return p.rows.find((r) => r.expected !== 'accepted' && r.observed === 'accepted');
+      return p.rows.find((r) => r.expected !== 'accepted' && acceptedAtHandshake(r.observed));
     case 'app-only':
       return p.rows.find((r) => r.expected === 'refused' && r.observed === 'refused-by-app');
     default:
