@@ -1,7 +1,6 @@
 // Who is calling: the verified client certificate of a connection, described once per TLS socket, matched
 // against the pinned identities; and why a handshake was refused, in one sentence a developer can act on.
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { log } from './log.mts';
 
 /** The client certificate the handshake verified. */
 export interface CallerCertificate {
@@ -111,10 +110,10 @@ const refusalReasons: Record<string, string> = {
   ERR_TLS_HANDSHAKE_TIMEOUT: 'no TLS handshake within the handshake timeout (MTLS_HANDSHAKE_TIMEOUT_MS): not a TLS client, or too slow',
 };
 
-/** Logs a refused handshake with its reason. */
-export function logRefusedHandshake(err: Error, socket: TLSSocket, remote: string): void {
+/** The log line of a refused handshake, with its reason. */
+export function refusedHandshakeLine(err: Error, socket: TLSSocket, remote: string): string {
   const authError = (socket as TLSSocket & { authorizationError?: unknown }).authorizationError;
   const code = authError !== undefined && authError !== null ? String(authError) : ((err as NodeJS.ErrnoException).code ?? 'TLS_ERROR');
   const reason = refusalReasons[code] ?? err.message.split('\n')[0] ?? code;
-  log('refused handshake from ' + remote + ' [' + code + ']: ' + reason);
+  return 'refused handshake from ' + remote + ' [' + code + ']: ' + reason;
 }

@@ -26,6 +26,12 @@ export interface ServerConfigInput {
   requestTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   maxConnections?: number;
+  /** Connections still in the TLS handshake at once, from all addresses (part of maxConnections). */
+  maxHandshakes?: number;
+  /** Connections still in the TLS handshake at once from one address (IPv6: one /64). */
+  maxHandshakesPerAddress?: number;
+  /** A connection that has sent nothing by then is closed (a real client sends its ClientHello at once). */
+  clientHelloTimeoutMs?: number;
   /** '' = direct mTLS; otherwise the kind of edge that terminates TLS in front of this server (see edgeHeaders.mts). */
   edge?: string;
   /** Addresses / CIDRs the edge connects from (IPv4, IPv6). */
@@ -56,6 +62,12 @@ export const configDefaults = {
   requestTimeoutMs: 4500,
   handshakeTimeoutMs: 10_000,
   maxConnections: 256,
+  // Connections that have not finished TLS need no certificate: half the cap at most, so those that did keep the
+  // other half; 32 from one address is more than a platform's burst of new connections from one egress address.
+  maxHandshakes: 128,
+  maxHandshakesPerAddress: 32,
+  // A TLS client sends its ClientHello as soon as it connects; 3 s covers a slow first packet.
+  clientHelloTimeoutMs: 3000,
   edge: '',
   edgeTrusted: [] as string[],
   edgeSecret: '',
@@ -88,6 +100,9 @@ export interface Settings {
   requestTimeoutMs: number;
   handshakeTimeoutMs: number;
   maxConnections: number;
+  maxHandshakes: number;
+  maxHandshakesPerAddress: number;
+  clientHelloTimeoutMs: number;
   edge: EdgeKind | '';
   edgeTrusted: string[];
   edgeSecret: string;
@@ -159,6 +174,9 @@ export function resolveSettings(input: ServerConfigInput, file: string): Setting
     requestTimeoutMs: wholeNumber('MTLS_REQUEST_TIMEOUT_MS', c.requestTimeoutMs, 1, 3_600_000),
     handshakeTimeoutMs: wholeNumber('MTLS_HANDSHAKE_TIMEOUT_MS', c.handshakeTimeoutMs, 1, 3_600_000),
     maxConnections: wholeNumber('MTLS_MAX_CONNECTIONS', c.maxConnections, 1, 1_000_000),
+    maxHandshakes: wholeNumber('MTLS_MAX_HANDSHAKES', c.maxHandshakes, 1, 1_000_000),
+    maxHandshakesPerAddress: wholeNumber('MTLS_MAX_HANDSHAKES_PER_ADDRESS', c.maxHandshakesPerAddress, 1, 1_000_000),
+    clientHelloTimeoutMs: wholeNumber('MTLS_CLIENT_HELLO_TIMEOUT_MS', c.clientHelloTimeoutMs, 1, 3_600_000),
     edge: edge as EdgeKind | '',
     edgeTrusted: list('MTLS_EDGE_TRUSTED', c.edgeTrusted),
     edgeSecret: fromEnv('MTLS_EDGE_SECRET') ?? c.edgeSecret,
@@ -182,7 +200,7 @@ export function authMode(auth: string): { mode: 'none' | 'basic' | 'bearer' | 'g
 }
 
 /** The version of this machinery; `mtls scaffold --upgrade` compares it with its own. */
-export const templateVersion = 6;
+export const templateVersion = 7;
 
 /** What `--print-config` prints: the settings in force, without the passphrase or any secret. */
 export function printableConfig(s: Settings, platforms: string[], routes: string[]): Record<string, unknown> {
@@ -206,6 +224,9 @@ export function printableConfig(s: Settings, platforms: string[], routes: string
     requestTimeoutMs: s.requestTimeoutMs,
     handshakeTimeoutMs: s.handshakeTimeoutMs,
     maxConnections: s.maxConnections,
+    maxHandshakes: s.maxHandshakes,
+    maxHandshakesPerAddress: s.maxHandshakesPerAddress,
+    clientHelloTimeoutMs: s.clientHelloTimeoutMs,
     edge: s.edge,
     edgeTrusted: s.edgeTrusted,
     // Never the secret itself: tools only need to know whether the edge must send one.

@@ -84,10 +84,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+// Not a path: matches no webhook path and no route (404).
+const notOriginForm = '(not an origin-form path)';
+
 /**
  * The path a request targets, normalised (dot segments, percent-encoding) for an exact match with webhookPaths.
- * Only origin-form ('/webhook?x') is served: an absolute-form ('https://host/webhook') or '//host/path' target
- * gets a path that matches nothing (404); a target that does not parse is a 400, not a handler error.
+ * Only origin-form ('/webhook?x') is served: an absolute-form ('https://host/webhook'), '//host/path' or
+ * backslash ('/\host/path') target gets a path that matches nothing (404); a target that does not parse is a
+ * 400, not a handler error.
  */
 function requestPath(target: string): string {
   if (target.startsWith('//') || !target.startsWith('/')) {
@@ -100,8 +104,13 @@ function requestPath(target: string): string {
     } else if (!target.startsWith('//')) {
       throw new HttpError(400, 'malformed request target');
     }
-    return '(not an origin-form path)';
+    return notOriginForm;
   }
+  // The URL parser, like browsers, reads a backslash as '/' in an https URL, where RFC 3986 (and proxies, firewalls,
+  // the platform's own URL) see a plain character: '/\host/webhook' would become '//host/webhook' and be served as
+  // /webhook, '/status\..\webhook' as /webhook. A path with a backslash is not a path anyone configured. A
+  // percent-encoded one (%5C) is data for both parsers, never a separator, and simply matches nothing.
+  if (/^[^?#]*\\/.test(target)) return notOriginForm;
   try {
     return new URL(target, 'https://localhost').pathname;
   } catch {

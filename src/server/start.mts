@@ -11,12 +11,13 @@ import { printableConfig, resolveSettings, type ServerConfigInput, type Settings
 import { loadCaBundle, loadCredentials, type Credentials } from './credentials.mts';
 import { requirePinForPublicRoots } from './publicRootPin.mts';
 import { checkAuthSetting, idTokenVerifierFor } from './auth.mts';
-import { logRefusedHandshake } from './caller.mts';
+import { refusedHandshakeLine } from './caller.mts';
+import { budgetHandshakes, sourceOf } from './handshakeBudget.mts';
 import { earlyAnswered, onRequest, type RequestContext, type RequestHandlers } from './http.mts';
 import { platformsOf } from './platforms.mts';
 import { edgeNotes, prepareEdge } from './edge.mts';
 import { edgeHeaders } from './edgeHeaders.mts';
-import { fail, log } from './log.mts';
+import { fail, limitedLog, log } from './log.mts';
 
 /** The whole server: your config, your handlers, your routes and hooks. */
 export interface WebhookApp extends RequestHandlers {
@@ -88,7 +89,8 @@ function listen(app: WebhookApp, settings: Settings): void {
       : settings.edgeListen === 'https'
         ? https.createServer({ ...tlsOptions, ...httpOptions }, handler)
         : (http.createServer(httpOptions, handler) as unknown as https.Server);
-  watchConnections(server, settings);
+  // Plain HTTP behind an edge has no handshake to budget.
+  watchConnections(server, settings, edge === undefined || settings.edgeListen === 'https');
   server.once('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') fail('EADDRINUSE', 'port ' + settings.port + ' on ' + settings.host + ' is already in use (stop the other server or set MTLS_PORT)');
     if (e.code === 'EACCES') fail('EACCES', 'not allowed to listen on port ' + settings.port + ' (ports below 1024 need privileges; set MTLS_PORT)');
@@ -126,21 +128,26 @@ function listen(app: WebhookApp, settings: Settings): void {
 
 type Peer = Duplex & { remoteAddress?: string; remotePort?: number };
 
-/** The connection cap, HTTP-level client errors (408/431/400) and refused handshakes, each logged. */
-function watchConnections(server: https.Server, settings: Settings): void {
-  // Beyond the cap Node closes new connections at once; say so, at most once a second.
+/**
+ * The connection cap, the budget of connections still in the TLS handshake, HTTP-level client errors (408/431/400)
+ * and refused handshakes, each logged; a flood of refusals or drops is logged as a few lines and a count.
+ */
+function watchConnections(server: https.Server, settings: Settings, tls: boolean): void {
+  // Beyond the cap Node closes new connections at once; say so once, then count them.
   server.maxConnections = settings.maxConnections;
-  let lastDropLog = 0;
+  const capLog = limitedLog({ perWindow: 1, windowMs: 10_000, summary: (_key, held, seconds) => '… and ' + held + ' more connections dropped at the connection cap (maxConnections ' + settings.maxConnections + ') in the last ' + seconds + 's' });
   server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
-    if (Date.now() - lastDropLog < 1000) return;
-    lastDropLog = Date.now();
-    log('connection cap reached (maxConnections ' + settings.maxConnections + ', MTLS_MAX_CONNECTIONS): dropped ' + (d?.remoteAddress ?? '?') + ':' + (d?.remotePort ?? '?'));
+    capLog('cap', 'connection cap reached (maxConnections ' + settings.maxConnections + ', MTLS_MAX_CONNECTIONS): dropped ' + (d?.remoteAddress ?? '?') + ':' + (d?.remotePort ?? '?'));
   });
+  // Per source: a genuine refusal is logged at once with its reason, a client aborting thousands of connections
+  // costs a few lines.
+  const refusalLog = limitedLog({ perWindow: 20, windowMs: 10_000, summary: (source, held, seconds) => '… and ' + held + ' more refused handshakes from ' + source + ' in the last ' + seconds + 's' });
   // The remote address is gone once a refused socket is destroyed: remember it at the TCP level.
-  const remotes = new WeakMap<object, string>();
+  const remotes = new WeakMap<object, { who: string; source: string }>();
   server.on('connection', (socket: Peer) => {
-    remotes.set(socket, (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'));
+    remotes.set(socket, { who: (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'), source: sourceOf(socket.remoteAddress ?? '?') });
   });
+  const budget = tls ? budgetHandshakes(server, settings, refusalLog) : undefined;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Peer) => {
     const code = err.code ?? 'CLIENT_ERROR';
     const who = (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?');
@@ -161,7 +168,11 @@ function watchConnections(server: https.Server, settings: Settings): void {
   });
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const parent = (socket as TLSSocket & { _parent?: object })._parent;
-    logRefusedHandshake(err, socket, (parent !== undefined && remotes.get(parent)) || socket.remoteAddress || 'unknown client');
+    if (parent !== undefined && budget?.closed(parent) === true) return;
+    const remote = parent !== undefined ? remotes.get(parent) : undefined;
+    const address = socket.remoteAddress;
+    const who = remote?.who ?? address ?? 'unknown client';
+    refusalLog(remote?.source ?? (address !== undefined ? sourceOf(address) : who), refusedHandshakeLine(err, socket, who));
   });
 }
 

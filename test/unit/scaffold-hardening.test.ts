@@ -1,7 +1,7 @@
 // The generated server against hostile configurations and clients, with real sockets on 127.0.0.1: an auth
-// mode without a secret, connections that never start TLS, more connections than the cap, request
-// targets that are malformed, absolute-form or '//host/path', stalled and oversized requests, a damaged CA
-// bundle and a certificate file in the wrong order.
+// mode without a secret, connections that never start TLS, more connections than the cap, request targets
+// that are malformed, absolute-form, '//host/path' or with a backslash, stalled and oversized requests, a
+// damaged CA bundle and a certificate file in the wrong order.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,6 +153,21 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
       assert.equal(await rawRequest(server.port, pki, '/webhook'), 200);
       // A webhook URL configured with a trailing slash is the same webhook.
       assert.equal(await rawRequest(server.port, pki, '/webhook/'), 200);
+    });
+
+    it('a backslash in the path gets 404 like //host/path (URL parsers read \\ as /), %5C included', async () => {
+      // Read by the URL parser as //evil.example/webhook: the authority moves, as with '//'.
+      assert.equal(await rawRequest(server.port, pki, '/\\evil.example/webhook'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/\\\\evil.example/webhook'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/\\/evil.example/webhook'), 404);
+      // Elsewhere in the path it would be a separator to the URL parser only: /status\..\webhook is not /webhook.
+      assert.equal(await rawRequest(server.port, pki, '/status\\..\\webhook'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/webhook\\'), 404);
+      // Percent-encoded, it is a character of a segment for every parser, never a separator.
+      assert.equal(await rawRequest(server.port, pki, '/%5Cevil.example/webhook'), 404);
+      assert.equal(await rawRequest(server.port, pki, '/%5cwebhook'), 404);
+      // In the query string it is data, as any other character there.
+      assert.equal(await rawRequest(server.port, pki, '/webhook?next=\\evil.example'), 200);
     });
 
     it('answers curl --http1.0 (ALPN http/1.0)', async () => {

@@ -57,6 +57,9 @@ function overrides(dir: string): { variable: string; value: string; read: (c: Aw
     { variable: 'MTLS_REQUEST_TIMEOUT_MS', value: '1234', read: (c) => c.requestTimeoutMs, expected: 1234 },
     { variable: 'MTLS_HANDSHAKE_TIMEOUT_MS', value: '4321', read: (c) => c.handshakeTimeoutMs, expected: 4321 },
     { variable: 'MTLS_MAX_CONNECTIONS', value: '9', read: (c) => c.maxConnections, expected: 9 },
+    { variable: 'MTLS_MAX_HANDSHAKES', value: '7', read: (c) => c.maxHandshakes, expected: 7 },
+    { variable: 'MTLS_MAX_HANDSHAKES_PER_ADDRESS', value: '3', read: (c) => c.maxHandshakesPerAddress, expected: 3 },
+    { variable: 'MTLS_CLIENT_HELLO_TIMEOUT_MS', value: '1200', read: (c) => c.clientHelloTimeoutMs, expected: 1200 },
     { variable: 'MTLS_KEY_PASSPHRASE', value: 'correct horse', read: (c) => c.passphrase, expected: 'correct horse' },
     { variable: 'MTLS_EDGE', value: 'nginx', read: (c) => c.edge, expected: 'nginx' },
     { variable: 'MTLS_EDGE_TRUSTED', value: '127.0.0.3, 10.0.0.0/8', read: (c) => c.edgeTrusted, expected: ['127.0.0.3', '10.0.0.0/8'] },
@@ -109,6 +112,8 @@ describe('the settings are the ones server.mts computes (--print-config)', () =>
     assert.equal(plain.serverFile, file);
     assert.equal(plain.certPath, path.join(dir, 'app', 'certs', 'server-crt.pem'), 'server-fullchain.pem is absent, so server-crt.pem');
     assert.equal(plain.templateVersion, templateVersion);
+    // The handshake budget's defaults.
+    assert.deepEqual([plain.maxConnections, plain.maxHandshakes, plain.maxHandshakesPerAddress, plain.clientHelloTimeoutMs], [256, 128, 32, 3000]);
     const computed = await readServerConfig(file, { PATH: process.env['PATH'], MY_TIMEOUT: '3000' }, read);
     assert.equal(computed.requestTimeoutMs, 3000);
   });

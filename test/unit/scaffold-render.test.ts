@@ -75,7 +75,7 @@ describe('renderServer (the user\'s server.mts)', () => {
     assert.match(text, /ctx\.caller\.certificate\.cn/);
     assert.match(text, /ctx\.caller\.idToken\?\.email/);
     const config = text.slice(text.indexOf(markers.configStart), text.indexOf(markers.configEnd));
-    for (const env of ['MTLS_KEY', 'MTLS_CERT', 'MTLS_CA', 'MTLS_HOST', 'MTLS_PORT', 'MTLS_ALLOWED_CLIENTS', 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT', 'MTLS_AUTH', 'MTLS_ID_TOKEN_AUDIENCE', 'MTLS_ID_TOKEN_EMAIL', 'MTLS_ID_TOKEN_SUBJECT', 'MTLS_GOOGLE_JWKS_URL', 'MTLS_WEBHOOK_PATHS', 'MTLS_BODY_LIMIT_BYTES', 'MTLS_REQUEST_TIMEOUT_MS', 'MTLS_HANDSHAKE_TIMEOUT_MS', 'MTLS_MAX_CONNECTIONS', 'MTLS_KEY_PASSPHRASE']) {
+    for (const env of ['MTLS_KEY', 'MTLS_CERT', 'MTLS_CA', 'MTLS_HOST', 'MTLS_PORT', 'MTLS_ALLOWED_CLIENTS', 'MTLS_ACCEPT_ANY_PUBLIC_CLIENT', 'MTLS_AUTH', 'MTLS_ID_TOKEN_AUDIENCE', 'MTLS_ID_TOKEN_EMAIL', 'MTLS_ID_TOKEN_SUBJECT', 'MTLS_GOOGLE_JWKS_URL', 'MTLS_WEBHOOK_PATHS', 'MTLS_BODY_LIMIT_BYTES', 'MTLS_REQUEST_TIMEOUT_MS', 'MTLS_HANDSHAKE_TIMEOUT_MS', 'MTLS_MAX_CONNECTIONS', 'MTLS_MAX_HANDSHAKES', 'MTLS_MAX_HANDSHAKES_PER_ADDRESS', 'MTLS_CLIENT_HELLO_TIMEOUT_MS', 'MTLS_KEY_PASSPHRASE']) {
       assert.ok(config.includes(env), `config block names ${env}`);
     }
   });

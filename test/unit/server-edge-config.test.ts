@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
 import { scaffoldServer } from '../../src/core/scaffold/scaffoldServer';
 import { serverReadyLine } from '../../src/core/scaffold/serverLines';
+import { templateVersion } from '../../src/core/scaffold/template/changelog';
 import { createTestIdTokenIssuer, testServiceAgentEmail } from '../../src/core/idtoken/index';
 import { cachedNodes, curl, cxRequest, ensureBuilt, loaderPath, makePki, runCommand, runToExit, startServer, tempDir, type Pki } from './scaffold-support';
 import { jwksServer } from './idtoken-support';
@@ -64,7 +65,7 @@ describe('edge settings', () => {
     assert.equal(direct['edge'], '');
     assert.deepEqual(direct['edgeSecret'], { set: false });
     assert.equal(direct['edgeListen'], 'http');
-    assert.equal(direct['template'], 6);
+    assert.equal(direct['template'], templateVersion);
     const secret = 'do-not-print-me-42';
     const c = await printConfig({ MTLS_EDGE: 'xfcc', MTLS_EDGE_TRUSTED: '10.0.0.0/8, fd00::/8', MTLS_EDGE_SECRET: secret, MTLS_EDGE_LISTEN: 'https' });
     assert.equal(c['edge'], 'xfcc');

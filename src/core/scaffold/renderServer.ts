@@ -117,6 +117,10 @@ const CONFIG = {
   requestTimeoutMs: 4500, // MTLS_REQUEST_TIMEOUT_MS
   handshakeTimeoutMs: 10_000, // MTLS_HANDSHAKE_TIMEOUT_MS: drop connections that do not finish TLS by then
   maxConnections: 256, // MTLS_MAX_CONNECTIONS: connections open at once; more are dropped (and logged)
+  // Of those, the ones still in the TLS handshake (no certificate shown yet), so idle sockets cannot fill the cap.
+  maxHandshakes: 128, // MTLS_MAX_HANDSHAKES: in all
+  maxHandshakesPerAddress: 32, // MTLS_MAX_HANDSHAKES_PER_ADDRESS: from one address (IPv6: one /64)
+  clientHelloTimeoutMs: 3000, // MTLS_CLIENT_HELLO_TIMEOUT_MS: close a connection that has sent nothing by then
   // Behind a load balancer or proxy that terminates TLS and enforces mTLS (mtls edge KIND writes its config,
   // mtls check --edge KIND checks it): the edge's secret comes from MTLS_EDGE_SECRET only, never from here.
   // edge: 'nginx', // MTLS_EDGE: rfc9440, nginx, ingress-nginx, xfcc, aws-alb, gcp-alb ('' = direct mTLS)

@@ -31,6 +31,11 @@ export interface ServerConfig {
   readonly handshakeTimeoutMs: number;
   /** Most connections open at once (MTLS_MAX_CONNECTIONS). */
   readonly maxConnections: number;
+  /** Of those, most still in the TLS handshake, in all and from one address; absent before template 7. */
+  readonly maxHandshakes?: number;
+  readonly maxHandshakesPerAddress?: number;
+  /** A connection silent this long is closed (MTLS_CLIENT_HELLO_TIMEOUT_MS); absent before template 7. */
+  readonly clientHelloTimeoutMs?: number;
   /** ID-token checks (MTLS_ID_TOKEN_* over CONFIG); absent when not configured. */
   readonly idTokenAudience?: string;
   readonly idTokenEmail?: string;
@@ -172,6 +177,10 @@ export function configFromJson(j: Record<string, unknown>, file: string): Omit<S
     requestTimeoutMs: num('requestTimeoutMs'),
     handshakeTimeoutMs: num('handshakeTimeoutMs'),
     maxConnections: num('maxConnections'),
+    // A server from before the handshake budget prints none of these.
+    ...(j['maxHandshakes'] !== undefined ? { maxHandshakes: num('maxHandshakes') } : {}),
+    ...(j['maxHandshakesPerAddress'] !== undefined ? { maxHandshakesPerAddress: num('maxHandshakesPerAddress') } : {}),
+    ...(j['clientHelloTimeoutMs'] !== undefined ? { clientHelloTimeoutMs: num('clientHelloTimeoutMs') } : {}),
     platforms: list('platforms'),
     routes: Array.isArray(j['routes']) ? list('routes') : [],
     templateVersion: num('template'),

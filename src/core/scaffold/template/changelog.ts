@@ -4,7 +4,7 @@
 // whose manifest.json records the version (the machinery's own config.mts declares the same number).
 
 /** The version of the machinery this code writes. */
-export const templateVersion = 6;
+export const templateVersion = 7;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
@@ -51,6 +51,14 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
       'runs behind an edge that terminates TLS and enforces mTLS (MTLS_EDGE: rfc9440, nginx, ingress-nginx, xfcc, aws-alb, gcp-alb): the forwarded client certificate is verified against your CA bundle and becomes ctx.caller',
       'behind an edge, requests are accepted only from its addresses (MTLS_EDGE_TRUSTED) and/or with its secret header X-Mtls-Edge-Secret (MTLS_EDGE_SECRET); a certificate header of another kind of edge is refused',
       'behind an edge the server listens on plain HTTP (or HTTPS without client certificates, MTLS_EDGE_LISTEN) and on $PORT when MTLS_PORT is not set (Cloud Run)',
+    ],
+  },
+  {
+    version: 7,
+    changes: [
+      'connections still in the TLS handshake have a budget of their own (32 per address, 128 in all: maxHandshakesPerAddress, maxHandshakes), and one that sends nothing is closed after 3 s (clientHelloTimeoutMs): idle sockets from one address no longer keep the platform out',
+      'refused handshakes are logged at most 20 per address every 10 s, then one line counts the rest; the connection cap message is counted the same way',
+      'a request path with a backslash (/\\host/webhook, which URL parsers read as //host/webhook) matches no webhook path or route: 404',
     ],
   },
 ];
