@@ -2,7 +2,8 @@
 // - promises: every promise is awaited or explicitly `void`ed with a reason (no-floating-promises), and no
 //   promise goes where a plain value or a void callback is expected (no-misused-promises);
 // - architecture: src/core never imports `vscode` (it runs in the CLI and in unit tests too); src/server (the
-//   machinery copied into the user's workspace) imports only Node built-ins and its own files.
+//   machinery copied into the user's workspace) imports only Node built-ins and its own files;
+// - notifications: src/extension shows them only through notify(), which escapes link syntax.
 // `npm run lint`; `npm test` runs it before the test layers.
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +29,18 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { paths: [{ name: 'vscode', message: 'src/core is pure TypeScript and runs outside VS Code (CLI, unit tests): pass what it needs as arguments.' }] },
+      ],
+    },
+  },
+  {
+    // A notification turns [label](command:…) into a link that runs a command, and its text often quotes a server
+    // or a file: every notification goes through notify() (platform/notify.ts), which shows it as written.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/platform/notify.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'MemberExpression[property.name=/^show(Information|Warning|Error)Message$/]', message: 'Use notify() from platform/notify.ts: it keeps text from servers and files from becoming command links.' },
       ],
     },
   },

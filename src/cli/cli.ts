@@ -1,4 +1,5 @@
 import { main } from './main';
+import { terminalText } from '../core/terminalText';
 
 // The bin entry: real streams, real exit code.
 // Until the command reports, the exit code is a failure: a command that ended without a result (its promise
@@ -27,7 +28,7 @@ main(process.argv.slice(2), {
   },
   (e: unknown) => {
     settled = true;
-    process.stderr.write(`mtls: ${String(e)}\n`);
+    process.stderr.write(`mtls: ${terminalText(String(e))}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,6 +3,7 @@ import { commands } from './commands/index';
 import { overviewAnswer } from './overview';
 import { UsageError, type CliCommand, type CliContext } from './command';
 import { fromFileSystemError, MtlsError } from '../core/errors';
+import { terminalText } from '../core/terminalText';
 
 function commandHelp(c: CliCommand): string {
   return [/[.?!]$/.test(c.summary) ? c.summary : `${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
@@ -16,7 +17,11 @@ function usageLine(message: string): string {
 }
 
 /** Runs `mtls` with the given arguments; resolves to the exit code (0 ok, 1 failed, 2 usage). */
-export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function main(argv: readonly string[], given: CliContext): Promise<number> {
+  // The one way out to the terminal: subjects, SANs, URIs, bodies and errors quoting them come from servers and
+  // files, and their control and bidi characters must show as escapes, never act (clear the screen, write the
+  // clipboard, reverse a file name). The CLI writes no escape sequences of its own.
+  const ctx: CliContext = { ...given, out: (t) => given.out(terminalText(t)), err: (t) => given.err(terminalText(t)) };
   const [name, ...rest] = argv;
   const answer = overviewAnswer(argv);
   if (answer) {

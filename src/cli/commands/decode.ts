@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
 import { decodeBytesAsync, renderText } from '../../core/x509/index';
 import { readInputFile } from '../../core/inputFile';
+import { terminalValues } from '../../core/terminalText';
 
 /** `mtls decode FILE`: any certificate/key/CSR/PKCS#7/PKCS#12 file as readable text or JSON. */
 export const decodeCommand: CliCommand = {
@@ -34,7 +35,8 @@ export const decodeCommand: CliCommand = {
     const bytes = await readInputFile(resolve(ctx.cwd, file), { shown: file });
     const decoded = await decodeBytesAsync(bytes, { fileName: file, passphrase, now, expiryWarningDays });
     if (values.json) ctx.out(JSON.stringify(decoded, null, 2));
-    else ctx.out(renderText(decoded));
+    // Every decoded string is one line of the report: a SAN or URI holding a newline must not forge another.
+    else ctx.out(renderText(terminalValues(decoded)));
     if (decoded.needsPassphrase) ctx.err(`mtls decode: ${file} is a passphrase-protected PKCS#12 file: pass --passphrase-env VAR with the passphrase in environment variable VAR`);
     return decoded.items.length > 0 ? 0 : 1;
   },

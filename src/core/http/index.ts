@@ -7,6 +7,7 @@ export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLik
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
+export { probeNotice, sendNotice, type Notice } from './notices';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
 export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
 export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';

@@ -12,6 +12,8 @@ export function renderSendResult(r: SendResult): string {
   for (const w of r.warnings) lines.push(`!!! ${w}`);
   lines.push(`${r.request.method} ${r.request.url}${r.request.platform ? `  (${r.request.platform} sample, ${r.request.bytes} bytes)` : ''}`);
   if (r.error) {
+    // The answer's head can come before the failure (a body cut at the limit, or one that never finished).
+    if (r.status !== undefined) lines.push(`HTTP ${r.status}  ${r.bytes ?? 0} bytes of body received`);
     lines.push('', `FAILED: ${r.error.explanation.title} [${r.error.code}]`, `  cause: ${r.error.explanation.cause}`, `  fix:   ${r.error.explanation.fix}`, `  error: ${r.error.message.trim().split('\n')[0]}`);
   } else {
     lines.push(`HTTP ${r.status ?? '?'}  ${r.bytes ?? 0} bytes`);

@@ -19,6 +19,7 @@ import { buildHandshakeTimeline } from './handshakeTimeline';
 import { observeHandshake, type Attempt } from './handshakeObserver';
 import type { HandshakeObservation } from './handshakeTypes';
 import { explainTlsError } from './explainTlsError';
+import { readBoundedBody, responseTooLargeExplanation, type BodyProgress } from './responseBody';
 import { asWrongPassphrase, clientCertificateWarnings, clientIdentity, clientLeaf, pemCredentials, tlsOptions, type WebhookClientOptions } from './clientTls';
 export type { WebhookClientOptions } from './clientTls';
 import type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails } from './types';
@@ -240,6 +241,9 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     aborted.catch(() => undefined);
     const dropped = new Promise<never>((_, reject) => (a.dropped = reject));
     dropped.catch(() => undefined);
+    // The answer's head once it came: a failure while reading the body still reports the status and headers.
+    let head: { status: number; headers: Record<string, string | string[]> } | undefined;
+    const progress: BodyProgress = { bytes: 0 };
     try {
       const res = await Promise.race([aborted, dropped, agent.request({
         origin: new URL(o.url).origin,
@@ -255,7 +259,11 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       })]);
       const headersAt = performance.now();
       a.responseAt = headersAt;
-      const raw = Buffer.from(await Promise.race([aborted, dropped, res.body.arrayBuffer()]));
+      const responseHeaders = res.headers as Record<string, string | string[]>;
+      head = { status: res.statusCode, headers: responseHeaders };
+      // Bounded: a server streaming without end would otherwise fill the memory (of the extension host, too).
+      const read = await Promise.race([aborted, dropped, readBoundedBody(res.body, { status: res.statusCode, headers: responseHeaders, progress })]);
+      const raw = read.raw;
       const end = performance.now();
       const fresh = connections > before && last !== undefined;
       const conn = fresh ? last : undefined;
@@ -266,6 +274,14 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
         totalMs: round(end - start),
         reusedConnection: !fresh,
       };
+      const tls = tlsDetails(last);
+      if (read.cut) {
+        return observe({
+          ok: false, request, status: res.statusCode, headers: responseHeaders, body: raw.toString('utf8'), bytes: progress.bytes, timing: t,
+          ...(tls ? { tls } : {}), checks: [], warnings,
+          error: { code: read.cut.code, message: read.cut.message, explanation: responseTooLargeExplanation },
+        });
+      }
       const text = raw.toString('utf8');
       let json: unknown;
       try {
@@ -273,7 +289,6 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       } catch {
         json = undefined;
       }
-      const tls = tlsDetails(last);
       const checks = platform && res.statusCode >= 200 && res.statusCode < 300
         ? checkWebhookResponse(platform, json, { durationMs: t.totalMs, bytes: raw.length, timeoutMs: o.platformTimeoutMs })
         : [];
@@ -286,7 +301,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
         ok: res.statusCode >= 200 && res.statusCode < 300,
         request,
         status: res.statusCode,
-        headers: res.headers as Record<string, string | string[]>,
+        headers: responseHeaders,
         body: json !== undefined ? JSON.stringify(json, null, 2) : text,
         ...(json !== undefined ? { json } : {}),
         bytes: raw.length,
@@ -305,8 +320,12 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
         timing: conn ? { ...timing0, ...(conn.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}), connectMs: round(conn.connectMs), tlsMs: round(conn.tlsMs) } : timing0,
         warnings,
         ...(tls ? { tls } : {}),
+        ...(head ? { status: head.status, headers: head.headers, bytes: progress.bytes } : {}),
       };
-      if (timedOut) return observe(failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${timeoutMs} ms: ${method} ${o.url}${conn ? ' (the TLS handshake completed; no HTTP response came)' : ''}` }));
+      const got = head
+        ? ` (HTTP ${head.status} and its headers came, then the body did not finish: ${progress.bytes} bytes received)`
+        : conn ? ' (the TLS handshake completed; no HTTP response came)' : '';
+      if (timedOut) return observe(failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${timeoutMs} ms: ${method} ${o.url}${got}` }));
       if (o.signal?.aborted) return observe(failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${o.url}` }));
       // Prefer the socket's TLS error (e.g. alert 116) over undici's generic "other side closed".
       const se = socketError as Error | undefined;

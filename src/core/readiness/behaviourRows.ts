@@ -107,6 +107,8 @@ function tlsVersionRow(r: SendResult): CheckRow {
 function sampleRow(r: SendResult, platform: Platform, timeoutMs: number, idTokenMode: boolean): CheckRow {
   const label = platformLabel[platform];
   if (r.status === undefined) return row('sample-response', G, 'fail', `The ${label} sample got no answer: ${r.error?.explanation.title ?? 'no response'}${r.error ? ` — ${r.error.explanation.cause}` : ''}.`, r.error?.explanation.fix);
+  // An answer that began but failed (a body cut at the client's limit, or one that never finished) is no answer.
+  if (r.error) return row('sample-response', G, 'fail', `The ${label} sample got HTTP ${r.status}, then failed: ${r.error.message}`, r.error.explanation.fix);
   const ms = Math.round(r.timing.totalMs);
   const errors = r.checks.filter((c) => c.severity === 'error');
   if (r.status === 401 && idTokenMode) return row('sample-response', G, 'warn', `The ${label} sample was refused with HTTP 401 because it carries no Google ID token — as it should be. The platform's real token is verified on the live server.`, 'Test the whole path offline: mtls send --as-dialogflow --jwks-out jwks.json, with MTLS_GOOGLE_JWKS_URL pointing at that file.');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configTargets, exportClientConfig, isConfigTarget, REST_CLIENT_HTTP_FILE, REST_CLIENT_SETTINGS, type ConfigTarget, type ExportedConfig } from '../../../core/clientConfig';
@@ -72,7 +73,7 @@ export async function useClientCertificateInCommand(deps: CommandDeps, target?: 
     const old = fs.existsSync(httpFile) ? await fs.promises.readFile(httpFile, 'utf8') : undefined;
     let replace = old === undefined || old === rc.httpFile || a.overwrite === true;
     if (!replace && interactive) {
-      replace = (await vscode.window.showWarningMessage(`${REST_CLIENT_HTTP_FILE} exists and differs. Replace it with the sample request?`, { modal: true }, 'Replace')) === 'Replace';
+      replace = (await notify('warning', `${REST_CLIENT_HTTP_FILE} exists and differs. Replace it with the sample request?`, { modal: true }, 'Replace')) === 'Replace';
     }
     if (replace) {
       await writeFileSet(root, [{ name: rc.httpFilePath, contents: rc.httpFile }], { overwrite: true });
@@ -94,9 +95,9 @@ export async function useClientCertificateInCommand(deps: CommandDeps, target?: 
 /** One notification: what was done, and a copy button for the command line or snippet. */
 async function offerCopy(r: ExportedConfig): Promise<void> {
   if (r.restClient) {
-    void vscode.window.showInformationMessage(`mTLS: REST Client now presents your certificate to ${r.restClient.host}. ${r.notes[0] ?? ''}`);
+    void notify('info', `mTLS: REST Client now presents your certificate to ${r.restClient.host}. ${r.notes[0] ?? ''}`);
     return;
   }
-  const pick = await vscode.window.showInformationMessage(`mTLS: ${r.target} configuration for ${r.url} is ready (verification on; no passphrase written).`, 'Copy');
+  const pick = await notify('info', `mTLS: ${r.target} configuration for ${r.url} is ready (verification on; no passphrase written).`, 'Copy');
   if (pick === 'Copy') await vscode.env.clipboard.writeText(r.text);
 }

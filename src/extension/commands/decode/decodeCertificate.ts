@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { renderText, type DecodedFile } from '../../../core/x509';
-import { noticeText } from '../../../core/markdownText';
 import type { CommandDeps } from '../deps';
 import { argumentObject, orCancel } from '../guard';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
@@ -67,7 +67,7 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   for (const e of decoded.errors) deps.log.warn(`decode ${name}: ${e.message}`);
   const document = a.open !== false ? await deps.decodedDocs.show(name, renderText(decoded), { beside: true }) : undefined;
   if (interactive && decoded.items.length === 0 && decoded.errors[0]) {
-    void vscode.window.showWarningMessage(noticeText(`mTLS: ${name}: ${decoded.errors[0].message}`));
+    void notify('warning', `mTLS: ${name}: ${decoded.errors[0].message}`);
   }
   return { file, decoded, document };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../../core/pki';
 import { InputError } from '../../../core/errors';
@@ -49,7 +50,7 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
   } else {
     let files = args?.import;
     if (!files && interactive) {
-      const pick = await vscode.window.showInformationMessage(koreNotes.join(' '), { modal: true }, 'Import from File…');
+      const pick = await notify('info', koreNotes.join(' '), { modal: true }, 'Import from File…');
       if (pick !== 'Import from File…') throw new InputError('No Kore.ai CA certificates imported; nothing was written.');
       const uris = orCancel(await vscode.window.showOpenDialog({ title: "Kore.ai CA root and intermediate (PEM)", canSelectMany: true, filters: { 'PEM certificates': ['pem', 'crt', 'cer'] } }));
       files = uris.map((u) => u.fsPath);
@@ -67,7 +68,7 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
   const result = await writeGenerated(deps, folder, [{ name, contents: pem }], [], { interactive, overwrite: args?.overwrite, gitignore: false });
   if (pin && interactive) {
     // don't wait: the bundle is written; this only shows the pin the server will insist on
-    void vscode.window.showInformationMessage(`Pin the client identity with this public root: ${pin.env} (or allowedClients in server.mts). server.mts refuses to start without it.`, 'Copy').then(async (pick) => {
+    void notify('info', `Pin the client identity with this public root: ${pin.env} (or allowedClients in server.mts). server.mts refuses to start without it.`, 'Copy').then(async (pick) => {
       if (pick === 'Copy') await vscode.env.clipboard.writeText(pin.env);
     });
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { noticeText } from '../../../core/markdownText';
+import { notify } from '../../platform/notify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportDer } from '../../../core/pki';
@@ -41,6 +41,6 @@ export async function exportDerCommand(deps: CommandDeps, target?: unknown): Pro
   const result = await writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: der }], [], { interactive, overwrite: a.overwrite, gitignore: false });
   for (const n of notes) deps.log.info(`export-der: ${n}`);
   for (const p of problems) deps.log.warn(`export-der: ${p}`);
-  if (problems.length > 0) void vscode.window.showWarningMessage(noticeText(`Dialogflow CX would reject the server certificate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the log)` : ''}`));
+  if (problems.length > 0) void notify('warning', `Dialogflow CX would reject the server certificate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more in the log)` : ''}`);
   return { ...result, problems };
 }

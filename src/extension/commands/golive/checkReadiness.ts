@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import { checkReadiness, renderReadiness, type FixAction, type ReadinessReport } from '../../../core/readiness/index';
 import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
@@ -85,16 +86,15 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const document = a.open !== false ? await deps.decodedDocs.show(`go-live-readiness-${platform}`, text, { preview: false }) : undefined;
   const buttons = fixButtons(report);
-  if (interactive) void notify(report, buttons); // don't wait: the user may never click
+  if (interactive) void announce(report, buttons); // don't wait: the user may never click
   return { ...report, document, buttons: buttons.map((b) => b.title) };
 }
 
-async function notify(r: ReadinessReport, buttons: readonly { title: string; command: string }[]): Promise<void> {
+async function announce(r: ReadinessReport, buttons: readonly { title: string; command: string }[]): Promise<void> {
   const fails = r.rows.filter((x) => x.status === 'fail').length;
   const warns = r.rows.filter((x) => x.status === 'warn').length;
   const message = `mTLS: ${platformLabel[r.platform]} go-live readiness — ${r.verdict === 'not-ready' ? `NOT READY (${fails} failing, ${warns} warnings)` : r.verdict === 'ready' ? 'ready' : `ready with ${warns} warnings`}. The report is open.`;
-  const show = r.verdict === 'not-ready' ? vscode.window.showErrorMessage : r.verdict === 'ready' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  const pick = await show(message, ...buttons.map((b) => b.title));
+  const pick = await notify(r.verdict === 'not-ready' ? 'error' : r.verdict === 'ready' ? 'info' : 'warning', message, ...buttons.map((b) => b.title));
   const chosen = buttons.find((b) => b.title === pick);
   if (chosen) await vscode.commands.executeCommand(chosen.command);
 }

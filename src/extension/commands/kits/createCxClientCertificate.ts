@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import { buildCxClientKit, type CxClientCertificateSettings } from '../../../core/kits';
 import type { CommandDeps } from '../deps';
 import { isArgsWith } from '../guard';
@@ -55,7 +56,7 @@ export async function createCxClientCertificateCommand(deps: CommandDeps, target
     interactive, overwrite: inputs.overwrite, gitignore: a.gitignore, open: a.open, docName: 'cx-client-certificate', docText: resultMarkdown(kit.instructions, kit.commands), language: 'markdown',
   });
   if (interactive) {
-    void vscode.window.showInformationMessage('CX client certificate created. The install commands are in the document.', 'Copy All Commands').then((pick) => {
+    void notify('info', 'CX client certificate created. The install commands are in the document.', 'Copy All Commands').then((pick) => {
       if (pick) void vscode.env.clipboard.writeText(kit.commands.join('\n') + '\n');
     });
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import { buildKoreKit, koreCloudMessage } from '../../../core/kits';
 import { InputError } from '../../../core/errors';
 import { Commands } from '../../ids';
@@ -42,7 +43,7 @@ export async function createKoreKitCommand(deps: CommandDeps, target?: unknown):
   if (deployment === 'cloud') {
     deps.log.info(`Kore.ai kit: not made — ${koreCloudMessage}`);
     if (interactive) {
-      void vscode.window.showInformationMessage(koreCloudMessage, 'Create Trust Bundle…').then((pick) => {
+      void notify('info', koreCloudMessage, 'Create Trust Bundle…').then((pick) => {
         if (pick) void vscode.commands.executeCommand(Commands.createTrustBundle);
       });
     }

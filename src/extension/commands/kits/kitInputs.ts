@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkKitFolder, removeLeftovers, type Kit } from '../../../core/kits';
@@ -53,7 +54,7 @@ export async function resolveKitInputs(deps: CommandDeps, a: Partial<KitArgs>, t
     await checkKitFolder(folder, overwrite === true);
   } catch (e) {
     if (!interactive || overwrite === false) throw e;
-    const pick = await vscode.window.showWarningMessage(`${folder} already exists. Replace the kit files in it?`, { modal: true, detail: 'Other files in the folder stay. Choose another folder to keep an existing kit.' }, 'Replace');
+    const pick = await notify('warning', `${folder} already exists. Replace the kit files in it?`, { modal: true, detail: 'Other files in the folder stay. Choose another folder to keep an existing kit.' }, 'Replace');
     if (pick !== 'Replace') throw new Cancelled();
     overwrite = true;
   }

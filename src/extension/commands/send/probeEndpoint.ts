@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import { createTestIdTokenIssuer, writeJwks } from '../../../core/idtoken';
-import { probeEndpoint, renderHandshakeTimeline, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
+import { probeEndpoint, probeNotice, renderHandshakeTimeline, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
@@ -42,8 +43,9 @@ export async function probeEndpointCommand(deps: CommandDeps, target?: unknown):
   const timelines = result.rows.map((r) => `${r.label}:\n${renderHandshakeTimeline(r.handshake)}`).join('\n');
   const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, `${text}\nEach row's handshake, in five steps\n\n${timelines}`) : undefined;
   if (interactive) {
-    if (result.verdict === 'enforced') void vscode.window.showInformationMessage(`mTLS: ${result.summary}`);
-    else void vscode.window.showErrorMessage(`mTLS: ${result.summary}`);
+    // The summary can quote the server's certificate (every SAN, in a host-name error): core makes it plain text.
+    const notice = probeNotice(result);
+    void notify(notice.severity, notice.text);
   }
   return { ...result, document };
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { noticeText } from '../../../core/markdownText';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
-import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
+import { sendNotice, sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
 import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
@@ -106,19 +106,16 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     const extra = chain + token + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
     document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });
   }
-  if (interactive) void notify(result, curl, openssl);
+  if (interactive) void announce(result, curl, openssl);
   return { ...result, curl, openssl, document, dialogflowTestRoot, ...(idToken ? { dialogflowTestIdToken: idToken } : {}) };
 }
 
 /** One notification: the outcome, the fix when there is one, and the copy actions. */
-async function notify(result: SendResult, curl: string, openssl: string): Promise<void> {
+async function announce(result: SendResult, curl: string, openssl: string): Promise<void> {
   const fix = explanationAction(result.error?.explanation.action);
   const buttons = [...(fix ? [fix.title] : []), 'Copy as curl', 'Copy as openssl s_client'];
-  const message = result.error
-    ? `mTLS: ${result.error.explanation.title}. ${result.error.explanation.fix}`
-    : `mTLS: HTTP ${result.status} in ${Math.round(result.timing.totalMs)} ms${result.checks.some((c) => c.severity !== 'info') ? ` — ${result.checks.filter((c) => c.severity !== 'info').length} response warning(s)` : ''}`;
-  const show = result.error ? vscode.window.showErrorMessage : result.checks.some((c) => c.severity === 'error') ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const pick = await show(noticeText(message), ...buttons); // explanations can quote the server's certificate
+  const notice = sendNotice(result);
+  const pick = await notify(notice.severity, notice.text, ...buttons);
   if (pick === 'Copy as curl') await vscode.env.clipboard.writeText(curl);
   if (pick === 'Copy as openssl s_client') await vscode.env.clipboard.writeText(openssl);
   if (fix && pick === fix.title) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { parsePlatforms, serverFileName, serverFileSet, scaffoldObstacles, removeStaleMachinery, hasNodeTypes, nodeTypesInstall, type Platform } from '../../../core/scaffold';
 import { legacyInTheWay, tsconfigKeptNote } from '../../../core/scaffold/scaffoldServer';
@@ -52,7 +53,8 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
     const { existing, legacy } = await scaffoldObstacles(base);
     if (legacy !== undefined) {
       if (!interactive) throw legacyInTheWay(legacy);
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await notify(
+        'warning',
         `${vscode.workspace.asRelativePath(legacy.file)} is a single-file server from an earlier mTLS Workbench (template ${legacy.version}).`,
         { modal: true, detail: `Convert it to ${serverFileName} + mtls-server/, keeping your config and handlers byte for byte (the old file is kept as a backup), or write a new ${serverFileName} beside it.` },
         'Convert It',
@@ -66,7 +68,8 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
     }
     if (existing.length > 0) {
       if (!interactive || overwrite === false) throw new FilesExistError(existing);
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await notify(
+        'warning',
         `${existing.map((f) => path.basename(f)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${vscode.workspace.asRelativePath(base)}. Overwrite?`,
         { modal: true, detail: `Your ${serverFileName} would be replaced by a new one. To update only the generated mtls-server/, use mTLS: Update Webhook Server instead.` },
         'Overwrite',
@@ -87,7 +90,7 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
     const actions = typesMissing ? ['Start Server', 'Add @types/node'] : ['Start Server'];
     const hint = typesMissing ? ` For type checking in the editor, add Node's types: ${nodeTypesInstall().display}.` : '';
     const kept = tsconfig === 'kept' ? ` ${tsconfigKeptNote}` : '';
-    void vscode.window.showInformationMessage(`Scaffolded ${vscode.workspace.asRelativePath(file)} (yours) and mtls-server/ (generated), port ${port}. It reads its key, certificate and CA from certs/.${hint}${kept}`, ...actions).then((pick) => {
+    void notify('info', `Scaffolded ${vscode.workspace.asRelativePath(file)} (yours) and mtls-server/ (generated), port ${port}. It reads its key, certificate and CA from certs/.${hint}${kept}`, ...actions).then((pick) => {
       if (pick === 'Start Server') void vscode.commands.executeCommand(Commands.startServer, vscode.Uri.file(file));
       if (pick === 'Add @types/node') void vscode.commands.executeCommand(Commands.addNodeTypes, vscode.Uri.file(base));
     });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import type { UpdatePreviewProvider } from './updatePreview';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -71,7 +72,7 @@ export async function updateServerCommand(deps: CommandDeps, preview: UpdatePrev
   const file = given ? workspacePath(given) : (defaultServerFile() ?? (await pickFile('The server to update (server.mts, or a single-file server.ts)', { TypeScript: ['mts', 'ts'] })));
   const plan = await planUpgradeFile(file);
   if (plan.upToDate) {
-    if (!args) void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(path.join(plan.dir, 'mtls-server'))} is already current (template ${plan.toVersion}).`);
+    if (!args) void notify('info', `${vscode.workspace.asRelativePath(path.join(plan.dir, 'mtls-server'))} is already current (template ${plan.toVersion}).`);
     return result(plan, false);
   }
   for (const n of plan.notes) deps.log.warn(n);
@@ -87,12 +88,12 @@ export async function updateServerCommand(deps: CommandDeps, preview: UpdatePrev
         : `Replace mtls-server/ (template ${plan.fromVersion}) with template ${plan.toVersion}?`;
     const kept = plan.kind === 'migrate' ? `Your config block and handlers are carried over byte for byte; the old file is kept as ${path.basename(plan.backup)}.` : `${serverFileName} is not touched; the old folder is kept as ${path.basename(plan.backup)}.`;
     const notes = plan.notes.length > 0 ? `\n\n${plan.notes.join('\n')}` : '';
-    const pick = await vscode.window.showInformationMessage(what, { modal: true, detail: `${kept}\n\nWhat changes:\n${plan.changes.map((c) => `• ${c}`).join('\n')}${notes}` }, 'Update');
+    const pick = await notify('info', what, { modal: true, detail: `${kept}\n\nWhat changes:\n${plan.changes.map((c) => `• ${c}`).join('\n')}${notes}` }, 'Update');
     if (pick !== 'Update') return result(plan, false);
   }
   const done = await applyUpgrade(plan);
   deps.log.info(`updated ${file}; backup ${done.backup ?? '(none)'}`);
   if (!args && plan.kind === 'migrate') await vscode.window.showTextDocument(vscode.Uri.file(path.join(plan.dir, serverFileName)), { preview: false });
-  if (!args) void vscode.window.showInformationMessage(`Updated to template ${plan.toVersion}${plan.kind === 'migrate' ? `: ${vscode.workspace.asRelativePath(path.join(plan.dir, serverFileName))} is now your server` : ''}. Backup: ${path.basename(done.backup ?? '')}`);
+  if (!args) void notify('info', `Updated to template ${plan.toVersion}${plan.kind === 'migrate' ? `: ${vscode.workspace.asRelativePath(path.join(plan.dir, serverFileName))} is now your server` : ''}. Backup: ${path.basename(done.backup ?? '')}`);
   return result(plan, true, done.backup);
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { setupProject, renderSetupSummary, setupStepLabels, type SetupSummary } from '../../../core/setup';
 import { keyTypes } from '../../../core/pki';
@@ -72,11 +73,11 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
   if (interactive) {
     if (summary.ok && platform === 'kore') {
       // An on-premises Kore.ai platform needs a client certificate from this CA: offer the kit right away.
-      void vscode.window.showInformationMessage(`mTLS: Kore.ai webhook ready at ${summary.url} — mTLS enforced. An installed (on-premises) bot platform needs a client-certificate kit from this CA.`, 'Create Kore.ai Client Certificate Kit…').then((pick) => {
+      void notify('info', `mTLS: Kore.ai webhook ready at ${summary.url} — mTLS enforced. An installed (on-premises) bot platform needs a client-certificate kit from this CA.`, 'Create Kore.ai Client Certificate Kit…').then((pick) => {
         if (pick) void vscode.commands.executeCommand(Commands.createKoreKit, vscode.Uri.file(path.join(dir, 'certs', 'ca-crt.pem')));
       });
-    } else if (summary.ok) void vscode.window.showInformationMessage(`mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
-    else if (!summary.cancelled) void vscode.window.showErrorMessage(`mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
+    } else if (summary.ok) void notify('info', `mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
+    else if (!summary.cancelled) void notify('error', `mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
   }
   return { ...summary, document };
 }

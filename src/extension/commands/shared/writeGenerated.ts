@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { checkNoLinks, existingFiles, writeFileSet, addToGitignore, secretPatterns, FilesExistError, type OutputFile } from '../../../core/files';
 import type { GeneratedCertificate } from '../../../core/pki';
@@ -38,7 +39,8 @@ export async function writeGenerated(deps: CommandDeps, folderArg: string, files
   const existing = await existingFiles(folder, files);
   if (existing.length > 0 && opts.overwrite === undefined) {
     if (!opts.interactive) throw new FilesExistError(existing);
-    const pick = await vscode.window.showWarningMessage(
+    const pick = await notify(
+      'warning',
       `${existing.length} file(s) already exist in ${displayPath(folder)}: ${existing.map((f) => path.basename(f)).join(', ')}. Overwrite them?`,
       { modal: true, detail: 'Existing private keys would be lost. Choose another folder to keep them.' },
       'Overwrite',
@@ -54,7 +56,7 @@ export async function writeGenerated(deps: CommandDeps, folderArg: string, files
   const leaf = certificates.find((c) => c.role === 'server') ?? certificates.find((c) => c.role === 'client') ?? certificates[0];
   if (replaced.length > 0) deps.log.info(`replaced ${replaced.length} existing file(s) as one set: ${replaced.map((f) => path.basename(f)).join(', ')}`);
   const summary = `Wrote ${written.length} files to ${displayPath(folder)}${replaced.length ? ` (${replaced.length} replaced)` : ''}${leaf ? ` — ${leaf.role} certificate valid until ${leaf.notAfter.toISOString().slice(0, 10)}` : ''}.`;
-  void vscode.window.showInformationMessage(summary, 'Reveal in Explorer', 'Show Log').then((pick) => {
+  void notify('info', summary, 'Reveal in Explorer', 'Show Log').then((pick) => {
     if (pick === 'Reveal in Explorer' && written[0]) void vscode.commands.executeCommand(Commands.revealInExplorer, vscode.Uri.file(written[0]));
     if (pick === 'Show Log') deps.log.show(true);
   });
@@ -77,7 +79,7 @@ async function maybeGitignore(deps: CommandDeps, files: readonly OutputFile[], o
   if (opts.gitignore === true) return addToGitignore(root, secretPatterns);
   if (!opts.interactive || !deps.settings.offerGitignore) return [];
   // don't wait: the command is done; the offer stays until the user answers
-  void vscode.window.showInformationMessage('Keep private keys out of git? Adds *-key.pem, *.key, *.p12 and *.pfx to .gitignore.', 'Add to .gitignore', 'Not now').then(async (pick) => {
+  void notify('info', 'Keep private keys out of git? Adds *-key.pem, *.key, *.p12 and *.pfx to .gitignore.', 'Add to .gitignore', 'Not now').then(async (pick) => {
     if (pick === 'Add to .gitignore') deps.log.info(`.gitignore: added ${(await addToGitignore(root, secretPatterns)).join(', ') || 'nothing (already there)'}`);
   });
   return [];
