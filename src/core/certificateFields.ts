@@ -2,7 +2,8 @@
  * Turns decoded items into labelled fields for display (the tree view's children, copyable values).
  * Pure and vscode-free so the same presentation is unit-tested and could serve other front ends.
  */
-import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName, ProblemCode } from './x509';
+import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName, ProblemCode, SignedCertificateTimestamp } from './x509';
+import { policyConstraintsText, sctText } from './x509/extensionText';
 import { OID } from './x509/oids';
 
 /** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
@@ -42,7 +43,28 @@ const SHOWN_ABOVE: ReadonlySet<string> = new Set([
   OID.crlDistributionPoints,
   OID.certificatePolicies,
   OID.nameConstraints,
+  OID.policyConstraints,
+  OID.inhibitAnyPolicy,
+  OID.sctList,
 ]);
+
+/** One SCT: a summary row whose children are its fields, as `openssl x509 -text` lists them. */
+function sctField(t: SignedCertificateTimestamp, i: number): Field {
+  if (!('logId' in t)) return { label: `SCT ${i + 1}`, value: sctText(t) };
+  return {
+    label: `SCT ${i + 1}`,
+    value: sctText(t),
+    children: [
+      { label: 'Version', value: 'v1' },
+      { label: 'Log ID', value: t.logId },
+      { label: 'Log ID (base64)', value: t.logIdBase64 },
+      { label: 'Timestamp', value: t.timestamp },
+      { label: 'Extensions', value: t.extensions || 'none' },
+      { label: 'Signature algorithm', value: `${t.signatureName ?? '—'} (hash ${t.hash}, signature ${t.signatureAlgorithm})` },
+      { label: 'Signature', value: t.signature },
+    ],
+  };
+}
 
 /** Every field of a certificate, in the order people look for them. */
 export function certificateFields(c: DecodedCertificate): Field[] {
@@ -55,7 +77,7 @@ export function certificateFields(c: DecodedCertificate): Field[] {
   const fields: Field[] = [
     nameField('Subject', c.subject),
     nameField('Issuer', c.issuer),
-    { label: 'Serial', value: c.serial },
+    { label: 'Serial', value: c.serial, severity: sev('negative-serial') },
     {
       label: 'Validity',
       value: `${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)} (${c.validity === 'not-yet-valid' ? 'not yet valid' : days(c.daysLeft)})`,
@@ -80,6 +102,12 @@ export function certificateFields(c: DecodedCertificate): Field[] {
   if (c.certificatePolicies?.length) fields.push({ label: 'Certificate policies', value: c.certificatePolicies.map((p) => p.oid).join(', '), children: c.certificatePolicies.map((p) => ({ label: p.oid, value: p.cps.join(', ') })) });
   if (c.nameConstraints) {
     fields.push({ label: 'Name constraints', value: `permitted: ${c.nameConstraints.permitted.map(gn).join(', ') || '—'}; excluded: ${c.nameConstraints.excluded.map(gn).join(', ') || '—'}` });
+  }
+  if (c.policyConstraints) fields.push({ label: 'Policy constraints', value: policyConstraintsText(c.policyConstraints) });
+  if (c.inhibitAnyPolicy !== undefined) fields.push({ label: 'Inhibit anyPolicy', value: `skip ${c.inhibitAnyPolicy} certificates` });
+  if (c.signedCertificateTimestamps) {
+    const scts = c.signedCertificateTimestamps;
+    fields.push({ label: 'CT timestamps (SCTs)', value: `${scts.length} SCT${scts.length === 1 ? '' : 's'}`, children: scts.map(sctField) });
   }
   // Extensions shown above are skipped — unless they failed to decode, which is shown with why.
   for (const e of c.extensions.filter((x) => x.error !== undefined || !SHOWN_ABOVE.has(x.oid))) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { berToDer, readBer } from '../../src/core/asn1/ber';
 import { der, parseDer, children, readBoolean, readOid, readInteger, readIntegerHex, readTime, readString, Asn1Error, MAX_DEPTH } from '../../src/core/asn1/der';
 
 test('encodes and reads back an OID, integers, strings and times', () => {
@@ -72,4 +73,70 @@ test('OIDs: first arcs 0–2 (2 takes any second arc), large arcs, repeated read
     assert.throws(() => read([]), /empty object identifier/);
   }
   assert.equal(read([0x2a, 0x86, 0x48]), '1.2.840', 'the bytes of a refused OID read fine once complete');
+});
+
+// ---------------------------------------------------------------- BER, as PKCS#12 layers may be written
+
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+test('BER → DER: indefinite lengths, long-form lengths and OCTET STRINGs in pieces become the DER openssl writes', () => {
+  // SEQUENCE (indefinite) { INTEGER 3 (length 0x81 0x01), OCTET STRING in pieces "ab" + ("cd" + "e"), [0] (indefinite) { NULL } }
+  const ber = hex('3080 028101 03  2480 0402 6162 2480 0402 6364 0401 65 0000 0000  a080 0500 0000  0000');
+  const out = berToDer(ber);
+  assert.deepEqual(out, der.sequence(der.integer(3), der.octetString(Buffer.from('abcde')), der.explicit(0, der.null())));
+  // openssl reads the BER as BER, and our DER as the same values.
+  const parse = (input: Buffer) => execFileSync('openssl', ['asn1parse', '-inform', 'DER'], { input }).toString();
+  assert.match(parse(ber), /l=inf\s+cons: OCTET STRING/);
+  const values = parse(out).split('\n').filter((l) => / prim: /.test(l)).map((l) => l.replace(/^.*prim: /, '').replace(/\s+/g, ' ').trim());
+  assert.deepEqual(values, ['INTEGER :03', 'OCTET STRING :abcde', 'NULL']);
+  // An empty piece adds nothing.
+  assert.deepEqual(berToDer(hex('2480 0400 0401 61 0000')), der.octetString(Buffer.from('a')));
+  // Already DER: the same bytes back, not a copy.
+  const derIn = der.sequence(der.octetString(Buffer.alloc(300, 7)), der.set(der.integer(1)));
+  assert.equal(berToDer(derIn).buffer, derIn.buffer);
+  assert.equal(readBer(Buffer.concat([derIn, Buffer.from('\n')])).end, derIn.length);
+  // A certificate-sized primitive is copied as it is, whatever it holds (e.g. a non-DER encoding inside).
+  const opaque = Buffer.concat([hex('3080'), Buffer.alloc(10, 0x30), hex('0000')]);
+  assert.deepEqual(berToDer(der.sequence(der.octetString(opaque))), der.sequence(der.octetString(opaque)));
+});
+
+test('hostile BER is a typed error naming the fault: unterminated, misplaced end-of-contents, primitive indefinite, bad pieces', () => {
+  const cases: [string, Buffer, RegExp][] = [
+    ['unterminated', hex('3080 0201 03'), /no end-of-contents marker/],
+    ['unterminated inside', hex('3080 3080 0500 0000'), /no end-of-contents marker/],
+    ['end-of-contents in a definite element', hex('3004 0500 0000'), /end-of-contents marker inside a definite-length element/],
+    ['end-of-contents with a length', hex('3080 0001 00'), /malformed end-of-contents/],
+    ['indefinite primitive', hex('0480 6162 0000'), /indefinite length on a primitive element/],
+    ['a SEQUENCE among OCTET STRING pieces', hex('2480 3000 0000'), /only OCTET STRING pieces/],
+    ['constructed BIT STRING', hex('2380 0302 0001 0000'), /universal type 3 is not supported/],
+    ['length beyond the data', hex('3080 0405 6162 0000'), /claims 5 bytes/],
+    ['five-byte length', hex('3085 0000000001 00'), /length of 5 bytes/],
+    ['trailing bytes', hex('3080 0000 05'), /1 trailing bytes after the BER element/],
+    ['empty', Buffer.alloc(0), /data ends/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    assert.throws(() => berToDer(bytes), (e: unknown) => e instanceof Asn1Error && message.test(e.message), what);
+  }
+});
+
+test('BER bombs end quickly: 100,000 nested indefinite lengths stop at MAX_DEPTH, a million siblings in linear time', () => {
+  for (const open of ['3080', '2480', 'a080']) {
+    const nest = Buffer.alloc(200_000, 0);
+    for (let i = 0; i < nest.length; i += 2) hex(open).copy(nest, i);
+    const t0 = performance.now();
+    assert.throws(() => berToDer(nest), (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message), open);
+    assert.ok(performance.now() - t0 < 1000, `${open}: ${performance.now() - t0} ms`);
+  }
+  // 4 MB: an indefinite SEQUENCE of a million empty indefinite SEQUENCEs, then the same without its last marker.
+  const wide = Buffer.alloc(4 + 4 * 1_000_000, 0);
+  for (let i = 2; i < wide.length - 2; i += 4) wide[i] = 0x30, wide[i + 1] = 0x80;
+  wide[0] = 0x30;
+  wide[1] = 0x80;
+  let t0 = performance.now();
+  const out = berToDer(wide);
+  assert.equal(children(parseDer(out)).length, 1_000_000);
+  assert.ok(performance.now() - t0 < 10_000, `a million siblings: ${Math.round(performance.now() - t0)} ms`);
+  t0 = performance.now();
+  assert.throws(() => berToDer(wide.subarray(0, wide.length - 2)), /no end-of-contents marker/);
+  assert.ok(performance.now() - t0 < 10_000, `unterminated: ${Math.round(performance.now() - t0)} ms`);
 });

@@ -151,3 +151,20 @@ test('1,800 same-name issuers (1 MB): linear work, bounded signature checks, no 
     else assert.ok(codes.includes('bad-self-signature') || codes.includes('broken-chain'), `${l.item}: ${codes}`);
   }
 });
+
+test('hostile BER PKCS#12: a nesting bomb, a missing end-of-contents marker and a million empty elements are refused quickly', () => {
+  const pfxStart = Buffer.from('308002010330800609' + '2a864886f70d010701' + 'a080', 'hex'); // SEQUENCE, INTEGER 3, data ContentInfo, [0]
+  const cases: [string, Buffer, RegExp][] = [
+    ['100,000 nested indefinite lengths', Buffer.concat([pfxStart, Buffer.alloc(200_000).fill(Buffer.from('3080', 'hex'))]), /^PKCS#12: BER nesting is deeper than \d+ levels/],
+    ['100,000 nested OCTET STRING pieces', Buffer.concat([pfxStart, Buffer.alloc(200_000).fill(Buffer.from('2480', 'hex'))]), /^PKCS#12: BER nesting is deeper than \d+ levels/],
+    ['no end-of-contents marker', Buffer.concat([pfxStart, Buffer.from('248004023000', 'hex')]), /^PKCS#12: indefinite-length element has no end-of-contents marker/],
+    ['a million empty elements, not a PFX', Buffer.concat([Buffer.from('3080020103', 'hex'), Buffer.alloc(4_000_000).fill(Buffer.from('30800000', 'hex')), Buffer.from('0000', 'hex')]), /^PKCS#12: BER-encoded data that is not a PKCS#12 file/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    const { r, ms } = timed(bytes, 'pw');
+    assert.equal(r.errors.length, 1, `${what}: ${JSON.stringify(r.errors)}`);
+    assert.equal(r.errors[0]!.code, 'der', what);
+    assert.match(r.errors[0]!.message, message, what);
+    assert.ok(ms < REFUSE_MS(), `${what}: ${Math.round(ms)} ms (load ×${LOAD.toFixed(1)})`);
+  }
+});

@@ -197,10 +197,18 @@ export function readInteger(node: Asn1Node): bigint {
   return v;
 }
 
-/** INTEGER as unsigned hex, leading zero octets dropped (how serials are shown). */
+/**
+ * INTEGER as hex the way `openssl x509 -serial` prints serials: uppercase, whole octets, no leading zero octets,
+ * and a negative value as "-" and its magnitude (-5 is "-05", not its two's complement "FB"). RFC 5280 wants
+ * positive serials, yet some CAs issued negative ones, and a user comparing with OpenSSL must see the same text.
+ */
 export function readIntegerHex(node: Asn1Node): string {
   expectTag(node, Tag.INTEGER, 'integer');
   let b = content(node);
+  if (b.length > 0 && b[0] & 0x80) {
+    const hex = (-readInteger(node)).toString(16).toUpperCase();
+    return `-${hex.length % 2 ? '0' : ''}${hex}`;
+  }
   while (b.length > 1 && b[0] === 0) b = b.subarray(1);
   return b.toString('hex').toUpperCase();
 }

@@ -1,7 +1,8 @@
 /** X.509 certificates: every field read with the lean DER reader (signatures are checked by chain.ts). */
 import { digest } from '../crypto/digest';
 import { Asn1Error, Tag, children, parseDer, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
-import { colonHex, decodeExtensions } from './extensions';
+import { colonHex } from './colonHex';
+import { decodeExtensions } from './extensions';
 import { decodeSpki, decodeSignatureAlgorithm } from './keys';
 import { decodeName } from './name';
 import { toPem } from './pem';

@@ -11,7 +11,7 @@ import { buildChain, matchKeyToCertificates, SignatureChecker } from './chain';
 import { decodeCrl, looksLikeCrl } from './crl';
 import { decodeCsr, looksLikeCsr } from './csr';
 import { decodeSpki, describeEncryptedPkcs8, describePkcs1Private, describePkcs1Public, describePkcs8, describeSec1, keyObjectInfo, spkiHash } from './keys';
-import { openPkcs12, looksLikePkcs12, Pkcs12Error } from './pkcs12';
+import { openPkcs12, looksLikePkcs12, Pkcs12Error, readBerPfx, startsLikePfx } from './pkcs12';
 import { looksLikePkcs7, pkcs7Certificates } from './pkcs7';
 import { scanPem, type PemBlock } from './pem';
 import { stripBomText, stripUtf8Bom } from '../byteOrderMark';
@@ -224,6 +224,7 @@ export function isTextual(head: Buffer): boolean {
 export function looksLikeCertificateFile(head: Buffer): boolean {
   const h = head.subarray(0, SNIFF_BYTES);
   if (h.length < 2) return false;
+  if (h[0] === 0x30 && h[1] === 0x80) return startsLikePfx(h); // BER: only PKCS#12 is read in it
   if (h[0] === 0x30 && (h[1] === 0x82 || h[1] === 0x81 || h[1] === 0x83 || h[1] < 0x80)) {
     // SEQUENCE → SEQUENCE (certificate, CSR, PKCS#7-less DER) or INTEGER 3 (PKCS#12) or an OID (PKCS#7).
     const off = h[1] < 0x80 ? 2 : 2 + (h[1] & 0x7f);
@@ -317,6 +318,12 @@ function pemBody(input: string): Body {
   };
 }
 
+/** Trailing whitespace (files edited by hand) is tolerated after the element, nothing else. */
+function onlyWhitespaceAfter(bytes: Buffer, end: number, encoding: 'DER' | 'BER'): void {
+  const rest = bytes.subarray(end);
+  if (rest.length > 0 && !/^\s*$/.test(rest.toString('latin1'))) throw new Asn1Error(`${rest.length} trailing bytes after the ${encoding} element`, end);
+}
+
 function bytesBody(input: Buffer): Body {
   // Offsets then count from after the mark, as in an editor, which does not show it.
   const bytes = stripUtf8Bom(input);
@@ -326,12 +333,21 @@ function bytesBody(input: Buffer): Body {
       let node: Asn1Node;
       try {
         node = readTlv(bytes, 0, bytes.length);
-        // Tolerate trailing whitespace (files edited by hand), nothing else.
-        const rest = bytes.subarray(node.end);
-        if (rest.length > 0 && !/^\s*$/.test(rest.toString('latin1'))) throw new Asn1Error(`${rest.length} trailing bytes after the DER element`, node.end);
+        onlyWhitespaceAfter(bytes, node.end, 'DER');
       } catch (e) {
-        ctx.error('der', `not a certificate: ${msg(e)}`);
-        return 'unknown';
+        if (!startsLikePfx(bytes)) {
+          ctx.error('der', `not a certificate: ${msg(e)}`);
+          return 'unknown';
+        }
+        // PKCS#12 may be BER (indefinite lengths, OCTET STRINGs in pieces); nothing else here may.
+        try {
+          const pfx = readBerPfx(bytes);
+          onlyWhitespaceAfter(bytes, pfx.end, 'BER');
+          node = pfx.node;
+        } catch (be) {
+          ctx.error('der', `PKCS#12: ${msg(be)}`);
+          return 'unknown';
+        }
       }
       try {
         return decodeDerNode(node, { format: 'der' }, ctx);

@@ -1,25 +1,10 @@
 /** X.509 v3 extensions (RFC 5280 4.2) decoded with the lean DER reader; unknown ones kept as hex. */
 import { Asn1Error, Tag, children, content, encapsulated, readBitString, readBoolean, readInteger, readIntegerHex, readOid, readString, type Asn1Node } from '../asn1/der';
+import { colonHex } from './colonHex';
 import { decodeGeneralName, decodeGeneralNames, generalNameText } from './name';
 import { extKeyUsages, extensionNames, keyUsageBits, OID } from './oids';
+import { decodeSctList } from './sct';
 import type { CertificateExtensions, Extension, GeneralName } from './types';
-
-const HEX_DIGITS = '0123456789ABCDEF';
-
-/**
- * Bytes as colon-separated uppercase hex, the way openssl prints key identifiers and fingerprints. Written
- * byte by byte into one buffer: a regex replace made a string per byte pair, and every certificate has several.
- */
-export function colonHex(b: Buffer): string {
-  if (b.length === 0) return '';
-  const out = Buffer.allocUnsafe(b.length * 3 - 1);
-  for (let i = 0, o = 0; i < b.length; i++, o += 3) {
-    out[o] = HEX_DIGITS.charCodeAt(b[i] >> 4);
-    out[o + 1] = HEX_DIGITS.charCodeAt(b[i] & 15);
-    if (o + 2 < out.length) out[o + 2] = 0x3a;
-  }
-  return out.toString('latin1');
-}
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -110,6 +95,23 @@ function nameConstraints(v: Asn1Node): NonNullable<CertificateExtensions['nameCo
   return { permitted, excluded };
 }
 
+/** A SkipCerts INTEGER (0..MAX), read from an INTEGER or an [n] IMPLICIT one: a count of certificates, never negative. */
+function skipCerts(node: Asn1Node, what: string): number {
+  const n = readInteger(node.cls === 2 && !node.constructed ? { ...node, tag: Tag.INTEGER } : node);
+  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new Asn1Error(`${what} of ${n} is not a count of certificates`, node.start);
+  return Number(n);
+}
+
+function policyConstraints(v: Asn1Node): NonNullable<CertificateExtensions['policyConstraints']> {
+  const out: { requireExplicitPolicy?: number; inhibitPolicyMapping?: number } = {};
+  for (const c of children(v)) {
+    if (c.tag === 0x80) out.requireExplicitPolicy = skipCerts(c, 'requireExplicitPolicy');
+    else if (c.tag === 0x81) out.inhibitPolicyMapping = skipCerts(c, 'inhibitPolicyMapping');
+    else throw new Asn1Error(`policy constraints: unexpected tag 0x${c.tag.toString(16)}`, c.start);
+  }
+  return out;
+}
+
 /** Decodes the Extensions SEQUENCE: every extension listed, the well-known ones decoded into fields. */
 export function decodeExtensions(node: Asn1Node): { extensions: Extension[]; fields: CertificateExtensions } {
   const extensions: Extension[] = [];
@@ -155,6 +157,15 @@ export function decodeExtensions(node: Asn1Node): { extensions: Extension[]; fie
           break;
         case OID.nameConstraints:
           f.nameConstraints = nameConstraints(v());
+          break;
+        case OID.policyConstraints:
+          f.policyConstraints = policyConstraints(v());
+          break;
+        case OID.inhibitAnyPolicy:
+          f.inhibitAnyPolicy = skipCerts(v(), 'inhibitAnyPolicy');
+          break;
+        case OID.sctList:
+          f.signedCertificateTimestamps = decodeSctList(valueNode);
           break;
         default:
           known = false;

@@ -5,7 +5,7 @@
  */
 import { constants, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, readOid, type Asn1Node } from '../asn1/der';
-import { colonHex } from './extensions';
+import { colonHex } from './colonHex';
 import { digest } from '../crypto/digest';
 import { KdfBudget } from '../crypto/kdfBudget';
 import { curves, hashes, keyAlgorithms, OID, signatureAlgorithms } from './oids';

@@ -5,6 +5,7 @@
  * cannot load such files).
  */
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { readBer } from '../asn1/ber';
 import { Asn1Error, Tag, children, content, parseDer, raw, readInteger, readOid, readString, type Asn1Node } from '../asn1/der';
 import { count, digestBytes, hashName, KdfBudget, KdfLimitError, pkcs12KdfWork } from '../crypto/kdfBudget';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId, type Pkcs12KdfHash } from '../crypto/pkcs12Kdf';
@@ -43,12 +44,49 @@ export function looksLikePkcs12(node: Asn1Node): boolean {
   return v?.tag === Tag.INTEGER && content(v).length === 1 && content(v)[0] === 3 && ci?.tag === Tag.SEQUENCE && children(ci)[0]?.tag === Tag.OID;
 }
 
+/** True when `bytes` begin as a PFX does — a SEQUENCE (of any length form, BER's indefinite one too), then INTEGER 3. */
+export function startsLikePfx(bytes: Buffer): boolean {
+  if (bytes.length < 5 || bytes[0] !== Tag.SEQUENCE) return false;
+  const l = bytes[1];
+  const at = l > 0x80 ? 2 + (l & 0x7f) : 2;
+  return bytes[at] === Tag.INTEGER && bytes[at + 1] === 1 && bytes[at + 2] === 3;
+}
+
+/**
+ * A PFX written in BER (NSS's pk12util, some Java and Windows exports), re-encoded as DER, and where it ended in
+ * `bytes`. Throws Asn1Error when the BER is malformed or the element is not a PFX.
+ */
+export function readBerPfx(bytes: Buffer): { node: Asn1Node; end: number } {
+  const { der, end } = readBer(bytes);
+  const node = parseDer(der);
+  if (!looksLikePkcs12(node)) throw new Asn1Error('BER-encoded data that is not a PKCS#12 file', 0);
+  return { node, end };
+}
+
+/**
+ * One layer inside a PFX (the AuthenticatedSafe, a SafeContents), which RFC 7292 lets be BER; certificates in its
+ * bags stay the exact bytes of their OCTET STRINGs, for the strict DER reader.
+ */
+function parseLayer(bytes: Buffer): Asn1Node {
+  const { der, end } = readBer(bytes);
+  if (end !== bytes.length) throw new Asn1Error(`${bytes.length - end} trailing bytes after a PKCS#12 layer`, end);
+  return parseDer(der);
+}
+
+/** The octets of an OCTET STRING, or of an [n] IMPLICIT one that BER may split into OCTET STRING pieces. */
+function octets(node: Asn1Node): Buffer {
+  if (!node.constructed) return content(node);
+  const pieces = children(node);
+  for (const p of pieces) if (p.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: encrypted content pieces must be OCTET STRINGs', p.start);
+  return Buffer.concat(pieces.map(content));
+}
+
 /** Content of a ContentInfo of type data: the OCTET STRING inside [0]. */
 function dataContent(ci: Asn1Node): Buffer {
   const [oid, wrap] = children(ci);
   if (readOid(oid) !== OID.pkcs7Data || !wrap) throw new Asn1Error('PKCS#12: expected a data ContentInfo', ci.start);
   const oct = children(wrap)[0];
-  if (!oct || oct.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: data is not a DER OCTET STRING (BER-encoded files are not supported)', wrap.start);
+  if (!oct || oct.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: the data is not an OCTET STRING', wrap.start);
   return content(oct);
 }
 
@@ -156,7 +194,7 @@ function visibleEncryption(contentInfos: readonly Asn1Node[]): { alg: Asn1Node; 
         const [, eci] = children(children(children(ci)[1])[0]);
         out.push({ alg: children(eci)[1], what: 'certificate bag' });
       } else if (type === OID.pkcs7Data) {
-        for (const bag of children(parseDer(dataContent(ci)))) {
+        for (const bag of children(parseLayer(dataContent(ci)))) {
           const [idNode, valueWrap] = children(bag);
           if (readOid(idNode) === OID.shroudedKeyBag && valueWrap) out.push({ alg: children(children(valueWrap)[0])[0], what: 'private key' });
         }
@@ -200,7 +238,7 @@ function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBu
       throw new Pkcs12Error('wrong-passphrase', 'PKCS#12: wrong passphrase (MAC verify failed)');
     }
   }
-  const contentInfos = children(parseDer(data));
+  const contentInfos = children(parseLayer(data));
   try {
     budget.ensure(visibleEncryption(contentInfos).flatMap(({ alg, what }) => {
       try {
@@ -227,7 +265,7 @@ function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBu
         const [, eci] = children(ed);
         const [, alg, enc] = children(eci);
         if (!enc) throw new Asn1Error('PKCS#12: encrypted data has no content', eci.start);
-        safeContents = decrypt(alg, content(enc), password, 'certificate bag', budget, legacy);
+        safeContents = decrypt(alg, octets(enc), password, 'certificate bag', budget, legacy);
       } else {
         out.errors.push({ code: 'unsupported', message: `PKCS#12: content type ${type} is not supported` });
         continue;
@@ -236,7 +274,7 @@ function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBu
       out.errors.push(bagError(e));
       continue;
     }
-    for (const bag of children(parseDer(safeContents))) {
+    for (const bag of children(parseLayer(safeContents))) {
       const [idNode, valueWrap, attrs] = children(bag);
       const id = readOid(idNode);
       const value = valueWrap ? children(valueWrap)[0] : undefined;

@@ -22,6 +22,8 @@ export function certificateProblems(c: DecodedCertificate, item: number, link: C
     if (c.isCa) add('info', 'missing-issuer', `${who}: its issuer (${c.issuer.text}) is not in this file — normal for a chain a peer sends, as long as the other side trusts that root`);
     else add('warning', 'missing-issuer', `${who}: its issuer (${c.issuer.text}) is not in this file`);
   }
+  // RFC 5280 4.1.2.2 requires a positive serial; Go's crypto/x509 (1.23 and later) refuses to parse any other.
+  if (c.serial.startsWith('-')) add('warning', 'negative-serial', `${who}: negative serial number ${c.serial} — RFC 5280 requires a positive one and strict TLS stacks (Go 1.23+) refuse the certificate; reissue it with a positive serial`);
   if (c.selfIssued && !c.selfSigned && link?.issuer === null) add('warning', 'bad-self-signature', `${who}: issuer and subject are the same, but its own key does not verify its signature and no other issuer of that name is in the file`);
   for (const e of c.extensions) {
     if (e.error !== undefined) add(e.critical ? 'error' : 'warning', 'extension-not-decoded', `${who}: its ${e.critical ? 'critical ' : ''}${e.name} extension could not be decoded (${e.error})`);

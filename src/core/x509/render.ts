@@ -1,5 +1,6 @@
 /** Text renderings: a readable document for a whole file (like `openssl x509 -text`, but clearer) and a short hover. */
 import { generalNameText } from './name';
+import { policyConstraintsText, sctText } from './extensionText';
 import { OID } from './oids';
 import type { CertificateExtensions, DecodedCertificate, DecodedCsr, DecodedFile, DecodedItem, DecodedPrivateKey, Extension, ItemSource, PublicKeyInfo } from './types';
 
@@ -42,6 +43,13 @@ function extensionLines(f: CertificateExtensions, exts: readonly Extension[]): s
   if (f.nameConstraints) {
     const n = f.nameConstraints;
     row('Name constraints', [n.permitted.length ? `permitted ${n.permitted.map(generalNameText).join(', ')}` : '', n.excluded.length ? `excluded ${n.excluded.map(generalNameText).join(', ')}` : ''].filter(Boolean).join('; '), OID.nameConstraints);
+  }
+  if (f.policyConstraints) row('Policy constraints', policyConstraintsText(f.policyConstraints), OID.policyConstraints);
+  if (f.inhibitAnyPolicy !== undefined) row('Inhibit anyPolicy', `skip ${f.inhibitAnyPolicy} certificates`, OID.inhibitAnyPolicy);
+  if (f.signedCertificateTimestamps) {
+    const scts = f.signedCertificateTimestamps;
+    row('CT timestamps (SCTs)', `${scts.length} SCT${scts.length === 1 ? '' : 's'}`, OID.sctList);
+    for (const t of scts) out.push(`    ${sctText(t)}`);
   }
   for (const e of exts) {
     if (e.valueHex !== undefined) out.push(`  ${(e.name + ':').padEnd(21)} ${e.error ? `(unreadable: ${e.error}) ` : ''}${e.valueHex.length > 96 ? e.valueHex.slice(0, 96) + '…' : e.valueHex}${e.critical ? ' (critical)' : ''}`);

@@ -86,7 +86,36 @@ export interface CertificateExtensions {
   readonly crlDistributionPoints?: readonly string[];
   readonly certificatePolicies?: readonly { readonly oid: string; readonly cps: readonly string[]; readonly userNotices: readonly string[] }[];
   readonly nameConstraints?: { readonly permitted: readonly GeneralName[]; readonly excluded: readonly GeneralName[] };
+  /** RFC 5280 4.2.1.11: how many more certificates down the path before a policy is required / mapping stops. */
+  readonly policyConstraints?: { readonly requireExplicitPolicy?: number; readonly inhibitPolicyMapping?: number };
+  /** RFC 5280 4.2.1.14: how many more certificates down the path may still match anyPolicy. */
+  readonly inhibitAnyPolicy?: number;
+  /** RFC 6962: the Certificate Transparency logs' promises to publish this certificate. */
+  readonly signedCertificateTimestamps?: readonly SignedCertificateTimestamp[];
 }
+
+/** One SCT. A version other than v1 has an unknown layout and is kept as `data` (colon hex). */
+export type SignedCertificateTimestamp =
+  | {
+      readonly version: 1;
+      /** The log's id (SHA-256 of its key), colon hex as `openssl x509 -text` prints it. */
+      readonly logId: string;
+      /** The same id in base64, as CT log lists (Chrome's, Apple's) name logs. */
+      readonly logIdBase64: string;
+      /** ISO 8601 UTC, to the millisecond. */
+      readonly timestamp: string;
+      /** Colon hex; '' when there are none. */
+      readonly extensions: string;
+      /** TLS HashAlgorithm name ("sha256"). */
+      readonly hash: string;
+      /** TLS SignatureAlgorithm name ("ecdsa", "rsa"). */
+      readonly signatureAlgorithm: string;
+      /** The pair as OpenSSL names it ("ecdsa-with-SHA256"), when it has a name. */
+      readonly signatureName?: string;
+      /** Colon hex. */
+      readonly signature: string;
+    }
+  | { readonly version: number; readonly data: string };
 
 export type CertificateRole = 'root' | 'intermediate' | 'leaf';
 export type CertificateUsage = 'server' | 'client' | 'server+client' | 'ca' | 'any' | 'other';
@@ -115,6 +144,7 @@ export const PROBLEM_CODES = [
   'extension-not-decoded',
   'csr-bad-signature',
   'legacy-rc2',
+  'negative-serial',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -130,7 +160,7 @@ export interface DecodedCertificate extends CertificateExtensions {
   readonly source: ItemSource;
   /** 1, 2 or 3 (as printed by openssl, not the 0-based DER value). */
   readonly version: number;
-  /** Unsigned hex, uppercase, no leading zero octets (like `openssl x509 -serial`). */
+  /** Hex as `openssl x509 -serial` prints it: uppercase, whole octets, no leading zero octets, "-" before a negative one. */
   readonly serial: string;
   readonly subject: DistinguishedName;
   readonly issuer: DistinguishedName;
