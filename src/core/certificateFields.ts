@@ -3,7 +3,7 @@
  * Pure and vscode-free so the same presentation is unit-tested and could serve other front ends.
  */
 import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName, ProblemCode } from './x509';
-import { OID } from './x509/oids';
+import { OID } from './asn1/oids';
 
 /** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
 export interface Field {

@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-const root = path.resolve(__dirname, '../../..');
-
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? tsFiles(p) : /\.m?ts$/.test(e.name) ? [p] : [];
-  });
-}
+import { coreFolderGraph, cycles, importGraph, root, tsFiles } from './architecture-support';
 
 test('src/core and src/cli never import vscode (they run outside the editor)', () => {
   const offenders = [...tsFiles(path.join(root, 'src/core')), ...tsFiles(path.join(root, 'src/cli'))].filter((f) =>
@@ -28,4 +20,31 @@ test('every contributed command is in the mTLS category and has an id in ids.ts'
     assert.ok(ids.includes(`'${c.command}'`), `${c.command} missing from ids.ts`);
   }
   assert.ok(!pkg.activationEvents.includes('*'), 'no eager activation');
+});
+
+const srcFiles = tsFiles(path.join(root, 'src'));
+const graph = importGraph(srcFiles);
+const shown = (files: string[][]): string[] => files.map((c) => c.map((f) => path.relative(root, f)).sort().join(' ⇄ '));
+
+test('no import cycle among the src files (value, type and dynamic imports)', () => {
+  assert.ok(srcFiles.length > 100, 'the scan found the sources');
+  const edge = (from: string, to: string): boolean => graph.get(path.join(root, from))?.has(path.join(root, to)) === true;
+  assert.ok(edge('src/extension/commands/registerCommands.ts', 'src/extension/commands/generate/generateChain.ts'), 'import() of ./x.js');
+  assert.ok(edge('src/server/auth.mts', 'src/server/config.mts'), 'import type of ./x.mts');
+  assert.ok(edge('src/core/http/serverLog.ts', 'src/core/http/handshakeTypes.ts'), 'import type without an extension');
+  assert.ok(edge('src/extension/views/nodes.ts', 'src/core/x509/index.ts'), 'a folder, through its index.ts');
+  assert.deepEqual(shown(cycles(graph)), []);
+});
+
+test("no import cycle among src/core's folders (a file directly in src/core is a node of its own)", () => {
+  const folders = coreFolderGraph(graph);
+  assert.ok(folders.has('x509') && folders.get('x509')!.has('asn1'), 'the folder graph has the decoder on the DER codec');
+  assert.deepEqual(cycles(folders).map((c) => c.sort().join(' ⇄ ')), []);
+});
+
+test('no src file is over 400 lines', () => {
+  const long = srcFiles
+    .map((f) => ({ file: path.relative(root, f), lines: fs.readFileSync(f, 'utf8').split('\n').length - 1 }))
+    .filter((f) => f.lines > 400);
+  assert.deepEqual(long, []);
 });

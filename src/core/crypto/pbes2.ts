@@ -6,7 +6,7 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { der } from '../asn1/der';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 
 /**
  * 100,000 PBKDF2 iterations: 50× OpenSSL's 2,048, ~30 ms to derive natively. Not more, because the

@@ -5,7 +5,6 @@
  * server's own log line for that connection. A pure function: no I/O, so any tool can rebuild it.
  */
 import type { HandshakeObservation, HandshakeStep, HandshakeStepNumber, HandshakeTimeline, PresentedCertificate, ServerLogLine } from './handshakeTypes';
-import { serverLineFor } from './serverLog';
 
 /** The five steps' names, in order (Kore.ai's wording, from the platform's side). */
 export const handshakeStepNames: Readonly<Record<HandshakeStepNumber, string>> = {
@@ -62,6 +61,24 @@ const certLine = (c: PresentedCertificate): string => `${c.subject} — issued b
 
 function chainDetails(label: string, chain: PresentedCertificate[]): string[] {
   return [`${label}: ${chain.length} certificate${chain.length === 1 ? '' : 's'}`, ...chain.map((c, i) => `  [${i}] ${certLine(c)}`)];
+}
+
+// Clocks are the same machine's for a server we started; the slack covers log buffering only.
+const SLACK_BEFORE_MS = 1_000;
+const SLACK_AFTER_MS = 5_000;
+
+/**
+ * The server's line for the connection `obs` describes: same client port, logged while that send ran (the
+ * server logs the client's address and port, and we know our local port and when we sent).
+ */
+export function serverLineFor(lines: readonly ServerLogLine[], obs: HandshakeObservation): ServerLogLine | undefined {
+  if (obs.localPort === undefined) return undefined;
+  const start = Date.parse(obs.startedAt);
+  const end = start + obs.marks.endMs;
+  return lines.find((l) => {
+    const at = Date.parse(l.at);
+    return l.remotePort === obs.localPort && at >= start - SLACK_BEFORE_MS && at <= end + SLACK_AFTER_MS;
+  });
 }
 
 /** Builds the five steps from one observation; `serverLog` adds the server's side when it is ours. */

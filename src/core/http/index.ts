@@ -8,8 +8,8 @@ export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowCli
 export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
-export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
-export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
+export { buildHandshakeTimeline, handshakeStepNames, serverLineFor, stepOfServerCode } from './handshakeTimeline';
+export { parseServerLog, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
 export { checkClientFiles, type NamedFile } from './checkClientFiles';

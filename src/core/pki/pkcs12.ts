@@ -8,7 +8,7 @@ import { der } from '../asn1/der';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 import { loadPrivateKey } from './keys';
 import { certificatesFromPem } from '../x509/pem';
 

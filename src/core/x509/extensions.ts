@@ -1,7 +1,7 @@
 /** X.509 v3 extensions (RFC 5280 4.2) decoded with the lean DER reader; unknown ones kept as hex. */
 import { Asn1Error, Tag, children, content, encapsulated, readBitString, readBoolean, readInteger, readIntegerHex, readOid, readString, type Asn1Node } from '../asn1/der';
 import { decodeGeneralName, decodeGeneralNames, generalNameText } from './name';
-import { extKeyUsages, extensionNames, keyUsageBits, OID } from './oids';
+import { extKeyUsages, extensionNames, keyUsageBits, OID } from '../asn1/oids';
 import type { CertificateExtensions, Extension, GeneralName } from './types';
 
 const HEX_DIGITS = '0123456789ABCDEF';

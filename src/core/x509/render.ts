@@ -1,6 +1,6 @@
 /** Text renderings: a readable document for a whole file (like `openssl x509 -text`, but clearer) and a short hover. */
 import { generalNameText } from './name';
-import { OID } from './oids';
+import { OID } from '../asn1/oids';
 import type { CertificateExtensions, DecodedCertificate, DecodedCsr, DecodedFile, DecodedItem, DecodedPrivateKey, Extension, ItemSource, PublicKeyInfo } from './types';
 
 const day = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
