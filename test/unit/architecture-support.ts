@@ -109,3 +109,18 @@ export function coreFolderGraph(files: Map<string, Set<string>>): Map<string, Se
   }
   return folders;
 }
+
+/** The source file as the compiler parses it. */
+export function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+}
+
+/** The names a file declares at its top level (types, interfaces, classes, functions, variables, enums). */
+export function topLevelNames(source: ts.SourceFile): string[] {
+  return source.statements.flatMap((s) => {
+    if (ts.isVariableStatement(s)) return s.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+    if (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isEnumDeclaration(s)) return [s.name.text];
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) return [s.name.text];
+    return [];
+  });
+}

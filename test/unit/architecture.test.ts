@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { coreFolderGraph, cycles, importGraph, root, tsFiles } from './architecture-support';
+import { coreFolderGraph, cycles, importGraph, parse, root, topLevelNames, tsFiles } from './architecture-support';
 
 test('src/core and src/cli never import vscode (they run outside the editor)', () => {
   const offenders = [...tsFiles(path.join(root, 'src/core')), ...tsFiles(path.join(root, 'src/cli'))].filter((f) =>
@@ -47,4 +47,12 @@ test('no src file is over 400 lines', () => {
     .map((f) => ({ file: path.relative(root, f), lines: fs.readFileSync(f, 'utf8').split('\n').length - 1 }))
     .filter((f) => f.lines > 400);
   assert.deepEqual(long, []);
+});
+
+test('one Platform: only core/webhook/platform.ts defines it (src/server keeps its own, it cannot import core)', () => {
+  const defining = srcFiles
+    .filter((f) => !f.startsWith(path.join(root, 'src/server') + path.sep))
+    .filter((f) => topLevelNames(parse(f)).some((n) => n === 'Platform' || n === 'allPlatforms'))
+    .map((f) => path.relative(root, f));
+  assert.deepEqual(defining, ['src/core/webhook/platform.ts']);
 });

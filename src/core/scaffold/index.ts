@@ -1,6 +1,5 @@
 // The scaffolded mTLS webhook server, its preflight checks and how to launch it.
-export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions, type Platform } from './renderServer';
-export { platformNames } from './template/platforms';
+export { renderServer, parsePlatforms, defaultServerPort, type ServerTemplateOptions } from './renderServer';
 export { scaffoldServer, scaffoldServerFiles, serverFileSet, removeStaleMachinery, scaffoldObstacles, serverFileName, tsconfigName, type ScaffoldResult } from './scaffoldServer';
 export { serverReadyLine, serverErrorLine } from './serverLines';
 export { readServerConfig, configuredAuthorization, type ServerConfig, type AuthMode, type ReadServerConfigOptions } from './serverConfig';

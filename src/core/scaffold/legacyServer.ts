@@ -10,7 +10,7 @@
 // first, module-neutral, with the @types/node reference, and with Google ID-token verification and
 // public-root pinning.
 import { emptyBlocks, findBlock, machineryFingerprint, markers, readTemplateLine, type BlockSpan } from './template/layout';
-import { allPlatforms, type Platform } from './template/platforms';
+import { allPlatforms, type Platform } from '../webhook/platform';
 
 const legacyFingerprints: Record<string, readonly string[]> = {
   cx: ['c35b966dccc033e2', '429621332c9940be', '7c91ed64ef6367e5', '44df5cea2cdcd100'],
