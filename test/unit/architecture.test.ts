@@ -56,3 +56,11 @@ test('one Platform: only core/webhook/platform.ts defines it (src/server keeps i
     .map((f) => path.relative(root, f));
   assert.deepEqual(defining, ['src/core/webhook/platform.ts']);
 });
+
+test('no CLI command file imports another: what several share is in src/cli (options.ts, credentialOptions.ts, kit.ts)', () => {
+  const commands = path.join(root, 'src/cli/commands');
+  const inCommands = (f: string): boolean => path.dirname(f) === commands && path.basename(f) !== 'index.ts';
+  const crossings = [...graph].flatMap(([f, targets]) => (inCommands(f) ? [...targets].filter(inCommands).map((t) => `${path.basename(f)} → ${path.basename(t)}`) : []));
+  assert.ok([...graph.keys()].filter(inCommands).length > 10, 'the scan found the command files');
+  assert.deepEqual(crossings, []);
+});
