@@ -124,3 +124,112 @@ export function topLevelNames(source: ts.SourceFile): string[] {
     return [];
   });
 }
+
+/** An exported name of a file: declared there, or re-exported from another file. */
+interface ExportEntry {
+  readonly file: string;
+  readonly name: string;
+  /** Set for `export { a as b } from './x'`: the file and name it re-exports. */
+  readonly from?: { readonly file: string; readonly name: string };
+  /** A value (function, class, variable, enum), not only a type. */
+  readonly value: boolean;
+}
+
+const hasExport = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+
+/**
+ * Every file's exports, and which of them another file uses: imported by name (directly or through re-exports
+ * such as an index.ts), through `import * as`, `export *`, `import('./x').Name` types, or a dynamic `import()`
+ * whose module's members the importing file names.
+ */
+export function exportUse(files: readonly string[]): { exports: ExportEntry[]; used: Set<string> } {
+  const key = (file: string, name: string): string => `${file}#${name}`;
+  const exports = new Map<string, ExportEntry>();
+  const stars = new Map<string, string[]>();
+  const uses: { file: string; name: string | '*'; by: string }[] = [];
+  for (const file of files) {
+    const source = parse(file);
+    const add = (name: string, value: boolean, from?: ExportEntry['from']): void => {
+      exports.set(key(file, name), { file, name, value, ...(from ? { from } : {}) });
+    };
+    // `import { a } from './x'; export { a };` re-exports x's a.
+    const imported = new Map<string, { file: string; name: string }>();
+    for (const s of source.statements) {
+      if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || !s.importClause?.namedBindings) continue;
+      const target = resolveSpecifier(file, s.moduleSpecifier.text);
+      const bindings = s.importClause.namedBindings;
+      if (target !== undefined && ts.isNamedImports(bindings)) {
+        for (const e of bindings.elements) imported.set(e.name.text, { file: target, name: (e.propertyName ?? e.name).text });
+      }
+    }
+    for (const s of source.statements) {
+      if (ts.isExportDeclaration(s)) {
+        const target = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? resolveSpecifier(file, s.moduleSpecifier.text) : undefined;
+        if (s.moduleSpecifier && target === undefined) continue;
+        if (!s.exportClause) {
+          stars.set(file, [...(stars.get(file) ?? []), target!]);
+        } else if (ts.isNamedExports(s.exportClause)) {
+          for (const e of s.exportClause.elements) {
+            const original = (e.propertyName ?? e.name).text;
+            const value = !s.isTypeOnly && !e.isTypeOnly;
+            const from = target !== undefined ? { file: target, name: original } : imported.get(original);
+            add(e.name.text, value, from);
+          }
+        }
+      } else if (hasExport(s)) {
+        const value = !ts.isTypeAliasDeclaration(s) && !ts.isInterfaceDeclaration(s);
+        for (const name of topLevelNames(ts.factory.updateSourceFile(source, [s]))) add(name, value);
+      }
+    }
+    const dynamic: string[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier)) {
+        const target = resolveSpecifier(file, n.moduleSpecifier.text);
+        const clause = n.importClause;
+        if (target !== undefined && clause) {
+          if (clause.name) uses.push({ file: target, name: 'default', by: file });
+          const bindings = clause.namedBindings;
+          if (bindings && ts.isNamespaceImport(bindings)) uses.push({ file: target, name: '*', by: file });
+          if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) uses.push({ file: target, name: (e.propertyName ?? e.name).text, by: file });
+        }
+      } else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) {
+        const target = resolveSpecifier(file, n.argument.literal.text);
+        if (target !== undefined) uses.push({ file: target, name: n.qualifier ? ts.isIdentifier(n.qualifier) ? n.qualifier.text : n.qualifier.left.getText() : '*', by: file });
+      } else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) {
+        const target = resolveSpecifier(file, n.arguments[0].text);
+        if (target !== undefined) dynamic.push(target);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    if (dynamic.length > 0) {
+      // A dynamically imported module's members are read as properties: count each name the file mentions.
+      const mentioned = new Set<string>();
+      const names = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) mentioned.add(n.text);
+        ts.forEachChild(n, names);
+      };
+      names(source);
+      for (const target of dynamic) for (const name of mentioned) uses.push({ file: target, name, by: file });
+    }
+  }
+  const used = new Set<string>();
+  const mark = (file: string, name: string | '*', seen = new Set<string>()): void => {
+    if (seen.has(key(file, name))) return;
+    seen.add(key(file, name));
+    if (name === '*') {
+      for (const e of exports.values()) if (e.file === file) mark(file, e.name, seen);
+      for (const t of stars.get(file) ?? []) mark(t, '*', seen);
+      return;
+    }
+    const e = exports.get(key(file, name));
+    if (e) {
+      used.add(key(file, name));
+      if (e.from) mark(e.from.file, e.from.name, seen);
+    } else {
+      for (const t of stars.get(file) ?? []) mark(t, name, seen);
+    }
+  };
+  for (const u of uses) if (u.file !== u.by) mark(u.file, u.name);
+  return { exports: [...exports.values()], used: new Set([...used]) };
+}

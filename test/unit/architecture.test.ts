@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { coreFolderGraph, cycles, importGraph, parse, root, topLevelNames, tsFiles } from './architecture-support';
+import { coreFolderGraph, cycles, exportUse, importGraph, parse, root, topLevelNames, tsFiles } from './architecture-support';
 
 test('src/core and src/cli never import vscode (they run outside the editor)', () => {
   const offenders = [...tsFiles(path.join(root, 'src/core')), ...tsFiles(path.join(root, 'src/cli'))].filter((f) =>
@@ -63,4 +63,27 @@ test('no CLI command file imports another: what several share is in src/cli (opt
   const crossings = [...graph].flatMap(([f, targets]) => (inCommands(f) ? [...targets].filter(inCommands).map((t) => `${path.basename(f)} → ${path.basename(t)}`) : []));
   assert.ok([...graph.keys()].filter(inCommands).length > 10, 'the scan found the command files');
   assert.deepEqual(crossings, []);
+});
+
+// Exports something outside this repository's code calls; every other exported value must be imported by another
+// file of src/, test/ or bench/.
+const calledFromOutside: Readonly<Record<string, string>> = {
+  'src/extension/extension.ts#activate': 'VS Code calls it when the extension activates (package.json main)',
+  'src/extension/extension.ts#deactivate': 'VS Code calls it when the extension stops',
+  'src/core/scaffold/ts-loader.mts#load': "Node's module hooks call it (module.register) to strip the types of a .mts file",
+};
+
+test('every exported value in src is imported by another file (re-exports through index.ts count only when used)', () => {
+  // src/server/ is the user's mtls-server/ folder: its exports are that folder's interface to the user's own code
+  // (and tests load some of its modules by URL), so this repository's use is no measure of them.
+  const server = path.join(root, 'src/server') + path.sep;
+  const others = [...tsFiles(path.join(root, 'test')).filter((f) => !f.startsWith(path.join(root, 'test/fixtures') + path.sep)), ...tsFiles(path.join(root, 'bench'))];
+  const { exports: exported, used } = exportUse([...srcFiles, ...others]);
+  const unused = exported
+    .filter((e) => e.value && srcFiles.includes(e.file) && !e.file.startsWith(server) && !used.has(`${e.file}#${e.name}`))
+    .map((e) => `${path.relative(root, e.file)}#${e.name}`)
+    .filter((k) => !(k in calledFromOutside));
+  assert.ok(exported.filter((e) => e.from !== undefined).length > 50, 'the scan followed the re-exports');
+  assert.deepEqual(unused, []);
+  for (const k of Object.keys(calledFromOutside)) assert.ok(exported.some((e) => `${path.relative(root, e.file)}#${e.name}` === k), `${k} is still exported`);
 });

@@ -7,7 +7,7 @@
 import type { HandshakeObservation, HandshakeStep, HandshakeStepNumber, HandshakeTimeline, PresentedCertificate, ServerLogLine } from './handshakeTypes';
 
 /** The five steps' names, in order (Kore.ai's wording, from the platform's side). */
-export const handshakeStepNames: Readonly<Record<HandshakeStepNumber, string>> = {
+const handshakeStepNames: Readonly<Record<HandshakeStepNumber, string>> = {
   1: 'Platform says hello',
   2: 'Server presents its certificate and asks for one',
   3: 'Platform verifies the server',
@@ -30,7 +30,7 @@ const stepOfCode: Record<string, HandshakeStepNumber> = {
 const vague = new Set(['ECONNRESET', 'UNKNOWN', 'ETIMEDOUT', 'ABORTED', 'ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE']);
 
 /** The step a refusal logged by the server belongs to (its code is a TLS error or an OpenSSL verify code). */
-export function stepOfServerCode(code: string): HandshakeStepNumber | undefined {
+function stepOfServerCode(code: string): HandshakeStepNumber | undefined {
   if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') return 4;
   // The client refused OUR server certificate and told the server with an alert.
   if (/^ERR_SSL_(TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_CERTIFICATE_UNKNOWN|SSLV3_ALERT_CERTIFICATE_EXPIRED)$/.test(code)) return 3;

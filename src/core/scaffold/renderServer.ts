@@ -22,7 +22,7 @@ export interface ServerTemplateOptions {
 export const defaultServerPort = 4433;
 
 /** The file the machinery is imported from, relative to server.mts. */
-export const machineryImport = './mtls-server/index.mts';
+const machineryImport = './mtls-server/index.mts';
 
 /** Normalises `platform` to a list in the fixed order, rejecting unknown names. */
 export function parsePlatforms(platform: ServerTemplateOptions['platform'] | string): Platform[] {
@@ -82,7 +82,7 @@ function importSection(platforms: readonly Platform[], extra: ExtraImports): str
 }
 
 /** The config block's interior for a new file: the defaults, each with the variable that overrides it. */
-export function configInterior(port: number, host: string): string {
+function configInterior(port: number, host: string): string {
   return `// Relative paths are resolved from this file's folder. The key passphrase is read from MTLS_KEY_PASSPHRASE
 // only: never write it here.
 const CONFIG = {

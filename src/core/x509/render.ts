@@ -6,7 +6,7 @@ import type { CertificateExtensions, DecodedCertificate, DecodedCsr, DecodedFile
 const day = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
 /** "EC P-256", "RSA 2048 bits", "Ed25519". */
-export function keyText(k: Pick<PublicKeyInfo, 'algorithm' | 'bits' | 'curve'>): string {
+function keyText(k: Pick<PublicKeyInfo, 'algorithm' | 'bits' | 'curve'>): string {
   if (k.curve) return `${k.algorithm} ${k.curve}`;
   return k.bits ? `${k.algorithm} ${k.bits} bits` : k.algorithm;
 }
