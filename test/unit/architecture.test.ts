@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 import { coreFolderGraph, cycles, exportUse, importGraph, parse, root, topLevelNames, tsFiles } from './architecture-support';
 
 test('src/core and src/cli never import vscode (they run outside the editor)', () => {
@@ -86,4 +87,48 @@ test('every exported value in src is imported by another file (re-exports throug
   assert.ok(exported.filter((e) => e.from !== undefined).length > 50, 'the scan followed the re-exports');
   assert.deepEqual(unused, []);
   for (const k of Object.keys(calledFromOutside)) assert.ok(exported.some((e) => `${path.relative(root, e.file)}#${e.name}` === k), `${k} is still exported`);
+});
+
+test('every mtls.* setting the extension reads has its default in package.json, and only there', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[] } };
+  const configuration = pkg.contributes.configuration;
+  const contributed = Object.assign({}, ...(Array.isArray(configuration) ? configuration : [configuration]).map((c) => c.properties)) as Record<string, { default?: unknown }>;
+  // The ids: ids.ts's Settings object (section + key names).
+  const ids = parse(path.join(root, 'src/extension/ids.ts'));
+  const keys = new Map<string, string>();
+  ids.forEachChild((n) => {
+    if (!ts.isVariableStatement(n)) return;
+    for (const d of n.declarationList.declarations) {
+      const init = d.initializer && ts.isAsExpression(d.initializer) ? d.initializer.expression : d.initializer;
+      if (!ts.isIdentifier(d.name) || d.name.text !== 'Settings' || !init || !ts.isObjectLiteralExpression(init)) continue;
+      for (const p of init.properties) if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isStringLiteral(p.initializer)) keys.set(p.name.text, p.initializer.text);
+    }
+  });
+  const section = keys.get('section');
+  assert.equal(section, 'mtls');
+  // What the settings module reads, and that no read repeats a default.
+  const settings = parse(path.join(root, 'src/extension/platform/settings.ts'));
+  const read = new Set<string>();
+  const withDefault: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Settings' && n.name.text !== 'section') {
+      const key = keys.get(n.name.text);
+      assert.ok(key !== undefined, `Settings.${n.name.text} is not in ids.ts`);
+      read.add(`${section}.${key}`);
+    }
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'get' && n.arguments.length > 1) withDefault.push(n.getText());
+    ts.forEachChild(n, visit);
+  };
+  visit(settings);
+  assert.ok(read.size >= 10, 'the scan found the settings read');
+  assert.deepEqual(withDefault, [], 'a default passed to get() repeats package.json');
+  // Settings named as text elsewhere (affectsConfiguration('mtls.x')).
+  for (const f of tsFiles(path.join(root, 'src/extension'))) {
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/affectsConfiguration\('(mtls\.[\w.]+)'\)/g)) read.add(m[1]!);
+  }
+  for (const key of read) {
+    assert.ok(key in contributed, `${key} is read but not in package.json contributes.configuration`);
+    assert.ok('default' in contributed[key]!, `${key} has no default in package.json`);
+  }
+  for (const key of keys.values()) if (key !== section) assert.ok(read.has(`${section}.${key}`), `${section}.${key} is in ids.ts but the settings module does not read it`);
 });
