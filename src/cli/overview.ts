@@ -1,7 +1,7 @@
 import { commands } from './commands/index';
 
 declare const MTLS_VERSION: string | undefined;
-export const version = typeof MTLS_VERSION === 'string' ? MTLS_VERSION : 'dev';
+const version = typeof MTLS_VERSION === 'string' ? MTLS_VERSION : 'dev';
 
 /** `mtls`, `mtls --help` and `mtls --version` print from the registry alone: no command module is loaded. */
 export function overviewAnswer(argv: readonly string[]): { text: string; code: number } | undefined {

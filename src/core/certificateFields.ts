@@ -4,7 +4,7 @@
  */
 import type { DecodedCertificate, DecodedItem, GeneralName, DistinguishedName, ProblemCode, SignedCertificateTimestamp } from './x509';
 import { policyConstraintsText, sctText } from './x509/extensionText';
-import { OID } from './x509/oids';
+import { OID } from './asn1/oids';
 
 /** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
 export interface Field {

@@ -1,7 +1,6 @@
 import { generateClientFromCa } from '../../core/pki/index';
 import { stringOpt, type CliCommand } from '../command';
-import { caDetails, caOptions, readCa } from './inputs';
-import { generateDetails, generateOptions, leafFromArgs, outDir, writeAndReport } from './selfsigned';
+import { caDetails, caOptions, generateDetails, generateOptions, leafFromArgs, outDir, readCa, writeAndReport } from '../options';
 
 export const clientCommand: CliCommand = {
   name: 'client',

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { buildCxClientKit, CxClientFiles } from '../../core/kits/index';
 import { stringOpt, type CliCommand } from '../command';
-import { kitDetails, kitInputs, kitOptions, writeKit } from './kit';
+import { kitDetails, kitInputs, kitOptions, writeKit } from '../kit';
 
 export const cxClientCommand: CliCommand = {
   name: 'cx-client',

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
 import { exportDer } from '../../core/pki/index';
 import { stringOpt, UsageError, type CliCommand } from '../command';
-import { readText } from './inputs';
+import { readText } from '../options';
 
 export const exportDerCommand: CliCommand = {
   name: 'export-der',

@@ -1,7 +1,7 @@
 import { buildKoreKit, koreCloudMessage, KoreKitFiles } from '../../core/kits/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { readText } from './inputs';
-import { kitDetails, kitInputs, kitOptions, writeKit } from './kit';
+import { kitDetails, kitInputs, kitOptions, writeKit } from '../kit';
+import { readText } from '../options';
 
 export const koreClientCommand: CliCommand = {
   name: 'kore-client',

@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
 import { buildPkcs12, DEFAULT_KDF_ITERATIONS } from '../../core/pki/index';
-import { kdfIterationsOpt } from './selfsigned';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { readText } from './inputs';
+import { kdfIterationsOpt, readText } from '../options';
 import { shownArg } from '../shownPath';
 import { shellQuote } from '../../core/shellQuote';
 

@@ -3,7 +3,8 @@ import { PROBE_TIMEOUT_MS, probeEndpoint, renderProbeResult, type ProbeOptions }
 import { createTestIdTokenIssuer, writeJwks } from '../../core/idtoken/index';
 import { isPlatform } from '../../core/webhook/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand } from '../command';
-import { credentialsFromArgs, intValue, readInput } from './send';
+import { credentialsFromArgs } from '../credentialOptions';
+import { intValue, readInput } from '../options';
 import { mergeServerLogFile } from '../serverLogFile';
 
 export const probeCommand: CliCommand = {

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
 import { existsSync } from 'node:fs';
-import { applyUpgrade, parsePlatforms, planUpgradeFile, platformNames, scaffoldServerFiles, defaultServerPort, serverFileName, upgradeDiff, type Platform, type UpgradePlan } from '../../core/scaffold/index';
+import { applyUpgrade, parsePlatforms, planUpgradeFile, scaffoldServerFiles, defaultServerPort, serverFileName, upgradeDiff, type UpgradePlan } from '../../core/scaffold/index';
+import { platformLabel, type Platform } from '../../core/webhook/index';
 import { machineryFolder } from '../../core/scaffold/machineryFiles';
 import type { CliContext } from '../command';
 import { shellQuote } from '../../core/shellQuote';
@@ -61,7 +62,7 @@ export const scaffoldCommand: CliCommand = {
     };
     ctx.out(
       [
-        `Wrote ${file} (yours: ${platforms.map((p) => platformNames[p]).join(', ')} handlers; port ${port}; client certificates required),`,
+        `Wrote ${file} (yours: ${platforms.map((p) => platformLabel[p]).join(', ')} handlers; port ${port}; client certificates required),`,
         `  ${path.join(outDir, machineryFolder)}${path.sep} (generated: ${result.written.filter((w) => path.relative(outDir, w).startsWith(`${machineryFolder}${path.sep}`)).length} files, replaced whole by mtls scaffold --upgrade)${result.tsconfig === 'written' ? `\n  and ${path.join(outDir, 'tsconfig.json')} (for the editor)` : ''}.`,
         ...(result.note !== undefined ? [result.note] : []),
         `It reads ${path.join(outDir, 'certs')}/server-key.pem, server-fullchain.pem or server-crt.pem, and ca-crt.pem.`,

@@ -2,61 +2,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
 import { writeOneFile } from '../../core/files';
-import { readInputFile } from '../../core/inputFile';
-import { checkClientFiles, dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type ClientCredentials, type SendOptions } from '../../core/http/index';
+import { dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type SendOptions } from '../../core/http/index';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks, type DialogflowTestIdToken } from '../../core/idtoken/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
-import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
+import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliValues } from '../command';
+import { credentialsFromArgs } from '../credentialOptions';
+import { intValue, readInput } from '../options';
 import { mergeServerLogFile } from '../serverLogFile';
-
-/** Reads a file relative to the CLI's cwd; InputError naming the file when it cannot, is not a file or is too large. */
-export async function readInput(ctx: CliContext, file: string, what: string): Promise<Buffer> {
-  return readInputFile(path.resolve(ctx.cwd, file), { what, shown: file });
-}
-
-/** --cert/--key/--pfx/--ca/--passphrase-env/--insecure → credentials, plus the file names for toCurl. */
-export async function credentialsFromArgs(values: CliValues, ctx: CliContext, allowNone = false): Promise<ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string }> {
-  const cert = stringOpt(values, 'cert');
-  const key = stringOpt(values, 'key');
-  const pfx = stringOpt(values, 'pfx');
-  const ca = stringOpt(values, 'ca');
-  if (pfx !== undefined && (cert !== undefined || key !== undefined)) throw new UsageError('give --pfx or --cert/--key, not both');
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
-  if (!allowNone && cert === undefined && pfx === undefined) throw new UsageError('give the client certificate: --cert F --key F, or --pfx F');
-  const c: ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string } = {};
-  const files: Parameters<typeof checkClientFiles>[0] = {};
-  if (cert !== undefined && key !== undefined) {
-    const certBytes = await readInput(ctx, cert, 'the client certificate');
-    const keyBytes = await readInput(ctx, key, 'the client key');
-    files.cert = { name: cert, contents: certBytes };
-    files.key = { name: key, contents: keyBytes };
-    c.certPem = certBytes.toString('utf8');
-    c.keyPem = keyBytes.toString('utf8');
-    c.certFile = cert;
-    c.keyFile = key;
-  }
-  if (pfx !== undefined) {
-    c.pfx = await readInput(ctx, pfx, 'the PKCS#12 file');
-    files.pfx = { name: pfx, contents: c.pfx };
-    c.pfxFile = pfx;
-  }
-  if (ca !== undefined) {
-    const caBytes = await readInput(ctx, ca, 'the CA bundle');
-    files.ca = { name: ca, contents: caBytes };
-    c.caPem = caBytes.toString('utf8');
-    c.caFile = ca;
-  }
-  // Before any connection: an empty or wrong file would otherwise be blamed on the server.
-  checkClientFiles(files);
-  const pass = passphraseFromEnv(values, ctx.env);
-  if (pass !== undefined) {
-    c.passphrase = pass;
-    c.passphraseEnv = stringOpt(values, 'passphrase-env');
-  }
-  if (values['insecure'] === true) c.insecure = true;
-  return c;
-}
 
 function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<string, string> {
   const h: Record<string, string> = {};
@@ -76,15 +29,6 @@ function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<stri
     h['authorization'] = `Basic ${Buffer.from(basic).toString('base64')}`;
   }
   return h;
-}
-
-/** A --timeout style option: whole milliseconds, 1–600000. */
-export function intValue(values: CliValues, name: string): number | undefined {
-  const v = stringOpt(values, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new UsageError(`--${name} must be a number of milliseconds (1–600000)`);
-  return n;
 }
 
 export const sendCommand: CliCommand = {

@@ -3,7 +3,7 @@ import { writeFileSet } from '../../core/files';
 import { InputError } from '../../core/errors';
 import { checkBundleExpiry, dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../core/pki/index';
 import { stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
-import { readText } from './inputs';
+import { readText } from '../options';
 import { shownArg, shownPath } from '../shownPath';
 
 async function check(file: string, ctx: CliContext): Promise<number> {

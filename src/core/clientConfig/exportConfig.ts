@@ -24,7 +24,7 @@ export function isConfigTarget(s: string): s is ConfigTarget {
 export const REST_CLIENT_SETTINGS = path.join('.vscode', 'settings.json');
 export const REST_CLIENT_HTTP_FILE = 'mtls-webhook.http';
 /** The scaffolded server's default address. */
-export const DEFAULT_WEBHOOK_URL = 'https://localhost:4433/';
+const DEFAULT_WEBHOOK_URL = 'https://localhost:4433/';
 
 export interface ExportConfigOptions {
   target: ConfigTarget;

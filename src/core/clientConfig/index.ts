@@ -1,3 +1,3 @@
 /** Configuring other HTTP clients (REST Client, curl, httpie, Node, Postman) to present the client certificate. */
-export { exportClientConfig, configTargets, isConfigTarget, REST_CLIENT_SETTINGS, REST_CLIENT_HTTP_FILE, DEFAULT_WEBHOOK_URL, type ConfigTarget, type ExportConfigOptions, type ExportedConfig } from './exportConfig';
-export { mergeRestClientSettings, restClientHost, restClientHttpFile, type RestClientCertificate } from './restClient';
+export { exportClientConfig, configTargets, isConfigTarget, REST_CLIENT_SETTINGS, REST_CLIENT_HTTP_FILE, type ConfigTarget, type ExportConfigOptions, type ExportedConfig } from './exportConfig';
+export { mergeRestClientSettings, type RestClientCertificate } from './restClient';

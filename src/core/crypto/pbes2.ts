@@ -6,7 +6,7 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { der } from '../asn1/der';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 
 /**
  * 100,000 PBKDF2 iterations: 50× OpenSSL's 2,048, ~30 ms to derive natively. Not more, because the
@@ -18,8 +18,8 @@ export const DEFAULT_KDF_ITERATIONS = 100_000;
  * 2,048 (OpenSSL's old default) stays allowed for tools that cannot do better; 2 million (~0.6 s of PBKDF2)
  * stays well inside the decoder's one-second key-derivation budget per file (crypto/kdfBudget.ts).
  */
-export const MIN_KDF_ITERATIONS = 2048;
-export const MAX_KDF_ITERATIONS = 2_000_000;
+const MIN_KDF_ITERATIONS = 2048;
+const MAX_KDF_ITERATIONS = 2_000_000;
 /** PKCS#12 derives three times (MAC with the slow RFC 7292 KDF, certificates, key) and readers try two password encodings: 200,000 keeps that inside the budget. */
 export const MAX_PKCS12_ITERATIONS = 200_000;
 

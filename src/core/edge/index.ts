@@ -11,8 +11,8 @@ import { ingressNginxEdge } from './ingressNginx';
 import { nginxEdge } from './nginx';
 import type { EdgeBundle, EdgeOptions, EdgeTarget } from './types';
 
-export { edgeTargets, isEdgeTarget, edgeFormat, edgeDescriptions, edgeSecretEnv, type EdgeTarget, type EdgeOptions, type EdgeBundle } from './types';
-export { certificateHeaders, edgeSecretHeader, overwrittenHeaders } from './headers';
+export { edgeTargets, isEdgeTarget, edgeDescriptions, type EdgeTarget, type EdgeOptions, type EdgeBundle } from './types';
+export { certificateHeaders, overwrittenHeaders } from './headers';
 export { gcpHeaderVariables } from './gcp';
 
 /** The edges that cannot connect from a fixed address we choose: the origin trusts a secret header instead. */

@@ -8,7 +8,7 @@ import type { EdgeBundle, EdgeOptions } from './types';
 const name = 'mtls-webhook';
 
 /** The cluster's pod network when none is given: the private ranges (narrow it to the controller's pods). */
-export const defaultClusterTrusted = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
+const defaultClusterTrusted = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
 
 /** Ingress, CA Secret, Deployment + Service, NetworkPolicy and the Dockerfile. */
 export function ingressNginxEdge(o: EdgeOptions & { namespace?: string; trusted?: string }): EdgeBundle {

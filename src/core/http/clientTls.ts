@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { isWrongPassphrase } from '../crypto/wrongPassphrase';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 import { Pkcs12Error } from '../x509/pkcs12';
 import { oneLineName } from './certSummary';
 import { pkcs12ToPem } from './pkcs12ToPem';

@@ -8,7 +8,6 @@ import { detectPlatform } from '../webhook/index';
 import type { SendOptions } from './types';
 import { curlCertFile, shellQuote } from '../shellQuote';
 
-export { shellQuote };
 
 /** File paths and env-var names the command lines refer to (the in-memory PEMs have no path). */
 export interface CommandFiles {

@@ -5,10 +5,9 @@
  * server's own log line for that connection. A pure function: no I/O, so any tool can rebuild it.
  */
 import type { HandshakeObservation, HandshakeStep, HandshakeStepNumber, HandshakeTimeline, PresentedCertificate, ServerLogLine } from './handshakeTypes';
-import { serverLineFor } from './serverLog';
 
 /** The five steps' names, in order (Kore.ai's wording, from the platform's side). */
-export const handshakeStepNames: Readonly<Record<HandshakeStepNumber, string>> = {
+const handshakeStepNames: Readonly<Record<HandshakeStepNumber, string>> = {
   1: 'Platform says hello',
   2: 'Server presents its certificate and asks for one',
   3: 'Platform verifies the server',
@@ -36,7 +35,7 @@ const refusals = new Set(['ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE', 'A
 const vague = new Set(['ECONNRESET', 'UNKNOWN', 'ETIMEDOUT', 'ABORTED', 'ALERT_HANDSHAKE_FAILURE', 'ALERT_BAD_CERTIFICATE', 'ALERT_DECODE_ERROR', 'ALERT_OTHER']);
 
 /** The step a refusal logged by the server belongs to (its code is a TLS error or an OpenSSL verify code). */
-export function stepOfServerCode(code: string): HandshakeStepNumber | undefined {
+function stepOfServerCode(code: string): HandshakeStepNumber | undefined {
   if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') return 4;
   // The client refused OUR server certificate and told the server with an alert.
   if (/^ERR_SSL_(TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_CERTIFICATE_UNKNOWN|SSLV3_ALERT_CERTIFICATE_EXPIRED)$/.test(code)) return 3;
@@ -68,6 +67,24 @@ const certLine = (c: PresentedCertificate): string => `${c.subject} — issued b
 
 function chainDetails(label: string, chain: PresentedCertificate[]): string[] {
   return [`${label}: ${chain.length} certificate${chain.length === 1 ? '' : 's'}`, ...chain.map((c, i) => `  [${i}] ${certLine(c)}`)];
+}
+
+// Clocks are the same machine's for a server we started; the slack covers log buffering only.
+const SLACK_BEFORE_MS = 1_000;
+const SLACK_AFTER_MS = 5_000;
+
+/**
+ * The server's line for the connection `obs` describes: same client port, logged while that send ran (the
+ * server logs the client's address and port, and we know our local port and when we sent).
+ */
+export function serverLineFor(lines: readonly ServerLogLine[], obs: HandshakeObservation): ServerLogLine | undefined {
+  if (obs.localPort === undefined) return undefined;
+  const start = Date.parse(obs.startedAt);
+  const end = start + obs.marks.endMs;
+  return lines.find((l) => {
+    const at = Date.parse(l.at);
+    return l.remotePort === obs.localPort && at >= start - SLACK_BEFORE_MS && at <= end + SLACK_AFTER_MS;
+  });
 }
 
 /** Builds the five steps from one observation; `serverLog` adds the server's side when it is ours. */

@@ -1,16 +1,16 @@
 /** The mTLS webhook client, the mTLS probe, and explanations of TLS failures. */
 export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
-export { sendWebhook, createWebhookClient, platformHeaders, checkHttpsUrl, type WebhookClient, type WebhookClientOptions } from './webhookClient';
+export { sendWebhook, createWebhookClient, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, knownExplanations, type Explanation, type ExplanationAction } from './explainTlsError';
 export { acceptedAtHandshake, probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
-export { toCurl, toOpensslSClient, shellQuote, type CommandFiles } from './equivalentCommands';
+export { toCurl, toOpensslSClient, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
 export { probeNotice, sendNotice, type Notice } from './notices';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
-export { buildHandshakeTimeline, handshakeStepNames, stepOfServerCode } from './handshakeTimeline';
-export { parseServerLog, serverLineFor, mergeServerLog, type ObservedHandshake } from './serverLog';
+export { buildHandshakeTimeline } from './handshakeTimeline';
+export { parseServerLog, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
 export { checkClientFiles, type NamedFile } from './checkClientFiles';

@@ -24,7 +24,7 @@ export const responseTooLargeExplanation: Explanation = {
 };
 
 /** The server's response body went past {@link MAX_RESPONSE_BODY_BYTES}, or declared it would: reading stopped. */
-export class ResponseTooLargeError extends MtlsError {
+class ResponseTooLargeError extends MtlsError {
   constructor(
     readonly status: number,
     readonly limit: number,

@@ -1,9 +1,9 @@
 /**
- * The scaffolded server's log lines about refused handshakes, and which of them belongs to a connection
- * we made: the server logs the client's address and port, and we know our local port and when we sent.
+ * The scaffolded server's log lines about refused handshakes, read and merged into our timelines (which line
+ * belongs to a connection we made is serverLineFor's, in handshakeTimeline.ts).
  */
 import type { HandshakeObservation, ServerLogLine } from './handshakeTypes';
-import { buildHandshakeTimeline } from './handshakeTimeline';
+import { buildHandshakeTimeline, serverLineFor } from './handshakeTimeline';
 
 // "2026-11-30T02:00:00.000Z refused handshake from 127.0.0.1:54321 [CODE]: reason" (IPv6 addresses keep their colons).
 const REFUSED = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) refused handshake from (.+):(\d+) \[([^\]]+)\]: (.*)$/;
@@ -19,21 +19,6 @@ export function parseServerLog(text: string): ServerLogLine[] {
     if (m) out.push({ at: m[1]!, remoteAddress: m[2]!, remotePort: Number(m[3]), code: m[4]!, reason: m[5]!, line });
   }
   return out;
-}
-
-// Clocks are the same machine's for a server we started; the slack covers log buffering only.
-const SLACK_BEFORE_MS = 1_000;
-const SLACK_AFTER_MS = 5_000;
-
-/** The server's line for the connection `obs` describes: same client port, logged while that send ran. */
-export function serverLineFor(lines: readonly ServerLogLine[], obs: HandshakeObservation): ServerLogLine | undefined {
-  if (obs.localPort === undefined) return undefined;
-  const start = Date.parse(obs.startedAt);
-  const end = start + obs.marks.endMs;
-  return lines.find((l) => {
-    const at = Date.parse(l.at);
-    return l.remotePort === obs.localPort && at >= start - SLACK_BEFORE_MS && at <= end + SLACK_AFTER_MS;
-  });
 }
 
 /** Something that carries an observation and the timeline built from it (a send result, a probe row). */

@@ -64,7 +64,7 @@ function checkName(value: string, what: string): string {
 }
 
 /** The exact shell commands that install the certificate on the agent (create secrets, grant the service agent, update the agent). */
-export function cxInstallCommands(o: { project: string; keySecret: string; passphraseSecret: string; location: string; agent: string; dir: string }): string[] {
+function cxInstallCommands(o: { project: string; keySecret: string; passphraseSecret: string; location: string; agent: string; dir: string }): string[] {
   // Paths are shell-quoted: the user pastes these lines into a shell, and the kit folder may hold any character.
   const f = (name: string) => shellQuote(o.dir ? `${o.dir.replace(/\/$/, '')}/${name}` : name);
   const host = o.location === 'global' ? 'dialogflow.googleapis.com' : `${o.location}-dialogflow.googleapis.com`;

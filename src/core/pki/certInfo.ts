@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../errors';
 import { readCertificate } from '../x509/certificate';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 import type { CertificateExtensions } from '../x509/types';
 import { keyIdentifier } from './keys';
 

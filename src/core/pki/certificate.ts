@@ -5,7 +5,7 @@
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { der } from '../asn1/der';
-import { keyUsageBits as KEY_USAGE_BITS, OID } from '../x509/oids';
+import { keyUsageBits as KEY_USAGE_BITS, OID } from '../asn1/oids';
 import { keyIdentifier, signerFor, spkiOf } from './keys';
 import { encodeSans } from './names';
 import { toPem } from '../asn1/pemArmor';

@@ -1,6 +1,6 @@
 /** Certificate generation: keys, certificates, chains, PKCS#12, trust bundles. Pure: returns data, writes no files. */
-export { keyTypes, parseKeyType, defaultKeyType, type KeyType } from './keys';
-export { parseSans, parseSan } from './names';
+export { keyTypes, parseKeyType, type KeyType } from './keys';
+export { parseSans } from './names';
 export {
   generateSelfSigned,
   generateChain,
@@ -14,9 +14,9 @@ export {
 } from './generate';
 export { generateClientFromCa, issueClientCertificate, isSelfSigned, loadCa, type IssuedClient } from './clientFromCa';
 export { describe as describeCertificate } from './generate';
-export { buildPkcs12, PKCS12_ITERATIONS } from './pkcs12';
-export { DEFAULT_KDF_ITERATIONS, MIN_KDF_ITERATIONS, MAX_KDF_ITERATIONS, kdfIterations } from '../crypto/pbes2';
-export { dialogflowTrustBundle, dialogflowClientPin, checkBundleExpiry, importedTrustBundle, koreNotes, DIALOGFLOW_LEGACY_CUTOVER, EXCLUDED_GTS_ROOTS } from './trustBundle';
+export { buildPkcs12 } from './pkcs12';
+export { DEFAULT_KDF_ITERATIONS, kdfIterations } from '../crypto/pbes2';
+export { dialogflowTrustBundle, dialogflowClientPin, checkBundleExpiry, importedTrustBundle, koreNotes } from './trustBundle';
 export { exportDer } from './exportDer';
 export type { CertRole } from './certificate';
 

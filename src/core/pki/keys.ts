@@ -9,7 +9,7 @@ import { toPem } from '../asn1/pemArmor';
 import { DEFAULT_KDF_ITERATIONS, encryptPkcs8 } from '../crypto/pbes2';
 import { isEncryptedKeyPem, isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 
 export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384' | 'ed25519';
 

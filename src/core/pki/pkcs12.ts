@@ -5,15 +5,12 @@
  */
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { der } from '../asn1/der';
-import { DEFAULT_KDF_ITERATIONS, encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
+import { encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
-import { OID } from '../x509/oids';
+import { OID } from '../asn1/oids';
 import { loadPrivateKey } from './keys';
 import { certificatesFromPem } from '../x509/pem';
-
-/** Default iteration count for both PBKDF2 and the MAC (OpenSSL 3's default is only 2,048). */
-export const PKCS12_ITERATIONS = DEFAULT_KDF_ITERATIONS;
 
 function contentInfo(type: string, content: Buffer): Buffer {
   return der.sequence(der.oid(type), der.explicit(0, content));

@@ -34,17 +34,9 @@ const GTS_ROOT_R1: PinnedRoot = {
   until: DIALOGFLOW_LEGACY_CUTOVER,
 };
 
-/**
- * GTS Root R2–R4, pinned (fingerprints from Node 20's store) but deliberately NOT included: Dialogflow's
- * legacy certificate chains to R1 only (GTS CA 1D4 is signed by R1). A client-certificate bundle should hold
- * the fewest roots that work, because every root in it can vouch for a client, and the legacy path ends on
- * 2026-12-01 anyway.
- */
-export const EXCLUDED_GTS_ROOTS: readonly PinnedRoot[] = [
-  { name: 'GTS Root R2', sha256: '8D:25:CD:97:22:9D:BF:70:35:6B:DA:4E:B3:CC:73:40:31:E2:4C:F0:0F:AF:CF:D3:2D:C7:6E:B5:84:1C:7E:A8', purpose: 'not used by Dialogflow' },
-  { name: 'GTS Root R3', sha256: '34:D8:A7:3E:E2:08:D9:BC:DB:0D:95:65:20:93:4B:4E:40:E6:94:82:59:6E:8B:6F:73:C8:42:6B:01:0A:6F:48', purpose: 'not used by Dialogflow' },
-  { name: 'GTS Root R4', sha256: '34:9D:FA:40:58:C5:E2:63:12:3B:39:8A:E7:95:57:3C:4E:13:13:C8:3F:E6:8F:93:55:6C:D5:E8:03:1B:3C:7D', purpose: 'not used by Dialogflow' },
-];
+// GTS Root R2–R4 are deliberately NOT included: Dialogflow's legacy certificate chains to R1 only (GTS CA 1D4 is
+// signed by R1). A client-certificate bundle should hold the fewest roots that work, because every root in it can
+// vouch for a client, and the legacy path ends on 2026-12-01 anyway.
 
 /** The roots the Dialogflow bundle holds on a given day. */
 export function dialogflowRoots(now = new Date()): readonly PinnedRoot[] {

@@ -37,7 +37,7 @@ export interface LaunchPlan {
 }
 
 /** Parses 'v22.6.0' / '22.6.0' into [major, minor, patch]. */
-export function parseNodeVersion(v: string): [number, number, number] {
+function parseNodeVersion(v: string): [number, number, number] {
   const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(v.trim());
   if (!m) throw new MtlsError('E_NODE_VERSION', `cannot read the Node version from '${v}'`);
   return [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -76,7 +76,7 @@ export function findNodeOnPath(envPath = process.env['PATH'] ?? ''): string | un
 }
 
 /** Where dist/ts-loader.mjs is: beside the running bundle (dist/cli.js, dist/extension.js) or a parent's dist/. */
-export function defaultLoaderPath(from = __dirname): string | undefined {
+function defaultLoaderPath(from = __dirname): string | undefined {
   let dir = from;
   for (;;) {
     for (const candidate of [path.join(dir, 'ts-loader.mjs'), path.join(dir, 'dist', 'ts-loader.mjs')]) {

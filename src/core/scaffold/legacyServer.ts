@@ -10,7 +10,7 @@
 // first, module-neutral, with the @types/node reference, and with Google ID-token verification and
 // public-root pinning.
 import { emptyBlocks, findBlock, machineryFingerprint, markers, readTemplateLine, type BlockSpan } from './template/layout';
-import { allPlatforms, type Platform } from './template/platforms';
+import { allPlatforms, type Platform } from '../webhook/platform';
 
 const legacyFingerprints: Record<string, readonly string[]> = {
   cx: ['c35b966dccc033e2', '429621332c9940be', '7c91ed64ef6367e5', '44df5cea2cdcd100'],
@@ -45,17 +45,17 @@ export function legacyHandlerSpans(text: string): Map<Platform, BlockSpan> | str
 }
 
 /** Fingerprint of a template-1 file with its config block and handler code emptied. */
-export function legacyFingerprint(text: string, config: BlockSpan, handlers: ReadonlyMap<Platform, BlockSpan>): string {
+function legacyFingerprint(text: string, config: BlockSpan, handlers: ReadonlyMap<Platform, BlockSpan>): string {
   return machineryFingerprint(emptyBlocks(text, [config, ...handlers.values()]));
 }
 
 /** Whether `fingerprint` is what template 1 wrote for these platforms. */
-export function isLegacyFingerprint(platforms: readonly Platform[], fingerprint: string): boolean {
+function isLegacyFingerprint(platforms: readonly Platform[], fingerprint: string): boolean {
   return legacyFingerprints[platforms.join(',')]?.includes(fingerprint) ?? false;
 }
 
 /** The last template that wrote a single-file server.ts. */
-export const lastSingleFileTemplate = 4;
+const lastSingleFileTemplate = 4;
 
 /** A server.mts imports the machinery folder; a single-file server imports nothing from it. */
 const importsMachinery = /^import[^;]*from\s+['"]\.\/mtls-server\//m;

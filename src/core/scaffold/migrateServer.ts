@@ -9,7 +9,8 @@ import { carriedNames } from './carriedNames';
 import { readSingleFileServer } from './legacyServer';
 import { machinerySet, serverFileName, tsconfigKeptNote, tsconfigName, tsconfigText } from './scaffoldServer';
 import { changesSince, templateVersion } from './template/changelog';
-import { platformDeclarations, type Platform } from './template/platforms';
+import type { Platform } from '../webhook/platform';
+import { platformDeclarations } from './template/platforms';
 import { UpgradeRefusedError, type UpgradePlan } from './upgradePlan';
 
 /** What the planner needs to know of the folder (the planning itself reads nothing). */

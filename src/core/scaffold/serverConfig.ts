@@ -135,7 +135,7 @@ function edgeSecretSet(v: unknown, bad: (field: string, want: string) => never):
 }
 
 /** Maps the --print-config JSON to a ServerConfig; a field of the wrong type is an error naming it. */
-export function configFromJson(j: Record<string, unknown>, file: string): Omit<ServerConfig, 'passphrase'> {
+function configFromJson(j: Record<string, unknown>, file: string): Omit<ServerConfig, 'passphrase'> {
   const bad = (field: string, want: string): never => {
     throw new MtlsError('E_SERVER_CONFIG', `${file} --print-config: "${field}" is not ${want} (got ${JSON.stringify(j[field.split('.')[0] ?? field])})`);
   };

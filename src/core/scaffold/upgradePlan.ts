@@ -1,7 +1,7 @@
 // What an upgrade of a scaffolded server would do, and why it may be refused.
 import { MtlsError } from '../errors';
 import type { OutputFile } from '../files';
-import type { Platform } from './template/platforms';
+import type { Platform } from '../webhook/platform';
 
 /** Why a server cannot be upgraded automatically; nothing was changed. */
 export class UpgradeRefusedError extends MtlsError {

@@ -83,7 +83,7 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
 const stamp = (d = new Date()): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 /** Plans replacing `dir`/mtls-server with the current machinery; the user's file (`file`) is never touched. */
-export async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(dir), serverFileName)): Promise<UpgradePlan> {
+async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(dir), serverFileName)): Promise<UpgradePlan> {
   dir = path.resolve(dir);
   const old = await readMachineryFolder(dir, file);
   const next = machineryFiles();

@@ -64,7 +64,7 @@ export interface SetupSummary {
 const CHAIN_FILES = ['ca-root-crt.pem', 'ca-root-key.pem', 'ca-intermediate-crt.pem', 'ca-intermediate-key.pem', 'ca-crt.pem', 'server-key.pem', 'server-crt.pem', 'server-fullchain.pem', 'client-key.pem', 'client-crt.pem', 'client-fullchain.pem'];
 
 /** What to do after a local success, per platform. */
-export function nextSteps(platform: Platform, dir: string): string[] {
+function nextSteps(platform: Platform, dir: string): string[] {
   const certs = path.join(dir, 'certs');
   const common = [
     'Expose the server on a public HTTPS address the platform can reach (it cannot call 127.0.0.1), with a certificate the platform trusts.',

@@ -1,4 +1,4 @@
 /** Dialogflow CX / ES and Kore.ai: sample webhook requests and checks of the webhook's response. */
-export { type Platform, platforms, platformLabel, isPlatform, detectPlatform, MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, CX_MAX_TIMEOUT_MS } from './platform';
-export { sampleRequest, sampleJson, sampleNote } from './samples';
+export { type Platform, allPlatforms, platformLabel, isPlatform, detectPlatform, DEFAULT_TIMEOUT_MS } from './platform';
+export { sampleRequest, sampleJson } from './samples';
 export { checkWebhookResponse, type ResponseCheck } from './checkResponse';

@@ -1,7 +1,8 @@
 /** The platforms that call webhooks, and their limits (Dialogflow docs, checked 2026-11). */
 export type Platform = 'cx' | 'es' | 'kore';
 
-export const platforms: readonly Platform[] = ['cx', 'es', 'kore'];
+/** Every platform, in the fixed order files, menus and the scaffold's template line list them. */
+export const allPlatforms: readonly Platform[] = ['cx', 'es', 'kore'];
 
 /** Display names. */
 export const platformLabel: Record<Platform, string> = { cx: 'Dialogflow CX', es: 'Dialogflow ES', kore: 'Kore.ai' };

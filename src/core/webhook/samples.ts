@@ -80,15 +80,3 @@ export function sampleRequest(platform: Platform): Record<string, unknown> {
 export function sampleJson(platform: Platform): string {
   return JSON.stringify(sampleRequest(platform), null, 2) + '\n';
 }
-
-/** A note to show next to the sample: where the format comes from. */
-export function sampleNote(platform: Platform): string {
-  switch (platform) {
-    case 'cx':
-      return 'Dialogflow CX WebhookRequest (google.cloud.dialogflow.cx.v3), the shirt-order example.';
-    case 'es':
-      return 'Dialogflow ES WebhookRequest (google.cloud.dialogflow.v2).';
-    case 'kore':
-      return 'Kore.ai service node: the body is whatever the bot designer configures; this is a typical one.';
-  }
-}

@@ -3,7 +3,7 @@ import { Asn1Error, Tag, children, content, raw, readInteger, readOid, type Asn1
 import { decodeExtensions } from './extensions';
 import { decodeSignatureAlgorithm, decodeSpki, verifySignature } from './keys';
 import { decodeName } from './name';
-import { OID } from './oids';
+import { OID } from '../asn1/oids';
 import type { CertificateExtensions, DecodedCsr, Extension, ItemSource } from './types';
 
 /** True when the node is shaped like CertificationRequest (info with INTEGER, Name, SPKI, [0] attributes). */

@@ -2,7 +2,7 @@
 import { Asn1Error, Tag, children, content, encapsulated, readBitString, readBoolean, readInteger, readIntegerHex, readOid, readString, type Asn1Node } from '../asn1/der';
 import { colonHex } from './colonHex';
 import { decodeGeneralName, decodeGeneralNames, generalNameText } from './name';
-import { extKeyUsages, extensionNames, keyUsageBits, OID } from './oids';
+import { extKeyUsages, extensionNames, keyUsageBits, OID } from '../asn1/oids';
 import { decodeSctList } from './sct';
 import type { CertificateExtensions, Extension, GeneralName } from './types';
 

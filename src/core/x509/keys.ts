@@ -8,7 +8,7 @@ import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, rea
 import { colonHex } from './colonHex';
 import { digest } from '../crypto/digest';
 import { KdfBudget } from '../crypto/kdfBudget';
-import { curves, hashes, keyAlgorithms, OID, signatureAlgorithms } from './oids';
+import { curves, hashes, keyAlgorithms, OID, signatureAlgorithms } from '../asn1/oids';
 import { describePbe, pbeWork, readPbe } from './pbeParams';
 import type { DecodedPrivateKey, PublicKeyInfo, SignatureAlgorithm } from './types';
 

@@ -1,6 +1,6 @@
 /** Distinguished names and GeneralNames: the parts of a certificate people actually read. */
 import { Asn1Error, Tag, children, content, raw, readOid, readString, type Asn1Node } from '../asn1/der';
-import { nameAttributes } from './oids';
+import { nameAttributes } from '../asn1/oids';
 import type { DistinguishedName, GeneralName, NameAttribute } from './types';
 
 const STRING_TAGS: ReadonlySet<number> = new Set([

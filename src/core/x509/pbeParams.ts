@@ -4,7 +4,7 @@
  */
 import { Asn1Error, Tag, children, content, readInteger, readOid, type Asn1Node } from '../asn1/der';
 import { count, pbkdf2Work, pkcs12KdfWork, scryptWork, type KdfWork } from '../crypto/kdfBudget';
-import { ciphers, hashes, OID, pkcs12PbeNames } from './oids';
+import { ciphers, hashes, OID, pkcs12PbeNames } from '../asn1/oids';
 
 /** Salts longer than this are refused (OpenSSL writes 8 or 16 bytes; RFC 8018 asks for at least 8). */
 export const MAX_SALT_BYTES = 1024;

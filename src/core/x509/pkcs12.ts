@@ -12,7 +12,7 @@ import { bmpPassword, pkcs12Kdf, Pkcs12KeyId, type Pkcs12KdfHash } from '../cryp
 import { MtlsError } from '../errors';
 import { describeEncryption, describePkcs8 } from './keys';
 import { rc2CbcDecrypt } from './rc2';
-import { hashes, OID, pkcs12PbeNames } from './oids';
+import { hashes, OID, pkcs12PbeNames } from '../asn1/oids';
 import { describePbe, MAX_SALT_BYTES, pbeWork, readPbe } from './pbeParams';
 import type { DecodedPrivateKey, DecodeErrorCode } from './types';
 

@@ -1,6 +1,6 @@
 /** PKCS#7 / CMS SignedData as used for certificate bundles (.p7b): only the certificates matter. */
 import { Asn1Error, Tag, children, readOid, type Asn1Node } from '../asn1/der';
-import { OID } from './oids';
+import { OID } from '../asn1/oids';
 
 /** True when the node is a ContentInfo holding SignedData. */
 export function looksLikePkcs7(node: Asn1Node): boolean {

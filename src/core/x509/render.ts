@@ -1,13 +1,13 @@
 /** Text renderings: a readable document for a whole file (like `openssl x509 -text`, but clearer) and a short hover. */
 import { generalNameText } from './name';
 import { policyConstraintsText, sctText } from './extensionText';
-import { OID } from './oids';
+import { OID } from '../asn1/oids';
 import type { CertificateExtensions, DecodedCertificate, DecodedCsr, DecodedFile, DecodedItem, DecodedPrivateKey, Extension, ItemSource, PublicKeyInfo } from './types';
 
 const day = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
 /** "EC P-256", "RSA 2048 bits", "Ed25519". */
-export function keyText(k: Pick<PublicKeyInfo, 'algorithm' | 'bits' | 'curve'>): string {
+function keyText(k: Pick<PublicKeyInfo, 'algorithm' | 'bits' | 'curve'>): string {
   if (k.curve) return `${k.algorithm} ${k.curve}`;
   return k.bits ? `${k.algorithm} ${k.bits} bits` : k.algorithm;
 }

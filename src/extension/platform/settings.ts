@@ -1,45 +1,52 @@
 import * as vscode from 'vscode';
 import { Settings } from '../ids';
 
-/** Typed reads of the `mtls.*` settings; defaults mirror package.json. */
+/**
+ * Typed reads of the `mtls.*` settings. Their defaults live in package.json (contributes.configuration) only:
+ * VS Code returns the contributed default for a setting nobody set, and a unit test checks that every setting
+ * read here has one.
+ */
 export class TypedSettings {
   private get cfg(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(Settings.section);
   }
+  private read<T>(key: string): T {
+    return this.cfg.get<T>(key) as T;
+  }
   get certificatesFolder(): string {
-    return this.cfg.get<string>(Settings.certificatesFolder, 'certs');
+    return this.read<string>(Settings.certificatesFolder);
   }
   get defaultKeyType(): string {
-    return this.cfg.get<string>(Settings.defaultKeyType, 'rsa2048');
+    return this.read<string>(Settings.defaultKeyType);
   }
   get leafValidityDays(): number {
-    return this.cfg.get<number>(Settings.leafValidityDays, 397);
+    return this.read<number>(Settings.leafValidityDays);
   }
   get caValidityDays(): number {
-    return this.cfg.get<number>(Settings.caValidityDays, 3650);
+    return this.read<number>(Settings.caValidityDays);
   }
   get expiryWarningDays(): number {
-    return this.cfg.get<number>(Settings.expiryWarningDays, 30);
+    return this.read<number>(Settings.expiryWarningDays);
   }
   get certificateGlob(): string {
-    return this.cfg.get<string>(Settings.certificateGlob, '**/*.{pem,crt,cer,cert,der,key,pub,csr,p12,pfx,p7b,p7c}');
+    return this.read<string>(Settings.certificateGlob);
   }
   get certificateExclude(): string {
-    return this.cfg.get<string>(Settings.certificateExclude, '**/{node_modules,.git,out,dist,.vscode-test}/**');
+    return this.read<string>(Settings.certificateExclude);
   }
   get offerGitignore(): boolean {
-    return this.cfg.get<boolean>(Settings.offerGitignore, true);
+    return this.read<boolean>(Settings.offerGitignore);
   }
   get kdfIterations(): number {
-    return this.cfg.get<number>(Settings.kdfIterations, 100_000);
+    return this.read<number>(Settings.kdfIterations);
   }
   get serverPort(): number {
-    return this.cfg.get<number>(Settings.serverPort, 4433);
+    return this.read<number>(Settings.serverPort);
   }
   /** How long one file may take to decode before it is shown as "not decoded" (at least 100 ms). */
   get decodeTimeoutMs(): number {
-    const ms = this.cfg.get<number>(Settings.decodeTimeoutMs, 5000);
-    return Number.isFinite(ms) ? Math.max(100, ms) : 5000;
+    const ms = this.read<number>(Settings.decodeTimeoutMs);
+    return Number.isFinite(ms) ? Math.max(100, ms) : this.cfg.inspect<number>(Settings.decodeTimeoutMs)!.defaultValue!;
   }
   /**
    * Machine-scoped: only the user's (or the remote machine's) settings may choose the executable the server

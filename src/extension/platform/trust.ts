@@ -7,7 +7,7 @@ import type { ErrorAction } from './notify';
  * In Restricted Mode (an untrusted workspace) that is refused, with a way to trust the folder; decoding
  * and viewing certificates keep working.
  */
-export class UntrustedWorkspaceError extends MtlsError {
+class UntrustedWorkspaceError extends MtlsError {
   constructor(what: string) {
     super('E_UNTRUSTED', `mTLS: ${what} runs this workspace's server.mts, which Restricted Mode does not allow. Trust the workspace to use it.`);
     this.name = 'UntrustedWorkspaceError';

@@ -6,7 +6,7 @@ import { certificateFields, itemLabel, otherItemFields, type Field } from '../..
 import { DecodeCancelled, type DecodeService } from './decodeService';
 import { FieldNode, FileNode, FolderNode, ItemNode, MessageNode, type CertificateNode } from './nodes';
 
-export { FolderNode, FileNode, ItemNode, FieldNode, MessageNode, type CertificateNode };
+export { type CertificateNode };
 
 const red = new vscode.ThemeColor('list.errorForeground');
 const yellow = new vscode.ThemeColor('list.warningForeground');

@@ -7,7 +7,7 @@
 export const templateVersion = 7;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
-export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
+const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
   { version: 1, changes: ['first template: client certificates required, refusals and clients logged, CX / ES / Kore.ai handlers'] },
   {
     version: 2,

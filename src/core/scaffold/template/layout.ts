@@ -3,7 +3,7 @@
 // version, platforms and the machinery's fingerprint (SHA-256 of the file with the user's blocks emptied), so
 // a migration can tell whether anything outside the user's blocks was edited.
 import { createHash } from 'node:crypto';
-import { allPlatforms, type Platform } from './platforms';
+import { allPlatforms, type Platform } from '../../webhook/platform';
 
 export const markers = {
   configStart: '// ---- mtls-config',

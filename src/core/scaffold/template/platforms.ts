@@ -3,14 +3,7 @@
 // startWebhookServer call hands them over. Rule for the text: no backticks and no dollar-brace in the
 // generated code, so it reads exactly as it will be written.
 
-/** A platform the scaffold can generate handlers for. */
-export type Platform = 'cx' | 'es' | 'kore';
-
-/** Display names used in comments and CLI output. */
-export const platformNames: Record<Platform, string> = { cx: 'Dialogflow CX', es: 'Dialogflow ES', kore: 'Kore.ai' };
-
-/** Fixed order of the platforms in the file (and in the template line). */
-export const allPlatforms: readonly Platform[] = ['cx', 'es', 'kore'];
+import { allPlatforms, type Platform } from '../../webhook/platform';
 
 /** The first line of each platform's handlers: the heading the user sees (also used when upgrading old files). */
 const handlerHeadings: Record<Platform, string> = {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import { checkReadiness, renderReadiness, type FixAction, type ReadinessReport } from '../../../core/readiness/index';
-import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
+import { allPlatforms, isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
 import { edgeTargets, isEdgeTarget } from '../../../core/edge/types';
 import { Commands } from '../../ids';
@@ -53,7 +53,7 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
   const a: Partial<CheckReadinessArgs> = args ?? {};
   const platform =
     a.platform ??
-    orCancel(await vscode.window.showQuickPick((['cx', 'es', 'kore'] as const).map((p) => ({ label: platformLabel[p], id: p })), { title: 'Check go-live readiness (1/2): which platform calls the webhook?' })).id;
+    orCancel(await vscode.window.showQuickPick(allPlatforms.map((p) => ({ label: platformLabel[p], id: p })), { title: 'Check go-live readiness (1/2): which platform calls the webhook?' })).id;
   if (!isPlatform(platform)) throw new InputError(`Unknown platform "${platform}": use cx, es or kore.`);
   const url =
     a.url ??

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { sendNotice, sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
-import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
+import { allPlatforms, sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
@@ -61,7 +61,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     const pick = orCancel(
       await vscode.window.showQuickPick(
         [
-          ...(['cx', 'es', 'kore'] as const).map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p as string })),
+          ...allPlatforms.map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p as string })),
           { label: 'JSON file…', detail: 'Send any JSON body from a file', id: 'file' },
         ],
         { title: 'What to send' },

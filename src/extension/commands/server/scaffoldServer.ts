@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as path from 'node:path';
-import { parsePlatforms, serverFileName, serverFileSet, scaffoldObstacles, removeStaleMachinery, hasNodeTypes, nodeTypesInstall, type Platform } from '../../../core/scaffold';
+import { parsePlatforms, serverFileName, serverFileSet, scaffoldObstacles, removeStaleMachinery, hasNodeTypes, nodeTypesInstall } from '../../../core/scaffold';
+import type { Platform } from '../../../core/webhook';
 import { legacyInTheWay, tsconfigKeptNote } from '../../../core/scaffold/scaffoldServer';
 import { FilesExistError } from '../../../core/files';
 import type { CommandDeps } from '../deps';

@@ -3,7 +3,7 @@ import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 import { setupProject, renderSetupSummary, setupStepLabels, type SetupSummary } from '../../../core/setup';
 import { keyTypes } from '../../../core/pki';
-import { isPlatform, platformLabel, type Platform } from '../../../core/webhook';
+import { allPlatforms, isPlatform, platformLabel, type Platform } from '../../../core/webhook';
 import { InputError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
@@ -35,7 +35,7 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
     a.platform ??
     orCancel(
       await vscode.window.showQuickPick(
-        (['cx', 'es', 'kore'] as const).map((p) => ({ label: platformLabel[p], id: p })),
+        allPlatforms.map((p) => ({ label: platformLabel[p], id: p })),
         { title: 'Set up an mTLS webhook (1/3): which platform calls it?' },
       ),
     ).id;

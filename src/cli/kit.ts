@@ -1,12 +1,11 @@
 // What `mtls kore-client` and `mtls cx-client` share: their common options, parsed and checked in one place,
 // the kit folder rule, writing and reporting.
 import * as path from 'node:path';
-import { writeFileSet } from '../../core/files';
-import { checkKitFolder, removeLeftovers, type Kit } from '../../core/kits/index';
-import { parseKeyType, type KeyType } from '../../core/pki/index';
-import { stringOpt, UsageError, type CliContext, type CliValues } from '../command';
-import { caDetails, caOptions, readCa } from './inputs';
-import { intOpt, kdfIterationsOpt, outDir } from './selfsigned';
+import { writeFileSet } from '../core/files';
+import { checkKitFolder, removeLeftovers, type Kit } from '../core/kits/index';
+import { parseKeyType, type KeyType } from '../core/pki/index';
+import { stringOpt, UsageError, type CliContext, type CliValues } from './command';
+import { caDetails, caOptions, intOpt, kdfIterationsOpt, outDir, readCa } from './options';
 
 /** parseArgs options both kit commands accept. */
 export const kitOptions = {
