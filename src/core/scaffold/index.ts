@@ -6,6 +6,8 @@ export { serverReadyLine, serverErrorLine } from './serverLines';
 export { readServerConfig, configuredAuthorization, type ServerConfig, type AuthMode, type ReadServerConfigOptions } from './serverConfig';
 export { serverFileIn, resolveServerFile, legacyServerFileName, refuseLegacyServer, LegacyServerError } from './serverLocation';
 export { preflight, formatProblem, type PreflightProblem, type PreflightCode } from './preflight';
+export { PreflightError } from './preflightError';
+export { serverStartCodes, preflightCodes, isServerStartCode, startActions, type ServerStartCode, type StartAction } from './startCodes';
 export { planLaunch, strategyFor, parseNodeVersion, findNodeOnPath, defaultLoaderPath, type LaunchOptions, type LaunchPlan, type LaunchStrategy } from './launch';
 export { awaitServerReady, ServerStartError, type StartupWatch } from './serverStartup';
 export { planUpgrade, planUpgradeFile, planMachineryUpgrade, applyUpgrade, upgradeDiff, templateVersionOf, UpgradeRefusedError, type UpgradePlan, type UpgradeResult, type MachineryChange } from './upgradeServer';
