@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { createTestIdTokenIssuer, writeJwks } from '../../../core/idtoken';
-import { probeEndpoint, renderHandshakeTimeline, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
+import { probeEndpoint, renderProbeDocument, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
@@ -39,8 +39,7 @@ export async function probeEndpointCommand(deps: CommandDeps, target?: unknown):
   const text = renderProbeResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   // The document also has every row's full timeline; the log keeps the compact table.
-  const timelines = result.rows.map((r) => `${r.label}:\n${renderHandshakeTimeline(r.handshake)}`).join('\n');
-  const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, `${text}\nEach row's handshake, in five steps\n\n${timelines}`) : undefined;
+  const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, renderProbeDocument(result)) : undefined;
   if (interactive) {
     if (result.verdict === 'enforced') void vscode.window.showInformationMessage(`mTLS: ${result.summary}`);
     else void vscode.window.showErrorMessage(`mTLS: ${result.summary}`);

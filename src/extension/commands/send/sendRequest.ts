@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { noticeText } from '../../../core/markdownText';
 import * as path from 'node:path';
-import { sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
+import { sendWebhook, renderSendDocument, renderSendResult, sendNotice, toCurl, toOpensslSClient, type SendResult, type SentIdToken } from '../../../core/http';
 import { sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
@@ -30,16 +30,7 @@ export interface SendRequestArgs extends CredentialArgs {
   idTokenEmail?: string;
 }
 
-/** The test ID token Send as Dialogflow attached, described without the token. */
-export interface SentIdToken {
-  readonly audience: string;
-  readonly email: string;
-  readonly kid: string;
-  readonly expiresAt: string;
-  readonly jwksFile?: string;
-  /** The server settings that make server.mts accept it. */
-  readonly serverEnv: string;
-}
+export type { SentIdToken };
 
 export interface SendRequestResult extends SendResult {
   /** The equivalent commands, secrets as $ENV references. */
@@ -94,18 +85,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
   const openssl = toOpensslSClient({ ...options, ...files });
-  let document: string | undefined;
-  if (a.open !== false) {
-    const chain = result.tls?.serverChain.length
-      ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${result.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
-      : '';
-    const token = idToken
-      ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
-        (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
-      : '';
-    const extra = chain + token + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
-    document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });
-  }
+  const document = a.open !== false ? await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, renderSendDocument(result, { curl, openssl, idToken, dialogflowTestRoot }), { beside: true }) : undefined;
   if (interactive) void notify(result, curl, openssl);
   return { ...result, curl, openssl, document, dialogflowTestRoot, ...(idToken ? { dialogflowTestIdToken: idToken } : {}) };
 }
@@ -114,11 +94,9 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
 async function notify(result: SendResult, curl: string, openssl: string): Promise<void> {
   const fix = explanationAction(result.error?.explanation.action);
   const buttons = [...(fix ? [fix.title] : []), 'Copy as curl', 'Copy as openssl s_client'];
-  const message = result.error
-    ? `mTLS: ${result.error.explanation.title}. ${result.error.explanation.fix}`
-    : `mTLS: HTTP ${result.status} in ${Math.round(result.timing.totalMs)} ms${result.checks.some((c) => c.severity !== 'info') ? ` — ${result.checks.filter((c) => c.severity !== 'info').length} response warning(s)` : ''}`;
-  const show = result.error ? vscode.window.showErrorMessage : result.checks.some((c) => c.severity === 'error') ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const pick = await show(noticeText(message), ...buttons); // explanations can quote the server's certificate
+  const notice = sendNotice(result);
+  const show = notice.level === 'error' ? vscode.window.showErrorMessage : notice.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const pick = await show(noticeText(notice.message), ...buttons); // explanations can quote the server's certificate
   if (pick === 'Copy as curl') await vscode.env.clipboard.writeText(curl);
   if (pick === 'Copy as openssl s_client') await vscode.env.clipboard.writeText(openssl);
   if (fix && pick === fix.title) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
