@@ -1,10 +1,12 @@
+import type { MtlsErrorCode } from './errorCodes';
+
 /**
  * Base class for every failure the user can act on. `message` is the user-facing sentence (what went
  * wrong and what to do); `code` is stable so callers (CLI exit codes, VS Code actions) can branch on it.
  */
 export class MtlsError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: MtlsErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,12 +1,12 @@
 /** The mTLS webhook client, the mTLS probe, and explanations of TLS failures. */
-export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails, CertSummary } from './types';
+export type { ClientCredentials, SendOptions, SendResult, SentIdToken, SendTiming, TlsDetails, CertSummary } from './types';
 export { sendWebhook, createWebhookClient, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, knownExplanations, type Explanation, type ExplanationAction } from './explainTlsError';
 export { acceptedAtHandshake, probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
 export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
 export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
 export { toCurl, toOpensslSClient, type CommandFiles } from './equivalentCommands';
-export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
+export { renderSendResult, renderSendDocument, renderProbeResult, renderProbeDocument, compactSteps, type SendDocumentParts } from './renderResult';
 export { probeNotice, sendNotice, type Notice } from './notices';
 export { type Issuer, type CertAndKey } from './throwawayCerts';
 export { buildHandshakeTimeline } from './handshakeTimeline';

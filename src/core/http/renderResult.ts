@@ -1,6 +1,6 @@
 /** Plain-text reports of a send and a probe (the CLI's default output and the VS Code result document). */
 import type { ProbeResult } from './probeEndpoint';
-import type { SendResult, TlsDetails } from './types';
+import type { SendResult, SentIdToken, TlsDetails } from './types';
 import { renderHandshakeTimeline } from './renderHandshake';
 import type { HandshakeTimeline } from './handshakeTypes';
 
@@ -48,6 +48,33 @@ function clientCertificateLine(c: TlsDetails['clientCertificate'], answered: boo
   return 'none';
 }
 
+/** What the send document shows after the report: the equivalent commands and the test credentials a send used. */
+export interface SendDocumentParts {
+  /** The same request as commands, secrets as $ENV references. */
+  readonly curl: string;
+  readonly openssl: string;
+  readonly idToken?: SentIdToken;
+  /** The throwaway Dialogflow-shaped chain's test root, which the server must trust. */
+  readonly dialogflowTestRoot?: string;
+}
+
+/**
+ * The send's result document: the report, the same request with curl and openssl, the server's certificates as PEM
+ * (to hover or decode), then the test ID token and test root a Dialogflow-shaped send used.
+ */
+export function renderSendDocument(r: SendResult, p: SendDocumentParts): string {
+  const chain = r.tls?.serverChain.length
+    ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${r.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
+    : '';
+  const idToken = p.idToken;
+  const token = idToken
+    ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
+      (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
+    : '';
+  const extra = chain + token + (p.dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${p.dialogflowTestRoot}` : '');
+  return `${renderSendResult(r)}\n\nSame request with curl:\n  ${p.curl}\n\nTLS only, with openssl:\n  ${p.openssl}${extra}\n`;
+}
+
 /** A human-readable report of a probe: expected vs observed per row, then the verdict. */
 export function renderProbeResult(r: ProbeResult): string {
   const lines: string[] = [...r.warnings.map((w) => `!!! ${w}`), `Probe ${r.url}`, ''];
@@ -58,6 +85,12 @@ export function renderProbeResult(r: ProbeResult): string {
   }
   lines.push('', `${r.verdict === 'enforced' ? 'PASS' : 'FAIL'}: ${r.summary}`);
   return lines.join('\n') + '\n';
+}
+
+/** The probe's result document: the report, then each row's whole handshake in five steps. */
+export function renderProbeDocument(r: ProbeResult): string {
+  const timelines = r.rows.map((row) => `${row.label}:\n${renderHandshakeTimeline(row.handshake)}`).join('\n');
+  return `${renderProbeResult(r)}\nEach row's handshake, in five steps\n\n${timelines}`;
 }
 
 const glyph = { ok: '✔', failed: '✖', 'not-reached': '·' } as const;

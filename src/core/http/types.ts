@@ -78,6 +78,17 @@ export interface TlsDetails {
   clientCertificate: { presented: boolean; requested?: boolean; subject?: string; sha256?: string };
 }
 
+/** The test ID token a Dialogflow-shaped send attached, described without the token. */
+export interface SentIdToken {
+  readonly audience: string;
+  readonly email: string;
+  readonly kid: string;
+  readonly expiresAt: string;
+  readonly jwksFile?: string;
+  /** The server settings that make server.mts accept it. */
+  readonly serverEnv: string;
+}
+
 /** The outcome of one send. `error` is set instead of throwing for network and TLS failures. */
 export interface SendResult {
   ok: boolean;

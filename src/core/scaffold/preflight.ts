@@ -3,24 +3,10 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { isEncryptedKeyPem } from '../crypto/wrongPassphrase';
 import { checkPortFree } from '../localProbes';
 import type { ServerConfig } from './serverConfig';
+import type { PreflightCode } from '../serverStartCodes';
 
-/**
- * Problem codes, the same as the server's `mtls-server error [CODE]` lines. The VS Code layer maps them to
- * actions: ENOENT_* / KEY_MISMATCH → "Generate certificates", EADDRINUSE / EACCES → "Change port".
- */
-export type PreflightCode =
-  | 'EADDRINUSE'
-  | 'EACCES'
-  | 'EADDRNOTAVAIL'
-  | 'ENOENT_KEY'
-  | 'ENOENT_CERT'
-  | 'ENOENT_CA'
-  | 'BAD_KEY'
-  | 'BAD_CERT'
-  | 'BAD_CA'
-  | 'BAD_PASSPHRASE'
-  | 'KEY_MISMATCH'
-  | 'CERT_EXPIRED';
+/** The problem codes, the same as the server's `mtls-server error [CODE]` lines (startCodes.ts: each one's action). */
+export type { PreflightCode } from '../serverStartCodes';
 
 /** One reason the server would not start (or would be refused by every client). */
 export interface PreflightProblem {

@@ -6,9 +6,11 @@ import { revealInExplorer } from './revealInExplorer';
 import { copyPem, copyValue } from './decode/copy';
 import type { ErrorAction } from '../platform/notify';
 import { trustActions } from '../platform/trust';
-import type { PreflightError } from './server/startServer';
 import { MtlsError } from '../../core/errors';
+import { errorActionOf } from '../../core/errorCodes';
+import { PreflightError } from '../../core/scaffold/preflightError';
 import { ServerStartError } from '../../core/scaffold/serverStartup';
+import { isServerStartCode, startActions } from '../../core/serverStartCodes';
 import { UpdatePreviewProvider } from './server/updatePreview';
 import { FilesExistError } from '../../core/files';
 
@@ -64,22 +66,34 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 /** Buttons for generate failures: existing files → look at them; no workspace → open a folder. */
 function generateActions(err: unknown): ErrorAction[] {
-  if (trustActions(err).length) return trustActions(err);
-  if (err instanceof FilesExistError && err.existing[0]) return [{ title: 'Reveal in Explorer', command: Commands.revealInExplorer, args: [vscode.Uri.file(err.existing[0])] }];
-  if ((err as { code?: string }).code === 'E_NO_WORKSPACE') return [{ title: 'Open Folder', command: 'workbench.action.files.openFolder' }];
-  return [];
+  switch (err instanceof MtlsError ? errorActionOf(err.code) : 'none') {
+    case 'manage-workspace-trust':
+      return trustActions(err);
+    case 'reveal-existing':
+      return err instanceof FilesExistError && err.existing[0] ? [{ title: 'Reveal in Explorer', command: Commands.revealInExplorer, args: [vscode.Uri.file(err.existing[0])] }] : [];
+    case 'open-folder':
+      return [{ title: 'Open Folder', command: 'workbench.action.files.openFolder' }];
+    case 'none':
+      return [];
+  }
 }
 
 /** Buttons for a server that cannot start: missing/bad files → generate; port problems → change port. */
 function serverActions(err: unknown): ErrorAction[] {
   if (trustActions(err).length) return trustActions(err);
-  // Matched by code, not instanceof: importing PreflightError would load the start command at activation.
-  const preflight = err instanceof MtlsError && err.code.startsWith('E_PREFLIGHT_') ? (err as PreflightError) : undefined;
-  const code = preflight ? preflight.problems[0].code : err instanceof ServerStartError ? err.serverCode : undefined;
+  const preflight = err instanceof PreflightError ? err : undefined;
+  // A server's own failure line: its code comes from the child process's output, so it is checked.
+  const code = preflight ? preflight.problems[0].code : err instanceof ServerStartError && isServerStartCode(err.serverCode) ? err.serverCode : undefined;
   if (!code) return [];
-  if (/^(ENOENT_|BAD_CERT|BAD_KEY|BAD_CA|KEY_MISMATCH|CERT_EXPIRED)/.test(code)) return [{ title: 'Generate Certificates', command: Commands.generateChain }];
   const file = preflight?.file;
-  if (/^(EADDRINUSE|EACCES|EADDRNOTAVAIL)$/.test(code)) return [{ title: 'Change Port', command: Commands.changePortAndStart, args: [{ file }] }];
-  if (code === 'BAD_PASSPHRASE') return [{ title: 'Enter Passphrase', command: Commands.startServer, args: [{ file, askPassphrase: true }] }];
-  return [];
+  switch (startActions[code]) {
+    case 'generate-certificates':
+      return [{ title: 'Generate Certificates', command: Commands.generateChain }];
+    case 'change-port':
+      return [{ title: 'Change Port', command: Commands.changePortAndStart, args: [{ file }] }];
+    case 'enter-passphrase':
+      return [{ title: 'Enter Passphrase', command: Commands.startServer, args: [{ file, askPassphrase: true }] }];
+    case 'none':
+      return [];
+  }
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
-import type { DecodedFile, DecodedItem } from '../../core/x509';
-import { certificateFields, itemLabel, otherItemFields, type Field } from '../../core/certificateFields';
+import { fieldRow, fileRow, folderDescription, itemFields, itemRow, messageRow, type RowIcon } from '../../core/certificateView';
+import type { Field } from '../../core/certificateFields';
 import { DecodeCancelled, type DecodeService } from './decodeService';
 import { FieldNode, FileNode, FolderNode, ItemNode, MessageNode, type CertificateNode } from './nodes';
 
@@ -10,6 +10,7 @@ export { type CertificateNode };
 
 const red = new vscode.ThemeColor('list.errorForeground');
 const yellow = new vscode.ThemeColor('list.warningForeground');
+const themeIcon = (i: RowIcon) => new vscode.ThemeIcon(i.codicon, i.colour === 'error' ? red : i.colour === 'warning' ? yellow : undefined);
 
 /**
  * The "Certificates" view: every file matching `mtls.certificateGlob`, grouped by folder, refreshed when
@@ -83,7 +84,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `folder:${node.label}`;
       item.iconPath = vscode.ThemeIcon.Folder;
-      item.description = `${node.files.length} file${node.files.length === 1 ? '' : 's'}`;
+      item.description = folderDescription(node.files.length);
       item.contextValue = 'folder';
       return item;
     }
@@ -91,22 +92,22 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     if (node instanceof ItemNode) return this.itemItem(node);
     if (node instanceof FieldNode) {
       const f = node.field;
-      const item = new vscode.TreeItem(f.label || f.value, f.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      const row = fieldRow(f);
+      const item = new vscode.TreeItem(row.label, f.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
-      item.description = f.label ? f.value : undefined;
-      item.tooltip = `${f.label ? `${f.label}: ` : ''}${f.value}`;
+      item.description = row.description;
+      item.tooltip = row.tooltip;
       item.contextValue = 'field';
-      if (f.severity) item.iconPath = new vscode.ThemeIcon(f.severity === 'error' ? 'error' : 'warning', f.severity === 'error' ? red : yellow);
+      if (row.icon) item.iconPath = themeIcon(row.icon);
       return item;
     }
-    const m = node.message;
-    const severity = 'severity' in m ? m.severity : 'error';
-    const item = new vscode.TreeItem(m.message, vscode.TreeItemCollapsibleState.None);
+    const row = messageRow(node.message);
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.tooltip = m.message;
-    item.iconPath = new vscode.ThemeIcon(severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'info', severity === 'error' ? red : severity === 'warning' ? yellow : undefined);
-    item.contextValue = m.code === 'needs-passphrase' ? 'message:passphrase' : 'message';
-    if (m.code === 'needs-passphrase' && node.resourceUri) {
+    item.tooltip = row.label;
+    item.iconPath = themeIcon(row.icon);
+    item.contextValue = row.facets.join(':');
+    if (row.needsPassphrase && node.resourceUri) {
       item.command = { command: 'mtls.decodeCertificate', title: 'Enter passphrase', arguments: [node.resourceUri] };
     }
     return item;
@@ -134,27 +135,9 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     return [];
   }
 
+  /** The item's fields; key ↔ certificate matches are looked up among the files decoded so far. */
   private fields(node: ItemNode): Field[] {
-    const it = node.item;
-    if (it.kind !== 'certificate') {
-      const fields = otherItemFields(it);
-      const match = it.kind === 'privateKey' && it.spkiSha256 ? this.certificatesWithKey(it.spkiSha256) : [];
-      return match.length ? [{ label: 'Matches certificate', value: match.join(', ') }, ...fields] : fields;
-    }
-    const link = node.file.chain.links.find((l) => l.item === node.index);
-    const issuer = link && link.issuer !== null && link.issuer !== node.index ? node.file.items[link.issuer] : undefined;
-    const chain: Field[] = issuer && issuer.kind === 'certificate' ? [{ label: 'Issued by (this file)', value: `${itemLabel(issuer).label}${link?.verified ? ' — signature verified' : ' — signature does NOT verify'}`, severity: link?.verified ? undefined : 'error' }] : [];
-    const key = this.keysFor(it.publicKey.spkiSha256);
-    return [...chain, ...(key.length ? [{ label: 'Private key', value: key.join(', ') }] : []), ...certificateFields(it)];
-  }
-
-  /** Files (names) holding a certificate with this public key, among files decoded so far. */
-  private certificatesWithKey(spki: string): string[] {
-    return this.decoder.all().flatMap(([uri, f]) => (f.items.some((i) => i.kind === 'certificate' && i.publicKey.spkiSha256 === spki) ? [path.basename(uri.fsPath)] : []));
-  }
-
-  private keysFor(spki: string): string[] {
-    return this.decoder.all().flatMap(([uri, f]) => (f.items.some((i) => i.kind === 'privateKey' && i.spkiSha256 === spki) ? [path.basename(uri.fsPath)] : []));
+    return itemFields(node.file, node.index, () => this.decoder.all().map(([uri, f]) => [path.basename(uri.fsPath), f] as const));
   }
 
   private fileItem(node: FileNode): vscode.TreeItem {
@@ -162,48 +145,37 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     item.id = `file:${node.resourceUri.toString()}`;
     item.tooltip = node.resourceUri.fsPath;
     const file = this.decoder.peek(node.resourceUri);
-    const facets = ['file'];
+    let facets: readonly string[] = ['file'];
     if (!file) {
       item.iconPath = vscode.ThemeIcon.File;
     } else {
-      const s = fileSummary(file);
-      item.description = s.text;
-      item.iconPath = s.icon;
+      const row = fileRow(file);
+      item.description = row.description;
+      item.iconPath = themeIcon(row.icon);
       // File names and decoder messages are text, never Markdown (a file may be named like a command link).
       const tip = new vscode.MarkdownString('', true);
       tip.appendMarkdown('**');
       tip.appendText(path.basename(node.resourceUri.fsPath));
-      tip.appendMarkdown('**\n\n');
-      tip.appendText(s.text);
-      if (s.worst) {
+      tip.appendMarkdown('**');
+      for (const paragraph of row.tooltip) {
         tip.appendMarkdown('\n\n');
-        tip.appendText(s.worst);
+        tip.appendText(paragraph);
       }
       item.tooltip = tip;
-      facets.push(...s.facets);
+      facets = row.facets;
     }
     item.contextValue = facets.join(':');
     return item;
   }
 
   private itemItem(node: ItemNode): vscode.TreeItem {
-    const it = node.item;
-    const { label, description } = itemLabel(it);
-    const problems = it.kind === 'certificate' ? it.problems : [];
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+    const row = itemRow(node.item);
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `${node.resourceUri.toString()}#${node.index}`;
-    item.description = description;
-    const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
-    item.iconPath = worst ? new vscode.ThemeIcon(worst.severity === 'error' ? 'error' : 'warning', worst.severity === 'error' ? red : yellow) : itemIcon(it);
-    item.tooltip = worst ? `${label} — ${worst.message}` : `${label} (${description})`;
-    const facets = ['item', it.kind === 'certificate' ? 'cert' : it.kind];
-    if (it.kind === 'certificate') {
-      facets.push(it.role);
-      if (it.isCa) facets.push('ca');
-      if (it.role === 'leaf' && (it.usage === 'client' || it.usage === 'server+client')) facets.push('client');
-      if (it.validity === 'expired') facets.push('expired');
-    }
-    item.contextValue = facets.join(':');
+    item.description = row.description;
+    item.iconPath = themeIcon(row.icon);
+    item.tooltip = row.tooltip;
+    item.contextValue = row.facets.join(':');
     return item;
   }
 
@@ -256,51 +228,6 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     this.backgroundRun++;
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function itemIcon(it: DecodedItem): vscode.ThemeIcon {
-  switch (it.kind) {
-    case 'certificate':
-      return new vscode.ThemeIcon(it.isCa ? 'workspace-trusted' : it.usage === 'client' ? 'person' : it.usage === 'server' || it.usage === 'server+client' ? 'server' : 'verified');
-    case 'privateKey':
-      return new vscode.ThemeIcon('key');
-    case 'publicKey':
-      return new vscode.ThemeIcon('unlock');
-    case 'csr':
-      return new vscode.ThemeIcon('git-pull-request-create');
-    case 'crl':
-      return new vscode.ThemeIcon('list-flat');
-  }
-}
-
-/** A file row's description, icon and context facets from its decode result. */
-function fileSummary(file: DecodedFile): { text: string; icon: vscode.ThemeIcon; facets: string[]; worst?: string } {
-  const count = (k: DecodedItem['kind']) => file.items.filter((i) => i.kind === k).length;
-  const parts: string[] = [];
-  const n = (c: number, one: string) => (c ? parts.push(`${c} ${one}${c === 1 ? '' : 's'}`) : 0);
-  n(count('certificate'), 'certificate');
-  n(count('privateKey'), 'private key');
-  n(count('publicKey'), 'public key');
-  n(count('csr'), 'CSR');
-  n(count('crl'), 'CRL');
-  const facets: string[] = [];
-  if (count('certificate')) facets.push('cert');
-  if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
-  // A file whose leaf is a client certificate: "Use Client Certificate In…" is offered on it.
-  const leaf = file.items.find((i) => i.kind === 'certificate');
-  if (leaf?.kind === 'certificate' && leaf.role === 'leaf' && (leaf.usage === 'client' || leaf.usage === 'server+client')) facets.push('client');
-  if (count('privateKey')) facets.push('key');
-  if (file.format === 'pkcs12') facets.push('p12');
-  const error = file.errors[0];
-  const problem = file.problems.find((p) => p.severity === 'error') ?? file.problems.find((p) => p.severity === 'warning');
-  if (error && file.items.length === 0) {
-    facets.push('error');
-    return { text: error.message, icon: new vscode.ThemeIcon(error.code === 'needs-passphrase' ? 'lock' : 'error', error.code === 'needs-passphrase' ? undefined : red), facets, worst: error.message };
-  }
-  const text = parts.join(' · ') || 'nothing decodable';
-  if (error || problem?.severity === 'error') return { text, icon: new vscode.ThemeIcon('error', red), facets: [...facets, 'problem'], worst: (error ?? problem)?.message };
-  if (problem) return { text, icon: new vscode.ThemeIcon('warning', yellow), facets: [...facets, 'problem'], worst: problem.message };
-  return { text, icon: count('certificate') ? new vscode.ThemeIcon('verified') : new vscode.ThemeIcon('key'), facets };
 }
 
 /** A folder as the user thinks of it: relative to its workspace folder (named only in multi-root windows). */

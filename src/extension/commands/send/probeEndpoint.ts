@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import { createTestIdTokenIssuer, writeJwks } from '../../../core/idtoken';
-import { probeEndpoint, probeNotice, renderHandshakeTimeline, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
+import { probeEndpoint, probeNotice, renderProbeDocument, renderProbeResult, type ProbeOptions, type ProbeResult } from '../../../core/http';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
 import { defaultWebhookUrl, resolveCredentials, type CredentialArgs } from './credentials';
@@ -40,8 +40,7 @@ export async function probeEndpointCommand(deps: CommandDeps, target?: unknown):
   const text = renderProbeResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   // The document also has every row's full timeline; the log keeps the compact table.
-  const timelines = result.rows.map((r) => `${r.label}:\n${renderHandshakeTimeline(r.handshake)}`).join('\n');
-  const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, `${text}\nEach row's handshake, in five steps\n\n${timelines}`) : undefined;
+  const document = a.open !== false ? await deps.decodedDocs.show(`probe-${result.verdict}`, renderProbeDocument(result)) : undefined;
   if (interactive) {
     // The summary can quote the server's certificate (every SAN, in a host-name error): core makes it plain text.
     const notice = probeNotice(result);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as path from 'node:path';
-import { sendNotice, sendWebhook, renderSendResult, toCurl, toOpensslSClient, type SendResult } from '../../../core/http';
+import { sendNotice, sendWebhook, renderSendDocument, renderSendResult, toCurl, toOpensslSClient, type SendResult, type SentIdToken } from '../../../core/http';
 import { allPlatforms, sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
@@ -30,16 +30,7 @@ export interface SendRequestArgs extends CredentialArgs {
   idTokenEmail?: string;
 }
 
-/** The test ID token Send as Dialogflow attached, described without the token. */
-export interface SentIdToken {
-  readonly audience: string;
-  readonly email: string;
-  readonly kid: string;
-  readonly expiresAt: string;
-  readonly jwksFile?: string;
-  /** The server settings that make server.mts accept it. */
-  readonly serverEnv: string;
-}
+export type { SentIdToken };
 
 export interface SendRequestResult extends SendResult {
   /** The equivalent commands, secrets as $ENV references. */
@@ -94,18 +85,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
   const openssl = toOpensslSClient({ ...options, ...files });
-  let document: string | undefined;
-  if (a.open !== false) {
-    const chain = result.tls?.serverChain.length
-      ? `\n\nThe server's certificates as PEM — hover one for a summary, or select it and run "mTLS: Decode Certificate":\n${result.tls.serverChain.map((c) => c.pem.trim()).join('\n')}`
-      : '';
-    const token = idToken
-      ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
-        (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
-      : '';
-    const extra = chain + token + (dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${dialogflowTestRoot}` : '');
-    document = await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, `${text}\n\nSame request with curl:\n  ${curl}\n\nTLS only, with openssl:\n  ${openssl}${extra}\n`, { beside: true });
-  }
+  const document = a.open !== false ? await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, renderSendDocument(result, { curl, openssl, idToken, dialogflowTestRoot }), { beside: true }) : undefined;
   if (interactive) void announce(result, curl, openssl);
   return { ...result, curl, openssl, document, dialogflowTestRoot, ...(idToken ? { dialogflowTestIdToken: idToken } : {}) };
 }

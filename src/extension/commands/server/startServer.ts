@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { changesSince, planLaunch, preflight, readServerConfig, findNodeOnPath, serverFileName, legacyServerFileName, LegacyServerError, templateVersion, type PreflightProblem, type ReadServerConfigOptions } from '../../../core/scaffold';
+import { changesSince, planLaunch, preflight, readServerConfig, findNodeOnPath, serverFileName, legacyServerFileName, LegacyServerError, templateVersion, type ReadServerConfigOptions } from '../../../core/scaffold';
+import { PreflightError } from '../../../core/scaffold/preflightError';
 import { Commands } from '../../ids';
-import { MtlsError } from '../../../core/errors';
 import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
 import { workspacePath } from '../shared/workspace';
@@ -23,17 +23,6 @@ export interface StartServerArgs {
   /** Ask for the private key's passphrase (passed to the server as MTLS_KEY_PASSPHRASE, never stored). */
   askPassphrase?: boolean;
   keyPassphrase?: string;
-}
-
-/** A preflight problem, carried as an error so the notification can offer the matching action. */
-export class PreflightError extends MtlsError {
-  constructor(
-    readonly problems: readonly PreflightProblem[],
-    readonly file: string,
-  ) {
-    super(`E_PREFLIGHT_${problems[0].code}`, `The server cannot start: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see the log)` : ''}`);
-    this.name = 'PreflightError';
-  }
 }
 
 function locate(target: unknown, a: StartServerArgs): string | undefined {
