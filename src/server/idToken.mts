@@ -40,15 +40,25 @@ export function idTokenConfigProblem(o: IdTokenOptions): string | null {
   if (/^http:\/\//i.test(o.jwks)) {
     let host = '';
     try {
-      host = new URL(o.jwks).hostname.replace(/^\[|\]$/g, '');
+      host = new URL(o.jwks).hostname;
     } catch {
       return 'MTLS_GOOGLE_JWKS_URL is not a URL: ' + o.jwks;
     }
-    if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return null;
-    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only): ' + o.jwks;
+    if (isLoopbackHost(host)) return null;
+    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only: 127.x.x.x, [::1] or localhost): ' + o.jwks;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.jwks)) return 'MTLS_GOOGLE_JWKS_URL must be an https URL, a loopback http URL or a file path: ' + o.jwks;
   return null;
+}
+
+/**
+ * Whether a URL's host is this machine, so that keys fetched over plain http cannot be swapped on the way: an
+ * IPv4 loopback address (URL has already turned 0x7f.1 or 2130706433 into a dotted quad), [::1], or the name
+ * localhost, which RFC 6761 reserves for loopback and the machine's own hosts file resolves. Nothing else: a
+ * test on the first characters would let 127.evil.example through, and any other name resolves elsewhere.
+ */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function base64UrlJson(part: string, what: string): Record<string, unknown> {

@@ -244,9 +244,13 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal(gen.idTokenConfigProblem({ ...ok, email: '', subject: '42' }), null);
     assert.match(gen.idTokenConfigProblem({ ...ok, audience: '' }) ?? '', /MTLS_ID_TOKEN_AUDIENCE/);
     assert.match(gen.idTokenConfigProblem({ ...ok, email: '', subject: '' }) ?? '', /anyone can get a Google-signed token.*MTLS_ID_TOKEN_EMAIL/);
-    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '', /must be https \(plain http is allowed on a loopback address only\)/);
+    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '', /must be https \(plain http is allowed on a loopback address only/);
     assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'ftp://127.0.0.1/certs' }) ?? '', /https URL, a loopback http URL or a file path/);
-    for (const jwksUrl of ['https://www.googleapis.com/oauth2/v3/certs', 'http://127.0.0.1:9/c', 'http://[::1]:9/c', 'http://localhost/c', '/etc/jwks.json']) {
+    // Plain http to a name that merely starts like a loopback address, or carries one as a user name, is off the machine.
+    for (const jwksUrl of ['http://127.evil.example/certs', 'http://127.0.0.1.evil.example/c', 'http://127.0.0.1@evil.example/c', 'http://localhost.evil.example/c', 'http://[::2]/c', 'http://[::ffff:10.0.0.1]/c', 'http://127.0.0.1.nip.io:8080/c']) {
+      assert.match(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }) ?? '', /must be https \(plain http is allowed on a loopback address only/, jwksUrl);
+    }
+    for (const jwksUrl of ['https://www.googleapis.com/oauth2/v3/certs', 'http://127.0.0.1:9/c', 'http://127.255.0.7/c', 'http://0x7f.1/c', 'http://[::1]:9/c', 'http://[0:0:0:0:0:0:0:1]/c', 'http://localhost/c', 'http://LOCALHOST:8080/c', '/etc/jwks.json']) {
       assert.equal(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }), null, jwksUrl);
     }
   });

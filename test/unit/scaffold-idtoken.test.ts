@@ -108,9 +108,11 @@ describe('scaffolded server.ts with MTLS_AUTH=google-id-token (real TLS, real JW
     const noId = await runToExit(serverTs, { ...idEnv(jwks.url), MTLS_ID_TOKEN_EMAIL: '' });
     assert.equal(noId.code, 1);
     assert.match(noId.output, /\[ID_TOKEN_CONFIG\]: google-id-token needs the caller's identity/);
-    const http = await runToExit(serverTs, { ...idEnv('http://keys.example.com/certs') });
-    assert.equal(http.code, 1);
-    assert.match(http.output, /\[ID_TOKEN_CONFIG\]: MTLS_GOOGLE_JWKS_URL must be https/);
+    for (const url of ['http://keys.example.com/certs', 'http://127.evil.example/certs']) {
+      const http = await startOutcome(serverTs, idEnv(url));
+      assert.match(http, /\[ID_TOKEN_CONFIG\]: MTLS_GOOGLE_JWKS_URL must be https/, url);
+      assert.doesNotMatch(http, /listening on/, url);
+    }
   });
 });
 
