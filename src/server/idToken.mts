@@ -82,6 +82,7 @@ function observedClaims(p: Record<string, unknown>): string {
 
 interface KeySet {
   keys: Map<string, nodeCrypto.KeyObject>;
+  refused: Map<string, string>; // kid → why the key is not used (too weak), so a token signed by it says so
   expiresAt: number;
   fileStamp: string; // for a file source: size + mtime, re-read when it changes
 }
@@ -125,8 +126,19 @@ function fetchJwksText(source: string, timeoutMs: number): Promise<{ text: strin
   });
 }
 
+/**
+ * Why an RSA key is too weak to trust, or null. Google's keys are 2048-bit with exponent 65537; with exponent 1
+ * a "signature" is the padded hash itself, which anyone can write, and a 512-bit modulus is factored in hours.
+ */
+function weakKeyReason(key: nodeCrypto.KeyObject): string | null {
+  const { modulusLength = 0, publicExponent } = key.asymmetricKeyDetails ?? {};
+  if (publicExponent !== 65537n) return 'its RSA exponent is ' + String(publicExponent) + ', not 65537';
+  if (modulusLength < 2048) return 'it is a ' + modulusLength + '-bit RSA key (at least 2048 bits are required)';
+  return null;
+}
+
 /** Parses a JWKS into RSA public keys by kid; throws when it is not JSON or holds no usable key. */
-function parseJwks(text: string, source: string): Map<string, nodeCrypto.KeyObject> {
+function parseJwks(text: string, source: string): Pick<KeySet, 'keys' | 'refused'> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -135,18 +147,26 @@ function parseJwks(text: string, source: string): Map<string, nodeCrypto.KeyObje
   }
   const list = typeof doc === 'object' && doc !== null ? (doc as { keys?: unknown }).keys : undefined;
   const keys = new Map<string, nodeCrypto.KeyObject>();
+  const refused = new Map<string, string>();
   for (const jwk of Array.isArray(list) ? list : []) {
     if (typeof jwk !== 'object' || jwk === null) continue;
     const j = jwk as Record<string, unknown>;
     if (j['kty'] !== 'RSA' || typeof j['kid'] !== 'string' || (j['alg'] !== undefined && j['alg'] !== 'RS256') || (j['use'] !== undefined && j['use'] !== 'sig')) continue;
+    let key: nodeCrypto.KeyObject;
     try {
-      keys.set(j['kid'], nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' }));
+      key = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' });
     } catch {
-      // a malformed key is skipped; the others still verify
+      continue; // a malformed key is skipped; the others still verify
     }
+    const weak = weakKeyReason(key);
+    if (weak === null) keys.set(j['kid'], key);
+    else refused.set(j['kid'], weak);
   }
-  if (keys.size === 0) throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid)');
-  return keys;
+  if (keys.size === 0) {
+    const why = [...refused].map(([kid, reason]) => 'kid ' + JSON.stringify(kid).slice(0, 80) + ': ' + reason).join('; ');
+    throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid, at least 2048 bits, exponent 65537)' + (why !== '' ? ': ' + why : ''));
+  }
+  return { keys, refused };
 }
 
 /** A verifier for Google-signed RS256 ID tokens; keys cached per Cache-Control, fail closed without them. */
@@ -175,9 +195,8 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
       try {
         const fileStamp = isFile ? stamp() : '';
         const { text, maxAgeMs } = await fetchJwksText(o.jwks, timeoutMs);
-        const keys = parseJwks(text, o.jwks);
         // Without Cache-Control, an hour (Google sends about six); a file is re-read when it changes.
-        cache = { keys, expiresAt: now() + (maxAgeMs ?? 3600_000), fileStamp };
+        cache = { ...parseJwks(text, o.jwks), expiresAt: now() + (maxAgeMs ?? 3600_000), fileStamp };
         return cache;
       } finally {
         inFlight = undefined;
@@ -185,14 +204,19 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     })();
     return inFlight;
   };
-  const keyFor = async (kid: string): Promise<nodeCrypto.KeyObject | undefined> => {
+  // The key of a kid, or why there is none (a key too weak to trust), or undefined when the JWKS does not name it.
+  const keyFor = async (kid: string): Promise<nodeCrypto.KeyObject | { refused: string } | undefined> => {
+    const lookUp = (set: KeySet): nodeCrypto.KeyObject | { refused: string } | undefined => {
+      const refused = set.refused.get(kid);
+      return set.keys.get(kid) ?? (refused !== undefined ? { refused } : undefined);
+    };
     let set = cache;
     if (set === undefined || now() >= set.expiresAt || (isFile && set.fileStamp !== stamp())) set = await load();
-    const key = set.keys.get(kid);
+    const key = lookUp(set);
     if (key !== undefined || isFile) return key;
     // Keys rotate: an unknown kid refetches, but at most once per interval so junk tokens cannot hammer Google.
     if (now() - lastFetch < refetchMs) return undefined;
-    return (await load()).keys.get(kid);
+    return lookUp(await load());
   };
 
   async function verify(token: string): Promise<IdTokenVerdict> {
@@ -213,13 +237,14 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     if (header['alg'] !== 'RS256') return refuse('alg', 'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)');
     const kid = header['kid'];
     if (typeof kid !== 'string' || kid === '') return refuse('kid', 'the token names no signing key (kid)');
-    let key: nodeCrypto.KeyObject | undefined;
+    let key: nodeCrypto.KeyObject | { refused: string } | undefined;
     try {
       key = await keyFor(kid);
     } catch (e) {
       return refuse('keys', 'signing keys unavailable, refusing: ' + (e as Error).message);
     }
     if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
+    if ('refused' in key) return refuse('kid', 'signed by a key too weak to trust (kid ' + JSON.stringify(kid).slice(0, 80) + ' in ' + o.jwks + ': ' + key.refused + ')');
     const signature = Buffer.from(parts[2] ?? '', 'base64url');
     let valid = false;
     try {
@@ -253,7 +278,8 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     verify,
     warmUp: async () => {
       const set = await load();
-      return set.keys.size + ' signing key(s) from ' + o.jwks;
+      const refused = set.refused.size > 0 ? ' (' + set.refused.size + ' too weak to trust, ignored: kid ' + [...set.refused.keys()].map((k) => JSON.stringify(k).slice(0, 80)).join(', ') + ')' : '';
+      return set.keys.size + ' signing key(s) from ' + o.jwks + refused;
     },
   };
 }

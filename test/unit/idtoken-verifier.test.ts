@@ -1,7 +1,7 @@
 // The ID-token verifier of the generated server.ts, run as generated, against real JWKS servers on 127.0.0.1.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { createHmac, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign, verify as verifyRsa } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -108,6 +108,46 @@ describe('ID-token verifier of server.ts', () => {
     const impostor = encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, keyA.kid);
     assert.equal((await v.verify(impostor)).check, 'signature');
     for (const sig of ['', 'AAAA', 'A'.repeat(2000)]) assert.equal((await v.verify(`${h}.${tampered.split('.')[1]}.${sig}`)).check, 'signature', `signature of ${sig.length} chars`);
+  });
+
+  it('refuses tokens signed by a key too weak to trust: RSA exponent 1 (a signature anyone can write), a 512-bit modulus', async () => {
+    clock = Date.now();
+    const claims = dialogflowClaims({ audience: AUD, issuedAt: nowS() });
+    // Exponent 1 under keyA's real modulus: s^1 mod n is s, so the PKCS#1 v1.5 encoding of the hash is its own
+    // signature, made without any private key.
+    const e1Input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'exponent-one' })}.${b64(claims)}`;
+    const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(e1Input).digest()]);
+    const encoded = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(256 - digestInfo.length - 3, 0xff), Buffer.from([0]), digestInfo]);
+    const e1Token = `${e1Input}.${encoded.toString('base64url')}`;
+    // A 512-bit key, and a token it really signed.
+    const short = generateKeyPairSync('rsa', { modulusLength: 512 });
+    const shortJwk = short.publicKey.export({ format: 'jwk' });
+    const shortToken = encodeJwt(claims, { rs256: short.privateKey }, 'short-key');
+    const weak = [
+      { kty: 'RSA', alg: 'RS256', use: 'sig', kid: 'exponent-one', n: keyA.jwks.keys[0]?.n, e: 'AQ' },
+      { kty: 'RSA', alg: 'RS256', use: 'sig', kid: 'short-key', n: shortJwk.n, e: shortJwk.e },
+    ];
+    // The forgery is real: with a plain RSA check the exponent-1 key accepts it.
+    assert.equal(verifyRsa('RSA-SHA256', Buffer.from(e1Input), createPublicKey({ key: { kty: 'RSA', n: String(weak[0]?.n), e: 'AQ' }, format: 'jwk' }), encoded), true);
+    jwks.body = JSON.stringify({ keys: [...keyA.jwks.keys, ...weak] });
+    try {
+      const v = verifier();
+      for (const [token, why] of [[e1Token, /exponent is 1, not 65537/], [shortToken, /512-bit RSA key \(at least 2048 bits are required\)/]] as const) {
+        const r = await v.verify(token);
+        assert.deepEqual({ ok: r.ok, check: r.check }, { ok: false, check: 'kid' }, r.reason);
+        assert.match(r.reason, /^signed by a key too weak to trust \(kid "[a-z-]+" in http:\/\/127\.0\.0\.1:\d+\S+: /);
+        assert.match(r.reason, why);
+      }
+      assert.equal((await v.verify(signed({}))).ok, true, 'the strong key beside them still verifies');
+      assert.match(await v.warmUp(), /^1 signing key\(s\) from .* \(2 too weak to trust, ignored: kid "exponent-one", "short-key"\)$/);
+      // A JWKS of weak keys only has no key at all: fail closed, saying why.
+      jwks.body = JSON.stringify({ keys: weak });
+      const none = await verifier().verify(shortToken);
+      assert.equal(none.check, 'keys');
+      assert.match(none.reason, /has no usable RS256 key \(kty RSA with a kid, at least 2048 bits, exponent 65537\): kid "exponent-one": its RSA exponent is 1, not 65537; kid "short-key": it is a 512-bit RSA key/);
+    } finally {
+      jwks.body = JSON.stringify(keyA.jwks);
+    }
   });
 
   it('refuses malformed tokens with one reason each', async () => {
