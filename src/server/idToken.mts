@@ -233,6 +233,10 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
       return refuse('token', 'malformed JWT: ' + (e as Error).message);
     }
     observed = observedClaims(payload);
+    // One spelling per signature: Buffer's decoder would skip stray characters, padding and trailing bits.
+    const signatureText = parts[2] ?? '';
+    const signature = Buffer.from(signatureText, 'base64url');
+    if (signature.toString('base64url') !== signatureText) return refuse('token', 'malformed JWT: the signature is not base64url');
     // Only RS256: 'none' has no signature, and HS256 would let anyone who has Google's PUBLIC key "sign".
     if (header['alg'] !== 'RS256') return refuse('alg', 'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)');
     const kid = header['kid'];
@@ -245,7 +249,6 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     }
     if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
     if ('refused' in key) return refuse('kid', 'signed by a key too weak to trust (kid ' + JSON.stringify(kid).slice(0, 80) + ' in ' + o.jwks + ': ' + key.refused + ')');
-    const signature = Buffer.from(parts[2] ?? '', 'base64url');
     let valid = false;
     try {
       valid = nodeCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature);
@@ -254,16 +257,25 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     }
     if (!valid) return refuse('signature', 'the RS256 signature does not verify');
     const t = now();
-    const num = (name: string): number | undefined => (typeof payload[name] === 'number' ? (payload[name] as number) : undefined);
-    if (!issuers.includes(String(payload['iss']))) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
-    const exp = num('exp');
+    const iss = payload['iss'];
+    if (typeof iss !== 'string') return refuse('iss', 'the issuer (iss) is not one string');
+    if (!issuers.includes(iss)) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
+    // Times are numbers of seconds since 1970 that a date can hold. A string would skip its check, JSON's 1e400
+    // is Infinity (a token that never expires), and beyond ±8.64e12 s there is no date to name in the reason.
+    const times: Record<string, number> = {};
+    for (const name of ['exp', 'iat', 'nbf']) {
+      const v = payload[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 8.64e12) return refuse(name, name + ' is not a time in seconds since 1970 (' + (typeof v === 'number' ? String(v) : JSON.stringify(v).slice(0, 40)) + ')');
+      times[name] = v;
+    }
+    const when = (seconds: number): string => new Date(seconds * 1000).toISOString();
+    const { exp, iat, nbf } = times;
     if (exp === undefined) return refuse('exp', 'the token has no expiry (exp)');
-    if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + new Date(exp * 1000).toISOString());
-    const iat = num('iat');
+    if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + when(exp));
     if (iat === undefined) return refuse('iat', 'the token has no issue time (iat)');
-    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + new Date(iat * 1000).toISOString() + '): check both clocks');
-    const nbf = num('nbf');
-    if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + new Date(nbf * 1000).toISOString());
+    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + when(iat) + '): check both clocks');
+    if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + when(nbf));
     const aud = payload['aud'];
     if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) return refuse('aud', 'audience is not ' + JSON.stringify(o.audience) + ' (MTLS_ID_TOKEN_AUDIENCE)');
     if (o.email !== '') {

@@ -54,6 +54,15 @@ describe('ID-token verifier of server.ts', () => {
       ['email_verified', { email_verified: false }],
       ['email_verified', { email_verified: undefined }],
       ['sub', { sub: '999' }],
+      // Claims of the wrong type or beyond any date: refused, never skipped, never an exception.
+      ['iss', { iss: ['https://accounts.google.com'] }],
+      ['exp', { exp: -1e300 }],
+      ['exp', { exp: String(nowS() + 3600) }],
+      ['iat', { iat: 1e300 }],
+      ['iat', { iat: -1e300 }],
+      ['nbf', { nbf: String(nowS() + 3600) }],
+      ['nbf', { nbf: 'later' }],
+      ['nbf', { nbf: 1e300 }],
     ];
     for (const [check, claims] of cases) {
       const r = await v.verify(signed(claims));
@@ -65,6 +74,29 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal((await v.verify(signed({ iat: nowS() + 30, nbf: nowS() + 30 }))).ok, true);
     // The observed claims name what the token said, for the log.
     assert.match((await v.verify(signed({ aud: 'https://other.example.com/' }))).observed, /aud="https:\/\/other\.example\.com\/"/);
+  });
+
+  it('refuses a time JSON reads as Infinity, and a signature spelled any way but plain base64url', async () => {
+    clock = Date.now();
+    const v = verifier();
+    const rawSigned = (payloadJson: string): string => {
+      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: keyA.kid })}.${Buffer.from(payloadJson).toString('base64url')}`;
+      return `${input}.${sign('RSA-SHA256', Buffer.from(input), keyA.privateKey).toString('base64url')}`;
+    };
+    const claims = JSON.stringify(dialogflowClaims({ audience: AUD, issuedAt: nowS() }));
+    const forever = await v.verify(rawSigned(claims.replace(/"exp":\d+/, '"exp":1e400')));
+    assert.deepEqual({ ok: forever.ok, check: forever.check, reason: forever.reason }, { ok: false, check: 'exp', reason: 'exp is not a time in seconds since 1970 (Infinity)' });
+    const good = signed({});
+    assert.equal((await v.verify(good)).ok, true);
+    const [h, p, sig = ''] = good.split('.');
+    // 256 signature bytes take 342 characters, the last one carrying 4 unused bits: a second spelling of the same bytes.
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = sig.slice(0, -1) + last[last.indexOf(sig.slice(-1)) ^ 1];
+    assert.deepEqual(Buffer.from(twin, 'base64url'), Buffer.from(sig, 'base64url'), 'the same signature bytes');
+    for (const spelling of [`${sig}=`, `${sig}==`, `${sig.slice(0, 100)}+${sig.slice(100)}`, `${sig.slice(0, 100)}!${sig.slice(100)}`, `${sig.slice(0, 100)} ${sig.slice(100)}`, twin]) {
+      const r = await v.verify(`${h}.${p}.${spelling}`);
+      assert.deepEqual({ ok: r.ok, check: r.check, reason: r.reason }, { ok: false, check: 'token', reason: 'malformed JWT: the signature is not base64url' }, spelling.slice(95, 105));
+    }
   });
 
   it('accepts a subject-only configuration, and checks email only when configured', async () => {

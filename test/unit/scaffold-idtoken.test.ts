@@ -77,6 +77,10 @@ describe('scaffolded server.ts with MTLS_AUTH=google-id-token (real TLS, real JW
       ['unknown key', unknownKey.sign({ audience: AUD }), /\[kid\]: signed by an unknown key/],
       ['alg none', encodeJwt(claims, { none: true }, key.kid), /\[alg\]: alg "none" is not allowed/],
       ['HS256 keyed with the public key', encodeJwt(claims, { hs256: JSON.stringify(key.jwks.keys[0]) }, key.kid), /\[alg\]: alg "HS256" is not allowed/],
+      // Signed by the right key, with times beyond any date: a 401 like the others, not a 500.
+      ['exp=-1e300', encodeJwt({ ...claims, exp: -1e300 }, { rs256: key.privateKey }, key.kid), /\[exp\]: exp is not a time in seconds since 1970 \(-1e\+300\)/],
+      ['iat=1e300', encodeJwt({ ...claims, iat: 1e300 }, { rs256: key.privateKey }, key.kid), /\[iat\]: iat is not a time in seconds since 1970 \(1e\+300\)/],
+      ['iss as a list', encodeJwt({ ...claims, iss: ['https://accounts.google.com'] }, { rs256: key.privateKey }, key.kid), /\[iss\]: the issuer \(iss\) is not one string/],
     ];
     for (const [name, token, logLine] of cases) {
       const r = await post(server, token);
