@@ -182,7 +182,7 @@ export function authMode(auth: string): { mode: 'none' | 'basic' | 'bearer' | 'g
 }
 
 /** The version of this machinery; `mtls scaffold --upgrade` compares it with its own. */
-export const templateVersion = 6;
+export const templateVersion = 7;
 
 /** What `--print-config` prints: the settings in force, without the passphrase or any secret. */
 export function printableConfig(s: Settings, platforms: string[], routes: string[]): Record<string, unknown> {

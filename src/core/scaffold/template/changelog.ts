@@ -4,7 +4,7 @@
 // whose manifest.json records the version (the machinery's own config.mts declares the same number).
 
 /** The version of the machinery this code writes. */
-export const templateVersion = 6;
+export const templateVersion = 7;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 export const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
@@ -51,6 +51,16 @@ export const templateChangelog: readonly { readonly version: number; readonly ch
       'runs behind an edge that terminates TLS and enforces mTLS (MTLS_EDGE: rfc9440, nginx, ingress-nginx, xfcc, aws-alb, gcp-alb): the forwarded client certificate is verified against your CA bundle and becomes ctx.caller',
       'behind an edge, requests are accepted only from its addresses (MTLS_EDGE_TRUSTED) and/or with its secret header X-Mtls-Edge-Secret (MTLS_EDGE_SECRET); a certificate header of another kind of edge is refused',
       'behind an edge the server listens on plain HTTP (or HTTPS without client certificates, MTLS_EDGE_LISTEN) and on $PORT when MTLS_PORT is not set (Cloud Run)',
+    ],
+  },
+  {
+    version: 7,
+    changes: [
+      'the CA bundle is read under every label Node trusts (TRUSTED CERTIFICATE, X509 CERTIFICATE): a public root there needs a pin too, a damaged block refuses the start',
+      'a plain-http JWKS URL must be on a loopback host (127.x.x.x, [::1], localhost): http://127.evil.example/ is refused',
+      'JWKS keys under 2048 bits or with an RSA exponent other than 65537 are ignored, and a token they sign is refused',
+      'ID tokens whose exp, iat or nbf is not a date, whose iss is a list, or whose signature is not plain base64url get 401 (a far-off time was a 500)',
+      'the auth secret is never printed: the start-up line names only the scheme, and a mistyped MTLS_AUTH (Bearer:secret) is refused without quoting it',
     ],
   },
 ];
