@@ -1,22 +1,39 @@
 // The Authorization header check: none, a shared Basic/Bearer secret, or a Google ID token.
 import * as nodeCrypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Settings } from './config.mts';
+import { authMode, type Settings } from './config.mts';
 import { fail } from './log.mts';
 import { createIdTokenVerifier, idTokenConfigProblem, type IdTokenVerifier } from './idToken.mts';
 
 /** What the check decided: refused with a reason (never the secret), or accepted with the token's claims. */
 export type AuthVerdict = { ok: false; reason: string } | { ok: true; claims?: Record<string, unknown> };
 
-/** Checks a Basic/Bearer auth setting at start-up, so a configuration that would let anyone in never listens. */
+/**
+ * Checks a Basic/Bearer auth setting at start-up, so a configuration that would let anyone in never listens.
+ * Its messages never quote the value: a mistyped one (Bearer:secret) still holds the secret.
+ */
 export function checkAuthSetting(s: Settings): void {
   const auth = s.auth.trim();
   if (auth === '' || auth === 'google-id-token') return;
   const [scheme = '', secret = ''] = auth.split(/\s+([\s\S]*)/);
-  if (!/^(Basic|Bearer)$/i.test(scheme)) fail('BAD_AUTH', 'auth must be empty, "Basic user:password", "Bearer secret" or "google-id-token" (MTLS_AUTH or CONFIG.auth), not scheme ' + JSON.stringify(scheme));
+  if (!/^(Basic|Bearer)$/i.test(scheme)) {
+    const known = /^(basic|bearer)/i.exec(scheme)?.[1];
+    fail(
+      'BAD_AUTH',
+      'auth (MTLS_AUTH or CONFIG.auth) must be empty, "Basic user:password", "Bearer secret" or "google-id-token"' +
+        (known !== undefined ? ': put a space between ' + known + ' and the secret' : ', and it does not start with one of them') +
+        ' (the value is not shown, as it may hold a secret)',
+    );
+  }
   // An empty secret would let through every request that sends empty credentials.
   if (secret.trim() === '') fail('BAD_AUTH', 'auth is "' + scheme + '" with no secret, so empty credentials would pass: set MTLS_AUTH="' + scheme + ' <secret>"');
   if (/^basic$/i.test(scheme) && !secret.includes(':')) fail('BAD_AUTH', 'Basic auth needs user:password (MTLS_AUTH="Basic user:password")');
+}
+
+/** What the start-up line says is required: the scheme, never the secret (a tab may separate the two). */
+export function authRequirement(auth: string): string {
+  const { mode } = authMode(auth);
+  return mode === 'basic' ? 'Basic' : mode === 'bearer' ? 'Bearer' : mode;
 }
 
 /** In 'google-id-token' mode, the verifier (exits when the audience or the caller's identity is missing). */

@@ -22,9 +22,12 @@ function readFile(file: string, code: string, what: string, envName: string): Bu
   }
 }
 
-const certificateBlockRe = /-----BEGIN CERTIFICATE-----[\s\S]*?(-----END CERTIFICATE-----|$)/g;
+// Every label OpenSSL reads as a certificate when Node loads `ca` (PEM_read_bio_X509_AUX): a block under any of
+// them is trusted by the handshake, so each must be checked like any other. A TRUSTED CERTIFICATE is the
+// certificate followed by OpenSSL's trust settings; X509Certificate reads all three.
+const certificateBlockRe = /-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CERTIFICATE)-----[\s\S]*?(-----END \1-----|$)/g;
 
-/** The PEM certificate blocks of a file, a last one cut short included (so that it can be reported). */
+/** The PEM certificate blocks of a file, under each label Node trusts, a last one cut short included (so that it can be reported). */
 export function certificateBlocks(pem: Buffer | string): string[] {
   return (typeof pem === 'string' ? pem : pem.toString('latin1')).match(certificateBlockRe) ?? [];
 }
@@ -88,7 +91,8 @@ function checkServerIdentity(s: Settings, key: Buffer, cert: Buffer): void {
 function checkCaBundle(s: Settings, ca: Buffer): void {
   const caBlocks = certificateBlocks(ca);
   if (caBlocks.length === 0) fail('BAD_CA', 'no PEM certificate in the CA bundle ' + s.caPath);
-  // OpenSSL skips a damaged certificate in the bundle: every client of that CA would then be refused as unknown.
+  // Node stops reading the bundle at a damaged certificate: every client of that CA, and of the ones after it,
+  // would then be refused as unknown.
   caBlocks.forEach((b, i) => {
     try {
       new nodeCrypto.X509Certificate(b);

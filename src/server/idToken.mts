@@ -40,15 +40,25 @@ export function idTokenConfigProblem(o: IdTokenOptions): string | null {
   if (/^http:\/\//i.test(o.jwks)) {
     let host = '';
     try {
-      host = new URL(o.jwks).hostname.replace(/^\[|\]$/g, '');
+      host = new URL(o.jwks).hostname;
     } catch {
       return 'MTLS_GOOGLE_JWKS_URL is not a URL: ' + o.jwks;
     }
-    if (host === 'localhost' || host === '::1' || /^127\./.test(host)) return null;
-    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only): ' + o.jwks;
+    if (isLoopbackHost(host)) return null;
+    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only: 127.x.x.x, [::1] or localhost): ' + o.jwks;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.jwks)) return 'MTLS_GOOGLE_JWKS_URL must be an https URL, a loopback http URL or a file path: ' + o.jwks;
   return null;
+}
+
+/**
+ * Whether a URL's host is this machine, so that keys fetched over plain http cannot be swapped on the way: an
+ * IPv4 loopback address (URL has already turned 0x7f.1 or 2130706433 into a dotted quad), [::1], or the name
+ * localhost, which RFC 6761 reserves for loopback and the machine's own hosts file resolves. Nothing else: a
+ * test on the first characters would let 127.evil.example through, and any other name resolves elsewhere.
+ */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function base64UrlJson(part: string, what: string): Record<string, unknown> {
@@ -72,6 +82,7 @@ function observedClaims(p: Record<string, unknown>): string {
 
 interface KeySet {
   keys: Map<string, nodeCrypto.KeyObject>;
+  refused: Map<string, string>; // kid → why the key is not used (too weak), so a token signed by it says so
   expiresAt: number;
   fileStamp: string; // for a file source: size + mtime, re-read when it changes
 }
@@ -115,8 +126,19 @@ function fetchJwksText(source: string, timeoutMs: number): Promise<{ text: strin
   });
 }
 
+/**
+ * Why an RSA key is too weak to trust, or null. Google's keys are 2048-bit with exponent 65537; with exponent 1
+ * a "signature" is the padded hash itself, which anyone can write, and a 512-bit modulus is factored in hours.
+ */
+function weakKeyReason(key: nodeCrypto.KeyObject): string | null {
+  const { modulusLength = 0, publicExponent } = key.asymmetricKeyDetails ?? {};
+  if (publicExponent !== 65537n) return 'its RSA exponent is ' + String(publicExponent) + ', not 65537';
+  if (modulusLength < 2048) return 'it is a ' + modulusLength + '-bit RSA key (at least 2048 bits are required)';
+  return null;
+}
+
 /** Parses a JWKS into RSA public keys by kid; throws when it is not JSON or holds no usable key. */
-function parseJwks(text: string, source: string): Map<string, nodeCrypto.KeyObject> {
+function parseJwks(text: string, source: string): Pick<KeySet, 'keys' | 'refused'> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -125,18 +147,26 @@ function parseJwks(text: string, source: string): Map<string, nodeCrypto.KeyObje
   }
   const list = typeof doc === 'object' && doc !== null ? (doc as { keys?: unknown }).keys : undefined;
   const keys = new Map<string, nodeCrypto.KeyObject>();
+  const refused = new Map<string, string>();
   for (const jwk of Array.isArray(list) ? list : []) {
     if (typeof jwk !== 'object' || jwk === null) continue;
     const j = jwk as Record<string, unknown>;
     if (j['kty'] !== 'RSA' || typeof j['kid'] !== 'string' || (j['alg'] !== undefined && j['alg'] !== 'RS256') || (j['use'] !== undefined && j['use'] !== 'sig')) continue;
+    let key: nodeCrypto.KeyObject;
     try {
-      keys.set(j['kid'], nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' }));
+      key = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' });
     } catch {
-      // a malformed key is skipped; the others still verify
+      continue; // a malformed key is skipped; the others still verify
     }
+    const weak = weakKeyReason(key);
+    if (weak === null) keys.set(j['kid'], key);
+    else refused.set(j['kid'], weak);
   }
-  if (keys.size === 0) throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid)');
-  return keys;
+  if (keys.size === 0) {
+    const why = [...refused].map(([kid, reason]) => 'kid ' + JSON.stringify(kid).slice(0, 80) + ': ' + reason).join('; ');
+    throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid, at least 2048 bits, exponent 65537)' + (why !== '' ? ': ' + why : ''));
+  }
+  return { keys, refused };
 }
 
 /** A verifier for Google-signed RS256 ID tokens; keys cached per Cache-Control, fail closed without them. */
@@ -165,9 +195,8 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
       try {
         const fileStamp = isFile ? stamp() : '';
         const { text, maxAgeMs } = await fetchJwksText(o.jwks, timeoutMs);
-        const keys = parseJwks(text, o.jwks);
         // Without Cache-Control, an hour (Google sends about six); a file is re-read when it changes.
-        cache = { keys, expiresAt: now() + (maxAgeMs ?? 3600_000), fileStamp };
+        cache = { ...parseJwks(text, o.jwks), expiresAt: now() + (maxAgeMs ?? 3600_000), fileStamp };
         return cache;
       } finally {
         inFlight = undefined;
@@ -175,14 +204,19 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     })();
     return inFlight;
   };
-  const keyFor = async (kid: string): Promise<nodeCrypto.KeyObject | undefined> => {
+  // The key of a kid, or why there is none (a key too weak to trust), or undefined when the JWKS does not name it.
+  const keyFor = async (kid: string): Promise<nodeCrypto.KeyObject | { refused: string } | undefined> => {
+    const lookUp = (set: KeySet): nodeCrypto.KeyObject | { refused: string } | undefined => {
+      const refused = set.refused.get(kid);
+      return set.keys.get(kid) ?? (refused !== undefined ? { refused } : undefined);
+    };
     let set = cache;
     if (set === undefined || now() >= set.expiresAt || (isFile && set.fileStamp !== stamp())) set = await load();
-    const key = set.keys.get(kid);
+    const key = lookUp(set);
     if (key !== undefined || isFile) return key;
     // Keys rotate: an unknown kid refetches, but at most once per interval so junk tokens cannot hammer Google.
     if (now() - lastFetch < refetchMs) return undefined;
-    return (await load()).keys.get(kid);
+    return lookUp(await load());
   };
 
   async function verify(token: string): Promise<IdTokenVerdict> {
@@ -199,18 +233,22 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
       return refuse('token', 'malformed JWT: ' + (e as Error).message);
     }
     observed = observedClaims(payload);
+    // One spelling per signature: Buffer's decoder would skip stray characters, padding and trailing bits.
+    const signatureText = parts[2] ?? '';
+    const signature = Buffer.from(signatureText, 'base64url');
+    if (signature.toString('base64url') !== signatureText) return refuse('token', 'malformed JWT: the signature is not base64url');
     // Only RS256: 'none' has no signature, and HS256 would let anyone who has Google's PUBLIC key "sign".
     if (header['alg'] !== 'RS256') return refuse('alg', 'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)');
     const kid = header['kid'];
     if (typeof kid !== 'string' || kid === '') return refuse('kid', 'the token names no signing key (kid)');
-    let key: nodeCrypto.KeyObject | undefined;
+    let key: nodeCrypto.KeyObject | { refused: string } | undefined;
     try {
       key = await keyFor(kid);
     } catch (e) {
       return refuse('keys', 'signing keys unavailable, refusing: ' + (e as Error).message);
     }
     if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
-    const signature = Buffer.from(parts[2] ?? '', 'base64url');
+    if ('refused' in key) return refuse('kid', 'signed by a key too weak to trust (kid ' + JSON.stringify(kid).slice(0, 80) + ' in ' + o.jwks + ': ' + key.refused + ')');
     let valid = false;
     try {
       valid = nodeCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature);
@@ -219,16 +257,25 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     }
     if (!valid) return refuse('signature', 'the RS256 signature does not verify');
     const t = now();
-    const num = (name: string): number | undefined => (typeof payload[name] === 'number' ? (payload[name] as number) : undefined);
-    if (!issuers.includes(String(payload['iss']))) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
-    const exp = num('exp');
+    const iss = payload['iss'];
+    if (typeof iss !== 'string') return refuse('iss', 'the issuer (iss) is not one string');
+    if (!issuers.includes(iss)) return refuse('iss', 'issuer is not Google (' + issuers.join(' or ') + ')');
+    // Times are numbers of seconds since 1970 that a date can hold. A string would skip its check, JSON's 1e400
+    // is Infinity (a token that never expires), and beyond ±8.64e12 s there is no date to name in the reason.
+    const times: Record<string, number> = {};
+    for (const name of ['exp', 'iat', 'nbf']) {
+      const v = payload[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 8.64e12) return refuse(name, name + ' is not a time in seconds since 1970 (' + (typeof v === 'number' ? String(v) : JSON.stringify(v).slice(0, 40)) + ')');
+      times[name] = v;
+    }
+    const when = (seconds: number): string => new Date(seconds * 1000).toISOString();
+    const { exp, iat, nbf } = times;
     if (exp === undefined) return refuse('exp', 'the token has no expiry (exp)');
-    if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + new Date(exp * 1000).toISOString());
-    const iat = num('iat');
+    if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + when(exp));
     if (iat === undefined) return refuse('iat', 'the token has no issue time (iat)');
-    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + new Date(iat * 1000).toISOString() + '): check both clocks');
-    const nbf = num('nbf');
-    if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + new Date(nbf * 1000).toISOString());
+    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + when(iat) + '): check both clocks');
+    if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + when(nbf));
     const aud = payload['aud'];
     if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) return refuse('aud', 'audience is not ' + JSON.stringify(o.audience) + ' (MTLS_ID_TOKEN_AUDIENCE)');
     if (o.email !== '') {
@@ -243,7 +290,8 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     verify,
     warmUp: async () => {
       const set = await load();
-      return set.keys.size + ' signing key(s) from ' + o.jwks;
+      const refused = set.refused.size > 0 ? ' (' + set.refused.size + ' too weak to trust, ignored: kid ' + [...set.refused.keys()].map((k) => JSON.stringify(k).slice(0, 80)).join(', ') + ')' : '';
+      return set.keys.size + ' signing key(s) from ' + o.jwks + refused;
     },
   };
 }

@@ -7,20 +7,21 @@ import { log, fail } from './log.mts';
 
 /** Subjects (CN, else the whole DN) of the certificates in the PEM bundle that are also in Node's root store. */
 export function publicRootsIn(bundle: string): string[] {
-  const body = (pem: string): string => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
-  const store = new Set(tls.rootCertificates.map(body));
+  // Compared as DER, not as PEM text: the same root may come under another label (TRUSTED CERTIFICATE, which
+  // also carries trust settings, or X509 CERTIFICATE) or with its base64 wrapped differently.
+  const der = (pem: string): string => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64').toString('base64');
+  const store = new Set(tls.rootCertificates.map(der));
   const found: string[] = [];
-  // The bundle was checked whole at start-up (credentials.mts): every block here parses.
   for (const pem of certificateBlocks(bundle)) {
-    if (!store.has(body(pem))) continue;
-    let name = '?';
+    let cert: nodeCrypto.X509Certificate;
     try {
-      const subject = new nodeCrypto.X509Certificate(pem).subject;
-      name = /^CN=(.*)$/m.exec(subject)?.[1] ?? subject.replace(/\n/g, ', ');
+      cert = new nodeCrypto.X509Certificate(pem);
     } catch {
-      // still a public root; only its name is unknown
+      // The bundle was checked whole at start-up (credentials.mts): a block that does not parse is not loaded.
+      continue;
     }
-    found.push(name);
+    if (!store.has(cert.raw.toString('base64'))) continue;
+    found.push(/^CN=(.*)$/m.exec(cert.subject)?.[1] ?? cert.subject.replace(/\n/g, ', '));
   }
   return found;
 }

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { printableConfig, resolveSettings, type ServerConfigInput, type Settings } from './config.mts';
 import { loadCaBundle, loadCredentials, type Credentials } from './credentials.mts';
 import { requirePinForPublicRoots } from './publicRootPin.mts';
-import { checkAuthSetting, idTokenVerifierFor } from './auth.mts';
+import { authRequirement, checkAuthSetting, idTokenVerifierFor } from './auth.mts';
 import { refusedHandshakeLine } from './caller.mts';
 import { budgetHandshakes, sourceOf } from './handshakeBudget.mts';
 import { earlyAnswered, onRequest, type RequestContext, type RequestHandlers } from './http.mts';
@@ -110,7 +110,7 @@ function listen(app: WebhookApp, settings: Settings): void {
       for (const note of edgeNotes(settings)) log(note);
     }
     if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
-    if (settings.auth !== '') log('authorization required: ' + settings.auth.split(' ')[0]);
+    if (settings.auth !== '') log('authorization required: ' + authRequirement(settings.auth));
     const routes = Object.keys(app.routes ?? {});
     if (routes.length > 0) log('routes: ' + routes.join(', '));
     if (rc.verifier !== undefined) {

@@ -1,7 +1,7 @@
 // The ID-token verifier of the generated server.ts, run as generated, against real JWKS servers on 127.0.0.1.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { createHmac, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign, verify as verifyRsa } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -54,6 +54,15 @@ describe('ID-token verifier of server.ts', () => {
       ['email_verified', { email_verified: false }],
       ['email_verified', { email_verified: undefined }],
       ['sub', { sub: '999' }],
+      // Claims of the wrong type or beyond any date: refused, never skipped, never an exception.
+      ['iss', { iss: ['https://accounts.google.com'] }],
+      ['exp', { exp: -1e300 }],
+      ['exp', { exp: String(nowS() + 3600) }],
+      ['iat', { iat: 1e300 }],
+      ['iat', { iat: -1e300 }],
+      ['nbf', { nbf: String(nowS() + 3600) }],
+      ['nbf', { nbf: 'later' }],
+      ['nbf', { nbf: 1e300 }],
     ];
     for (const [check, claims] of cases) {
       const r = await v.verify(signed(claims));
@@ -65,6 +74,29 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal((await v.verify(signed({ iat: nowS() + 30, nbf: nowS() + 30 }))).ok, true);
     // The observed claims name what the token said, for the log.
     assert.match((await v.verify(signed({ aud: 'https://other.example.com/' }))).observed, /aud="https:\/\/other\.example\.com\/"/);
+  });
+
+  it('refuses a time JSON reads as Infinity, and a signature spelled any way but plain base64url', async () => {
+    clock = Date.now();
+    const v = verifier();
+    const rawSigned = (payloadJson: string): string => {
+      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: keyA.kid })}.${Buffer.from(payloadJson).toString('base64url')}`;
+      return `${input}.${sign('RSA-SHA256', Buffer.from(input), keyA.privateKey).toString('base64url')}`;
+    };
+    const claims = JSON.stringify(dialogflowClaims({ audience: AUD, issuedAt: nowS() }));
+    const forever = await v.verify(rawSigned(claims.replace(/"exp":\d+/, '"exp":1e400')));
+    assert.deepEqual({ ok: forever.ok, check: forever.check, reason: forever.reason }, { ok: false, check: 'exp', reason: 'exp is not a time in seconds since 1970 (Infinity)' });
+    const good = signed({});
+    assert.equal((await v.verify(good)).ok, true);
+    const [h, p, sig = ''] = good.split('.');
+    // 256 signature bytes take 342 characters, the last one carrying 4 unused bits: a second spelling of the same bytes.
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = sig.slice(0, -1) + last[last.indexOf(sig.slice(-1)) ^ 1];
+    assert.deepEqual(Buffer.from(twin, 'base64url'), Buffer.from(sig, 'base64url'), 'the same signature bytes');
+    for (const spelling of [`${sig}=`, `${sig}==`, `${sig.slice(0, 100)}+${sig.slice(100)}`, `${sig.slice(0, 100)}!${sig.slice(100)}`, `${sig.slice(0, 100)} ${sig.slice(100)}`, twin]) {
+      const r = await v.verify(`${h}.${p}.${spelling}`);
+      assert.deepEqual({ ok: r.ok, check: r.check, reason: r.reason }, { ok: false, check: 'token', reason: 'malformed JWT: the signature is not base64url' }, spelling.slice(95, 105));
+    }
   });
 
   it('accepts a subject-only configuration, and checks email only when configured', async () => {
@@ -108,6 +140,46 @@ describe('ID-token verifier of server.ts', () => {
     const impostor = encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, keyA.kid);
     assert.equal((await v.verify(impostor)).check, 'signature');
     for (const sig of ['', 'AAAA', 'A'.repeat(2000)]) assert.equal((await v.verify(`${h}.${tampered.split('.')[1]}.${sig}`)).check, 'signature', `signature of ${sig.length} chars`);
+  });
+
+  it('refuses tokens signed by a key too weak to trust: RSA exponent 1 (a signature anyone can write), a 512-bit modulus', async () => {
+    clock = Date.now();
+    const claims = dialogflowClaims({ audience: AUD, issuedAt: nowS() });
+    // Exponent 1 under keyA's real modulus: s^1 mod n is s, so the PKCS#1 v1.5 encoding of the hash is its own
+    // signature, made without any private key.
+    const e1Input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'exponent-one' })}.${b64(claims)}`;
+    const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(e1Input).digest()]);
+    const encoded = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(256 - digestInfo.length - 3, 0xff), Buffer.from([0]), digestInfo]);
+    const e1Token = `${e1Input}.${encoded.toString('base64url')}`;
+    // A 512-bit key, and a token it really signed.
+    const short = generateKeyPairSync('rsa', { modulusLength: 512 });
+    const shortJwk = short.publicKey.export({ format: 'jwk' });
+    const shortToken = encodeJwt(claims, { rs256: short.privateKey }, 'short-key');
+    const weak = [
+      { kty: 'RSA', alg: 'RS256', use: 'sig', kid: 'exponent-one', n: keyA.jwks.keys[0]?.n, e: 'AQ' },
+      { kty: 'RSA', alg: 'RS256', use: 'sig', kid: 'short-key', n: shortJwk.n, e: shortJwk.e },
+    ];
+    // The forgery is real: with a plain RSA check the exponent-1 key accepts it.
+    assert.equal(verifyRsa('RSA-SHA256', Buffer.from(e1Input), createPublicKey({ key: { kty: 'RSA', n: String(weak[0]?.n), e: 'AQ' }, format: 'jwk' }), encoded), true);
+    jwks.body = JSON.stringify({ keys: [...keyA.jwks.keys, ...weak] });
+    try {
+      const v = verifier();
+      for (const [token, why] of [[e1Token, /exponent is 1, not 65537/], [shortToken, /512-bit RSA key \(at least 2048 bits are required\)/]] as const) {
+        const r = await v.verify(token);
+        assert.deepEqual({ ok: r.ok, check: r.check }, { ok: false, check: 'kid' }, r.reason);
+        assert.match(r.reason, /^signed by a key too weak to trust \(kid "[a-z-]+" in http:\/\/127\.0\.0\.1:\d+\S+: /);
+        assert.match(r.reason, why);
+      }
+      assert.equal((await v.verify(signed({}))).ok, true, 'the strong key beside them still verifies');
+      assert.match(await v.warmUp(), /^1 signing key\(s\) from .* \(2 too weak to trust, ignored: kid "exponent-one", "short-key"\)$/);
+      // A JWKS of weak keys only has no key at all: fail closed, saying why.
+      jwks.body = JSON.stringify({ keys: weak });
+      const none = await verifier().verify(shortToken);
+      assert.equal(none.check, 'keys');
+      assert.match(none.reason, /has no usable RS256 key \(kty RSA with a kid, at least 2048 bits, exponent 65537\): kid "exponent-one": its RSA exponent is 1, not 65537; kid "short-key": it is a 512-bit RSA key/);
+    } finally {
+      jwks.body = JSON.stringify(keyA.jwks);
+    }
   });
 
   it('refuses malformed tokens with one reason each', async () => {
@@ -244,9 +316,13 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal(gen.idTokenConfigProblem({ ...ok, email: '', subject: '42' }), null);
     assert.match(gen.idTokenConfigProblem({ ...ok, audience: '' }) ?? '', /MTLS_ID_TOKEN_AUDIENCE/);
     assert.match(gen.idTokenConfigProblem({ ...ok, email: '', subject: '' }) ?? '', /anyone can get a Google-signed token.*MTLS_ID_TOKEN_EMAIL/);
-    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '', /must be https \(plain http is allowed on a loopback address only\)/);
+    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '', /must be https \(plain http is allowed on a loopback address only/);
     assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'ftp://127.0.0.1/certs' }) ?? '', /https URL, a loopback http URL or a file path/);
-    for (const jwksUrl of ['https://www.googleapis.com/oauth2/v3/certs', 'http://127.0.0.1:9/c', 'http://[::1]:9/c', 'http://localhost/c', '/etc/jwks.json']) {
+    // Plain http to a name that merely starts like a loopback address, or carries one as a user name, is off the machine.
+    for (const jwksUrl of ['http://127.evil.example/certs', 'http://127.0.0.1.evil.example/c', 'http://127.0.0.1@evil.example/c', 'http://localhost.evil.example/c', 'http://[::2]/c', 'http://[::ffff:10.0.0.1]/c', 'http://127.0.0.1.nip.io:8080/c']) {
+      assert.match(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }) ?? '', /must be https \(plain http is allowed on a loopback address only/, jwksUrl);
+    }
+    for (const jwksUrl of ['https://www.googleapis.com/oauth2/v3/certs', 'http://127.0.0.1:9/c', 'http://127.255.0.7/c', 'http://0x7f.1/c', 'http://[::1]:9/c', 'http://[0:0:0:0:0:0:0:1]/c', 'http://localhost/c', 'http://LOCALHOST:8080/c', '/etc/jwks.json']) {
       assert.equal(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }), null, jwksUrl);
     }
   });

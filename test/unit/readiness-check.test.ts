@@ -2,6 +2,7 @@
 // certificates made by our own generator, a TLS-terminating proxy and a TCP pass-through proxy in front.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -375,4 +376,22 @@ test('mtls check: text rows, --json shape, exit codes 0/1/2', async () => {
   assert.match(usage.stderr, /--platform teams: use cx, es or kore/);
   const missing = await runCommand(process.execPath, [cli, 'check'], { ...process.env });
   assert.equal(missing.code, 2);
+});
+
+test('mtls check never prints the auth secret: a mistyped MTLS_AUTH fails without it, a tab-separated one is used and not shown', async () => {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  const p = await project();
+  const secret = `S3cret-${randomBytes(6).toString('hex')}`;
+  const check = (auth: string, json: boolean) => runCommand(process.execPath, [cli, 'check', '--platform', 'kore', '--dir', p.dir, ...(json ? ['--json'] : [])], { ...process.env, MTLS_AUTH: auth });
+  for (const json of [false, true]) {
+    // The server started for the check refuses the value, and the row repeats its error line.
+    const typo = await check(`Bearer:${secret}`, json);
+    assert.ok(!typo.output.includes(secret), typo.output);
+    assert.match(typo.output, /did not start: auth \(MTLS_AUTH or CONFIG\.auth\) must be empty, .*: put a space between Bearer and the secret/);
+    // A tab separates scheme and secret: the sample request carries it, and the report does not show it.
+    const tab = await check(`Bearer\t${secret}`, json);
+    assert.ok(!tab.output.includes(secret), tab.output);
+    assert.match(tab.output, /A shared Bearer secret is required on every request/);
+    assert.match(tab.output, /Started server\.mts for the check/);
+  }
 });

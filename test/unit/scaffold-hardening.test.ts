@@ -4,12 +4,15 @@
 // damaged CA bundle and a certificate file in the wrong order.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
-import { cxRequest, curl, ensureBuilt, makePki, runCommand, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
+import { configuredAuthorization } from '../../src/core/scaffold/serverConfig';
+import { runServerFlag } from '../../src/core/scaffold/runServerFlag';
+import { cxRequest, curl, ensureBuilt, loaderPath, makePki, runCommand, runToExit, startOutcome, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 
 /** Sends one raw HTTP/1.1 request over mTLS (so the request target is exactly `target`); resolves to the status. */
 function rawRequest(port: number, pki: Pki, target: string, body = cxRequest('hello')): Promise<number> {
@@ -220,6 +223,55 @@ describe('scaffolded server.ts hardening (real sockets)', () => {
     const order = await runToExit(serverTs, { ...certs(), MTLS_CERT: reversed, MTLS_PORT: '0' });
     assert.notEqual(order.code, 0);
     assert.match(order.output, /^mtls-server error \[CERT_ORDER\]: the certificate file .*reversed-chain\.pem does not start with the server certificate: CN=localhost \(the one the private key belongs to\) must come first, then its intermediates/m);
+  });
+
+  it('checks TRUSTED CERTIFICATE and X509 CERTIFICATE blocks of the CA bundle too: damaged trust settings or a cut-short block refuse to start', async () => {
+    const good = readFileSync(pki.caCrt, 'utf8');
+    // The certificate intact, then trust settings that are not DER: Node stops reading the bundle there.
+    const der = new X509Certificate(good).raw;
+    const brokenAux = Buffer.concat([der, Buffer.from([0x30, 0x05, 0x01, 0x02])]).toString('base64').replace(/.{64}/g, '$&\n');
+    const cases: Record<string, string> = {
+      'trusted-bad-aux': `${good}-----BEGIN TRUSTED CERTIFICATE-----\n${brokenAux}\n-----END TRUSTED CERTIFICATE-----\n`,
+      'x509-cut-short': good + good.replace(/(BEGIN|END) CERTIFICATE-----/g, '$1 X509 CERTIFICATE-----').slice(0, 200),
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const file = path.join(dir, `${name}.pem`);
+      writeFileSync(file, text);
+      const output = await startOutcome(serverTs, { ...certs(), MTLS_CA: file });
+      assert.doesNotMatch(output, /listening on/, name);
+      assert.match(output, new RegExp(`^mtls-server error \\[BAD_CA\\]: certificate 2 of 2 in the CA bundle .*${name}\\.pem is damaged or truncated`, 'm'), name);
+    }
+  });
+
+  it('never prints an auth secret: a tab between scheme and secret, a typo such as Bearer:secret, --print-config', async () => {
+    const secret = `S3cret-${randomBytes(6).toString('hex')}`;
+    const client = { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt };
+    const body = { contentType: 'application/json', body: cxRequest('hello') };
+    // A tab is as good a separator as a space: the server starts, checks the secret and names only the scheme.
+    const server = await startServer(serverTs, { ...certs(), MTLS_AUTH: `Bearer\t${secret}` });
+    try {
+      assert.equal(await server.waitFor(/authorization required: .*\n/), 'authorization required: Bearer\n');
+      assert.equal((await curl(`${server.url}/webhook`, client, { ...body, headers: [`authorization: Bearer ${secret}`] })).status, 200);
+      assert.equal((await curl(`${server.url}/webhook`, client, { ...body, headers: ['authorization: Bearer wrong'] })).status, 401);
+      assert.ok(!server.output().includes(secret), server.output());
+    } finally {
+      server.proc.kill('SIGKILL');
+    }
+    // Mistyped values still hold the secret: refused without quoting them.
+    for (const typo of [`Bearer:${secret}`, `bearer=${secret}`, `Basic:bob:${secret}`, `Token ${secret}`, secret]) {
+      const output = await startOutcome(serverTs, { ...certs(), MTLS_AUTH: typo });
+      assert.match(output, /^mtls-server error \[BAD_AUTH\]: auth \(MTLS_AUTH or CONFIG\.auth\) must be empty, .*\(the value is not shown, as it may hold a secret\)$/m, typo);
+      assert.ok(!output.includes(secret), output);
+      if (/^(bearer|basic)[:=]/i.test(typo)) assert.match(output, /: put a space between (Bearer|bearer|Basic) and the secret/, typo);
+    }
+    // --print-config says whether a secret is set; --print-authorization is for the local client that must send it.
+    const env = { PATH: process.env['PATH'] ?? '', ...certs() };
+    for (const auth of [`Bearer\t${secret}`, `Bearer:${secret}`]) {
+      const printed = await runServerFlag(serverTs, '--print-config', { ...env, MTLS_AUTH: auth }, { loaderPath });
+      assert.ok(!printed.includes(secret), printed);
+      assert.deepEqual((JSON.parse(printed) as { auth: unknown }).auth, auth.includes('\t') ? { mode: 'bearer', hasSecret: true } : { mode: 'unknown', hasSecret: false });
+    }
+    assert.equal(await configuredAuthorization(serverTs, { ...env, MTLS_AUTH: `Bearer\t${secret}` }, { loaderPath }), `Bearer\t${secret}`);
   });
 
   it('"basic user:password" in lower case gets a Basic challenge', async () => {

@@ -2,6 +2,8 @@
 // 127.0.0.1 with a real JWKS server, called with curl.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -13,7 +15,7 @@ import type { ProbeResult } from '../../src/core/http/index';
 import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { dialogflowTrustBundle } from '../../src/core/pki/index';
 import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, testServiceAgentEmail, type TestIdTokenIssuer } from '../../src/core/idtoken/index';
-import { cxRequest, curl, ensureBuilt, makePki, runToExit, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
+import { cxRequest, curl, ensureBuilt, makePki, runToExit, startOutcome, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 import { jwksServer, loadGeneratedVerifier, type JwksServer } from './idtoken-support';
 
 const AUD = 'https://webhook.example.com/webhook';
@@ -75,6 +77,10 @@ describe('scaffolded server.ts with MTLS_AUTH=google-id-token (real TLS, real JW
       ['unknown key', unknownKey.sign({ audience: AUD }), /\[kid\]: signed by an unknown key/],
       ['alg none', encodeJwt(claims, { none: true }, key.kid), /\[alg\]: alg "none" is not allowed/],
       ['HS256 keyed with the public key', encodeJwt(claims, { hs256: JSON.stringify(key.jwks.keys[0]) }, key.kid), /\[alg\]: alg "HS256" is not allowed/],
+      // Signed by the right key, with times beyond any date: a 401 like the others, not a 500.
+      ['exp=-1e300', encodeJwt({ ...claims, exp: -1e300 }, { rs256: key.privateKey }, key.kid), /\[exp\]: exp is not a time in seconds since 1970 \(-1e\+300\)/],
+      ['iat=1e300', encodeJwt({ ...claims, iat: 1e300 }, { rs256: key.privateKey }, key.kid), /\[iat\]: iat is not a time in seconds since 1970 \(1e\+300\)/],
+      ['iss as a list', encodeJwt({ ...claims, iss: ['https://accounts.google.com'] }, { rs256: key.privateKey }, key.kid), /\[iss\]: the issuer \(iss\) is not one string/],
     ];
     for (const [name, token, logLine] of cases) {
       const r = await post(server, token);
@@ -106,9 +112,11 @@ describe('scaffolded server.ts with MTLS_AUTH=google-id-token (real TLS, real JW
     const noId = await runToExit(serverTs, { ...idEnv(jwks.url), MTLS_ID_TOKEN_EMAIL: '' });
     assert.equal(noId.code, 1);
     assert.match(noId.output, /\[ID_TOKEN_CONFIG\]: google-id-token needs the caller's identity/);
-    const http = await runToExit(serverTs, { ...idEnv('http://keys.example.com/certs') });
-    assert.equal(http.code, 1);
-    assert.match(http.output, /\[ID_TOKEN_CONFIG\]: MTLS_GOOGLE_JWKS_URL must be https/);
+    for (const url of ['http://keys.example.com/certs', 'http://127.evil.example/certs']) {
+      const http = await startOutcome(serverTs, idEnv(url));
+      assert.match(http, /\[ID_TOKEN_CONFIG\]: MTLS_GOOGLE_JWKS_URL must be https/, url);
+      assert.doesNotMatch(http, /listening on/, url);
+    }
   });
 });
 
@@ -158,6 +166,47 @@ describe('scaffolded server.ts with a public root in the client CA bundle', () =
     } finally {
       s.proc.kill('SIGKILL');
     }
+  });
+
+  describe('under every label Node loads as a certificate', () => {
+    // OpenSSL's other certificate labels: TRUSTED CERTIFICATE (the certificate, then trust settings, as
+    // `openssl x509 -trustout` writes it) and X509 CERTIFICATE (the old name). Node trusts both in `ca`.
+    const sslCom = (): string => {
+      const pem = tls.rootCertificates.find((r) => new X509Certificate(r).subject.split('\n').includes('CN=SSL.com Root Certification Authority RSA'));
+      assert.ok(pem, 'Node\'s root store has the SSL.com RSA root');
+      return pem;
+    };
+    const trusted = (pem: string, name: string): string => {
+      const file = path.join(dir, `${name}.pem`);
+      writeFileSync(file, pem);
+      return execFileSync('openssl', ['x509', '-in', file, '-trustout', '-addtrust', 'clientAuth'], { encoding: 'utf8' });
+    };
+    const x509Label = (pem: string): string => pem.replace(/(BEGIN|END) CERTIFICATE-----/g, '$1 X509 CERTIFICATE-----');
+    it('finds the public root, refuses to start unpinned, and lets the pinned client in through the relabelled dev root', async () => {
+      const dev = readFileSync(pki.caCrt, 'utf8');
+      const bundles = {
+        'trusted-public': trusted(dev, 'dev-root') + trusted(sslCom(), 'ssl-com'),
+        'x509-public': x509Label(dev) + x509Label(sslCom()),
+      };
+      for (const [name, text] of Object.entries(bundles)) {
+        assert.match(text, name.startsWith('trusted') ? /^-----BEGIN TRUSTED CERTIFICATE-----$/m : /^-----BEGIN X509 CERTIFICATE-----$/m);
+        assert.doesNotMatch(text, /BEGIN CERTIFICATE/);
+        const file = path.join(dir, 'certs', `${name}.pem`);
+        writeFileSync(file, text);
+        const unpinned = await startOutcome(serverTs, env({ MTLS_CA: file }));
+        assert.match(unpinned, /mtls-server error \[PUBLIC_ROOT_UNPINNED\]: the CA bundle .* holds public root\(s\) "SSL\.com Root Certification Authority RSA"/, name);
+        assert.doesNotMatch(unpinned, /listening on/, name);
+        // Pinned, it starts; the dev root under the same label is what lets the test client's handshake through.
+        const s = await startServer(serverTs, env({ MTLS_CA: file, MTLS_ALLOWED_CLIENTS: 'Google LLC' }));
+        try {
+          await s.waitFor(/public root\(s\) in the CA bundle: "SSL\.com Root Certification Authority RSA"/);
+          const ok = await curl(`${s.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello') });
+          assert.equal(ok.status, 200, `${name}: ${ok.stderr}`);
+        } finally {
+          s.proc.kill('SIGKILL');
+        }
+      }
+    });
   });
 
   it('does not ask for a pin when the bundle holds only private roots', async () => {

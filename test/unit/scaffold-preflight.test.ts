@@ -3,7 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { copyFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scaffoldServer } from '../../src/core/scaffold/scaffoldServer';
 import { preflight, formatProblem } from '../../src/core/scaffold/preflight';
@@ -122,6 +123,19 @@ describe('startup failures', () => {
     // HTTPS towards the edge uses the server's own certificate: then the key and certificate are needed again.
     const https = await readServerConfig(serverFile, { ...edge, MTLS_EDGE_LISTEN: 'https' }, read);
     assert.deepEqual((await preflight(https)).map((p) => p.code), ['ENOENT_KEY', 'ENOENT_CERT']);
+  });
+
+  it('preflight: reads a CA bundle under TRUSTED CERTIFICATE or X509 CERTIFICATE as the server does; one without a certificate is BAD_CA', async () => {
+    const relabelled = {
+      'ca-trusted.pem': execFileSync('openssl', ['x509', '-in', pki.caCrt, '-trustout', '-addtrust', 'clientAuth'], { encoding: 'utf8' }),
+      'ca-x509.pem': readFileSync(pki.caCrt, 'utf8').replace(/(BEGIN|END) CERTIFICATE-----/g, '$1 X509 CERTIFICATE-----'),
+      'ca-key-only.pem': readFileSync(pki.clientKey, 'utf8'),
+    };
+    for (const [name, text] of Object.entries(relabelled)) {
+      writeFileSync(path.join(dir, name), text);
+      const c = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_CA: path.join(dir, name) }, read);
+      assert.deepEqual((await preflight(c)).map((p) => p.code), name === 'ca-key-only.pem' ? ['BAD_CA'] : [], name);
+    }
   });
 
   it('preflight: prefers certs/server-fullchain.pem when it exists', async () => {

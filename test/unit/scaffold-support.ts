@@ -207,6 +207,21 @@ export function runToExit(serverTs: string, env: Record<string, string> = {}): P
   return runCommand(plan.command, plan.args, plan.env);
 }
 
+/**
+ * Starts a scaffolded server.ts that should refuse to start: resolves to its output once it exited, or once it
+ * listens after all (then it is stopped, and the output shows the listening line), so a server that wrongly
+ * starts fails the test at once instead of running until a timeout.
+ */
+export async function startOutcome(serverTs: string, env: Record<string, string> = {}): Promise<string> {
+  try {
+    const s = await startServer(serverTs, env);
+    s.proc.kill('SIGKILL');
+    return s.output();
+  } catch (e) {
+    return (e as { output?: string }).output ?? String(e);
+  }
+}
+
 /** Runs a command to completion, never throwing. */
 export function runCommand(command: string, args: string[], env?: NodeJS.ProcessEnv, input?: string, cwd = repoRoot): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -62,7 +62,8 @@ export async function preflight(config: ServerConfig): Promise<PreflightProblem[
       add('BAD_CERT', config.certPath, `not a PEM certificate: ${config.certPath} (${(e as Error).message})`);
     }
   }
-  if (ca && !ca.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) add('BAD_CA', config.caPath, `no PEM certificate in the CA bundle ${config.caPath}`);
+  // Under any label Node loads as a certificate (see src/server/credentials.mts).
+  if (ca && !/-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----/.test(ca.toString('latin1'))) add('BAD_CA', config.caPath, `no PEM certificate in the CA bundle ${config.caPath}`);
   if (config.port !== 0) {
     const portError = await checkPortFree(config.port, config.host);
     const where = `${config.host}:${config.port}`;

@@ -59,6 +59,11 @@ const templateChangelog: readonly { readonly version: number; readonly changes: 
       'connections still in the TLS handshake have a budget of their own (32 per address, 128 in all: maxHandshakesPerAddress, maxHandshakes), and one that sends nothing is closed after 3 s (clientHelloTimeoutMs): idle sockets from one address no longer keep the platform out',
       'refused handshakes are logged at most 20 per address every 10 s, then one line counts the rest; the connection cap message is counted the same way',
       'a request path with a backslash (/\\host/webhook, which URL parsers read as //host/webhook) matches no webhook path or route: 404',
+      'the CA bundle is read under every label Node trusts (TRUSTED CERTIFICATE, X509 CERTIFICATE): a public root there needs a pin too, a damaged block refuses the start',
+      'a plain-http JWKS URL must be on a loopback host (127.x.x.x, [::1], localhost): http://127.evil.example/ is refused',
+      'JWKS keys under 2048 bits or with an RSA exponent other than 65537 are ignored, and a token they sign is refused',
+      'ID tokens whose exp, iat or nbf is not a date, whose iss is a list, or whose signature is not plain base64url get 401 (a far-off time was a 500)',
+      'the auth secret is never printed: the start-up line names only the scheme, and a mistyped MTLS_AUTH (Bearer:secret) is refused without quoting it',
     ],
   },
 ];
