@@ -97,7 +97,8 @@ export async function runServerFlag(
       if (code === 0) return settle(() => resolve(stdout));
       const serverLine = serverErrorLine.exec(`${stderr}\n${stdout}`);
       if (serverLine) return settle(() => reject(new ServerStartError(serverLine[1] ?? 'UNKNOWN', `${path.basename(file)}: ${serverLine[0]}`)));
-      const output = lastLines(stderr.trim() !== '' ? stderr : stdout);
+      // --print-authorization's stdout is the secret itself: an error quotes only what went to stderr.
+      const output = lastLines(stderr.trim() !== '' ? stderr : flag === '--print-authorization' ? '' : stdout);
       settle(() => reject(new MtlsError('E_SERVER_CONFIG', `${file} ${flag} failed (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) before printing its ${what}${output ? `:\n${output}` : ''}`)));
     });
   });
