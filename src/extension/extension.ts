@@ -8,6 +8,7 @@ import { CertificateDiagnostics } from './views/diagnostics';
 import { PemHoverProvider } from './views/pemHover';
 import { DECODED_SCHEME, DecodedDocumentProvider } from './views/decodedDocument';
 import { ServerManager } from './server/serverManager';
+import { startStallMeter, type StallMeter } from './platform/stallMeter';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
 export interface MtlsWorkbenchApi {
@@ -27,6 +28,8 @@ export interface MtlsWorkbenchApi {
   certificatesViewVisible(): boolean;
   /** How long activate() took, start to return, in milliseconds (the start-up benchmark reads it). */
   readonly activationMs: number;
+  /** Starts measuring the extension host's longest event-loop stall; stop() returns it in ms. */
+  startStallMeter(): StallMeter;
 }
 
 export interface TreeRow {
@@ -64,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
   return {
     activationMs,
+    startStallMeter,
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
     treeUnder: async (file) => {
       const node = await tree.fileNode(vscode.Uri.file(file));
