@@ -76,7 +76,7 @@ export async function startServerCommand(deps: CommandDeps, target?: unknown): P
   const problems = await preflight(config);
   for (const p of problems) deps.log.warn(`preflight ${p.code}: ${p.message}`);
   if (problems.length > 0) throw new PreflightError(problems, file);
-  const plan = planLaunch(file, { nodePath: runtime.nodePath, env, port: a.port, useCurrentRuntime: runtime.useCurrentRuntime });
+  const plan = await planLaunch(file, { nodePath: runtime.nodePath, env, port: a.port, useCurrentRuntime: runtime.useCurrentRuntime });
   deps.log.info(`starting ${file}: ${plan.note}`);
   if (runtime.useCurrentRuntime) void vscode.window.showInformationMessage(`mTLS: no \`node\` on PATH — running the server with VS Code's own runtime (Node ${process.versions.node}). Set mtls.server.nodePath to choose one.`);
   return deps.servers.start(file, plan);
