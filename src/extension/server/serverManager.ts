@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { awaitServerReady } from '../../core/scaffold/serverStartup';
 import type { LaunchPlan } from '../../core/scaffold/launch';
-import { ContextKeys, Commands } from '../ids';
+import { ContextKeys, Commands, StatusBarItems } from '../ids';
 import { requireTrust } from '../platform/trust';
 
 // Enough for thousands of log lines; older output is only in the terminal.
@@ -33,7 +33,7 @@ interface Entry {
  */
 export class ServerManager implements vscode.Disposable {
   private readonly servers = new Map<string, Entry>();
-  private readonly status = vscode.window.createStatusBarItem('mtls.server', vscode.StatusBarAlignment.Left, 50);
+  private readonly status = vscode.window.createStatusBarItem(StatusBarItems.server, vscode.StatusBarAlignment.Left, 50);
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.status.name = 'mTLS webhook server';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
+import { Commands, Settings } from '../ids';
 import type { DecodedFile, DecodedItem } from '../../core/x509';
 import { certificateFields, itemLabel, otherItemFields, type Field } from '../../core/certificateFields';
 import { DecodeCancelled, type DecodeService } from './decodeService';
@@ -47,7 +48,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(later),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mtls')) later();
+        if (e.affectsConfiguration(Settings.section)) later();
       }),
     );
   }
@@ -107,7 +108,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     item.iconPath = new vscode.ThemeIcon(severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'info', severity === 'error' ? red : severity === 'warning' ? yellow : undefined);
     item.contextValue = m.code === 'needs-passphrase' ? 'message:passphrase' : 'message';
     if (m.code === 'needs-passphrase' && node.resourceUri) {
-      item.command = { command: 'mtls.decodeCertificate', title: 'Enter passphrase', arguments: [node.resourceUri] };
+      item.command = { command: Commands.decodeCertificate, title: 'Enter passphrase', arguments: [node.resourceUri] };
     }
     return item;
   }

@@ -3,6 +3,7 @@ import type { DecodedFile } from '../../core/x509';
 import type { OpenedPkcs12 } from '../../core/http/types';
 import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
+import { Settings, settingId } from '../ids';
 import { inputSizeProblem } from '../../core/inputFile';
 
 export { DecodeCancelled };
@@ -48,7 +49,7 @@ export class DecodeService implements vscode.Disposable {
     this.background = new IsolatedDecoder(opts);
     // A longer deadline deserves another try at the files that ran out of time.
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('mtls.decodeTimeoutMs')) return;
+      if (!e.affectsConfiguration(settingId(Settings.decodeTimeoutMs))) return;
       for (const [k, v] of this.cache) if (v.result.errors.some((x) => x.code === 'timeout')) this.cache.delete(k);
     });
   }

@@ -90,7 +90,7 @@ export async function changePortAndStart(deps: CommandDeps, args?: { file?: stri
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port number from 1 to 65535'),
   });
   if (value === undefined) return undefined;
-  return vscode.commands.executeCommand<RunningServer>('mtls.startServer', { file: args?.file, port: Number(value) });
+  return vscode.commands.executeCommand<RunningServer>(Commands.startServer, { file: args?.file, port: Number(value) });
 }
 
 /** Offers the conversion of a single-file server.ts (which cannot start from here) to server.mts + mtls-server/. */
