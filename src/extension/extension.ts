@@ -9,6 +9,7 @@ import { PemHoverProvider } from './views/pemHover';
 import { DECODED_SCHEME, DecodedDocumentProvider } from './views/decodedDocument';
 import { ServerManager } from './server/serverManager';
 import { startStallMeter, type StallMeter } from './platform/stallMeter';
+import { PtyChannel } from './platform/ptyChannel';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
 export interface MtlsWorkbenchApi {
@@ -30,6 +31,8 @@ export interface MtlsWorkbenchApi {
   readonly activationMs: number;
   /** Starts measuring the extension host's longest event-loop stall; stop() returns it in ms. */
   startStallMeter(): StallMeter;
+  /** What the extension holds per document and per run: the PEM hover's kept scans, decoded results, open terminals. */
+  held(): { hoverScans: number; hoverDocuments: number; decodedDocuments: number; terminals: number };
 }
 
 export interface TreeRow {
@@ -51,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const diagnostics = new CertificateDiagnostics(decoder);
   const decodedDocs = new DecodedDocumentProvider();
   const servers = new ServerManager(log);
+  const hover = new PemHoverProvider(decoder);
   context.subscriptions.push(
     log,
     decoder,
@@ -60,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     decodedDocs,
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider(decoder)),
+    hover,
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], hover),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   const activationMs = performance.now() - started;
@@ -68,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   return {
     activationMs,
     startStallMeter,
+    held: () => ({ hoverScans: hover.scanCount, hoverDocuments: hover.cachedDocuments, decodedDocuments: decodedDocs.size, terminals: PtyChannel.open }),
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
     treeUnder: async (file) => {
       const node = await tree.fileNode(vscode.Uri.file(file));
