@@ -212,8 +212,8 @@ async function startProcess(name: Server['name'], command: string, args: string[
   }
 }
 
-function startOurs(dir: string, serverFile: string, pki: Pki): Promise<Server> {
-  const plan = planLaunch(serverFile, {
+async function startOurs(dir: string, serverFile: string, pki: Pki): Promise<Server> {
+  const plan = await planLaunch(serverFile, {
     nodePath: process.execPath,
     loaderPath: path.join(repoRoot, 'dist', 'ts-loader.mjs'),
     env: { PATH: process.env['PATH'] ?? '', MTLS_PORT: '0', MTLS_CA: pki.caCrt },

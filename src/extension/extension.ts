@@ -24,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
   const diagnostics = new CertificateDiagnostics(decoder);
   const decodedDocs = new DecodedDocumentProvider();
   const servers = new ServerManager(log);
+  const hover = new PemHoverProvider(decoder);
   context.subscriptions.push(
     log,
     decoder,
@@ -33,12 +34,13 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     decodedDocs,
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], new PemHoverProvider(decoder)),
+    hover,
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], hover),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   const activationMs = performance.now() - started;
   log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
-  return testApi({ activationMs, tree, treeView, decoder, diagnostics, servers });
+  return testApi({ activationMs, tree, treeView, decoder, diagnostics, servers, hover, decodedDocs });
 }
 
 export function deactivate(): void {}

@@ -53,4 +53,14 @@ export const Settings = {
   serverNodePath: 'server.nodePath',
 } as const;
 
+/** A setting's full id, as `affectsConfiguration` and the Settings editor take it ('mtls.decodeTimeoutMs'). */
+export const settingId = (key: (typeof Settings)[Exclude<keyof typeof Settings, 'section'>]): string => `${Settings.section}.${key}`;
+
+/** Status bar items (their ids name them in the status bar's context menu). */
+export const StatusBarItems = {
+  server: 'mtls.server',
+} as const;
+
 export const LOG_NAME = 'mTLS';
+/** The Problems panel's collection of certificate diagnostics. */
+export const DIAGNOSTICS_NAME = 'mtls';

@@ -3,6 +3,10 @@ import type { CertificateNode, CertificateTreeProvider } from './views/certifica
 import type { DecodeService } from './views/decodeService';
 import type { CertificateDiagnostics } from './views/diagnostics';
 import type { ServerManager } from './server/serverManager';
+import type { PemHoverProvider } from './views/pemHover';
+import type { DecodedDocumentProvider } from './views/decodedDocument';
+import { startStallMeter, type StallMeter } from './platform/stallMeter';
+import { PtyChannel } from './platform/ptyChannel';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
 export interface MtlsWorkbenchApi {
@@ -22,6 +26,10 @@ export interface MtlsWorkbenchApi {
   certificatesViewVisible(): boolean;
   /** How long activate() took, start to return, in milliseconds (the start-up benchmark reads it). */
   readonly activationMs: number;
+  /** Starts measuring the extension host's longest event-loop stall; stop() returns it in ms. */
+  startStallMeter(): StallMeter;
+  /** What the extension holds per document and per run: the PEM hover's kept scans, decoded results, open terminals. */
+  held(): { hoverScans: number; hoverDocuments: number; decodedDocuments: number; terminals: number };
 }
 
 export interface TreeRow {
@@ -39,12 +47,16 @@ export interface TestApiDeps {
   readonly decoder: DecodeService;
   readonly diagnostics: CertificateDiagnostics;
   readonly servers: ServerManager;
+  readonly hover: PemHoverProvider;
+  readonly decodedDocs: DecodedDocumentProvider;
 }
 
 /** The API activate() returns, over the services it built. */
-export function testApi({ activationMs, tree, treeView, decoder, diagnostics, servers }: TestApiDeps): MtlsWorkbenchApi {
+export function testApi({ activationMs, tree, treeView, decoder, diagnostics, servers, hover, decodedDocs }: TestApiDeps): MtlsWorkbenchApi {
   return {
     activationMs,
+    startStallMeter,
+    held: () => ({ hoverScans: hover.scanCount, hoverDocuments: hover.cachedDocuments, decodedDocuments: decodedDocs.size, terminals: PtyChannel.open }),
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
     treeUnder: async (file) => {
       const node = await tree.fileNode(vscode.Uri.file(file));

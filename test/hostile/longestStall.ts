@@ -13,7 +13,8 @@ export async function longestStall<T>(work: () => Promise<T>): Promise<{ value: 
   }, 10);
   try {
     const value = await work();
-    return { value, stallMs };
+    // The gap still open counts too: work that blocks and then finishes before the next tick is a stall all the same.
+    return { value, stallMs: Math.max(stallMs, Date.now() - last) };
   } finally {
     clearInterval(tick);
   }

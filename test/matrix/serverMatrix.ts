@@ -267,7 +267,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
 
   // 2. As the VS Code command starts it: no setting, so `node` found on PATH (this Node first on PATH).
   await check(`as Start Webhook Server does (node on PATH): ${node.expect}, 200 with a certificate, refused without`, async () => {
-    const plan = planLaunch(script, { env, port: 0 });
+    const plan = await planLaunch(script, { env, port: 0 });
     if (plan.command !== node.bin || plan.strategy !== node.expect) throw new Error(`planned ${plan.command} / ${plan.strategy}`);
     const child = spawn(plan.command, plan.args, { cwd: dir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -288,7 +288,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     }
   });
   await check('--print-config prints the settings in force, computed by the user\'s file', async () => {
-    const plan = planLaunch(script, { env: { ...env, MTLS_REQUEST_TIMEOUT_MS: '2345' } });
+    const plan = await planLaunch(script, { env: { ...env, MTLS_REQUEST_TIMEOUT_MS: '2345' } });
     const r = await runToEnd(plan.command, [...plan.args, '--print-config'], { cwd: dir, env: plan.env });
     const printed = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as { requestTimeoutMs?: number; routes?: string[] };
     if (r.code !== 0 || printed.requestTimeoutMs !== 2345 || !printed.routes?.includes('GET /greeting')) throw new Error(`exit ${r.code}: ${r.out}`);

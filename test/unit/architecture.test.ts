@@ -13,6 +13,15 @@ test('src/core and src/cli never import vscode (they run outside the editor)', (
   assert.ok(tsFiles(path.join(root, 'src/core')).length > 5, 'the scan found the core sources');
 });
 
+test('the extension spells command, view, context key, setting and status bar ids only in ids.ts', () => {
+  const files = tsFiles(path.join(root, 'src/extension')).filter((f) => path.basename(f) !== 'ids.ts');
+  // Comments may name a setting ("limit set by mtls.decodeTimeoutMs"); code takes the id from ids.ts.
+  const code = (f: string) => fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const spelled = files.flatMap((f) => [...code(f).matchAll(/['"`](mtls(?:\.[A-Za-z][\w.]*)?)['"`]/g)].map((m) => `${path.relative(root, f)}: ${m[1]}`));
+  assert.deepEqual(spelled, []);
+  assert.ok(files.length > 20, 'the scan found the extension sources');
+});
+
 test('every contributed command is in the mTLS category and has an id in ids.ts', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const ids = fs.readFileSync(path.join(root, 'src/extension/ids.ts'), 'utf8');

@@ -101,7 +101,7 @@ test('a certificate issued by another in the same file says so, and whether the 
 
 test('a PKCS#12 file without its passphrase: the lock icon, the error and p12 facets, a passphrase row', async () => {
   const { 'client-crt.pem': certPem, 'client-key.pem': keyPem } = await files;
-  const file = decodeBytes(buildPkcs12({ certPem, keyPem, passphrase: 'right horse' }), { fileName: 'client.p12' });
+  const file = decodeBytes(await buildPkcs12({ certPem, keyPem, passphrase: 'right horse' }), { fileName: 'client.p12' });
   const row = fileRow(file);
   assert.deepEqual(row.icon, { codicon: 'lock' });
   assert.deepEqual(row.facets, ['file', 'p12', 'error']);

@@ -96,7 +96,7 @@ test('cancelAll drops queued and running requests (DecodeCancelled) and the deco
 test('PKCS#12: the passphrase travels to the worker; without it the file asks for one', async () => {
   const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   const cert = testCertificate({ cn: 'p12-in-worker', key });
-  const p12 = buildPkcs12({ certPem: cert.pem, keyPem: privateKeyPem(key), passphrase: 'worker-secret' });
+  const p12 = await buildPkcs12({ certPem: cert.pem, keyPem: privateKeyPem(key), passphrase: 'worker-secret' });
   const d = make(20_000);
   const locked = await d.decode({ bytes: p12 }, { fileName: 'a.p12' });
   assert.equal(locked.needsPassphrase, true);

@@ -205,7 +205,7 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('mac verify failure: wrong passphrase for a PKCS#12 file', async () => {
-    const pfx = buildPkcs12({ certPem: a['client-crt.pem']!, keyPem: a['client-key.pem']!, passphrase: 'p12 secret' });
+    const pfx = await buildPkcs12({ certPem: a['client-crt.pem']!, keyPem: a['client-key.pem']!, passphrase: 'p12 secret' });
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
     const r = await send({ url: s.url, pfx, passphrase: 'not it', caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'PKCS12_BAD_PASSPHRASE');

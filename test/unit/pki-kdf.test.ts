@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { main } from '../../src/cli/main';
-import { buildPkcs12, generateChain, generateKeyPair, privateKeyPem, DEFAULT_KDF_ITERATIONS } from '../../src/core/pki/index';
+import { buildPkcs12, generateChain, generateKeyPair, privateKeyFilePem, DEFAULT_KDF_ITERATIONS } from '../../src/core/pki/index';
 import { InputError } from '../../src/core/errors';
+import { longestStall } from '../hostile/longestStall';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'pki-kdf-'));
 const env = { ...process.env, PASS: 'correct horse battery' };
@@ -33,7 +34,7 @@ function asn1Iterations(pemFile: string): number {
 test(`encrypted private keys use ${DEFAULT_KDF_ITERATIONS} PBKDF2 iterations by default, read back by openssl asn1parse, and still load in openssl and Node`, async () => {
   const { privateKey } = await generateKeyPair('ec256');
   const f = path.join(tmp(), 'k-key.pem');
-  writeFileSync(f, privateKeyPem(privateKey, env.PASS));
+  writeFileSync(f, await privateKeyFilePem(privateKey, env.PASS));
   assert.equal(asn1Iterations(f), 100_000);
   const r = spawnSync('openssl', ['pkey', '-in', f, '-passin', 'env:PASS', '-noout'], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
@@ -45,21 +46,21 @@ test(`encrypted private keys use ${DEFAULT_KDF_ITERATIONS} PBKDF2 iterations by 
 test('the iteration count is configurable and checked', async () => {
   const { privateKey } = await generateKeyPair('ec256');
   const f = path.join(tmp(), 'k-key.pem');
-  writeFileSync(f, privateKeyPem(privateKey, env.PASS, 250_000));
+  writeFileSync(f, await privateKeyFilePem(privateKey, env.PASS, 250_000));
   assert.equal(asn1Iterations(f), 250_000);
-  assert.throws(() => privateKeyPem(privateKey, env.PASS, 1000), InputError);
-  assert.throws(() => privateKeyPem(privateKey, env.PASS, 2.5), InputError);
-  assert.throws(() => privateKeyPem(privateKey, env.PASS, 2_000_001), InputError);
+  await assert.rejects(() => privateKeyFilePem(privateKey, env.PASS, 1000), InputError);
+  await assert.rejects(() => privateKeyFilePem(privateKey, env.PASS, 2.5), InputError);
+  await assert.rejects(() => privateKeyFilePem(privateKey, env.PASS, 2_000_001), InputError);
   const set = await generateChain({ keyType: 'ec256' });
   const get = (n: string) => String(set.files.find((x) => x.name === n)!.contents);
-  assert.throws(() => buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), passphrase: 'p', iterations: 300_000 }), /at most 200,000 iterations/);
+  await assert.rejects(() => buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), passphrase: 'p', iterations: 300_000 }), /at most 200,000 iterations/);
 });
 
 test('PKCS#12: MAC, certificates and shrouded key all at 100000 iterations (openssl pkcs12 -info), and Node\'s pfx loads it', async () => {
   const set = await generateChain({ keyType: 'ec256' });
   const get = (n: string) => String(set.files.find((x) => x.name === n)!.contents);
   const f = path.join(tmp(), 'c.p12');
-  writeFileSync(f, buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), chainPem: get('ca-intermediate-crt.pem'), passphrase: env.PASS }));
+  writeFileSync(f, await buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), chainPem: get('ca-intermediate-crt.pem'), passphrase: env.PASS }));
   const info = spawnSync('openssl', ['pkcs12', '-info', '-noout', '-in', f, '-passin', 'env:PASS'], { env, encoding: 'utf8' });
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stderr, /MAC: sha256, Iteration 100000/);
@@ -103,4 +104,31 @@ test('mtls send --root-out refuses an existing file without --force and a symbol
   assert.equal(readFileSync(path.join(cwd, 'existing.pem'), 'utf8'), 'old');
   r = await mtls(cwd, ['send', 'https://127.0.0.1:9/', '--as-dialogflow', '--root-out', 'existing.pem', '--force']);
   assert.match(readFileSync(path.join(cwd, 'existing.pem'), 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+});
+
+/** Far below what these derivations cost on the caller's thread (about half a second), far above a loaded machine's jitter. */
+const STALL_LIMIT_MS = 100;
+
+test('an encrypted key at the 2,000,000-iteration maximum is written without stalling the caller\'s thread, and openssl reads it', async () => {
+  const { privateKey } = await generateKeyPair('ec256');
+  const { value: pem, stallMs } = await longestStall(() => privateKeyFilePem(privateKey, env.PASS, 2_000_000));
+  const f = path.join(tmp(), 'slow-key.pem');
+  writeFileSync(f, pem);
+  assert.equal(asn1Iterations(f), 2_000_000);
+  const r = spawnSync('openssl', ['pkey', '-in', f, '-passin', 'env:PASS', '-noout'], { env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(stallMs < STALL_LIMIT_MS, `the caller's thread stalled ${stallMs} ms`);
+});
+
+test('a .p12 at the 200,000-iteration maximum is built without stalling the caller\'s thread, and openssl verifies its MAC', async () => {
+  const set = await generateChain({ keyType: 'ec256' });
+  const get = (n: string) => String(set.files.find((x) => x.name === n)!.contents);
+  const { value: p12, stallMs } = await longestStall(() => buildPkcs12({ certPem: get('client-crt.pem'), keyPem: get('client-key.pem'), passphrase: env.PASS, iterations: 200_000 }));
+  const f = path.join(tmp(), 'slow.p12');
+  writeFileSync(f, p12);
+  const info = spawnSync('openssl', ['pkcs12', '-info', '-noout', '-in', f, '-passin', 'env:PASS'], { env, encoding: 'utf8' });
+  assert.equal(info.status, 0, info.stderr);
+  assert.match(info.stderr, /MAC: sha256, Iteration 200000/);
+  assert.match(info.stderr, /Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 200000/);
+  assert.ok(stallMs < STALL_LIMIT_MS, `the caller's thread stalled ${stallMs} ms`);
 });

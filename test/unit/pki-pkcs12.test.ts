@@ -27,7 +27,7 @@ const env = { ...process.env, P12_PASS: 'p12 pässword' };
 for (const kt of ['rsa2048', 'ec256', 'ec384', 'ed25519'] as KeyType[]) {
   test(`openssl pkcs12 (OpenSSL 3 defaults) and Node's pfx option read our ${kt} .p12, with the key matching the leaf`, async () => {
     const set = await generateChain({ keyType: kt });
-    const p12 = buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), chainPem: file(set, 'ca-intermediate-crt.pem'), passphrase: env.P12_PASS });
+    const p12 = await buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), chainPem: file(set, 'ca-intermediate-crt.pem'), passphrase: env.P12_PASS });
     const f = writeTmp('client.p12', p12);
     const info = spawnSync('openssl', ['pkcs12', '-info', '-nokeys', '-in', f, '-passin', 'env:P12_PASS'], { env, encoding: 'utf8' });
     assert.equal(info.status, 0, info.stderr);
@@ -48,7 +48,7 @@ for (const kt of ['rsa2048', 'ec256', 'ec384', 'ed25519'] as KeyType[]) {
 
 test('a wrong passphrase is refused by openssl and by Node', async () => {
   const set = await generateChain({ keyType: 'ec256' });
-  const p12 = buildPkcs12({ certPem: file(set, 'server-crt.pem'), keyPem: file(set, 'server-key.pem'), passphrase: 'right' });
+  const p12 = await buildPkcs12({ certPem: file(set, 'server-crt.pem'), keyPem: file(set, 'server-key.pem'), passphrase: 'right' });
   const f = writeTmp('s.p12', p12);
   const r = spawnSync('openssl', ['pkcs12', '-info', '-nokeys', '-in', f, '-passin', 'pass:wrong'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
@@ -58,8 +58,8 @@ test('a wrong passphrase is refused by openssl and by Node', async () => {
 
 test('a Node TLS server loaded from our .p12 (RSA) serves its chain and a p12 client completes mTLS', async () => {
   const set = await generateChain({ keyType: 'rsa2048' });
-  const serverPfx = buildPkcs12({ certPem: file(set, 'server-fullchain.pem'), keyPem: file(set, 'server-key.pem'), passphrase: 'x1' });
-  const clientPfx = buildPkcs12({ certPem: file(set, 'client-crt.pem'), chainPem: file(set, 'ca-intermediate-crt.pem'), keyPem: file(set, 'client-key.pem'), passphrase: 'x2' });
+  const serverPfx = await buildPkcs12({ certPem: file(set, 'server-fullchain.pem'), keyPem: file(set, 'server-key.pem'), passphrase: 'x1' });
+  const clientPfx = await buildPkcs12({ certPem: file(set, 'client-crt.pem'), chainPem: file(set, 'ca-intermediate-crt.pem'), keyPem: file(set, 'client-key.pem'), passphrase: 'x2' });
   const server = tls.createServer({ pfx: serverPfx, passphrase: 'x1', ca: file(set, 'ca-root-crt.pem'), requestCert: true, rejectUnauthorized: true }, (s) =>
     s.end(String((s.getPeerCertificate() as tls.PeerCertificate).subject.CN)),
   );
@@ -80,16 +80,16 @@ test('a Node TLS server loaded from our .p12 (RSA) serves its chain and a p12 cl
 
 test('an encrypted input key is read with its passphrase; a key of another certificate is refused', async () => {
   const set = await generateChain({ keyType: 'ec256', keyPassphrase: 'keypass' });
-  const p12 = buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), keyPassphrase: 'keypass', passphrase: 'out', friendlyName: 'My Bot' });
+  const p12 = await buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), keyPassphrase: 'keypass', passphrase: 'out', friendlyName: 'My Bot' });
   const f = writeTmp('c.p12', p12);
   const info = spawnSync('openssl', ['pkcs12', '-info', '-nokeys', '-in', f, '-passin', 'pass:out'], { encoding: 'utf8' });
   assert.match(info.stdout, /friendlyName: My Bot/);
-  assert.throws(() => buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), passphrase: 'out' }), (e: unknown) => e instanceof InputError && /encrypted/.test(e.message));
-  assert.throws(
+  await assert.rejects(() => buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), passphrase: 'out' }), (e: unknown) => e instanceof InputError && /encrypted/.test(e.message));
+  await assert.rejects(
     () => buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'server-key.pem'), keyPassphrase: 'keypass', passphrase: 'out' }),
     (e: unknown) => e instanceof InputError && /does not belong to the certificate/.test(e.message),
   );
-  assert.throws(() => buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), keyPassphrase: 'keypass', passphrase: '' }), InputError);
+  await assert.rejects(() => buildPkcs12({ certPem: file(set, 'client-crt.pem'), keyPem: file(set, 'client-key.pem'), keyPassphrase: 'keypass', passphrase: '' }), InputError);
   // the public key in the p12 leaf equals the input certificate's
   const der = spawnSync('openssl', ['pkcs12', '-in', f, '-nokeys', '-clcerts', '-passin', 'pass:out'], { encoding: 'utf8' }).stdout;
   assert.ok(createPublicKey(der.slice(der.indexOf('-----BEGIN'))).equals(new X509Certificate(file(set, 'client-crt.pem')).publicKey));

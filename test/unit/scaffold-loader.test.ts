@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { planLaunch } from '../../src/core/scaffold/launch';
 import { ensureBuilt, loaderPath, repoRoot, runCommand, tempDir } from './scaffold-support';
 
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const plan = planLaunch(script, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
+async function run(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const plan = await planLaunch(script, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
   assert.equal(plan.strategy, process.versions.node.startsWith('20.') ? 'amaro-loader' : plan.strategy);
   return runCommand(plan.command, plan.args, plan.env);
 }

@@ -16,6 +16,7 @@ import { planLaunch, strategyFor } from '../../src/core/scaffold/launch';
 import { FilesExistError } from '../../src/core/files';
 import { InputError, MtlsError } from '../../src/core/errors';
 import { repoRoot, tempDir } from './scaffold-support';
+import { longestStall } from '../hostile/longestStall';
 
 // The repository's TypeScript 5 (its JavaScript API), loaded from the repo: tests may run from another outDir.
 const ts = createRequire(path.join(repoRoot, 'package.json'))('typescript') as typeof TS;
@@ -200,25 +201,25 @@ describe('planLaunch', () => {
     assert.throws(() => strategyFor('20.5.0'), /too old/);
   });
 
-  it('builds the command line for each strategy', () => {
+  it('builds the command line for each strategy', async () => {
     const dir = tempDir('plan');
     try {
       const loader = path.join(dir, 'dist', 'ts-loader.mjs');
       mkdirSync(path.dirname(loader));
       writeFileSync(loader, '');
       const server = path.join(dir, 'server.ts');
-      const native = planLaunch(server, { nodePath: '/opt/node24/bin/node', nodeVersion: 'v24.0.0', env: { PATH: '/bin' }, port: 9443 });
+      const native = await planLaunch(server, { nodePath: '/opt/node24/bin/node', nodeVersion: 'v24.0.0', env: { PATH: '/bin' }, port: 9443 });
       assert.deepEqual([native.command, native.args, native.strategy], ['/opt/node24/bin/node', [server], 'native']);
       assert.equal(native.env['MTLS_PORT'], '9443');
-      const flagged = planLaunch(server, { nodePath: 'node', nodeVersion: '22.6.0', env: {} });
+      const flagged = await planLaunch(server, { nodePath: 'node', nodeVersion: '22.6.0', env: {} });
       assert.deepEqual(flagged.args.slice(0, 1), ['--experimental-strip-types']);
       assert.equal(flagged.args.at(-1), server);
-      const loaded = planLaunch(server, { nodePath: 'node', nodeVersion: '20.20.2', env: {}, loaderPath: loader });
+      const loaded = await planLaunch(server, { nodePath: 'node', nodeVersion: '20.20.2', env: {}, loaderPath: loader });
       assert.equal(loaded.strategy, 'amaro-loader');
       assert.match(decodeURIComponent(loaded.args[0] ?? ''), /^--import=data:text\/javascript,import\{register\}from'node:module';register\("file:\/\/\/.*\/dist\/ts-loader\.mjs"\);$/);
       assert.match(loaded.note, /amaro/);
-      assert.throws(() => planLaunch(server, { nodePath: 'node', nodeVersion: '20.20.2', env: {}, loaderPath: path.join(dir, 'none.mjs') }), /ts-loader\.mjs not found/);
-      const self = planLaunch(server, { useCurrentRuntime: true, env: {}, loaderPath: loader });
+      await assert.rejects(() => planLaunch(server, { nodePath: 'node', nodeVersion: '20.20.2', env: {}, loaderPath: path.join(dir, 'none.mjs') }), /ts-loader\.mjs not found/);
+      const self = await planLaunch(server, { useCurrentRuntime: true, env: {}, loaderPath: loader });
       assert.equal(self.command, process.execPath);
       // VS Code's runtime: marked even on a plain-Node extension host (ignored there), named in the note.
       assert.equal(self.env['ELECTRON_RUN_AS_NODE'], '1');
@@ -231,8 +232,27 @@ describe('planLaunch', () => {
     }
   });
 
-  it('falls back to this runtime when node is not on PATH', () => {
-    const plan = planLaunch('/x/server.ts', { env: { PATH: '/nonexistent' }, loaderPath: __filename });
+  it('asks another Node its version in a child process without blocking this thread, and says what to do when it cannot run', async () => {
+    const dir = tempDir('slow-node');
+    try {
+      // A Node that takes half a second to answer (a cold disk, an antivirus scan, a version-manager shim).
+      const slow = path.join(dir, 'node');
+      writeFileSync(slow, '#!/bin/sh\nsleep 0.5\necho v24.0.0\n', { mode: 0o755 });
+      const { value: plan, stallMs } = await longestStall(() => planLaunch(path.join(dir, 'server.mts'), { nodePath: slow, env: { PATH: '/bin' } }));
+      assert.equal(plan.strategy, 'native');
+      assert.match(plan.note, /^Node 24\.0\.0 \(.*\/node\), strategy native/);
+      assert.ok(stallMs < 300, `planning stalled this thread ${stallMs} ms`);
+      await assert.rejects(
+        () => planLaunch(path.join(dir, 'server.mts'), { nodePath: path.join(dir, 'missing-node'), env: {} }),
+        (e: unknown) => e instanceof MtlsError && e.code === 'E_NODE' && /cannot run .*missing-node --version: .*Set mtls\.server\.nodePath \(or --node\)/.test(e.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to this runtime when node is not on PATH', async () => {
+    const plan = await planLaunch('/x/server.ts', { env: { PATH: '/nonexistent' }, loaderPath: __filename });
     assert.equal(plan.command, process.execPath);
     assert.match(plan.note, /no node on PATH\), strategy /);
     assert.equal(plan.env['ELECTRON_RUN_AS_NODE'], undefined, 'plain Node outside VS Code: nothing to mark');

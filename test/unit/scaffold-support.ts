@@ -174,8 +174,8 @@ export function spawnServer(command: string, args: string[], env: Record<string,
 }
 
 /** Starts a scaffolded server.ts for real through planLaunch, on a free port (MTLS_PORT=0), on `nodePath` (default this Node). */
-export function startServer(serverTs: string, env: Record<string, string> = {}, nodePath = process.execPath): Promise<RunningServer> {
-  const plan = planLaunch(serverTs, { nodePath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env } });
+export async function startServer(serverTs: string, env: Record<string, string> = {}, nodePath = process.execPath): Promise<RunningServer> {
+  const plan = await planLaunch(serverTs, { nodePath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env } });
   return spawnServer(plan.command, plan.args, plan.env);
 }
 
@@ -202,8 +202,8 @@ export function cachedNodes(): CachedNode[] {
 }
 
 /** Runs a scaffolded server.ts that is expected to fail at startup; resolves to its exit code and output. */
-export function runToExit(serverTs: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const plan = planLaunch(serverTs, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), ...env } });
+export async function runToExit(serverTs: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const plan = await planLaunch(serverTs, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), ...env } });
   return runCommand(plan.command, plan.args, plan.env);
 }
 

@@ -33,7 +33,7 @@ after(() => {
 const certEnv = (): Record<string, string> => ({ MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caBundle, MTLS_HOST: '127.0.0.2', MTLS_PORT: '0' });
 
 async function printConfig(env: Record<string, string>): Promise<Record<string, unknown>> {
-  const plan = planLaunch(file, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const plan = await planLaunch(file, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
   const r = await runCommand(plan.command, [...plan.args, '--print-config'], plan.env);
   assert.equal(r.code, 0, r.output);
   return JSON.parse(r.stdout) as Record<string, unknown>;

@@ -40,7 +40,7 @@ export const p12Command: CliCommand = {
     const passphrase = passphraseFromEnv(values, ctx.env);
     if (passphrase === undefined) throw new UsageError('missing option --passphrase-env');
     const chainFile = stringOpt(values, 'chain');
-    const p12 = buildPkcs12({
+    const p12 = await buildPkcs12({
       certPem: await readText(ctx, stringOpt(values, 'cert') ?? '', 'the certificate'),
       keyPem: await readText(ctx, stringOpt(values, 'key') ?? '', 'the key'),
       keyPassphrase: passphraseFromEnv(values, ctx.env, 'key-passphrase-env'),

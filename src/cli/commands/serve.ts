@@ -39,7 +39,7 @@ export const serveCommand: CliCommand = {
     const nodePath = stringOpt(values, 'node') ?? process.execPath;
     if (values['print-config'] === true) {
       // The server prints them itself, on the Node and with the loader it would run on.
-      const plan = planLaunch(file, { nodePath, env });
+      const plan = await planLaunch(file, { nodePath, env });
       return runForeground(plan.command, [...plan.args, '--print-config'], plan.env);
     }
     const config = await readServerConfig(file, env, { nodePath });
@@ -52,7 +52,7 @@ export const serveCommand: CliCommand = {
       for (const p of problems) ctx.err(formatProblem(p));
       return 1;
     }
-    const plan = planLaunch(file, { nodePath, env });
+    const plan = await planLaunch(file, { nodePath, env });
     ctx.err(`mtls serve: ${plan.note}`);
     return runForeground(plan.command, plan.args, plan.env);
   },

@@ -3,7 +3,8 @@
  * AES-256-CBC), with an iteration count we choose. Node's own `KeyObject.export({ cipher })` always uses
  * OpenSSL's old default of 2,048 iterations, which makes a stolen key file cheap to brute-force.
  */
-import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createCipheriv, pbkdf2, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { der } from '../asn1/der';
 import { InputError } from '../errors';
 import { OID } from '../asn1/oids';
@@ -23,6 +24,9 @@ const MAX_KDF_ITERATIONS = 2_000_000;
 /** PKCS#12 derives three times (MAC with the slow RFC 7292 KDF, certificates, key) and readers try two password encodings: 200,000 keeps that inside the budget. */
 export const MAX_PKCS12_ITERATIONS = 200_000;
 
+/** PBKDF2 on libuv's thread pool: up to 2 million iterations (~0.6 s) never hold up the caller's thread (VS Code's extension host). */
+const pbkdf2Async = promisify(pbkdf2);
+
 /** The given iteration count, checked, or the default. */
 export function kdfIterations(n: number | undefined): number {
   if (n === undefined) return DEFAULT_KDF_ITERATIONS;
@@ -33,11 +37,11 @@ export function kdfIterations(n: number | undefined): number {
 }
 
 /** PBES2 encryption of `plain`: the AlgorithmIdentifier DER and the ciphertext. The password is used as UTF-8, as OpenSSL does. */
-export function pbes2Encrypt(plain: Buffer, password: string, iterations: number): { algorithm: Buffer; encrypted: Buffer } {
+export async function pbes2Encrypt(plain: Buffer, password: string, iterations: number): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
   const iter = kdfIterations(iterations);
   const salt = randomBytes(16);
   const iv = randomBytes(16);
-  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iter, 32, 'sha256');
+  const key = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, iter, 32, 'sha256');
   const c = createCipheriv('aes-256-cbc', key, iv);
   const encrypted = Buffer.concat([c.update(plain), c.final()]);
   const algorithm = der.sequence(
@@ -51,7 +55,7 @@ export function pbes2Encrypt(plain: Buffer, password: string, iterations: number
 }
 
 /** EncryptedPrivateKeyInfo (RFC 5958) DER for an unencrypted PKCS#8 DER key. */
-export function encryptPkcs8(pkcs8Der: Buffer, password: string, iterations: number): Buffer {
-  const { algorithm, encrypted } = pbes2Encrypt(pkcs8Der, password, iterations);
+export async function encryptPkcs8(pkcs8Der: Buffer, password: string, iterations: number): Promise<Buffer> {
+  const { algorithm, encrypted } = await pbes2Encrypt(pkcs8Der, password, iterations);
   return der.sequence(algorithm, der.octetString(encrypted));
 }

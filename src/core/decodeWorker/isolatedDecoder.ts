@@ -3,11 +3,13 @@
  * derivation, chain building); in a worker thread that costs the caller nothing, and past the deadline
  * the worker is terminated and the file becomes one "not decoded" error. Requests run in order, up to
  * `concurrency` at a time (one worker each); workers start on first use and stop after a while without work.
+ * The same workers open PKCS#12 files for TLS (a send, a probe): their key derivation alone can take seconds.
  */
 import { Worker } from 'node:worker_threads';
 import { MtlsError } from '../errors';
+import type { OpenedPkcs12 } from '../http/types';
 import type { DecodedFile } from '../x509';
-import type { DecodeInput, DecodeReply, DecodeRequest } from './protocol';
+import type { DecodeInput, DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
 
 export type { DecodeInput } from './protocol';
 
@@ -41,11 +43,26 @@ export interface DecodeJobOptions {
   readonly now?: Date;
 }
 
+/** Options of one PKCS#12 file opened for TLS. */
+export interface OpenPkcs12Options {
+  /** Deadline in ms (default: the decoder's); past it the result is an E_PKCS12_TIMEOUT error. */
+  readonly timeoutMs?: number;
+}
+
+/** One request and how each way it can end settles its promise. */
 interface Job {
-  readonly request: Omit<DecodeRequest, 'id'>;
-  readonly resolve: (r: DecodedFile) => void;
+  readonly request: WorkerRequestBody;
+  readonly timeoutMs?: number;
+  /** The worker answered. */
+  readonly reply: (r: WorkerReply) => void;
+  /** The deadline passed (`limit`: "5 s (limit set by …)"). */
+  readonly timedOut: (limit: string) => void;
+  /** The worker could not start or stopped: `why` completes "the decoder …". */
+  readonly failed: (why: string) => void;
   readonly reject: (e: unknown) => void;
 }
+
+type WorkerRequestBody = Omit<DecodeRequest, 'id'> | Omit<Pkcs12PemRequest, 'id'>;
 
 /** The result for a file the decoder did not finish: one error, nothing else. */
 function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
@@ -79,9 +96,38 @@ export class IsolatedDecoder {
 
   /** Decodes in a worker. Resolves with the decoder's result, or a "not decoded" one past the deadline. */
   decode(input: DecodeInput, options: DecodeJobOptions = {}): Promise<DecodedFile> {
+    const fileName = options.fileName;
+    return this.enqueue<DecodedFile>((resolve, reject) => ({
+      request: { input, ...options },
+      reply: (r) => resolve('result' in r ? r.result : notDecoded('worker-failed', `not decoded: ${'failure' in r ? r.failure : 'unexpected reply'}`, fileName)),
+      timedOut: (limit) => resolve(notDecoded('timeout', `not decoded: took longer than ${limit}`, fileName)),
+      failed: (why) => resolve(notDecoded('worker-failed', `not decoded: the decoder ${why}`, fileName)),
+      reject,
+    }));
+  }
+
+  /**
+   * Opens a PKCS#12 file for TLS in a worker (pkcs12ToPem there): its chain and key as PEM, or the error opening
+   * it threw, as plain data (pemOfOpened turns it back into PEM or a typed error). Never rejects but with
+   * DecodeCancelled; past the deadline or when the worker fails, the result is an error saying so.
+   */
+  openPkcs12(bytes: Uint8Array, passphrase: string | undefined, options: OpenPkcs12Options = {}): Promise<OpenedPkcs12> {
+    const error = (code: string, message: string): OpenedPkcs12 => ({ error: { name: 'MtlsError', code, message } });
+    return this.enqueue<OpenedPkcs12>((resolve, reject) => ({
+      request: { kind: 'pkcs12-pem', bytes, ...(passphrase !== undefined ? { passphrase } : {}) },
+      timeoutMs: options.timeoutMs,
+      reply: (r) => resolve('opened' in r ? r.opened : error('E_PKCS12_WORKER', 'The PKCS#12 file could not be opened: its reader failed unexpectedly. Export it again, or use PEM files (cert and key).')),
+      timedOut: (limit) =>
+        resolve(error('E_PKCS12_TIMEOUT', `Opening the PKCS#12 file took longer than ${limit}: its key derivation is too costly. Export it again with fewer iterations (openssl pkcs12 -export -iter 100000 …), or use PEM files (cert and key).`)),
+      failed: (why) => resolve(error('E_PKCS12_WORKER', `The PKCS#12 file could not be opened: the reader ${why}. Try again, or use PEM files (cert and key).`)),
+      reject,
+    }));
+  }
+
+  private enqueue<T>(job: (resolve: (v: T) => void, reject: (e: unknown) => void) => Job): Promise<T> {
     if (this.disposed) return Promise.reject(new DecodeCancelled());
-    return new Promise<DecodedFile>((resolve, reject) => {
-      this.queue.push({ request: { input, ...options }, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(job(resolve, reject));
       clearTimeout(this.idleTimer);
       this.pump();
     });
@@ -137,18 +183,18 @@ export class IsolatedDecoder {
     try {
       worker = await this.start(slot);
     } catch (e) {
-      this.finish(slot, id, () => job.resolve(notDecoded('worker-failed', `not decoded: the decoder could not start (${(e as Error).message})`, job.request.fileName)));
+      this.finish(slot, id, () => job.failed(`could not start (${(e as Error).message})`));
       return;
     }
     if (slot.running?.id !== id) return; // cancelled while the worker started
     // The deadline counts from when the worker has the request, not from when it was queued.
-    const ms = Math.max(1, this.opts.timeoutMs());
+    const ms = Math.max(1, job.timeoutMs ?? this.opts.timeoutMs());
     slot.running.timer = setTimeout(() => {
       this.stopWorker(slot);
-      const hint = this.opts.timeoutHint ? ` (${this.opts.timeoutHint})` : '';
-      this.finish(slot, id, () => job.resolve(notDecoded('timeout', `not decoded: took longer than ${duration(ms)}${hint}`, job.request.fileName)));
+      const hint = this.opts.timeoutHint && job.timeoutMs === undefined ? ` (${this.opts.timeoutHint})` : '';
+      this.finish(slot, id, () => job.timedOut(`${duration(ms)}${hint}`));
     }, ms);
-    worker.postMessage({ id, ...job.request } satisfies DecodeRequest);
+    worker.postMessage({ id, ...job.request } satisfies WorkerRequest);
   }
 
   /** Ends the slot's request `id` (if it still is the one running), then hands out the next. */
@@ -166,17 +212,17 @@ export class IsolatedDecoder {
     slot.worker = worker;
     this.started++;
     worker.unref(); // never keeps the process alive
-    worker.on('message', (reply: DecodeReply) => {
+    worker.on('message', (reply: WorkerReply) => {
       const r = slot.running;
       if (!r || r.id !== reply.id) return;
-      this.finish(slot, reply.id, () => ('result' in reply ? r.job.resolve(reply.result) : r.job.resolve(notDecoded('worker-failed', `not decoded: ${reply.failure}`, r.job.request.fileName))));
+      this.finish(slot, reply.id, () => r.job.reply(reply));
     });
     const died = (why: string) => {
       if (slot.worker !== worker) return; // a worker we stopped on purpose
       slot.worker = undefined;
       slot.ready = undefined;
       const r = slot.running;
-      if (r) this.finish(slot, r.id, () => r.job.resolve(notDecoded('worker-failed', `not decoded: the decoder stopped (${why})`, r.job.request.fileName)));
+      if (r) this.finish(slot, r.id, () => r.job.failed(`stopped (${why})`));
     };
     worker.on('error', (e) => died(e.message));
     worker.on('exit', (code) => died(`exit code ${code}`));

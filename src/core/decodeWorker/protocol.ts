@@ -1,4 +1,5 @@
 /** Messages between the decoding worker and the thread that owns it (plain data: structured clone). */
+import type { OpenedPkcs12 } from '../http/types';
 import type { DecodedFile } from '../x509';
 
 /** What to decode: a file's bytes (any format) or PEM text (a selection, a hover). */
@@ -6,6 +7,7 @@ export type DecodeInput = { readonly bytes: Uint8Array } | { readonly text: stri
 
 export interface DecodeRequest {
   readonly id: number;
+  readonly kind?: 'decode';
   readonly input: DecodeInput;
   readonly fileName?: string;
   /** PKCS#12 passphrase; travels only in this message, never logged. */
@@ -15,4 +17,21 @@ export interface DecodeRequest {
   readonly now?: Date;
 }
 
+/** Open a PKCS#12 file for TLS (its chain and key as PEM): the key derivation runs in the worker. */
+export interface Pkcs12PemRequest {
+  readonly id: number;
+  readonly kind: 'pkcs12-pem';
+  readonly bytes: Uint8Array;
+  /** Travels only in this message, never logged. */
+  readonly passphrase?: string;
+}
+
+export type WorkerRequest = DecodeRequest | Pkcs12PemRequest;
+
 export type DecodeReply = { readonly id: number; readonly result: DecodedFile } | { readonly id: number; readonly failure: string };
+export interface Pkcs12PemReply {
+  readonly id: number;
+  readonly opened: OpenedPkcs12;
+}
+
+export type WorkerReply = DecodeReply | Pkcs12PemReply;

@@ -1,26 +1,36 @@
 /**
- * Entry point of the decoding worker thread: runs the core decoder on one request at a time, so a file
- * that is costly to decode blocks this thread only (the owner terminates it after a deadline).
+ * Entry point of the decoding worker thread: runs the core decoder, or opens a PKCS#12 file for TLS, one
+ * request at a time, so a file that is costly to decode or open blocks this thread only (the owner terminates
+ * it after a deadline).
  */
 import { parentPort } from 'node:worker_threads';
+import { openedPkcs12 } from '../http/pkcs12ToPem';
 import { decodeBytesAsync, decodePemTextAsync } from '../x509';
-import type { DecodeReply, DecodeRequest } from './protocol';
+import type { DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker/worker.js runs as a worker thread only');
 
 // The owner sends one request at a time and waits for its reply, so replies never interleave.
-port.on('message', (req: DecodeRequest) => void answer(req));
+port.on('message', (req: WorkerRequest) => void answer(req));
 
-async function answer(req: DecodeRequest): Promise<void> {
-  let reply: DecodeReply;
+const bufferOf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+async function answer(req: WorkerRequest): Promise<void> {
+  port!.postMessage(req.kind === 'pkcs12-pem' ? openForTls(req) : await decode(req));
+}
+
+async function decode(req: DecodeRequest): Promise<WorkerReply> {
   try {
     const opts = { fileName: req.fileName, passphrase: req.passphrase, expiryWarningDays: req.expiryWarningDays, now: req.now };
-    const result = await ('bytes' in req.input ? decodeBytesAsync(Buffer.from(req.input.bytes.buffer, req.input.bytes.byteOffset, req.input.bytes.byteLength), opts) : decodePemTextAsync(req.input.text, opts));
-    reply = { id: req.id, result };
+    const result = await ('bytes' in req.input ? decodeBytesAsync(bufferOf(req.input.bytes), opts) : decodePemTextAsync(req.input.text, opts));
+    return { id: req.id, result };
   } catch (e) {
     // The decoder reports bad input in its result; a throw here is a decoder bug, reported as such.
-    reply = { id: req.id, failure: e instanceof Error ? e.message : String(e) };
+    return { id: req.id, failure: e instanceof Error ? e.message : String(e) };
   }
-  port!.postMessage(reply);
+}
+
+function openForTls(req: Pkcs12PemRequest): WorkerReply {
+  return { id: req.id, opened: openedPkcs12(bufferOf(req.bytes), req.passphrase) };
 }

@@ -7,7 +7,7 @@ import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { OID } from '../asn1/oids';
 import { Pkcs12Error } from '../x509/pkcs12';
 import { oneLineName } from './certSummary';
-import { pkcs12ToPem } from './pkcs12ToPem';
+import { pemOfOpened, pkcs12ToPem } from './pkcs12ToPem';
 import type { ClientCredentials } from './types';
 
 /** Options for createWebhookClient. */
@@ -36,13 +36,14 @@ export function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
 /**
  * The credentials as TLS takes them: a PKCS#12 file opened by our decoder and presented as PEM, like --cert/--key
  * (OpenSSL 3 cannot load the legacy RC2 files that Java, Windows and `openssl -legacy` write). A wrong or
- * missing passphrase becomes OpenSSL's "mac verify failure", which the explanations know.
+ * missing passphrase becomes OpenSSL's "mac verify failure", which the explanations know. A file opened beforehand
+ * (`pfxOpened`, off this thread) is not opened again.
  */
 export function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
   if (c.pfx === undefined) return c;
-  const { pfx, ...rest } = c;
+  const { pfx, pfxOpened, ...rest } = c;
   try {
-    const pem = pkcs12ToPem(pfx, c.passphrase);
+    const pem = pfxOpened !== undefined ? pemOfOpened(pfxOpened) : pkcs12ToPem(pfx, c.passphrase);
     return pem ? { ...rest, ...pem } : c;
   } catch (e) {
     if (e instanceof Pkcs12Error && (e.code === 'wrong-passphrase' || e.code === 'needs-passphrase')) {

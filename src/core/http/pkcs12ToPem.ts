@@ -6,9 +6,11 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { Asn1Error, parseDer, type Asn1Node } from '../asn1/der';
 import { KdfBudget } from '../crypto/kdfBudget';
-import { InputError } from '../errors';
-import { looksLikePkcs12, openPkcs12WithKeys } from '../x509/pkcs12';
+import { InputError, MtlsError } from '../errors';
+import type { MtlsErrorCode } from '../errorCodes';
+import { looksLikePkcs12, openPkcs12WithKeys, Pkcs12Error } from '../x509/pkcs12';
 import { fileContents } from './describeFileContents';
+import type { OpenedPkcs12 } from './types';
 
 /**
  * A file the user chose to send with may cost more key derivation than one met while scanning a workspace (1 s),
@@ -87,6 +89,31 @@ export function pkcs12ToPem(bytes: Buffer, passphrase: string | undefined, file 
     return { certPem: orderChain(leaf, certs).map((c) => c.toString()).join(''), keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
   }
   throw new InputError(`${file}: its private key matches none of its ${certs.length} certificate${certs.length === 1 ? '' : 's'}; export the client certificate together with its own key.`);
+}
+
+/** pkcs12ToPem as plain data, for a worker thread to hand back: its PEM, or the error it threw. */
+export function openedPkcs12(bytes: Buffer, passphrase: string | undefined): OpenedPkcs12 {
+  try {
+    const pem = pkcs12ToPem(bytes, passphrase);
+    return pem ? { pem } : {};
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    return { error: { name: error.name, message: error.message, ...(e instanceof MtlsError ? { code: e.code } : {}) } };
+  }
+}
+
+/**
+ * The PEM of a PKCS#12 file opened by openedPkcs12 (undefined for one in BER), or the error opening it threw, of
+ * its own type again (Pkcs12Error for the passphrase, InputError for the file), so it is explained the same way.
+ */
+export function pemOfOpened(opened: OpenedPkcs12): { certPem: string; keyPem: string } | undefined {
+  const e = opened.error;
+  if (e === undefined) return opened.pem;
+  if (e.name === 'Pkcs12Error') throw new Pkcs12Error(e.code as Pkcs12Error['code'], e.message);
+  if (e.name === 'InputError') throw new InputError(e.message);
+  // The worker copied the code of an MtlsError it caught, so it is one of ours.
+  if (e.code !== undefined) throw new MtlsError(e.code as MtlsErrorCode, e.message);
+  throw new Error(e.message);
 }
 
 /** The leaf, then its issuers as far as the file has them, then the rest. */

@@ -138,7 +138,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     const c = p.client as ClientCredentials | undefined;
     const r = await sendWebhook({
       url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs, ...serverTrust,
-      ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, passphrase: c.passphrase } : {}),
+      ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, pfxOpened: c.pfxOpened, passphrase: c.passphrase } : {}),
       // A token row's Authorization replaces any the caller gave: the token is what that row tests.
       ...(p.token !== undefined || p.id === 'id-token-none' ? { headers: withoutAuthorization(opts.headers, p.token) } : {}),
     });

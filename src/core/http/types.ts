@@ -11,10 +11,24 @@ export interface ClientCredentials {
   /** Passphrase of the encrypted key or of the PKCS#12 file. */
   passphrase?: string;
   pfx?: Buffer;
+  /**
+   * `pfx` already opened elsewhere (the extension opens it in a worker thread, as its key derivation can take
+   * seconds): used instead of opening it again on this thread.
+   */
+  pfxOpened?: OpenedPkcs12;
   /** Roots that verify the SERVER; absent → the system store. */
   caPem?: string;
   /** Skip server verification. Reported loudly in every result; never the default. */
   insecure?: boolean;
+}
+
+/**
+ * A PKCS#12 file opened for TLS, as plain data (it crosses from a worker thread): its chain and key as PEM, or
+ * neither for a file in BER (left to OpenSSL), or the typed error that opening it threw.
+ */
+export interface OpenedPkcs12 {
+  readonly pem?: { readonly certPem: string; readonly keyPem: string };
+  readonly error?: { readonly name: string; readonly code?: string; readonly message: string };
 }
 
 /** A webhook request to send. */

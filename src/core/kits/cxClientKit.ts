@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../errors';
 import { shellQuote } from '../shellQuote';
-import { describeCertificate, issueClientCertificate, privateKeyPem, type KeyType } from '../pki';
+import { describeCertificate, issueClientCertificate, privateKeyFilePem, type KeyType } from '../pki';
 import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
 
 export const CxClientFiles = {
@@ -110,7 +110,7 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
   ].join('\n');
   const files: Kit['files'] = [
     { name: F.cert, contents: issued.cert.pem },
-    { name: F.key, contents: privateKeyPem(issued.keys.privateKey, passphrase, o.kdfIterations), secret: true },
+    { name: F.key, contents: await privateKeyFilePem(issued.keys.privateKey, passphrase, o.kdfIterations), secret: true },
     { name: F.passphrase, contents: passphrase, secret: true },
     { name: F.settings, contents: JSON.stringify(settings, null, 2) + '\n' },
   ];

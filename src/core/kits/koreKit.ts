@@ -82,7 +82,7 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   if (o.p12) {
     const passphrase = o.p12Passphrase ?? generatePassphrase();
     generatedP12Pass = o.p12Passphrase === undefined;
-    const p12 = buildPkcs12({ certPem, keyPem, chainPem: interPem || undefined, passphrase, friendlyName: o.cn ?? 'kore-bot-platform', iterations: o.kdfIterations });
+    const p12 = await buildPkcs12({ certPem, keyPem, chainPem: interPem || undefined, passphrase, friendlyName: o.cn ?? 'kore-bot-platform', iterations: o.kdfIterations });
     files.push({ name: F.p12, contents: p12, secret: true });
     if (generatedP12Pass) files.push({ name: F.p12Passphrase, contents: passphrase, secret: true });
   }

@@ -4,7 +4,7 @@ import { InputError } from '../errors';
 import { buildCertificate, type BuiltCertificate } from './certificate';
 import { readCertFields, readGivenCertificate } from './certInfo';
 import { checkDays, checkSans, DEFAULT_LEAF_DAYS, describe, keyType, validity, type GeneratedSet, type LeafOptions } from './generate';
-import { generateKeyPair, loadPrivateKey, privateKeyPem, type KeyPair } from './keys';
+import { generateKeyPair, loadPrivateKey, privateKeyFilePem, type KeyPair } from './keys';
 import { encodeName } from './names';
 import { toPem } from '../asn1/pemArmor';
 import { certificatesFromPem } from '../x509/pem';
@@ -67,7 +67,7 @@ export async function generateClientFromCa(o: LeafOptions & { caCertPem: string;
   const intermediates = issued.caChain.filter((c, i) => i === 0 || !isSelfSigned(c));
   return {
     files: [
-      { name: `${prefix}-key.pem`, contents: privateKeyPem(issued.keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
+      { name: `${prefix}-key.pem`, contents: await privateKeyFilePem(issued.keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
       { name: `${prefix}-crt.pem`, contents: issued.cert.pem },
       { name: `${prefix}-fullchain.pem`, contents: issued.cert.pem + intermediates.map((c) => toPem('CERTIFICATE', c)).join('') },
     ],

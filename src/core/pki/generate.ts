@@ -5,7 +5,7 @@ import type { OutputFile } from '../files';
 import { InputError } from '../errors';
 import { buildCertificate, type BuiltCertificate, type CertRole } from './certificate';
 import { readCertFields } from './certInfo';
-import { defaultKeyType, generateKeyPair, parseKeyType, privateKeyPem, type KeyPair, type KeyType } from './keys';
+import { defaultKeyType, generateKeyPair, parseKeyType, privateKeyFilePem, type KeyPair, type KeyType } from './keys';
 import { encodeName, parseSan, parseSans } from './names';
 
 export interface SubjectOptions {
@@ -125,7 +125,7 @@ export async function generateSelfSigned(o: LeafOptions = {}): Promise<Generated
   const cert = buildCertificate({ role: 'server', subject, publicKey: keys.publicKey, signingKey: keys.privateKey, sans, ...v });
   return {
     files: [
-      { name: 'server-key.pem', contents: privateKeyPem(keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
+      { name: 'server-key.pem', contents: await privateKeyFilePem(keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
       { name: 'server-crt.pem', contents: cert.pem },
     ],
     certificates: [describe('server-crt.pem', cert, 'server', v.notAfter)],
@@ -179,14 +179,14 @@ export async function generateChain(o: ChainOptions = {}): Promise<GeneratedSet>
   return {
     files: [
       { name: 'ca-root-crt.pem', contents: root.pem },
-      { name: 'ca-root-key.pem', contents: privateKeyPem(rootKey.privateKey, pass, iter), secret: true },
+      { name: 'ca-root-key.pem', contents: await privateKeyFilePem(rootKey.privateKey, pass, iter), secret: true },
       { name: 'ca-intermediate-crt.pem', contents: inter.pem },
-      { name: 'ca-intermediate-key.pem', contents: privateKeyPem(interKey.privateKey, pass, iter), secret: true },
+      { name: 'ca-intermediate-key.pem', contents: await privateKeyFilePem(interKey.privateKey, pass, iter), secret: true },
       { name: 'ca-crt.pem', contents: inter.pem + root.pem },
-      { name: 'server-key.pem', contents: privateKeyPem(serverKey.privateKey, server.keyPassphrase ?? pass, server.kdfIterations ?? iter), secret: true },
+      { name: 'server-key.pem', contents: await privateKeyFilePem(serverKey.privateKey, server.keyPassphrase ?? pass, server.kdfIterations ?? iter), secret: true },
       { name: 'server-crt.pem', contents: serverCert.pem },
       { name: 'server-fullchain.pem', contents: serverCert.pem + inter.pem },
-      { name: 'client-key.pem', contents: privateKeyPem(clientKey.privateKey, client.keyPassphrase ?? pass, client.kdfIterations ?? iter), secret: true },
+      { name: 'client-key.pem', contents: await privateKeyFilePem(clientKey.privateKey, client.keyPassphrase ?? pass, client.kdfIterations ?? iter), secret: true },
       { name: 'client-crt.pem', contents: clientCert.pem },
       { name: 'client-fullchain.pem', contents: clientCert.pem + inter.pem },
     ],

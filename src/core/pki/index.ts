@@ -24,6 +24,6 @@ export type { CertRole } from './certificate';
 // serverAuth-only certificates, the Dialogflow-shaped test chain): one certificate builder for everything.
 export { buildCertificate } from './certificate';
 export { readCertFields } from './certInfo';
-export { generateKeyPair, privateKeyPem } from './keys';
+export { generateKeyPair, privateKeyFilePem, privateKeyPem } from './keys';
 export { encodeName } from './names';
 export { toPem } from '../asn1/pemArmor';

@@ -57,14 +57,20 @@ export async function generateKeyPair(type: KeyType): Promise<KeyPair> {
   }
 }
 
+/** Unencrypted PKCS#8 PEM. */
+export function privateKeyPem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
 /**
- * PKCS#8 PEM; with a passphrase, encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256 with `iterations`, default
- * DEFAULT_KDF_ITERATIONS, and AES-256-CBC) that openssl and Node both read.
+ * The PEM of a key file: with a passphrase, encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256 with `iterations`, default
+ * DEFAULT_KDF_ITERATIONS, and AES-256-CBC) that openssl and Node both read, its PBKDF2 run on the thread pool;
+ * without one, privateKeyPem's.
  */
-export function privateKeyPem(key: KeyObject, passphrase?: string, iterations?: number): string {
+export async function privateKeyFilePem(key: KeyObject, passphrase?: string, iterations?: number): Promise<string> {
   if (passphrase === '') throw new InputError('The key passphrase is empty: give a real passphrase, or do not encrypt the key.');
-  if (passphrase === undefined) return key.export({ type: 'pkcs8', format: 'pem' }) as string;
-  return toPem('ENCRYPTED PRIVATE KEY', encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), passphrase, iterations ?? DEFAULT_KDF_ITERATIONS));
+  if (passphrase === undefined) return privateKeyPem(key);
+  return toPem('ENCRYPTED PRIVATE KEY', await encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), passphrase, iterations ?? DEFAULT_KDF_ITERATIONS));
 }
 
 /** Loads a private key from PEM, turning OpenSSL's terse errors into advice. `what` names the file. */

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, X509Certificate } from 'node:crypto';
 import { der } from '../asn1/der';
 import { encryptPkcs8, kdfIterations, MAX_PKCS12_ITERATIONS, pbes2Encrypt } from '../crypto/pbes2';
-import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
+import { bmpPassword, pkcs12KdfAsync, Pkcs12KeyId } from '../crypto/pkcs12Kdf';
 import { InputError } from '../errors';
 import { OID } from '../asn1/oids';
 import { loadPrivateKey } from './keys';
@@ -24,8 +24,11 @@ function safeBag(bagId: string, value: Buffer, attrs: Buffer[]): Buffer {
   return attrs.length ? der.sequence(der.oid(bagId), der.explicit(0, value), der.set(...attrs)) : der.sequence(der.oid(bagId), der.explicit(0, value));
 }
 
-/** Builds a .p12 holding the key, its certificate (first) and the chain, protected by `passphrase`. */
-export function buildPkcs12(o: { certPem: string; keyPem: string; keyPassphrase?: string; chainPem?: string; passphrase: string; friendlyName?: string; iterations?: number }): Buffer {
+/**
+ * Builds a .p12 holding the key, its certificate (first) and the chain, protected by `passphrase`. Its three key
+ * derivations never hold up the caller's thread: PBKDF2 runs on the thread pool, the MAC's KDF in slices.
+ */
+export async function buildPkcs12(o: { certPem: string; keyPem: string; keyPassphrase?: string; chainPem?: string; passphrase: string; friendlyName?: string; iterations?: number }): Promise<Buffer> {
   const iterations = kdfIterations(o.iterations);
   if (iterations > MAX_PKCS12_ITERATIONS) throw new InputError(`A PKCS#12 file takes at most ${MAX_PKCS12_ITERATIONS.toLocaleString('en')} iterations (got ${iterations.toLocaleString('en')}): its MAC uses the slow PKCS#12 key derivation, and readers (ours included) refuse more.`);
   if (!o.passphrase) throw new InputError('A PKCS#12 file needs a non-empty passphrase (Node and Java refuse empty ones inconsistently).');
@@ -47,15 +50,14 @@ export function buildPkcs12(o: { certPem: string; keyPem: string; keyPassphrase?
 
   const certBag = (c: Buffer) => der.sequence(der.oid(OID.x509Certificate), der.explicit(0, der.octetString(c)));
   const certSafe = der.sequence(safeBag(OID.certBag, certBag(leaf), [localKeyId, nameAttr]), ...chain.map((c) => safeBag(OID.certBag, certBag(c), [])));
-  const enc = pbes2Encrypt(certSafe, o.passphrase, iterations);
+  const [enc, shrouded] = await Promise.all([pbes2Encrypt(certSafe, o.passphrase, iterations), encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), o.passphrase, iterations)]);
   const encryptedData = der.sequence(der.integer(0), der.sequence(der.oid(OID.pkcs7Data), enc.algorithm, der.implicit(0, enc.encrypted)));
 
-  const shrouded = encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), o.passphrase, iterations);
   const keySafe = der.sequence(safeBag(OID.shroudedKeyBag, shrouded, [localKeyId, nameAttr]));
 
   const authSafe = der.sequence(contentInfo(OID.pkcs7EncryptedData, encryptedData), contentInfo(OID.pkcs7Data, der.octetString(keySafe)));
   const macSalt = randomBytes(16);
-  const macKey = pkcs12Kdf('sha256', bmpPassword(o.passphrase), macSalt, Pkcs12KeyId.mac, iterations, 32);
+  const macKey = await pkcs12KdfAsync('sha256', bmpPassword(o.passphrase), macSalt, Pkcs12KeyId.mac, iterations, 32);
   const mac = createHmac('sha256', macKey).update(authSafe).digest();
   const macData = der.sequence(der.sequence(der.sequence(der.oid(OID.sha256), der.null()), der.octetString(mac)), der.octetString(macSalt), der.integer(iterations));
   return der.sequence(der.integer(3), contentInfo(OID.pkcs7Data, der.octetString(authSafe)), macData);

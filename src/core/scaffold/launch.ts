@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { MtlsError } from '../errors';
 
@@ -94,8 +94,11 @@ function cleanEnv(env: Readonly<Record<string, string | undefined>>): Record<str
   return out;
 }
 
-/** Plans how to run a scaffolded server.mts on the Node at hand, without starting anything. */
-export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): LaunchPlan {
+/**
+ * Plans how to run a scaffolded server.mts on the Node at hand, without starting anything. Another Node's version is
+ * asked with `node --version` in a child process, waited for without blocking (VS Code's extension host goes on).
+ */
+export async function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Promise<LaunchPlan> {
   const script = path.resolve(serverTsPath);
   const env = cleanEnv(opts.env ?? process.env);
   if (opts.port !== undefined) env['MTLS_PORT'] = String(opts.port);
@@ -119,7 +122,7 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
     }
   } else {
     if (version === undefined) {
-      version = command === process.execPath ? process.versions.node : probeVersion(command);
+      version = command === process.execPath ? process.versions.node : await nodeVersionOf(command);
     }
     runtimeNote = `Node ${version.replace(/^v/, '')} (${command})`;
   }
@@ -153,10 +156,12 @@ export function planLaunch(serverTsPath: string, opts: LaunchOptions = {}): Laun
   };
 }
 
-function probeVersion(nodePath: string): string {
-  try {
-    return execFileSync(nodePath, ['--version'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }).trim();
-  } catch (e) {
-    throw new MtlsError('E_NODE', `cannot run ${nodePath} --version: ${(e as Error).message}`, { cause: e });
-  }
+/** `node --version` of another binary (e.g. 'v22.6.0'), run as a child process without blocking this thread. */
+export function nodeVersionOf(nodePath: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(nodePath, ['--version'], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, windowsHide: true }, (err, stdout) => {
+      if (err) reject(new MtlsError('E_NODE', `cannot run ${nodePath} --version: ${err.message}. Set mtls.server.nodePath (or --node) to a Node.js 20.16+ executable.`, { cause: err }));
+      else resolve(stdout.trim());
+    });
+  });
 }

@@ -1,9 +1,9 @@
 // Runs the user's server file with one of the machinery's query flags (--print-config, --print-authorization),
 // the way it is started (planLaunch), and returns what it printed.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { MtlsError } from '../errors';
-import { planLaunch, type LaunchOptions } from './launch';
+import { nodeVersionOf, planLaunch, type LaunchOptions } from './launch';
 import { serverErrorLine } from './serverLines';
 import { ServerStartError } from './serverStartup';
 
@@ -31,16 +31,6 @@ function lastLines(text: string, lines = 8): string {
   return kept.slice(-lines).join('\n');
 }
 
-/** `node --version` of another binary, without blocking. */
-function nodeVersionOf(nodePath: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(nodePath, ['--version'], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, windowsHide: true }, (err, stdout) => {
-      if (err) reject(new MtlsError('E_NODE', `cannot run ${nodePath} --version: ${err.message}`, { cause: err }));
-      else resolve(stdout.trim());
-    });
-  });
-}
-
 /**
  * Runs `file flag` through planLaunch with `env` and resolves to its stdout, once it exits or once `complete`
  * says the answer is in (the child is stopped then: the user's own timers may keep it alive). Rejects with
@@ -65,7 +55,7 @@ export async function runServerFlag(
     ...(nodeVersion !== undefined ? { nodeVersion } : {}),
     ...(opts.loaderPath !== undefined ? { loaderPath: opts.loaderPath } : {}),
   };
-  const plan = planLaunch(file, launch);
+  const plan = await planLaunch(file, launch);
   const what = flag === '--print-config' ? 'configuration' : 'authorization';
   return new Promise<string>((resolve, reject) => {
     // The server's folder as working folder, as when the user runs it there.

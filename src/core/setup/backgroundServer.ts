@@ -13,7 +13,7 @@ export interface BackgroundServer {
 
 /** Starts `file` on `port` and resolves once it prints its ready line; rejects with its error line. */
 export async function startBackgroundServer(file: string, port: number, opts: { nodePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BackgroundServer> {
-  const plan = planLaunch(file, { port, nodePath: opts.nodePath, env: opts.env ?? process.env });
+  const plan = await planLaunch(file, { port, nodePath: opts.nodePath, env: opts.env ?? process.env });
   const child = spawn(plan.command, plan.args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { awaitServerReady } from '../../core/scaffold/serverStartup';
 import type { LaunchPlan } from '../../core/scaffold/launch';
-import { ContextKeys, Commands } from '../ids';
+import { ContextKeys, Commands, StatusBarItems } from '../ids';
 import { requireTrust } from '../platform/trust';
+import { PtyChannel } from '../platform/ptyChannel';
 
 // Enough for thousands of log lines; older output is only in the terminal.
 const OUTPUT_KEPT = 256 * 1024;
@@ -33,7 +34,7 @@ interface Entry {
  */
 export class ServerManager implements vscode.Disposable {
   private readonly servers = new Map<string, Entry>();
-  private readonly status = vscode.window.createStatusBarItem('mtls.server', vscode.StatusBarAlignment.Left, 50);
+  private readonly status = vscode.window.createStatusBarItem(StatusBarItems.server, vscode.StatusBarAlignment.Left, 50);
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.status.name = 'mTLS webhook server';
@@ -63,14 +64,18 @@ export class ServerManager implements vscode.Disposable {
       existing.terminal.show(true);
       return existing.server;
     }
-    const write = new vscode.EventEmitter<string>();
-    const close = new vscode.EventEmitter<number | void>();
+    const channel = new PtyChannel();
+    const write = (text: string) => channel.write(text);
     const name = `mTLS server: ${vscode.workspace.asRelativePath(file, false)}`;
     const pty: vscode.Pseudoterminal = {
-      onDidWrite: write.event,
-      onDidClose: close.event,
-      open: () => write.fire(`\x1b[2m$ ${[plan.command, ...plan.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n${plan.note}\r\n\x1b[0m`),
-      close: () => this.kill(file), // the user closed the terminal
+      onDidWrite: channel.onDidWrite,
+      onDidClose: channel.onDidClose,
+      open: () => write(`\x1b[2m$ ${[plan.command, ...plan.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n${plan.note}\r\n\x1b[0m`),
+      // The terminal was closed (by the user, or disposed): the server stops and its terminal's events go.
+      close: () => {
+        this.kill(file);
+        channel.dispose();
+      },
       handleInput: (data) => {
         if (data === '\x03') this.kill(file); // Ctrl+C
       },
@@ -82,13 +87,13 @@ export class ServerManager implements vscode.Disposable {
       const text = chunk.toString('utf8');
       const entry = this.servers.get(file);
       if (entry) entry.output = (entry.output + text).slice(-OUTPUT_KEPT);
-      write.fire(text.replace(/\r?\n/g, '\r\n'));
+      write(text.replace(/\r?\n/g, '\r\n'));
     };
     child.stdout?.on('data', echo);
     child.stderr?.on('data', echo);
-    child.on('error', (e) => write.fire(`\r\n${e.message}\r\n`));
+    child.on('error', (e) => write(`\r\n${e.message}\r\n`));
     child.on('exit', (code, signal) => {
-      write.fire(`\r\n\x1b[2m— server stopped (${signal ?? `exit code ${code}`}) —\x1b[0m\r\n`);
+      write(`\r\n\x1b[2m— server stopped (${signal ?? `exit code ${code}`}) —\x1b[0m\r\n`);
       this.log.info(`server ${file} stopped (${signal ?? `exit code ${code}`})`);
       this.servers.delete(file);
       this.updateStatus();

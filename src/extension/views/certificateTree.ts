@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
+import { Commands, Settings, settingId } from '../ids';
 import { fieldRow, fileRow, folderDescription, itemFields, itemRow, messageRow, type RowIcon } from '../../core/certificateView';
 import type { Field } from '../../core/certificateFields';
 import { DecodeCancelled, type DecodeService } from './decodeService';
@@ -27,15 +28,32 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
   private fileNodes = new Map<string, FileNode>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private backgroundRun = 0;
+  /** The file watcher for the current `mtls.certificateGlob` and its listeners. */
+  private watching: vscode.Disposable[] = [];
 
   constructor(
     private readonly settings: TypedSettings,
     private readonly log: vscode.LogOutputChannel,
     private readonly decoder: DecodeService,
   ) {
-    const watcher = vscode.workspace.createFileSystemWatcher(settings.certificateGlob);
     const later = () => this.scheduleRefresh();
+    this.watch();
     this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(later),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        // A new glob needs a new watcher: the old one would miss files of the new kind created from now on.
+        if (e.affectsConfiguration(settingId(Settings.certificateGlob))) this.watch();
+        if (e.affectsConfiguration(Settings.section)) later();
+      }),
+    );
+  }
+
+  /** Watches the files `mtls.certificateGlob` matches now (replacing any earlier watcher). */
+  private watch(): void {
+    for (const d of this.watching) d.dispose();
+    const watcher = vscode.workspace.createFileSystemWatcher(this.settings.certificateGlob);
+    const later = () => this.scheduleRefresh();
+    this.watching = [
       watcher,
       watcher.onDidCreate(later),
       watcher.onDidDelete((uri) => {
@@ -46,11 +64,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
         const node = this.fileNodes.get(uri.toString());
         if (node) void this.decoder.decode(uri, { background: true }).then(() => this.changed.fire(node), () => undefined); // don't wait: redraw when done
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(later),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('mtls')) later();
-      }),
-    );
+    ];
   }
 
   /** Drops cached scans and redraws (the whole tree, or one node). The whole tree: pending background decodes are cancelled. */
@@ -108,7 +122,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     item.iconPath = themeIcon(row.icon);
     item.contextValue = row.facets.join(':');
     if (row.needsPassphrase && node.resourceUri) {
-      item.command = { command: 'mtls.decodeCertificate', title: 'Enter passphrase', arguments: [node.resourceUri] };
+      item.command = { command: Commands.decodeCertificate, title: 'Enter passphrase', arguments: [node.resourceUri] };
     }
     return item;
   }
@@ -226,7 +240,7 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
   dispose(): void {
     clearTimeout(this.refreshTimer);
     this.backgroundRun++;
-    for (const d of this.disposables) d.dispose();
+    for (const d of [...this.disposables, ...this.watching]) d.dispose();
   }
 }
 

@@ -1,10 +1,18 @@
 import * as vscode from 'vscode';
 import type { DecodedFile } from '../../core/x509';
+import type { OpenedPkcs12 } from '../../core/http/types';
 import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
+import { Settings, settingId } from '../ids';
 import { inputSizeProblem } from '../../core/inputFile';
 
 export { DecodeCancelled };
+
+/**
+ * How long opening a PKCS#12 file for a send may take: a file the user chose may ask for up to 10 s of key
+ * derivation (pkcs12ToPem's budget), and a busy machine is slower than the estimate.
+ */
+const PKCS12_OPEN_TIMEOUT_MS = 30_000;
 
 interface Entry {
   readonly mtime: number;
@@ -41,7 +49,7 @@ export class DecodeService implements vscode.Disposable {
     this.background = new IsolatedDecoder(opts);
     // A longer deadline deserves another try at the files that ran out of time.
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('mtls.decodeTimeoutMs')) return;
+      if (!e.affectsConfiguration(settingId(Settings.decodeTimeoutMs))) return;
       for (const [k, v] of this.cache) if (v.result.errors.some((x) => x.code === 'timeout')) this.cache.delete(k);
     });
   }
@@ -110,6 +118,14 @@ export class DecodeService implements vscode.Disposable {
   /** Decodes a file's bytes that are not the tree's (the readiness check's) in the interactive worker, with the same deadline. */
   decodeBytes(bytes: Uint8Array, opts: { fileName?: string; now?: Date } = {}): Promise<DecodedFile> {
     return this.interactive.decode({ bytes }, { ...opts, expiryWarningDays: this.settings.expiryWarningDays });
+  }
+
+  /**
+   * Opens a PKCS#12 file for TLS (a send, a probe) in the interactive worker: its key derivation (hundreds of ms at
+   * 600,000 iterations, seconds for some files) never runs on the extension host's thread.
+   */
+  openPkcs12(bytes: Uint8Array, passphrase: string | undefined): Promise<OpenedPkcs12> {
+    return this.interactive.openPkcs12(bytes, passphrase, { timeoutMs: PKCS12_OPEN_TIMEOUT_MS });
   }
 
   /** Decodes PEM text (a selection, a hover) in the interactive worker, with the same deadline. */

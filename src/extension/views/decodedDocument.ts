@@ -8,6 +8,19 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private counter = 0;
+  // Each run gets a new URI, so a result whose tab was closed is not shown again: its text goes with the tab (VS Code
+  // keeps the document itself open for minutes after), or with the document when that closes first.
+  private readonly closing = [
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of e.closed) {
+        const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+        if (uri?.scheme === DECODED_SCHEME && !shownInTab(uri)) this.docs.delete(uri.toString());
+      }
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      if (d.uri.scheme === DECODED_SCHEME) this.docs.delete(d.uri.toString());
+    }),
+  ];
   // Handshake timelines in a document: the failed step stands out in the theme's error colours, the
   // steps that passed get the theme's "passed" colour (the text alone still says ✔ / ✖ / · for every theme).
   private readonly failedStep = vscode.window.createTextEditorDecorationType({
@@ -70,15 +83,27 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
     editor.setDecorations(this.passedStep, passed);
   }
 
+  /** Results held for open documents (the extension-host tests read it). */
+  get size(): number {
+    return this.docs.size;
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.docs.get(uri.toString()) ?? 'This decoded view has expired: run "mTLS: Decode Certificate" again.';
   }
 
   dispose(): void {
+    for (const d of this.closing) d.dispose();
     this.changed.dispose();
     this.failedStep.dispose();
     this.failedDetail.dispose();
     this.passedStep.dispose();
     this.docs.clear();
   }
+}
+
+/** Whether a tab still shows `uri` (the same result may be open in two editor groups). */
+function shownInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
 }

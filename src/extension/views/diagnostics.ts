@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { DecodedFile } from '../../core/x509';
 import type { DecodeService } from './decodeService';
+import { DIAGNOSTICS_NAME } from '../ids';
 
 /** Mirrors each decoded file's problems and errors into the Problems panel, at the PEM block's line. */
 export class CertificateDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('mtls');
+  private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTICS_NAME);
   private readonly subscription: vscode.Disposable;
 
   constructor(decoder: DecodeService) {

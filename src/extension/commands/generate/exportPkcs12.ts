@@ -35,6 +35,6 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const chain = workspacePathOf(a.chain) ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
   const out = workspacePathOf(a.out) ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
-  const p12 = buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
+  const p12 = await buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
   return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { generateClientFromCa } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { askText, keyPassphraseFor, resolveKeyType, sansArg, type LeafArgs } from './prompts';
-import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
+import { caKeyNotFound, fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
 import { isArgsWith } from '../guard';
@@ -24,7 +24,7 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
   const a: Partial<GenerateClientArgs> = args ?? {};
   const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate')));
   const caKey = workspacePathOf(a.caKey) ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
-  if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
+  if (!caKey) throw caKeyNotFound(caCert);
   const caKeyPem = await readText(caKey);
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
   const cn = a.cn ?? (interactive ? await askText('Client certificate common name (CN)', 'webhook-client', 'Shown in the server log for each request') : 'mtls-client');

@@ -6,7 +6,7 @@ import { checkKitFolder, removeLeftovers, type Kit } from '../../../core/kits';
 import type { KeyType } from '../../../core/pki';
 import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
-import { fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
+import { caKeyNotFound, fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
 import { askText, keyPassphraseFor, resolveKeyType } from '../generate/prompts';
 import { readText, workspacePath, workspacePathOf } from '../shared/workspace';
 import { writeGenerated, type GenerateResult } from '../shared/writeGenerated';
@@ -43,7 +43,7 @@ export async function resolveKitInputs(deps: CommandDeps, a: Partial<KitArgs>, t
 }> {
   const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile(`CA certificate that issues the ${defaults.what}`)));
   const caKey = workspacePathOf(a.caKey) ?? caKeyNextTo(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
-  if (!caKey) throw new Error(`No private key found next to ${caCert}; pass caKey.`);
+  if (!caKey) throw caKeyNotFound(caCert);
   const caKeyPem = await readText(caKey);
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
   const cn = a.cn ?? (interactive ? await askText(`Common name (CN) of the ${defaults.what}`, defaults.cn, 'Shown in the webhook server log for each request') : defaults.cn);

@@ -87,11 +87,14 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
       dialogflowTestRoot: df.rootPem,
     };
   }
+  const pfxBytes = pfx ? Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(pfx))) : undefined;
   return {
     creds: {
       certPem: cert ? await readText(cert) : undefined,
       keyPem: key ? await readText(key) : undefined,
-      pfx: pfx ? Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(pfx))) : undefined,
+      pfx: pfxBytes,
+      // Opened in the decoder's worker: its key derivation would hold up the extension host for as long as it runs.
+      pfxOpened: pfxBytes ? await deps.decoder.openPkcs12(pfxBytes, passphrase) : undefined,
       passphrase,
       caPem,
       insecure: a.insecure,

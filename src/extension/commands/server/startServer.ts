@@ -66,7 +66,7 @@ export async function startServerCommand(deps: CommandDeps, target?: unknown): P
   const problems = await preflight(config);
   for (const p of problems) deps.log.warn(`preflight ${p.code}: ${p.message}`);
   if (problems.length > 0) throw new PreflightError(problems, file);
-  const plan = planLaunch(file, { nodePath: runtime.nodePath, env, port: a.port, useCurrentRuntime: runtime.useCurrentRuntime });
+  const plan = await planLaunch(file, { nodePath: runtime.nodePath, env, port: a.port, useCurrentRuntime: runtime.useCurrentRuntime });
   deps.log.info(`starting ${file}: ${plan.note}`);
   if (runtime.useCurrentRuntime) void notify('info', `mTLS: no \`node\` on PATH — running the server with VS Code's own runtime (Node ${process.versions.node}). Set mtls.server.nodePath to choose one.`);
   return deps.servers.start(file, plan);
@@ -80,7 +80,7 @@ export async function changePortAndStart(deps: CommandDeps, args?: { file?: stri
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port number from 1 to 65535'),
   });
   if (value === undefined) return undefined;
-  return vscode.commands.executeCommand<RunningServer>('mtls.startServer', { file: args?.file, port: Number(value) });
+  return vscode.commands.executeCommand<RunningServer>(Commands.startServer, { file: args?.file, port: Number(value) });
 }
 
 /** Offers the conversion of a single-file server.ts (which cannot start from here) to server.mts + mtls-server/. */

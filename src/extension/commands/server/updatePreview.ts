@@ -6,6 +6,9 @@ export class UpdatePreviewProvider implements vscode.TextDocumentContentProvider
   private readonly texts = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((d) => {
+    if (d.uri.scheme === UpdatePreviewProvider.scheme) this.texts.delete(d.uri.toString());
+  });
 
   /** A URI showing `text` as "<name> (template N)". */
   show(file: string, version: number, text: string): vscode.Uri {
@@ -20,6 +23,8 @@ export class UpdatePreviewProvider implements vscode.TextDocumentContentProvider
   }
 
   dispose(): void {
+    this.closing.dispose();
     this.changed.dispose();
+    this.texts.clear();
   }
 }

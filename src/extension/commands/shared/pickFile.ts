@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InputError } from '../../../core/errors';
 import { orCancel } from '../guard';
 
 /** Asks for one file (certificate, key…) with an open dialog. */
@@ -20,6 +21,13 @@ export function siblingKey(certFile: string): string | undefined {
   const base = path.basename(certFile);
   const candidates = [base.replace(/-crt\.pem$/, '-key.pem'), base.replace(/-fullchain\.pem$/, '-key.pem'), base.replace(/\.(crt|cer|pem)$/, '.key'), base.replace(/\.pem$/, '-key.pem')];
   return candidates.map((c) => path.join(dir, c)).find((c) => c !== certFile && fs.existsSync(c));
+}
+
+/** An argument object named a CA certificate but not its key, and none lies beside it: nothing to sign with. */
+export function caKeyNotFound(caCert: string): InputError {
+  return new InputError(
+    `No private key found next to ${path.basename(caCert)} in ${path.dirname(caCert)}: pass caKey (the CA's private key file), or run the command from the Command Palette to choose it.`,
+  );
 }
 
 /** A file argument from a tree node, an explorer Uri, or a string path. */
