@@ -13,4 +13,3 @@ export { buildHandshakeTimeline } from './handshakeTimeline';
 export { parseServerLog, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
-export { checkClientFiles, type NamedFile } from './checkClientFiles';
