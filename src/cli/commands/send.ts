@@ -2,7 +2,9 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
 import { writeOneFile } from '../../core/files';
-import { renderSendResult, sendWebhook, toCurl, toOpensslSClient, type SendOptions } from '../../core/http/index';
+// The file, not clientConfig's index: the index would bring the REST Client merge (jsonc-parser) into this chunk.
+import { toCurl, toOpensslSClient } from '../../core/clientConfig/equivalentCommands';
+import { renderSendResult, sendWebhook, type SendOptions } from '../../core/http/index';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks, type DialogflowTestIdToken } from '../../core/idtoken/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { readInputText } from '../inputFile';
 import { checkHttpsUrl, platformHeaders } from '../http/webhookClient';
-import { toCurl } from '../http/equivalentCommands';
+import { toCurl } from './equivalentCommands';
 import { shellQuote } from '../shellQuote';
 import { sampleRequest, type Platform } from '../webhook/index';
 import { mergeRestClientSettings, restClientHost, restClientHttpFile, type RestClientCertificate } from './restClient';

@@ -3,7 +3,6 @@ export type { ClientCredentials, SendOptions, SendResult, SendTiming, TlsDetails
 export { sendWebhook, createWebhookClient, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, knownExplanations, type Explanation, type ExplanationAction } from './explainTlsError';
 export { acceptedAtHandshake, probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
-export { toCurl, toOpensslSClient, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderProbeResult, compactSteps } from './renderResult';
 export { probeNotice, sendNotice, type Notice } from './notices';
 export { buildHandshakeTimeline } from './handshakeTimeline';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ClientCredentials, CommandFiles } from '../../../core/http';
+import type { CommandFiles } from '../../../core/clientConfig';
+import type { ClientCredentials } from '../../../core/http';
 import { dialogflowLikeClient } from '../../../core/testIdentities';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
