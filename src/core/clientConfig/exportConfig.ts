@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { readInputText } from '../inputFile';
-import { checkHttpsUrl, platformHeaders } from '../http/webhookClient';
+import { checkHttpsUrl, platformHeaders } from '../http/webhookRequest';
 import { toCurl } from './equivalentCommands';
 import { shellQuote } from '../shellQuote';
 import { sampleRequest, type Platform } from '../webhook/index';
