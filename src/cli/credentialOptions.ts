@@ -1,6 +1,7 @@
 // The client credentials of the commands that connect (send, probe): the same options, read and checked before
 // any connection.
-import { checkClientFiles, type ClientCredentials } from '../core/http/index';
+import { checkClientFiles } from '../core/credentials/index';
+import type { ClientCredentials } from '../core/http/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliContext, type CliValues } from './command';
 import { readInput } from './options';
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { reusedDialogflowClient, testChainCacheDir } from '../../src/core/http/index';
+import { reusedDialogflowClient, testChainCacheDir } from '../../src/core/testIdentities/index';
 import { tempDir } from './http-support';
 
 describe('reusedDialogflowClient', () => {

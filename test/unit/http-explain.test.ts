@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { explainTlsError, explanationCodes, knownExplanations, sendWebhook, type SendOptions, type SendResult } from '../../src/core/http/index';
-import { currentWindow, futureWindow, leafFrom, pastWindow } from '../../src/core/http/throwawayCerts';
+import { currentWindow, futureWindow, leafFrom, pastWindow } from '../../src/core/testIdentities/throwawayCerts';
 import { buildPkcs12, generateChain, generateSelfSigned } from '../../src/core/pki/index';
 import { closedPort, httpsServer, makeChain, opensslServer, tcpServer, tempDir, writeChain, type ChainFiles, type Running } from './http-support';
 import { garbageDecryptingPassphrase } from '../hostile/inputs';

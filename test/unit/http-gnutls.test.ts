@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { renderSendResult, sendWebhook, type SendOptions, type SendResult } from '../../src/core/http/index';
-import { leafFrom, pastWindow } from '../../src/core/http/throwawayCerts';
+import { leafFrom, pastWindow } from '../../src/core/testIdentities/throwawayCerts';
 import { makeChain, tempDir, writeChain, type ChainFiles, type Running } from './http-support';
 import { gnutlsMissing, gnutlsServer } from './gnutls-support';
 

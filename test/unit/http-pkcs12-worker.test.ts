@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { IsolatedDecoder } from '../../src/core/decodeWorker/isolatedDecoder';
 import { MtlsError, InputError } from '../../src/core/errors';
 import { sendWebhook } from '../../src/core/http/index';
-import { pemOfOpened, pkcs12ToPem } from '../../src/core/http/pkcs12ToPem';
+import { pemOfOpened, pkcs12ToPem } from '../../src/core/credentials/pkcs12ToPem';
 import { Pkcs12Error } from '../../src/core/x509/pkcs12';
 import { longestStall } from '../hostile/longestStall';
 import { makeChain, opensslServer, tempDir, writeChain, type ChainFiles, type Running } from './http-support';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliContext } from '../../src/cli/command';
 import { curlCertFile, shellQuote } from '../../src/core/shellQuote';
-import { toCurl } from '../../src/core/http/equivalentCommands';
+import { toCurl } from '../../src/core/clientConfig/equivalentCommands';
 import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
 

@@ -2,10 +2,13 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../../core/errors';
 import { writeOneFile } from '../../core/files';
-import { dialogflowLikeClient, renderSendResult, reusedDialogflowClient, testChainCacheDir, sendWebhook, toCurl, toOpensslSClient, type SendOptions } from '../../core/http/index';
+// The file, not clientConfig's index: the index would bring the REST Client merge (jsonc-parser) into this chunk.
+import { toCurl, toOpensslSClient } from '../../core/clientConfig/equivalentCommands';
+import { renderSendResult, sendWebhook, type SendOptions } from '../../core/http/index';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks, type DialogflowTestIdToken } from '../../core/idtoken/index';
 import { isPlatform, type Platform } from '../../core/webhook/index';
 import { sampleRequest } from '../../core/webhook/index';
+import { dialogflowLikeClient, reusedDialogflowClient, testChainCacheDir } from '../../core/testIdentities/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliCommand, type CliValues } from '../command';
 import { credentialsFromArgs } from '../credentialOptions';
 import { intValue, readInput } from '../options';

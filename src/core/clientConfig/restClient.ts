@@ -6,7 +6,7 @@ import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 
 import { hasBomText, stripBomText } from '../byteOrderMark';
 import { InputError } from '../errors';
 import { sampleRequest, type Platform } from '../webhook/index';
-import { platformHeaders } from '../http/webhookClient';
+import { platformHeaders } from '../http/webhookRequest';
 
 /** What REST Client reads for one host. Paths are absolute or relative to the workspace folder. */
 export interface RestClientCertificate {

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { MtlsError } from '../errors';
-import type { OpenedPkcs12 } from '../http/types';
+import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 import type { DecodedFile } from '../x509';
 import type { DecodeInput, DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
 

@@ -1,5 +1,5 @@
 /** Messages between the decoding worker and the thread that owns it (plain data: structured clone). */
-import type { OpenedPkcs12 } from '../http/types';
+import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 import type { DecodedFile } from '../x509';
 
 /** What to decode: a file's bytes (any format) or PEM text (a selection, a hover). */

@@ -4,7 +4,7 @@
  * it after a deadline).
  */
 import { parentPort } from 'node:worker_threads';
-import { openedPkcs12 } from '../http/pkcs12ToPem';
+import { openedPkcs12 } from '../credentials/pkcs12ToPem';
 import { decodeBytesAsync, decodePemTextAsync } from '../x509';
 import type { DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
 

@@ -6,8 +6,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { OID } from '../asn1/oids';
 import { Pkcs12Error } from '../x509/pkcs12';
+import { pemOfOpened, pkcs12ToPem } from '../credentials/pkcs12ToPem';
 import { oneLineName } from './certSummary';
-import { pemOfOpened, pkcs12ToPem } from './pkcs12ToPem';
 import type { ClientCredentials } from './types';
 
 /** Options for createWebhookClient. */

@@ -3,14 +3,9 @@ export type { ClientCredentials, SendOptions, SendResult, SentIdToken, SendTimin
 export { sendWebhook, createWebhookClient, type WebhookClient, type WebhookClientOptions } from './webhookClient';
 export { explainTlsError, explanationCodes, knownExplanations, type Explanation, type ExplanationAction } from './explainTlsError';
 export { acceptedAtHandshake, probeEndpoint, refusedAtHandshake, PROBE_TIMEOUT_MS, type ProbeResult, type ProbeRow, type ProbeVerdict, type ProbeObservation, type ProbeOptions, type IdTokenRowId } from './probeEndpoint';
-export { dialogflowLikeClient, type DialogflowLikeClient } from './dialogflowLikeClient';
-export { reusedDialogflowClient, testChainCacheDir } from './reusedDialogflowClient';
-export { toCurl, toOpensslSClient, type CommandFiles } from './equivalentCommands';
 export { renderSendResult, renderSendDocument, renderProbeResult, renderProbeDocument, compactSteps, type SendDocumentParts } from './renderResult';
 export { probeNotice, sendNotice, type Notice } from './notices';
-export { type Issuer, type CertAndKey } from './throwawayCerts';
 export { buildHandshakeTimeline } from './handshakeTimeline';
 export { parseServerLog, mergeServerLog, type ObservedHandshake } from './serverLog';
 export { renderHandshakeTimeline } from './renderHandshake';
 export type { HandshakeTimeline, HandshakeStep, HandshakeStepNumber, HandshakeStepStatus, HandshakeObservation, PresentedCertificate, ServerLogLine } from './handshakeTypes';
-export { checkClientFiles, type NamedFile } from './checkClientFiles';

@@ -7,7 +7,7 @@
 import { sampleRequest, type Platform } from '../webhook/index';
 import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, type TestIdTokenIssuer } from '../idtoken/index';
 import { sendWebhook } from './webhookClient';
-import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type CertAndKey, type Issuer } from './throwawayCerts';
+import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type CertAndKey, type Issuer } from '../testIdentities/throwawayCerts';
 import type { ClientCredentials, SendResult } from './types';
 import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 

@@ -2,6 +2,7 @@
 import type { Platform, ResponseCheck } from '../webhook/index';
 import type { Explanation } from './explainTlsError';
 import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
+import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 
 /** Who we are and whom we trust: PEM strings or a PKCS#12 buffer, never file paths. */
 export interface ClientCredentials {
@@ -20,15 +21,6 @@ export interface ClientCredentials {
   caPem?: string;
   /** Skip server verification. Reported loudly in every result; never the default. */
   insecure?: boolean;
-}
-
-/**
- * A PKCS#12 file opened for TLS, as plain data (it crosses from a worker thread): its chain and key as PEM, or
- * neither for a file in BER (left to OpenSSL), or the typed error that opening it threw.
- */
-export interface OpenedPkcs12 {
-  readonly pem?: { readonly certPem: string; readonly keyPem: string };
-  readonly error?: { readonly name: string; readonly code?: string; readonly message: string };
 }
 
 /** A webhook request to send. */

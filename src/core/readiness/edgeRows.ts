@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { refusedAtHandshake, sendWebhook, type SendResult } from '../http/index';
-import { throwawayCa } from '../http/throwawayCerts';
+import { throwawayCa } from '../testIdentities/throwawayCerts';
 import { edgeFormat, type EdgeTarget } from '../edge/types';
 import type { ServerConfig } from '../scaffold/serverConfig';
 import { sampleRequest, type Platform } from '../webhook/index';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { DecodedFile } from '../../core/x509';
-import type { OpenedPkcs12 } from '../../core/http/types';
+import type { OpenedPkcs12 } from '../../core/credentials/pkcs12ToPem';
 import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
 import { Settings, settingId } from '../ids';

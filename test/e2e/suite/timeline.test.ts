@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import type { SendRequestResult } from '../../../src/extension/commands/send/sendRequest';
 import type { HandshakeTimeline, ProbeResult } from '../../../src/core/http';
-import { leafFrom, pastWindow } from '../../../src/core/http/throwawayCerts';
+import { leafFrom, pastWindow } from '../../../src/core/testIdentities/throwawayCerts';
 import { ws, run, freePort } from './support';
 
 const statuses = (t: HandshakeTimeline): string => t.steps.map((s) => s.status).join(' ');

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dialogflowLikeClient, type ClientCredentials, type CommandFiles } from '../../../core/http';
+import type { CommandFiles } from '../../../core/clientConfig';
+import type { ClientCredentials } from '../../../core/http';
+import { dialogflowLikeClient } from '../../../core/testIdentities';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
 import { pickFile, siblingKey } from '../shared/pickFile';

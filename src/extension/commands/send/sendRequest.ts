@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as path from 'node:path';
-import { sendNotice, sendWebhook, renderSendDocument, renderSendResult, toCurl, toOpensslSClient, type SendResult, type SentIdToken } from '../../../core/http';
+// The file, not clientConfig's index: the index would bring the REST Client merge (jsonc-parser) into this chunk.
+import { toCurl, toOpensslSClient } from '../../../core/clientConfig/equivalentCommands';
+import { sendNotice, sendWebhook, renderSendDocument, renderSendResult, type SendResult, type SentIdToken } from '../../../core/http';
 import { allPlatforms, sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';

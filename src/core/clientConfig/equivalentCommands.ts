@@ -3,9 +3,9 @@
  * tool. Secrets never appear inline: passphrases and Authorization values become $ENV references.
  */
 import { isIP } from 'node:net';
-import { platformHeaders } from './webhookClient';
+import { platformHeaders } from '../http/webhookRequest';
 import { detectPlatform } from '../webhook/index';
-import type { SendOptions } from './types';
+import type { SendOptions } from '../http/types';
 import { curlCertFile, shellQuote } from '../shellQuote';
 
 

@@ -10,7 +10,15 @@ import { InputError, MtlsError } from '../errors';
 import type { MtlsErrorCode } from '../errorCodes';
 import { looksLikePkcs12, openPkcs12WithKeys, Pkcs12Error } from '../x509/pkcs12';
 import { fileContents } from './describeFileContents';
-import type { OpenedPkcs12 } from './types';
+
+/**
+ * A PKCS#12 file opened for TLS, as plain data (it crosses from a worker thread): its chain and key as PEM, or
+ * neither for a file in BER (left to OpenSSL), or the typed error that opening it threw.
+ */
+export interface OpenedPkcs12 {
+  readonly pem?: { readonly certPem: string; readonly keyPem: string };
+  readonly error?: { readonly name: string; readonly code?: string; readonly message: string };
+}
 
 /**
  * A file the user chose to send with may cost more key derivation than one met while scanning a workspace (1 s),
