@@ -1,4 +1,4 @@
-// `npm test`: type-check, build, lint and the VSIX (packed, then checked: size, README images), then the layers —
+// `npm test`: type-check, build, lint, the format check (Prettier) and the VSIX (packed, then checked: size, README images), then the layers —
 // unit (node:test), the server + CLI on every supported Node (test/matrix), extension host (real VS Code) and UI
 // (real workbench in Chromium) on the minimum and the current VS Code — each printing its pass count, then the
 // matrix and one closing total line. Choose with MTLS_TEST_LAYERS=vsix,unit,nodes,e2e,ui (default: all) and VS
@@ -73,9 +73,10 @@ const vsixFile = path.join(root, 'test-results', 'mtls-workbench.vsix');
 // layer runs from it.
 const packVsix = layers.includes('vsix') || layers.includes('ui');
 const t0 = Date.now();
-const [tsc, lint, vsix] = await Promise.all([
+const [tsc, lint, format, vsix] = await Promise.all([
   capture(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']),
   capture(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']),
+  capture(process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.', '--log-level', 'warn']),
   (async () => {
     let r = { code: 0, out: '' };
     if (packVsix) {
@@ -105,6 +106,13 @@ if (lint.code !== 0) {
   console.error('lint failed (npm run lint)');
   process.exit(1);
 }
+console.log('\n=== format (prettier --check)');
+process.stdout.write(format.out);
+if (format.code !== 0) {
+  console.error('formatting differs from Prettier\'s: npm run format rewrites the files listed above');
+  process.exit(1);
+}
+console.log('every file as Prettier writes it');
 if (packVsix) {
   console.log('\n=== VSIX (npm run package, scripts/check-vsix.mjs)');
   // The packing's file list only when it failed; the check's line always.
@@ -206,7 +214,7 @@ function printMatrix() {
 }
 
 console.log('\n=== summary');
-console.log(`type check, build, lint${packVsix ? ', VSIX' : ''} (side by side): ${preflightSeconds.toFixed(1)} s`);
+console.log(`type check, build, lint, format${packVsix ? ', VSIX' : ''} (side by side): ${preflightSeconds.toFixed(1)} s`);
 for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ''}`);
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
