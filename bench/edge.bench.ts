@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { scaffoldServer } from '../src/core/scaffold/scaffoldServer';
-import { installed, startRig } from '../test/unit/edge-proxy-support';
-import { cxRequest, ensureBuilt, startServer, tempDir } from '../test/unit/scaffold-support';
+import { installed, startRig } from '../test/unit/support/edge-proxy';
+import { cxRequest, ensureBuilt, startServer, tempDir } from '../test/unit/support/scaffold';
 
 const body = cxRequest('hello', 'bench');
 

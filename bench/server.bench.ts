@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { scaffoldServer } from '../src/core/scaffold/scaffoldServer';
 import { planLaunch } from '../src/core/scaffold/launch';
-import { cxRequest, makePki, repoRoot, tempDir, type Pki } from '../test/unit/scaffold-support';
+import { cxRequest, makePki, repoRoot, tempDir, type Pki } from '../test/unit/support/scaffold';
 
 // ---------------------------------------------------------------------------------------------- load client
 

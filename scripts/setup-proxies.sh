@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup-proxies.sh — install nginx, HAProxy and Caddy (Debian packages) for the real-proxy unit tests
-# (test/unit/edge-proxy-*.test.ts), and GnuTLS's gnutls-serv (gnutls-bin) for the tests against a TLS stack other
-# than OpenSSL (test/unit/http-gnutls.test.ts and others); only the ones missing, only as root, never starting
+# (test/unit/edge/proxy-*.test.ts), and GnuTLS's gnutls-serv (gnutls-bin) for the tests against a TLS stack other
+# than OpenSSL (test/unit/http/gnutls.test.ts and others); only the ones missing, only as root, never starting
 # their services. Idempotent: with all present it only checks. Without root (or with SKIP_APT=1) it says what is
 # missing and exits 0: those tests then skip, naming this script.
 set -euo pipefail

@@ -131,10 +131,11 @@ if (layers.includes('unit')) {
   await step('unit tests (node:test, src/core + CLI)', async () => {
     mkdirSync('test-results', { recursive: true });
     const tap = 'test-results/unit.tap';
-    // The real-proxy tests (test/unit/edge-proxy-*) run nginx, HAProxy and Caddy: installed when missing (as root).
+    // The real-proxy tests (test/unit/edge/proxy-*) run nginx, HAProxy and Caddy: installed when missing (as root).
     await run('bash', ['scripts/setup-proxies.sh']);
     rmSync(tap, { force: true });
-    const files = readdirSync('out/test/unit').filter((f) => f.endsWith('.test.js')).map((f) => `out/test/unit/${f}`);
+    // test/unit mirrors src/core (one folder per area, plus cli/ and server/): every *.test.js at any depth.
+    const files = readdirSync('out/test/unit', { recursive: true }).filter((f) => f.endsWith('.test.js')).map((f) => `out/test/unit/${f}`);
     // Test files run side by side, two per core: much of a file's time is waiting (servers starting, timeouts,
     // handshakes), every server listens on port 0 and every file writes in its own temporary folders.
     const concurrency = String(Math.max(2, 2 * availableParallelism()));

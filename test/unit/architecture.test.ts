@@ -75,6 +75,19 @@ test('no CLI command file imports another: what several share is in src/cli (opt
   assert.deepEqual(crossings, []);
 });
 
+test('test/unit mirrors src: every folder but support/ is a folder of src/core, or of src/cli and src/server (cli/, server/)', () => {
+  const unit = path.join(root, 'test/unit');
+  const folders = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => {
+      const rel = path.relative(unit, path.join(dir, e.name));
+      return rel === 'support' ? [] : [rel, ...folders(path.join(dir, e.name))];
+    });
+  const source = (rel: string): string => path.join(root, ['cli', 'server'].includes(rel.split(path.sep)[0]!) ? 'src' : 'src/core', rel);
+  const found = folders(unit);
+  assert.ok(found.includes('http') && found.includes('cli') && found.includes('server'), 'the scan found the test folders');
+  assert.deepEqual(found.filter((rel) => !(fs.existsSync(source(rel)) && fs.statSync(source(rel)).isDirectory())).map((rel) => `test/unit/${rel}`), []);
+});
+
 // Exports something outside this repository's code calls; every other exported value must be imported by another
 // file of src/, test/ or bench/.
 const calledFromOutside: Readonly<Record<string, string>> = {

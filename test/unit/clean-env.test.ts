@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cleanEnv, isNpmRunLeftover, keptNpmSettings } from '../harness/cleanEnv';
 import { ensureNode, nodeTargets, type InstalledNode } from '../matrix/nodes';
-import { repoRoot, tempDir } from './scaffold-support';
+import { repoRoot, tempDir } from './support/scaffold';
 
 interface Ran {
   code: number;

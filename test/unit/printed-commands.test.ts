@@ -11,7 +11,7 @@ import type { CliContext } from '../../src/cli/command';
 import { curlCertFile, shellQuote } from '../../src/core/shellQuote';
 import { toCurl } from '../../src/core/clientConfig/equivalentCommands';
 import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
-import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './scaffold-support';
+import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './support/scaffold';
 
 /** A folder name a shell would split, unquote, split at ':' for curl, and run a command from. */
 const NASTY = "it's a: dir $(touch pwned)";

@@ -11,8 +11,8 @@ import { der } from '../../src/core/asn1/der';
 import { terminalText, terminalValue, terminalValues } from '../../src/core/terminalText';
 import { scaffoldServer } from '../../src/core/scaffold/index';
 import { ecKey, makeCertificate, pemOf } from '../hostile/inputs';
-import { httpsServer, makeChain, tempDir, writeChain, type Running } from './http-support';
-import { ensureBuilt, repoRoot } from './scaffold-support';
+import { httpsServer, makeChain, tempDir, writeChain, type Running } from './support/http';
+import { ensureBuilt, repoRoot } from './support/scaffold';
 
 ensureBuilt();
 
