@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   const activationMs = performance.now() - started;
-  log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
+  log.info(`mTLS Workbench ${String((context.extension.packageJSON as { version: unknown }).version)} activated in ${activationMs.toFixed(1)} ms`);
   return {
     activationMs,
     certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),

@@ -14,7 +14,7 @@ test('src/core and src/cli never import vscode (they run outside the editor)', (
 });
 
 test('every contributed command is in the mTLS category and has an id in ids.ts', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; category?: string }[] }; activationEvents: string[] };
   const ids = fs.readFileSync(path.join(root, 'src/extension/ids.ts'), 'utf8');
   for (const c of pkg.contributes.commands) {
     assert.equal(c.category, 'mTLS', c.command);
@@ -124,11 +124,11 @@ test('every mtls.* setting the extension reads has its default in package.json, 
   assert.deepEqual(withDefault, [], 'a default passed to get() repeats package.json');
   // Settings named as text elsewhere (affectsConfiguration('mtls.x')).
   for (const f of tsFiles(path.join(root, 'src/extension'))) {
-    for (const m of fs.readFileSync(f, 'utf8').matchAll(/affectsConfiguration\('(mtls\.[\w.]+)'\)/g)) read.add(m[1]!);
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/affectsConfiguration\('(mtls\.[\w.]+)'\)/g)) read.add(m[1]);
   }
   for (const key of read) {
     assert.ok(key in contributed, `${key} is read but not in package.json contributes.configuration`);
-    assert.ok('default' in contributed[key]!, `${key} has no default in package.json`);
+    assert.ok('default' in contributed[key], `${key} has no default in package.json`);
   }
   for (const key of keys.values()) if (key !== section) assert.ok(read.has(`${section}.${key}`), `${section}.${key} is in ids.ts but the settings module does not read it`);
 });

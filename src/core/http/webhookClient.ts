@@ -9,9 +9,8 @@ import type * as Undici from 'undici';
 // undici costs ~100 ms to load (it compiles its HTTP parser at require time): load it on first use, so
 // `mtls decode`, `mtls chain` and the extension's activation do not pay for it.
 let undici: typeof Undici | undefined;
-function loadUndici(): typeof Undici {
-  return (undici ??= require('undici') as typeof Undici);
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on first use, unlike import()
+const loadUndici = (): typeof Undici => (undici ??= require('undici') as typeof Undici);
 import { InputError } from '../errors';
 import { checkWebhookResponse, detectPlatform, type Platform } from '../webhook/index';
 import { peerChain, presentedChain } from './certSummary';
@@ -112,7 +111,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
   const base = loadUndici().buildConnector({
     ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
     maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
-  } as Undici.buildConnector.BuildOptions);
+  });
   const connector: Undici.buildConnector.connector = (opts, cb) => {
     const t0 = performance.now();
     let lookupAt: number | undefined;
@@ -234,7 +233,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
         ...(r.status !== undefined ? { status: r.status } : {}),
         ...(r.error ? { error: r.error } : {}),
       };
-      return { ...r, observation, handshake: buildHandshakeTimeline(observation) } as SendResult;
+      return { ...r, observation, handshake: buildHandshakeTimeline(observation) };
     };
     // undici does not abandon a connect in progress when the signal fires: race the deadline ourselves.
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
