@@ -1,4 +1,7 @@
 // ESLint (flat config) with typescript-eslint's type information. What it guards:
+// - types (recommendedTypeChecked): no `any` spreading from JSON.parse, catch or untyped modules (no-unsafe-*),
+//   no assertion that changes nothing, no array or object in a template literal, no detached method, no async
+//   function without await;
 // - promises: every promise is awaited or explicitly `void`ed with a reason (no-floating-promises), and no
 //   promise goes where a plain value or a void callback is expected (no-misused-promises);
 // - architecture: src/core never imports `vscode` (it runs in the CLI and in unit tests too); src/server (the
@@ -11,7 +14,7 @@ export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.vscode-test/**', '.vscode-e2e/**', '.demo-workspace/**', 'test/fixtures/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
     files: ['**/*.ts', '**/*.mts'],
-    extends: [tseslint.configs.base],
+    extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: new URL('.', import.meta.url).pathname } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -47,6 +50,8 @@ export default tseslint.config(
   {
     files: ['src/server/**/*.mts'],
     rules: {
+      // Needed under a user's own tsconfig (noUncheckedIndexedAccess), and the copied bytes are pinned per template.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^(?!node:|\\./)', message: 'src/server is copied into the user\'s workspace on its own: import only node: built-ins and ./ siblings.' }] },

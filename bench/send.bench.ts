@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const server = spawn(process.execPath, ['-e', serverScript, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      server.stdout!.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
+      server.stdout.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
       server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
     });
     const url = `https://127.0.0.1:${port}/webhook`;

@@ -348,8 +348,8 @@ async function main(): Promise<void> {
     }
     const reached = count >= 29_900;
     // The sample at 10k (or, when 30k was out of reach, at a third of the way) against the last one.
-    const base = samples.find((x) => x.count >= (reached ? 10_000 : count / 3)) ?? samples[0]!;
-    const last = samples[samples.length - 1]!;
+    const base = samples.find((x) => x.count >= (reached ? 10_000 : count / 3)) ?? samples[0];
+    const last = samples[samples.length - 1];
     const growth = (100 * (last.rssKiB - base.rssKiB)) / base.rssKiB;
     console.log(
       `BENCH ${JSON.stringify({

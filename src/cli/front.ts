@@ -8,5 +8,6 @@ if (answer) {
   process.stdout.write(`${answer.text}\n`);
   process.exitCode = answer.code;
 } else {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS bin runs the CLI chunk in place
   require('./mtls.js');
 }

@@ -11,7 +11,7 @@ function commandHelp(c: CliCommand): string {
 
 /** The first line of a usage error; parseArgs's "argument is ambiguous" (a value that starts with a dash) made plain. */
 function usageLine(message: string): string {
-  const first = message.split('\n')[0]!;
+  const first = message.split('\n')[0];
   const dashed = /^Option '(-[^']+)' argument is ambiguous/.exec(first);
   return dashed ? `${dashed[1]} needs a value; one that starts with a dash is written ${dashed[1]}=VALUE` : first;
 }

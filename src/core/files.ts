@@ -165,7 +165,7 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
     }
     return { tmp, final };
   };
-  const settled = await Promise.allSettled(files.map((f, i) => stage(f, finals[i]!)));
+  const settled = await Promise.allSettled(files.map((f, i) => stage(f, finals[i])));
   const staged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   const activationMs = performance.now() - started;
-  log.info(`mTLS Workbench ${String(context.extension.packageJSON.version)} activated in ${activationMs.toFixed(1)} ms`);
+  log.info(`mTLS Workbench ${String((context.extension.packageJSON as { version: unknown }).version)} activated in ${activationMs.toFixed(1)} ms`);
   return testApi({ activationMs, tree, treeView, decoder, diagnostics, servers, hover, decodedDocs });
 }
 

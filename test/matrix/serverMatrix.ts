@@ -141,7 +141,7 @@ function assertStrategy(pid: number, node: InstalledNode, script: string): void 
   const expected: Record<LaunchStrategy, (f: string[]) => boolean> = {
     native: (f) => f.length === 0, // Node strips the types itself: nothing but the file
     'strip-types': (f) => f.includes('--experimental-strip-types') && !f.some((x) => x.startsWith('--import')),
-    'amaro-loader': (f) => f.length === 1 && f[0]!.startsWith('--import=data:text/javascript,') && decodeURIComponent(f[0]!).includes('ts-loader.mjs'),
+    'amaro-loader': (f) => f.length === 1 && f[0].startsWith('--import=data:text/javascript,') && decodeURIComponent(f[0]).includes('ts-loader.mjs'),
   };
   if (!expected[node.expect](flags)) throw new Error(`flags ${JSON.stringify(flags)} do not match strategy ${node.expect}`);
 }
@@ -188,7 +188,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   const clean = cleanEnv();
   const env = { ...clean, PATH: `${path.dirname(node.bin)}:${clean['PATH'] ?? ''}` };
   const tag = `Node ${node.version} · ${kindLabels[kind]}`;
-  const check = async (name: string, fn: () => Promise<void>): Promise<void> => {
+  const check = async (name: string, fn: () => void | Promise<void>): Promise<void> => {
     try {
       await fn();
       cell.passed++;
@@ -229,7 +229,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   // The stalled client connects now and is answered at the request timeout (seconds): meanwhile the checks
   // below run. Its own check waits for it, and measures from when it connected.
   const stall = url === undefined ? undefined : stalled(url, certs);
-  await check(`the server process is ${node.bin} with the ${node.expect} strategy (from /proc)`, async () => {
+  await check(`the server process is ${node.bin} with the ${node.expect} strategy (from /proc)`, () => {
     serverUrl();
     const pid = childOf(serve.pid!);
     if (pid === undefined) throw new Error('no child process of mtls serve');
@@ -243,7 +243,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   });
   await check("the user's route answers with what their npm package computes", async () => {
     const r = await post(serverUrl(), certs, true, '/greeting');
-    if (r.status !== 200 || JSON.parse(r.body).text !== 'hello matrix from an npm package') throw new Error(`status ${r.status}: ${r.body}`);
+    if (r.status !== 200 || (JSON.parse(r.body) as { text?: unknown }).text !== 'hello matrix from an npm package') throw new Error(`status ${r.status}: ${r.body}`);
   });
   await check('refuses a client without a certificate at the handshake', async () => {
     const r = await post(serverUrl(), certs, false).then(
@@ -293,7 +293,7 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     const printed = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as { requestTimeoutMs?: number; routes?: string[] };
     if (r.code !== 0 || printed.requestTimeoutMs !== 2345 || !printed.routes?.includes('GET /greeting')) throw new Error(`exit ${r.code}: ${r.out}`);
   });
-  await check('package.json is left as it was', async () => {
+  await check('package.json is left as it was', () => {
     const now = existsSync(path.join(dir, 'package.json')) ? readFileSync(path.join(dir, 'package.json'), 'utf8') : undefined;
     if (now !== pkgText) throw new Error(`package.json changed: ${now}`);
   });
@@ -319,7 +319,7 @@ async function main(): Promise<number> {
     const limit = Math.max(1, Number(process.env['MTLS_MATRIX_CONCURRENCY'] ?? 10));
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < jobs.length; i = next++) cells[i] = await jobs[i]!();
+      for (let i = next++; i < jobs.length; i = next++) cells[i] = await jobs[i]();
     };
     await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   } finally {

@@ -146,7 +146,7 @@ export function exportUse(files: readonly string[]): { exports: ExportEntry[]; u
   const key = (file: string, name: string): string => `${file}#${name}`;
   const exports = new Map<string, ExportEntry>();
   const stars = new Map<string, string[]>();
-  const uses: { file: string; name: string | '*'; by: string }[] = [];
+  const uses: { file: string; name: string; by: string }[] = [];
   for (const file of files) {
     const source = parse(file);
     const add = (name: string, value: boolean, from?: ExportEntry['from']): void => {
@@ -214,7 +214,7 @@ export function exportUse(files: readonly string[]): { exports: ExportEntry[]; u
     }
   }
   const used = new Set<string>();
-  const mark = (file: string, name: string | '*', seen = new Set<string>()): void => {
+  const mark = (file: string, name: string, seen = new Set<string>()): void => {
     if (seen.has(key(file, name))) return;
     seen.add(key(file, name));
     if (name === '*') {

@@ -23,7 +23,7 @@ test('the extension spells command, view, context key, setting and status bar id
 });
 
 test('every contributed command is in the mTLS category and has an id in ids.ts', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; category?: string }[] }; activationEvents: string[] };
   const ids = fs.readFileSync(path.join(root, 'src/extension/ids.ts'), 'utf8');
   for (const c of pkg.contributes.commands) {
     assert.equal(c.category, 'mTLS', c.command);
@@ -82,7 +82,7 @@ test('test/unit mirrors src: every folder but support/ is a folder of src/core, 
       const rel = path.relative(unit, path.join(dir, e.name));
       return rel === 'support' ? [] : [rel, ...folders(path.join(dir, e.name))];
     });
-  const source = (rel: string): string => path.join(root, ['cli', 'server'].includes(rel.split(path.sep)[0]!) ? 'src' : 'src/core', rel);
+  const source = (rel: string): string => path.join(root, ['cli', 'server'].includes(rel.split(path.sep)[0]) ? 'src' : 'src/core', rel);
   const found = folders(unit);
   assert.ok(found.includes('http') && found.includes('cli') && found.includes('server'), 'the scan found the test folders');
   assert.deepEqual(found.filter((rel) => !(fs.existsSync(source(rel)) && fs.statSync(source(rel)).isDirectory())).map((rel) => `test/unit/${rel}`), []);
@@ -146,11 +146,11 @@ test('every mtls.* setting the extension reads has its default in package.json, 
   assert.deepEqual(withDefault, [], 'a default passed to get() repeats package.json');
   // Settings named as text elsewhere (affectsConfiguration('mtls.x')).
   for (const f of tsFiles(path.join(root, 'src/extension'))) {
-    for (const m of fs.readFileSync(f, 'utf8').matchAll(/affectsConfiguration\('(mtls\.[\w.]+)'\)/g)) read.add(m[1]!);
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/affectsConfiguration\('(mtls\.[\w.]+)'\)/g)) read.add(m[1]);
   }
   for (const key of read) {
     assert.ok(key in contributed, `${key} is read but not in package.json contributes.configuration`);
-    assert.ok('default' in contributed[key]!, `${key} has no default in package.json`);
+    assert.ok('default' in contributed[key], `${key} has no default in package.json`);
   }
   for (const key of keys.values()) if (key !== section) assert.ok(read.has(`${section}.${key}`), `${section}.${key} is in ids.ts but the settings module does not read it`);
 });

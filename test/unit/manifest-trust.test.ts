@@ -5,7 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** The parts of the manifest these tests read. */
+interface Manifest {
+  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description: string; restrictedConfigurations: string[] } };
+  contributes: {
+    configuration: { properties: Record<string, { scope?: string }> };
+    menus: Record<string, { command: string; when?: string }[]>;
+    viewsWelcome: { contents: string; when?: string }[];
+  };
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 /** Commands that run the workspace's server.mts (through mtls.server.nodePath or another Node). */
 const RUNS_WORKSPACE_CODE = ['mtls.startServer', 'mtls.setupProject', 'mtls.changePortAndStart', 'mtls.checkReadiness'];
 

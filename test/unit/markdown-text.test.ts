@@ -2,9 +2,9 @@
 // link syntax VS Code's notifications recognise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import MarkdownIt from 'markdown-it';
 import { fencedCode, noticeText } from '../../src/core/markdownText';
 
-const MarkdownIt = require('markdown-it');
 const md = new MarkdownIt();
 const links = (html: string) => [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
 

@@ -136,7 +136,7 @@ describe('hostile names on the terminal', () => {
     assert.match(r.stdout, /\\x1b\]52;c;cm0gLXJmIH4=\\x07\\x1b\[2J\\u202e/);
     const json = await run(['send', server.url, '--no-client-cert', '--ca', 'evil-crt.pem', '--json'], dir);
     assertNothingRaw(json);
-    assert.equal(JSON.parse(json.stdout).body, body);
+    assert.equal((JSON.parse(json.stdout) as { body?: unknown }).body, body);
   });
 
   it('mtls check --url shows the served certificate\'s names with visible escapes', async () => {

@@ -77,7 +77,7 @@ export const probeCommand: CliCommand = {
     const issuer = ic !== undefined && ik !== undefined
       ? { certPem: (await readInput(ctx, ic, 'the issuer certificate')).toString('utf8'), keyPem: (await readInput(ctx, ik, 'the issuer key')).toString('utf8'), passphrase: passphraseFromEnv(values, ctx.env, 'issuer-passphrase-env') }
       : undefined;
-    const url = positionals[0]!;
+    const url = positionals[0];
     const withToken = values['id-token'] === true;
     for (const flag of ['jwks-out', 'id-token-audience', 'id-token-email']) {
       if (!withToken && values[flag] !== undefined) throw new UsageError(`--${flag} goes with --id-token`);

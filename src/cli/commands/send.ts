@@ -20,8 +20,8 @@ function headersFromArgs(values: CliValues, env: NodeJS.ProcessEnv): Record<stri
   for (const item of Array.isArray(list) ? list : list === undefined ? [] : [list]) {
     const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(String(item));
     if (!m) throw new UsageError(`--header "${String(item)}": use Name:value`);
-    if (/^authorization$/i.test(m[1]!)) throw new UsageError('put secrets in environment variables: use --bearer-env VAR or --basic-env VAR, not --header Authorization');
-    h[m[1]!.toLowerCase()] = m[2]!;
+    if (/^authorization$/i.test(m[1])) throw new UsageError('put secrets in environment variables: use --bearer-env VAR or --basic-env VAR, not --header Authorization');
+    h[m[1].toLowerCase()] = m[2]!;
   }
   const bearer = passphraseFromEnv(values, env, 'bearer-env');
   const basic = passphraseFromEnv(values, env, 'basic-env');
@@ -102,7 +102,7 @@ export const sendCommand: CliCommand = {
   },
   positionals: { names: 'URL', min: 1, max: 1 },
   async run({ values, positionals }, ctx) {
-    const url = positionals[0]!;
+    const url = positionals[0];
     const asDialogflow = values['as-dialogflow'] === true;
     if (asDialogflow && (values['cert'] !== undefined || values['key'] !== undefined || values['pfx'] !== undefined)) {
       throw new UsageError('--as-dialogflow brings its own client certificate: drop --cert/--key/--pfx');
@@ -120,7 +120,7 @@ export const sendCommand: CliCommand = {
     if (platformOpt !== undefined && !isPlatform(platformOpt)) throw new UsageError(`--platform ${platformOpt}: use cx, es or kore`);
     const sample = stringOpt(values, 'sample') ?? 'cx';
     let body: string | object;
-    let platform: Platform | undefined = platformOpt as Platform | undefined;
+    let platform: Platform | undefined = platformOpt;
     let bodyFile: string | undefined;
     if (isPlatform(sample)) {
       body = sampleRequest(sample);

@@ -283,7 +283,7 @@ function encodeLength(n: number): Buffer {
 
 /** Encodes one TLV from an identifier octet and its content. */
 function tlv(tag: number, body: Buffer | readonly Buffer[]): Buffer {
-  const c = Buffer.isBuffer(body) ? body : Buffer.concat(body as Buffer[]);
+  const c = Buffer.isBuffer(body) ? body : Buffer.concat(body);
   return Buffer.concat([Buffer.from([tag]), encodeLength(c.length), c]);
 }
 
@@ -322,7 +322,7 @@ function formatTime(d: Date, generalized: boolean): string {
 export const der = {
   sequence: (...items: Buffer[]) => tlv(Tag.SEQUENCE, items),
   /** SET OF, sorted as DER requires. */
-  set: (...items: Buffer[]) => tlv(Tag.SET, [...items].sort(Buffer.compare)),
+  set: (...items: Buffer[]) => tlv(Tag.SET, [...items].sort((a, b) => Buffer.compare(a, b))),
   /** A non-negative INTEGER from unsigned big-endian bytes or a number/bigint. */
   integer(v: Buffer | number | bigint): Buffer {
     if (Buffer.isBuffer(v)) return tlv(Tag.INTEGER, encodeUnsigned(v));

@@ -29,9 +29,9 @@ export function mergeRestClientSettings(existing: string | undefined, host: stri
   const body = existing === undefined ? undefined : stripBomText(existing);
   const text = body === undefined || body.trim() === '' ? '{}\n' : body;
   const errors: ParseError[] = [];
-  const root = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const root: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
-    const e = errors[0]!;
+    const e = errors[0];
     const line = text.slice(0, e.offset).split('\n').length;
     throw new InputError(`.vscode/settings.json is not valid JSON (${printParseErrorCode(e.error)} on line ${line}): fix it first; nothing was changed.`);
   }

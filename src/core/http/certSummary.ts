@@ -70,7 +70,7 @@ export function presentedChain(pem: string): PresentedCertificate[] {
  * (every name then "does not match"), so this reads the detailed object instead.
  */
 export function peerPresented(socket: TLSSocket): PresentedCertificate[] {
-  return presentedFrom(socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined);
+  return presentedFrom(socket.getPeerCertificate(true));
 }
 
 /** The chain of a detailed certificate, read from its fields: parsing each DER again cost more than the rest of the timeline. */

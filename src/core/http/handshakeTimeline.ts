@@ -143,7 +143,7 @@ export function buildHandshakeTimeline(o: HandshakeObservation, serverLog: reado
   add(5, m.responseMs ?? m.endMs, o.error ? answer : `${clientVerdict(o)}; ${answer}`, []);
 
   if (failed !== undefined) {
-    const step = steps[failed - 1]!;
+    const step = steps[failed - 1];
     if (o.error) {
       const e = o.error.explanation;
       step.summary = `FAILED: ${e.title} [${o.error.code}]`;

@@ -7,7 +7,7 @@
 import { sampleRequest, type Platform } from '../webhook/index';
 import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, type TestIdTokenIssuer } from '../idtoken/index';
 import { sendWebhook } from './webhookClient';
-import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type CertAndKey, type Issuer } from '../testIdentities/throwawayCerts';
+import { currentWindow, leafFrom, pastWindow, selfSignedClient, throwawayCa, type Issuer } from '../testIdentities/throwawayCerts';
 import type { ClientCredentials, SendResult } from './types';
 import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
 
@@ -103,7 +103,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
     leafFrom(issuer, { role: 'server', cn: 'mtls-probe serverAuth-only', ...currentWindow() }),
   ]);
   if (!opts.issuer) warnings.push('The expired and serverAuth-only rows are signed by a throwaway CA, so an unknown-CA refusal also counts for them; give the CA that issued your client certificate to test expiry and purpose alone.');
-  const plan: { id: ProbeRow['id']; label: string; client?: CertAndKey | ClientCredentials; expected: ProbeRow['expected']; token?: string }[] = [
+  const plan: { id: ProbeRow['id']; label: string; client?: ClientCredentials; expected: ProbeRow['expected']; token?: string }[] = [
     { id: 'no-cert', label: 'no client certificate', expected: 'refused' },
     { id: 'self-signed', label: 'self-signed client certificate', client: selfSigned, expected: 'refused' },
     { id: 'unknown-ca', label: 'client certificate from an unknown CA', client: throwaway.client, expected: 'refused' },
@@ -135,7 +135,7 @@ export async function probeEndpoint(url: string, creds: ClientCredentials, opts:
   let silent: SendResult | undefined;
   for (const p of plan) {
     if (opts.signal?.aborted) break;
-    const c = p.client as ClientCredentials | undefined;
+    const c = p.client;
     const r = await sendWebhook({
       url, body, platform: opts.platform ?? 'cx', headers: opts.headers, signal: opts.signal, timeoutMs, ...serverTrust,
       ...(c ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, pfxOpened: c.pfxOpened, passphrase: c.passphrase } : {}),
@@ -209,7 +209,7 @@ const summaries: Record<ProbeVerdict, (rows: ProbeRow[]) => string> = {
     // A server that verifies the chain but not the purpose lets only the serverAuth-only row through.
     const purposeOnly = certs.length > 0 && certs.every((r) => r.id === 'no-client-auth');
     return [
-      ...(purposeOnly ? [`NOT ENFORCING the client certificate's purpose: the server ${answered} a ${certs[0]!.label}. It verifies the chain but not the extended key usage; configure it to require clientAuth (Node and OpenSSL-based servers check it by default).`] : []),
+      ...(purposeOnly ? [`NOT ENFORCING the client certificate's purpose: the server ${answered} a ${certs[0].label}. It verifies the chain but not the extended key usage; configure it to require clientAuth (Node and OpenSSL-based servers check it by default).`] : []),
       ...(certs.length && !purposeOnly ? [`NOT ENFORCING mTLS: the server ${answered} ${certs.map((r) => r.label).join('; ')}. A server must refuse these at the handshake (Node: requestCert: true AND rejectUnauthorized: true).`] : []),
       ...(tokens.length ? [`NOT VERIFYING THE ID TOKEN: the server answered ${tokens.map((r) => r.label).join('; ')}. It must answer 401 (server.mts: MTLS_AUTH=google-id-token).`] : []),
     ].join(' ');

@@ -178,7 +178,7 @@ function observe(s: SendState, r: Unobserved): SendResult {
     ...(r.status !== undefined ? { status: r.status } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
-  return { ...r, observation, handshake: buildHandshakeTimeline(observation) } as SendResult;
+  return { ...r, observation, handshake: buildHandshakeTimeline(observation) };
 }
 
 /** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */

@@ -16,7 +16,7 @@ export function parseServerLog(text: string): ServerLogLine[] {
     // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this strips
     const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
     const m = REFUSED.exec(line);
-    if (m) out.push({ at: m[1]!, remoteAddress: m[2]!, remotePort: Number(m[3]), code: m[4]!, reason: m[5]!, line });
+    if (m) out.push({ at: m[1], remoteAddress: m[2], remotePort: Number(m[3]), code: m[4], reason: m[5], line });
   }
   return out;
 }

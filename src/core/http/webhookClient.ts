@@ -12,6 +12,7 @@ import type * as Undici from 'undici';
 // `mtls decode`, `mtls chain` and the extension's activation do not pay for it.
 let undici: typeof Undici | undefined;
 function loadUndici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous on first use, unlike import()
   return (undici ??= require('undici') as typeof Undici);
 }
 import { presentedChain } from './certSummary';
@@ -57,7 +58,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
   const base = loadUndici().buildConnector({
     ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
     maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
-  } as Undici.buildConnector.BuildOptions);
+  });
   const connections = new Connections(base, creds.insecure);
   const connector: Undici.buildConnector.connector = (o, cb) => connections.connect(o, cb);
   const agent = new (loadUndici().Agent)({ connect: connector, connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });

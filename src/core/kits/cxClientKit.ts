@@ -95,7 +95,7 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
   const F = CxClientFiles;
   const commands = cxInstallCommands({ project, keySecret, passphraseSecret, location, agent, dir: o.shownDir ?? '' });
   const instructions = [
-    `Dialogflow CX custom client certificate (${describeCertificate(F.cert, issued.cert, 'client', issued.notAfter).subject}, clientAuth, issued by ${subjectOf(issued.caChain[0]!)}, expires ${issued.notAfter.toISOString().slice(0, 10)}).`,
+    `Dialogflow CX custom client certificate (${describeCertificate(F.cert, issued.cert, 'client', issued.notAfter).subject}, clientAuth, issued by ${subjectOf(issued.caChain[0])}, expires ${issued.notAfter.toISOString().slice(0, 10)}).`,
     `  ${F.cert}  the certificate: "sslCertificate" of the settings object`,
     `  ${F.key}  its private key, encrypted PKCS#8: goes into secret ${keySecret}`,
     `  ${F.passphrase}  the generated passphrase (mode 0600; no newline): goes into secret ${passphraseSecret}`,

@@ -59,7 +59,7 @@ const subjectOf = (der: Buffer) => new X509Certificate(der).subject.split('\n').
 /** Issues the client certificate from the CA and lays out the kit (nothing is written here). */
 export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   const issued = await issueClientCertificate(o, 'kore-bot-platform');
-  const root = issued.root ?? (o.caRootPem === undefined ? undefined : rootFor(issued.caChain[issued.caChain.length - 1]!, o.caRootPem));
+  const root = issued.root ?? (o.caRootPem === undefined ? undefined : rootFor(issued.caChain[issued.caChain.length - 1], o.caRootPem));
   if (!root) {
     throw new InputError(
       "The CA file holds no root certificate (self-signed), and Kore.ai's prerequisites include the CA root. " +

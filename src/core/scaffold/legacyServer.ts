@@ -37,9 +37,9 @@ export function legacyHandlerSpans(text: string): Map<Platform, BlockSpan> | str
     for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) if (i === 0 || text[i - 1] === '\n') starts.push(i);
     if (starts.length === 0) continue;
     if (starts.length > 1) return `'${marker}' occurs more than once`;
-    const next = text.indexOf('\n// ---- ', starts[0]!);
+    const next = text.indexOf('\n// ---- ', starts[0]);
     if (next < 0) return `no section heading follows '${marker}'`;
-    spans.set(p, { start: starts[0]!, end: next });
+    spans.set(p, { start: starts[0], end: next });
   }
   return spans.size === 0 ? 'no handler table (cxHandlers, esHandlers or koreHandler) found' : spans;
 }

@@ -25,7 +25,7 @@ export const defaultServerPort = 4433;
 const machineryImport = './mtls-server/index.mts';
 
 /** Normalises `platform` to a list in the fixed order, rejecting unknown names. */
-export function parsePlatforms(platform: ServerTemplateOptions['platform'] | string): Platform[] {
+export function parsePlatforms(platform: readonly Platform[] | string | undefined): Platform[] {
   if (platform === undefined || platform === 'all') return [...allPlatforms];
   const list = typeof platform === 'string' ? platform.split(',').map((p) => p.trim()) : [...platform];
   const known = Object.keys(platformLabel);

@@ -62,7 +62,7 @@ export async function serverFileSet(dir: string, opts: ServerTemplateOptions = {
  */
 export async function scaffoldObstacles(dir: string): Promise<{ existing: string[]; legacy?: { file: string; version: number } }> {
   const existing = [path.join(dir, serverFileName), path.join(dir, machineryFolder)];
-  const found = (await Promise.all(existing.map(exists))).flatMap((e, i) => (e ? [existing[i]!] : []));
+  const found = (await Promise.all(existing.map(exists))).flatMap((e, i) => (e ? [existing[i]] : []));
   const legacyFile = path.join(dir, 'server.ts');
   const text = await fs.readFile(legacyFile, 'utf8').catch(() => undefined);
   const version = text === undefined ? undefined : templateVersionOf(text);

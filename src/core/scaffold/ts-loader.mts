@@ -42,7 +42,7 @@ let stripper: Promise<Stripper> | undefined;
 
 function loadStripper(): Promise<Stripper> {
   // Loaded on the first cache miss: compiling the wasm costs ~0.2 s.
-  // @ts-ignore amaro ships no type declarations; esbuild bundles it into dist/ts-loader.mjs.
+  // @ts-expect-error amaro ships no type declarations; esbuild bundles it into dist/ts-loader.mjs.
   stripper ??= import('amaro').then((m: { default?: Stripper } & Stripper) => m.default ?? m);
   return stripper;
 }

@@ -26,32 +26,32 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   const lcs = new Uint32Array((ma.length + 1) * w);
   for (let i = ma.length - 1; i >= 0; i--) {
     for (let j = mb.length - 1; j >= 0; j--) {
-      lcs[i * w + j] = ma[i] === mb[j] ? lcs[(i + 1) * w + j + 1]! + 1 : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
+      lcs[i * w + j] = ma[i] === mb[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
     }
   }
   type Op = { kind: ' ' | '-' | '+'; line: string; ai: number; bi: number };
   const ops: Op[] = [];
-  for (let k = 0; k < head; k++) ops.push({ kind: ' ', line: a[k]!, ai: k, bi: k });
+  for (let k = 0; k < head; k++) ops.push({ kind: ' ', line: a[k], ai: k, bi: k });
   let i = 0;
   let j = 0;
   while (i < ma.length || j < mb.length) {
     if (i < ma.length && j < mb.length && ma[i] === mb[j]) {
-      ops.push({ kind: ' ', line: ma[i]!, ai: head + i, bi: head + j });
+      ops.push({ kind: ' ', line: ma[i], ai: head + i, bi: head + j });
       i++;
       j++;
-    } else if (j < mb.length && (i === ma.length || lcs[i * w + j + 1]! >= lcs[(i + 1) * w + j]!)) {
-      ops.push({ kind: '+', line: mb[j]!, ai: head + i, bi: head + j });
+    } else if (j < mb.length && (i === ma.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) {
+      ops.push({ kind: '+', line: mb[j], ai: head + i, bi: head + j });
       j++;
     } else {
-      ops.push({ kind: '-', line: ma[i]!, ai: head + i, bi: head + j });
+      ops.push({ kind: '-', line: ma[i], ai: head + i, bi: head + j });
       i++;
     }
   }
-  for (let k = 0; k < tail; k++) ops.push({ kind: ' ', line: a[a.length - tail + k]!, ai: a.length - tail + k, bi: b.length - tail + k });
+  for (let k = 0; k < tail; k++) ops.push({ kind: ' ', line: a[a.length - tail + k], ai: a.length - tail + k, bi: b.length - tail + k });
   const out = [`--- ${oldName}`, `+++ ${newName}`];
   let k = 0;
   while (k < ops.length) {
-    if (ops[k]!.kind === ' ') {
+    if (ops[k].kind === ' ') {
       k++;
       continue;
     }
@@ -60,7 +60,7 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     let to = k;
     let lastChange = k;
     while (to < ops.length && to - lastChange <= 2 * context) {
-      if (ops[to]!.kind !== ' ') lastChange = to;
+      if (ops[to].kind !== ' ') lastChange = to;
       to++;
     }
     to = Math.min(ops.length, lastChange + context + 1);
@@ -68,7 +68,7 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
     // An empty side starts at line 0 (diff -u's "-0,0" for a new file).
-    out.push(`@@ -${aLen === 0 ? hunk[0]!.ai : hunk[0]!.ai + 1},${aLen} +${bLen === 0 ? hunk[0]!.bi : hunk[0]!.bi + 1},${bLen} @@`);
+    out.push(`@@ -${aLen === 0 ? hunk[0].ai : hunk[0].ai + 1},${aLen} +${bLen === 0 ? hunk[0].bi : hunk[0].bi + 1},${bLen} @@`);
     for (const o of hunk) out.push(o.line.endsWith(noNewline) ? `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file` : o.kind + o.line);
     k = to;
   }

@@ -29,7 +29,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const preview = new UpdatePreviewProvider();
   const g = <A extends unknown[], R>(fn: (deps: CommandDeps, ...args: A) => Promise<R>) => guarded(deps.log, (...args: A) => fn(deps, ...args), generateActions);
   // The registry: one line per command (id → its module, loaded on first use).
-  const table: [string, (...args: any[]) => unknown][] = [
+  const table: [string, Parameters<typeof vscode.commands.registerCommand>[1]][] = [
     [Commands.generateSelfSigned, g(lazy(() => import('./generate/generateSelfSigned.js'), (m) => m.generateSelfSignedCommand))],
     [Commands.generateChain, g(lazy(() => import('./generate/generateChain.js'), (m) => m.generateChainCommand))],
     [Commands.generateClient, g(lazy(() => import('./generate/generateClient.js'), (m) => m.generateClientCommand))],

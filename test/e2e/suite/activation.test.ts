@@ -19,12 +19,12 @@ describe('mTLS Workbench in a real extension host', () => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /mTLS/.test(d.uri.path) && /activated in/.test(d.getText()));
       return doc?.getText();
     });
-    assert.match(text, new RegExp(`mTLS Workbench ${ext.packageJSON.version.replace(/\./g, '\\.')} activated in [\\d.]+ ms`));
+    assert.match(text, new RegExp(`mTLS Workbench ${(ext.packageJSON as { version: string }).version.replace(/\./g, '\\.')} activated in [\\d.]+ ms`));
   });
 
   it('registers every command the manifest contributes, each in the "mTLS" category', async () => {
     const ext = vscode.extensions.getExtension(EXT_ID)!;
-    const contributed: { command: string; category?: string }[] = ext.packageJSON.contributes.commands;
+    const contributed = (ext.packageJSON as { contributes: { commands: { command: string; category?: string }[] } }).contributes.commands;
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((c) => !registered.has(c.command)).map((c) => c.command);
     assert.deepEqual(missing, [], 'contributed but not registered');
@@ -33,7 +33,7 @@ describe('mTLS Workbench in a real extension host', () => {
 
   it('never activates on startup (*)', () => {
     const ext = vscode.extensions.getExtension(EXT_ID)!;
-    assert.ok(!(ext.packageJSON.activationEvents as string[]).includes('*'));
+    assert.ok(!(ext.packageJSON as { activationEvents: string[] }).activationEvents.includes('*'));
   });
 
   it('opens the Certificates view', async () => {

@@ -1,14 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import MarkdownIt from 'markdown-it';
 import * as vscode from 'vscode';
 import type { DecodeResult } from '../../../src/extension/commands/decode/decodeCertificate';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import { kdfBombP12, sameNameBundle, testCertificate } from '../../hostile/inputs';
 import { longestStall } from '../../hostile/longestStall';
 import { ws, api, until, run, freePort } from './support';
-
-const MarkdownIt = require('markdown-it');
 
 /**
  * While `work` runs: the extension host's longest event-loop stall (10 ms ticks) and the round-trip of a
@@ -47,7 +46,7 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
   const leaf = testCertificate({ cn: 'hostile-leaf', issuer: realCa });
   const linkCn = '[x](command:mtls.showLog)';
   const linkFile = '[y](command:mtls.showLog).pem';
-  const links = (markdown: string) => [...(new MarkdownIt().render(markdown) as string).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
+  const links = (markdown: string) => [...new MarkdownIt().render(markdown).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
 
   before(() => {
     fs.mkdirSync(dir(), { recursive: true });
@@ -112,7 +111,7 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
 
   it('the Problems panel shows the refusal, and the background pass goes on to the files after it', async () => {
     const a = await api();
-    const diags = await until('a diagnostic for the bomb', async () => {
+    const diags = await until('a diagnostic for the bomb', () => {
       const d = a.diagnostics(f('kdf-bomb.p12'));
       return d.length ? d : undefined;
     }, 30_000);
@@ -150,7 +149,7 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     const md = contents[0];
     assert.ok(md.value.includes(linkCn), 'the subject is shown');
     assert.deepEqual(links(md.value), ['command:mtls.decodeCertificate'], md.value);
-    assert.ok((new MarkdownIt().render(md.value) as string).includes('<code'), 'the certificate summary is a code block');
+    assert.ok(new MarkdownIt().render(md.value).includes('<code'), 'the certificate summary is a code block');
     if (md.isTrusted !== undefined) assert.deepEqual(md.isTrusted, { enabledCommands: ['mtls.decodeCertificate'] });
   });
 

@@ -38,7 +38,7 @@ function postCx(port: number, certs: string): Promise<{ status: number; body: st
 function expectedStrategy(): string {
   if (process.versions['electron'] !== undefined) return 'amaro-loader';
   const byMajor: Record<string, string> = { '20': 'amaro-loader', '24': 'native' };
-  const expected = byMajor[process.versions.node.split('.')[0]!];
+  const expected = byMajor[process.versions.node.split('.')[0]];
   assert.ok(expected, `no expectation for Node ${process.versions.node}`);
   return expected;
 }
@@ -76,7 +76,7 @@ describe(`runtime on VS Code ${vscode.version} / extension host Node ${process.v
     const after = await until('no TypeScript errors in server.mts', () => (tsErrors(uri).length === 0 ? [] : undefined), 120_000).catch(() => tsErrors(uri));
     assert.deepEqual(after, [], 'TypeScript errors remain in server.mts after adding @types/node');
     // The step changed nothing about how Node runs the file: "type" is still what npm init wrote.
-    const pkg = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as { type?: string; devDependencies?: Record<string, string> };
     assert.equal(pkg.type, 'commonjs');
     assert.ok(pkg.devDependencies?.['@types/node'], JSON.stringify(pkg));
     // On the extension host's own Node (20 or 24 here), whatever `node` the machine has on PATH.

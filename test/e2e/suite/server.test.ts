@@ -7,7 +7,10 @@ import * as vscode from 'vscode';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import { ws, api, run, freePort } from './support';
 
-function post(port: number, body: unknown, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; json: any }> {
+/** The part of a CX WebhookResponse the test reads. */
+type CxReply = { fulfillmentResponse?: { messages?: unknown } };
+
+function post(port: number, body: unknown, client?: { cert: Buffer; key: Buffer }): Promise<{ status: number; json: CxReply }> {
   const certs = path.join(ws(), 'srv', 'certs');
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -15,7 +18,7 @@ function post(port: number, body: unknown, client?: { cert: Buffer; key: Buffer 
       (res) => {
         let data = '';
         res.on('data', (c) => (data += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) as CxReply }));
       },
     );
     req.on('error', reject);

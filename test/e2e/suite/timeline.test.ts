@@ -54,32 +54,32 @@ describe('handshake timeline (servers started by the extension, failures provoke
   it('wrong server CA: step 3, with the server\'s side of it', async () => {
     const r = await send(`https://127.0.0.1:${server.port}/`, { ...good(), ca: dir('other', 'certs', 'ca-root-crt.pem') });
     assert.equal(r.handshake.failedStep, 3);
-    assert.ok(r.handshake.steps[2]!.error?.fix);
-    assert.match(r.handshake.steps[2]!.server?.line ?? '', /refused handshake from/);
+    assert.ok(r.handshake.steps[2].error?.fix);
+    assert.match(r.handshake.steps[2].server?.line ?? '', /refused handshake from/);
   });
 
   it('server name not in the SAN: step 3 (ERR_TLS_CERT_ALTNAME_INVALID)', async () => {
     const r = await send(`https://127.0.0.1:${sanServer.port}/`, { cert: dir('san', 'certs', 'client-crt.pem'), key: dir('san', 'certs', 'client-key.pem'), ca: dir('san', 'certs', 'ca-root-crt.pem') });
     assert.equal(r.handshake.failedStep, 3);
-    assert.equal(r.handshake.steps[2]!.error?.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+    assert.equal(r.handshake.steps[2].error?.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
   });
 
   it('no client certificate: step 4, the server says none was sent', async () => {
     const r = await send(`https://127.0.0.1:${server.port}/`, { ca: good().ca });
     assert.equal(statuses(r.handshake), 'ok ok ok failed not-reached');
-    assert.equal(r.handshake.steps[3]!.server?.code, 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+    assert.equal(r.handshake.steps[3].server?.code, 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
   });
 
   it('client certificate from another CA: step 5, the server says unknown CA', async () => {
     const r = await send(`https://127.0.0.1:${server.port}/`, { cert: dir('other', 'certs', 'client-crt.pem'), key: dir('other', 'certs', 'client-key.pem'), ca: good().ca });
     assert.equal(statuses(r.handshake), 'ok ok ok ok failed');
-    assert.match(r.handshake.steps[4]!.server?.reason ?? '', /unknown CA/);
+    assert.match(r.handshake.steps[4].server?.reason ?? '', /unknown CA/);
   });
 
   it('expired client certificate: step 5, the server says CERT_HAS_EXPIRED; the failed step is highlighted in the document', async () => {
     const r = await send(`https://127.0.0.1:${server.port}/`, { cert: dir('certs', 'expired-crt.pem'), key: dir('certs', 'expired-key.pem'), ca: good().ca, open: true });
     assert.equal(statuses(r.handshake), 'ok ok ok ok failed');
-    assert.equal(r.handshake.steps[4]!.server?.code, 'CERT_HAS_EXPIRED');
+    assert.equal(r.handshake.steps[4].server?.code, 'CERT_HAS_EXPIRED');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document)!;
     assert.match(doc.getText(), /✖ 5 {2}Server verifies it, then the request .*FAILED/);
     assert.match(doc.getText(), /server log: .*\[CERT_HAS_EXPIRED\]/);
@@ -90,7 +90,7 @@ describe('handshake timeline (servers started by the extension, failures provoke
     assert.equal(r.verdict, 'enforced');
     const noCert = r.rows.find((x) => x.id === 'no-cert')!;
     assert.equal(noCert.handshake.failedStep, 4);
-    assert.ok(noCert.handshake.steps[3]!.server);
+    assert.ok(noCert.handshake.steps[3].server);
     assert.equal(r.rows.find((x) => x.id === 'valid')!.handshake.outcome, 'ok');
   });
 });

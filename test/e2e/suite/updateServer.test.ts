@@ -24,8 +24,8 @@ describe('Update Webhook Server… (argument object): a single-file server.ts co
     assert.ok(r.changes.length > 0);
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.ok(tab?.input instanceof vscode.TabInputTextDiff, `active tab: ${tab?.label}`);
-    assert.equal((tab.input as vscode.TabInputTextDiff).original.fsPath, dir('server.ts'));
-    const proposed = await vscode.workspace.openTextDocument((tab.input as vscode.TabInputTextDiff).modified);
+    assert.equal(tab.input.original.fsPath, dir('server.ts'));
+    const proposed = await vscode.workspace.openTextDocument(tab.input.modified);
     assert.match(proposed.getText(), /^import \{[^}]*startWebhookServer[^}]*\} from '\.\/mtls-server\/index\.mts';$/m);
     assert.equal(fs.readFileSync(dir('server.ts'), 'utf8'), original);
     assert.deepEqual(fs.readdirSync(dir()), ['server.ts'], 'nothing written');
@@ -36,7 +36,7 @@ describe('Update Webhook Server… (argument object): a single-file server.ts co
     const r = await run<UpdateServerResult>('mtls.updateServer', { file: dir('server.ts') });
     assert.equal(r.applied, true);
     assert.equal(r.backup, `${dir('server.ts')}.bak-v1`);
-    assert.equal(fs.readFileSync(r.backup!, 'utf8'), original);
+    assert.equal(fs.readFileSync(r.backup, 'utf8'), original);
     assert.equal(fs.existsSync(dir('server.ts')), false, 'the old file lives on as the backup only');
     const converted = fs.readFileSync(dir('server.mts'), 'utf8');
     assert.match(converted, /'check-balance': async \(req\) =>/);

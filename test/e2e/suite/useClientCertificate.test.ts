@@ -34,7 +34,7 @@ describe('Use Client Certificate In… (REST Client settings, curl against a ser
       assert.match(text, /\/\/ the team's setting, keep it/);
       const s = parse(text) as Record<string, unknown>;
       assert.equal(s['mtls.testMarker'], 'kept');
-      const entry = (s['rest-client.certificates'] as Record<string, { cert: string; key: string }>)[`localhost:${server.port}`]!;
+      const entry = (s['rest-client.certificates'] as Record<string, { cert: string; key: string }>)[`localhost:${server.port}`];
       assert.ok(existsSync(path.resolve(ws(), entry.cert)) && existsSync(path.resolve(ws(), entry.key)), JSON.stringify(entry));
       assert.equal(path.resolve(ws(), entry.key), certs('client-key.pem'), 'the key next to the certificate was found');
       assert.ok(r.written.some((f) => f.endsWith('mtls-webhook.http')));
@@ -55,13 +55,13 @@ describe('Use Client Certificate In… (REST Client settings, curl against a ser
 
   it('is offered on a client certificate in the Certificates view (menu when-clause matches its context value)', async () => {
     const pkg = vscode.extensions.getExtension('mtls-workbench.mtls-workbench')!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string }[]> } };
-    const when = pkg.contributes.menus['view/item/context']!.find((m) => m.command === 'mtls.useClientCertificateIn')!.when;
-    const re = new RegExp(/viewItem =~ \/(.*)\/$/.exec(when)![1]!);
+    const when = pkg.contributes.menus['view/item/context'].find((m) => m.command === 'mtls.useClientCertificateIn')!.when;
+    const re = new RegExp(/viewItem =~ \/(.*)\/$/.exec(when)![1]);
     // The real tree rows: the client leaf gets the menu, the root CA does not.
     const client = await (await api()).treeUnder(certs('client-crt.pem'));
     const root = await (await api()).treeUnder(certs('ca-root-crt.pem'));
-    assert.ok(re.test(client[0]!.contextValue ?? ''), client[0]!.contextValue);
-    assert.ok(!re.test(root[0]!.contextValue ?? ''), root[0]!.contextValue);
+    assert.ok(re.test(client[0].contextValue ?? ''), client[0].contextValue);
+    assert.ok(!re.test(root[0].contextValue ?? ''), root[0].contextValue);
     // The key next to the certificate is found without being given; httpie verifies with the dev root.
     const r = await run<UseClientCertificateResult>('mtls.useClientCertificateIn', { for: 'httpie', cert: certs('client-crt.pem'), url: `https://localhost:${server.port}/`, open: false });
     assert.match(r.text, /--cert-key=use\/certs\/client-key\.pem --verify=use\/certs\/ca-root-crt\.pem/);

@@ -129,7 +129,10 @@ test('BER bombs end quickly: 100,000 nested indefinite lengths stop at MAX_DEPTH
   }
   // 4 MB: an indefinite SEQUENCE of a million empty indefinite SEQUENCEs, then the same without its last marker.
   const wide = Buffer.alloc(4 + 4 * 1_000_000, 0);
-  for (let i = 2; i < wide.length - 2; i += 4) wide[i] = 0x30, wide[i + 1] = 0x80;
+  for (let i = 2; i < wide.length - 2; i += 4) {
+    wide[i] = 0x30;
+    wide[i + 1] = 0x80;
+  }
   wide[0] = 0x30;
   wide[1] = 0x80;
   let t0 = performance.now();

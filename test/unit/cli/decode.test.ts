@@ -40,11 +40,11 @@ test('prints a readable document with problems and exits 0 even when there are p
 test('--json is parseable, uses --now, and holds no key material', async () => {
   const r = await mtls(['decode', 'c.p12', '--json', '--passphrase-env', 'P12PW', '--now', '2099-01-01T00:00:00Z'], { P12PW: 'pw' });
   assert.equal(r.code, 0);
-  const j = JSON.parse(r.out);
+  const j = JSON.parse(r.out) as { format: string; items: { kind: string; validity?: string }[]; problems: { code: string }[] };
   assert.equal(j.format, 'pkcs12');
   assert.deepEqual(j.items.map((i: { kind: string }) => i.kind).sort(), ['certificate', 'privateKey']);
   const cert = j.items.find((i: { kind: string }) => i.kind === 'certificate');
-  assert.equal(cert.validity, 'expired');
+  assert.equal(cert?.validity, 'expired');
   assert.ok(j.problems.some((p: { code: string }) => p.code === 'expired'));
   const keyDer = execFileSync('openssl', ['pkey', '-in', join(dir, 'k.pem'), '-outform', 'DER']);
   const privScalar = keyDer.subarray(keyDer.indexOf(Buffer.from([0x04, 0x20])) + 2).subarray(0, 32);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { main } from '../../../src/cli/main';
 import type { CliContext } from '../../../src/cli/command';
+import type { ProbeResult, SendResult } from '../../../src/core/http/index';
 import { closedPort, httpsServer, makeChain, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
 
 function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
@@ -27,7 +28,7 @@ describe('mtls send / mtls probe (CLI)', () => {
     a = await makeChain('CLI Test');
     dir = writeChain(tempDir('cli'), a);
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
-      seen.push({ auth: req.headers.authorization, ua: req.headers['user-agent'], peer: (req.socket as TLSSocket).getPeerCertificate(true) as DetailedPeerCertificate });
+      seen.push({ auth: req.headers.authorization, ua: req.headers['user-agent'], peer: (req.socket as TLSSocket).getPeerCertificate(true) });
       req.resume();
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ fulfillmentText: 'hi', fulfillmentMessages: [{ text: { text: ['hi'] } }] }));
@@ -57,27 +58,27 @@ describe('mtls send / mtls probe (CLI)', () => {
     const ctx = capture(dir);
     const code = await main(['send', strict.url, '--sample', 'cx', '--platform', 'es', ...tls, '--json'], ctx);
     assert.equal(code, 0, ctx.stderr());
-    const r = JSON.parse(ctx.stdout());
+    const r = JSON.parse(ctx.stdout()) as SendResult;
     assert.equal(r.status, 200);
     assert.equal(r.request.platform, 'es');
     assert.equal(typeof r.timing.tlsMs, 'number');
-    assert.equal(r.tls.clientCertificate.presented, true);
+    assert.equal(r.tls?.clientCertificate.presented, true);
   });
 
   it('send a JSON file as the body', async () => {
     writeFileSync(path.join(dir, 'body.json'), JSON.stringify({ session: 's', anything: [1, 2] }));
     const ctx = capture(dir);
     assert.equal(await main(['send', strict.url, '--sample', 'body.json', '--platform', 'kore', ...tls, '--json'], ctx), 0, ctx.stderr());
-    assert.equal(JSON.parse(ctx.stdout()).request.bytes, JSON.stringify({ session: 's', anything: [1, 2] }).length);
+    assert.equal((JSON.parse(ctx.stdout()) as SendResult).request.bytes, JSON.stringify({ session: 's', anything: [1, 2] }).length);
   });
 
   it('send exits 1 with an explanation when nothing listens', async () => {
     const ctx = capture(dir);
     const code = await main(['send', `https://127.0.0.1:${await closedPort()}/`, ...tls, '--json'], ctx);
     assert.equal(code, 1);
-    const r = JSON.parse(ctx.stdout());
-    assert.equal(r.error.code, 'ECONNREFUSED');
-    assert.equal(r.error.explanation.action, 'startServer');
+    const r = JSON.parse(ctx.stdout()) as SendResult;
+    assert.equal(r.error?.code, 'ECONNREFUSED');
+    assert.equal(r.error?.explanation.action, 'startServer');
   });
 
   it('send exits 1 for http:// and 2 for bad command lines', async () => {
@@ -120,7 +121,7 @@ describe('mtls send / mtls probe (CLI)', () => {
     assert.match(ctx.stdout(), /PASS: mTLS is enforced/);
     ctx = capture(dir);
     assert.equal(await main(['probe', lax.url, ...tls, '--json'], ctx), 1);
-    const r = JSON.parse(ctx.stdout());
+    const r = JSON.parse(ctx.stdout()) as ProbeResult;
     assert.equal(r.verdict, 'not-enforced');
     assert.equal(r.rows.length, 6);
     ctx = capture(dir);

@@ -13,7 +13,7 @@ const body = { detectIntentResponseId: 'x', fulfillmentInfo: { tag: 't' } };
 /** Everything a result says about a request that went out without a client certificate the server asked for. */
 function reportsNoneSent(r: SendResult): void {
   assert.deepEqual(r.tls?.clientCertificate, { presented: false, requested: true });
-  assert.equal(r.handshake.steps[3]!.summary, 'the server asked for a client certificate; none was configured, so none was sent');
+  assert.equal(r.handshake.steps[3].summary, 'the server asked for a client certificate; none was configured, so none was sent');
   assert.ok(r.warnings.some((w) => /^NO CLIENT CERTIFICATE WAS SENT, and the server answered anyway: .*does not enforce mTLS/.test(w)), r.warnings.join('\n'));
   const text = renderSendResult(r);
   assert.doesNotMatch(text, /client certificate accepted/);
@@ -41,7 +41,7 @@ describe('the send result\'s claims about the client certificate (Node servers)'
     const r = await send((await serve({ requestCert: true })).url);
     assert.equal(r.status, 200, r.error?.message);
     reportsNoneSent(r);
-    assert.equal(r.handshake.steps[4]!.summary, 'no client certificate was sent and the server went on without one: it does not enforce mTLS; HTTP 200');
+    assert.equal(r.handshake.steps[4].summary, 'no client certificate was sent and the server went on without one: it does not enforce mTLS; HTTP 200');
   });
 
   it('your certificate to the same server: presented and accepted, no warning', async () => {
@@ -49,7 +49,7 @@ describe('the send result\'s claims about the client certificate (Node servers)'
     assert.equal(r.status, 200, r.error?.message);
     assert.equal(r.tls?.clientCertificate.presented, true);
     assert.equal(r.tls?.clientCertificate.requested, true);
-    assert.equal(r.handshake.steps[4]!.summary, 'client certificate accepted; HTTP 200');
+    assert.equal(r.handshake.steps[4].summary, 'client certificate accepted; HTTP 200');
     assert.deepEqual(r.warnings, []);
   });
 
@@ -60,7 +60,7 @@ describe('the send result\'s claims about the client certificate (Node servers)'
     assert.equal(r.tls?.clientCertificate.requested, false);
     assert.equal(r.tls?.clientCertificate.subject, 'O=Claims Test, CN=mtls-client');
     assert.match(renderSendResult(r), /Client certificate: none sent: the server did not ask for one; configured \(O=Claims Test, CN=mtls-client\)/);
-    assert.equal(r.handshake.steps[4]!.summary, 'no client certificate checked; HTTP 200');
+    assert.equal(r.handshake.steps[4].summary, 'no client certificate checked; HTTP 200');
   });
 });
 

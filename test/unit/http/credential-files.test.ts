@@ -29,9 +29,9 @@ describe('credential files checked before any connection (send, probe)', () => {
     file('empty.pem', '');
     file('blank.pem', '\n  \n');
     file('garbage.der', Buffer.from([0x00, 0xff, 0x13, 0x37, 0x02, 0x9c, 0x01, 0x00, 0xfe, 0x42]));
-    file('client-pub.pem', createPublicKey(createPrivateKey(a['client-key.pem']!)).export({ type: 'spki', format: 'pem' }));
-    file('client-crt.der', new X509Certificate(a['client-crt.pem']!).raw);
-    file('cut-ca.pem', a['ca-root-crt.pem']!.slice(0, a['ca-root-crt.pem']!.length - 40));
+    file('client-pub.pem', createPublicKey(createPrivateKey(a['client-key.pem'])).export({ type: 'spki', format: 'pem' }));
+    file('client-crt.der', new X509Certificate(a['client-crt.pem']).raw);
+    file('cut-ca.pem', a['ca-root-crt.pem'].slice(0, a['ca-root-crt.pem'].length - 40));
     strict = await httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true });
     strict.server.on('connection', () => connections++);
   });

@@ -40,8 +40,8 @@ describe('explainTlsError (each row provoked for real)', () => {
     open.push(s);
     return s;
   };
-  const issuerA = () => ({ certPem: a['ca-intermediate-crt.pem']! + a['ca-root-crt.pem']!, keyPem: a['ca-intermediate-key.pem']! });
-  const clientA = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']!, caPem: a['ca-root-crt.pem']! });
+  const issuerA = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
+  const clientA = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
   // A strict openssl peer on TLS 1.2, where the server's alert arrives during the handshake.
   const strictOpenssl = () => serve(opensslServer(['-tls1_2', '-Verify', '2', '-verify_return_error', '-www', '-CAfile', 'ca-root-crt.pem', '-cert', 'server-fullchain.pem', '-key', 'server-key.pem'], dir));
 
@@ -65,14 +65,14 @@ describe('explainTlsError (each row provoked for real)', () => {
     const dns = dgram.createSocket('udp4');
     dns.on('message', (q, rinfo) => {
       const resp = Buffer.from(q);
-      resp[2] = 0x81 | (q[2]! & 0x78);
+      resp[2] = 0x81 | (q[2] & 0x78);
       resp[3] = 0x83;
       dns.send(resp, rinfo.port, rinfo.address);
     });
     await new Promise<void>((r) => dns.bind(0, '127.0.0.1', r));
     try {
       const resolver = new Resolver();
-      resolver.setServers([`127.0.0.1:${(dns.address() as AddressInfo).port}`]);
+      resolver.setServers([`127.0.0.1:${dns.address().port}`]);
       const lookup = ((host: string, opts: { all?: boolean }, cb: (e: Error | null, a?: unknown, f?: number) => void) => {
         resolver.resolve4(host, (e, addrs) => (e ? cb(e) : opts.all ? cb(null, addrs.map((x) => ({ address: x, family: 4 }))) : cb(null, addrs[0], 4)));
       }) as unknown as LookupFunction;
@@ -104,7 +104,7 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('SELF_SIGNED_CERT_IN_CHAIN: the server sends its untrusted root too', async () => {
-    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem']! + a['ca-root-crt.pem']! }));
+    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] + a['ca-root-crt.pem'] }));
     const r = await send({ url: s.url, caPem: b['ca-root-crt.pem'] });
     expectCode(r, 'SELF_SIGNED_CERT_IN_CHAIN');
     assert.equal(r.error?.explanation.action, 'createTrustBundle');
@@ -205,7 +205,7 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('mac verify failure: wrong passphrase for a PKCS#12 file', async () => {
-    const pfx = await buildPkcs12({ certPem: a['client-crt.pem']!, keyPem: a['client-key.pem']!, passphrase: 'p12 secret' });
+    const pfx = await buildPkcs12({ certPem: a['client-crt.pem'], keyPem: a['client-key.pem'], passphrase: 'p12 secret' });
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
     const r = await send({ url: s.url, pfx, passphrase: 'not it', caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'PKCS12_BAD_PASSPHRASE');

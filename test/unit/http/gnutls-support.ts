@@ -41,8 +41,8 @@ function startOnce(args: string[], cwd: string, port: number): Promise<Running &
         close: () => new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) return r(); proc.once('exit', () => r()); process.kill(proc.pid!, 'SIGTERM'); }),
       });
     };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
     proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`gnutls-serv exited (${code}):\n${out}`)); });
   });
 }

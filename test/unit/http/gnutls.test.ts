@@ -32,13 +32,13 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
   let server: Running;
   let expired: { certPem: string; keyPem: string };
   const send = (o: Partial<SendOptions>): Promise<SendResult> => sendWebhook({ url: server.url, body, platform: 'cx', caPem: a['ca-root-crt.pem'], timeoutMs: 5_000, ...o });
-  const fromA = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']! });
-  const fromB = () => ({ certPem: b['client-fullchain.pem']!, keyPem: b['client-key.pem']! });
+  const fromA = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'] });
+  const fromB = () => ({ certPem: b['client-fullchain.pem'], keyPem: b['client-key.pem'] });
 
   before(async () => {
     [a, b] = await Promise.all([makeChain('GnuTLS A'), makeChain('GnuTLS B')]);
     dir = writeChain(tempDir('gnutls'), a);
-    expired = await leafFrom({ certPem: a['ca-intermediate-crt.pem']! + a['ca-root-crt.pem']!, keyPem: a['ca-intermediate-key.pem']! }, { role: 'client', cn: 'expired client', ...pastWindow() });
+    expired = await leafFrom({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] }, { role: 'client', cn: 'expired client', ...pastWindow() });
     server = await gnutlsServer(strict, dir);
   });
   after(async () => {
@@ -90,11 +90,11 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
     it(`your certificate (${version}): the handshake completes, and the answer without a status line is "not HTTP"`, async () => {
       const r = await send({ ...fromA(), minTlsVersion: version, maxTlsVersion: version });
       assert.equal(r.error?.code, 'NOT_HTTP', r.error?.message);
-      assert.match(r.error!.message, /does not match the HTTP\/1\.1 protocol/);
+      assert.match(r.error.message, /does not match the HTTP\/1\.1 protocol/);
       assert.equal(r.tls?.protocol, version);
       assert.deepEqual(r.tls?.clientCertificate, { presented: true, requested: true, subject: 'O=GnuTLS A, CN=mtls-client', sha256: r.tls?.clientCertificate.sha256 });
       assert.deepEqual(r.handshake.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'failed']);
-      assert.match(r.handshake.steps[3]!.summary, /^presented O=GnuTLS A, CN=mtls-client/);
+      assert.match(r.handshake.steps[3].summary, /^presented O=GnuTLS A, CN=mtls-client/);
     });
   }
 
@@ -102,7 +102,7 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
     const r = await send({ ...fromA(), method: 'GET', body: '' });
     assert.equal(r.status, 200, r.error?.message);
     assert.equal(r.handshake.outcome, 'ok');
-    assert.equal(r.handshake.steps[4]!.summary, 'client certificate accepted; HTTP 200');
+    assert.equal(r.handshake.steps[4].summary, 'client certificate accepted; HTTP 200');
     assert.match(renderSendResult(r), /Client certificate: presented \(O=GnuTLS A, CN=mtls-client\)/);
     assert.deepEqual(r.warnings, []);
   });

@@ -30,7 +30,7 @@ describe('notifications quote the server without running its links', () => {
     caPem = readFileSync(path.join(dir, 'crt.pem'), 'utf8');
     const chain = await makeChain('Notice Test');
     writeChain(dir, chain);
-    client = { certPem: chain['client-fullchain.pem']!, keyPem: chain['client-key.pem']! };
+    client = { certPem: chain['client-fullchain.pem'], keyPem: chain['client-key.pem'] };
     server = await httpsServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: caPem, ca: chain['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true });
   });
   after(async () => {

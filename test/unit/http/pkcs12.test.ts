@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliContext } from '../../../src/cli/command';
-import { sendWebhook } from '../../../src/core/http/index';
+import { sendWebhook, type ProbeResult } from '../../../src/core/http/index';
 import { httpsServer, makeChain, opensslServer, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
 
 function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
@@ -96,15 +96,15 @@ describe('PKCS#12 client certificates (legacy RC2 and 3DES included)', () => {
     assert.equal(seen.at(-1), 'mtls-client');
     ctx = capture(dir, env);
     const code = await main(['probe', strict.url, '--pfx', file, '--passphrase-env', 'P12_PASS', '--ca', 'ca-root-crt.pem', '--issuer-cert', 'ca-intermediate-crt.pem', '--issuer-key', 'ca-intermediate-key.pem', '--json'], ctx);
-    const r = JSON.parse(ctx.stdout());
+    const r = JSON.parse(ctx.stdout()) as ProbeResult;
     assert.equal(code, 0, r.summary);
     assert.equal(r.verdict, 'enforced');
-    assert.equal(r.rows.find((row: { id: string }) => row.id === 'valid').observed, 'accepted');
+    assert.equal(r.rows.find((row: { id: string }) => row.id === 'valid')?.observed, 'accepted');
   });
 
   it('a PKCS#12 file in BER (indefinite lengths, as some Windows and Java exports) still goes to OpenSSL as it is', async () => {
     const der = readFileSync(path.join(dir, 'des.p12'));
-    const header = der[1]! & 0x80 ? 2 + (der[1]! & 0x7f) : 2;
+    const header = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
     writeFileSync(path.join(dir, 'ber.p12'), Buffer.concat([Buffer.from([0x30, 0x80]), der.subarray(header), Buffer.from([0, 0])]));
     assert.match(p12Info(dir, 'ber.p12', false), /pbeWithSHA1And3-KeyTripleDES-CBC/, 'openssl reads the BER file');
     const ctx = capture(dir, { P12_PASS: PASS });

@@ -19,8 +19,8 @@ describe('probeEndpoint', () => {
   let dir: string;
   let scaffolded: RunningServer;
   const open: Running[] = [];
-  const creds = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']!, caPem: a['ca-root-crt.pem']! });
-  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem']! + a['ca-root-crt.pem']!, keyPem: a['ca-intermediate-key.pem']! });
+  const creds = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
   const server = async (o: { rejectUnauthorized: boolean; appCheck?: boolean }): Promise<Running> => {
     const s = await httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: o.rejectUnauthorized }, (req, res) => {
       req.resume();
@@ -100,8 +100,8 @@ describe('probeEndpoint', () => {
 
 describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
   let a: ChainFiles;
-  const creds = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']!, caPem: a['ca-root-crt.pem']! });
-  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem']! + a['ca-root-crt.pem']!, keyPem: a['ca-intermediate-key.pem']! });
+  const creds = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
   const bad = ['no-cert', 'self-signed', 'unknown-ca', 'expired', 'no-client-auth'];
   const note = /Note: the server did not answer with HTTP, so each row was decided by its handshake alone/;
 

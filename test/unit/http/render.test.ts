@@ -8,7 +8,7 @@ import { closedPort, httpsServer, makeChain, type ChainFiles, type Running } fro
 describe('send and probe documents', () => {
   let a: ChainFiles;
   let server: Running;
-  const creds = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']!, caPem: a['ca-root-crt.pem']! });
+  const creds = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
 
   before(async () => {
     a = await makeChain('Render Test');
@@ -25,7 +25,7 @@ describe('send and probe documents', () => {
     assert.ok(doc.startsWith(`${renderSendResult(r)}\n\nSame request with curl:\n  curl --cert c.pem https://x/\n\nTLS only, with openssl:\n  openssl s_client -connect x:443\n\nThe server's certificates as PEM`), doc);
     // Leaf and intermediate, each as the server sent it, so that a hover or Decode Certificate reads them.
     const pems = doc.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-    assert.deepEqual(pems, [a['server-crt.pem']!.trim(), a['ca-intermediate-crt.pem']!.trim()]);
+    assert.deepEqual(pems, [a['server-crt.pem'].trim(), a['ca-intermediate-crt.pem'].trim()]);
     assert.ok(doc.endsWith('-----END CERTIFICATE-----\n'));
     assert.doesNotMatch(doc, /TEST Google ID token|test root/);
     assert.deepEqual(sendNotice(r), { severity: 'info', text: `mTLS: HTTP 200 in ${Math.round(r.timing.totalMs)} ms` });

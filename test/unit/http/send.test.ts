@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { toCurl, toOpensslSClient } from '../../../src/core/clientConfig/index';
 import { createWebhookClient, renderSendResult, sendWebhook, type SendResult } from '../../../src/core/http/index';
 import { dialogflowLikeClient } from '../../../src/core/testIdentities/index';
@@ -18,7 +18,7 @@ import { httpsServer, makeChain, opensslServer, tempDir, writeChain, type ChainF
 function assertTiming(r: SendResult): void {
   const t = r.timing;
   assert.equal(t.reusedConnection, false);
-  for (const k of ['connectMs', 'tlsMs', 'totalMs'] as const) assert.ok(typeof t[k] === 'number' && t[k]! > 0, `${k}=${String(t[k])}`);
+  for (const k of ['connectMs', 'tlsMs', 'totalMs'] as const) assert.ok(typeof t[k] === 'number' && t[k] > 0, `${k}=${String(t[k])}`);
   assert.ok((t.connectMs ?? 0) + (t.tlsMs ?? 0) + (t.ttfbMs ?? 0) <= t.totalMs + 0.05, JSON.stringify(t));
 }
 
@@ -33,7 +33,7 @@ describe('sendWebhook against real mTLS servers', () => {
   let scaffolded: RunningServer;
   let ossl: Running & { output(): string };
   const extra: Running[] = [];
-  const client = () => ({ certPem: a['client-fullchain.pem']!, keyPem: a['client-key.pem']!, caPem: a['ca-root-crt.pem']! });
+  const client = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
 
   before(async () => {
     ensureBuilt();
@@ -75,7 +75,7 @@ describe('sendWebhook against real mTLS servers', () => {
       assertTiming(r);
       assert.equal(r.request.headers['user-agent'], platform === 'kore' ? 'mtls-workbench' : 'Google-Dialogflow');
       assert.equal(r.request.headers['content-type'], 'application/json');
-      const json = r.json as Record<string, any>;
+      const json = r.json as { fulfillmentResponse: { messages: { text: { text: string[] } }[] }; fulfillmentText: string; receivedKeys: string[] };
       if (platform === 'cx') assert.match(json['fulfillmentResponse'].messages[0].text.text[0], /tag "confirm-order"/);
       if (platform === 'es') assert.match(json['fulfillmentText'], /intent "order\.shirt"/);
       if (platform === 'kore') assert.deepEqual(json['receivedKeys'], Object.keys(sampleRequest('kore')));
@@ -116,14 +116,14 @@ describe('sendWebhook against real mTLS servers', () => {
   it('sends as Dialogflow: leaf CN=Google LLC + intermediate, verified by a server trusting only the TEST root', async () => {
     const df = await dialogflowLikeClient();
     const s = await httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: df.rootPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate(true) as DetailedPeerCertificate;
+      const peer = (req.socket as TLSSocket).getPeerCertificate(true);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: [`${peer.subject.CN} via ${peer.issuerCertificate.subject.CN}`] } }] } }));
+      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: [`${String(peer.subject.CN)} via ${String(peer.issuerCertificate.subject.CN)}`] } }] } }));
     });
     extra.push(s);
     const r = await sendWebhook({ url: s.url, body: sampleRequest('cx'), certPem: df.certPem, keyPem: df.keyPem, caPem: a['ca-root-crt.pem'] });
     assert.equal(r.status, 200, r.error?.message);
-    assert.equal((r.json as any).fulfillmentResponse.messages[0].text.text[0], 'Google LLC via TEST Client Certificate Intermediate CA RSA R2');
+    assert.equal((r.json as { fulfillmentResponse: { messages: { text: { text: string[] } }[] } }).fulfillmentResponse.messages[0].text.text[0], 'Google LLC via TEST Client Certificate Intermediate CA RSA R2');
     assert.equal(r.tls?.clientCertificate.subject, 'C=US, O=Google LLC, CN=Google LLC');
     assert.match(df.rootPem, /^-----BEGIN CERTIFICATE-----/);
   });

@@ -194,7 +194,7 @@ describe('client-certificate kits (mtls kore-client, mtls cx-client)', () => {
       const body = /message ClientCertificateSettings \{([\s\S]*?)\n  \}/.exec(proto)?.[1];
       assert.ok(body, 'ClientCertificateSettings in agent.proto');
       const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const fields = [...body.matchAll(/^\s*string (\w+) = \d+/gm)].map((m) => camel(m[1]!));
+      const fields = [...body.matchAll(/^\s*string (\w+) = \d+/gm)].map((m) => camel(m[1]));
       assert.deepEqual(fields, ['sslCertificate', 'privateKey', 'passphrase']);
       assert.match(proto, /ClientCertificateSettings client_certificate_settings = \d+/, 'the Agent field the update mask names');
       const settings = JSON.parse(readFileSync(path.join(cwd, 'cx', 'cx-client-certificate-settings.json'), 'utf8')) as Record<string, string>;

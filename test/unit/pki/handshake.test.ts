@@ -96,8 +96,8 @@ async function nodeHandshake(serverSet: GeneratedSet, clientSet: GeneratedSet, c
       const sock = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', key: file(clientSet, 'client-key.pem'), cert: file(clientSet, 'client-fullchain.pem'), ca: file(serverSet, 'ca-root-crt.pem') });
       let data = '';
       let clientError: string | undefined;
-      sock.on('data', (d) => (data += d.toString()));
-      sock.on('error', (e) => (clientError = (e as NodeJS.ErrnoException).code ?? e.message));
+      sock.on('data', (d: Buffer) => (data += d.toString()));
+      sock.on('error', (e: Error) => (clientError = (e as NodeJS.ErrnoException).code ?? e.message));
       // TLS 1.3: the client may finish its side before the server rejects it, so judge only at close.
       sock.on('close', () => setTimeout(() => resolve(data === 'hello' ? { ok: true, peer: data } : { ok: false, error: serverError ?? clientError ?? 'closed without data' }), 50));
     });

@@ -28,7 +28,7 @@ function asn1Iterations(pemFile: string): number {
   // PBKDF2-params: SEQUENCE { salt OCTET STRING, iterationCount INTEGER, prf }
   const m = /:PBKDF2\n.*\n.*OCTET STRING\s+\[HEX DUMP\]:[0-9A-F]+\n.*INTEGER\s+:([0-9A-F]+)/.exec(r.stdout);
   assert.ok(m, r.stdout);
-  return parseInt(m[1]!, 16);
+  return parseInt(m[1], 16);
 }
 
 test(`encrypted private keys use ${DEFAULT_KDF_ITERATIONS} PBKDF2 iterations by default, read back by openssl asn1parse, and still load in openssl and Node`, async () => {

@@ -61,14 +61,14 @@ test('a Node TLS server loaded from our .p12 (RSA) serves its chain and a p12 cl
   const serverPfx = await buildPkcs12({ certPem: file(set, 'server-fullchain.pem'), keyPem: file(set, 'server-key.pem'), passphrase: 'x1' });
   const clientPfx = await buildPkcs12({ certPem: file(set, 'client-crt.pem'), chainPem: file(set, 'ca-intermediate-crt.pem'), keyPem: file(set, 'client-key.pem'), passphrase: 'x2' });
   const server = tls.createServer({ pfx: serverPfx, passphrase: 'x1', ca: file(set, 'ca-root-crt.pem'), requestCert: true, rejectUnauthorized: true }, (s) =>
-    s.end(String((s.getPeerCertificate() as tls.PeerCertificate).subject.CN)),
+    s.end(String(s.getPeerCertificate().subject.CN)),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const got = await new Promise<string>((resolve, reject) => {
       const sock = tls.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername: 'localhost', pfx: clientPfx, passphrase: 'x2', ca: file(set, 'ca-root-crt.pem') });
       let d = '';
-      sock.on('data', (b) => (d += b.toString()));
+      sock.on('data', (b: Buffer) => (d += b.toString()));
       sock.on('end', () => resolve(d));
       sock.on('error', reject);
     });

@@ -49,7 +49,7 @@ test('from 2026-12-01 the bundle drops the legacy GTS root', () => {
 
 async function handshake(ca: string, clientSet: GeneratedSet, serverSet: GeneratedSet): Promise<string> {
   const server = tls.createServer({ key: file(serverSet, 'server-key.pem'), cert: file(serverSet, 'server-crt.pem'), ca, requestCert: true, rejectUnauthorized: true }, (s) =>
-    s.end(`ok:${(s.getPeerCertificate() as tls.PeerCertificate).subject.CN}`),
+    s.end(`ok:${String(s.getPeerCertificate().subject.CN)}`),
   );
   let serverError = '';
   server.on('tlsClientError', (e) => (serverError = (e as NodeJS.ErrnoException).code ?? e.message));
@@ -58,7 +58,7 @@ async function handshake(ca: string, clientSet: GeneratedSet, serverSet: Generat
     return await new Promise<string>((resolve) => {
       const sock = tls.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, rejectUnauthorized: false, key: file(clientSet, 'client-key.pem'), cert: file(clientSet, 'client-fullchain.pem') });
       let d = '';
-      sock.on('data', (b) => (d += b.toString()));
+      sock.on('data', (b: Buffer) => (d += b.toString()));
       sock.on('error', () => undefined);
       sock.on('close', () => setTimeout(() => resolve(d || `refused:${serverError}`), 50));
     });

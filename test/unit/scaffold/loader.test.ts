@@ -32,9 +32,9 @@ describe('ts-loader (Node < 22.6)', () => {
       const amaro = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'amaro', 'package.json'), 'utf8')) as { version: string }).version;
       assert.equal(files[0], `${createHash('sha256').update(`amaro@${amaro} strip-only v1`).update('\0').update(source).digest('hex')}.js`);
       assert.equal(statSync(folder).mode & 0o777, 0o700);
-      assert.equal(statSync(path.join(folder, files[0]!)).mode & 0o777, 0o600);
+      assert.equal(statSync(path.join(folder, files[0])).mode & 0o777, 0o600);
       // Prove the second start reads the cache: plant different code under the same key.
-      writeFileSync(path.join(folder, files[0]!), "console.log('from cache');\n");
+      writeFileSync(path.join(folder, files[0]), "console.log('from cache');\n");
       assert.equal((await run(script, { XDG_CACHE_HOME: cache })).output.trim(), 'from cache');
       // A changed source is a new key.
       writeFileSync(script, "const b: number = 43;\nconsole.log('answer', b);\n");

@@ -61,9 +61,9 @@ describe('a converted single-file server runs', () => {
       const fallback = await curl(`${server.url}/webhook`, client, { ...json, body: cxRequest('nope') });
       assert.match(fallback.body, /Sorry, I cannot help with \\"nope\\" yet\./);
       const es = await curl(`${server.url}/webhook`, client, { ...json, body: esRequest('account.close') });
-      assert.equal(JSON.parse(es.body).fulfillmentText, 'Closing is done in the branch.');
+      assert.equal((JSON.parse(es.body) as { fulfillmentText?: unknown }).fulfillmentText, 'Closing is done in the branch.');
       const kore = await curl(`${server.url}/webhook`, client, { ...json, body: '{"name":"Ada"}' });
-      assert.equal(JSON.parse(kore.body).message, 'Hi Ada, from our Kore.ai hook');
+      assert.equal((JSON.parse(kore.body) as { message?: unknown }).message, 'Hi Ada, from our Kore.ai hook');
       // The route every server.mts gets.
       const status = await curl(`${server.url}/status`, client);
       assert.deepEqual([status.status, JSON.parse(status.body)], [200, { status: 'ok' }]);
@@ -87,11 +87,11 @@ describe('a converted single-file server runs', () => {
       const json = { contentType: 'application/json' };
       const cx = await curl(`${server.url}/webhook`, client, { ...json, body: cxRequest('order-status') });
       assert.equal(cx.status, 200, cx.body + server.output());
-      assert.deepEqual(JSON.parse(cx.body).sessionInfo, { parameters: { last_checked_order: 'A-42' } });
+      assert.deepEqual((JSON.parse(cx.body) as { sessionInfo?: unknown }).sessionInfo, { parameters: { last_checked_order: 'A-42' } });
       const es = await curl(`${server.url}/webhook`, client, { ...json, body: esRequest('order.status') });
-      assert.equal(JSON.parse(es.body).fulfillmentText, 'Order B-7 is on its way.');
+      assert.equal((JSON.parse(es.body) as { fulfillmentText?: unknown }).fulfillmentText, 'Order B-7 is on its way.');
       const kore = await curl(`${server.url}/webhook`, client, { ...json, body: '{"a":1,"b":2}' });
-      assert.deepEqual(JSON.parse(kore.body).receivedKeys, ['a', 'b']);
+      assert.deepEqual((JSON.parse(kore.body) as { receivedKeys?: unknown }).receivedKeys, ['a', 'b']);
       const other = await curl(`${server.url}/webhook`, { cert: pki.otherClientCrt, key: pki.otherClientKey, ca: pki.caCrt }, { ...json, body: cxRequest('hello') });
       assert.equal(other.status, 0, 'a client certificate from another CA fails the handshake');
     } finally {

@@ -103,7 +103,7 @@ describe("the user's server.mts imports values in every folder kind", { concurre
   for (const node of nodes) {
     for (const [i, v] of variants.entries()) {
       it(`Node ${node.name}, ${v.name}: reports its settings, answers with its imports from a trusted client, refuses one without a certificate`, async () => {
-        const file = files[i]!;
+        const file = files[i];
         const strategy = (await planLaunch(file, { nodePath: node.path, loaderPath, env: { PATH: process.env['PATH'] ?? '' } })).strategy;
         const settings = await readServerConfig(file, { PATH: process.env['PATH'], MTLS_PORT: '0' }, { nodePath: node.path, loaderPath });
         assert.deepEqual([settings.platforms, settings.port, settings.serverFile], [['cx'], 0, file], strategy);

@@ -107,7 +107,7 @@ describe('startup failures', () => {
     const mismatch = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: pki.otherKey }, read);
     const problems = await preflight(mismatch);
     assert.deepEqual(problems.map((p) => p.code), ['KEY_MISMATCH']);
-    assert.match(formatProblem(problems[0]!), /^mtls-server error \[KEY_MISMATCH\]: the private key .*unrelated-key\.pem does not belong to the certificate/);
+    assert.match(formatProblem(problems[0]), /^mtls-server error \[KEY_MISMATCH\]: the private key .*unrelated-key\.pem does not belong to the certificate/);
 
     const wrong = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'nope' }, read);
     assert.deepEqual((await preflight(wrong)).map((p) => p.code), ['BAD_PASSPHRASE']);

@@ -41,7 +41,7 @@ const importNames: Record<string, string[]> = {
 function importedNames(text: string): string[] {
   const m = /^import \{([^}]*)\} from '\.\/mtls-server\/index\.mts';$/m.exec(text);
   assert.ok(m, 'one import from ./mtls-server/index.mts');
-  return m[1]!.split(',').map((n) => n.trim()).filter(Boolean);
+  return m[1].split(',').map((n) => n.trim()).filter(Boolean);
 }
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
@@ -51,7 +51,7 @@ describe('renderServer (the user\'s server.mts)', () => {
     for (const set of sets) {
       const platforms = set.split(',');
       const text = renderServer({ platform: parsePlatforms(set) });
-      assert.deepEqual(importedNames(text), ['startWebhookServer', ...platforms.flatMap((p) => importNames[p]!)], set);
+      assert.deepEqual(importedNames(text), ['startWebhookServer', ...platforms.flatMap((p) => importNames[p])], set);
       for (const [start, end] of [[markers.configStart, markers.configEnd], [markers.handlersStart, markers.handlersEnd]] as const) {
         assert.equal(typeof findBlock(text, start, end), 'object', `${set}: ${start} block`);
       }

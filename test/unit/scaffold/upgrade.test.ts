@@ -78,7 +78,7 @@ describe('single-file server.ts → server.mts + mtls-server/', () => {
       assert.doesNotMatch(plan.newText, /mtls-machinery|mtls-template:|function dispatch/, `${f.name}: no old machinery left`);
       assert.ok(plan.newText.split('\n').length < f.text.split('\n').length / 3);
       assert.deepEqual(plan.files.map((x) => x.name), ['server.mts', ...machineryFiles().map((m) => `mtls-server/${m.name}`), 'mtls-server/manifest.json', 'tsconfig.json']);
-      assert.equal(plan.files[0]!.contents, plan.newText);
+      assert.equal(plan.files[0].contents, plan.newText);
       assert.equal(plan.backup, `${path.resolve('server.ts')}.bak-v${f.version}`);
     }
   });
@@ -89,7 +89,7 @@ describe('single-file server.ts → server.mts + mtls-server/', () => {
     assert.equal(plan.newText, planUpgrade(v4('cx-es-kore')).newText.replace(/\n/g, '\r\n'));
     assert.equal(interior(plan.newText, markers.configStart, markers.configEnd), interior(crlf, markers.configStart, markers.configEnd));
     for (const f of plan.files.slice(1)) assert.ok(!String(f.contents).includes('\r\n'), f.name);
-    const v1 = printings[0]!.text;
+    const v1 = printings[0].text;
     assert.equal(planUpgrade(v1.replace(/\n/g, '\r\n')).newText, planUpgrade(v1).newText.replace(/\n/g, '\r\n'));
   });
 
@@ -102,7 +102,7 @@ describe('single-file server.ts → server.mts + mtls-server/', () => {
     assert.match(importLine(plan.newText), /\{ startWebhookServer, type KoreHandler, HttpError \}/);
     assert.match(plan.newText, /^import type \{ IncomingMessage \} from 'node:http';$/m);
     assert.equal(plan.notes.length, 1, plan.notes.join('\n'));
-    assert.match(plan.notes[0]!, /^Your code uses log, which the old file's machinery declared and server\.mts does not have/);
+    assert.match(plan.notes[0], /^Your code uses log, which the old file's machinery declared and server\.mts does not have/);
     // Without those uses: no extra import, no note; the object key "fail:" is not a use of the old fail().
     assert.doesNotMatch(planUpgrade(v4('kore')).newText, /HttpError \}|node:http/);
     assert.deepEqual(planUpgrade(v4('kore')).notes, []);
@@ -115,12 +115,12 @@ describe('single-file server.ts → server.mts + mtls-server/', () => {
 
   it('refuses, saying why, when the user parts cannot be told from the machinery or the machinery was edited', () => {
     const current = v4('cx-es-kore');
-    const fixture = printings[0]!.text;
+    const fixture = printings[0].text;
     const cases: [string, string, RegExp][] = [
       ['template 1 with an edited machinery', fixture.replace('rejectUnauthorized: true,', 'rejectUnauthorized: false,'), /differs from what mtls scaffold wrote/],
       ['template 1 with a helper added above a handler table', fixture.replace('const esHandlers', 'function helper(): number {\n  return 1;\n}\n\nconst esHandlers'), /differs from what mtls scaffold wrote/],
       ['template 4 with an edited machinery', current.replace('rejectUnauthorized: true,', 'rejectUnauthorized: false,'), /generated part .* was edited/],
-      ['template 3 with an edited machinery', printings[6]!.text.replace("minVersion: 'TLSv1.2'", "minVersion: 'TLSv1'"), /generated part .* was edited/],
+      ['template 3 with an edited machinery', printings[6].text.replace("minVersion: 'TLSv1.2'", "minVersion: 'TLSv1'"), /generated part .* was edited/],
       ['an edited header', current.replace('// Yours:', '// Mine:'), /generated part .* was edited/],
       ['a repeated marker', current.replace(markers.handlersEnd, `${markers.handlersEnd}\n${markers.handlersEnd}`), /occurs more than once/],
       ['no handlers end marker', current.replace(markers.handlersEnd, '// end'), /only one of the markers/],
@@ -161,17 +161,17 @@ describe('single-file server.ts → server.mts + mtls-server/', () => {
     const work = path.join(dir, 'tsconfig');
     mkdirSync(work);
     const file = path.join(work, 'server.ts');
-    writeFileSync(file, printings[0]!.text);
+    writeFileSync(file, printings[0].text);
     writeFileSync(path.join(work, 'tsconfig.json'), '{}\n');
     writeFileSync(`${file}.bak-v1`, 'an older backup\n');
     const plan = await planUpgradeFile(file);
     assert.ok(!plan.files.some((f) => f.name === 'tsconfig.json'));
     assert.match(plan.notes[0] ?? '', /tsconfig\.json already exists and was left as it is/);
-    writeFileSync(file, `${printings[0]!.text}// touched\n`);
+    writeFileSync(file, `${printings[0].text}// touched\n`);
     const before = snapshot(work);
     await assert.rejects(applyUpgrade(plan), /changed since the upgrade was prepared/);
     assert.deepEqual(snapshot(work), before);
-    writeFileSync(file, printings[0]!.text);
+    writeFileSync(file, printings[0].text);
     const done = await applyUpgrade(plan);
     assert.equal(done.backup, `${file}.bak-v1-2`);
     assert.equal(readFileSync(`${file}.bak-v1`, 'utf8'), 'an older backup\n');
@@ -250,7 +250,7 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
     const now = snapshot(path.join(work, 'mtls-server'));
     assert.deepEqual(Object.keys(now).sort(), [...machineryFiles().map((f) => f.name), 'manifest.json'].sort());
     for (const f of machineryFiles()) assert.equal(readFileSync(path.join(work, 'mtls-server', f.name), 'utf8'), f.contents);
-    for (const [n, t] of Object.entries(old)) assert.equal(readFileSync(path.join(result.backup!, n), 'utf8'), t, `backup ${n}`);
+    for (const [n, t] of Object.entries(old)) assert.equal(readFileSync(path.join(result.backup, n), 'utf8'), t, `backup ${n}`);
     assert.deepEqual(readdirSync(work).sort(), ['mtls-server', `mtls-server.bak-v${templateVersion - 1}`, 'server.mts', 'tsconfig.json']);
     assert.equal((await planUpgradeFile(mts)).upToDate, true);
   });
@@ -307,12 +307,12 @@ describe('server.mts: the mtls-server/ folder replaced against its manifest', ()
     assert.ok(mv, `the refusal names the move: ${advice}`);
     assert.doesNotMatch(advice, /--force/, 'no advice that would overwrite server.mts');
     const unquote = (q: string): string => q.replace(/^'|'$/g, '');
-    renameSync(unquote(mv[1]!), unquote(mv[2]!));
+    renameSync(unquote(mv[1]), unquote(mv[2]));
     const result = await applyUpgrade(await planUpgradeFile(mts));
     assert.equal(result.backup, undefined, 'nothing to keep: the edited folder is where the user moved it');
     assert.deepEqual(readFileSync(mts), mine, 'server.mts byte for byte');
     assert.equal(readFileSync(start, 'utf8'), machineryFiles().find((f) => f.name === 'start.mts')?.contents);
-    assert.match(readFileSync(path.join(unquote(mv[2]!), 'start.mts'), 'utf8'), /\/\/ my edit/, 'the edited copy is kept where it was moved');
+    assert.match(readFileSync(path.join(unquote(mv[2]), 'start.mts'), 'utf8'), /\/\/ my edit/, 'the edited copy is kept where it was moved');
     const again = await planUpgradeFile(mts);
     assert.equal(again.upToDate, true);
   });

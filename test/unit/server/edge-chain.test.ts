@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type * as ForwardedCertificate from '../../../src/server/forwardedCertificate.mjs' with { 'resolution-mode': 'import' };
 import { tempDir } from '../support/scaffold';
 
-type Module = typeof import('../../../src/server/forwardedCertificate.mjs', { with: { 'resolution-mode': 'import' } });
+type Module = typeof ForwardedCertificate;
 
 let dir: string;
 let fc: Module;

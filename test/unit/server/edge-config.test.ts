@@ -145,7 +145,7 @@ describe('behind an edge, the caller and the checks after it', () => {
       assert.equal((await send(origin.url, { headers: h, from: outsiderAddress })).status, 403);
       await origin.server.waitFor(/edge check failed \[source\]: request from 127\.0\.0\.4/, 5000);
       // The passthrough header of an ALB: in verify mode only a client can have sent it.
-      const passthrough = { ...h, 'x-amzn-mtls-clientcert': h['x-amzn-mtls-clientcert-leaf'] as string };
+      const passthrough = { ...h, 'x-amzn-mtls-clientcert': h['x-amzn-mtls-clientcert-leaf'] };
       assert.equal((await send(origin.url, { headers: passthrough, from: edgeAddress })).status, 403);
       await origin.server.waitFor(/edge check failed \[other-edge\]: header x-amzn-mtls-clientcert /, 5000);
     } finally {

@@ -123,7 +123,7 @@ for (const format of edgeFormats) {
 
     it('refuses a request whose certificate header appears twice', async () => {
       const h: Record<string, string | string[]> = good();
-      h[certHeader] = [h[certHeader] as string, forwardedHeaders(format, unpinnedCrt)[certHeader] as string];
+      h[certHeader] = [h[certHeader] as string, forwardedHeaders(format, unpinnedCrt)[certHeader]];
       refusedBy(await call(origin, h), 'header', new RegExp(certHeader + ' appears 2 times'));
     });
 
@@ -199,7 +199,7 @@ describe('what each kind of edge itself says about the certificate', () => {
 
   it('xfcc: refuses an appended element (the edge must replace the header) and a Hash that is not the certificate', async () => {
     const h = headers('xfcc');
-    const one = h['x-forwarded-client-cert'] as string;
+    const one = h['x-forwarded-client-cert'];
     refusedBy(await call(o('xfcc'), { ...h, 'x-forwarded-client-cert': one + ',By=spiffe://other;URI=spiffe://evil' }), 'certificate', /has 2 elements/);
     refusedBy(await call(o('xfcc'), { ...h, 'x-forwarded-client-cert': one.replace(/Hash=[0-9a-f]{64}/, 'Hash=' + '0'.repeat(64)) }), 'certificate', /hash does not match/);
   });
@@ -223,7 +223,7 @@ describe('what each kind of edge itself says about the certificate', () => {
     const r = await call(g, withLeaf);
     assert.equal(r.status, 200, r.log);
     assert.equal((r.json as { certificate: { cn: string } }).certificate.cn, 'Google LLC');
-    const otherHash = forwardedHeaders('gcp-alb', unpinnedCrt)['x-client-cert-hash'] as string;
+    const otherHash = forwardedHeaders('gcp-alb', unpinnedCrt)['x-client-cert-hash'];
     refusedBy(await call(g, { ...withLeaf, 'x-client-cert-hash': otherHash }), 'certificate', /hash does not match/);
   });
 });

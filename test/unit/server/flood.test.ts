@@ -185,7 +185,7 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
   });
 
   it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4', async () => {
-    const { sourceOf } = (await import(pathToFileURL(path.join(repoRoot, 'out/src/server/handshakeBudget.mjs')).href)) as { sourceOf(address: string): string };
+    const { sourceOf } = (await import(pathToFileURL(path.join(repoRoot, 'out/src/server/handshakeBudget.mjs')).href)) as { sourceOf: (address: string) => string };
     assert.equal(sourceOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
     assert.equal(sourceOf('2001:db8:1:2:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
     assert.equal(sourceOf('2001:db8::1'), '2001:db8:0:0::/64');

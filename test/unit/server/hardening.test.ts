@@ -26,7 +26,7 @@ function rawRequest(port: number, pki: Pki, target: string, body = cxRequest('he
     socket.on('end', () => resolve(status()));
     // A server that answers before reading the body (400, 404) closes with the body unread, which may reach
     // us as a reset right after the status line: the answer is what counts.
-    socket.on('error', (e) => (status() !== 0 ? resolve(status()) : reject(e)));
+    socket.on('error', (e: Error) => (status() !== 0 ? resolve(status()) : reject(e)));
   });
 }
 

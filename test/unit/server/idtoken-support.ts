@@ -31,7 +31,7 @@ export interface JwksServer {
 }
 
 export async function jwksServer(body: string): Promise<JwksServer> {
-  const state: JwksServer = { url: '', hits: 0, body, headers: { 'cache-control': 'public, max-age=300' }, status: 200, hang: false, close: async () => undefined };
+  const state: JwksServer = { url: '', hits: 0, body, headers: { 'cache-control': 'public, max-age=300' }, status: 200, hang: false, close: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     state.hits++;
     if (state.hang) return;

@@ -95,8 +95,8 @@ export function opensslServer(args: string[], cwd: string): Promise<Running & { 
         });
       }
     };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
     proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`openssl s_server exited (${code}):\n${out}`)); });
   });
 }

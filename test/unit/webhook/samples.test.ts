@@ -6,9 +6,23 @@ import { checkWebhookResponse, detectPlatform, sampleJson, sampleRequest, type P
 const fast = { durationMs: 120, bytes: 200 };
 const messages = (checks: { message: string }[]): string => checks.map((c) => c.message).join(' | ');
 
+/** The fields of the CX sample these tests read. */
+type CxSample = {
+  detectIntentResponseId: string;
+  fulfillmentInfo: { tag: unknown };
+  intentInfo: { parameters: { size: unknown }; lastMatchedIntent: string };
+  pageInfo: { currentPage: string; formInfo: { parameterInfo: unknown } };
+  sessionInfo: { session: string; parameters: unknown };
+  messages: { text: { text: unknown[] } }[];
+  languageCode: unknown;
+  text: unknown;
+};
+/** The fields of the ES sample these tests read. */
+type EsSample = { responseId: unknown; session: string; queryResult: { outputContexts: { name: string }[] }; originalDetectIntentRequest: object };
+
 describe('sample webhook requests', () => {
   it('CX sample is the shirt-order WebhookRequest with every field Dialogflow CX sends', () => {
-    const r = sampleRequest('cx') as Record<string, any>;
+    const r = sampleRequest('cx') as CxSample;
     assert.match(r['detectIntentResponseId'], /^[0-9a-f-]{36}$/);
     assert.equal(typeof r['fulfillmentInfo'].tag, 'string');
     assert.deepEqual(Object.keys(r['intentInfo']).sort(), ['confidence', 'displayName', 'lastMatchedIntent', 'parameters']);
@@ -24,7 +38,7 @@ describe('sample webhook requests', () => {
   });
 
   it('ES sample is a v2 WebhookRequest with queryResult and originalDetectIntentRequest', () => {
-    const r = sampleRequest('es') as Record<string, any>;
+    const r = sampleRequest('es') as EsSample;
     assert.equal(typeof r['responseId'], 'string');
     assert.match(r['session'], /^projects\/[^/]+\/agent\/sessions\//);
     const q = r['queryResult'];

@@ -21,7 +21,7 @@ function make(name: string, extensions: string, serial = '1'): { pem: Buffer; te
   return {
     pem: readFileSync(join(dir, `${name}.pem`)),
     text: ossl('x509', '-in', `${name}.pem`, '-noout', '-text'),
-    serial: /^serial=(.*)$/m.exec(ossl('x509', '-in', `${name}.pem`, '-noout', '-serial'))![1]!,
+    serial: /^serial=(.*)$/m.exec(ossl('x509', '-in', `${name}.pem`, '-noout', '-serial'))![1],
   };
 }
 
@@ -30,7 +30,7 @@ function onlyCert(bytes: Buffer): DecodedCertificate {
   assert.deepEqual(r.errors, []);
   const c = r.items.find((i) => i.kind === 'certificate');
   assert.ok(c);
-  return c as DecodedCertificate;
+  return c;
 }
 
 /** The lines under an extension's header in `openssl x509 -text`, trimmed. */
@@ -38,9 +38,9 @@ function extensionBlock(text: string, header: string): string[] {
   const lines = text.split('\n');
   const at = lines.findIndex((l) => l.trim().startsWith(`${header}:`));
   assert.ok(at >= 0, `openssl printed no "${header}"`);
-  const indent = lines[at]!.search(/\S/);
+  const indent = lines[at].search(/\S/);
   const out: string[] = [];
-  for (let i = at + 1; i < lines.length && lines[i]!.search(/\S/) > indent; i++) out.push(lines[i]!.trim());
+  for (let i = at + 1; i < lines.length && lines[i].search(/\S/) > indent; i++) out.push(lines[i].trim());
   return out;
 }
 
@@ -57,7 +57,7 @@ test('negative serials read as openssl x509 -serial prints them (-05, not the tw
     assert.equal(c.serial, made.serial, `serial ${s}`);
     // -text prints "Serial Number: -5 (-0x5)" for small values and "(Negative)01:23:…" for large ones (and -1).
     const m = /Serial Number:\s*(?:(-?\d+) \(-?0x[0-9a-f]+\)|\n?\s*(\(Negative\))?([0-9a-f:]+))/.exec(made.text)!;
-    const textValue = m[1] !== undefined ? BigInt(m[1]) : (m[2] ? -1n : 1n) * BigInt(`0x${m[3]!.replace(/:/g, '')}`);
+    const textValue = m[1] !== undefined ? BigInt(m[1]) : (m[2] ? -1n : 1n) * BigInt(`0x${m[3].replace(/:/g, '')}`);
     const ours = c.serial.startsWith('-') ? -BigInt(`0x${c.serial.slice(1)}`) : BigInt(`0x${c.serial}`);
     assert.equal(ours, textValue, `serial ${s}: value as -text prints it`);
     const negative = s.startsWith('-');
@@ -132,7 +132,7 @@ test('an SCT list decodes per SCT to what openssl x509 -text prints: version, lo
   const ours = c.signedCertificateTimestamps!;
   assert.equal(ours.length, theirs.length);
   ours.forEach((t, i) => {
-    const o = theirs[i]!;
+    const o = theirs[i];
     assert.ok('logId' in t);
     assert.equal(o.Version, 'v1 (0x0)');
     assert.equal(t.version, 1);
@@ -159,7 +159,7 @@ test('short or hostile SCT bytes fall back to hex with why, as a warning; the ce
   const cases: [string, Buffer][] = [
     ['truncated list', good.subarray(0, 40)],
     ['list length larger than the data', Buffer.concat([u16(good.length + 10), good.subarray(2)])],
-    ['an SCT claiming more than the list holds', Buffer.concat([u16(SCTS[0]!.length + 2), u16(SCTS[0]!.length + 500), SCTS[0]!])],
+    ['an SCT claiming more than the list holds', Buffer.concat([u16(SCTS[0].length + 2), u16(SCTS[0].length + 500), SCTS[0]])],
     ['empty list', u16(0)],
     ['one byte', Buffer.from([0])],
   ];

@@ -97,7 +97,8 @@ function mutate(r: () => number, input: Buffer, other: Buffer): { how: string; b
 function checkResult(r: DecodedFile, label: string): void {
   assert.ok(Array.isArray(r.items) && Array.isArray(r.errors) && Array.isArray(r.problems), label);
   assert.ok(['pem', 'der', 'pkcs7', 'pkcs12', 'unknown'].includes(r.format), label);
-  for (const e of r.errors) {
+  // Array.isArray above left r.errors typed any[]: its elements are the decoder's errors.
+  for (const e of r.errors as DecodedFile['errors']) {
     assert.ok(typeof e.code === 'string' && typeof e.message === 'string' && e.message.length > 0, label);
     // A JavaScript TypeError leaking into a message means a code path trusted the input's shape.
     assert.ok(e.code !== 'internal' && !/undefined|null|is not a function|Cannot read/.test(e.message), `${label}: ${e.code}: ${e.message}`);

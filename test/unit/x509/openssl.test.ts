@@ -138,7 +138,7 @@ async function opensslFactsOfBundle(pems: readonly string[], name: string): Prom
   const rfcBlocks = cmsBlocks(rfc.stdout);
   const textBlocks = text.stdout.split(/^\d+: Certificate$/m).slice(1);
   // "<hex digest> *<file>" per file, in argument order; x509 -fingerprint prints it upper case, colon-separated.
-  const digests = (out: string) => out.trim().split('\n').map((l) => l.split(' ')[0]!.toUpperCase().match(/../g)!.join(':'));
+  const digests = (out: string) => out.trim().split('\n').map((l) => l.split(' ')[0].toUpperCase().match(/../g)!.join(':'));
   const [sha256s, sha1s] = [digests(sha256.stdout), digests(sha1.stdout)];
   for (const [what, n] of [['cms multiline', multiBlocks.length], ['cms RFC2253', rfcBlocks.length], ['storeutl', textBlocks.length], ['sha256', sha256s.length], ['sha1', sha1s.length]] as const) {
     assert.equal(n, pems.length, `${what}: one result per certificate`);
@@ -149,30 +149,30 @@ async function opensslFactsOfBundle(pems: readonly string[], name: string): Prom
     const lines = block.split('\n');
     const at = lines.findIndex((l) => l.startsWith(`          ${field}:`));
     assert.ok(at >= 0, `no ${field} in the cms print`);
-    const first = lines[at]!.slice(`          ${field}:`.length).trimStart();
+    const first = lines[at].slice(`          ${field}:`.length).trimStart();
     const rest: string[] = [];
-    for (let i = at + 1; i < lines.length && !lines[i]!.startsWith(`          ${next}:`); i++) rest.push(lines[i]!.slice(10));
+    for (let i = at + 1; i < lines.length && !lines[i].startsWith(`          ${next}:`); i++) rest.push(lines[i].slice(10));
     return first === '' ? [] : [first, ...rest];
   };
   // cms prints the serial as a number (decimal, or 0x… hex); x509 -serial prints its bytes in hex (upper case,
   // whole bytes).
   const serialHex = (block: string): string => {
     const [, sign, digits] = /^ {10}serialNumber: (-?)(0x[0-9A-F]+|\d+)$/im.exec(block)!;
-    const hex = BigInt(digits!).toString(16).toUpperCase();
+    const hex = BigInt(digits).toString(16).toUpperCase();
     return `${sign}${hex.length % 2 ? '0' : ''}${hex}`;
   };
   return pems.map((_, i) => {
-    const t = textBlocks[i]!;
+    const t = textBlocks[i];
     const san = /X509v3 Subject Alternative Name:.*\n\s+(.*)/.exec(t)?.[1];
     return {
-      subject: nameIn(multiBlocks[i]!, 'subject', 'key'),
-      rfc2253: nameIn(rfcBlocks[i]!, 'subject', 'key').join(''),
-      issuer: nameIn(multiBlocks[i]!, 'issuer', 'validity'),
-      serial: serialHex(multiBlocks[i]!),
-      notBefore: /^ +Not Before: (.*)$/m.exec(t)![1]!,
-      notAfter: /^ +Not After : (.*)$/m.exec(t)![1]!,
-      sha256: sha256s[i]!,
-      sha1: sha1s[i]!,
+      subject: nameIn(multiBlocks[i], 'subject', 'key'),
+      rfc2253: nameIn(rfcBlocks[i], 'subject', 'key').join(''),
+      issuer: nameIn(multiBlocks[i], 'issuer', 'validity'),
+      serial: serialHex(multiBlocks[i]),
+      notBefore: /^ +Not Before: (.*)$/m.exec(t)![1],
+      notAfter: /^ +Not After : (.*)$/m.exec(t)![1],
+      sha256: sha256s[i],
+      sha1: sha1s[i],
       ...(san !== undefined && { san }),
       ...parseText(t),
     };
@@ -186,7 +186,7 @@ function ipOpenssl(v: string): string {
   const [head, tail = ''] = v.split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = v.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  const groups = v.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
   return groups.map((g) => parseInt(g, 16).toString(16).toUpperCase()).join(':');
 }
 
@@ -302,7 +302,7 @@ function onlyCert(file: DecodedFile): DecodedCertificate {
   assert.deepEqual(file.errors, []);
   const certs = file.items.filter((i) => i.kind === 'certificate');
   assert.equal(certs.length, 1);
-  return certs[0] as DecodedCertificate;
+  return certs[0];
 }
 
 // ---------------------------------------------------------------- the corpus, made with the openssl CLI
@@ -585,7 +585,7 @@ test('every certificate in Node\'s root store matches openssl field by field', a
   const facts = await opensslFactsOfBundle(rootCertificates, 'roots');
   rootCertificates.forEach((pem, i) => {
     const ours = onlyCert(decodeBytes(Buffer.from(pem)));
-    const d = diff(ours, facts[i]!);
+    const d = diff(ours, facts[i]);
     if (d.length) failures.push(`root ${i} (${ours.subject.text}): ${d.join('; ')}`);
   });
   assert.deepEqual(failures, []);

@@ -37,9 +37,9 @@ export function findBlock(text: string, startMarker: string, endMarker: string):
   const ends = linesStartingWith(text, endMarker);
   if (starts.length === 0 || ends.length === 0) return starts.length + ends.length === 0 ? undefined : `only one of the markers '${startMarker}' and '${endMarker}' is there`;
   if (starts.length > 1 || ends.length > 1) return `the marker '${starts.length > 1 ? startMarker : endMarker}' occurs more than once`;
-  const startLineEnd = text.indexOf('\n', starts[0]!);
-  if (startLineEnd < 0 || ends[0]! <= startLineEnd) return `'${endMarker}' comes before '${startMarker}'`;
-  return { start: startLineEnd + 1, end: ends[0]! };
+  const startLineEnd = text.indexOf('\n', starts[0]);
+  if (startLineEnd < 0 || ends[0] <= startLineEnd) return `'${endMarker}' comes before '${startMarker}'`;
+  return { start: startLineEnd + 1, end: ends[0] };
 }
 
 const templateLineRe = /^\/\/ mtls-template: v(\d+) platforms=([a-z,]+) machinery=sha256:([0-9a-f]{16})$/m;

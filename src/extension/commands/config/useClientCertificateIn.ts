@@ -47,7 +47,7 @@ export async function useClientCertificateInCommand(deps: CommandDeps, target?: 
   const interactive = args === undefined;
   const a: Partial<UseClientCertificateArgs> = args ?? {};
   const root = workspaceRoot('the settings and commands refer to its files');
-  const forWhat = a.for ?? orCancel(await vscode.window.showQuickPick(configTargets.map((t) => ({ label: labels[t].split(' — ')[0]!, detail: labels[t].split(' — ')[1], id: t })), { title: 'Use the client certificate in…' })).id;
+  const forWhat = a.for ?? orCancel(await vscode.window.showQuickPick(configTargets.map((t) => ({ label: labels[t].split(' — ')[0], detail: labels[t].split(' — ')[1], id: t })), { title: 'Use the client certificate in…' })).id;
   if (!isConfigTarget(forWhat)) throw new InputError(`"${String(forWhat)}" is not a client this command configures: use ${configTargets.join(', ')}.`);
   const generated = path.resolve(root, deps.settings.certificatesFolder, 'client-crt.pem');
   const cert = a.cert !== undefined ? workspacePath(a.cert) : fileFromTarget(target) ?? (interactive ? (fs.existsSync(generated) ? generated : await pickFile('Client certificate (PEM)')) : undefined);

@@ -54,7 +54,7 @@ export async function checkReadinessCommand(deps: CommandDeps, target?: unknown)
   const platform =
     a.platform ??
     orCancel(await vscode.window.showQuickPick(allPlatforms.map((p) => ({ label: platformLabel[p], id: p })), { title: 'Check go-live readiness (1/2): which platform calls the webhook?' })).id;
-  if (!isPlatform(platform)) throw new InputError(`Unknown platform "${platform}": use cx, es or kore.`);
+  if (!isPlatform(platform)) throw new InputError(`Unknown platform "${String(platform)}": use cx, es or kore.`);
   const url =
     a.url ??
     (interactive

@@ -24,8 +24,8 @@ export interface CxClientResult extends GenerateResult {
 
 /** The result document: Markdown, each command in its own shell block so it can be copied as is. */
 function resultMarkdown(instructions: string, commands: readonly string[]): string {
-  const [first, ...rest] = instructions.split('\n\nInstall it on the agent')[0]!.split('\n');
-  const after = instructions.split('\n\n').slice(-1)[0]!;
+  const [first, ...rest] = instructions.split('\n\nInstall it on the agent')[0].split('\n');
+  const after = instructions.split('\n\n').slice(-1)[0];
   const steps = ['Create the secret holding the key', 'Create the secret holding the passphrase', 'Look up the project number', 'Let the Dialogflow service agent read the key', '… and the passphrase', 'Update the agent (PATCH clientCertificateSettings)'];
   return [
     '# Dialogflow CX custom client certificate',

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 // The file, not clientConfig's index: the index would bring the REST Client merge (jsonc-parser) into this chunk.
 import { toCurl, toOpensslSClient } from '../../../core/clientConfig/equivalentCommands';
 import { sendNotice, sendWebhook, renderSendDocument, renderSendResult, type SendResult, type SentIdToken } from '../../../core/http';
-import { allPlatforms, sampleRequest, platformLabel, isPlatform, type Platform } from '../../../core/webhook';
+import { allPlatforms, sampleRequest, platformLabel, isPlatform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
 import { orCancel, isArgsWith } from '../guard';
@@ -19,7 +19,7 @@ import { addServerSide } from './serverSide';
 export interface SendRequestArgs extends CredentialArgs {
   url: string;
   /** cx | es | kore, or a JSON file (absolute or workspace-relative). Default cx. */
-  sample?: Platform | string;
+  sample?: string;
   headers?: Record<string, string>;
   /** The platform's webhook timeout to check the reply against (ms). */
   platformTimeoutMs?: number;
@@ -54,7 +54,7 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     const pick = orCancel(
       await vscode.window.showQuickPick(
         [
-          ...allPlatforms.map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p as string })),
+          ...allPlatforms.map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p })),
           { label: 'JSON file…', detail: 'Send any JSON body from a file', id: 'file' },
         ],
         { title: 'What to send' },

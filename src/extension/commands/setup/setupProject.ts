@@ -39,7 +39,7 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
         { title: 'Set up an mTLS webhook (1/3): which platform calls it?' },
       ),
     ).id;
-  if (!isPlatform(platform)) throw new InputError(`Unknown platform "${platform}": use cx, es or kore.`);
+  if (!isPlatform(platform)) throw new InputError(`Unknown platform "${String(platform)}": use cx, es or kore.`);
   const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
   const portText =
     a.port !== undefined
