@@ -11,15 +11,42 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.vscode-test/**', '.vscode-e2e/**', '.demo-workspace/**', 'test/fixtures/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      '.vscode-test/**',
+      '.vscode-e2e/**',
+      '.demo-workspace/**',
+      'test/fixtures/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [tseslint.configs.recommendedTypeChecked],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: new URL('.', import.meta.url).pathname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: new URL('.', import.meta.url).pathname },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // node:test's test()/describe() return promises the runner itself tracks.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       'no-control-regex': 'error',
@@ -31,7 +58,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'src/core is pure TypeScript and runs outside VS Code (CLI, unit tests): pass what it needs as arguments.' }] },
+        {
+          paths: [
+            {
+              name: 'vscode',
+              message:
+                'src/core is pure TypeScript and runs outside VS Code (CLI, unit tests): pass what it needs as arguments.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -43,7 +78,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'MemberExpression[property.name=/^show(Information|Warning|Error)Message$/]', message: 'Use notify() from platform/notify.ts: it keeps text from servers and files from becoming command links.' },
+        {
+          selector: 'MemberExpression[property.name=/^show(Information|Warning|Error)Message$/]',
+          message:
+            'Use notify() from platform/notify.ts: it keeps text from servers and files from becoming command links.',
+        },
       ],
     },
   },
@@ -54,7 +93,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!node:|\\./)', message: 'src/server is copied into the user\'s workspace on its own: import only node: built-ins and ./ siblings.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./)',
+              message:
+                "src/server is copied into the user's workspace on its own: import only node: built-ins and ./ siblings.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -22,7 +22,9 @@ import { certificatesFromPem } from '../src/core/x509/pem';
 
 const run = promisify(execFile);
 const REFERENCE = 'openssl storeutl -noout -text -certs';
-const cli = [path.resolve(__dirname, '../../dist/cli.js'), path.resolve('dist/cli.js')].find((p) => existsSync(p)) ?? 'dist/cli.js';
+const cli =
+  [path.resolve(__dirname, '../../dist/cli.js'), path.resolve('dist/cli.js')].find((p) => existsSync(p)) ??
+  'dist/cli.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,7 +45,8 @@ async function inProcess(file: string): Promise<number> {
   const t0 = performance.now();
   const decoded = await decodeBytesAsync(readFileSync(file), { fileName: file });
   const ms = performance.now() - t0;
-  if (decoded.items.length !== rootCertificates.length) throw new Error(`decoded ${decoded.items.length} of ${rootCertificates.length} certificates`);
+  if (decoded.items.length !== rootCertificates.length)
+    throw new Error(`decoded ${decoded.items.length} of ${rootCertificates.length} certificates`);
   return ms;
 }
 
@@ -55,7 +58,8 @@ async function wholeCli(file: string): Promise<number> {
   return ms;
 }
 
-const SAME_CHECKS = 'openssl storeutl -noout -text -certs, then openssl verify -check_ss_sig of each certificate (two processes)';
+const SAME_CHECKS =
+  'openssl storeutl -noout -text -certs, then openssl verify -check_ss_sig of each certificate (two processes)';
 
 /**
  * openssl doing what `mtls decode` does: print every field (storeutl) and check every self-signature (one `verify`
@@ -65,7 +69,11 @@ const SAME_CHECKS = 'openssl storeutl -noout -text -certs, then openssl verify -
 async function referenceSameChecks(file: string, singles: string[]): Promise<number> {
   const t0 = performance.now();
   await run('openssl', ['storeutl', '-noout', '-text', '-certs', file], { maxBuffer: 64 * 2 ** 20 });
-  const { stdout } = await run('openssl', ['verify', '-no-CApath', '-CAfile', file, '-check_ss_sig', '-no_check_time', ...singles], { maxBuffer: 64 * 2 ** 20 });
+  const { stdout } = await run(
+    'openssl',
+    ['verify', '-no-CApath', '-CAfile', file, '-check_ss_sig', '-no_check_time', ...singles],
+    { maxBuffer: 64 * 2 ** 20 },
+  );
   const ms = performance.now() - t0;
   const ok = stdout.split('\n').filter((l) => l.endsWith(': OK')).length;
   if (ok !== singles.length) throw new Error(`openssl verify accepted ${ok} of ${singles.length} self-signatures`);
@@ -95,7 +103,8 @@ async function selfSignatureFloor(file: string): Promise<number> {
   const { stdout } = await run(process.execPath, [floorProgram, file]);
   const ms = performance.now() - t0;
   const [verified, total] = stdout.split(' of ').map(Number);
-  if (!(total > 0) || verified < total * 0.9) throw new Error(`the floor program verified ${stdout.trim()} self-signatures`);
+  if (!(total > 0) || verified < total * 0.9)
+    throw new Error(`the floor program verified ${stdout.trim()} self-signatures`);
   return ms;
 }
 
@@ -106,9 +115,20 @@ async function nodeStartup(): Promise<number> {
   return performance.now() - t0;
 }
 
-function report(name: string, oursMs: number, refMs: number, ratio: number, target: string, pass: boolean | null, extra: Record<string, number> = {}, reference = REFERENCE): void {
+function report(
+  name: string,
+  oursMs: number,
+  refMs: number,
+  ratio: number,
+  target: string,
+  pass: boolean | null,
+  extra: Record<string, number> = {},
+  reference = REFERENCE,
+): void {
   const r = (x: number) => Math.round(x * 10) / 10;
-  console.log(`BENCH ${JSON.stringify({ area: 'decode', name, ours_ms: r(oursMs), reference, reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)])) })}`);
+  console.log(
+    `BENCH ${JSON.stringify({ area: 'decode', name, ours_ms: r(oursMs), reference, reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, r(v)])) })}`,
+  );
 }
 
 async function mainBench(): Promise<void> {
@@ -134,7 +154,14 @@ async function mainBench(): Promise<void> {
     }
     const a = median(ours1);
     const b = median(ref1);
-    report(`decode ${rootCertificates.length} root certificates in-process (every field)`, a, b, b / a, 'ratio ≥ 1.0 (reference_ms / ours_ms)', b / a >= 1);
+    report(
+      `decode ${rootCertificates.length} root certificates in-process (every field)`,
+      a,
+      b,
+      b / a,
+      'ratio ≥ 1.0 (reference_ms / ours_ms)',
+      b / a >= 1,
+    );
     const checks: number[] = [];
     const ref3: number[] = [];
     for (let i = 0; i < rounds; i++) {
@@ -143,7 +170,14 @@ async function mainBench(): Promise<void> {
     }
     const f = median(checks);
     const g = median(ref3);
-    report(`within both decode rows: checking the ${rootCertificates.length} self-signatures alone (key loads + verifies, one thread)`, f, g, f / g, 'none: work openssl storeutl does not do, as a share of its whole run', null);
+    report(
+      `within both decode rows: checking the ${rootCertificates.length} self-signatures alone (key loads + verifies, one thread)`,
+      f,
+      g,
+      f / g,
+      'none: work openssl storeutl does not do, as a share of its whole run',
+      null,
+    );
     const ours2: number[] = [];
     const ref2: number[] = [];
     const bare: number[] = [];
@@ -164,13 +198,38 @@ async function mainBench(): Promise<void> {
     const d = median(ref2);
     const e = median(bare);
     const above = c - e;
-    report(`mtls decode of ${rootCertificates.length} root certificates, whole process above bare Node start (node -e 0)`, above, d, above / d, 'ratio ≤ 1.0 ((ours_ms − node -e 0) / reference_ms)', above / d <= 1, { whole_process_ms: c, node_startup_ms: e });
+    report(
+      `mtls decode of ${rootCertificates.length} root certificates, whole process above bare Node start (node -e 0)`,
+      above,
+      d,
+      above / d,
+      'ratio ≤ 1.0 ((ours_ms − node -e 0) / reference_ms)',
+      above / d <= 1,
+      { whole_process_ms: c, node_startup_ms: e },
+    );
     // What the self-signature checks alone cost a Node process: a floor under the whole-process row, against
     // the same openssl run (what the whole-process target leaves for decoding and printing every field).
     const floorAbove = median(floor) - e;
-    report(`floor: a Node program that only checks the ${rootCertificates.length} self-signatures (no decoding, no output), whole process above bare Node start`, floorAbove, d, floorAbove / d, 'none: the least any Node CLI that checks them adds to node -e 0, against openssl storeutl', null, { whole_process_ms: median(floor) });
+    report(
+      `floor: a Node program that only checks the ${rootCertificates.length} self-signatures (no decoding, no output), whole process above bare Node start`,
+      floorAbove,
+      d,
+      floorAbove / d,
+      'none: the least any Node CLI that checks them adds to node -e 0, against openssl storeutl',
+      null,
+      { whole_process_ms: median(floor) },
+    );
     const h = median(same);
-    report(`the same mtls decode against openssl printing every field and checking every self-signature`, above, h, above / h, 'none: ours_ms − node -e 0, against openssl doing the same work', null, {}, SAME_CHECKS);
+    report(
+      `the same mtls decode against openssl printing every field and checking every self-signature`,
+      above,
+      h,
+      above / h,
+      'none: ours_ms − node -e 0, against openssl doing the same work',
+      null,
+      {},
+      SAME_CHECKS,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,12 @@ async function window(pool: Pool, ms: number): Promise<{ done: number; errors: n
   const loop = async (): Promise<void> => {
     while (performance.now() - t0 < ms) {
       try {
-        const r = await pool.request({ path: '/webhook', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const r = await pool.request({
+          path: '/webhook',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
         const text = await r.body.text();
         if (r.statusCode === 200 && text.includes('fulfillmentResponse')) done++;
         else errors++;
@@ -50,8 +55,17 @@ async function main(): Promise<void> {
   const rig = await startRig('nginx', 'nginx', { trustSource: true });
   const dir = tempDir('edge-bench');
   const file = await scaffoldServer(dir, { platform: 'cx' });
-  const direct = await startServer(file, { MTLS_KEY: rig.pki.serverKey, MTLS_CERT: rig.pki.serverCrt, MTLS_CA: rig.pki.caBundle });
-  const tlsOpts = { cert: readFileSync(rig.pki.clientCrt), key: readFileSync(rig.pki.clientKey), ca: readFileSync(rig.pki.caCrt), servername: 'localhost' };
+  const direct = await startServer(file, {
+    MTLS_KEY: rig.pki.serverKey,
+    MTLS_CERT: rig.pki.serverCrt,
+    MTLS_CA: rig.pki.caBundle,
+  });
+  const tlsOpts = {
+    cert: readFileSync(rig.pki.clientCrt),
+    key: readFileSync(rig.pki.clientKey),
+    ca: readFileSync(rig.pki.caCrt),
+    servername: 'localhost',
+  };
   const pools = {
     nginx: new Pool(rig.url, { connections: 8, connect: tlsOpts }),
     direct: new Pool(direct.url.replace('localhost', '127.0.0.1'), { connections: 8, connect: tlsOpts }),

@@ -16,9 +16,11 @@ import { generateChain, type KeyType } from '../src/core/pki/index';
 const run = promisify(execFile);
 // The script stays in the source tree: find it from out/bench (after tsc), from bench/, or from the cwd.
 const script =
-  [path.resolve(__dirname, '../../bench/reference/chain-openssl.sh'), path.resolve(__dirname, 'reference/chain-openssl.sh'), path.resolve('bench/reference/chain-openssl.sh')].find((p) =>
-    existsSync(p),
-  ) ?? 'bench/reference/chain-openssl.sh';
+  [
+    path.resolve(__dirname, '../../bench/reference/chain-openssl.sh'),
+    path.resolve(__dirname, 'reference/chain-openssl.sh'),
+    path.resolve('bench/reference/chain-openssl.sh'),
+  ].find((p) => existsSync(p)) ?? 'bench/reference/chain-openssl.sh';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +41,13 @@ async function reference(kind: 'rsa2048' | 'ec256', dir: string): Promise<number
   return performance.now() - t0;
 }
 
-async function measure(name: string, keyType: 'rsa2048' | 'ec256', rounds: number, target: string, pass: (oursMs: number, ratio: number) => boolean): Promise<void> {
+async function measure(
+  name: string,
+  keyType: 'rsa2048' | 'ec256',
+  rounds: number,
+  target: string,
+  pass: (oursMs: number, ratio: number) => boolean,
+): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'mtls-bench-'));
   try {
     await ours(keyType, path.join(root, 'warm-ours')); // warm-up: JIT, module loading, first spawn
@@ -54,7 +62,9 @@ async function measure(name: string, keyType: 'rsa2048' | 'ec256', rounds: numbe
     const refMs = median(b);
     const ratio = refMs / oursMs;
     const r = (x: number) => Math.round(x * 10) / 10;
-    console.log(`BENCH ${JSON.stringify({ area: 'generate', name, ours_ms: r(oursMs), reference: 'openssl CLI script', reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass: pass(oursMs, ratio) })}`);
+    console.log(
+      `BENCH ${JSON.stringify({ area: 'generate', name, ours_ms: r(oursMs), reference: 'openssl CLI script', reference_ms: r(refMs), ratio: Math.round(ratio * 100) / 100, target, pass: pass(oursMs, ratio) })}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -40,7 +40,11 @@ function end(der: Buffer, at: number): number {
 
 const text = readFileSync(process.argv[2], 'latin1');
 const ders: Buffer[] = [];
-for (let at = text.indexOf('-----BEGIN CERTIFICATE-----'); at >= 0; at = text.indexOf('-----BEGIN CERTIFICATE-----', at + 1)) {
+for (
+  let at = text.indexOf('-----BEGIN CERTIFICATE-----');
+  at >= 0;
+  at = text.indexOf('-----BEGIN CERTIFICATE-----', at + 1)
+) {
   const body = at + '-----BEGIN CERTIFICATE-----'.length;
   ders.push(Buffer.from(text.slice(body, text.indexOf('-----END', body)), 'base64'));
 }

@@ -46,7 +46,16 @@ function run(cmd: string, args: string[]): Promise<{ ms: number; stdout: string;
 }
 
 function curlConfig(file: string, url: string, n: number, extra: string[]): void {
-  const lines = [...extra, 'silent', 'show-error', 'request = "POST"', 'header = "content-type: application/json"', 'header = "user-agent: Google-Dialogflow"', 'data-binary = "@body.json"', 'write-out = "%{http_code}\\n"'];
+  const lines = [
+    ...extra,
+    'silent',
+    'show-error',
+    'request = "POST"',
+    'header = "content-type: application/json"',
+    'header = "user-agent: Google-Dialogflow"',
+    'data-binary = "@body.json"',
+    'write-out = "%{http_code}\\n"',
+  ];
   for (let i = 0; i < n; i++) lines.push(`url = "${url}"`, 'output = "/dev/null"');
   writeFileSync(file, lines.join('\n') + '\n');
 }
@@ -54,7 +63,9 @@ function curlConfig(file: string, url: string, n: number, extra: string[]): void
 function report(name: string, oursMs: number, refMs: number, reference: string): boolean {
   const ratio = oursMs / refMs;
   const pass = ratio <= 1.5;
-  console.log(`BENCH ${JSON.stringify({ area: 'send', name, ours_ms: round(oursMs), reference, reference_ms: round(refMs), ratio: round(ratio), target: '≤ 1.5× curl', pass })}`);
+  console.log(
+    `BENCH ${JSON.stringify({ area: 'send', name, ours_ms: round(oursMs), reference, reference_ms: round(refMs), ratio: round(ratio), target: '≤ 1.5× curl', pass })}`,
+  );
   return pass;
 }
 
@@ -70,12 +81,23 @@ async function main(): Promise<void> {
   const server = spawn(process.execPath, ['-e', serverScript, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => { const m = /PORT (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
+      server.stdout.on('data', (d: Buffer) => {
+        const m = /PORT (\d+)/.exec(d.toString());
+        if (m) resolve(Number(m[1]));
+      });
       server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
     });
     const url = `https://127.0.0.1:${port}/webhook`;
-    const creds = { certPem: files['client-fullchain.pem'], keyPem: files['client-key.pem'], caPem: files['ca-root-crt.pem'] };
-    const curlTls = [`cert = "${dir}/client-fullchain.pem"`, `key = "${dir}/client-key.pem"`, `cacert = "${dir}/ca-root-crt.pem"`];
+    const creds = {
+      certPem: files['client-fullchain.pem'],
+      keyPem: files['client-key.pem'],
+      caPem: files['ca-root-crt.pem'],
+    };
+    const curlTls = [
+      `cert = "${dir}/client-fullchain.pem"`,
+      `key = "${dir}/client-key.pem"`,
+      `cacert = "${dir}/ca-root-crt.pem"`,
+    ];
 
     // Warm-up: V8 needs a few thousand iterations to optimise both our client and the Node server (which
     // curl then also benefits from); curl is native code and needs none beyond the page cache.
@@ -100,7 +122,9 @@ async function main(): Promise<void> {
     const cKa = await run('curl', ['-K', path.join(dir, 'ka.cfg')]);
     const cKaOk = cKa.stdout.split('\n').filter((l) => l === '200').length;
     if (cKaOk !== KEEPALIVE_N) throw new Error(`curl keep-alive: ${cKaOk}/${KEEPALIVE_N} answered 200`);
-    console.log(`keep-alive: ours ${reused}/${KEEPALIVE_N} on the reused connection (after ${WARMUP_N} warm-up requests)`);
+    console.log(
+      `keep-alive: ours ${reused}/${KEEPALIVE_N} on the reused connection (after ${WARMUP_N} warm-up requests)`,
+    );
     if (reused !== KEEPALIVE_N) throw new Error('ours keep-alive: a request opened a new connection');
 
     // fresh handshakes
@@ -116,14 +140,25 @@ async function main(): Promise<void> {
     }
     const oursFresh = (performance.now() - t1) / FRESH_N;
     await fresh.close();
-    if (ok !== FRESH_N || full !== FRESH_N) throw new Error(`ours fresh: ${ok}/${FRESH_N} answered 200, ${full} new handshakes`);
+    if (ok !== FRESH_N || full !== FRESH_N)
+      throw new Error(`ours fresh: ${ok}/${FRESH_N} answered 200, ${full} new handshakes`);
     curlConfig(path.join(dir, 'fresh.cfg'), url, FRESH_N, [...curlTls, 'header = "Connection: close"', 'no-sessionid']);
     const cFresh = await run('curl', ['-K', path.join(dir, 'fresh.cfg')]);
     const cFreshOk = cFresh.stdout.split('\n').filter((l) => l === '200').length;
     if (cFreshOk !== FRESH_N) throw new Error(`curl fresh: ${cFreshOk}/${FRESH_N} answered 200`);
 
-    const a = report('send keep-alive, per request (1,000 sequential POSTs, one connection)', oursKa, cKa.ms / KEEPALIVE_N, 'curl -K config of 1,000 URLs (--cert --key --cacert), one connection reused');
-    const b = report('send fresh mutual handshake, per request (200 sequential POSTs)', oursFresh, cFresh.ms / FRESH_N, "curl -K config of 200 URLs, -H 'Connection: close' --no-sessionid");
+    const a = report(
+      'send keep-alive, per request (1,000 sequential POSTs, one connection)',
+      oursKa,
+      cKa.ms / KEEPALIVE_N,
+      'curl -K config of 1,000 URLs (--cert --key --cacert), one connection reused',
+    );
+    const b = report(
+      'send fresh mutual handshake, per request (200 sequential POSTs)',
+      oursFresh,
+      cFresh.ms / FRESH_N,
+      "curl -K config of 200 URLs, -H 'Connection: close' --no-sessionid",
+    );
     process.exitCode = a && b ? 0 : 1;
   } finally {
     if (server.pid !== undefined && server.exitCode === null) process.kill(server.pid, 'SIGTERM');

@@ -59,7 +59,11 @@ function tlsFiles(job: TlsFiles): { cert: Buffer; key: Buffer; ca: Buffer } {
 async function keepAliveWorker(job: KeepAliveJob): Promise<WorkerResult> {
   let pool = pools.get(job.port);
   if (!pool) {
-    pool = new Pool(`https://127.0.0.1:${job.port}`, { connections: job.connections, pipelining: 1, connect: { ...tlsFiles(job), servername: 'localhost' } });
+    pool = new Pool(`https://127.0.0.1:${job.port}`, {
+      connections: job.connections,
+      pipelining: 1,
+      connect: { ...tlsFiles(job), servername: 'localhost' },
+    });
     pools.set(job.port, pool);
   }
   const p = pool;
@@ -71,7 +75,12 @@ async function keepAliveWorker(job: KeepAliveJob): Promise<WorkerResult> {
   const loop = async (): Promise<void> => {
     while (!stop) {
       try {
-        const r = await p.request({ path: '/webhook', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const r = await p.request({
+          path: '/webhook',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
         const text = await r.body.text();
         if (r.statusCode === 200 && text.includes('fulfillmentResponse')) {
           if (counting) done++;
@@ -101,14 +110,18 @@ function oneHandshake(port: number, secureContext: tls.SecureContext): Promise<v
   // A fresh connection each time, no session reuse: a full mutual handshake, then one POST, then close.
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, secureContext, servername: 'localhost' }, () => {
-      socket.write(`POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(
+        `POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
     let head = '';
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
       if (head.length < 16) head += d;
     });
-    socket.on('end', () => (head.startsWith('HTTP/1.1 200') ? resolve() : reject(new Error(`got ${head.slice(0, 40) || 'nothing'}`))));
+    socket.on('end', () =>
+      head.startsWith('HTTP/1.1 200') ? resolve() : reject(new Error(`got ${head.slice(0, 40) || 'nothing'}`)),
+    );
     socket.on('error', reject);
   });
 }
@@ -145,7 +158,9 @@ class LoadClient {
   private readonly children: ChildProcess[];
 
   constructor(count: number) {
-    this.children = Array.from({ length: count }, () => fork(__filename, ['worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    this.children = Array.from({ length: count }, () =>
+      fork(__filename, ['worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
   }
 
   async run(job: Job): Promise<WorkerResult> {
@@ -186,7 +201,14 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startProcess(name: Server['name'], command: string, args: string[], env: Record<string, string>, logFile: string, ready: RegExp): Promise<Server> {
+async function startProcess(
+  name: Server['name'],
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+  ready: RegExp,
+): Promise<Server> {
   const fd = openSync(logFile, 'w'); // fresh per start: the ready line must be this run's
   const proc = spawn(command, args, { env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
@@ -207,7 +229,8 @@ async function startProcess(name: Server['name'], command: string, args: string[
           }),
       };
     }
-    if (proc.exitCode !== null || Date.now() - t0 > 30_000) throw new Error(`${name} did not start:\n${readFileSync(logFile, 'utf8')}`);
+    if (proc.exitCode !== null || Date.now() - t0 > 30_000)
+      throw new Error(`${name} did not start:\n${readFileSync(logFile, 'utf8')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -218,7 +241,14 @@ async function startOurs(dir: string, serverFile: string, pki: Pki): Promise<Ser
     loaderPath: path.join(repoRoot, 'dist', 'ts-loader.mjs'),
     env: { PATH: process.env['PATH'] ?? '', MTLS_PORT: '0', MTLS_CA: pki.caCrt },
   });
-  return startProcess('ours', plan.command, plan.args, plan.env, path.join(dir, 'ours.log'), /^mTLS webhook listening on https:\/\/127\.0\.0\.1:(\d+) /m);
+  return startProcess(
+    'ours',
+    plan.command,
+    plan.args,
+    plan.env,
+    path.join(dir, 'ours.log'),
+    /^mTLS webhook listening on https:\/\/127\.0\.0\.1:(\d+) /m,
+  );
 }
 
 function startReference(dir: string, pki: Pki): Promise<Server> {
@@ -227,7 +257,14 @@ function startReference(dir: string, pki: Pki): Promise<Server> {
     'reference',
     process.execPath,
     [script],
-    { PATH: process.env['PATH'] ?? '', PORT: '0', KEY: pki.serverKey, CERT: pki.serverCrt, CA: pki.caCrt, NODE_PATH: path.join(repoRoot, 'node_modules') },
+    {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      KEY: pki.serverKey,
+      CERT: pki.serverCrt,
+      CA: pki.caCrt,
+      NODE_PATH: path.join(repoRoot, 'node_modules'),
+    },
     path.join(dir, 'reference.log'),
     /^listening on https:\/\/127\.0\.0\.1:(\d+)$/m,
   );
@@ -242,7 +279,9 @@ function rssKiB(pid: number): number {
 
 /** CPU time (user + system) of a process so far, in ms (Linux /proc, 10 ms ticks). */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15 of stat)
 }
 
@@ -265,7 +304,11 @@ interface Window {
  * drifting machine load hits both equally. Reports medians, the spread of each side, and the server CPU
  * time per operation (less sensitive to other processes than throughput).
  */
-async function abba(servers: Record<'ours' | 'reference', Server>, windows: number, measure: (s: Server) => Promise<WorkerResult>): Promise<Record<'ours' | 'reference', Window[]>> {
+async function abba(
+  servers: Record<'ours' | 'reference', Server>,
+  windows: number,
+  measure: (s: Server) => Promise<WorkerResult>,
+): Promise<Record<'ours' | 'reference', Window[]>> {
   const out: Record<'ours' | 'reference', Window[]> = { ours: [], reference: [] };
   const order = ['ours', 'reference', 'reference', 'ours'] as const;
   for (let i = 0; i < windows; i++) {
@@ -308,7 +351,8 @@ function checked(r: WorkerResult, what: string): WorkerResult {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(repoRoot, 'dist', 'ts-loader.mjs'))) throw new Error('dist/ts-loader.mjs missing: run npm run build first');
+  if (!existsSync(path.join(repoRoot, 'dist', 'ts-loader.mjs')))
+    throw new Error('dist/ts-loader.mjs missing: run npm run build first');
   const started = Date.now();
   const dir = tempDir('bench');
   const workers = 2;
@@ -322,12 +366,24 @@ async function main(): Promise<void> {
     running.push(servers.ours, servers.reference);
 
     // 1. Keep-alive requests/s: 2 load processes × 8 connections × 16 requests in flight, 8 windows of 2.5 s.
-    const ka = await abba(servers, 8, (s) => client.run({ kind: 'keep-alive', ...files, port: s.port, connections: 8, inflight: 16, warmupMs: 500, durationMs: 2500 }));
+    const ka = await abba(servers, 8, (s) =>
+      client.run({
+        kind: 'keep-alive',
+        ...files,
+        port: s.port,
+        connections: 8,
+        inflight: 16,
+        warmupMs: 500,
+        durationMs: 2500,
+      }),
+    );
     summarize('keep-alive req/s', ka, '≥ 2×', 2);
 
     // 2. New mutual handshakes/s: a fresh TLS connection + one POST each, 2 processes × 8 concurrent, 12 windows
     //    of 2 s (more, shorter windows: the client costs as much CPU as the server, so other load shows).
-    const hs = await abba(servers, 12, (s) => client.run({ kind: 'handshake', ...files, port: s.port, concurrency: 8, durationMs: 2000, maxCount: 1e9 }));
+    const hs = await abba(servers, 12, (s) =>
+      client.run({ kind: 'handshake', ...files, port: s.port, concurrency: 8, durationMs: 2000, maxCount: 1e9 }),
+    );
     summarize('new mutual handshakes/s', hs, '≥ 0.9×', 0.9);
     await servers.reference.stop();
 
@@ -342,7 +398,17 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     while (count < 30_000 && Date.now() - t0 < budgetMs) {
       const chunk = Math.min(2_500, 30_000 - count);
-      const r = checked(await client.run({ kind: 'handshake', ...files, port: servers.ours.port, concurrency: 8, durationMs: budgetMs - (Date.now() - t0), maxCount: Math.ceil(chunk / workers) }), 'memory');
+      const r = checked(
+        await client.run({
+          kind: 'handshake',
+          ...files,
+          port: servers.ours.port,
+          concurrency: 8,
+          durationMs: budgetMs - (Date.now() - t0),
+          maxCount: Math.ceil(chunk / workers),
+        }),
+        'memory',
+      );
       count += r.done;
       samples.push({ count, rssKiB: rssKiB(pid) });
     }

@@ -25,7 +25,8 @@ function timed(args: string[], expect: string): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = performance.now() - t0;
-  if (r.status !== 0 || !r.stdout.includes(expect)) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0 || !r.stdout.includes(expect))
+    throw new Error(`node ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
 }
 
@@ -43,7 +44,15 @@ function cliHelp(): void {
   }
   const b = median(bare);
   const above = median(help) - b;
-  report({ name: '`mtls --help` above bare Node start', ours_ms: r1(above), reference: 'node -e 0', reference_ms: r1(b), ratio: r1(above / b), target: '≤ 20 ms above node -e 0', pass: above <= 20 });
+  report({
+    name: '`mtls --help` above bare Node start',
+    ours_ms: r1(above),
+    reference: 'node -e 0',
+    reference_ms: r1(b),
+    ratio: r1(above / b),
+    target: '≤ 20 ms above node -e 0',
+    pass: above <= 20,
+  });
 }
 
 /**
@@ -61,10 +70,25 @@ function activation(): void {
       const r = spawnSync(process.execPath, [path.join(root, 'test/e2e/run.js')], {
         cwd: root,
         encoding: 'utf8',
-        env: { ...process.env, MTLS_E2E_TESTS: 'out/test/e2e/startup', MTLS_E2E_FIXTURE: ws, MTLS_E2E_RESULTS_NAME: 'bench-startup' },
+        env: {
+          ...process.env,
+          MTLS_E2E_TESTS: 'out/test/e2e/startup',
+          MTLS_E2E_FIXTURE: ws,
+          MTLS_E2E_RESULTS_NAME: 'bench-startup',
+        },
       });
-      const result = JSON.parse(readFileSync(path.join(root, 'test-results/bench-startup/result.json'), 'utf8')) as { loadMs?: number; activateMs?: number; hostMs?: number };
-      if (r.status !== 0 || result.loadMs === undefined || result.activateMs === undefined || result.hostMs === undefined) throw new Error(`activation bench failed:\n${r.stdout}\n${r.stderr}`);
+      const result = JSON.parse(readFileSync(path.join(root, 'test-results/bench-startup/result.json'), 'utf8')) as {
+        loadMs?: number;
+        activateMs?: number;
+        hostMs?: number;
+      };
+      if (
+        r.status !== 0 ||
+        result.loadMs === undefined ||
+        result.activateMs === undefined ||
+        result.hostMs === undefined
+      )
+        throw new Error(`activation bench failed:\n${r.stdout}\n${r.stderr}`);
       loads.push(result.loadMs);
       own.push(result.activateMs);
       host.push(result.hostMs);
@@ -74,7 +98,9 @@ function activation(): void {
   }
   const totals = loads.map((l, i) => l + own[i]);
   const total = median(totals);
-  console.log(`activation: load ${loads.map(r1).join(' / ')} ms + activate() ${own.map(r1).join(' / ')} ms; the host's whole activate() ${host.map(r1).join(' / ')} ms`);
+  console.log(
+    `activation: load ${loads.map(r1).join(' / ')} ms + activate() ${own.map(r1).join(' / ')} ms; the host's whole activate() ${host.map(r1).join(' / ')} ms`,
+  );
   report({
     name: 'extension activation in the extension host: load dist/extension.js + activate()',
     ours_ms: r1(total),
@@ -90,10 +116,21 @@ function vsixSize(): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'mtls-bench-vsix-'));
   try {
     const out = path.join(dir, 'bench.vsix');
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts/package.mjs'), out], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts/package.mjs'), out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
     const mb = statSync(out).size / 1e6;
-    report({ name: 'VSIX size in MB (`npm run package`)', ours: Math.round(mb * 100) / 100, reference: 'target', reference_value: 1.5, ratio: '', target: '≤ 1.5 MB', pass: mb <= 1.5 });
+    report({
+      name: 'VSIX size in MB (`npm run package`)',
+      ours: Math.round(mb * 100) / 100,
+      reference: 'target',
+      reference_value: 1.5,
+      ratio: '',
+      target: '≤ 1.5 MB',
+      pass: mb <= 1.5,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

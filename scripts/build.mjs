@@ -16,7 +16,16 @@
 //   dist/mtls-server/  the webhook server's machinery (src/server/*.mts), copied as it is: the scaffold writes
 //                      these files into the user's workspace.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,7 +66,8 @@ const amaroWasmFile = {
     b.onLoad({ filter: /[\\/]amaro[\\/]dist[\\/]index\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const literal = /Buffer2?\.from\("([A-Za-z0-9+/=]{100000,})", "base64"\)/.exec(source);
-      if (!literal) throw new Error('amaro: embedded wasm not found (amaro changed its build; update scripts/build.mjs)');
+      if (!literal)
+        throw new Error('amaro: embedded wasm not found (amaro changed its build; update scripts/build.mjs)');
       amaroWasm = Buffer.from(literal[1], 'base64');
       return { contents: source.replace(literal[0], '__mtlsAmaroWasm()'), loader: 'js' };
     });
@@ -79,7 +89,9 @@ const frontDoorExternals = {
   name: 'front-door-externals',
   setup(b) {
     b.onResolve({ filter: /^\.\/mtls\.js$/ }, () => ({ path: './cli/mtls.js', external: true }));
-    b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) => (/[\\/]cli[\\/]commands$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined));
+    b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) =>
+      /[\\/]cli[\\/]commands$/.test(args.resolveDir) ? { path: args.path, external: true } : undefined,
+    );
   },
 };
 
@@ -154,7 +166,13 @@ await Promise.all([
 writeFileSync('dist/amaro.wasm', amaroWasm);
 rmSync('dist/mtls-server', { recursive: true, force: true });
 mkdirSync('dist/mtls-server', { recursive: true });
-for (const name of readdirSync('src/server').filter((n) => n.endsWith('.mts'))) copyFileSync(join('src/server', name), join('dist/mtls-server', name));
-writeFileSync('dist/extension.js', "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n");
+for (const name of readdirSync('src/server').filter((n) => n.endsWith('.mts')))
+  copyFileSync(join('src/server', name), join('dist/mtls-server', name));
+writeFileSync(
+  'dist/extension.js',
+  "'use strict';\n// The extension is split into chunks that load on first use: see dist/ext/.\nmodule.exports = require('./ext/extension.js');\n",
+);
 chmodSync('dist/cli.js', 0o755);
-console.log(`esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs, dist/mtls-server/ (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`);
+console.log(
+  `esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs, dist/mtls-server/ (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`,
+);

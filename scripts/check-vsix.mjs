@@ -28,7 +28,8 @@ function zipEntries(zip) {
   const count = zip.readUInt16LE(eocd + 10);
   const size = zip.readUInt32LE(eocd + 12);
   let at = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || size === 0xffffffff || at === 0xffffffff) throw new Error('a ZIP64 archive: not a VSIX vsce writes');
+  if (count === 0xffff || size === 0xffffffff || at === 0xffffffff)
+    throw new Error('a ZIP64 archive: not a VSIX vsce writes');
   if (at + size > eocd) throw new Error('the central directory lies outside the file');
   const entries = new Map();
   for (let n = 0; n < count; n++) {
@@ -68,12 +69,14 @@ function imageTargets(markdown) {
   for (const m of text.matchAll(/!\[[^\]]*\]\(\s*(<[^>]*>|[^\s)]+)/g)) targets.push(m[1].replace(/^<|>$/g, ''));
   // ![alt][ref] / ![ref][] / ![ref], resolved through [ref]: target lines
   const definitions = new Map();
-  for (const m of text.matchAll(/^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)/gm)) definitions.set(m[1].toLowerCase(), m[2].replace(/^<|>$/g, ''));
+  for (const m of text.matchAll(/^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)/gm))
+    definitions.set(m[1].toLowerCase(), m[2].replace(/^<|>$/g, ''));
   for (const m of text.matchAll(/!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()/g)) {
     const target = definitions.get((m[2] || m[1]).toLowerCase());
     if (target !== undefined) targets.push(target);
   }
-  for (const m of text.matchAll(/<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)) targets.push(m[1] ?? m[2] ?? m[3]);
+  for (const m of text.matchAll(/<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi))
+    targets.push(m[1] ?? m[2] ?? m[3]);
   return targets;
 }
 
@@ -88,7 +91,9 @@ function archivePath(target) {
     // A malformed %-escape: look the path up as written (it will not be found, and is reported).
   }
   // A leading slash means the package root, as on GitHub; anything else is relative to the README.
-  return path.posix.normalize(file.startsWith('/') ? `extension${file}` : path.posix.join(path.posix.dirname(README), file));
+  return path.posix.normalize(
+    file.startsWith('/') ? `extension${file}` : path.posix.join(path.posix.dirname(README), file),
+  );
 }
 
 const file = process.argv[2];
@@ -111,15 +116,20 @@ try {
 }
 
 const problems = [];
-if (zip.length > MAX_BYTES) problems.push(`the VSIX is ${zip.length.toLocaleString('en')} bytes, over 1.5 MiB (${MAX_BYTES.toLocaleString('en')} bytes)`);
+if (zip.length > MAX_BYTES)
+  problems.push(
+    `the VSIX is ${zip.length.toLocaleString('en')} bytes, over 1.5 MiB (${MAX_BYTES.toLocaleString('en')} bytes)`,
+  );
 const targets = imageTargets(readme);
 let local = 0;
 for (const target of targets) {
   const inArchive = archivePath(target);
   if (inArchive === undefined) continue;
   local++;
-  if (!inArchive.startsWith('extension/')) problems.push(`${README} shows "${target}", which points outside the extension folder`);
-  else if (!entries.has(inArchive)) problems.push(`${README} shows "${target}", but ${inArchive} is not in the archive`);
+  if (!inArchive.startsWith('extension/'))
+    problems.push(`${README} shows "${target}", which points outside the extension folder`);
+  else if (!entries.has(inArchive))
+    problems.push(`${README} shows "${target}", but ${inArchive} is not in the archive`);
 }
 // What the extension reads from its own folder at run time (bundled code aside).
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -127,16 +137,22 @@ const runtimeFiles = [
   'dist/ts-loader.mjs',
   'dist/amaro.wasm',
   'dist/decodeWorker.js',
-  ...readdirSync(path.join(repoRoot, 'src', 'server')).filter((n) => n.endsWith('.mts')).map((n) => `dist/mtls-server/${n}`),
+  ...readdirSync(path.join(repoRoot, 'src', 'server'))
+    .filter((n) => n.endsWith('.mts'))
+    .map((n) => `dist/mtls-server/${n}`),
 ];
-for (const f of runtimeFiles) if (!entries.has(`extension/${f}`)) problems.push(`${f} is not in the archive (the extension needs it at run time: check .vscodeignore)`);
+for (const f of runtimeFiles)
+  if (!entries.has(`extension/${f}`))
+    problems.push(`${f} is not in the archive (the extension needs it at run time: check .vscodeignore)`);
 const remote = targets.length - local;
 console.log(
   `check-vsix: ${path.basename(file)} ${zip.length.toLocaleString('en')} bytes (limit ${MAX_BYTES.toLocaleString('en')} = 1.5 MiB), ` +
     `${targets.length} image${targets.length === 1 ? '' : 's'} in ${README}` +
     (remote > 0 ? ` (${remote} by URL, not checked)` : '') +
     `, ${runtimeFiles.length} run-time files` +
-    (problems.length === 0 ? ', all in the archive' : `: ${problems.length} problem${problems.length === 1 ? '' : 's'}`),
+    (problems.length === 0
+      ? ', all in the archive'
+      : `: ${problems.length} problem${problems.length === 1 ? '' : 's'}`),
 );
 for (const p of problems) console.error(`  ${p}`);
 process.exit(problems.length === 0 ? 0 : 1);

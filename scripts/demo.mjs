@@ -17,9 +17,11 @@ const check = process.argv.includes('--check');
 const workspace = path.resolve(process.env.MTLS_DEMO_WORKSPACE ?? path.join(root, '.demo-workspace'));
 mkdirSync(workspace, { recursive: true });
 if (!existsSync(path.join(workspace, 'README.md'))) {
-  writeFileSync(path.join(workspace, 'README.md'),
+  writeFileSync(
+    path.join(workspace, 'README.md'),
     '# mTLS Workbench demo workspace\n\nOpen the mTLS Workbench view (shield icon in the activity bar) and generate a CA chain,\n' +
-    'or run "mTLS: Set Up Webhook Project…" from the command palette (F1).\n');
+      'or run "mTLS: Set Up Webhook Project…" from the command palette (F1).\n',
+  );
 }
 
 const hasCode = !check && !process.env.CI && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -40,7 +42,10 @@ const work = chosen ? `${workspace}-vscode` : path.join(os.tmpdir(), 'mtls-demo-
 const vsix = packed ?? path.join(work, 'mtls-workbench-demo.vsix');
 mkdirSync(work, { recursive: true });
 if (!packed) {
-  execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [path.join(root, 'scripts/package.mjs'), vsix], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 installVsix(e2e, work, vsix);
 const port = Number(process.env.MTLS_DEMO_PORT ?? (check ? 0 : 8080));
@@ -55,5 +60,8 @@ if (check) {
   process.exit(ok ? 0 : 1);
 }
 console.log(`\nmTLS Workbench is running in VS Code (browser): ${url}\nWorkspace: ${workspace}\nPress Ctrl+C to stop.`);
-process.on('SIGINT', () => { srv.kill(); process.exit(0); });
+process.on('SIGINT', () => {
+  srv.kill();
+  process.exit(0);
+});
 await new Promise(() => {});

@@ -14,7 +14,10 @@ import { createRequire } from 'node:module';
 const suiteStart = Date.now();
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
-const layers = (process.env.MTLS_TEST_LAYERS ?? 'vsix,unit,nodes,e2e,ui').split(',').map((s) => s.trim()).filter(Boolean);
+const layers = (process.env.MTLS_TEST_LAYERS ?? 'vsix,unit,nodes,e2e,ui')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const { vscodeTargets } = createRequire(import.meta.url)('../test/harness/codeServer.js');
 const vscodeChoice = process.env.MTLS_VSCODE ?? 'both';
 const targets = vscodeChoice === 'both' ? Object.keys(vscodeTargets) : [vscodeChoice];
@@ -109,7 +112,7 @@ if (lint.code !== 0) {
 console.log('\n=== format (prettier --check)');
 process.stdout.write(format.out);
 if (format.code !== 0) {
-  console.error('formatting differs from Prettier\'s: npm run format rewrites the files listed above');
+  console.error("formatting differs from Prettier's: npm run format rewrites the files listed above");
   process.exit(1);
 }
 console.log('every file as Prettier writes it');
@@ -118,7 +121,13 @@ if (packVsix) {
   // The packing's file list only when it failed; the check's line always.
   process.stdout.write(vsix.code === 0 ? vsix.out : vsix.out.split('\n').slice(-40).join('\n'));
   const ok = vsix.code === 0;
-  if (layers.includes('vsix')) results.push({ name: 'VSIX packed and checked (size, README images)', passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: vsix.seconds });
+  if (layers.includes('vsix'))
+    results.push({
+      name: 'VSIX packed and checked (size, README images)',
+      passed: ok ? 1 : 0,
+      failed: ok ? 0 : 1,
+      seconds: vsix.seconds,
+    });
 }
 // Every layer runs without the settings `npm test` left in our environment (npm_config_user_agent naming this
 // Node, nodedir, prefix, …): the layers install and run other Node builds, whose npm must describe itself.
@@ -135,12 +144,21 @@ if (layers.includes('unit')) {
     await run('bash', ['scripts/setup-proxies.sh']);
     rmSync(tap, { force: true });
     // test/unit mirrors src/core (one folder per area, plus cli/ and server/): every *.test.js at any depth.
-    const files = readdirSync('out/test/unit', { recursive: true }).filter((f) => f.endsWith('.test.js')).map((f) => `out/test/unit/${f}`);
+    const files = readdirSync('out/test/unit', { recursive: true })
+      .filter((f) => f.endsWith('.test.js'))
+      .map((f) => `out/test/unit/${f}`);
     // Test files run side by side, two per core: much of a file's time is waiting (servers starting, timeouts,
     // handshakes), every server listens on port 0 and every file writes in its own temporary folders.
     const concurrency = String(Math.max(2, 2 * availableParallelism()));
-    const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
-    const code = await run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], { env: layerEnv() });
+    const reporters = [
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+    ];
+    const code = await run(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...files], {
+      env: layerEnv(),
+    });
     const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
     const num = (k) => Number((new RegExp(`^# ${k} (\\d+)`, 'm').exec(text) ?? [])[1] ?? 0);
     const failed = num('fail') + num('cancelled') + (code !== 0 && num('fail') === 0 ? 1 : 0);
@@ -158,12 +176,14 @@ if (layers.includes('nodes')) {
 // after the other): every run has its own code-server on a free port, browser profile, workspace copy and result
 // folder, and each mostly waits on the workbench. A layer's output is printed when it ends.
 const suffix = (t) => (t === 'min' ? '' : `-${t}`);
-const vsLabel = (t) => `VS Code ${vscodeTargets[t].vscode} / Node ${vscodeTargets[t].nodePkg.split('@')[1].split('.')[0]}`;
+const vsLabel = (t) =>
+  `VS Code ${vscodeTargets[t].vscode} / Node ${vscodeTargets[t].nodePkg.split('@')[1].split('.')[0]}`;
 const vsLayers = ['e2e', 'ui'].filter((l) => layers.includes(l));
 const vsParallel = targets.length > 1 && vsLayers.length > 0 && process.env.MTLS_VSCODE_PARALLEL !== '0';
 const vsResults = [];
 async function vsLayer(t, layer) {
-  const what = layer === 'e2e' ? 'extension-host tests (real VS Code)' : 'UI tests (real workbench in Chromium, screenshots)';
+  const what =
+    layer === 'e2e' ? 'extension-host tests (real VS Code)' : 'UI tests (real workbench in Chromium, screenshots)';
   const name = `${what} · ${vsLabel(t)}`;
   const script = layer === 'e2e' ? 'test/e2e/run.js' : 'test/ui/run.js';
   const env = layerEnv({ MTLS_VSCODE: t });
@@ -204,19 +224,38 @@ function printMatrix() {
   const vs = results.filter((r) => r.target);
   if (vs.length) {
     console.log('\n=== matrix: VS Code (passed/run)');
-    table(['', ...targets.map(vsLabel)], ['e2e', 'ui'].filter((l) => layers.includes(l)).map((l) => [l === 'e2e' ? 'extension host' : 'UI', ...targets.map((t) => cell(vs.find((r) => r.layer === l && r.target === t)))]));
+    table(
+      ['', ...targets.map(vsLabel)],
+      ['e2e', 'ui']
+        .filter((l) => layers.includes(l))
+        .map((l) => [
+          l === 'e2e' ? 'extension host' : 'UI',
+          ...targets.map((t) => cell(vs.find((r) => r.layer === l && r.target === t))),
+        ]),
+    );
   }
   if (layers.includes('nodes') && existsSync('test-results/matrix/result.json')) {
     const m = JSON.parse(readFileSync('test-results/matrix/result.json', 'utf8'));
     const nodes = [...new Map(m.cells.map((c) => [c.node, c.version])).entries()];
     console.log('\n=== matrix: scaffolded server + mtls CLI on each Node (passed/run)');
-    table(['Node', ...m.kinds.map((k) => k.label)], nodes.map(([label, version]) => [version, ...m.kinds.map((k) => cell(m.cells.find((c) => c.node === label && c.kind === k.kind)))]));
+    table(
+      ['Node', ...m.kinds.map((k) => k.label)],
+      nodes.map(([label, version]) => [
+        version,
+        ...m.kinds.map((k) => cell(m.cells.find((c) => c.node === label && c.kind === k.kind))),
+      ]),
+    );
   }
 }
 
 console.log('\n=== summary');
-console.log(`type check, build, lint, format${packVsix ? ', VSIX' : ''} (side by side): ${preflightSeconds.toFixed(1)} s`);
-for (const r of results) console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ''}`);
+console.log(
+  `type check, build, lint, format${packVsix ? ', VSIX' : ''} (side by side): ${preflightSeconds.toFixed(1)} s`,
+);
+for (const r of results)
+  console.log(
+    `${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)${r.note ? ` — ${r.note}` : ''}`,
+  );
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
 // Wall time from the start, type check and lint included (layers may overlap: their seconds do not add up).

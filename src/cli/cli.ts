@@ -14,7 +14,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 process.on('exit', () => {
-  if (!settled) process.stderr.write(`mtls ${process.argv[2] ?? ''}: stopped without a result (an internal error): exit code 1\n`);
+  if (!settled)
+    process.stderr.write(`mtls ${process.argv[2] ?? ''}: stopped without a result (an internal error): exit code 1\n`);
 });
 main(process.argv.slice(2), {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),

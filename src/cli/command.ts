@@ -50,10 +50,15 @@ export function stringOpt(values: CliValues, name: string): string | undefined {
  * Reads a secret (passphrase, bearer token, user:password) from the environment variable named by the
  * option, --passphrase-env by default: secrets never come from argv, where `ps` and shell history see them.
  */
-export function passphraseFromEnv(values: CliValues, env: NodeJS.ProcessEnv, option = 'passphrase-env'): string | undefined {
+export function passphraseFromEnv(
+  values: CliValues,
+  env: NodeJS.ProcessEnv,
+  option = 'passphrase-env',
+): string | undefined {
   const name = stringOpt(values, option);
   if (name === undefined) return undefined;
   const value = env[name];
-  if (value === undefined || value === '') throw new UsageError(`--${option} ${name}: that environment variable is not set or empty`);
+  if (value === undefined || value === '')
+    throw new UsageError(`--${option} ${name}: that environment variable is not set or empty`);
   return value;
 }

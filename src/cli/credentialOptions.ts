@@ -6,15 +6,29 @@ import { passphraseFromEnv, stringOpt, UsageError, type CliContext, type CliValu
 import { readInput } from './options';
 
 /** --cert/--key/--pfx/--ca/--passphrase-env/--insecure → credentials, plus the file names for toCurl. */
-export async function credentialsFromArgs(values: CliValues, ctx: CliContext, allowNone = false): Promise<ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string }> {
+export async function credentialsFromArgs(
+  values: CliValues,
+  ctx: CliContext,
+  allowNone = false,
+): Promise<
+  ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string }
+> {
   const cert = stringOpt(values, 'cert');
   const key = stringOpt(values, 'key');
   const pfx = stringOpt(values, 'pfx');
   const ca = stringOpt(values, 'ca');
-  if (pfx !== undefined && (cert !== undefined || key !== undefined)) throw new UsageError('give --pfx or --cert/--key, not both');
+  if (pfx !== undefined && (cert !== undefined || key !== undefined))
+    throw new UsageError('give --pfx or --cert/--key, not both');
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
-  if (!allowNone && cert === undefined && pfx === undefined) throw new UsageError('give the client certificate: --cert F --key F, or --pfx F');
-  const c: ClientCredentials & { certFile?: string; keyFile?: string; caFile?: string; pfxFile?: string; passphraseEnv?: string } = {};
+  if (!allowNone && cert === undefined && pfx === undefined)
+    throw new UsageError('give the client certificate: --cert F --key F, or --pfx F');
+  const c: ClientCredentials & {
+    certFile?: string;
+    keyFile?: string;
+    caFile?: string;
+    pfxFile?: string;
+    passphraseEnv?: string;
+  } = {};
   const files: Parameters<typeof checkClientFiles>[0] = {};
   if (cert !== undefined && key !== undefined) {
     const certBytes = await readInput(ctx, cert, 'the client certificate');

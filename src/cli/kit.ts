@@ -10,13 +10,13 @@ import { caDetails, caOptions, intOpt, kdfIterationsOpt, outDir, readCa } from '
 /** parseArgs options both kit commands accept. */
 export const kitOptions = {
   ...caOptions,
-  'out': { type: 'string' },
-  'cn': { type: 'string' },
-  'org': { type: 'string' },
-  'key': { type: 'string' },
-  'days': { type: 'string' },
+  out: { type: 'string' },
+  cn: { type: 'string' },
+  org: { type: 'string' },
+  key: { type: 'string' },
+  days: { type: 'string' },
   'kdf-iterations': { type: 'string' },
-  'force': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 /** Help lines for kitOptions. */
@@ -34,10 +34,23 @@ export function kitDetails(cnDefault: string): string {
 }
 
 /** The common inputs, read and checked (required options first) before anything is generated or written. */
-export async function kitInputs(values: CliValues, ctx: CliContext): Promise<{
-  dir: string; force: boolean; caCertPem: string; caKeyPem: string; caKeyPassphrase?: string; cn?: string; org?: string; keyType?: KeyType; days?: number; kdfIterations?: number;
+export async function kitInputs(
+  values: CliValues,
+  ctx: CliContext,
+): Promise<{
+  dir: string;
+  force: boolean;
+  caCertPem: string;
+  caKeyPem: string;
+  caKeyPassphrase?: string;
+  cn?: string;
+  org?: string;
+  keyType?: KeyType;
+  days?: number;
+  kdfIterations?: number;
 }> {
-  for (const r of ['ca-cert', 'ca-key', 'out']) if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
+  for (const r of ['ca-cert', 'ca-key', 'out'])
+    if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
   const dir = outDir(values, ctx);
   const key = stringOpt(values, 'key');
   const inputs = {
@@ -63,7 +76,9 @@ export async function writeKit(kit: Kit, dir: string, force: boolean, ctx: CliCo
     [
       `Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`,
       ...kit.files.map((f) => `  ${f.name.padEnd(width)}${f.secret ? '  (mode 0600)' : ''}`),
-      ...(removed.length ? [`Removed the earlier kit's ${removed.map((r) => path.basename(r)).join(', ')}: this kit has none.`] : []),
+      ...(removed.length
+        ? [`Removed the earlier kit's ${removed.map((r) => path.basename(r)).join(', ')}: this kit has none.`]
+        : []),
     ].join('\n'),
   );
 }

@@ -6,7 +6,15 @@ import { fromFileSystemError, MtlsError } from '../core/errors';
 import { terminalText } from '../core/terminalText';
 
 function commandHelp(c: CliCommand): string {
-  return [/[.?!]$/.test(c.summary) ? c.summary : `${c.summary}.`, '', `Usage: ${c.usage}`, '', 'Options:', c.details.trimEnd(), '  --help            show this help'].join('\n');
+  return [
+    /[.?!]$/.test(c.summary) ? c.summary : `${c.summary}.`,
+    '',
+    `Usage: ${c.usage}`,
+    '',
+    'Options:',
+    c.details.trimEnd(),
+    '  --help            show this help',
+  ].join('\n');
 }
 
 /** The first line of a usage error; parseArgs's "argument is ambiguous" (a value that starts with a dash) made plain. */
@@ -42,14 +50,18 @@ export async function main(argv: readonly string[], given: CliContext): Promise<
     const parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
     const pos = command.positionals ?? { names: '', min: 0, max: 0 };
     if (parsed.positionals.length < pos.min) throw new UsageError(`missing argument ${pos.names}`);
-    if (parsed.positionals.length > pos.max) throw new UsageError(`unexpected argument '${parsed.positionals[pos.max]}'`);
+    if (parsed.positionals.length > pos.max)
+      throw new UsageError(`unexpected argument '${parsed.positionals[pos.max]}'`);
     for (const r of command.required ?? []) {
       if (parsed.values[r] === undefined) throw new UsageError(`missing option --${r}`);
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals }, ctx);
   } catch (thrown) {
     const e = fromFileSystemError(thrown);
-    if (e instanceof UsageError || (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      (e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))
+    ) {
       ctx.err(`mtls ${name}: ${usageLine(e.message)}\nUsage: ${command.usage}`);
       return 2;
     }

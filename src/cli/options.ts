@@ -5,7 +5,16 @@
 import * as path from 'node:path';
 import { writeFileSet } from '../core/files';
 import { readInputFile, readInputText } from '../core/inputFile';
-import { DEFAULT_KDF_ITERATIONS, DEFAULT_LEAF_DAYS, kdfIterations, keyTypes, parseKeyType, parseSans, type GeneratedSet, type LeafOptions } from '../core/pki/index';
+import {
+  DEFAULT_KDF_ITERATIONS,
+  DEFAULT_LEAF_DAYS,
+  kdfIterations,
+  keyTypes,
+  parseKeyType,
+  parseSans,
+  type GeneratedSet,
+  type LeafOptions,
+} from '../core/pki/index';
 import { passphraseFromEnv, stringOpt, UsageError, type CliContext, type CliValues } from './command';
 
 /**
@@ -38,7 +47,10 @@ export function caDetails(certNote: string): string {
 }
 
 /** The issuing CA's certificate and key text and the key's passphrase (from the environment, never argv). */
-export async function readCa(values: CliValues, ctx: CliContext): Promise<{ caCertPem: string; caKeyPem: string; caKeyPassphrase?: string }> {
+export async function readCa(
+  values: CliValues,
+  ctx: CliContext,
+): Promise<{ caCertPem: string; caKeyPem: string; caKeyPassphrase?: string }> {
   return {
     caCertPem: await readText(ctx, stringOpt(values, 'ca-cert') ?? '', 'the CA certificate'),
     caKeyPem: await readText(ctx, stringOpt(values, 'ca-key') ?? '', 'the CA key'),
@@ -48,16 +60,16 @@ export async function readCa(values: CliValues, ctx: CliContext): Promise<{ caCe
 
 /** parseArgs options every generate subcommand accepts. */
 export const generateOptions = {
-  'out': { type: 'string' },
-  'key': { type: 'string' },
-  'cn': { type: 'string' },
-  'san': { type: 'string' },
-  'days': { type: 'string' },
-  'org': { type: 'string' },
+  out: { type: 'string' },
+  key: { type: 'string' },
+  cn: { type: 'string' },
+  san: { type: 'string' },
+  days: { type: 'string' },
+  org: { type: 'string' },
   'encrypt-key': { type: 'boolean' },
   'passphrase-env': { type: 'string' },
   'kdf-iterations': { type: 'string' },
-  'force': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 /** Help lines for generateOptions; `sanDefault` and `cnDefault` differ between server and client. */
@@ -80,7 +92,8 @@ export function generateDetails(cnDefault: string | undefined, sanDefault: strin
 export function intOpt(values: CliValues, name: string): number | undefined {
   const v = stringOpt(values, name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} ${v}: expected a positive whole number of days`);
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new UsageError(`--${name} ${v}: expected a positive whole number of days`);
   return Number(v);
 }
 
@@ -95,10 +108,16 @@ export function kdfIterationsOpt(values: CliValues): number | undefined {
 /** The key passphrase when --encrypt-key is set (from --passphrase-env), else undefined. */
 export function keyPassphrase(values: CliValues, env: NodeJS.ProcessEnv): string | undefined {
   const encrypt = values['encrypt-key'] === true;
-  if (!encrypt && stringOpt(values, 'passphrase-env') !== undefined) throw new UsageError('--passphrase-env is given without --encrypt-key: add --encrypt-key to encrypt the private keys');
+  if (!encrypt && stringOpt(values, 'passphrase-env') !== undefined)
+    throw new UsageError(
+      '--passphrase-env is given without --encrypt-key: add --encrypt-key to encrypt the private keys',
+    );
   if (!encrypt) return undefined;
   const pass = passphraseFromEnv(values, env);
-  if (pass === undefined) throw new UsageError('--encrypt-key needs --passphrase-env VAR (the passphrase is never taken from the command line)');
+  if (pass === undefined)
+    throw new UsageError(
+      '--encrypt-key needs --passphrase-env VAR (the passphrase is never taken from the command line)',
+    );
   return pass;
 }
 
@@ -125,10 +144,20 @@ export function outDir(values: CliValues, ctx: CliContext): string {
 }
 
 /** Writes a generated set (refusing to overwrite unless --force) and prints where it went and when it expires. */
-export async function writeAndReport(set: GeneratedSet, dir: string, values: CliValues, ctx: CliContext): Promise<void> {
-  const { written, replaced } = await writeFileSet(dir, set.files, { overwrite: values['force'] === true, within: ctx.cwd });
+export async function writeAndReport(
+  set: GeneratedSet,
+  dir: string,
+  values: CliValues,
+  ctx: CliContext,
+): Promise<void> {
+  const { written, replaced } = await writeFileSet(dir, set.files, {
+    overwrite: values['force'] === true,
+    within: ctx.cwd,
+  });
   const width = Math.max(...set.files.map((f) => f.name.length));
-  const lines = [`Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`];
+  const lines = [
+    `Wrote ${written.length} files to ${dir}${replaced.length ? ` (replacing ${replaced.length} existing file${replaced.length === 1 ? '' : 's'} as one set)` : ''}:`,
+  ];
   for (const f of set.files) {
     const cert = set.certificates.find((c) => c.file === f.name);
     const what = cert
@@ -147,6 +176,7 @@ export function intValue(values: CliValues, name: string): number | undefined {
   const v = stringOpt(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new UsageError(`--${name} must be a number of milliseconds (1–600000)`);
+  if (!Number.isInteger(n) || n < 1 || n > 600_000)
+    throw new UsageError(`--${name} must be a number of milliseconds (1–600000)`);
   return n;
 }

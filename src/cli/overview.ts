@@ -6,7 +6,8 @@ const version = typeof MTLS_VERSION === 'string' ? MTLS_VERSION : 'dev';
 /** `mtls`, `mtls --help` and `mtls --version` print from the registry alone: no command module is loaded. */
 export function overviewAnswer(argv: readonly string[]): { text: string; code: number } | undefined {
   const name = argv[0];
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { text: overview(), code: name === undefined ? 2 : 0 };
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help')
+    return { text: overview(), code: name === undefined ? 2 : 0 };
   if (name === '--version' || name === '-v') return { text: version, code: 0 };
   return undefined;
 }

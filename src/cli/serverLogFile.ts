@@ -14,7 +14,10 @@ export async function mergeServerLogFile(ctx: CliContext, file: string, results:
     try {
       return await fs.readFile(full, 'utf8');
     } catch (e) {
-      throw new InputError(`Cannot read the server log ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
+      throw new InputError(
+        `Cannot read the server log ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        { cause: e },
+      );
     }
   }, results);
 }

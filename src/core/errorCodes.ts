@@ -45,7 +45,8 @@ export const mtlsErrorCodes = [
  * An MtlsError's code: one of the above, a file-system failure (`E_FS_` + Node's code), a server's start-up
  * failure line (`E_SERVER_` + its code, which may be any of Node's) or a preflight problem (`E_PREFLIGHT_` + its code).
  */
-export type MtlsErrorCode = (typeof mtlsErrorCodes)[number] | `E_FS_${string}` | `E_SERVER_${string}` | `E_PREFLIGHT_${PreflightCode}`;
+export type MtlsErrorCode =
+  (typeof mtlsErrorCodes)[number] | `E_FS_${string}` | `E_SERVER_${string}` | `E_PREFLIGHT_${PreflightCode}`;
 
 /** What a user can do about an error, offered as a button. */
 export type ErrorActionKind = 'open-folder' | 'manage-workspace-trust' | 'reveal-existing' | 'none';
@@ -81,14 +82,16 @@ export const errorActions = {
   E_SERVER_TIMEOUT: 'none',
   E_SERVER_SPAWN: 'none',
   E_SERVER_EXIT: 'none',
-  'cancelled': 'none',
+  cancelled: 'none',
   'needs-passphrase': 'none',
   'wrong-passphrase': 'none',
-  'unsupported': 'none',
+  unsupported: 'none',
   'too-costly': 'none',
 } as const satisfies Record<(typeof mtlsErrorCodes)[number], ErrorActionKind>;
 
 /** The action for an error's code ('none' for the families). */
 export function errorActionOf(code: MtlsErrorCode): ErrorActionKind {
-  return (mtlsErrorCodes as readonly string[]).includes(code) ? errorActions[code as (typeof mtlsErrorCodes)[number]] : 'none';
+  return (mtlsErrorCodes as readonly string[]).includes(code)
+    ? errorActions[code as (typeof mtlsErrorCodes)[number]]
+    : 'none';
 }

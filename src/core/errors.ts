@@ -39,7 +39,20 @@ const FILE_SYSTEM_ERRORS: Readonly<Record<string, readonly [what: string, todo: 
   EBUSY: ['the file is busy', 'close the program that holds it and try again'],
 };
 
-const FILE_SYSTEM_VERBS: Readonly<Record<string, string>> = { open: 'open', read: 'read', lstat: 'reach', stat: 'reach', mkdir: 'create the folder', rename: 'write', write: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'list', opendir: 'list', realpath: 'reach' };
+const FILE_SYSTEM_VERBS: Readonly<Record<string, string>> = {
+  open: 'open',
+  read: 'read',
+  lstat: 'reach',
+  stat: 'reach',
+  mkdir: 'create the folder',
+  rename: 'write',
+  write: 'write',
+  unlink: 'remove',
+  rmdir: 'remove',
+  scandir: 'list',
+  opendir: 'list',
+  realpath: 'reach',
+};
 
 /**
  * A file-system failure (one of Node's system errors: a code, a syscall, usually a path) as an MtlsError that
@@ -51,5 +64,9 @@ export function fromFileSystemError(e: unknown): unknown {
   const known = code === undefined ? undefined : FILE_SYSTEM_ERRORS[code];
   if (!known || syscall === undefined) return e;
   const verb = FILE_SYSTEM_VERBS[syscall] ?? syscall;
-  return new MtlsError(`E_FS_${code}`, `cannot ${verb}${path ? ` ${path}` : ''}: ${known[0]} (${code}). ${known[1][0].toUpperCase()}${known[1].slice(1)}.`, { cause: e });
+  return new MtlsError(
+    `E_FS_${code}`,
+    `cannot ${verb}${path ? ` ${path}` : ''}: ${known[0]} (${code}). ${known[1][0].toUpperCase()}${known[1].slice(1)}.`,
+    { cause: e },
+  );
 }

@@ -25,7 +25,10 @@ export class FilesExistError extends MtlsError {
 /** An output path (or a folder on the way to it) is a symbolic link: writing would land wherever it points. */
 export class SymlinkRefusedError extends MtlsError {
   constructor(readonly link: string) {
-    super('E_SYMLINK', `${link} is a symbolic link; nothing was written (a link could send a key or certificate anywhere it points). Remove the link or give the real path.`);
+    super(
+      'E_SYMLINK',
+      `${link} is a symbolic link; nothing was written (a link could send a key or certificate anywhere it points). Remove the link or give the real path.`,
+    );
     this.name = 'SymlinkRefusedError';
   }
 }
@@ -60,7 +63,8 @@ async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
     return await fs.lstat(p);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
     throw e;
   }
 }
@@ -126,7 +130,8 @@ async function makeFolder(dir: string): Promise<void> {
   }
 }
 
-const tempName = (final: string, kind: 'tmp' | 'old') => path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.${kind}`);
+const tempName = (final: string, kind: 'tmp' | 'old') =>
+  path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.${kind}`);
 
 /**
  * Writes a set of files all-or-nothing. Refuses up front if any target exists (unless `overwrite`) or is
@@ -134,21 +139,33 @@ const tempName = (final: string, kind: 'tmp' | 'old') => path.join(path.dirname(
  * fsyncs it; then moves the old files aside and the new ones in. If any step fails, everything already
  * replaced is put back, so a set (a CA and the leaves it signed) is never left half old, half new.
  */
-export async function writeFileSet(dir: string, files: readonly OutputFile[], opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeFileSet(
+  dir: string,
+  files: readonly OutputFile[],
+  opts: WriteOptions = {},
+): Promise<WriteResult> {
   dir = path.resolve(dir);
   const finals = await checkNoLinks(dir, files, opts.within);
   const existing = await existingFiles(dir, files);
   if (existing.length > 0 && !opts.overwrite) {
     // Overwriting would not help a folder where a file should go: say that instead of offering it.
     for (const p of existing) {
-      if ((await lstatOrUndefined(p))?.isDirectory()) throw new MtlsError('E_INPUT', `${p} is a folder; nothing was written. Give the path of a file, not of a folder.`);
+      if ((await lstatOrUndefined(p))?.isDirectory())
+        throw new MtlsError(
+          'E_INPUT',
+          `${p} is a folder; nothing was written. Give the path of a file, not of a folder.`,
+        );
     }
     throw new FilesExistError(existing);
   }
   try {
     await makeFolder(dir);
   } catch (e) {
-    throw new MtlsError('E_WRITE', `Could not create the folder ${dir}: ${(e as Error).message}. Nothing was written.`, { cause: e });
+    throw new MtlsError(
+      'E_WRITE',
+      `Could not create the folder ${dir}: ${(e as Error).message}. Nothing was written.`,
+      { cause: e },
+    );
   }
   // Stage every file in parallel (each fsync'd), then rename them all: the slow part, the syncs, overlap.
   const stage = async (f: OutputFile, final: string): Promise<{ tmp: string; final: string }> => {
@@ -171,7 +188,9 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
   if (failed) {
     await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true })));
     const e = failed.reason as Error;
-    throw e instanceof MtlsError ? e : new MtlsError('E_WRITE', `Could not write into ${dir}: ${e.message}. Nothing was written.`, { cause: e });
+    throw e instanceof MtlsError
+      ? e
+      : new MtlsError('E_WRITE', `Could not write into ${dir}: ${e.message}. Nothing was written.`, { cause: e });
   }
 
   // Replace: the old file goes aside (regular files only; a folder in the way makes the rename fail),
@@ -209,9 +228,19 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
     }
     await Promise.all(staged.map((s) => fs.rm(s.tmp, { force: true })));
     const { file, error } = failure;
-    const why = (error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a folder is in the way' : error.message;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'EISDIR' ||
+      (error as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
+      (error as NodeJS.ErrnoException).code === 'EEXIST'
+        ? 'a folder is in the way'
+        : error.message;
     const n = done.length;
-    const undone = n === 0 ? 'nothing had been replaced yet, so nothing changed' : stuck.length === 0 ? `the ${n} file${n === 1 ? '' : 's'} of the set already written ${n === 1 ? 'was' : 'were'} rolled back, so nothing changed` : `rolling back failed for ${stuck.join('; ')}`;
+    const undone =
+      n === 0
+        ? 'nothing had been replaced yet, so nothing changed'
+        : stuck.length === 0
+          ? `the ${n} file${n === 1 ? '' : 's'} of the set already written ${n === 1 ? 'was' : 'were'} rolled back, so nothing changed`
+          : `rolling back failed for ${stuck.join('; ')}`;
     throw new MtlsError('E_WRITE', `Could not replace ${file} (${why}); ${undone}.`, { cause: error });
   }
   // Committed: the old versions are no longer needed.
@@ -220,9 +249,16 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[], op
 }
 
 /** Writes one file through writeFileSet: the same refusals (exists, symbolic link) and atomic replace. */
-export async function writeOneFile(file: string, contents: string | Buffer, opts: WriteOptions & { secret?: boolean } = {}): Promise<WriteResult> {
+export async function writeOneFile(
+  file: string,
+  contents: string | Buffer,
+  opts: WriteOptions & { secret?: boolean } = {},
+): Promise<WriteResult> {
   const abs = path.resolve(file);
-  return writeFileSet(path.dirname(abs), [{ name: path.basename(abs), contents, secret: opts.secret }], { overwrite: opts.overwrite, within: opts.within });
+  return writeFileSet(path.dirname(abs), [{ name: path.basename(abs), contents, secret: opts.secret }], {
+    overwrite: opts.overwrite,
+    within: opts.within,
+  });
 }
 
 /** Key-file patterns to suggest for .gitignore. */
@@ -244,6 +280,9 @@ export async function addToGitignore(root: string, patterns: readonly string[]):
   const add = patterns.filter((p) => !have.has(p));
   if (add.length === 0) return [];
   const prefix = current.length === 0 || current.endsWith('\n') ? '' : '\n';
-  await writeOneFile(file, `${current}${prefix}# private keys (mTLS Workbench)\n${add.join('\n')}\n`, { overwrite: true, within: root });
+  await writeOneFile(file, `${current}${prefix}# private keys (mTLS Workbench)\n${add.join('\n')}\n`, {
+    overwrite: true,
+    within: root,
+  });
   return add;
 }

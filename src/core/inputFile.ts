@@ -33,7 +33,8 @@ export function inputSizeProblem(size: number, file: string): string | undefined
 }
 
 function pathProblem(st: Stats, file: string): string | undefined {
-  if (!st.isFile()) return `${file} is ${kindOf(st)}, not a file: give the path of the certificate, key or bundle file itself`;
+  if (!st.isFile())
+    return `${file} is ${kindOf(st)}, not a file: give the path of the certificate, key or bundle file itself`;
   return inputSizeProblem(st.size, file);
 }
 
@@ -56,7 +57,10 @@ export async function readInputFile(file: string, name: InputFileName = {}): Pro
   try {
     st = await fs.stat(file);
   } catch (e) {
-    throw new InputError(`Cannot read ${named}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
+    throw new InputError(
+      `Cannot read ${named}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      { cause: e },
+    );
   }
   const before = pathProblem(st, Named);
   if (before) throw new InputError(before);

@@ -32,15 +32,31 @@ export function checkPortFree(port: number, host: string): Promise<string | unde
  * The certificate a TLS server on host:port presents (SHA-256 fingerprint and subject), read from the handshake
  * without trusting it and without a client certificate; the reason when no TLS handshake happens there.
  */
-export function certificateOnPort(host: string, port: number, timeoutMs = 5_000): Promise<{ sha256: string; subject: string } | { error: string }> {
+export function certificateOnPort(
+  host: string,
+  port: number,
+  timeoutMs = 5_000,
+): Promise<{ sha256: string; subject: string } | { error: string }> {
   return new Promise((resolve) => {
     // The certificate arrives before the server can refuse us for having none: read it as the handshake completes
     // on our side, whatever the server decides next.
-    const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs }, () => {
-      const peer = socket.getPeerCertificate();
-      socket.destroy();
-      resolve(peer && peer.fingerprint256 ? { sha256: peer.fingerprint256, subject: Object.entries(peer.subject ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ') } : { error: 'the server presented no certificate' });
-    });
+    const socket = tls.connect(
+      { host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, timeout: timeoutMs },
+      () => {
+        const peer = socket.getPeerCertificate();
+        socket.destroy();
+        resolve(
+          peer && peer.fingerprint256
+            ? {
+                sha256: peer.fingerprint256,
+                subject: Object.entries(peer.subject ?? {})
+                  .map(([k, v]) => `${k}=${String(v)}`)
+                  .join(', '),
+              }
+            : { error: 'the server presented no certificate' },
+        );
+      },
+    );
     socket.once('timeout', () => {
       socket.destroy();
       resolve({ error: `no TLS handshake within ${timeoutMs} ms` });

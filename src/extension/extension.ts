@@ -35,11 +35,16 @@ export function activate(context: vscode.ExtensionContext): MtlsWorkbenchApi {
     servers,
     vscode.workspace.registerTextDocumentContentProvider(DECODED_SCHEME, decodedDocs),
     hover,
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }], hover),
+    vscode.languages.registerHoverProvider(
+      [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: DECODED_SCHEME }],
+      hover,
+    ),
     ...registerCommands({ context, log, settings, tree, treeView, decoder, decodedDocs, servers }),
   );
   const activationMs = performance.now() - started;
-  log.info(`mTLS Workbench ${String((context.extension.packageJSON as { version: unknown }).version)} activated in ${activationMs.toFixed(1)} ms`);
+  log.info(
+    `mTLS Workbench ${String((context.extension.packageJSON as { version: unknown }).version)} activated in ${activationMs.toFixed(1)} ms`,
+  );
   return testApi({ activationMs, tree, treeView, decoder, diagnostics, servers, hover, decodedDocs });
 }
 

@@ -54,7 +54,8 @@ export const Settings = {
 } as const;
 
 /** A setting's full id, as `affectsConfiguration` and the Settings editor take it ('mtls.decodeTimeoutMs'). */
-export const settingId = (key: (typeof Settings)[Exclude<keyof typeof Settings, 'section'>]): string => `${Settings.section}.${key}`;
+export const settingId = (key: (typeof Settings)[Exclude<keyof typeof Settings, 'section'>]): string =>
+  `${Settings.section}.${key}`;
 
 /** Status bar items (their ids name them in the status bar's context menu). */
 export const StatusBarItems = {

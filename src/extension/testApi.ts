@@ -52,12 +52,27 @@ export interface TestApiDeps {
 }
 
 /** The API activate() returns, over the services it built. */
-export function testApi({ activationMs, tree, treeView, decoder, diagnostics, servers, hover, decodedDocs }: TestApiDeps): MtlsWorkbenchApi {
+export function testApi({
+  activationMs,
+  tree,
+  treeView,
+  decoder,
+  diagnostics,
+  servers,
+  hover,
+  decodedDocs,
+}: TestApiDeps): MtlsWorkbenchApi {
   return {
     activationMs,
     startStallMeter,
-    held: () => ({ hoverScans: hover.scanCount, hoverDocuments: hover.cachedDocuments, decodedDocuments: decodedDocs.size, terminals: PtyChannel.open }),
-    certificateFolders: async () => (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
+    held: () => ({
+      hoverScans: hover.scanCount,
+      hoverDocuments: hover.cachedDocuments,
+      decodedDocuments: decodedDocs.size,
+      terminals: PtyChannel.open,
+    }),
+    certificateFolders: async () =>
+      (await tree.folders()).map((f) => ({ label: f.label, files: f.files.map((u) => u.fsPath) })),
     treeUnder: async (file) => {
       const node = await tree.fileNode(vscode.Uri.file(file));
       if (!node) return [];
@@ -67,7 +82,12 @@ export function testApi({ activationMs, tree, treeView, decoder, diagnostics, se
         (await tree.getChildren(node)).map(async (child) => {
           const item = tree.getTreeItem(child);
           const children = (await tree.getChildren(child)).map((c) => tree.getTreeItem(c));
-          return { label: text(item), description: desc(item), contextValue: item.contextValue, children: children.map((c) => ({ label: text(c), description: desc(c) })) };
+          return {
+            label: text(item),
+            description: desc(item),
+            contextValue: item.contextValue,
+            children: children.map((c) => ({ label: text(c), description: desc(c) })),
+          };
         }),
       );
     },
@@ -77,12 +97,22 @@ export function testApi({ activationMs, tree, treeView, decoder, diagnostics, se
       await decoder.decode(node.resourceUri);
       const item = tree.getTreeItem(node);
       const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
-      return { description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, tooltip };
+      return {
+        description: typeof item.description === 'string' ? item.description : undefined,
+        contextValue: item.contextValue,
+        tooltip,
+      };
     },
     pendingDecodes: () => decoder.pending(),
     serverStatus: () => servers.statusText(),
     certificatesViewVisible: () => treeView.visible,
     diagnostics: (file) =>
-      diagnostics.get(vscode.Uri.file(file)).map((d) => ({ message: d.message, severity: vscode.DiagnosticSeverity[d.severity], line: d.range.start.line })),
+      diagnostics
+        .get(vscode.Uri.file(file))
+        .map((d) => ({
+          message: d.message,
+          severity: vscode.DiagnosticSeverity[d.severity],
+          line: d.range.start.line,
+        })),
   };
 }

@@ -21,13 +21,24 @@ export function checkAuthSetting(s: Settings): void {
     fail(
       'BAD_AUTH',
       'auth (MTLS_AUTH or CONFIG.auth) must be empty, "Basic user:password", "Bearer secret" or "google-id-token"' +
-        (known !== undefined ? ': put a space between ' + known + ' and the secret' : ', and it does not start with one of them') +
+        (known !== undefined
+          ? ': put a space between ' + known + ' and the secret'
+          : ', and it does not start with one of them') +
         ' (the value is not shown, as it may hold a secret)',
     );
   }
   // An empty secret would let through every request that sends empty credentials.
-  if (secret.trim() === '') fail('BAD_AUTH', 'auth is "' + scheme + '" with no secret, so empty credentials would pass: set MTLS_AUTH="' + scheme + ' <secret>"');
-  if (/^basic$/i.test(scheme) && !secret.includes(':')) fail('BAD_AUTH', 'Basic auth needs user:password (MTLS_AUTH="Basic user:password")');
+  if (secret.trim() === '')
+    fail(
+      'BAD_AUTH',
+      'auth is "' +
+        scheme +
+        '" with no secret, so empty credentials would pass: set MTLS_AUTH="' +
+        scheme +
+        ' <secret>"',
+    );
+  if (/^basic$/i.test(scheme) && !secret.includes(':'))
+    fail('BAD_AUTH', 'Basic auth needs user:password (MTLS_AUTH="Basic user:password")');
 }
 
 /** What the start-up line says is required: the scheme, never the secret (a tab may separate the two). */
@@ -52,7 +63,11 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** Checks a request's Authorization header against the configured mode. */
-export async function checkAuthorization(req: IncomingMessage, mode: string, verifier: IdTokenVerifier | undefined): Promise<AuthVerdict> {
+export async function checkAuthorization(
+  req: IncomingMessage,
+  mode: string,
+  verifier: IdTokenVerifier | undefined,
+): Promise<AuthVerdict> {
   if (mode === '') return { ok: true };
   const header = req.headers['authorization'] ?? '';
   if (mode === 'google-id-token') {
@@ -60,11 +75,17 @@ export async function checkAuthorization(req: IncomingMessage, mode: string, ver
     if (m === null) return { ok: false, reason: 'ID token check failed [token]: no Authorization: Bearer token' };
     if (verifier === undefined) return { ok: false, reason: 'ID token check failed [config]: no verifier' };
     const v = await verifier.verify(m[1] ?? '');
-    return v.ok ? { ok: true, claims: v.claims } : { ok: false, reason: 'ID token check failed [' + v.check + ']: ' + v.reason + ' (observed ' + v.observed + ')' };
+    return v.ok
+      ? { ok: true, claims: v.claims }
+      : {
+          ok: false,
+          reason: 'ID token check failed [' + v.check + ']: ' + v.reason + ' (observed ' + v.observed + ')',
+        };
   }
   const [scheme = '', secret = ''] = mode.split(/\s+([\s\S]*)/);
   const [gotScheme = '', got = ''] = header.split(/\s+([\s\S]*)/);
-  if (gotScheme.toLowerCase() !== scheme.toLowerCase()) return { ok: false, reason: 'expected ' + scheme + ' authorization' };
+  if (gotScheme.toLowerCase() !== scheme.toLowerCase())
+    return { ok: false, reason: 'expected ' + scheme + ' authorization' };
   if (got.trim() === '' || secret.trim() === '') return { ok: false, reason: 'empty ' + scheme + ' credentials' };
   const expected = scheme.toLowerCase() === 'basic' ? Buffer.from(secret).toString('base64') : secret;
   return sameSecret(got, expected) ? { ok: true } : { ok: false, reason: 'wrong ' + scheme + ' credentials' };

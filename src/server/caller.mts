@@ -36,7 +36,9 @@ function field(v: string | string[] | undefined): string {
 
 function dn(name: object | undefined): string {
   if (name === undefined || name === null) return '';
-  return Object.entries(name as Record<string, string | string[] | undefined>).map(([k, v]) => k + '=' + field(v)).join(', ');
+  return Object.entries(name as Record<string, string | string[] | undefined>)
+    .map(([k, v]) => k + '=' + field(v))
+    .join(', ');
 }
 
 /** A verified certificate as the caller sees it, and the text the request log line shows of it. */
@@ -54,9 +56,24 @@ export function describeCertificate(c: PeerCertificate): Described {
     validTo: c.valid_to ?? '',
   };
   const text =
-    'CN=' + q(certificate.cn) + ' O=' + q(certificate.org) + ' L=' + q(field(subject['L'])) +
-    ' emailAddress=' + q(field(subject['emailAddress'])) + ' issuer=' + q(certificate.issuer) + ' serial=' + certificate.serial +
-    ' valid=' + certificate.validFrom + ' .. ' + certificate.validTo + ' sha256=' + certificate.fingerprint256;
+    'CN=' +
+    q(certificate.cn) +
+    ' O=' +
+    q(certificate.org) +
+    ' L=' +
+    q(field(subject['L'])) +
+    ' emailAddress=' +
+    q(field(subject['emailAddress'])) +
+    ' issuer=' +
+    q(certificate.issuer) +
+    ' serial=' +
+    certificate.serial +
+    ' valid=' +
+    certificate.validFrom +
+    ' .. ' +
+    certificate.validTo +
+    ' sha256=' +
+    certificate.fingerprint256;
   return { certificate, text };
 }
 
@@ -87,33 +104,41 @@ export function isAllowedClient(c: CallerCertificate, allowed: string[]): boolea
 // missing one as the TLS error code; each gets one sentence a developer can act on.
 const refusalReasons: Record<string, string> = {
   ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'no client certificate was sent',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown CA: the client certificate is not issued by the CA bundle (or the client did not send its intermediate)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    'unknown CA: the client certificate is not issued by the CA bundle (or the client did not send its intermediate)',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown CA: the issuer of the client certificate is not in the CA bundle',
   UNABLE_TO_GET_ISSUER_CERT: 'unknown CA: the issuer of the client certificate is not in the CA bundle',
   SELF_SIGNED_CERT_IN_CHAIN: 'unknown CA: the client chain ends in a root that is not in the CA bundle',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the client sent a self-signed certificate that is not in the CA bundle',
   CERT_HAS_EXPIRED: 'the client certificate (or one of its CAs) has expired',
   CERT_NOT_YET_VALID: 'the client certificate is not valid yet (check both clocks)',
-  INVALID_PURPOSE: 'the client certificate is not allowed for client authentication (extendedKeyUsage lacks clientAuth)',
+  INVALID_PURPOSE:
+    'the client certificate is not allowed for client authentication (extendedKeyUsage lacks clientAuth)',
   CERT_REVOKED: 'the client certificate is revoked',
   CERT_SIGNATURE_FAILURE: 'the client certificate signature is invalid',
   CERT_CHAIN_TOO_LONG: 'the client chain is longer than the allowed depth',
-  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the client does not trust this server certificate (give it the CA that issued the server certificate)',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA:
+    'the client does not trust this server certificate (give it the CA that issued the server certificate)',
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the client rejected this server certificate',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the client rejected this server certificate (name or CA)',
   ERR_SSL_HTTP_REQUEST: 'plain HTTP was sent to this HTTPS port (use https://)',
   ERR_SSL_WRONG_VERSION_NUMBER: 'not a TLS client (plain HTTP or another protocol?)',
   ERR_SSL_UNSUPPORTED_PROTOCOL: 'the client offered only TLS versions older than 1.2',
   ERR_SSL_NO_SHARED_CIPHER: 'no cipher suite in common with the client',
-  ERR_SSL_NO_APPLICATION_PROTOCOL: 'no application protocol in common with the client (ALPN): this server speaks HTTP/1.1 and HTTP/1.0, not HTTP/2 alone',
+  ERR_SSL_NO_APPLICATION_PROTOCOL:
+    'no application protocol in common with the client (ALPN): this server speaks HTTP/1.1 and HTTP/1.0, not HTTP/2 alone',
   ECONNRESET: 'the client closed the connection during the handshake',
-  ERR_TLS_HANDSHAKE_TIMEOUT: 'no TLS handshake within the handshake timeout (MTLS_HANDSHAKE_TIMEOUT_MS): not a TLS client, or too slow',
+  ERR_TLS_HANDSHAKE_TIMEOUT:
+    'no TLS handshake within the handshake timeout (MTLS_HANDSHAKE_TIMEOUT_MS): not a TLS client, or too slow',
 };
 
 /** The log line of a refused handshake, with its reason. */
 export function refusedHandshakeLine(err: Error, socket: TLSSocket, remote: string): string {
   const authError = (socket as TLSSocket & { authorizationError?: unknown }).authorizationError;
-  const code = authError !== undefined && authError !== null ? String(authError) : ((err as NodeJS.ErrnoException).code ?? 'TLS_ERROR');
+  const code =
+    authError !== undefined && authError !== null
+      ? String(authError)
+      : ((err as NodeJS.ErrnoException).code ?? 'TLS_ERROR');
   const reason = refusalReasons[code] ?? err.message.split('\n')[0] ?? code;
   return 'refused handshake from ' + remote + ' [' + code + ']: ' + reason;
 }

@@ -118,8 +118,12 @@ function wholeNumber(name: string, value: unknown, min: number, max: number): nu
   const text = fromEnv(name);
   const n = text !== undefined ? Number(text) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    const shown = text !== undefined ? name + '=' + JSON.stringify(text) : JSON.stringify(value) + ' (' + name + ' or CONFIG)';
-    fail(name === 'MTLS_PORT' || name === 'PORT' ? 'BAD_PORT' : 'BAD_SETTING', shown + ' is not a whole number from ' + min + ' to ' + max);
+    const shown =
+      text !== undefined ? name + '=' + JSON.stringify(text) : JSON.stringify(value) + ' (' + name + ' or CONFIG)';
+    fail(
+      name === 'MTLS_PORT' || name === 'PORT' ? 'BAD_PORT' : 'BAD_SETTING',
+      shown + ' is not a whole number from ' + min + ' to ' + max,
+    );
   }
   return n;
 }
@@ -127,7 +131,10 @@ function wholeNumber(name: string, value: unknown, min: number, max: number): nu
 function list(name: string, value: string[]): string[] {
   const text = fromEnv(name);
   if (text === undefined) return value;
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The settings the server runs with: defaults, then the user's CONFIG, then the environment. */
@@ -137,20 +144,35 @@ export function resolveSettings(input: ServerConfigInput, file: string): Setting
   const abs = (p: string): string => path.resolve(baseDir, p);
   const certEnv = fromEnv('MTLS_CERT');
   const certCandidates = certEnv !== undefined ? [certEnv] : typeof c.cert === 'string' ? [c.cert] : c.cert;
-  const certPath = abs(certCandidates.find((p) => fs.existsSync(abs(p))) ?? certCandidates[certCandidates.length - 1] ?? '');
+  const certPath = abs(
+    certCandidates.find((p) => fs.existsSync(abs(p))) ?? certCandidates[certCandidates.length - 1] ?? '',
+  );
   const acceptAny = fromEnv('MTLS_ACCEPT_ANY_PUBLIC_CLIENT');
   const jwks = fromEnv('MTLS_GOOGLE_JWKS_URL') ?? c.googleJwksUrl;
   const paths = list('MTLS_WEBHOOK_PATHS', c.webhookPaths);
   const badPath = paths.find((p) => !p.startsWith('/'));
-  if (badPath !== undefined || paths.length === 0) fail('BAD_SETTING', 'webhookPaths (MTLS_WEBHOOK_PATHS) must be paths starting with "/", got ' + JSON.stringify(paths));
+  if (badPath !== undefined || paths.length === 0)
+    fail(
+      'BAD_SETTING',
+      'webhookPaths (MTLS_WEBHOOK_PATHS) must be paths starting with "/", got ' + JSON.stringify(paths),
+    );
   const edge = fromEnv('MTLS_EDGE') ?? c.edge;
   if (edge !== '' && !(edgeKinds as readonly string[]).includes(edge)) {
-    fail('EDGE_CONFIG', 'unknown edge ' + JSON.stringify(edge) + ' (MTLS_EDGE or CONFIG.edge): use one of ' + edgeKinds.join(', ') + ', or leave it empty for direct mTLS');
+    fail(
+      'EDGE_CONFIG',
+      'unknown edge ' +
+        JSON.stringify(edge) +
+        ' (MTLS_EDGE or CONFIG.edge): use one of ' +
+        edgeKinds.join(', ') +
+        ', or leave it empty for direct mTLS',
+    );
   }
   const edgeListen = fromEnv('MTLS_EDGE_LISTEN') ?? c.edgeListen;
-  if (edgeListen !== 'http' && edgeListen !== 'https') fail('EDGE_CONFIG', 'edgeListen (MTLS_EDGE_LISTEN) must be "http" or "https", not ' + JSON.stringify(edgeListen));
+  if (edgeListen !== 'http' && edgeListen !== 'https')
+    fail('EDGE_CONFIG', 'edgeListen (MTLS_EDGE_LISTEN) must be "http" or "https", not ' + JSON.stringify(edgeListen));
   // Behind an edge (Cloud Run, App Engine) the platform says which port to listen on in $PORT.
-  const portName = edge !== '' && fromEnv('MTLS_PORT') === undefined && fromEnv('PORT') !== undefined ? 'PORT' : 'MTLS_PORT';
+  const portName =
+    edge !== '' && fromEnv('MTLS_PORT') === undefined && fromEnv('PORT') !== undefined ? 'PORT' : 'MTLS_PORT';
   return {
     file,
     keyPath: abs(fromEnv('MTLS_KEY') ?? c.key),
@@ -161,7 +183,8 @@ export function resolveSettings(input: ServerConfigInput, file: string): Setting
     // Not trimmed: a passphrase may legitimately start or end with a space.
     passphrase: process.env['MTLS_KEY_PASSPHRASE'] || undefined,
     allowedClients: list('MTLS_ALLOWED_CLIENTS', c.allowedClients),
-    acceptAnyPublicClient: acceptAny !== undefined ? /^(1|true|yes)$/i.test(acceptAny) : c.acceptAnyPublicClient === true,
+    acceptAnyPublicClient:
+      acceptAny !== undefined ? /^(1|true|yes)$/i.test(acceptAny) : c.acceptAnyPublicClient === true,
     auth: fromEnv('MTLS_AUTH') ?? c.auth,
     idToken: {
       audience: fromEnv('MTLS_ID_TOKEN_AUDIENCE') ?? c.idTokenAudience,
@@ -189,7 +212,10 @@ function stripUndefined(input: ServerConfigInput): ServerConfigInput {
 }
 
 /** The mode of an auth value and whether it carries a secret (never the secret itself). */
-export function authMode(auth: string): { mode: 'none' | 'basic' | 'bearer' | 'google-id-token' | 'unknown'; hasSecret: boolean } {
+export function authMode(auth: string): {
+  mode: 'none' | 'basic' | 'bearer' | 'google-id-token' | 'unknown';
+  hasSecret: boolean;
+} {
   const v = auth.trim();
   if (v === '') return { mode: 'none', hasSecret: false };
   if (v === 'google-id-token') return { mode: v, hasSecret: false };

@@ -17,7 +17,11 @@ function readFile(file: string, code: string, what: string, envName: string): Bu
     return fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') fail('ENOENT_' + code, what + ' not found: ' + file + ' (generate certificates with mtls chain, or set ' + envName + ')');
+    if (err.code === 'ENOENT')
+      fail(
+        'ENOENT_' + code,
+        what + ' not found: ' + file + ' (generate certificates with mtls chain, or set ' + envName + ')',
+      );
     return fail('READ_' + code, 'cannot read ' + what + ' ' + file + ': ' + err.message);
   }
 }
@@ -25,7 +29,8 @@ function readFile(file: string, code: string, what: string, envName: string): Bu
 // Every label OpenSSL reads as a certificate when Node loads `ca` (PEM_read_bio_X509_AUX): a block under any of
 // them is trusted by the handshake, so each must be checked like any other. A TRUSTED CERTIFICATE is the
 // certificate followed by OpenSSL's trust settings; X509Certificate reads all three.
-const certificateBlockRe = /-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CERTIFICATE)-----[\s\S]*?(-----END \1-----|$)/g;
+const certificateBlockRe =
+  /-----BEGIN (CERTIFICATE|TRUSTED CERTIFICATE|X509 CERTIFICATE)-----[\s\S]*?(-----END \1-----|$)/g;
 
 /** The PEM certificate blocks of a file, under each label Node trusts, a last one cut short included (so that it can be reported). */
 export function certificateBlocks(pem: Buffer | string): string[] {
@@ -60,7 +65,8 @@ function checkServerIdentity(s: Settings, key: Buffer, cert: Buffer): void {
   } catch (e) {
     // OpenSSL's messages for these vary ('interrupted or cancelled', 'bad decrypt'): decide from the PEM.
     if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key.toString('latin1'))) {
-      if (s.passphrase === undefined) fail('BAD_PASSPHRASE', 'the private key ' + s.keyPath + ' is encrypted: set MTLS_KEY_PASSPHRASE');
+      if (s.passphrase === undefined)
+        fail('BAD_PASSPHRASE', 'the private key ' + s.keyPath + ' is encrypted: set MTLS_KEY_PASSPHRASE');
       fail('BAD_PASSPHRASE', 'wrong passphrase for ' + s.keyPath + ' (MTLS_KEY_PASSPHRASE)');
     }
     return fail('BAD_KEY', 'not a private key: ' + s.keyPath + ' (' + (e as Error).message + ')');
@@ -72,19 +78,38 @@ function checkServerIdentity(s: Settings, key: Buffer, cert: Buffer): void {
     return fail('BAD_CERT', 'not a PEM certificate: ' + s.certPath + ' (' + (e as Error).message + ')');
   }
   if (!leaf.checkPrivateKey(keyObject)) {
-    const own = certificateBlocks(cert).slice(1).find((b) => {
-      try {
-        return new nodeCrypto.X509Certificate(b).checkPrivateKey(keyObject);
-      } catch {
-        return false;
-      }
-    });
+    const own = certificateBlocks(cert)
+      .slice(1)
+      .find((b) => {
+        try {
+          return new nodeCrypto.X509Certificate(b).checkPrivateKey(keyObject);
+        } catch {
+          return false;
+        }
+      });
     if (own !== undefined) {
-      fail('CERT_ORDER', 'the certificate file ' + s.certPath + ' does not start with the server certificate: ' + new nodeCrypto.X509Certificate(own).subject.replace(/\n/g, ', ') + ' (the one the private key belongs to) must come first, then its intermediates');
+      fail(
+        'CERT_ORDER',
+        'the certificate file ' +
+          s.certPath +
+          ' does not start with the server certificate: ' +
+          new nodeCrypto.X509Certificate(own).subject.replace(/\n/g, ', ') +
+          ' (the one the private key belongs to) must come first, then its intermediates',
+      );
     }
-    fail('KEY_MISMATCH', 'the private key ' + s.keyPath + ' does not belong to the certificate ' + s.certPath + ' (' + leaf.subject.replace(/\n/g, ', ') + ')');
+    fail(
+      'KEY_MISMATCH',
+      'the private key ' +
+        s.keyPath +
+        ' does not belong to the certificate ' +
+        s.certPath +
+        ' (' +
+        leaf.subject.replace(/\n/g, ', ') +
+        ')',
+    );
   }
-  if (Date.parse(leaf.validTo) < Date.now()) log('warning: the server certificate expired on ' + leaf.validTo + ': clients will refuse it');
+  if (Date.parse(leaf.validTo) < Date.now())
+    log('warning: the server certificate expired on ' + leaf.validTo + ': clients will refuse it');
 }
 
 /** At least one certificate, and none damaged. */
@@ -97,7 +122,18 @@ function checkCaBundle(s: Settings, ca: Buffer): void {
     try {
       new nodeCrypto.X509Certificate(b);
     } catch (e) {
-      fail('BAD_CA', 'certificate ' + (i + 1) + ' of ' + caBlocks.length + ' in the CA bundle ' + s.caPath + ' is damaged or truncated (' + (e as Error).message + ')');
+      fail(
+        'BAD_CA',
+        'certificate ' +
+          (i + 1) +
+          ' of ' +
+          caBlocks.length +
+          ' in the CA bundle ' +
+          s.caPath +
+          ' is damaged or truncated (' +
+          (e as Error).message +
+          ')',
+      );
     }
   });
 }

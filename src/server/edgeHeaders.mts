@@ -34,12 +34,18 @@ export const gcpAlbHeaderVariables: Readonly<Record<string, string>> = {
 };
 
 /** Per edge kind: the header the certificate comes in, how the start-up line names it, every header name of that kind. */
-export const edgeHeaders: Readonly<Record<EdgeKind, { readonly certificate: string; readonly label: string; readonly names: readonly string[] }>> = {
+export const edgeHeaders: Readonly<
+  Record<EdgeKind, { readonly certificate: string; readonly label: string; readonly names: readonly string[] }>
+> = {
   // RFC 9440: Client-Cert is the leaf, Client-Cert-Chain the rest, each `:base64 DER:` (HAProxy, Cloudflare).
   rfc9440: { certificate: 'client-cert', label: 'Client-Cert', names: ['client-cert', 'client-cert-chain'] },
   // nginx: proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert (URL-escaped PEM of the leaf);
   // X-SSL-Client-Verify $ssl_client_verify, when set, must say SUCCESS.
-  nginx: { certificate: 'x-ssl-client-cert', label: 'X-SSL-Client-Cert', names: ['x-ssl-client-cert', 'x-ssl-client-verify'] },
+  nginx: {
+    certificate: 'x-ssl-client-cert',
+    label: 'X-SSL-Client-Cert',
+    names: ['x-ssl-client-cert', 'x-ssl-client-verify'],
+  },
   // ingress-nginx with nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream: "true".
   'ingress-nginx': {
     certificate: 'ssl-client-cert',
@@ -47,7 +53,11 @@ export const edgeHeaders: Readonly<Record<EdgeKind, { readonly certificate: stri
     names: ['ssl-client-cert', 'ssl-client-verify', 'ssl-client-subject-dn', 'ssl-client-issuer-dn'],
   },
   // Envoy: x-forwarded-client-cert with forward_client_cert_details SANITIZE_SET (one element, not appended).
-  xfcc: { certificate: 'x-forwarded-client-cert', label: 'X-Forwarded-Client-Cert', names: ['x-forwarded-client-cert'] },
+  xfcc: {
+    certificate: 'x-forwarded-client-cert',
+    label: 'X-Forwarded-Client-Cert',
+    names: ['x-forwarded-client-cert'],
+  },
   // AWS ALB mutual TLS in verify mode (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/
   // mutual-authentication.html, "HTTP headers"): the leaf as URL-encoded PEM plus its details. The passthrough
   // header X-Amzn-Mtls-Clientcert is deliberately not ours: in verify mode the ALB never sends it, so it came
@@ -65,7 +75,7 @@ export const edgeHeaders: Readonly<Record<EdgeKind, { readonly certificate: stri
   },
   'gcp-alb': {
     certificate: 'x-client-cert-chain-verified',
-    label: 'X-Client-Cert-Leaf, else the load balancer\'s X-Client-Cert-Chain-Verified and X-Client-Cert-Hash',
+    label: "X-Client-Cert-Leaf, else the load balancer's X-Client-Cert-Chain-Verified and X-Client-Cert-Hash",
     names: Object.keys(gcpAlbHeaderVariables),
   },
 };

@@ -38,21 +38,27 @@ export function trustStoreOf(bundle: string): TrustStore {
 export function certificatesFromPem(text: string): nodeCrypto.X509Certificate[] {
   const blocks = text.match(pemBlock) ?? [];
   if (blocks.length === 0) throw new ForwardedCertificateError('no PEM certificate in the header');
-  if (blocks.length > maxForwarded) throw new ForwardedCertificateError(blocks.length + ' certificates forwarded (at most ' + maxForwarded + ')');
+  if (blocks.length > maxForwarded)
+    throw new ForwardedCertificateError(blocks.length + ' certificates forwarded (at most ' + maxForwarded + ')');
   return blocks.map((b, i) => parse(() => new nodeCrypto.X509Certificate(b), i));
 }
 
 /** One RFC 9440 byte sequence (`:base64 of DER:`) as a certificate. */
 export function certificateFromByteSequence(item: string, index = 0): nodeCrypto.X509Certificate {
   const m = /^:([A-Za-z0-9+/]*={0,2}):$/.exec(item.trim());
-  if (m === null) throw new ForwardedCertificateError('certificate ' + (index + 1) + ' is not an RFC 9440 byte sequence (:base64:)');
+  if (m === null)
+    throw new ForwardedCertificateError('certificate ' + (index + 1) + ' is not an RFC 9440 byte sequence (:base64:)');
   return parse(() => new nodeCrypto.X509Certificate(Buffer.from(m[1] ?? '', 'base64')), index);
 }
 
 /** An RFC 9440 list of byte sequences (Client-Cert-Chain); empty when the header is empty. */
 export function certificatesFromByteSequences(list: string): nodeCrypto.X509Certificate[] {
-  const items = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length > maxForwarded) throw new ForwardedCertificateError(items.length + ' certificates forwarded (at most ' + maxForwarded + ')');
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length > maxForwarded)
+    throw new ForwardedCertificateError(items.length + ' certificates forwarded (at most ' + maxForwarded + ')');
   return items.map((s, i) => certificateFromByteSequence(s, i + 1));
 }
 
@@ -60,7 +66,9 @@ function parse(make: () => nodeCrypto.X509Certificate, index: number): nodeCrypt
   try {
     return make();
   } catch (e) {
-    throw new ForwardedCertificateError('certificate ' + (index + 1) + ' does not parse (' + (e as Error).message + ')');
+    throw new ForwardedCertificateError(
+      'certificate ' + (index + 1) + ' does not parse (' + (e as Error).message + ')',
+    );
   }
 }
 
@@ -69,15 +77,19 @@ function name(c: nodeCrypto.X509Certificate): string {
 }
 
 function checkValidity(c: nodeCrypto.X509Certificate, what: string, now: number): void {
-  if (Date.parse(c.validFrom) > now) throw new ForwardedCertificateError(what + ' ' + name(c) + ' is not valid before ' + c.validFrom);
-  if (Date.parse(c.validTo) < now) throw new ForwardedCertificateError(what + ' ' + name(c) + ' expired on ' + c.validTo);
+  if (Date.parse(c.validFrom) > now)
+    throw new ForwardedCertificateError(what + ' ' + name(c) + ' is not valid before ' + c.validFrom);
+  if (Date.parse(c.validTo) < now)
+    throw new ForwardedCertificateError(what + ' ' + name(c) + ' expired on ' + c.validTo);
 }
 
 // Node's keyUsage property is the extendedKeyUsage OID list (undefined when the extension is absent).
 function checkClientAuth(c: nodeCrypto.X509Certificate, what: string): void {
   const eku = c.keyUsage as string[] | undefined;
   if (eku === undefined || eku.includes(clientAuth) || eku.includes(anyExtendedKeyUsage)) return;
-  throw new ForwardedCertificateError(what + ' ' + name(c) + ' is not allowed for client authentication (extendedKeyUsage lacks clientAuth)');
+  throw new ForwardedCertificateError(
+    what + ' ' + name(c) + ' is not allowed for client authentication (extendedKeyUsage lacks clientAuth)',
+  );
 }
 
 function signedBy(c: nodeCrypto.X509Certificate, issuer: nodeCrypto.X509Certificate): boolean {
@@ -92,7 +104,12 @@ function signedBy(c: nodeCrypto.X509Certificate, issuer: nodeCrypto.X509Certific
  * Verifies `leaf` (with the `forwarded` certificates the edge passed along) against the trust store; returns the
  * path's certificates above the leaf, or throws ForwardedCertificateError saying what failed.
  */
-export function verifyForwardedChain(leaf: nodeCrypto.X509Certificate, forwarded: nodeCrypto.X509Certificate[], store: TrustStore, now = Date.now()): nodeCrypto.X509Certificate[] {
+export function verifyForwardedChain(
+  leaf: nodeCrypto.X509Certificate,
+  forwarded: nodeCrypto.X509Certificate[],
+  store: TrustStore,
+  now = Date.now(),
+): nodeCrypto.X509Certificate[] {
   if (leaf.ca) throw new ForwardedCertificateError('the client certificate ' + name(leaf) + ' is a CA certificate');
   checkValidity(leaf, 'the client certificate', now);
   checkClientAuth(leaf, 'the client certificate');
@@ -102,23 +119,39 @@ export function verifyForwardedChain(leaf: nodeCrypto.X509Certificate, forwarded
   for (;;) {
     const root = store.roots.find((r) => signedBy(current, r));
     if (root !== undefined) {
-      if (!root.ca) throw new ForwardedCertificateError('the issuer ' + name(root) + ' in the CA bundle is not a CA (basicConstraints)');
+      if (!root.ca)
+        throw new ForwardedCertificateError(
+          'the issuer ' + name(root) + ' in the CA bundle is not a CA (basicConstraints)',
+        );
       checkValidity(root, 'the CA', now);
       path.push(root);
-      if (path.length > maxChainDepth) throw new ForwardedCertificateError('the chain has ' + path.length + ' certificates above the client certificate (at most ' + maxChainDepth + ')');
+      if (path.length > maxChainDepth)
+        throw new ForwardedCertificateError(
+          'the chain has ' + path.length + ' certificates above the client certificate (at most ' + maxChainDepth + ')',
+        );
       return path;
     }
     const next = candidates.findIndex((i) => signedBy(current, i));
     if (next < 0) {
       const known = path.length === 0 ? 'the client certificate ' + name(leaf) : 'the intermediate ' + name(current);
-      throw new ForwardedCertificateError('unknown CA: ' + known + ' is not issued by a CA in the CA bundle (issuer ' + JSON.stringify(current.issuer.replace(/\n/g, ', ')) + ')');
+      throw new ForwardedCertificateError(
+        'unknown CA: ' +
+          known +
+          ' is not issued by a CA in the CA bundle (issuer ' +
+          JSON.stringify(current.issuer.replace(/\n/g, ', ')) +
+          ')',
+      );
     }
     const issuer = candidates.splice(next, 1)[0] as nodeCrypto.X509Certificate;
-    if (!issuer.ca) throw new ForwardedCertificateError('the issuer ' + name(issuer) + ' is not a CA (basicConstraints)');
+    if (!issuer.ca)
+      throw new ForwardedCertificateError('the issuer ' + name(issuer) + ' is not a CA (basicConstraints)');
     checkValidity(issuer, 'the intermediate', now);
     checkClientAuth(issuer, 'the intermediate');
     path.push(issuer);
-    if (path.length >= maxChainDepth) throw new ForwardedCertificateError('the chain has more than ' + maxChainDepth + ' certificates above the client certificate');
+    if (path.length >= maxChainDepth)
+      throw new ForwardedCertificateError(
+        'the chain has more than ' + maxChainDepth + ' certificates above the client certificate',
+      );
     current = issuer;
   }
 }

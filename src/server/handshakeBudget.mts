@@ -30,10 +30,20 @@ export function sourceOf(address: string): string {
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
   const all = tail === undefined ? h : [...h, ...Array<string>(8 - width(h) - width(t)).fill('0'), ...t];
-  return all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':') + '::/64';
+  return (
+    all
+      .slice(0, 4)
+      .map((g) => parseInt(g, 16).toString(16))
+      .join(':') + '::/64'
+  );
 }
 
-function connectionKey(s: { localAddress?: string | undefined; localPort?: number | undefined; remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
+function connectionKey(s: {
+  localAddress?: string | undefined;
+  localPort?: number | undefined;
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+}): string {
   return s.localAddress + ' ' + s.localPort + ' ' + s.remoteAddress + ' ' + s.remotePort;
 }
 
@@ -42,7 +52,11 @@ function connectionKey(s: { localAddress?: string | undefined; localPort?: numbe
  * budget at once (and those silent past the ClientHello deadline), each reported through `refused` with the
  * source it counts against and its log line.
  */
-export function budgetHandshakes(server: Server, settings: Settings, refused: (source: string, line: string) => void): HandshakeBudget {
+export function budgetHandshakes(
+  server: Server,
+  settings: Settings,
+  refused: (source: string, line: string) => void,
+): HandshakeBudget {
   const bySource = new Map<string, number>();
   let pending = 0;
   // Connection (both ends' address and port) → what to do once its handshake finished.
@@ -52,16 +66,36 @@ export function budgetHandshakes(server: Server, settings: Settings, refused: (s
     const source = sourceOf(socket.remoteAddress ?? '?');
     const refuse = (code: string, why: string): void => {
       closedByBudget.add(socket);
-      refused(source, 'refused handshake from ' + (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?') + ' [' + code + ']: ' + why);
+      refused(
+        source,
+        'refused handshake from ' +
+          (socket.remoteAddress ?? '?') +
+          ':' +
+          (socket.remotePort ?? '?') +
+          ' [' +
+          code +
+          ']: ' +
+          why,
+      );
       socket.destroy();
     };
     if (pending >= settings.maxHandshakes) {
-      refuse('HANDSHAKE_CAP', pending + ' connections are already in the TLS handshake (maxHandshakes, MTLS_MAX_HANDSHAKES): many clients that do not finish TLS');
+      refuse(
+        'HANDSHAKE_CAP',
+        pending +
+          ' connections are already in the TLS handshake (maxHandshakes, MTLS_MAX_HANDSHAKES): many clients that do not finish TLS',
+      );
       return;
     }
     const fromSource = bySource.get(source) ?? 0;
     if (fromSource >= settings.maxHandshakesPerAddress) {
-      refuse('HANDSHAKE_CAP_PER_ADDRESS', fromSource + ' connections from ' + source + ' are already in the TLS handshake (maxHandshakesPerAddress, MTLS_MAX_HANDSHAKES_PER_ADDRESS): a client opening connections without finishing TLS');
+      refuse(
+        'HANDSHAKE_CAP_PER_ADDRESS',
+        fromSource +
+          ' connections from ' +
+          source +
+          ' are already in the TLS handshake (maxHandshakesPerAddress, MTLS_MAX_HANDSHAKES_PER_ADDRESS): a client opening connections without finishing TLS',
+      );
       return;
     }
     pending++;
@@ -71,7 +105,13 @@ export function budgetHandshakes(server: Server, settings: Settings, refused: (s
     const timer =
       settings.clientHelloTimeoutMs < settings.handshakeTimeoutMs
         ? setTimeout(() => {
-            if (socket.bytesRead === 0) refuse('CLIENT_HELLO_TIMEOUT', 'nothing sent within ' + settings.clientHelloTimeoutMs + ' ms (clientHelloTimeoutMs, MTLS_CLIENT_HELLO_TIMEOUT_MS): not a TLS client, or an idle connection');
+            if (socket.bytesRead === 0)
+              refuse(
+                'CLIENT_HELLO_TIMEOUT',
+                'nothing sent within ' +
+                  settings.clientHelloTimeoutMs +
+                  ' ms (clientHelloTimeoutMs, MTLS_CLIENT_HELLO_TIMEOUT_MS): not a TLS client, or an idle connection',
+              );
           }, settings.clientHelloTimeoutMs)
         : undefined;
     let settled = false;

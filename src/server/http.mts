@@ -22,7 +22,10 @@ export interface Refusal {
 }
 
 /** Runs before every route and webhook call, after the client certificate and authorization were checked. */
-export type BeforeHook = (req: IncomingMessage, ctx: WebhookContext) => Refusal | undefined | void | Promise<Refusal | undefined | void>;
+export type BeforeHook = (
+  req: IncomingMessage,
+  ctx: WebhookContext,
+) => Refusal | undefined | void | Promise<Refusal | undefined | void>;
 
 /** What the server answers with: the platforms' handlers, your routes and your hooks. */
 export interface RequestHandlers extends PlatformHandlers {
@@ -53,10 +56,19 @@ function isHealthCheck(req: IncomingMessage): boolean {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.writableEnded) return; // the deadline answered already
   const text = JSON.stringify(body) ?? 'null';
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -148,7 +160,12 @@ function isWebhookPath(paths: string[], target: string): boolean {
   return paths.includes(target) || (target.length > 1 && target.endsWith('/') && paths.includes(target.slice(0, -1)));
 }
 
-async function handleRequest(rc: RequestContext, req: IncomingMessage, res: ServerResponse, who: { text: string }): Promise<void> {
+async function handleRequest(
+  rc: RequestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  who: { text: string },
+): Promise<void> {
   const { settings, app } = rc;
   // A load balancer's health checks carry none of its custom headers: behind an edge /healthz asks only check 1.
   if (rc.edge !== undefined && isHealthCheck(req)) {
@@ -159,7 +176,13 @@ async function handleRequest(rc: RequestContext, req: IncomingMessage, res: Serv
   const client = callerOf(rc, req);
   who.text = client.text;
   if (!isAllowedClient(client.certificate, settings.allowedClients)) {
-    log('forbidden: client CN=' + JSON.stringify(client.certificate.cn) + ' sha256=' + client.certificate.fingerprint256 + ' is not in allowedClients (MTLS_ALLOWED_CLIENTS)');
+    log(
+      'forbidden: client CN=' +
+        JSON.stringify(client.certificate.cn) +
+        ' sha256=' +
+        client.certificate.fingerprint256 +
+        ' is not in allowedClients (MTLS_ALLOWED_CLIENTS)',
+    );
     throw new HttpError(403, 'client certificate not allowed');
   }
   const target = requestPath(req.url ?? '');
@@ -182,7 +205,10 @@ async function handleRequest(rc: RequestContext, req: IncomingMessage, res: Serv
     res.setHeader('www-authenticate', /^basic\s/i.test(settings.auth) ? 'Basic realm="webhook"' : 'Bearer');
     throw new HttpError(401, 'unauthorized');
   }
-  const caller: Caller = auth.claims !== undefined ? { certificate: client.certificate, idToken: auth.claims } : { certificate: client.certificate };
+  const caller: Caller =
+    auth.claims !== undefined
+      ? { certificate: client.certificate, idToken: auth.claims }
+      : { certificate: client.certificate };
   const ctx: WebhookContext = { request: req, caller };
   for (const hook of app.before ?? []) {
     const refusal = await hook(req, ctx);
@@ -201,7 +227,8 @@ async function handleRequest(rc: RequestContext, req: IncomingMessage, res: Serv
     throw new HttpError(415, 'send JSON (content-type: application/json), got ' + (type === '' ? 'none' : type));
   }
   const body = parseJson(await readBody(req, settings.bodyLimitBytes));
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'expected a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'expected a JSON object');
   sendJson(res, 200, await dispatch(app, body as Record<string, unknown>, ctx));
 }
 
@@ -239,7 +266,9 @@ export function onRequest(rc: RequestContext, req: IncomingMessage, res: ServerR
       return;
     }
     // A handler bug answers 500 and is logged; the server keeps serving.
-    log('handler error: ' + (e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 3).join(' | ') : String(e)));
+    log(
+      'handler error: ' + (e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 3).join(' | ') : String(e)),
+    );
     sendJson(res, 500, { error: 'webhook handler failed (see the server log)' });
   });
 }

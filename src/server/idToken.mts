@@ -32,9 +32,10 @@ export interface IdTokenVerifier {
 
 /** The first configuration problem, or null: an audience and at least one identity are required. */
 export function idTokenConfigProblem(o: IdTokenOptions): string | null {
-  if (o.audience === '') return 'google-id-token needs the expected audience: set MTLS_ID_TOKEN_AUDIENCE (or idToken.audience) to the webhook URL the platform calls';
+  if (o.audience === '')
+    return 'google-id-token needs the expected audience: set MTLS_ID_TOKEN_AUDIENCE (or idToken.audience) to the webhook URL the platform calls';
   if (o.email === '' && o.subject === '') {
-    return 'google-id-token needs the caller\'s identity, because anyone can get a Google-signed token for any audience: set MTLS_ID_TOKEN_EMAIL (service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com) and/or MTLS_ID_TOKEN_SUBJECT';
+    return "google-id-token needs the caller's identity, because anyone can get a Google-signed token for any audience: set MTLS_ID_TOKEN_EMAIL (service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com) and/or MTLS_ID_TOKEN_SUBJECT";
   }
   if (/^https:\/\//i.test(o.jwks)) return null;
   if (/^http:\/\//i.test(o.jwks)) {
@@ -45,9 +46,13 @@ export function idTokenConfigProblem(o: IdTokenOptions): string | null {
       return 'MTLS_GOOGLE_JWKS_URL is not a URL: ' + o.jwks;
     }
     if (isLoopbackHost(host)) return null;
-    return 'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only: 127.x.x.x, [::1] or localhost): ' + o.jwks;
+    return (
+      'MTLS_GOOGLE_JWKS_URL must be https (plain http is allowed on a loopback address only: 127.x.x.x, [::1] or localhost): ' +
+      o.jwks
+    );
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.jwks)) return 'MTLS_GOOGLE_JWKS_URL must be an https URL, a loopback http URL or a file path: ' + o.jwks;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.jwks))
+    return 'MTLS_GOOGLE_JWKS_URL must be an https URL, a loopback http URL or a file path: ' + o.jwks;
   return null;
 }
 
@@ -69,15 +74,21 @@ function base64UrlJson(part: string, what: string): Record<string, unknown> {
   } catch {
     throw new Error(what + ' is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(what + ' is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(what + ' is not a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** Claims as the token states them, for the log: quoted and cut short, so a hostile token cannot forge log lines. */
 function observedClaims(p: Record<string, unknown>): string {
   const q = (v: unknown): string => (v === undefined ? '-' : JSON.stringify(v).slice(0, 120));
-  const exp = typeof p['exp'] === 'number' && Number.isFinite(p['exp']) && Math.abs(p['exp']) < 1e11 ? new Date(p['exp'] * 1000).toISOString() : q(p['exp']);
-  return 'iss=' + q(p['iss']) + ' aud=' + q(p['aud']) + ' email=' + q(p['email']) + ' sub=' + q(p['sub']) + ' exp=' + exp;
+  const exp =
+    typeof p['exp'] === 'number' && Number.isFinite(p['exp']) && Math.abs(p['exp']) < 1e11
+      ? new Date(p['exp'] * 1000).toISOString()
+      : q(p['exp']);
+  return (
+    'iss=' + q(p['iss']) + ' aud=' + q(p['aud']) + ' email=' + q(p['email']) + ' sub=' + q(p['sub']) + ' exp=' + exp
+  );
 }
 
 interface KeySet {
@@ -119,9 +130,22 @@ function fetchJwksText(source: string, timeoutMs: number): Promise<{ text: strin
       res.on('error', reject);
     });
     // The whole exchange, not only idle time, must end in time: the platform is waiting for the answer.
-    const timer = setTimeout(() => req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')), timeoutMs);
-    req.on('timeout', () => req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')));
-    req.on('error', (e: Error) => reject(new Error(e.message.startsWith('no answer') || e.message.startsWith('the JWKS') ? e.message : 'cannot fetch the JWKS from ' + source + ': ' + e.message)));
+    const timer = setTimeout(
+      () => req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')),
+      timeoutMs,
+    );
+    req.on('timeout', () =>
+      req.destroy(new Error('no answer from the JWKS URL ' + source + ' within ' + timeoutMs + ' ms')),
+    );
+    req.on('error', (e: Error) =>
+      reject(
+        new Error(
+          e.message.startsWith('no answer') || e.message.startsWith('the JWKS')
+            ? e.message
+            : 'cannot fetch the JWKS from ' + source + ': ' + e.message,
+        ),
+      ),
+    );
     req.on('close', () => clearTimeout(timer));
   });
 }
@@ -151,7 +175,13 @@ function parseJwks(text: string, source: string): Pick<KeySet, 'keys' | 'refused
   for (const jwk of Array.isArray(list) ? list : []) {
     if (typeof jwk !== 'object' || jwk === null) continue;
     const j = jwk as Record<string, unknown>;
-    if (j['kty'] !== 'RSA' || typeof j['kid'] !== 'string' || (j['alg'] !== undefined && j['alg'] !== 'RS256') || (j['use'] !== undefined && j['use'] !== 'sig')) continue;
+    if (
+      j['kty'] !== 'RSA' ||
+      typeof j['kid'] !== 'string' ||
+      (j['alg'] !== undefined && j['alg'] !== 'RS256') ||
+      (j['use'] !== undefined && j['use'] !== 'sig')
+    )
+      continue;
     let key: nodeCrypto.KeyObject;
     try {
       key = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: String(j['n']), e: String(j['e']) }, format: 'jwk' });
@@ -163,8 +193,15 @@ function parseJwks(text: string, source: string): Pick<KeySet, 'keys' | 'refused
     else refused.set(j['kid'], weak);
   }
   if (keys.size === 0) {
-    const why = [...refused].map(([kid, reason]) => 'kid ' + JSON.stringify(kid).slice(0, 80) + ': ' + reason).join('; ');
-    throw new Error('the JWKS from ' + source + ' has no usable RS256 key (kty RSA with a kid, at least 2048 bits, exponent 65537)' + (why !== '' ? ': ' + why : ''));
+    const why = [...refused]
+      .map(([kid, reason]) => 'kid ' + JSON.stringify(kid).slice(0, 80) + ': ' + reason)
+      .join('; ');
+    throw new Error(
+      'the JWKS from ' +
+        source +
+        ' has no usable RS256 key (kty RSA with a kid, at least 2048 bits, exponent 65537)' +
+        (why !== '' ? ': ' + why : ''),
+    );
   }
   return { keys, refused };
 }
@@ -223,7 +260,8 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     let observed = 'iss=- aud=- email=- sub=- exp=-';
     const refuse = (check: string, reason: string): IdTokenVerdict => ({ ok: false, check, reason, observed });
     const parts = token.split('.');
-    if (parts.length !== 3) return refuse('token', 'malformed JWT: expected 3 dot-separated parts, got ' + parts.length);
+    if (parts.length !== 3)
+      return refuse('token', 'malformed JWT: expected 3 dot-separated parts, got ' + parts.length);
     let header: Record<string, unknown>;
     let payload: Record<string, unknown>;
     try {
@@ -236,9 +274,14 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     // One spelling per signature: Buffer's decoder would skip stray characters, padding and trailing bits.
     const signatureText = parts[2] ?? '';
     const signature = Buffer.from(signatureText, 'base64url');
-    if (signature.toString('base64url') !== signatureText) return refuse('token', 'malformed JWT: the signature is not base64url');
+    if (signature.toString('base64url') !== signatureText)
+      return refuse('token', 'malformed JWT: the signature is not base64url');
     // Only RS256: 'none' has no signature, and HS256 would let anyone who has Google's PUBLIC key "sign".
-    if (header['alg'] !== 'RS256') return refuse('alg', 'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)');
+    if (header['alg'] !== 'RS256')
+      return refuse(
+        'alg',
+        'alg ' + JSON.stringify(header['alg'] ?? null).slice(0, 40) + ' is not allowed (RS256 only)',
+      );
     const kid = header['kid'];
     if (typeof kid !== 'string' || kid === '') return refuse('kid', 'the token names no signing key (kid)');
     let key: nodeCrypto.KeyObject | { refused: string } | undefined;
@@ -247,8 +290,22 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     } catch (e) {
       return refuse('keys', 'signing keys unavailable, refusing: ' + (e as Error).message);
     }
-    if (key === undefined) return refuse('kid', 'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')');
-    if ('refused' in key) return refuse('kid', 'signed by a key too weak to trust (kid ' + JSON.stringify(kid).slice(0, 80) + ' in ' + o.jwks + ': ' + key.refused + ')');
+    if (key === undefined)
+      return refuse(
+        'kid',
+        'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')',
+      );
+    if ('refused' in key)
+      return refuse(
+        'kid',
+        'signed by a key too weak to trust (kid ' +
+          JSON.stringify(kid).slice(0, 80) +
+          ' in ' +
+          o.jwks +
+          ': ' +
+          key.refused +
+          ')',
+      );
     let valid = false;
     try {
       valid = nodeCrypto.verify('RSA-SHA256', Buffer.from(parts[0] + '.' + parts[1]), key, signature);
@@ -266,7 +323,14 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     for (const name of ['exp', 'iat', 'nbf']) {
       const v = payload[name];
       if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 8.64e12) return refuse(name, name + ' is not a time in seconds since 1970 (' + (typeof v === 'number' ? String(v) : JSON.stringify(v).slice(0, 40)) + ')');
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 8.64e12)
+        return refuse(
+          name,
+          name +
+            ' is not a time in seconds since 1970 (' +
+            (typeof v === 'number' ? String(v) : JSON.stringify(v).slice(0, 40)) +
+            ')',
+        );
       times[name] = v;
     }
     const when = (seconds: number): string => new Date(seconds * 1000).toISOString();
@@ -274,15 +338,20 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     if (exp === undefined) return refuse('exp', 'the token has no expiry (exp)');
     if (exp * 1000 + skew <= t) return refuse('exp', 'the token expired at ' + when(exp));
     if (iat === undefined) return refuse('iat', 'the token has no issue time (iat)');
-    if (iat * 1000 - skew > t) return refuse('iat', 'the token is issued in the future (' + when(iat) + '): check both clocks');
+    if (iat * 1000 - skew > t)
+      return refuse('iat', 'the token is issued in the future (' + when(iat) + '): check both clocks');
     if (nbf !== undefined && nbf * 1000 - skew > t) return refuse('nbf', 'the token is not valid before ' + when(nbf));
     const aud = payload['aud'];
-    if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) return refuse('aud', 'audience is not ' + JSON.stringify(o.audience) + ' (MTLS_ID_TOKEN_AUDIENCE)');
+    if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience))))
+      return refuse('aud', 'audience is not ' + JSON.stringify(o.audience) + ' (MTLS_ID_TOKEN_AUDIENCE)');
     if (o.email !== '') {
-      if (payload['email'] !== o.email) return refuse('email', 'email is not ' + JSON.stringify(o.email) + ' (MTLS_ID_TOKEN_EMAIL)');
-      if (payload['email_verified'] !== true && payload['email_verified'] !== 'true') return refuse('email_verified', 'Google does not report the email as verified');
+      if (payload['email'] !== o.email)
+        return refuse('email', 'email is not ' + JSON.stringify(o.email) + ' (MTLS_ID_TOKEN_EMAIL)');
+      if (payload['email_verified'] !== true && payload['email_verified'] !== 'true')
+        return refuse('email_verified', 'Google does not report the email as verified');
     }
-    if (o.subject !== '' && payload['sub'] !== o.subject) return refuse('sub', 'subject is not ' + JSON.stringify(o.subject) + ' (MTLS_ID_TOKEN_SUBJECT)');
+    if (o.subject !== '' && payload['sub'] !== o.subject)
+      return refuse('sub', 'subject is not ' + JSON.stringify(o.subject) + ' (MTLS_ID_TOKEN_SUBJECT)');
     return { ok: true, check: '', reason: 'accepted', observed, claims: payload };
   }
 
@@ -290,7 +359,14 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
     verify,
     warmUp: async () => {
       const set = await load();
-      const refused = set.refused.size > 0 ? ' (' + set.refused.size + ' too weak to trust, ignored: kid ' + [...set.refused.keys()].map((k) => JSON.stringify(k).slice(0, 80)).join(', ') + ')' : '';
+      const refused =
+        set.refused.size > 0
+          ? ' (' +
+            set.refused.size +
+            ' too weak to trust, ignored: kid ' +
+            [...set.refused.keys()].map((k) => JSON.stringify(k).slice(0, 80)).join(', ') +
+            ')'
+          : '';
       return set.keys.size + ' signing key(s) from ' + o.jwks + refused;
     },
   };

@@ -3,7 +3,18 @@
 // Your code lives in server.mts, which imports what it needs from here.
 /// <reference types="node" />
 export { startWebhookServer, type WebhookApp } from './start.mts';
-export { cxReply, esReply, type CxHandler, type CxRequest, type CxResponse, type EsHandler, type EsRequest, type EsResponse, type KoreHandler, type WebhookContext } from './platforms.mts';
+export {
+  cxReply,
+  esReply,
+  type CxHandler,
+  type CxRequest,
+  type CxResponse,
+  type EsHandler,
+  type EsRequest,
+  type EsResponse,
+  type KoreHandler,
+  type WebhookContext,
+} from './platforms.mts';
 export { HttpError } from './httpError.mts';
 export type { RouteHandler, BeforeHook, Refusal } from './http.mts';
 export type { Caller, CallerCertificate } from './caller.mts';

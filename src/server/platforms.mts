@@ -16,7 +16,10 @@ export interface CxRequest {
   fulfillmentInfo?: { tag?: string };
   text?: string;
   languageCode?: string;
-  intentInfo?: { displayName?: string; parameters?: Record<string, { originalValue?: unknown; resolvedValue?: unknown }> };
+  intentInfo?: {
+    displayName?: string;
+    parameters?: Record<string, { originalValue?: unknown; resolvedValue?: unknown }>;
+  };
   pageInfo?: { displayName?: string };
   sessionInfo?: { session?: string; parameters?: Record<string, unknown> };
 }
@@ -86,24 +89,49 @@ function own(table: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(table, key);
 }
 
-async function callTable<Req, Res>(table: HandlerTable<Req, Res>, name: string, req: Req, ctx: WebhookContext, what: string, listName: string): Promise<Res> {
+async function callTable<Req, Res>(
+  table: HandlerTable<Req, Res>,
+  name: string,
+  req: Req,
+  ctx: WebhookContext,
+  what: string,
+  listName: string,
+): Promise<Res> {
   if (own(table.handlers, name)) return await table.handlers[name]!(req, ctx);
   if (table.fallback !== undefined) return await table.fallback(req, ctx);
-  throw new HttpError(404, 'no handler for ' + what + ' ' + JSON.stringify(name).slice(0, 100) + ': add one to ' + listName);
+  throw new HttpError(
+    404,
+    'no handler for ' + what + ' ' + JSON.stringify(name).slice(0, 100) + ': add one to ' + listName,
+  );
 }
 
 /** Detects which platform sent the body and answers with its handler. */
-export async function dispatch(app: PlatformHandlers, body: Record<string, unknown>, ctx: WebhookContext): Promise<unknown> {
+export async function dispatch(
+  app: PlatformHandlers,
+  body: Record<string, unknown>,
+  ctx: WebhookContext,
+): Promise<unknown> {
   if ('detectIntentResponseId' in body || 'fulfillmentInfo' in body) {
-    if (app.cx === undefined) throw new HttpError(400, 'this webhook was generated without Dialogflow CX handlers (mtls scaffold --platform cx)');
+    if (app.cx === undefined)
+      throw new HttpError(
+        400,
+        'this webhook was generated without Dialogflow CX handlers (mtls scaffold --platform cx)',
+      );
     const req = body as CxRequest;
     return callTable(app.cx, req.fulfillmentInfo?.tag ?? '', req, ctx, 'tag', 'cxHandlers');
   }
   if ('queryResult' in body) {
-    if (app.es === undefined) throw new HttpError(400, 'this webhook was generated without Dialogflow ES handlers (mtls scaffold --platform es)');
+    if (app.es === undefined)
+      throw new HttpError(
+        400,
+        'this webhook was generated without Dialogflow ES handlers (mtls scaffold --platform es)',
+      );
     const req = body as EsRequest;
     return callTable(app.es, req.queryResult?.intent?.displayName ?? '', req, ctx, 'intent', 'esHandlers');
   }
   if (app.kore !== undefined) return app.kore(body, ctx.request, ctx);
-  throw new HttpError(400, 'not a Dialogflow webhook request (no detectIntentResponseId, fulfillmentInfo or queryResult)');
+  throw new HttpError(
+    400,
+    'not a Dialogflow webhook request (no detectIntentResponseId, fulfillmentInfo or queryResult)',
+  );
 }

@@ -9,7 +9,8 @@ import { log, fail } from './log.mts';
 export function publicRootsIn(bundle: string): string[] {
   // Compared as DER, not as PEM text: the same root may come under another label (TRUSTED CERTIFICATE, which
   // also carries trust settings, or X509 CERTIFICATE) or with its base64 wrapped differently.
-  const der = (pem: string): string => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64').toString('base64');
+  const der = (pem: string): string =>
+    Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64').toString('base64');
   const store = new Set(tls.rootCertificates.map(der));
   const found: string[] = [];
   for (const pem of certificateBlocks(bundle)) {
@@ -30,7 +31,12 @@ export function publicRootsIn(bundle: string): string[] {
  * Refuses to start when the bundle holds a public root but no client identity is pinned, unless the user
  * explicitly accepts that any client certificate from that CA gets in.
  */
-export function requirePinForPublicRoots(caPath: string, bundle: string, allowedClients: string[], acceptAnyPublicClient: boolean): void {
+export function requirePinForPublicRoots(
+  caPath: string,
+  bundle: string,
+  allowedClients: string[],
+  acceptAnyPublicClient: boolean,
+): void {
   const roots = publicRootsIn(bundle);
   if (roots.length === 0) return;
   const names = roots.map((r) => JSON.stringify(r)).join(', ');
@@ -39,12 +45,20 @@ export function requirePinForPublicRoots(caPath: string, bundle: string, allowed
     return;
   }
   if (acceptAnyPublicClient) {
-    log('WARNING: the CA bundle holds public root(s) ' + names + ' and no client identity is pinned: ANY client certificate they issued is accepted (MTLS_ACCEPT_ANY_PUBLIC_CLIENT)');
+    log(
+      'WARNING: the CA bundle holds public root(s) ' +
+        names +
+        ' and no client identity is pinned: ANY client certificate they issued is accepted (MTLS_ACCEPT_ANY_PUBLIC_CLIENT)',
+    );
     return;
   }
   fail(
     'PUBLIC_ROOT_UNPINNED',
-    'the CA bundle ' + caPath + ' holds public root(s) ' + names + ', which vouch for every client certificate they issue to anyone: ' +
+    'the CA bundle ' +
+      caPath +
+      ' holds public root(s) ' +
+      names +
+      ', which vouch for every client certificate they issue to anyone: ' +
       'pin the client identity with MTLS_ALLOWED_CLIENTS (Dialogflow: "Google LLC") or allowedClients in server.mts, ' +
       'or set MTLS_ACCEPT_ANY_PUBLIC_CLIENT=1 to accept any such certificate',
   );

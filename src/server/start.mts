@@ -33,7 +33,10 @@ export function startWebhookServer(app: WebhookApp): void {
   const settings = resolveSettings(app.config, path.resolve(process.argv[1] ?? 'server.mts'));
   // Exit once the line is out: a timer or a connection the user's own code opened must not keep the tool waiting.
   if (process.argv.includes('--print-config')) {
-    process.stdout.write(JSON.stringify(printableConfig(settings, platformsOf(app), Object.keys(app.routes ?? {}))) + '\n', () => process.exit(0));
+    process.stdout.write(
+      JSON.stringify(printableConfig(settings, platformsOf(app), Object.keys(app.routes ?? {}))) + '\n',
+      () => process.exit(0),
+    );
     return;
   }
   if (process.argv.includes('--print-authorization')) {
@@ -46,10 +49,21 @@ export function startWebhookServer(app: WebhookApp): void {
 function listen(app: WebhookApp, settings: Settings): void {
   checkAuthSetting(settings);
   // Plain HTTP behind an edge needs no key or certificate of the server's own: only the CA bundle.
-  const creds: Partial<Credentials> & { ca: Buffer } = settings.edge !== '' && settings.edgeListen === 'http' ? { ca: loadCaBundle(settings) } : loadCredentials(settings);
-  requirePinForPublicRoots(settings.caPath, creds.ca.toString('latin1'), settings.allowedClients, settings.acceptAnyPublicClient);
+  const creds: Partial<Credentials> & { ca: Buffer } =
+    settings.edge !== '' && settings.edgeListen === 'http' ? { ca: loadCaBundle(settings) } : loadCredentials(settings);
+  requirePinForPublicRoots(
+    settings.caPath,
+    creds.ca.toString('latin1'),
+    settings.allowedClients,
+    settings.acceptAnyPublicClient,
+  );
   const edge = settings.edge !== '' ? prepareEdge(settings, creds.ca.toString('latin1')) : undefined;
-  const rc: RequestContext = { settings, app, verifier: idTokenVerifierFor(settings), ...(edge !== undefined ? { edge } : {}) };
+  const rc: RequestContext = {
+    settings,
+    app,
+    verifier: idTokenVerifierFor(settings),
+    ...(edge !== undefined ? { edge } : {}),
+  };
   const httpOptions = {
     requestTimeout: settings.requestTimeoutMs,
     headersTimeout: Math.min(4000, settings.requestTimeoutMs),
@@ -92,9 +106,22 @@ function listen(app: WebhookApp, settings: Settings): void {
   // Plain HTTP behind an edge has no handshake to budget.
   watchConnections(server, settings, edge === undefined || settings.edgeListen === 'https');
   server.once('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EADDRINUSE') fail('EADDRINUSE', 'port ' + settings.port + ' on ' + settings.host + ' is already in use (stop the other server or set MTLS_PORT)');
-    if (e.code === 'EACCES') fail('EACCES', 'not allowed to listen on port ' + settings.port + ' (ports below 1024 need privileges; set MTLS_PORT)');
-    if (e.code === 'EADDRNOTAVAIL') fail('EADDRNOTAVAIL', 'address ' + settings.host + ' is not on this machine (MTLS_HOST)');
+    if (e.code === 'EADDRINUSE')
+      fail(
+        'EADDRINUSE',
+        'port ' +
+          settings.port +
+          ' on ' +
+          settings.host +
+          ' is already in use (stop the other server or set MTLS_PORT)',
+      );
+    if (e.code === 'EACCES')
+      fail(
+        'EACCES',
+        'not allowed to listen on port ' + settings.port + ' (ports below 1024 need privileges; set MTLS_PORT)',
+      );
+    if (e.code === 'EADDRNOTAVAIL')
+      fail('EADDRNOTAVAIL', 'address ' + settings.host + ' is not on this machine (MTLS_HOST)');
     fail(e.code ?? 'LISTEN', 'cannot listen on ' + settings.host + ':' + settings.port + ': ' + e.message);
   });
   server.listen(settings.port, settings.host, () => {
@@ -103,10 +130,32 @@ function listen(app: WebhookApp, settings: Settings): void {
     const shownHost = settings.host.includes(':') ? '[' + settings.host + ']' : settings.host;
     // Exactly one startup line, at the start of a line: tools wait for it (serverReadyLine).
     if (edge === undefined) {
-      process.stdout.write('mTLS webhook listening on https://' + shownHost + ':' + port + ' (client certificates required; CA: ' + settings.caPath + ')\n');
+      process.stdout.write(
+        'mTLS webhook listening on https://' +
+          shownHost +
+          ':' +
+          port +
+          ' (client certificates required; CA: ' +
+          settings.caPath +
+          ')\n',
+      );
     } else {
       const scheme = settings.edgeListen === 'https' ? 'https' : 'http';
-      process.stdout.write('mTLS webhook listening on ' + scheme + '://' + shownHost + ':' + port + ' (behind an edge: ' + edge.kind + '; client certificates verified from ' + edgeHeaders[edge.kind].label + '; CA: ' + settings.caPath + ')\n');
+      process.stdout.write(
+        'mTLS webhook listening on ' +
+          scheme +
+          '://' +
+          shownHost +
+          ':' +
+          port +
+          ' (behind an edge: ' +
+          edge.kind +
+          '; client certificates verified from ' +
+          edgeHeaders[edge.kind].label +
+          '; CA: ' +
+          settings.caPath +
+          ')\n',
+      );
       for (const note of edgeNotes(settings)) log(note);
     }
     if (settings.allowedClients.length > 0) log('allowed clients: ' + settings.allowedClients.join(', '));
@@ -115,7 +164,12 @@ function listen(app: WebhookApp, settings: Settings): void {
     if (routes.length > 0) log('routes: ' + routes.join(', '));
     if (rc.verifier !== undefined) {
       const t = settings.idToken;
-      log('ID token: aud=' + JSON.stringify(t.audience) + (t.email !== '' ? ' email=' + JSON.stringify(t.email) : '') + (t.subject !== '' ? ' sub=' + JSON.stringify(t.subject) : ''));
+      log(
+        'ID token: aud=' +
+          JSON.stringify(t.audience) +
+          (t.email !== '' ? ' email=' + JSON.stringify(t.email) : '') +
+          (t.subject !== '' ? ' sub=' + JSON.stringify(t.subject) : ''),
+      );
       // Load the keys now so the first call does not wait; until they load, requests are refused.
       void rc.verifier.warmUp().then(
         (what) => log('ID token keys: ' + what),
@@ -135,24 +189,59 @@ type Peer = Duplex & { remoteAddress?: string; remotePort?: number };
 function watchConnections(server: https.Server, settings: Settings, tls: boolean): void {
   // Beyond the cap Node closes new connections at once; say so once, then count them.
   server.maxConnections = settings.maxConnections;
-  const capLog = limitedLog({ perWindow: 1, windowMs: 10_000, summary: (_key, held, seconds) => '… and ' + held + ' more connections dropped at the connection cap (maxConnections ' + settings.maxConnections + ') in the last ' + seconds + 's' });
+  const capLog = limitedLog({
+    perWindow: 1,
+    windowMs: 10_000,
+    summary: (_key, held, seconds) =>
+      '… and ' +
+      held +
+      ' more connections dropped at the connection cap (maxConnections ' +
+      settings.maxConnections +
+      ') in the last ' +
+      seconds +
+      's',
+  });
   server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) => {
-    capLog('cap', 'connection cap reached (maxConnections ' + settings.maxConnections + ', MTLS_MAX_CONNECTIONS): dropped ' + (d?.remoteAddress ?? '?') + ':' + (d?.remotePort ?? '?'));
+    capLog(
+      'cap',
+      'connection cap reached (maxConnections ' +
+        settings.maxConnections +
+        ', MTLS_MAX_CONNECTIONS): dropped ' +
+        (d?.remoteAddress ?? '?') +
+        ':' +
+        (d?.remotePort ?? '?'),
+    );
   });
   // Per source: a genuine refusal is logged at once with its reason, a client aborting thousands of connections
   // costs a few lines.
-  const refusalLog = limitedLog({ perWindow: 20, windowMs: 10_000, summary: (source, held, seconds) => '… and ' + held + ' more refused handshakes from ' + source + ' in the last ' + seconds + 's' });
+  const refusalLog = limitedLog({
+    perWindow: 20,
+    windowMs: 10_000,
+    summary: (source, held, seconds) =>
+      '… and ' + held + ' more refused handshakes from ' + source + ' in the last ' + seconds + 's',
+  });
   // The remote address is gone once a refused socket is destroyed: remember it at the TCP level.
   const remotes = new WeakMap<object, { who: string; source: string }>();
   server.on('connection', (socket: Peer) => {
-    remotes.set(socket, { who: (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'), source: sourceOf(socket.remoteAddress ?? '?') });
+    remotes.set(socket, {
+      who: (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'),
+      source: sourceOf(socket.remoteAddress ?? '?'),
+    });
   });
   const budget = tls ? budgetHandshakes(server, settings, refusalLog) : undefined;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Peer) => {
     const code = err.code ?? 'CLIENT_ERROR';
     const who = (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?');
     if (code === 'ERR_HTTP_REQUEST_TIMEOUT' && earlyAnswered.has(socket)) {
-      log('closed the connection from ' + who + ' [' + code + ']: still sending a request body ' + settings.requestTimeoutMs + ' ms after it was answered');
+      log(
+        'closed the connection from ' +
+          who +
+          ' [' +
+          code +
+          ']: still sending a request body ' +
+          settings.requestTimeoutMs +
+          ' ms after it was answered',
+      );
       socket.destroy();
       return;
     }
@@ -162,9 +251,20 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
       return;
     }
     const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const why = status === 408 ? 'the request was not complete in time (requestTimeoutMs): a stalled or slow client' : status === 431 ? 'request headers too large' : 'malformed HTTP request';
+    const why =
+      status === 408
+        ? 'the request was not complete in time (requestTimeoutMs): a stalled or slow client'
+        : status === 431
+          ? 'request headers too large'
+          : 'malformed HTTP request';
     log('closed the connection from ' + who + ' with ' + status + ' [' + code + ']: ' + why);
-    socket.end('HTTP/1.1 ' + status + ' ' + (status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request') + '\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    socket.end(
+      'HTTP/1.1 ' +
+        status +
+        ' ' +
+        (status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request') +
+        '\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+    );
   });
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const parent = (socket as TLSSocket & { _parent?: object })._parent;
@@ -172,7 +272,10 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
     const remote = parent !== undefined ? remotes.get(parent) : undefined;
     const address = socket.remoteAddress;
     const who = remote?.who ?? address ?? 'unknown client';
-    refusalLog(remote?.source ?? (address !== undefined ? sourceOf(address) : who), refusedHandshakeLine(err, socket, who));
+    refusalLog(
+      remote?.source ?? (address !== undefined ? sourceOf(address) : who),
+      refusedHandshakeLine(err, socket, who),
+    );
   });
 }
 

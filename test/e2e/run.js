@@ -17,7 +17,11 @@ const { loadEnv, selectedTarget, startServer, openBrowser, freshWorkspace } = re
 const root = path.resolve(__dirname, '../..');
 // MTLS_VSCODE=min|current picks the VS Code build (test/harness/codeServer.js); results per build.
 const target = selectedTarget();
-const results = path.join(root, 'test-results', process.env.MTLS_E2E_RESULTS_NAME || (target.name === 'min' ? 'e2e' : `e2e-${target.name}`));
+const results = path.join(
+  root,
+  'test-results',
+  process.env.MTLS_E2E_RESULTS_NAME || (target.name === 'min' ? 'e2e' : `e2e-${target.name}`),
+);
 // MTLS_E2E_TESTS / MTLS_E2E_FIXTURE let benchmarks reuse this runner with another suite and workspace.
 const testsPath = path.resolve(root, process.env.MTLS_E2E_TESTS || path.join('out', 'test', 'e2e', 'suite'));
 const timeoutS = Number(process.env.MTLS_E2E_TIMEOUT || 900);
@@ -42,7 +46,12 @@ async function viaCodeServer(workspace, env) {
   const srv = await startServer(e2e, work, env);
   log(`VS Code server (code-server) up on ${srv.authority}; log ${path.join(work, 'code-server.log')}`);
   const remote = (p) => `vscode-remote://${srv.authority}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(testsPath)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+  const payload = [
+    ['extensionDevelopmentPath', remote(root)],
+    ['extensionTestsPath', remote(testsPath)],
+    ['skipWelcome', 'true'],
+    ['skipReleaseNotes', 'true'],
+  ];
   const url = `http://${srv.authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const { ctx, page } = await openBrowser(e2e, work, log);
   /** @type {(code: number | string) => void} */
@@ -65,11 +74,18 @@ async function viaCodeServer(workspace, env) {
 (async () => {
   fs.rmSync(results, { recursive: true, force: true });
   fs.mkdirSync(results, { recursive: true });
-  const workspace = freshWorkspace(path.resolve(root, process.env.MTLS_E2E_FIXTURE || path.join('test', 'fixtures', 'workspace')), path.join(os.tmpdir(), `mtls-e2e-ws-${process.pid}`));
+  const workspace = freshWorkspace(
+    path.resolve(root, process.env.MTLS_E2E_FIXTURE || path.join('test', 'fixtures', 'workspace')),
+    path.join(os.tmpdir(), `mtls-e2e-ws-${process.pid}`),
+  );
   // Env for the extension host: where the suite writes its result; where the workspace is.
   const env = { MTLS_E2E_RESULT: path.join(results, 'result.json'), MTLS_E2E_WORKSPACE: workspace };
   const useElectron = !!process.env.VSCODE_EXECUTABLE || fs.existsSync(path.join(root, '.vscode-test'));
-  log(useElectron ? 'desktop VS Code via @vscode/test-electron' : `offline route: code-server ${target.codeServer} (VS Code ${target.vscode}) + chromium`);
+  log(
+    useElectron
+      ? 'desktop VS Code via @vscode/test-electron'
+      : `offline route: code-server ${target.codeServer} (VS Code ${target.vscode}) + chromium`,
+  );
   const code = useElectron ? await viaTestElectron(workspace, env) : await viaCodeServer(workspace, env);
   log(`extension-host tests finished: exit code ${code}`);
   process.exit(code);

@@ -50,6 +50,7 @@ export function cleanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
     if (value !== undefined && !isNpmRunLeftover(name)) out[name] = value;
   }
   const dirs = out['PATH']?.split(path.delimiter);
-  if (dirs !== undefined) out['PATH'] = dirs.filter((dir) => path.basename(dir) !== 'node-gyp-bin').join(path.delimiter);
+  if (dirs !== undefined)
+    out['PATH'] = dirs.filter((dir) => path.basename(dir) !== 'node-gyp-bin').join(path.delimiter);
   return out;
 }

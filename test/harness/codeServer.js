@@ -20,7 +20,8 @@ const vscodeTargets = {
 /** The target named by MTLS_VSCODE (min | current; default min, the one engines.vscode declares). */
 function selectedTarget() {
   const name = process.env.MTLS_VSCODE || 'min';
-  if (!(name in vscodeTargets)) throw new Error(`MTLS_VSCODE=${name}: expected ${Object.keys(vscodeTargets).join(' or ')}`);
+  if (!(name in vscodeTargets))
+    throw new Error(`MTLS_VSCODE=${name}: expected ${Object.keys(vscodeTargets).join(' or ')}`);
   return { name, .../** @type {Record<string, typeof vscodeTargets.min>} */ (vscodeTargets)[name] };
 }
 
@@ -32,7 +33,14 @@ function selectedTarget() {
 function loadEnv(repoRoot, target = selectedTarget()) {
   const { execFileSync } = require('node:child_process');
   const setupEnv = { ...process.env, CS_VERSION: target.codeServer, NODE_PKG: target.nodePkg };
-  const envFile = execFileSync('bash', [path.join(repoRoot, 'scripts/setup-e2e.sh')], { encoding: 'utf8', env: setupEnv, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  const envFile = execFileSync('bash', [path.join(repoRoot, 'scripts/setup-e2e.sh')], {
+    encoding: 'utf8',
+    env: setupEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop();
   /** @type {Record<string, string>} */
   const env = {};
   for (const line of fs.readFileSync(/** @type {string} */ (envFile), 'utf8').split('\n')) {
@@ -49,7 +57,9 @@ function loadEnv(repoRoot, target = selectedTarget()) {
 function smokeTestDriverArgs(e2e) {
   const cli = path.join(e2e.MTLS_E2E_HOME, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'cli.js');
   try {
-    return fs.readFileSync(cli, 'utf8').includes('vscode-option') ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
+    return fs.readFileSync(cli, 'utf8').includes('vscode-option')
+      ? ['--vscode-option', 'enable-smoke-test-driver']
+      : [];
   } catch {
     return [];
   }
@@ -80,7 +90,14 @@ function serverEnv(e2e, work, extra = {}) {
 }
 
 function commonArgs(work) {
-  return ['--config', path.join(work, 'config.yaml'), '--user-data-dir', path.join(work, 'user-data'), '--extensions-dir', path.join(work, 'extensions')];
+  return [
+    '--config',
+    path.join(work, 'config.yaml'),
+    '--user-data-dir',
+    path.join(work, 'user-data'),
+    '--extensions-dir',
+    path.join(work, 'extensions'),
+  ];
 }
 
 /** Installs a VSIX into the run's own extensions folder. */
@@ -88,19 +105,30 @@ function installVsix(e2e, work, vsix) {
   const { execFileSync } = require('node:child_process');
   fs.mkdirSync(work, { recursive: true });
   fs.writeFileSync(path.join(work, 'config.yaml'), 'auth: none\ncert: false\n');
-  execFileSync(e2e.CODE_SERVER, [...commonArgs(work), '--install-extension', vsix, '--force'], { env: serverEnv(e2e, work), stdio: 'pipe' });
+  execFileSync(e2e.CODE_SERVER, [...commonArgs(work), '--install-extension', vsix, '--force'], {
+    env: serverEnv(e2e, work),
+    stdio: 'pipe',
+  });
 }
 
 /** Quiet user settings: no welcome page stealing focus, no telemetry, no update checks. */
 function seedUserSettings(work) {
   const dir = path.join(work, 'user-data', 'User');
   fs.mkdirSync(dir, { recursive: true });
-  const settings = { 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false,
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'workbench.enableExperiments': false,
+    'security.workspace.trust.enabled': false,
     // VS Code 1.139 opens a Chat side bar by default: it narrows the editor (the walkthrough then hides its media).
-    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
     // The DOM renderer: the terminal's text is then in the page, where the UI tests read what a person sees.
-    'terminal.integrated.gpuAcceleration': 'off' };
+    'terminal.integrated.gpuAcceleration': 'off',
+  };
   const file = path.join(dir, 'settings.json');
   if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(settings, null, 1));
 }
@@ -111,9 +139,26 @@ async function startServer(e2e, work, extraEnv = {}, fixedPort = undefined) {
   fs.mkdirSync(work, { recursive: true });
   seedUserSettings(work);
   fs.writeFileSync(path.join(work, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const args = [...commonArgs(work), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info', ...smokeTestDriverArgs(e2e)];
-  const server = spawn(e2e.CODE_SERVER, args, { env: serverEnv(e2e, work, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const args = [
+    ...commonArgs(work),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--log',
+    'info',
+    ...smokeTestDriverArgs(e2e),
+  ];
+  const server = spawn(e2e.CODE_SERVER, args, {
+    env: serverEnv(e2e, work, extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const out = fs.createWriteStream(path.join(work, 'code-server.log'));
   server.stdout.pipe(out);
   server.stderr.pipe(out);
@@ -126,7 +171,8 @@ async function startServer(e2e, work, extraEnv = {}, fixedPort = undefined) {
   };
   process.on('exit', kill);
   for (let i = 0; ; i++) {
-    if (server.exitCode !== null) throw new Error(`code-server exited (${server.exitCode}), see ${path.join(work, 'code-server.log')}`);
+    if (server.exitCode !== null)
+      throw new Error(`code-server exited (${server.exitCode}), see ${path.join(work, 'code-server.log')}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
     } catch {
@@ -142,9 +188,19 @@ async function openBrowser(e2e, work, log) {
   const ctx = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
     executablePath: e2e.CHROMIUM,
     headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--disable-features=Translate,MediaRouter,OptimizationHints'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--disable-features=Translate,MediaRouter,OptimizationHints',
+    ],
     viewport: { width: 1400, height: 900 },
   });
   const page = ctx.pages()[0] || (await ctx.newPage());
@@ -161,4 +217,13 @@ function freshWorkspace(fixture, into) {
   return into;
 }
 
-module.exports = { vscodeTargets, selectedTarget, loadEnv, freePort, startServer, openBrowser, installVsix, freshWorkspace };
+module.exports = {
+  vscodeTargets,
+  selectedTarget,
+  loadEnv,
+  freePort,
+  startServer,
+  openBrowser,
+  installVsix,
+  freshWorkspace,
+};

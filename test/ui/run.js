@@ -8,7 +8,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { loadEnv, selectedTarget, startServer, openBrowser, installVsix, freshWorkspace } = require('../harness/codeServer');
+const {
+  loadEnv,
+  selectedTarget,
+  startServer,
+  openBrowser,
+  installVsix,
+  freshWorkspace,
+} = require('../harness/codeServer');
 const { steps } = require('./scenario');
 
 const root = path.resolve(__dirname, '../..');
@@ -24,7 +31,10 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   // MTLS_VSIX: a VSIX already packed and checked (npm test packs one for every layer); else pack one here.
   const vsix = process.env.MTLS_VSIX || path.join(root, 'test-results', `mtls-workbench-ui-${target.name}.vsix`);
   if (!process.env.MTLS_VSIX) {
-    execFileSync(process.execPath, ['scripts/package.mjs', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['scripts/package.mjs', vsix], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   const e2e = loadEnv(root, target);
   log(`code-server ${target.codeServer} (VS Code ${target.vscode})`);
@@ -35,12 +45,24 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   // A free port for the webhook server, as a workspace setting (never the machine's 4433, which may be busy).
   const serverPort = await require('../harness/codeServer').freePort();
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'mtls.server.port': serverPort, 'terminal.integrated.gpuAcceleration': 'off' }));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'mtls.server.port': serverPort, 'terminal.integrated.gpuAcceleration': 'off' }),
+  );
   const srv = await startServer(e2e, work);
   const { ctx, page } = await openBrowser(e2e, work, log);
-  const ui = { page, workspace, serverPort, shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }), log };
+  const ui = {
+    page,
+    workspace,
+    serverPort,
+    shot: async (/** @type {string} */ name) => page.screenshot({ path: path.join(shots, name) }),
+    log,
+  };
   // Generous: the 1.139 workbench on a busy 2-core machine can take a minute to load.
-  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'commit', timeout: 180000 });
+  await page.goto(`http://${srv.authority}/?folder=${encodeURIComponent(workspace)}`, {
+    waitUntil: 'commit',
+    timeout: 180000,
+  });
   await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 180000 });
   log('workbench rendered');
@@ -57,7 +79,14 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
       failed++;
       console.log(`  ✖ ${step.name}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
       await page.screenshot({ path: path.join(shots, `failed-${steps.indexOf(step) + 1}.png`) }).catch(() => {});
-      console.log(`    status bar: ${(await page.locator('.part.statusbar').innerText().catch(() => '?')).replace(/\s+/g, ' ')}`);
+      console.log(
+        `    status bar: ${(
+          await page
+            .locator('.part.statusbar')
+            .innerText()
+            .catch(() => '?')
+        ).replace(/\s+/g, ' ')}`,
+      );
       await page.keyboard.press('Escape').catch(() => {});
     }
   }
@@ -65,7 +94,11 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
   srv.kill();
   // The README's "main job" command, in its check mode: it must bring up a workbench with the extension.
   const demoEnv = { ...process.env, MTLS_DEMO_WORKSPACE: path.join(work, 'demo-ws'), MTLS_DEMO_VSIX: vsix };
-  const demo = require('node:child_process').spawnSync(process.execPath, ['scripts/demo.mjs', '--check'], { cwd: root, encoding: 'utf8', env: demoEnv });
+  const demo = require('node:child_process').spawnSync(process.execPath, ['scripts/demo.mjs', '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: demoEnv,
+  });
   if (demo.status === 0) {
     passed++;
     console.log('  ✔ `npm run demo` (README) brings up VS Code with the extension (check mode)');
@@ -73,7 +106,10 @@ const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s
     failed++;
     console.log(`  ✖ \`npm run demo\` failed: ${(demo.stdout + demo.stderr).trim().split('\n').pop()}`);
   }
-  fs.writeFileSync(path.join(shots, 'result.json'), JSON.stringify({ passes: passed, failures: failed, tests: steps.length + 1 }));
+  fs.writeFileSync(
+    path.join(shots, 'result.json'),
+    JSON.stringify({ passes: passed, failures: failed, tests: steps.length + 1 }),
+  );
   console.log(`ui: ${passed} passed, ${failed} failed; screenshots in ${path.relative(root, shots)}/`);
   process.exit(failed ? 1 : 0);
 })().catch((e) => {

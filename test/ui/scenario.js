@@ -41,7 +41,14 @@ async function paletteLists(/** @type {Ui} */ ui, title) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  const found = await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+  const found = await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ timeout: 5000 })
+    .then(
+      () => true,
+      () => false,
+    );
   await page.keyboard.press('Escape');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
   return found;
@@ -68,19 +75,38 @@ const steps = [
     async run(/** @type {Ui} */ ui) {
       const { page } = ui;
       await runFromPalette(ui, 'Welcome: Open Walkthrough');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with mTLS webhooks' }).first().click();
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with mTLS webhooks' })
+        .first()
+        .click();
       const walkthrough = page.locator('.gettingStartedContainer');
-      await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).first().waitFor({ timeout: 20000 });
-      await walkthrough.locator('img[src*="handshake.svg"], .getting-started-media img').first().waitFor({ timeout: 20000 });
+      await walkthrough
+        .locator('.getting-started-step', { hasText: 'What mutual TLS is' })
+        .first()
+        .waitFor({ timeout: 20000 });
+      await walkthrough
+        .locator('img[src*="handshake.svg"], .getting-started-media img')
+        .first()
+        .waitFor({ timeout: 20000 });
       await ui.shot('0-walkthrough.png');
       await walkthrough.getByRole('button', { name: 'Open the Certificates view' }).first().click();
       await page.locator('.part.sidebar .composite.title', { hasText: /Certificates/i }).waitFor({ timeout: 20000 });
       // Back to the walkthrough, the way a person would on any VS Code (1.139 shows the Welcome page in its tab
       // instead): open it again from the palette. Its first step is now checked.
       await runFromPalette(ui, 'Welcome: Open Walkthrough');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with mTLS webhooks' }).first().click();
-      await walkthrough.locator('.getting-started-step', { hasText: 'What mutual TLS is' }).locator('.codicon-pass-filled, .complete, [aria-checked="true"]').first().waitFor({ timeout: 15000 });
-      await walkthrough.locator('.getting-started-step', { hasText: 'Generate a development CA chain' }).first().click();
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with mTLS webhooks' })
+        .first()
+        .click();
+      await walkthrough
+        .locator('.getting-started-step', { hasText: 'What mutual TLS is' })
+        .locator('.codicon-pass-filled, .complete, [aria-checked="true"]')
+        .first()
+        .waitFor({ timeout: 15000 });
+      await walkthrough
+        .locator('.getting-started-step', { hasText: 'Generate a development CA chain' })
+        .first()
+        .click();
       await walkthrough.getByRole('button', { name: 'Generate CA Chain' }).first().waitFor({ timeout: 10000 });
       await ui.shot('0b-walkthrough-step-done.png');
       await page.keyboard.press('Control+W');
@@ -102,7 +128,13 @@ const steps = [
       }
       await ui.shot('1-palette-show-log.png');
       // The going-live commands are in the palette too.
-      for (const title of ['mTLS: Create Dialogflow CX Custom Client Certificate', 'mTLS: Create Kore.ai Client Certificate Kit', 'mTLS: Check Go-Live Readiness', 'mTLS: Use Client Certificate In', 'mTLS: Update Webhook Server']) {
+      for (const title of [
+        'mTLS: Create Dialogflow CX Custom Client Certificate',
+        'mTLS: Create Kore.ai Client Certificate Kit',
+        'mTLS: Check Go-Live Readiness',
+        'mTLS: Use Client Certificate In',
+        'mTLS: Update Webhook Server',
+      ]) {
         if (!(await paletteLists(ui, title))) throw new Error(`"${title}" is not in the command palette`);
       }
     },
@@ -161,8 +193,12 @@ const steps = [
       await ui.shot('3b-decoded-document.png');
       // A folder must not offer Decode (when clause), but offers Scaffold.
       await folder.click({ button: 'right' });
-      await page.locator('.monaco-menu .action-item', { hasText: 'Scaffold Webhook Server' }).first().waitFor({ timeout: 10000 });
-      if (await page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).count()) throw new Error('Decode offered on a folder');
+      await page
+        .locator('.monaco-menu .action-item', { hasText: 'Scaffold Webhook Server' })
+        .first()
+        .waitFor({ timeout: 10000 });
+      if (await page.locator('.monaco-menu .action-item', { hasText: 'Decode Certificate' }).count())
+        throw new Error('Decode offered on a folder');
       await page.keyboard.press('Escape');
     },
   },
@@ -171,13 +207,17 @@ const steps = [
     async run(/** @type {Ui} */ ui) {
       const { page } = ui;
       await openCertificatesView(ui);
-      await page.locator('.part.sidebar .monaco-list-row[aria-expanded="true"]', { hasText: 'Fixture Root CA' }).first().waitFor({ timeout: 5000 }).catch(async () => {
-        await treeRow(ui, 'fixture-ca.pem').click();
-        await page.keyboard.press('ArrowRight');
-        await treeRow(ui, 'Fixture Root CA').waitFor({ timeout: 10000 });
-        await treeRow(ui, 'Fixture Root CA').click();
-        await page.keyboard.press('ArrowRight');
-      });
+      await page
+        .locator('.part.sidebar .monaco-list-row[aria-expanded="true"]', { hasText: 'Fixture Root CA' })
+        .first()
+        .waitFor({ timeout: 5000 })
+        .catch(async () => {
+          await treeRow(ui, 'fixture-ca.pem').click();
+          await page.keyboard.press('ArrowRight');
+          await treeRow(ui, 'Fixture Root CA').waitFor({ timeout: 10000 });
+          await treeRow(ui, 'Fixture Root CA').click();
+          await page.keyboard.press('ArrowRight');
+        });
       await treeRow(ui, 'SHA-256 fingerprint').waitFor({ timeout: 10000 });
       await treeRow(ui, 'Basic constraints').waitFor({ timeout: 5000 });
       // the expired fixture shows its problem at a glance
@@ -205,11 +245,45 @@ const steps = [
       const status = page.locator('.statusbar-item', { hasText: `mTLS :${port}` }).first();
       await status.waitFor({ timeout: 30000 });
       const certs = path.join(ui.workspace, 'certs');
-      const body = JSON.stringify({ detectIntentResponseId: 'ui-1', fulfillmentInfo: { tag: 'welcome' }, text: 'hi', languageCode: 'en' });
-      const ok = execFileSync('curl', ['-sS', '--cacert', path.join(certs, 'ca-root-crt.pem'), '--cert', path.join(certs, 'client-crt.pem'), '--key', path.join(certs, 'client-key.pem'),
-        '-H', 'content-type: application/json', '--data', body, `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      const body = JSON.stringify({
+        detectIntentResponseId: 'ui-1',
+        fulfillmentInfo: { tag: 'welcome' },
+        text: 'hi',
+        languageCode: 'en',
+      });
+      const ok = execFileSync(
+        'curl',
+        [
+          '-sS',
+          '--cacert',
+          path.join(certs, 'ca-root-crt.pem'),
+          '--cert',
+          path.join(certs, 'client-crt.pem'),
+          '--key',
+          path.join(certs, 'client-key.pem'),
+          '-H',
+          'content-type: application/json',
+          '--data',
+          body,
+          `https://127.0.0.1:${port}/`,
+        ],
+        { encoding: 'utf8' },
+      );
       if (!/fulfillmentResponse/.test(ok)) throw new Error(`unexpected reply: ${ok}`);
-      const refused = spawnSync('curl', ['-sS', '--cacert', path.join(certs, 'ca-root-crt.pem'), '-H', 'content-type: application/json', '--data', body, `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      const refused = spawnSync(
+        'curl',
+        [
+          '-sS',
+          '--cacert',
+          path.join(certs, 'ca-root-crt.pem'),
+          '-H',
+          'content-type: application/json',
+          '--data',
+          body,
+          `https://127.0.0.1:${port}/`,
+        ],
+        { encoding: 'utf8' },
+      );
       if (refused.status === 0) throw new Error('a client without a certificate was served');
       // What the terminal shows (DOM renderer, see run.js): the served request with the client's identity,
       // and the refused handshake with its reason.
@@ -218,16 +292,26 @@ const steps = [
         .waitForFunction(
           () => {
             const text = [...document.querySelectorAll('.xterm-rows')].map((r) => r.textContent ?? '').join('\n');
-            return /POST \/ 200 [\d.]+ms client \S/.test(text) && /refused handshake from \S+ \[[^\]]+\]: \S/.test(text) ? text : undefined;
+            return /POST \/ 200 [\d.]+ms client \S/.test(text) && /refused handshake from \S+ \[[^\]]+\]: \S/.test(text)
+              ? text
+              : undefined;
           },
           undefined,
           { timeout: 15000 },
         )
         .catch(async () => {
           const text = await page.locator('.xterm-rows').allInnerTexts();
-          throw new Error(`the server terminal does not show the accepted request and the refused handshake:\n${text.join('\n')}`);
+          throw new Error(
+            `the server terminal does not show the accepted request and the refused handshake:\n${text.join('\n')}`,
+          );
         });
-      ui.log('terminal:', String(await shown.jsonValue()).split('\n').filter((l) => /POST|refused/.test(l)).join(' | '));
+      ui.log(
+        'terminal:',
+        String(await shown.jsonValue())
+          .split('\n')
+          .filter((l) => /POST|refused/.test(l))
+          .join(' | '),
+      );
       await ui.shot('5-server-terminal.png');
       // Send the Dialogflow CX sample through the palette: URL (defaults to the running server), sample, certificate.
       await runFromPalette(ui, 'View: Close All Editor Groups');
@@ -239,8 +323,14 @@ const steps = [
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
       await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'client-fullchain.pem' }).first().click();
-      await page.locator('.tab', { hasText: /webhook-200/ }).first().waitFor({ timeout: 30000 });
-      await page.locator('.view-lines', { hasText: /TLSv1\.3|TLSv1\.2/ }).first().waitFor({ timeout: 10000 });
+      await page
+        .locator('.tab', { hasText: /webhook-200/ })
+        .first()
+        .waitFor({ timeout: 30000 });
+      await page
+        .locator('.view-lines', { hasText: /TLSv1\.3|TLSv1\.2/ })
+        .first()
+        .waitFor({ timeout: 10000 });
       await ui.shot('6-send-result.png');
       // The same request without a client certificate: the timeline marks step 4 failed, with the server's own refusal line.
       await runFromPalette(ui, 'View: Close All Editor Groups');
@@ -251,11 +341,22 @@ const steps = [
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dialogflow CX' }).first().click();
       await qi.locator('.quick-input-title', { hasText: 'Client certificate' }).waitFor({ timeout: 10000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No client certificate' }).first().click();
-      await page.locator('.tab', { hasText: /webhook-failed/ }).first().waitFor({ timeout: 30000 });
+      await page
+        .locator('.tab', { hasText: /webhook-failed/ })
+        .first()
+        .waitFor({ timeout: 30000 });
       // (Monaco renders spaces as no-break spaces: \s matches both.) Step 4 is the failed one, with the cause, and
       // the server's own refusal of that connection is merged in under it.
-      await page.locator('.view-lines', { hasText: /4\s+Platform\s+presents\s+its\s+client\s+certificate\s+[\d.]+\s+ms\s+FAILED/ }).first().waitFor({ timeout: 10000 });
-      await page.locator('.view-lines', { hasText: /server\s+log:\s+\S+\s+refused\s+handshake\s+from/ }).first().waitFor({ timeout: 10000 });
+      await page
+        .locator('.view-lines', {
+          hasText: /4\s+Platform\s+presents\s+its\s+client\s+certificate\s+[\d.]+\s+ms\s+FAILED/,
+        })
+        .first()
+        .waitFor({ timeout: 10000 });
+      await page
+        .locator('.view-lines', { hasText: /server\s+log:\s+\S+\s+refused\s+handshake\s+from/ })
+        .first()
+        .waitFor({ timeout: 10000 });
       await page.keyboard.press('Escape'); // dismiss the notification's focus, keep the document in view
       await page.waitForTimeout(500);
       await ui.shot('6b-handshake-timeline.png');
@@ -275,14 +376,29 @@ const steps = [
       await qi.locator('.quick-input-title', { hasText: 'public URL' }).waitFor({ timeout: 10000 });
       await page.keyboard.press('Enter'); // no public URL: the reachability rows say so
       // The check starts server.mts (nothing listens on its port now), measures it and stops it again.
-      await page.locator('.tab', { hasText: /go-live-readiness-cx/ }).first().waitFor({ timeout: 90000 });
+      await page
+        .locator('.tab', { hasText: /go-live-readiness-cx/ })
+        .first()
+        .waitFor({ timeout: 90000 });
       const lines = page.locator('.view-lines');
       // (Monaco renders spaces as no-break spaces: \s matches both.)
-      await lines.filter({ hasText: /Go-live\s+readiness\s+for\s+Dialogflow\s+CX/ }).first().waitFor({ timeout: 10000 });
+      await lines
+        .filter({ hasText: /Go-live\s+readiness\s+for\s+Dialogflow\s+CX/ })
+        .first()
+        .waitFor({ timeout: 10000 });
       // A dev chain is not what Dialogflow trusts: the report says so at the top, row by row.
-      await lines.filter({ hasText: /NOT\s+READY/ }).first().waitFor({ timeout: 10000 });
-      await lines.filter({ hasText: /FAIL\s+server-public-trust/ }).first().waitFor({ timeout: 10000 });
-      await lines.filter({ hasText: /PASS\s+server-chain/ }).first().waitFor({ timeout: 10000 });
+      await lines
+        .filter({ hasText: /NOT\s+READY/ })
+        .first()
+        .waitFor({ timeout: 10000 });
+      await lines
+        .filter({ hasText: /FAIL\s+server-public-trust/ })
+        .first()
+        .waitFor({ timeout: 10000 });
+      await lines
+        .filter({ hasText: /PASS\s+server-chain/ })
+        .first()
+        .waitFor({ timeout: 10000 });
       await page.keyboard.press('Escape');
       await ui.shot('6c-go-live-readiness.png');
     },
@@ -294,7 +410,10 @@ const steps = [
       const empty = path.join(path.dirname(ui.workspace), 'empty-workspace');
       fs.mkdirSync(empty, { recursive: true });
       fs.writeFileSync(path.join(empty, 'README.md'), '# nothing here yet\n');
-      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`), { waitUntil: 'commit', timeout: 180000 });
+      await page.goto(page.url().replace(/\?folder=[^&]*/, `?folder=${encodeURIComponent(empty)}`), {
+        waitUntil: 'commit',
+        timeout: 180000,
+      });
       await page.locator('.monaco-workbench').waitFor({ timeout: 180000 });
       await page.locator('.activitybar .action-item a[aria-label^="mTLS Workbench"]').first().click();
       const welcome = page.locator('.part.sidebar .welcome-view-content');
@@ -302,7 +421,9 @@ const steps = [
       await welcome.getByRole('button', { name: 'Set Up Webhook Project' }).first().waitFor({ timeout: 5000 });
       await ui.shot('7-welcome-empty-workspace.png');
       await welcome.getByRole('button', { name: 'Set Up Webhook Project' }).first().click();
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'which platform' }).waitFor({ timeout: 10000 });
+      await page
+        .locator('.quick-input-widget .quick-input-title', { hasText: 'which platform' })
+        .waitFor({ timeout: 10000 });
       await page.keyboard.press('Escape');
     },
   },

@@ -118,7 +118,8 @@ export function parse(file: string): ts.SourceFile {
 /** The names a file declares at its top level (types, interfaces, classes, functions, variables, enums). */
 export function topLevelNames(source: ts.SourceFile): string[] {
   return source.statements.flatMap((s) => {
-    if (ts.isVariableStatement(s)) return s.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+    if (ts.isVariableStatement(s))
+      return s.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
     if (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isEnumDeclaration(s)) return [s.name.text];
     if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) return [s.name.text];
     return [];
@@ -135,7 +136,8 @@ interface ExportEntry {
   readonly value: boolean;
 }
 
-const hasExport = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const hasExport = (n: ts.Node): boolean =>
+  ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /**
  * Every file's exports, and which of them another file uses: imported by name (directly or through re-exports
@@ -155,16 +157,21 @@ export function exportUse(files: readonly string[]): { exports: ExportEntry[]; u
     // `import { a } from './x'; export { a };` re-exports x's a.
     const imported = new Map<string, { file: string; name: string }>();
     for (const s of source.statements) {
-      if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || !s.importClause?.namedBindings) continue;
+      if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || !s.importClause?.namedBindings)
+        continue;
       const target = resolveSpecifier(file, s.moduleSpecifier.text);
       const bindings = s.importClause.namedBindings;
       if (target !== undefined && ts.isNamedImports(bindings)) {
-        for (const e of bindings.elements) imported.set(e.name.text, { file: target, name: (e.propertyName ?? e.name).text });
+        for (const e of bindings.elements)
+          imported.set(e.name.text, { file: target, name: (e.propertyName ?? e.name).text });
       }
     }
     for (const s of source.statements) {
       if (ts.isExportDeclaration(s)) {
-        const target = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? resolveSpecifier(file, s.moduleSpecifier.text) : undefined;
+        const target =
+          s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier)
+            ? resolveSpecifier(file, s.moduleSpecifier.text)
+            : undefined;
         if (s.moduleSpecifier && target === undefined) continue;
         if (!s.exportClause) {
           stars.set(file, [...(stars.get(file) ?? []), target!]);
@@ -190,12 +197,24 @@ export function exportUse(files: readonly string[]): { exports: ExportEntry[]; u
           if (clause.name) uses.push({ file: target, name: 'default', by: file });
           const bindings = clause.namedBindings;
           if (bindings && ts.isNamespaceImport(bindings)) uses.push({ file: target, name: '*', by: file });
-          if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) uses.push({ file: target, name: (e.propertyName ?? e.name).text, by: file });
+          if (bindings && ts.isNamedImports(bindings))
+            for (const e of bindings.elements)
+              uses.push({ file: target, name: (e.propertyName ?? e.name).text, by: file });
         }
       } else if (ts.isImportTypeNode(n) && ts.isLiteralTypeNode(n.argument) && ts.isStringLiteral(n.argument.literal)) {
         const target = resolveSpecifier(file, n.argument.literal.text);
-        if (target !== undefined) uses.push({ file: target, name: n.qualifier ? ts.isIdentifier(n.qualifier) ? n.qualifier.text : n.qualifier.left.getText() : '*', by: file });
-      } else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) {
+        if (target !== undefined)
+          uses.push({
+            file: target,
+            name: n.qualifier ? (ts.isIdentifier(n.qualifier) ? n.qualifier.text : n.qualifier.left.getText()) : '*',
+            by: file,
+          });
+      } else if (
+        ts.isCallExpression(n) &&
+        n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        n.arguments[0] &&
+        ts.isStringLiteral(n.arguments[0])
+      ) {
         const target = resolveSpecifier(file, n.arguments[0].text);
         if (target !== undefined) dynamic.push(target);
       }

@@ -17,9 +17,17 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 let dir = '';
 
 /** `mtls ARGS` as its own process: a read that blocks ends in a timeout (status null), not a hung test run. */
-function mtlsProcess(args: string[], timeoutMs = 15_000): { status: number | null; stdout: string; stderr: string; ms: number } {
+function mtlsProcess(
+  args: string[],
+  timeoutMs = 15_000,
+): { status: number | null; stdout: string; stderr: string; ms: number } {
   const start = Date.now();
-  const r = spawnSync(process.execPath, ['--max-old-space-size=256', cli, ...args], { cwd: dir, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=256', cli, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - start };
 }
 
@@ -33,7 +41,27 @@ async function mtls(args: string[]): Promise<{ code: number; out: string; err: s
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'mtls-input-files-'));
   const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca-crt.pem', '-days', '30', '-subj', '/CN=Input Test CA', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca-crt.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Input Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   writeFileSync(path.join(dir, 'bom.pem'), Buffer.concat([BOM, readFileSync(path.join(dir, 'ca-crt.pem'))]));
   execFileSync('mkfifo', [path.join(dir, 'pipe')]);
   symlinkSync('pipe', path.join(dir, 'pipe-link'));
@@ -44,20 +72,36 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('decode refuses a FIFO at once, named as one, instead of waiting for a writer', () => {
   const r = mtlsProcess(['decode', 'pipe']);
   assert.equal(r.status, 1, `exit ${r.status} after ${r.ms} ms: ${r.stderr}`);
-  assert.match(r.stderr, /^mtls decode: pipe is a FIFO \(named pipe\), not a file: give the path of the certificate, key or bundle file itself$/m);
+  assert.match(
+    r.stderr,
+    /^mtls decode: pipe is a FIFO \(named pipe\), not a file: give the path of the certificate, key or bundle file itself$/m,
+  );
   const viaLink = mtlsProcess(['decode', 'pipe-link']);
   assert.equal(viaLink.status, 1, viaLink.stderr);
   assert.match(viaLink.stderr, /pipe-link is a FIFO \(named pipe\), not a file/);
 });
 
-test('client refuses a FIFO given as --ca-cert, naming the option\'s file', () => {
-  const r = mtlsProcess(['client', '--ca-cert', 'pipe', '--ca-key', 'ca-key.pem', '--cn', 'bot', '--out', 'out-client']);
+test("client refuses a FIFO given as --ca-cert, naming the option's file", () => {
+  const r = mtlsProcess([
+    'client',
+    '--ca-cert',
+    'pipe',
+    '--ca-key',
+    'ca-key.pem',
+    '--cn',
+    'bot',
+    '--out',
+    'out-client',
+  ]);
   assert.equal(r.status, 1, `exit ${r.status} after ${r.ms} ms: ${r.stderr}`);
   assert.match(r.stderr, /The CA certificate pipe is a FIFO \(named pipe\), not a file/);
 });
 
 test('send refuses a FIFO given as --cert or --ca before connecting anywhere', () => {
-  for (const args of [['--cert', 'pipe', '--key', 'ca-key.pem'], ['--cert', 'ca-crt.pem', '--key', 'ca-key.pem', '--ca', 'pipe']]) {
+  for (const args of [
+    ['--cert', 'pipe', '--key', 'ca-key.pem'],
+    ['--cert', 'ca-crt.pem', '--key', 'ca-key.pem', '--ca', 'pipe'],
+  ]) {
     const r = mtlsProcess(['send', 'https://127.0.0.1:9/', ...args]);
     assert.equal(r.status, 1, `exit ${r.status} after ${r.ms} ms: ${r.stderr}`);
     assert.match(r.stderr, /^mtls send: The (client certificate|CA bundle) pipe is a FIFO \(named pipe\), not a file/m);
@@ -80,7 +124,10 @@ test('a file over the limit is refused before it is read, the message giving the
   const r = mtlsProcess(['decode', 'big.pem']);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^mtls decode: big\.pem is 64\.0 MiB, over the 64 MiB limit for the files this tool reads/m);
-  await assert.rejects(readInputFile(big, { what: 'the CA bundle', shown: 'big.pem' }), /^InputError: The CA bundle big\.pem is 64\.0 MiB, over the 64 MiB limit/);
+  await assert.rejects(
+    readInputFile(big, { what: 'the CA bundle', shown: 'big.pem' }),
+    /^InputError: The CA bundle big\.pem is 64\.0 MiB, over the 64 MiB limit/,
+  );
   // 50 MB of text with no PEM block: read in full, and a clear answer well within seconds.
   writeFileSync(path.join(dir, 'text50.txt'), Buffer.alloc(50_000_000, 'A'));
   const text = mtlsProcess(['decode', 'text50.txt']);
@@ -92,7 +139,10 @@ test('a file over the limit is refused before it is read, the message giving the
 test('readInputFile returns a regular file\'s bytes, through a link too, and says "no such file"', async () => {
   const want = readFileSync(path.join(dir, 'ca-crt.pem'));
   assert.deepEqual(await readInputFile(path.join(dir, 'ca-link.pem')), want);
-  await assert.rejects(readInputFile(path.join(dir, 'nope.pem'), { what: 'the key', shown: 'nope.pem' }), /^InputError: Cannot read the key nope\.pem: no such file$/);
+  await assert.rejects(
+    readInputFile(path.join(dir, 'nope.pem'), { what: 'the key', shown: 'nope.pem' }),
+    /^InputError: Cannot read the key nope\.pem: no such file$/,
+  );
 });
 
 test('a certificate saved with a UTF-8 byte order mark decodes like the same file without it', async () => {
@@ -108,7 +158,10 @@ test('a certificate saved with a UTF-8 byte order mark decodes like the same fil
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /^bom\.pem: PEM, 1 certificate/);
   // openssl reads the same file and agrees on the fingerprint.
-  const fp = execFileSync('openssl', ['x509', '-in', 'bom.pem', '-noout', '-fingerprint', '-sha256'], { cwd: dir }).toString().trim().split('=')[1];
+  const fp = execFileSync('openssl', ['x509', '-in', 'bom.pem', '-noout', '-fingerprint', '-sha256'], { cwd: dir })
+    .toString()
+    .trim()
+    .split('=')[1];
   assert.ok(r.out.includes(fp), `${fp} not in:\n${r.out}`);
 });
 
@@ -117,8 +170,38 @@ test('export-config updates a settings.json that starts with a byte order mark, 
   mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   const settingsFile = path.join(ws, '.vscode', 'settings.json');
   writeFileSync(settingsFile, Buffer.concat([BOM, Buffer.from('{\n  // mine\n  "editor.tabSize": 2\n}\n')]));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'c-key.pem', '-out', 'c-crt.pem', '-days', '30', '-subj', '/CN=client'], { cwd: dir, stdio: 'pipe' });
-  const r = await mtls(['export-config', '--for', 'rest-client', '--cert', 'c-crt.pem', '--key', 'c-key.pem', '--workspace', 'ws']);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'c-key.pem',
+      '-out',
+      'c-crt.pem',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=client',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
+  const r = await mtls([
+    'export-config',
+    '--for',
+    'rest-client',
+    '--cert',
+    'c-crt.pem',
+    '--key',
+    'c-key.pem',
+    '--workspace',
+    'ws',
+  ]);
   assert.equal(r.code, 0, r.err);
   const bytes = readFileSync(settingsFile);
   assert.deepEqual(bytes.subarray(0, 3), BOM);

@@ -19,7 +19,12 @@ test('pathExists: files and folders yes; missing paths and dangling links no', a
   try {
     writeFileSync(join(dir, 'f'), 'x');
     symlinkSync(join(dir, 'gone'), join(dir, 'dangling'));
-    assert.deepEqual(await Promise.all(['f', '.', 'missing', 'dangling'].map((n) => pathExists(join(dir, n)))), [true, true, false, false]);
+    assert.deepEqual(await Promise.all(['f', '.', 'missing', 'dangling'].map((n) => pathExists(join(dir, n)))), [
+      true,
+      true,
+      false,
+      false,
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,9 @@ const hostile = [
 
 test('fencedCode: no text can close its fence, so nothing inside becomes a link or HTML', () => {
   for (const text of hostile) {
-    const html = md.render(`intro\n${fencedCode(`Subject: ${text}`, 'text')}\n[Decode…](command:mtls.decodeCertificate)`);
+    const html = md.render(
+      `intro\n${fencedCode(`Subject: ${text}`, 'text')}\n[Decode…](command:mtls.decodeCertificate)`,
+    );
     assert.deepEqual(links(html), ['command:mtls.decodeCertificate'], `${JSON.stringify(text)} → ${html}`);
     assert.equal((html.match(/<pre>/g) ?? []).length, 1, html);
   }

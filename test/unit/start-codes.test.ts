@@ -31,28 +31,51 @@ function machineryCodes(): Set<string> {
 
 test("every code of the server's failure lines is a start code, and every start code but the preflight's own is one", () => {
   const written = machineryCodes();
-  assert.ok(written.has('ENOENT_KEY') && written.has('READ_CA') && written.has('PUBLIC_ROOT_UNPINNED'), [...written].join(' '));
-  assert.deepEqual([...written].filter((c) => !isServerStartCode(c)), []);
-  assert.deepEqual(serverStartCodes.filter((c) => !written.has(c)), ['CERT_EXPIRED']);
+  assert.ok(
+    written.has('ENOENT_KEY') && written.has('READ_CA') && written.has('PUBLIC_ROOT_UNPINNED'),
+    [...written].join(' '),
+  );
+  assert.deepEqual(
+    [...written].filter((c) => !isServerStartCode(c)),
+    [],
+  );
+  assert.deepEqual(
+    serverStartCodes.filter((c) => !written.has(c)),
+    ['CERT_EXPIRED'],
+  );
 });
 
 test('the start actions table has one entry per start code, and the preflight codes are start codes', () => {
   assert.deepEqual(Object.keys(startActions).sort(), [...serverStartCodes].sort());
-  assert.deepEqual(preflightCodes.filter((c) => !isServerStartCode(c)), []);
+  assert.deepEqual(
+    preflightCodes.filter((c) => !isServerStartCode(c)),
+    [],
+  );
 });
 
 test('missing or unusable credentials offer generating them, the port another port, an encrypted key its passphrase', () => {
   const byAction = (action: string) => serverStartCodes.filter((c) => startActions[c] === action).sort();
-  assert.deepEqual(byAction('generate-certificates'), ['BAD_CA', 'BAD_CERT', 'BAD_KEY', 'CERT_EXPIRED', 'ENOENT_CA', 'ENOENT_CERT', 'ENOENT_KEY', 'KEY_MISMATCH']);
+  assert.deepEqual(byAction('generate-certificates'), [
+    'BAD_CA',
+    'BAD_CERT',
+    'BAD_KEY',
+    'CERT_EXPIRED',
+    'ENOENT_CA',
+    'ENOENT_CERT',
+    'ENOENT_KEY',
+    'KEY_MISMATCH',
+  ]);
   assert.deepEqual(byAction('change-port'), ['EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL']);
   assert.deepEqual(byAction('enter-passphrase'), ['BAD_PASSPHRASE']);
   // Settings and edge mistakes are fixed in server.mts or the environment: no button.
-  for (const c of ['BAD_SETTING', 'EDGE_CONFIG', 'BAD_AUTH', 'PUBLIC_ROOT_UNPINNED', 'READ_KEY', 'LISTEN'] as const) assert.equal(startActions[c], 'none', c);
+  for (const c of ['BAD_SETTING', 'EDGE_CONFIG', 'BAD_AUTH', 'PUBLIC_ROOT_UNPINNED', 'READ_KEY', 'LISTEN'] as const)
+    assert.equal(startActions[c], 'none', c);
 });
 
 test("a code read from a server's output is narrowed: Node's other listen codes and unknown ones are not start codes", () => {
   assert.equal(isServerStartCode('EADDRINUSE'), true);
-  for (const c of ['EINVAL', 'UNKNOWN', 'ENOENT', 'ENOENT_', 'BAD_CA_EXTRA', 'eaddrinuse', '']) assert.equal(isServerStartCode(c), false, c);
+  for (const c of ['EINVAL', 'UNKNOWN', 'ENOENT', 'ENOENT_', 'BAD_CA_EXTRA', 'eaddrinuse', ''])
+    assert.equal(isServerStartCode(c), false, c);
 });
 
 test('a preflight error carries the first problem in its code and message, and the count of the others', () => {
@@ -62,7 +85,10 @@ test('a preflight error carries the first problem in its code and message, and t
   assert.equal(one.code, 'E_PREFLIGHT_EADDRINUSE');
   assert.equal(one.message, 'The server cannot start: port 4433 is in use');
   assert.equal(one.file, '/w/server.mts');
-  const three = new PreflightError([problem('ENOENT_KEY', 'no key'), problem('ENOENT_CERT', 'no cert'), problem('ENOENT_CA', 'no CA')], '/w/server.mts');
+  const three = new PreflightError(
+    [problem('ENOENT_KEY', 'no key'), problem('ENOENT_CERT', 'no cert'), problem('ENOENT_CA', 'no CA')],
+    '/w/server.mts',
+  );
   assert.equal(three.message, 'The server cannot start: no key (and 2 more problems, see the log)');
 });
 
@@ -73,15 +99,29 @@ test('every MtlsError code has one action; no workspace opens a folder, existing
   assert.equal(errorActionOf('E_UNTRUSTED'), 'manage-workspace-trust');
   assert.equal(errorActionOf('E_INPUT'), 'none');
   // The families have no action of their own.
-  for (const c of ['E_FS_ENOENT', 'E_SERVER_EADDRINUSE', 'E_PREFLIGHT_BAD_KEY'] as const) assert.equal(errorActionOf(c), 'none', c);
+  for (const c of ['E_FS_ENOENT', 'E_SERVER_EADDRINUSE', 'E_PREFLIGHT_BAD_KEY'] as const)
+    assert.equal(errorActionOf(c), 'none', c);
 });
 
 /** The text of every .ts file under `dir` (relative to the repository). */
 function sourcesUnder(dir: string): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourcesUnder(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [fs.readFileSync(path.join(root, dir, e.name), 'utf8')] : []));
+  return fs
+    .readdirSync(path.join(root, dir), { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? sourcesUnder(path.join(dir, e.name))
+        : e.name.endsWith('.ts')
+          ? [fs.readFileSync(path.join(root, dir, e.name), 'utf8')]
+          : [],
+    );
 }
 
 test('every listed MtlsError code is still thrown somewhere', () => {
-  const sources = ['src/core', 'src/extension', 'src/cli'].flatMap(sourcesUnder).filter((s) => !s.includes('export const mtlsErrorCodes'));
-  assert.deepEqual(mtlsErrorCodes.filter((c) => !sources.some((s) => s.includes(`'${c}'`))), []);
+  const sources = ['src/core', 'src/extension', 'src/cli']
+    .flatMap(sourcesUnder)
+    .filter((s) => !s.includes('export const mtlsErrorCodes'));
+  assert.deepEqual(
+    mtlsErrorCodes.filter((c) => !sources.some((s) => s.includes(`'${c}'`))),
+    [],
+  );
 });

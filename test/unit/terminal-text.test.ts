@@ -25,7 +25,10 @@ const CSI8 = '\u009b'; // the one-byte C1 form of ESC [
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 test('terminalText keeps lines and tabs and shows every other control and bidi character as an escape', () => {
-  assert.equal(terminalText(`a\tb\nc${ESC}[2J${BEL}\r${CSI8}31m\x7f${RLO}gnp.exe\u2066\u200f`), 'a\tb\nc\\x1b[2J\\x07\\x0d\\u009b31m\\u007f\\u202egnp.exe\\u2066\\u200f');
+  assert.equal(
+    terminalText(`a\tb\nc${ESC}[2J${BEL}\r${CSI8}31m\x7f${RLO}gnp.exe\u2066\u200f`),
+    'a\tb\nc\\x1b[2J\\x07\\x0d\\u009b31m\\u007f\\u202egnp.exe\\u2066\\u200f',
+  );
   assert.equal(terminalText('plain text, é and ✔ stay'), 'plain text, é and ✔ stay');
 });
 
@@ -33,7 +36,7 @@ test('terminalValue also escapes newlines, so one value cannot forge a line of t
   assert.equal(terminalValue('DNS:a\nFAILED: forged\tline'), 'DNS:a\\x0aFAILED: forged\\x09line');
 });
 
-test('terminalValues escapes every string of a report\'s data and keeps dates and buffers', () => {
+test("terminalValues escapes every string of a report's data and keeps dates and buffers", () => {
   const when = new Date(0);
   const bytes = Buffer.from('x');
   const out = terminalValues({ a: [`x${ESC}`, { b: `y\n${RLO}` }], when, bytes, n: 1, none: null });
@@ -49,22 +52,34 @@ test('JSON with escaped values stays JSON and reads back the raw values', () => 
 
 /** The built CLI as a child process. */
 function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.once('close', (code) => {
-    clearTimeout(kill);
-    resolve({ code, stdout, stderr });
-  }));
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 function assertNothingRaw(r: { stdout: string; stderr: string }): void {
-  for (const [name, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+  for (const [name, text] of [
+    ['stdout', r.stdout],
+    ['stderr', r.stderr],
+  ] as const) {
     const m = RAW.exec(text);
-    assert.equal(m, null, `${name} holds U+${m?.[0].charCodeAt(0).toString(16).padStart(4, '0')} raw near: ${JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 40))}`);
+    assert.equal(
+      m,
+      null,
+      `${name} holds U+${m?.[0].charCodeAt(0).toString(16).padStart(4, '0')} raw near: ${JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 40))}`,
+    );
   }
 }
 
@@ -77,20 +92,59 @@ describe('hostile names on the terminal', () => {
     dir = tempDir('terminal');
     // openssl writes the values as given: UTF8String names, IA5String SANs and URIs (no backslashes, which its
     // configuration parser would read as escapes; OSC sequences end with BEL).
-    writeFileSync(path.join(dir, 'evil.cnf'), [
-      '[req]', 'distinguished_name = dn', 'prompt = no', 'utf8 = yes', 'string_mask = utf8only',
-      '[dn]', `CN = evil${ESC}[2J${ESC}]0;pwned${BEL}${RLO}gnp.exe`, `O = Org${ESC}]52;c;ZWNobyBoaQ==${BEL}${CSI8}31m`,
-      '[ext]',
-      `subjectAltName = DNS:localhost,IP:127.0.0.1,DNS:a${ESC}[31mred.example,URI:http://x.example/${ESC}]8;;http://evil.example/${BEL}link`,
-      `authorityInfoAccess = caIssuers;URI:http://aia.example/${ESC}[2Jca.crt`,
-      `crlDistributionPoints = URI:http://crl.example/${ESC}[H${ESC}]52;c;aGk=${BEL}.crl`,
-      'basicConstraints = CA:FALSE', 'extendedKeyUsage = serverAuth',
-    ].join('\n') + '\n');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'evil-key.pem', '-out', 'evil-crt.pem', '-days', '30', '-config', 'evil.cnf', '-extensions', 'ext'], { cwd: dir, stdio: 'pipe' });
+    writeFileSync(
+      path.join(dir, 'evil.cnf'),
+      [
+        '[req]',
+        'distinguished_name = dn',
+        'prompt = no',
+        'utf8 = yes',
+        'string_mask = utf8only',
+        '[dn]',
+        `CN = evil${ESC}[2J${ESC}]0;pwned${BEL}${RLO}gnp.exe`,
+        `O = Org${ESC}]52;c;ZWNobyBoaQ==${BEL}${CSI8}31m`,
+        '[ext]',
+        `subjectAltName = DNS:localhost,IP:127.0.0.1,DNS:a${ESC}[31mred.example,URI:http://x.example/${ESC}]8;;http://evil.example/${BEL}link`,
+        `authorityInfoAccess = caIssuers;URI:http://aia.example/${ESC}[2Jca.crt`,
+        `crlDistributionPoints = URI:http://crl.example/${ESC}[H${ESC}]52;c;aGk=${BEL}.crl`,
+        'basicConstraints = CA:FALSE',
+        'extendedKeyUsage = serverAuth',
+      ].join('\n') + '\n',
+    );
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'evil-key.pem',
+        '-out',
+        'evil-crt.pem',
+        '-days',
+        '30',
+        '-config',
+        'evil.cnf',
+        '-extensions',
+        'ext',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
     // The values are really in the certificate (openssl prints ESC in SANs as it is).
-    assert.ok(execFileSync('openssl', ['x509', '-in', 'evil-crt.pem', '-noout', '-ext', 'subjectAltName'], { cwd: dir, encoding: 'utf8' }).includes(`a${ESC}[31mred`));
+    assert.ok(
+      execFileSync('openssl', ['x509', '-in', 'evil-crt.pem', '-noout', '-ext', 'subjectAltName'], {
+        cwd: dir,
+        encoding: 'utf8',
+      }).includes(`a${ESC}[31mred`),
+    );
     const read = (f: string): string => readFileSync(path.join(dir, f), 'utf8');
-    body = JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['ok'] } }] } }) + `\n${ESC}]52;c;cm0gLXJmIH4=${BEL}${ESC}[2J${RLO}`;
+    body =
+      JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['ok'] } }] } }) +
+      `\n${ESC}]52;c;cm0gLXJmIH4=${BEL}${ESC}[2J${RLO}`;
     server = await httpsServer({ key: read('evil-key.pem'), cert: read('evil-crt.pem') }, (req, res) => {
       req.resume();
       res.setHeader('content-type', 'application/json');
@@ -115,20 +169,29 @@ describe('hostile names on the terminal', () => {
     const json = await run(['decode', 'evil-crt.pem', '--json'], dir);
     assertNothingRaw(json);
     const sans = (JSON.parse(json.stdout) as { items: { subjectAltName?: unknown }[] }).items[0]?.subjectAltName;
-    assert.ok(JSON.stringify(sans).includes(JSON.stringify(`a${ESC}[31mred.example`).slice(1, -1)), `machines read the real value: ${JSON.stringify(sans)}`);
+    assert.ok(
+      JSON.stringify(sans).includes(JSON.stringify(`a${ESC}[31mred.example`).slice(1, -1)),
+      `machines read the real value: ${JSON.stringify(sans)}`,
+    );
   });
 
   it('mtls decode cannot be made to print a forged line by a SAN holding a newline', async () => {
     const key = ecKey();
-    const san = der.sequence(der.oid('2.5.29.17'), der.octetString(der.sequence(der.implicit(2, Buffer.from('ok.example\nFAILED: forged line', 'latin1')))));
-    writeFileSync(path.join(dir, 'newline.pem'), pemOf([makeCertificate({ subject: 'newline', issuer: 'newline', key, ca: false, extraExtensions: [san] })]));
+    const san = der.sequence(
+      der.oid('2.5.29.17'),
+      der.octetString(der.sequence(der.implicit(2, Buffer.from('ok.example\nFAILED: forged line', 'latin1')))),
+    );
+    writeFileSync(
+      path.join(dir, 'newline.pem'),
+      pemOf([makeCertificate({ subject: 'newline', issuer: 'newline', key, ca: false, extraExtensions: [san] })]),
+    );
     const r = await run(['decode', 'newline.pem'], dir);
     assertNothingRaw(r);
     assert.match(r.stdout, /DNS:ok\.example\\x0aFAILED: forged line/);
     assert.doesNotMatch(r.stdout, /^FAILED/m);
   });
 
-  it('mtls send shows the server\'s subject, issuer and body with visible escapes', async () => {
+  it("mtls send shows the server's subject, issuer and body with visible escapes", async () => {
     const r = await run(['send', server.url, '--no-client-cert', '--ca', 'evil-crt.pem'], dir);
     assertNothingRaw(r);
     assert.match(r.stdout, /0: CN=evil.*\\u202egnp\.exe/);
@@ -139,14 +202,15 @@ describe('hostile names on the terminal', () => {
     assert.equal((JSON.parse(json.stdout) as { body?: unknown }).body, body);
   });
 
-  it('mtls check --url shows the served certificate\'s names with visible escapes', async () => {
+  it("mtls check --url shows the served certificate's names with visible escapes", async () => {
     const project = tempDir('terminal-check');
     try {
       const certs = path.join(project, 'certs');
       mkdirSync(certs);
       writeChain(certs, await makeChain('Terminal Test'));
       // The project's server certificate is the hostile one, served at the URL.
-      for (const f of ['server-fullchain.pem', 'server-crt.pem']) writeFileSync(path.join(certs, f), readFileSync(path.join(dir, 'evil-crt.pem')));
+      for (const f of ['server-fullchain.pem', 'server-crt.pem'])
+        writeFileSync(path.join(certs, f), readFileSync(path.join(dir, 'evil-crt.pem')));
       writeFileSync(path.join(certs, 'server-key.pem'), readFileSync(path.join(dir, 'evil-key.pem')), { mode: 0o600 });
       await scaffoldServer(project, { port: server.port, platform: 'all' });
       const r = await run(['check', '--platform', 'cx', '--url', `https://localhost:${server.port}/webhook`], project);

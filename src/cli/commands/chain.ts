@@ -1,6 +1,15 @@
 import { DEFAULT_CA_DAYS, generateChain } from '../../core/pki/index';
 import { stringOpt, type CliCommand } from '../command';
-import { generateDetails, generateOptions, intOpt, kdfIterationsOpt, keyPassphrase, leafFromArgs, outDir, writeAndReport } from '../options';
+import {
+  generateDetails,
+  generateOptions,
+  intOpt,
+  kdfIterationsOpt,
+  keyPassphrase,
+  leafFromArgs,
+  outDir,
+  writeAndReport,
+} from '../options';
 
 export const chainCommand: CliCommand = {
   name: 'chain',

@@ -1,6 +1,15 @@
 import { generateClientFromCa } from '../../core/pki/index';
 import { stringOpt, type CliCommand } from '../command';
-import { caDetails, caOptions, generateDetails, generateOptions, leafFromArgs, outDir, readCa, writeAndReport } from '../options';
+import {
+  caDetails,
+  caOptions,
+  generateDetails,
+  generateOptions,
+  leafFromArgs,
+  outDir,
+  readCa,
+  writeAndReport,
+} from '../options';
 
 export const clientCommand: CliCommand = {
   name: 'client',
@@ -17,7 +26,7 @@ export const clientCommand: CliCommand = {
   options: {
     ...generateOptions,
     ...caOptions,
-    'name': { type: 'string' },
+    name: { type: 'string' },
   },
   required: ['ca-cert', 'ca-key', 'out', 'cn'],
   async run({ values }, ctx) {

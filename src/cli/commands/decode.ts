@@ -31,13 +31,17 @@ export const decodeCommand: CliCommand = {
     if (Number.isNaN(now.getTime())) throw new UsageError(`--now ${nowText}: not an ISO date/time`);
     const daysText = stringOpt(values, 'expiry-days');
     const expiryWarningDays = daysText === undefined ? 30 : Number(daysText);
-    if (!Number.isInteger(expiryWarningDays) || expiryWarningDays < 0) throw new UsageError(`--expiry-days ${daysText}: expected a whole number of days`);
+    if (!Number.isInteger(expiryWarningDays) || expiryWarningDays < 0)
+      throw new UsageError(`--expiry-days ${daysText}: expected a whole number of days`);
     const bytes = await readInputFile(resolve(ctx.cwd, file), { shown: file });
     const decoded = await decodeBytesAsync(bytes, { fileName: file, passphrase, now, expiryWarningDays });
     if (values.json) ctx.out(JSON.stringify(decoded, null, 2));
     // Every decoded string is one line of the report: a SAN or URI holding a newline must not forge another.
     else ctx.out(renderText(terminalValues(decoded)));
-    if (decoded.needsPassphrase) ctx.err(`mtls decode: ${file} is a passphrase-protected PKCS#12 file: pass --passphrase-env VAR with the passphrase in environment variable VAR`);
+    if (decoded.needsPassphrase)
+      ctx.err(
+        `mtls decode: ${file} is a passphrase-protected PKCS#12 file: pass --passphrase-env VAR with the passphrase in environment variable VAR`,
+      );
     return decoded.items.length > 0 ? 0 : 1;
   },
 };

@@ -9,19 +9,20 @@ export const edgeCommand: CliCommand = {
   name: 'edge',
   summary: 'Write the config of a proxy or load balancer that enforces mTLS in front of the webhook',
   usage: `mtls edge ${edgeTargets.join('|')} [--dir D] [--host H] [--out DIR] [--origin URL] [--secret-env]`,
-  details: [
-    ...edgeTargets.map((k) => `  ${k.padEnd(14)}${edgeDescriptions[k]}`),
-    '',
-    '  --dir D          the folder with server.mts and its certificates (default: the current folder); the',
-    '                   edge uses the server\'s own certificate, key and CA bundle (server.mts --print-config)',
-    '  --host H         the public host name clients call',
-    '  --out DIR        where to write (default D/edge/<kind>/)',
-    '  --origin URL     where the edge reaches the webhook (default http://127.0.0.1:<its port>)',
-    '  --secret-env     the edge adds X-Mtls-Edge-Secret; its value comes from MTLS_EDGE_SECRET (a random',
-    '                   one when unset) and is written only into 0600 files (origin.env). Always on for caddy, gcp',
-    '  --trusted CIDRS  ingress-nginx, aws: the addresses the load balancer connects from (MTLS_EDGE_TRUSTED)',
-    '  --force          overwrite existing files',
-  ].join('\n') + '\n',
+  details:
+    [
+      ...edgeTargets.map((k) => `  ${k.padEnd(14)}${edgeDescriptions[k]}`),
+      '',
+      '  --dir D          the folder with server.mts and its certificates (default: the current folder); the',
+      "                   edge uses the server's own certificate, key and CA bundle (server.mts --print-config)",
+      '  --host H         the public host name clients call',
+      '  --out DIR        where to write (default D/edge/<kind>/)',
+      '  --origin URL     where the edge reaches the webhook (default http://127.0.0.1:<its port>)',
+      '  --secret-env     the edge adds X-Mtls-Edge-Secret; its value comes from MTLS_EDGE_SECRET (a random',
+      '                   one when unset) and is written only into 0600 files (origin.env). Always on for caddy, gcp',
+      '  --trusted CIDRS  ingress-nginx, aws: the addresses the load balancer connects from (MTLS_EDGE_TRUSTED)',
+      '  --force          overwrite existing files',
+    ].join('\n') + '\n',
   options: {
     dir: { type: 'string' },
     host: { type: 'string' },
@@ -41,19 +42,27 @@ export const edgeCommand: CliCommand = {
     const origin = stringOpt(values, 'origin');
     const trusted = stringOpt(values, 'trusted');
     const { bundle, outDir } = await projectEdge({
-      kind, dir, env: ctx.env, secret: values['secret-env'] === true,
+      kind,
+      dir,
+      env: ctx.env,
+      secret: values['secret-env'] === true,
       ...(out !== undefined ? { out: path.resolve(ctx.cwd, out) } : {}),
       ...(host !== undefined ? { host } : {}),
       ...(origin !== undefined ? { origin } : {}),
       ...(trusted !== undefined ? { trusted } : {}),
     });
-    const { written, replaced } = await writeFileSet(outDir, bundle.files, { overwrite: values['force'] === true, within: ctx.cwd });
+    const { written, replaced } = await writeFileSet(outDir, bundle.files, {
+      overwrite: values['force'] === true,
+      within: ctx.cwd,
+    });
     ctx.out(
       [
         `Wrote ${written.length} files for ${kind} to ${outDir}${replaced.length ? ` (${replaced.length} replaced)` : ''}:`,
         ...bundle.files.map((f) => `  ${f.name}${f.secret ? ' (0600)' : ''}`),
         '',
-        `The webhook runs with MTLS_EDGE=${bundle.format}: ${Object.entries(bundle.originEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+        `The webhook runs with MTLS_EDGE=${bundle.format}: ${Object.entries(bundle.originEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
         '',
         'Next:',
         ...bundle.next.map((l) => `  ${l}`),

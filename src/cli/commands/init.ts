@@ -15,7 +15,7 @@ export const initCommand: CliCommand = {
     '  --port N       port for the server during the checks (default 4433)',
     '  --key TYPE     rsa2048 (default), rsa3072, rsa4096, ec256, ec384, ed25519',
     '',
-    'Generates a CA chain, scaffolds server.mts, starts it in the background, sends the platform\'s sample',
+    "Generates a CA chain, scaffolds server.mts, starts it in the background, sends the platform's sample",
     'request with the generated client certificate, probes that bad clients are refused, stops the server and',
     'prints a summary. Existing files are reused, never overwritten. Exit 0 only when mTLS is enforced.',
   ].join('\n'),
@@ -25,7 +25,8 @@ export const initCommand: CliCommand = {
     if (!isPlatform(platform)) throw new UsageError(`--platform ${platform}: use cx, es or kore`);
     const portText = stringOpt(values, 'port') ?? '4433';
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new UsageError(`--port ${portText}: a number from 1 to 65535`);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+      throw new UsageError(`--port ${portText}: a number from 1 to 65535`);
     const key = stringOpt(values, 'key');
     const summary = await setupProject({
       dir: path.resolve(ctx.cwd, stringOpt(values, 'dir') ?? '.'),
@@ -35,7 +36,10 @@ export const initCommand: CliCommand = {
       stopAtEnd: true,
       startServer: (file, p) => startBackgroundServer(file, p),
       onStep: (step, state, detail) => {
-        if (state !== 'start') ctx.err(`${state === 'failed' ? '✖' : '✔'} ${setupStepLabels[step]}${state === 'reused' ? ' (reused existing files)' : ''}${detail ? `: ${detail.split('\n')[0]}` : ''}`);
+        if (state !== 'start')
+          ctx.err(
+            `${state === 'failed' ? '✖' : '✔'} ${setupStepLabels[step]}${state === 'reused' ? ' (reused existing files)' : ''}${detail ? `: ${detail.split('\n')[0]}` : ''}`,
+          );
       },
     });
     ctx.out(renderSetupSummary(summary));

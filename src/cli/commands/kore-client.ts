@@ -6,26 +6,28 @@ import { readText } from '../options';
 export const koreClientCommand: CliCommand = {
   name: 'kore-client',
   summary: 'Create a Kore.ai client-certificate kit (on-premises bot platform) from your CA',
-  usage: 'mtls kore-client --ca-cert F --ca-key F --out DIR [--cn NAME] [--p12] [options]   |   mtls kore-client --cloud',
-  details: [
-    kitDetails('kore-bot-platform'),
-    '  --ca-root FILE          the CA root, when --ca-cert does not hold it (e.g. only the intermediate)',
-    '  --p12                   also write kore-client.p12 (key + certificate + intermediates)',
-    '  --passphrase-env VAR    environment variable holding the .p12 passphrase (default: generated into',
-    `                          ${KoreKitFiles.p12Passphrase}, mode 0600)`,
-    "  --cloud                 the bot runs on Kore.ai's cloud: explains the trust-bundle path, writes nothing",
-    '',
-    `Writes ${KoreKitFiles.key} (private key), ${KoreKitFiles.cert} (client certificate, clientAuth),`,
-    `${KoreKitFiles.root} (CA root), ${KoreKitFiles.intermediates} (CA intermediates), ${KoreKitFiles.fullchain}`,
-    'and README.txt mapping each file to the Kore.ai prerequisite it satisfies. --ca-cert should hold the root',
-    '(e.g. ca-crt.pem from mtls chain, with ca-intermediate-key.pem as --ca-key), or give it with --ca-root.',
-  ].join('\n') + '\n',
+  usage:
+    'mtls kore-client --ca-cert F --ca-key F --out DIR [--cn NAME] [--p12] [options]   |   mtls kore-client --cloud',
+  details:
+    [
+      kitDetails('kore-bot-platform'),
+      '  --ca-root FILE          the CA root, when --ca-cert does not hold it (e.g. only the intermediate)',
+      '  --p12                   also write kore-client.p12 (key + certificate + intermediates)',
+      '  --passphrase-env VAR    environment variable holding the .p12 passphrase (default: generated into',
+      `                          ${KoreKitFiles.p12Passphrase}, mode 0600)`,
+      "  --cloud                 the bot runs on Kore.ai's cloud: explains the trust-bundle path, writes nothing",
+      '',
+      `Writes ${KoreKitFiles.key} (private key), ${KoreKitFiles.cert} (client certificate, clientAuth),`,
+      `${KoreKitFiles.root} (CA root), ${KoreKitFiles.intermediates} (CA intermediates), ${KoreKitFiles.fullchain}`,
+      'and README.txt mapping each file to the Kore.ai prerequisite it satisfies. --ca-cert should hold the root',
+      '(e.g. ca-crt.pem from mtls chain, with ca-intermediate-key.pem as --ca-key), or give it with --ca-root.',
+    ].join('\n') + '\n',
   options: {
     ...kitOptions,
     'ca-root': { type: 'string' },
-    'p12': { type: 'boolean' },
+    p12: { type: 'boolean' },
     'passphrase-env': { type: 'string' },
-    'cloud': { type: 'boolean' },
+    cloud: { type: 'boolean' },
   },
   async run({ values }, ctx) {
     if (values['cloud'] === true) {

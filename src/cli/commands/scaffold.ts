@@ -2,7 +2,16 @@ import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError, stringOpt } from '../command';
 import { existsSync } from 'node:fs';
-import { applyUpgrade, parsePlatforms, planUpgradeFile, scaffoldServerFiles, defaultServerPort, serverFileName, upgradeDiff, type UpgradePlan } from '../../core/scaffold/index';
+import {
+  applyUpgrade,
+  parsePlatforms,
+  planUpgradeFile,
+  scaffoldServerFiles,
+  defaultServerPort,
+  serverFileName,
+  upgradeDiff,
+  type UpgradePlan,
+} from '../../core/scaffold/index';
 import { platformLabel, type Platform } from '../../core/webhook/index';
 import { machineryFolder } from '../../core/scaffold/machineryFiles';
 import type { CliContext } from '../command';
@@ -12,7 +21,8 @@ import { shellQuote } from '../../core/shellQuote';
 export const scaffoldCommand: CliCommand = {
   name: 'scaffold',
   summary: `Write an mTLS webhook (${serverFileName} + ${machineryFolder}/), or upgrade one to the current template`,
-  usage: 'mtls scaffold --out DIR [--port 4433] [--platform cx|es|kore|all] [--force]\n       mtls scaffold --upgrade [FILE] [--dry-run]',
+  usage:
+    'mtls scaffold --out DIR [--port 4433] [--platform cx|es|kore|all] [--force]\n       mtls scaffold --upgrade [FILE] [--dry-run]',
   details: [
     `  --out DIR         folder for ${serverFileName} (yours), ${machineryFolder}/ (generated) and tsconfig.json (if absent)`,
     `  --port N          port in the config block (default ${defaultServerPort}; MTLS_PORT overrides it)`,
@@ -36,16 +46,23 @@ export const scaffoldCommand: CliCommand = {
   positionals: { names: 'FILE', min: 0, max: 1 },
   async run({ values, positionals }, ctx) {
     if (values['upgrade'] === true) {
-      if (values['out'] !== undefined || values['platform'] !== undefined || values['port'] !== undefined) throw new UsageError('--upgrade keeps the file\'s own config and platforms: drop --out, --port and --platform');
-      const given = positionals[0] ?? (existsSync(path.join(ctx.cwd, serverFileName)) || existsSync(path.join(ctx.cwd, machineryFolder)) ? serverFileName : 'server.ts');
+      if (values['out'] !== undefined || values['platform'] !== undefined || values['port'] !== undefined)
+        throw new UsageError("--upgrade keeps the file's own config and platforms: drop --out, --port and --platform");
+      const given =
+        positionals[0] ??
+        (existsSync(path.join(ctx.cwd, serverFileName)) || existsSync(path.join(ctx.cwd, machineryFolder))
+          ? serverFileName
+          : 'server.ts');
       return upgrade(path.resolve(ctx.cwd, given), values['dry-run'] === true, ctx);
     }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (a FILE goes with --upgrade)`);
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument '${positionals[0]}' (a FILE goes with --upgrade)`);
     if (values['dry-run'] === true) throw new UsageError('--dry-run goes with --upgrade');
     if (stringOpt(values, 'out') === undefined) throw new UsageError('--out DIR is required');
     const portText = stringOpt(values, 'port');
     const port = portText === undefined ? defaultServerPort : Number(portText);
-    if (!/^\d+$/.test(portText ?? '0') || port > 65535) throw new UsageError(`--port ${portText}: expected a number from 0 to 65535`);
+    if (!/^\d+$/.test(portText ?? '0') || port > 65535)
+      throw new UsageError(`--port ${portText}: expected a number from 0 to 65535`);
     let platforms: Platform[];
     try {
       platforms = parsePlatforms(stringOpt(values, 'platform') ?? 'all');
@@ -53,7 +70,11 @@ export const scaffoldCommand: CliCommand = {
       throw new UsageError(`--platform: ${(e as Error).message}`);
     }
     const outDir = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '.');
-    const result = await scaffoldServerFiles(outDir, { port, platform: platforms }, { overwrite: values['force'] === true, within: ctx.cwd });
+    const result = await scaffoldServerFiles(
+      outDir,
+      { port, platform: platforms },
+      { overwrite: values['force'] === true, within: ctx.cwd },
+    );
     const file = result.file;
     // Show paths relative to the current folder when they are inside it; absolute otherwise.
     const show = (p: string): string => {
@@ -87,17 +108,28 @@ function describe(plan: UpgradePlan, dryRun: boolean): string[] {
 async function upgrade(file: string, dryRun: boolean, ctx: CliContext): Promise<number> {
   const plan = await planUpgradeFile(file);
   if (plan.upToDate) {
-    ctx.out(`${path.join(plan.dir, machineryFolder)}${path.sep} is already current (template ${plan.toVersion}); nothing to do.`);
+    ctx.out(
+      `${path.join(plan.dir, machineryFolder)}${path.sep} is already current (template ${plan.toVersion}); nothing to do.`,
+    );
     return 0;
   }
   const lines = describe(plan, dryRun);
   if (dryRun) {
     const written = plan.files.map((f) => `  ${f.name}`);
-    ctx.out([...lines, `Would write (in ${plan.dir}):`, ...written, '', upgradeDiff(plan).replace(/\n$/, '')].join('\n'));
+    ctx.out(
+      [...lines, `Would write (in ${plan.dir}):`, ...written, '', upgradeDiff(plan).replace(/\n$/, '')].join('\n'),
+    );
     return 0;
   }
   const result = await applyUpgrade(plan);
   const kept = plan.kind === 'migrate' ? 'Backup of the old file' : 'Backup of the old folder';
-  ctx.out([...lines, `Wrote ${result.written.length} files in ${plan.dir}.`, `${kept}: ${result.backup ?? '(none)'}`, `Run it: mtls serve ${shellQuote(path.join(plan.dir, serverFileName))}`].join('\n'));
+  ctx.out(
+    [
+      ...lines,
+      `Wrote ${result.written.length} files in ${plan.dir}.`,
+      `${kept}: ${result.backup ?? '(none)'}`,
+      `Run it: mtls serve ${shellQuote(path.join(plan.dir, serverFileName))}`,
+    ].join('\n'),
+  );
   return 0;
 }

@@ -1,7 +1,13 @@
 import * as path from 'node:path';
 import { writeFileSet } from '../../core/files';
 import { InputError } from '../../core/errors';
-import { checkBundleExpiry, dialogflowClientPin, dialogflowTrustBundle, importedTrustBundle, koreNotes } from '../../core/pki/index';
+import {
+  checkBundleExpiry,
+  dialogflowClientPin,
+  dialogflowTrustBundle,
+  importedTrustBundle,
+  koreNotes,
+} from '../../core/pki/index';
 import { stringOpt, UsageError, type CliCommand, type CliContext, type CliValues } from '../command';
 import { readText } from '../options';
 import { shownArg, shownPath } from '../shownPath';
@@ -13,14 +19,20 @@ async function check(file: string, ctx: CliContext): Promise<number> {
     return 0;
   }
   ctx.err(
-    [`${file} holds ${expired.length} expired certificate(s); remove them or regenerate the bundle:`, ...expired.map((c) => `  ${c.subject} — expired ${c.notAfter.toISOString().slice(0, 10)}`)].join('\n'),
+    [
+      `${file} holds ${expired.length} expired certificate(s); remove them or regenerate the bundle:`,
+      ...expired.map((c) => `  ${c.subject} — expired ${c.notAfter.toISOString().slice(0, 10)}`),
+    ].join('\n'),
   );
   return 1;
 }
 
 async function write(values: CliValues, ctx: CliContext, pem: string): Promise<string> {
   const out = path.resolve(ctx.cwd, stringOpt(values, 'out') ?? '');
-  await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: pem }], { overwrite: values['force'] === true, within: ctx.cwd });
+  await writeFileSet(path.dirname(out), [{ name: path.basename(out), contents: pem }], {
+    overwrite: values['force'] === true,
+    within: ctx.cwd,
+  });
   return out;
 }
 
@@ -28,21 +40,22 @@ export const trustBundleCommand: CliCommand = {
   name: 'trust-bundle',
   summary: "Write the CA bundle that verifies a platform's client certificate",
   usage: 'mtls trust-bundle --platform dialogflow|kore --out FILE   |   mtls trust-bundle --check FILE',
-  details: [
-    '  --platform NAME     dialogflow: the roots behind Dialogflow\'s client certificate, from Node\'s root store,',
-    '                      each checked by SHA-256 fingerprint (works offline)',
-    '                      kore: Kore.ai\'s CA is not public; import its root and intermediate with --import',
-    '  --import FILE       (kore) a PEM file with CA certificates to validate (CA:true) and copy; repeatable',
-    '  --out FILE          the bundle to write, e.g. ca-dialogflow.pem; pass it as the server\'s `ca`',
-    '  --check FILE        report expired certificates in an existing bundle (e.g. ca-crt.pem); exit 1 if any',
-    '  --force             overwrite an existing file',
-  ].join('\n') + '\n',
+  details:
+    [
+      "  --platform NAME     dialogflow: the roots behind Dialogflow's client certificate, from Node's root store,",
+      '                      each checked by SHA-256 fingerprint (works offline)',
+      "                      kore: Kore.ai's CA is not public; import its root and intermediate with --import",
+      '  --import FILE       (kore) a PEM file with CA certificates to validate (CA:true) and copy; repeatable',
+      "  --out FILE          the bundle to write, e.g. ca-dialogflow.pem; pass it as the server's `ca`",
+      '  --check FILE        report expired certificates in an existing bundle (e.g. ca-crt.pem); exit 1 if any',
+      '  --force             overwrite an existing file',
+    ].join('\n') + '\n',
   options: {
-    'platform': { type: 'string' },
-    'out': { type: 'string' },
-    'import': { type: 'string', multiple: true },
-    'check': { type: 'string' },
-    'force': { type: 'boolean' },
+    platform: { type: 'string' },
+    out: { type: 'string' },
+    import: { type: 'string', multiple: true },
+    check: { type: 'string' },
+    force: { type: 'boolean' },
   },
   async run({ values }, ctx) {
     const checkFile = stringOpt(values, 'check');
@@ -52,7 +65,8 @@ export const trustBundleCommand: CliCommand = {
     if (stringOpt(values, 'out') === undefined) throw new UsageError('missing option --out');
     const imports = (values['import'] as string[] | undefined) ?? [];
     if (platform === 'dialogflow') {
-      if (imports.length) throw new UsageError('--import is for --platform kore; the Dialogflow roots come from Node\'s store');
+      if (imports.length)
+        throw new UsageError("--import is for --platform kore; the Dialogflow roots come from Node's store");
       const bundle = dialogflowTrustBundle();
       const out = await write(values, ctx, bundle.pem);
       const pin = dialogflowClientPin();
@@ -71,14 +85,19 @@ export const trustBundleCommand: CliCommand = {
       return 0;
     }
     if (platform === 'kore') {
-      if (imports.length === 0) throw new InputError(['Nothing to write: ' + koreNotes[0], ...koreNotes.slice(1)].join('\n'));
-      const files = await Promise.all(imports.map(async (f) => ({ name: f, pem: await readText(ctx, f, 'the import file') })));
+      if (imports.length === 0)
+        throw new InputError(['Nothing to write: ' + koreNotes[0], ...koreNotes.slice(1)].join('\n'));
+      const files = await Promise.all(
+        imports.map(async (f) => ({ name: f, pem: await readText(ctx, f, 'the import file') })),
+      );
       const bundle = importedTrustBundle(files);
       const out = await write(values, ctx, bundle.pem);
       ctx.out(
         [
           `Wrote ${out} with ${bundle.certificates.length} CA certificate(s):`,
-          ...bundle.certificates.map((c) => `  ${c.subject}  expires ${c.notAfter.toISOString().slice(0, 10)}  SHA-256 ${c.sha256}`),
+          ...bundle.certificates.map(
+            (c) => `  ${c.subject}  expires ${c.notAfter.toISOString().slice(0, 10)}  SHA-256 ${c.sha256}`,
+          ),
           ...bundle.notes.map((n) => `Warning: ${n}`),
           '',
           koreNotes[2],

@@ -87,7 +87,8 @@ class Reencoder {
     let q = p + 2;
     let len: number | undefined;
     if (first === 0x80) {
-      if ((tag & 0x20) === 0) throw new Asn1Error('indefinite length on a primitive element (BER allows it only on constructed ones)', p + 1);
+      if ((tag & 0x20) === 0)
+        throw new Asn1Error('indefinite length on a primitive element (BER allows it only on constructed ones)', p + 1);
       this.changed = true;
     } else if (first > 0x80) {
       const n = first & 0x7f;
@@ -100,9 +101,13 @@ class Reencoder {
     } else {
       len = first;
     }
-    if (len !== undefined && q + len > limit) throw new Asn1Error(`element claims ${len} bytes but only ${limit - q} remain`, p);
+    if (len !== undefined && q + len > limit)
+      throw new Asn1Error(`element claims ${len} bytes but only ${limit - q} remain`, p);
     if (pieces && tag !== OCTET_STRING && tag !== CONSTRUCTED_OCTET_STRING) {
-      throw new Asn1Error(`a constructed OCTET STRING may hold only OCTET STRING pieces, not tag 0x${tag.toString(16)}`, p);
+      throw new Asn1Error(
+        `a constructed OCTET STRING may hold only OCTET STRING pieces, not tag 0x${tag.toString(16)}`,
+        p,
+      );
     }
     if ((tag & 0x20) === 0) {
       // Primitive: its content is opaque here (a certificate, an encrypted blob, a nested encoding).

@@ -78,7 +78,8 @@ export function readTlv(buf: Buffer, offset = 0, limit = buf.length, depth = 0):
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[contentStart + i];
     // DER: the shortest form only (no long form under 128, no leading zero length octet).
-    if (len < 0x80 || buf[contentStart] === 0) throw new Asn1Error(`non-minimal length encoding of ${len} (not DER)`, offset + 1);
+    if (len < 0x80 || buf[contentStart] === 0)
+      throw new Asn1Error(`non-minimal length encoding of ${len} (not DER)`, offset + 1);
     contentStart += n;
   }
   const end = contentStart + len;
@@ -101,7 +102,8 @@ export function readTlv(buf: Buffer, offset = 0, limit = buf.length, depth = 0):
 /** Parses a whole buffer that must hold exactly one DER element. */
 export function parseDer(buf: Buffer): Asn1Node {
   const node = readTlv(buf, 0, buf.length);
-  if (node.end !== buf.length) throw new Asn1Error(`${buf.length - node.end} trailing bytes after the DER element`, node.end);
+  if (node.end !== buf.length)
+    throw new Asn1Error(`${buf.length - node.end} trailing bytes after the DER element`, node.end);
   return node;
 }
 
@@ -218,7 +220,8 @@ export function readBoolean(node: Asn1Node): boolean {
   expectTag(node, Tag.BOOLEAN, 'boolean');
   const c = content(node);
   if (c.length !== 1) throw new Asn1Error(`BOOLEAN of ${c.length} octets (DER needs exactly one)`, node.start);
-  if (c[0] !== 0 && c[0] !== 0xff) throw new Asn1Error(`BOOLEAN value 0x${c[0].toString(16).padStart(2, '0')} (DER needs 0x00 or 0xFF)`, node.start);
+  if (c[0] !== 0 && c[0] !== 0xff)
+    throw new Asn1Error(`BOOLEAN value 0x${c[0].toString(16).padStart(2, '0')} (DER needs 0x00 or 0xFF)`, node.start);
   return c[0] === 0xff;
 }
 
@@ -237,17 +240,20 @@ export function readString(node: Asn1Node): string {
     case Tag.UTF8_STRING:
       return c.toString('utf8');
     case Tag.BMP_STRING: {
-      if (c.length % 2 !== 0) throw new Asn1Error(`BMPString of ${c.length} octets (not whole UTF-16 characters)`, node.start);
+      if (c.length % 2 !== 0)
+        throw new Asn1Error(`BMPString of ${c.length} octets (not whole UTF-16 characters)`, node.start);
       const swapped = Buffer.from(c);
       swapped.swap16();
       return swapped.toString('utf16le');
     }
     case Tag.UNIVERSAL_STRING: {
-      if (c.length % 4 !== 0) throw new Asn1Error(`UniversalString of ${c.length} octets (not whole UTF-32 characters)`, node.start);
+      if (c.length % 4 !== 0)
+        throw new Asn1Error(`UniversalString of ${c.length} octets (not whole UTF-32 characters)`, node.start);
       let s = '';
       for (let i = 0; i < c.length; i += 4) {
         const cp = c.readUInt32BE(i);
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new Asn1Error(`UniversalString holds 0x${cp.toString(16)}, not a Unicode character`, node.start);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+          throw new Asn1Error(`UniversalString holds 0x${cp.toString(16)}, not a Unicode character`, node.start);
         s += String.fromCodePoint(cp);
       }
       return s;
@@ -264,7 +270,16 @@ export function readTime(node: Asn1Node): Date {
   let m: RegExpMatchArray | null;
   if (node.tag === Tag.UTC_TIME && (m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?Z$/.exec(s))) {
     const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+    return new Date(
+      Date.UTC(
+        yy < 50 ? 2000 + yy : 1900 + yy,
+        Number(m[2]) - 1,
+        Number(m[3]),
+        Number(m[4]),
+        Number(m[5]),
+        Number(m[6] ?? 0),
+      ),
+    );
   }
   if (node.tag === Tag.GENERALIZED_TIME && (m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.\d+)?Z$/.exec(s))) {
     return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
@@ -308,13 +323,18 @@ function encodeUnsigned(v: Buffer): Buffer {
   let i = 0;
   while (i < v.length - 1 && v[i] === 0 && (v[i + 1] & 0x80) === 0) i++;
   const trimmed = v.subarray(i);
-  return trimmed.length === 0 ? Buffer.from([0]) : trimmed[0] & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+  return trimmed.length === 0
+    ? Buffer.from([0])
+    : trimmed[0] & 0x80
+      ? Buffer.concat([Buffer.from([0]), trimmed])
+      : trimmed;
 }
 
 function formatTime(d: Date, generalized: boolean): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   const y = d.getUTCFullYear();
-  const rest = p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds()) + 'Z';
+  const rest =
+    p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds()) + 'Z';
   return generalized ? p(y, 4) + rest : p(y % 100) + rest;
 }
 
@@ -322,7 +342,11 @@ function formatTime(d: Date, generalized: boolean): string {
 export const der = {
   sequence: (...items: Buffer[]) => tlv(Tag.SEQUENCE, items),
   /** SET OF, sorted as DER requires. */
-  set: (...items: Buffer[]) => tlv(Tag.SET, [...items].sort((a, b) => Buffer.compare(a, b))),
+  set: (...items: Buffer[]) =>
+    tlv(
+      Tag.SET,
+      [...items].sort((a, b) => Buffer.compare(a, b)),
+    ),
   /** A non-negative INTEGER from unsigned big-endian bytes or a number/bigint. */
   integer(v: Buffer | number | bigint): Buffer {
     if (Buffer.isBuffer(v)) return tlv(Tag.INTEGER, encodeUnsigned(v));

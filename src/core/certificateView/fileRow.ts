@@ -20,7 +20,12 @@ export function folderDescription(files: number): string {
 /** A file row's description, tooltip, icon and context facets from its decode result. */
 export function fileRow(file: DecodedFile): FileRow {
   const s = fileSummary(file);
-  return { description: s.text, tooltip: s.worst ? [s.text, s.worst] : [s.text], icon: s.icon, facets: ['file', ...s.facets] };
+  return {
+    description: s.text,
+    tooltip: s.worst ? [s.text, s.worst] : [s.text],
+    icon: s.icon,
+    facets: ['file', ...s.facets],
+  };
 }
 
 function fileSummary(file: DecodedFile): { text: string; icon: RowIcon; facets: string[]; worst?: string } {
@@ -37,17 +42,40 @@ function fileSummary(file: DecodedFile): { text: string; icon: RowIcon; facets: 
   if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
   // A file whose leaf is a client certificate: "Use Client Certificate In…" is offered on it.
   const leaf = file.items.find((i) => i.kind === 'certificate');
-  if (leaf?.kind === 'certificate' && leaf.role === 'leaf' && (leaf.usage === 'client' || leaf.usage === 'server+client')) facets.push('client');
+  if (
+    leaf?.kind === 'certificate' &&
+    leaf.role === 'leaf' &&
+    (leaf.usage === 'client' || leaf.usage === 'server+client')
+  )
+    facets.push('client');
   if (count('privateKey')) facets.push('key');
   if (file.format === 'pkcs12') facets.push('p12');
   const error = file.errors[0];
-  const problem = file.problems.find((p) => p.severity === 'error') ?? file.problems.find((p) => p.severity === 'warning');
+  const problem =
+    file.problems.find((p) => p.severity === 'error') ?? file.problems.find((p) => p.severity === 'warning');
   if (error && file.items.length === 0) {
     facets.push('error');
-    return { text: error.message, icon: error.code === 'needs-passphrase' ? { codicon: 'lock' } : { codicon: 'error', colour: 'error' }, facets, worst: error.message };
+    return {
+      text: error.message,
+      icon: error.code === 'needs-passphrase' ? { codicon: 'lock' } : { codicon: 'error', colour: 'error' },
+      facets,
+      worst: error.message,
+    };
   }
   const text = parts.join(' · ') || 'nothing decodable';
-  if (error || problem?.severity === 'error') return { text, icon: { codicon: 'error', colour: 'error' }, facets: [...facets, 'problem'], worst: (error ?? problem)?.message };
-  if (problem) return { text, icon: { codicon: 'warning', colour: 'warning' }, facets: [...facets, 'problem'], worst: problem.message };
+  if (error || problem?.severity === 'error')
+    return {
+      text,
+      icon: { codicon: 'error', colour: 'error' },
+      facets: [...facets, 'problem'],
+      worst: (error ?? problem)?.message,
+    };
+  if (problem)
+    return {
+      text,
+      icon: { codicon: 'warning', colour: 'warning' },
+      facets: [...facets, 'problem'],
+      worst: problem.message,
+    };
   return { text, icon: count('certificate') ? { codicon: 'verified' } : { codicon: 'key' }, facets };
 }

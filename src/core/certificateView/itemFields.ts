@@ -18,17 +18,30 @@ export function itemFields(file: DecodedFile, index: number, decoded: () => read
   }
   const link = file.chain.links.find((l) => l.item === index);
   const issuer = link && link.issuer !== null && link.issuer !== index ? file.items[link.issuer] : undefined;
-  const chain: Field[] = issuer && issuer.kind === 'certificate' ? [{ label: 'Issued by (this file)', value: `${itemLabel(issuer).label}${link?.verified ? ' — signature verified' : ' — signature does NOT verify'}`, severity: link?.verified ? undefined : 'error' }] : [];
+  const chain: Field[] =
+    issuer && issuer.kind === 'certificate'
+      ? [
+          {
+            label: 'Issued by (this file)',
+            value: `${itemLabel(issuer).label}${link?.verified ? ' — signature verified' : ' — signature does NOT verify'}`,
+            severity: link?.verified ? undefined : 'error',
+          },
+        ]
+      : [];
   const key = keysFor(decoded(), it.publicKey.spkiSha256);
   return [...chain, ...(key.length ? [{ label: 'Private key', value: key.join(', ') }] : []), ...certificateFields(it)];
 }
 
 /** Files (names) holding a certificate with this public key. */
 function certificatesWithKey(decoded: readonly NamedFile[], spki: string): string[] {
-  return decoded.flatMap(([name, f]) => (f.items.some((i) => i.kind === 'certificate' && i.publicKey.spkiSha256 === spki) ? [name] : []));
+  return decoded.flatMap(([name, f]) =>
+    f.items.some((i) => i.kind === 'certificate' && i.publicKey.spkiSha256 === spki) ? [name] : [],
+  );
 }
 
 /** Files (names) holding the private key of this public key. */
 function keysFor(decoded: readonly NamedFile[], spki: string): string[] {
-  return decoded.flatMap(([name, f]) => (f.items.some((i) => i.kind === 'privateKey' && i.spkiSha256 === spki) ? [name] : []));
+  return decoded.flatMap(([name, f]) =>
+    f.items.some((i) => i.kind === 'privateKey' && i.spkiSha256 === spki) ? [name] : [],
+  );
 }

@@ -65,5 +65,10 @@ export function fieldRow(f: Field): FieldRow {
 /** A problem's or decode error's row: decode errors show as errors. */
 export function messageRow(m: Problem | DecodeError): MessageRow {
   const needsPassphrase = m.code === 'needs-passphrase';
-  return { label: m.message, icon: severityIcon('severity' in m ? m.severity : 'error'), facets: needsPassphrase ? ['message', 'passphrase'] : ['message'], needsPassphrase };
+  return {
+    label: m.message,
+    icon: severityIcon('severity' in m ? m.severity : 'error'),
+    facets: needsPassphrase ? ['message', 'passphrase'] : ['message'],
+    needsPassphrase,
+  };
 }

@@ -17,7 +17,15 @@ export function severityIcon(severity: 'error' | 'warning' | 'info'): RowIcon {
 export function itemIcon(it: DecodedItem): RowIcon {
   switch (it.kind) {
     case 'certificate':
-      return { codicon: it.isCa ? 'workspace-trusted' : it.usage === 'client' ? 'person' : it.usage === 'server' || it.usage === 'server+client' ? 'server' : 'verified' };
+      return {
+        codicon: it.isCa
+          ? 'workspace-trusted'
+          : it.usage === 'client'
+            ? 'person'
+            : it.usage === 'server' || it.usage === 'server+client'
+              ? 'server'
+              : 'verified',
+      };
     case 'privateKey':
       return { codicon: 'key' };
     case 'publicKey':

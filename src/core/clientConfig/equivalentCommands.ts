@@ -8,7 +8,6 @@ import { detectPlatform } from '../webhook/index';
 import type { SendOptions } from '../http/types';
 import { curlCertFile, shellQuote } from '../shellQuote';
 
-
 /** File paths and env-var names the command lines refer to (the in-memory PEMs have no path). */
 export interface CommandFiles {
   certFile?: string;
@@ -45,23 +44,40 @@ export function toCurl(o: SendOptions & CommandFiles): string {
     const p12 = shellQuote(curlCertFile(o.pfxFile ?? 'client.p12'));
     parts.push('--cert-type', 'P12', '--cert', o.passphrase !== undefined ? `${p12}:${envRef(pass)}` : p12);
   } else if (o.certFile ?? o.certPem) {
-    parts.push('--cert', shellQuote(curlCertFile(o.certFile ?? 'client-fullchain.pem')), '--key', shellQuote(o.keyFile ?? 'client-key.pem'));
+    parts.push(
+      '--cert',
+      shellQuote(curlCertFile(o.certFile ?? 'client-fullchain.pem')),
+      '--key',
+      shellQuote(o.keyFile ?? 'client-key.pem'),
+    );
     if (o.passphrase !== undefined) parts.push('--pass', envRef(pass));
   }
   if (o.caFile ?? o.caPem) parts.push('--cacert', shellQuote(o.caFile ?? 'ca-crt.pem'));
   if (o.insecure) parts.push('--insecure');
   if (o.timeoutMs) parts.push('--max-time', String(Math.max(1, Math.ceil(o.timeoutMs / 1000))));
   for (const [k, v] of Object.entries(headers)) {
-    parts.push('-H', /^(authorization|proxy-authorization)$/i.test(k) ? `"${k}: $${o.authorizationEnv ?? 'MTLS_AUTHORIZATION'}"` : shellQuote(`${k}: ${v}`));
+    parts.push(
+      '-H',
+      /^(authorization|proxy-authorization)$/i.test(k)
+        ? `"${k}: $${o.authorizationEnv ?? 'MTLS_AUTHORIZATION'}"`
+        : shellQuote(`${k}: ${v}`),
+    );
   }
   parts.push('--data-binary', o.bodyFile ? shellQuote(`@${o.bodyFile}`) : shellQuote(bodyText));
-  parts.push('-w', shellQuote('\\nHTTP %{http_code}  connect %{time_connect}s  tls %{time_appconnect}s  ttfb %{time_starttransfer}s  total %{time_total}s\\n'));
+  parts.push(
+    '-w',
+    shellQuote(
+      '\\nHTTP %{http_code}  connect %{time_connect}s  tls %{time_appconnect}s  ttfb %{time_starttransfer}s  total %{time_total}s\\n',
+    ),
+  );
   parts.push(shellQuote(o.url));
   return parts.join(' ');
 }
 
 /** An `openssl s_client` handshake check equivalent to the TLS part of `sendWebhook(o)`. */
-export function toOpensslSClient(o: Pick<SendOptions, 'url' | 'certPem' | 'keyPem' | 'caPem' | 'passphrase' | 'pfx' | 'insecure'> & CommandFiles): string {
+export function toOpensslSClient(
+  o: Pick<SendOptions, 'url' | 'certPem' | 'keyPem' | 'caPem' | 'passphrase' | 'pfx' | 'insecure'> & CommandFiles,
+): string {
   const u = new URL(o.url);
   const port = u.port || '443';
   const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -74,7 +90,9 @@ export function toOpensslSClient(o: Pick<SendOptions, 'url' | 'certPem' | 'keyPe
     parts.push('-cert', cert, '-cert_chain', cert, '-key', shellQuote(o.keyFile ?? 'client-key.pem'));
     if (o.passphrase !== undefined) parts.push('-pass', `env:${o.passphraseEnv ?? 'MTLS_KEY_PASSPHRASE'}`);
   } else if (o.pfxFile ?? o.pfx) {
-    parts.unshift(`# s_client cannot read PKCS#12 directly: openssl pkcs12 -in ${shellQuote(o.pfxFile ?? 'client.p12')} -nodes -out client.pem, then -cert/-key client.pem\n`);
+    parts.unshift(
+      `# s_client cannot read PKCS#12 directly: openssl pkcs12 -in ${shellQuote(o.pfxFile ?? 'client.p12')} -nodes -out client.pem, then -cert/-key client.pem\n`,
+    );
   }
   if (o.caFile ?? o.caPem) parts.push('-CAfile', shellQuote(o.caFile ?? 'ca-crt.pem'));
   if (!o.insecure) parts.push('-verify_return_error', isIP(host) ? '-verify_ip' : '-verify_hostname', shellQuote(host));

@@ -48,7 +48,14 @@ export interface ExportedConfig {
   notes: string[];
   keyEncrypted: boolean;
   /** rest-client only: the entry, and the files to write (settings merged into `existingSettings`). */
-  restClient?: { host: string; entry: RestClientCertificate; settingsPath: string; settings: string; httpFilePath: string; httpFile: string };
+  restClient?: {
+    host: string;
+    entry: RestClientCertificate;
+    settingsPath: string;
+    settings: string;
+    httpFilePath: string;
+    httpFile: string;
+  };
 }
 
 function readPem(file: string, what: string): Promise<string> {
@@ -62,7 +69,9 @@ async function checkFiles(o: ExportConfigOptions): Promise<{ keyEncrypted: boole
   try {
     cert = new X509Certificate(certPem);
   } catch {
-    throw new InputError(`${o.certFile} is not a PEM certificate: give the client certificate (e.g. certs/client-crt.pem).`);
+    throw new InputError(
+      `${o.certFile} is not a PEM certificate: give the client certificate (e.g. certs/client-crt.pem).`,
+    );
   }
   const keyPem = await readPem(o.keyFile, 'the client key');
   const keyEncrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(keyPem);
@@ -71,16 +80,21 @@ async function checkFiles(o: ExportConfigOptions): Promise<{ keyEncrypted: boole
     try {
       key = createPrivateKey(keyPem);
     } catch {
-      throw new InputError(`${o.keyFile} is not a PEM private key: give the client certificate's key (e.g. certs/client-key.pem).`);
+      throw new InputError(
+        `${o.keyFile} is not a PEM private key: give the client certificate's key (e.g. certs/client-key.pem).`,
+      );
     }
-    if (!cert.checkPrivateKey(key)) throw new InputError(`${o.keyFile} is not the key of ${o.certFile}: they come from different key pairs.`);
+    if (!cert.checkPrivateKey(key))
+      throw new InputError(`${o.keyFile} is not the key of ${o.certFile}: they come from different key pairs.`);
   }
   if (o.caFile !== undefined) {
     try {
       new X509Certificate(await readPem(o.caFile, 'the CA file'));
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(`${o.caFile} is not a PEM certificate: give the CA that issued the server's certificate (e.g. certs/ca-root-crt.pem).`);
+      throw new InputError(
+        `${o.caFile} is not a PEM certificate: give the CA that issued the server's certificate (e.g. certs/ca-root-crt.pem).`,
+      );
     }
   }
   return { keyEncrypted, cert };
@@ -91,7 +105,12 @@ export async function exportClientConfig(o: ExportConfigOptions, existingSetting
   const url = o.url ?? DEFAULT_WEBHOOK_URL;
   const u = checkHttpsUrl(url);
   const abs = (f: string): string => path.resolve(o.baseDir, f);
-  const full = { ...o, certFile: abs(o.certFile), keyFile: abs(o.keyFile), ...(o.caFile !== undefined ? { caFile: abs(o.caFile) } : {}) };
+  const full = {
+    ...o,
+    certFile: abs(o.certFile),
+    keyFile: abs(o.keyFile),
+    ...(o.caFile !== undefined ? { caFile: abs(o.caFile) } : {}),
+  };
   const { keyEncrypted } = await checkFiles(full);
   // Inside baseDir: relative (portable across machines); elsewhere: absolute.
   const rel = (f: string): string => {
@@ -105,21 +124,41 @@ export async function exportClientConfig(o: ExportConfigOptions, existingSetting
   const body = JSON.stringify(sampleRequest(platform));
   const passEnv = o.passphraseEnv ?? 'MTLS_KEY_PASSPHRASE';
   const notes: string[] = [];
-  if (keyEncrypted) notes.push(`The key is encrypted: its passphrase is read from $${passEnv} (export ${passEnv}=… in your shell, or type it when asked); it is never written into a file or command.`);
-  if (ca === undefined) notes.push('No CA given: the server certificate is checked against the system roots (give --ca with your dev root for a local server).');
+  if (keyEncrypted)
+    notes.push(
+      `The key is encrypted: its passphrase is read from $${passEnv} (export ${passEnv}=… in your shell, or type it when asked); it is never written into a file or command.`,
+    );
+  if (ca === undefined)
+    notes.push(
+      'No CA given: the server certificate is checked against the system roots (give --ca with your dev root for a local server).',
+    );
   const headers = platformHeaders(platform);
   let text: string;
   let restClient: ExportedConfig['restClient'];
   switch (o.target) {
     case 'curl':
-      text = toCurl({ url, body, platform, certFile: cert, keyFile: key, ...(ca !== undefined ? { caFile: ca } : {}), certPem: '', ...(keyEncrypted ? { passphrase: '', passphraseEnv: passEnv } : {}) });
+      text = toCurl({
+        url,
+        body,
+        platform,
+        certFile: cert,
+        keyFile: key,
+        ...(ca !== undefined ? { caFile: ca } : {}),
+        certPem: '',
+        ...(keyEncrypted ? { passphrase: '', passphraseEnv: passEnv } : {}),
+      });
       break;
     case 'httpie':
       text = [
-        'http', '--ignore-stdin', `--cert=${shellQuote(cert)}`, `--cert-key=${shellQuote(key)}`,
+        'http',
+        '--ignore-stdin',
+        `--cert=${shellQuote(cert)}`,
+        `--cert-key=${shellQuote(key)}`,
         ...(keyEncrypted ? [`--cert-key-pass="$${passEnv}"`] : []),
         `--verify=${ca !== undefined ? shellQuote(ca) : 'yes'}`,
-        `--raw=${shellQuote(body)}`, 'POST', shellQuote(url),
+        `--raw=${shellQuote(body)}`,
+        'POST',
+        shellQuote(url),
         ...Object.entries(headers).map(([k, v]) => shellQuote(`${k}:${v}`)),
       ].join(' ');
       notes.push('httpie 3.2 or newer (for --raw).');
@@ -136,35 +175,72 @@ export async function exportClientConfig(o: ExportConfigOptions, existingSetting
         `    CRT file: ${full.certFile}`,
         `    KEY file: ${full.keyFile}`,
         '    PFX file: leave empty (or use one from "mtls p12" instead of CRT + KEY)',
-        `    Passphrase: ${keyEncrypted ? 'type the key\'s passphrase there (Postman keeps it; this tool never writes it)' : 'leave empty (the key is not encrypted)'}`,
+        `    Passphrase: ${keyEncrypted ? "type the key's passphrase there (Postman keeps it; this tool never writes it)" : 'leave empty (the key is not encrypted)'}`,
         'Then a request:',
         `  POST ${url}`,
         ...Object.entries(headers).map(([k, v]) => `  Header ${k}: ${v}`),
         '  Body → raw → JSON:',
         JSON.stringify(sampleRequest(platform), null, 2).replace(/^/gm, '  '),
       ].join('\n');
-      notes.push('Postman keeps certificate settings in its own storage, not in files: enter these values once per host.');
+      notes.push(
+        'Postman keeps certificate settings in its own storage, not in files: enter these values once per host.',
+      );
       break;
     case 'rest-client': {
       const host = restClientHost(u);
       const entry: RestClientCertificate = { cert, key };
       const settings = mergeRestClientSettings(existingSettings, host, entry);
-      const httpFile = restClientHttpFile(url, platform, `"rest-client.certificates" → "${host}" in ${REST_CLIENT_SETTINGS}`);
-      restClient = { host, entry, settingsPath: REST_CLIENT_SETTINGS, settings, httpFilePath: REST_CLIENT_HTTP_FILE, httpFile };
+      const httpFile = restClientHttpFile(
+        url,
+        platform,
+        `"rest-client.certificates" → "${host}" in ${REST_CLIENT_SETTINGS}`,
+      );
+      restClient = {
+        host,
+        entry,
+        settingsPath: REST_CLIENT_SETTINGS,
+        settings,
+        httpFilePath: REST_CLIENT_HTTP_FILE,
+        httpFile,
+      };
       text = `"rest-client.certificates": {\n  ${JSON.stringify(host)}: ${JSON.stringify(entry)}\n}  (in ${REST_CLIENT_SETTINGS})\n${REST_CLIENT_HTTP_FILE}: the ${platform} sample request, ready to send`;
-      notes.push('REST Client does not verify server certificates (it connects with rejectUnauthorized: false) and has no CA setting, so --ca cannot be applied there: use curl, httpie or Node to call with verification on.');
-      if (keyEncrypted) notes.push('REST Client reads a key passphrase only from settings.json, and this tool never writes one there: use an unencrypted development key for REST Client.');
+      notes.push(
+        'REST Client does not verify server certificates (it connects with rejectUnauthorized: false) and has no CA setting, so --ca cannot be applied there: use curl, httpie or Node to call with verification on.',
+      );
+      if (keyEncrypted)
+        notes.push(
+          'REST Client reads a key passphrase only from settings.json, and this tool never writes one there: use an unencrypted development key for REST Client.',
+        );
       break;
     }
   }
   return { target: o.target, url, text, notes, keyEncrypted, ...(restClient ? { restClient } : {}) };
 }
 
-function nodeSnippet(url: string, cert: string, key: string, ca: string | undefined, passEnv: string | undefined, headers: Record<string, string>, platform: Platform): string {
+function nodeSnippet(
+  url: string,
+  cert: string,
+  key: string,
+  ca: string | undefined,
+  passEnv: string | undefined,
+  headers: Record<string, string>,
+  platform: Platform,
+): string {
   const q = (s: string): string => JSON.stringify(s);
-  const tls = [`cert: readFileSync(${q(cert)})`, `key: readFileSync(${q(key)})`, ...(ca !== undefined ? [`ca: readFileSync(${q(ca)})`] : []), ...(passEnv ? [`passphrase: process.env.${passEnv}`] : [])];
+  const tls = [
+    `cert: readFileSync(${q(cert)})`,
+    `key: readFileSync(${q(key)})`,
+    ...(ca !== undefined ? [`ca: readFileSync(${q(ca)})`] : []),
+    ...(passEnv ? [`passphrase: process.env.${passEnv}`] : []),
+  ];
   return [
-    ...(ca !== undefined ? [`# Trust the dev root for every Node TLS call instead of passing ca (keeps the system roots too):`, `export NODE_EXTRA_CA_CERTS=${shellQuote(ca)}`, ''] : []),
+    ...(ca !== undefined
+      ? [
+          `# Trust the dev root for every Node TLS call instead of passing ca (keeps the system roots too):`,
+          `export NODE_EXTRA_CA_CERTS=${shellQuote(ca)}`,
+          '',
+        ]
+      : []),
     '// call-webhook.mjs — node:https (no dependencies)',
     "import { readFileSync } from 'node:fs';",
     "import { request } from 'node:https';",

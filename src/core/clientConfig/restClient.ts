@@ -24,7 +24,11 @@ export function restClientHost(url: URL): string {
  * settings, other hosts, comments) is kept, and so is a leading byte order mark (VS Code reads such files and
  * keeps the mark when it saves them). Throws InputError for a file that is not JSON with comments.
  */
-export function mergeRestClientSettings(existing: string | undefined, host: string, entry: RestClientCertificate): string {
+export function mergeRestClientSettings(
+  existing: string | undefined,
+  host: string,
+  entry: RestClientCertificate,
+): string {
   const bom = existing !== undefined && hasBomText(existing) ? '\ufeff' : '';
   const body = existing === undefined ? undefined : stripBomText(existing);
   const text = body === undefined || body.trim() === '' ? '{}\n' : body;
@@ -33,16 +37,28 @@ export function mergeRestClientSettings(existing: string | undefined, host: stri
   if (errors.length > 0) {
     const e = errors[0];
     const line = text.slice(0, e.offset).split('\n').length;
-    throw new InputError(`.vscode/settings.json is not valid JSON (${printParseErrorCode(e.error)} on line ${line}): fix it first; nothing was changed.`);
+    throw new InputError(
+      `.vscode/settings.json is not valid JSON (${printParseErrorCode(e.error)} on line ${line}): fix it first; nothing was changed.`,
+    );
   }
-  if (root === null || typeof root !== 'object' || Array.isArray(root)) throw new InputError('.vscode/settings.json does not hold a JSON object: fix it first; nothing was changed.');
+  if (root === null || typeof root !== 'object' || Array.isArray(root))
+    throw new InputError('.vscode/settings.json does not hold a JSON object: fix it first; nothing was changed.');
   const certificates = (root as Record<string, unknown>)['rest-client.certificates'];
-  if (certificates !== undefined && (certificates === null || typeof certificates !== 'object' || Array.isArray(certificates))) {
-    throw new InputError('"rest-client.certificates" in .vscode/settings.json is not an object: fix it first; nothing was changed.');
+  if (
+    certificates !== undefined &&
+    (certificates === null || typeof certificates !== 'object' || Array.isArray(certificates))
+  ) {
+    throw new InputError(
+      '"rest-client.certificates" in .vscode/settings.json is not an object: fix it first; nothing was changed.',
+    );
   }
   const indent = /\n(\t| +)"/.exec(text)?.[1] ?? '  ';
   const edits = modify(text, ['rest-client.certificates', host], entry, {
-    formattingOptions: { insertSpaces: indent !== '\t', tabSize: indent === '\t' ? 1 : indent.length, eol: text.includes('\r\n') ? '\r\n' : '\n' },
+    formattingOptions: {
+      insertSpaces: indent !== '\t',
+      tabSize: indent === '\t' ? 1 : indent.length,
+      eol: text.includes('\r\n') ? '\r\n' : '\n',
+    },
   });
   const out = applyEdits(text, edits);
   return `${bom}${out}${out.endsWith('\n') ? '' : '\n'}`;

@@ -22,11 +22,20 @@ export interface FileContents {
 }
 
 const KINDS: Readonly<Record<string, string>> = {
-  'CERTIFICATE': 'certificate', 'TRUSTED CERTIFICATE': 'certificate', 'X509 CERTIFICATE': 'certificate',
-  'PRIVATE KEY': 'private key', 'ENCRYPTED PRIVATE KEY': 'private key', 'RSA PRIVATE KEY': 'private key', 'EC PRIVATE KEY': 'private key', 'DSA PRIVATE KEY': 'private key',
-  'PUBLIC KEY': 'public key', 'RSA PUBLIC KEY': 'public key',
-  'CERTIFICATE REQUEST': 'certificate request (CSR)', 'NEW CERTIFICATE REQUEST': 'certificate request (CSR)',
-  'X509 CRL': 'certificate revocation list', 'PKCS7': 'PKCS#7 bundle',
+  CERTIFICATE: 'certificate',
+  'TRUSTED CERTIFICATE': 'certificate',
+  'X509 CERTIFICATE': 'certificate',
+  'PRIVATE KEY': 'private key',
+  'ENCRYPTED PRIVATE KEY': 'private key',
+  'RSA PRIVATE KEY': 'private key',
+  'EC PRIVATE KEY': 'private key',
+  'DSA PRIVATE KEY': 'private key',
+  'PUBLIC KEY': 'public key',
+  'RSA PUBLIC KEY': 'public key',
+  'CERTIFICATE REQUEST': 'certificate request (CSR)',
+  'NEW CERTIFICATE REQUEST': 'certificate request (CSR)',
+  'X509 CRL': 'certificate revocation list',
+  PKCS7: 'PKCS#7 bundle',
 };
 
 /** "a PEM certificate", "2 PEM certificates", "2 PEM certificate requests (CSR)". */
@@ -56,7 +65,10 @@ export function fileContents(bytes: Buffer): FileContents {
     certificates: counts.get('certificate') ?? 0,
     privateKeys: counts.get('private key') ?? 0,
     publicKeys: counts.get('public key') ?? 0,
-    words: parts.length === 0 ? 'is text without any PEM block (no "-----BEGIN …-----" line)' : `holds ${parts.join(', ').replace(/, ([^,]*)$/, ' and $1')}`,
+    words:
+      parts.length === 0
+        ? 'is text without any PEM block (no "-----BEGIN …-----" line)'
+        : `holds ${parts.join(', ').replace(/, ([^,]*)$/, ' and $1')}`,
   };
 }
 

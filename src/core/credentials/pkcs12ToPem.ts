@@ -31,7 +31,14 @@ const SEND_KDF_LIMIT_MS = 10_000;
  * does not, so they go to TLS as they are — as every .p12 did before.
  */
 function isBerPkcs12(bytes: Buffer): boolean {
-  return bytes.length > 5 && bytes[0] === 0x30 && bytes[1] === 0x80 && bytes[2] === 0x02 && bytes[3] === 0x01 && bytes[4] === 0x03;
+  return (
+    bytes.length > 5 &&
+    bytes[0] === 0x30 &&
+    bytes[1] === 0x80 &&
+    bytes[2] === 0x02 &&
+    bytes[3] === 0x01 &&
+    bytes[4] === 0x03
+  );
 }
 
 /**
@@ -48,9 +55,10 @@ export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node 
   }
   if (node === undefined || !looksLikePkcs12(node)) {
     const c = fileContents(bytes);
-    const instead = c.certificates > 0 || c.privateKeys > 0 || c.der === 'certificate' || c.der === 'privateKey'
-      ? 'use --cert (the certificate) and --key (its private key) instead of --pfx.'
-      : 'give a .p12/.pfx file exported with its private key (openssl pkcs12 -export), or PEM files as --cert and --key.';
+    const instead =
+      c.certificates > 0 || c.privateKeys > 0 || c.der === 'certificate' || c.der === 'privateKey'
+        ? 'use --cert (the certificate) and --key (its private key) instead of --pfx.'
+        : 'give a .p12/.pfx file exported with its private key (openssl pkcs12 -export), or PEM files as --cert and --key.';
     throw new InputError(`${file} is not a PKCS#12 file: it ${c.words}; ${instead}`);
   }
   return node;
@@ -62,7 +70,11 @@ export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node 
  * undefined for a PKCS#12 file in BER, which only OpenSSL reads. Throws Pkcs12Error 'wrong-passphrase' /
  * 'needs-passphrase' for the passphrase, InputError for anything else.
  */
-export function pkcs12ToPem(bytes: Buffer, passphrase: string | undefined, file = 'the PKCS#12 file'): { certPem: string; keyPem: string } | undefined {
+export function pkcs12ToPem(
+  bytes: Buffer,
+  passphrase: string | undefined,
+  file = 'the PKCS#12 file',
+): { certPem: string; keyPem: string } | undefined {
   const node = parsePkcs12(bytes, file);
   if (node === undefined) return undefined;
   let p: ReturnType<typeof openPkcs12WithKeys>;
@@ -81,8 +93,14 @@ export function pkcs12ToPem(bytes: Buffer, passphrase: string | undefined, file 
       // A damaged certificate bag: the key's own certificate is looked for among the others.
     }
   }
-  if (p.keyDer.length === 0) throw new InputError(`${file} holds no private key that could be read${problems}: export it again with its key (openssl pkcs12 -export -inkey KEY …).`);
-  if (certs.length === 0) throw new InputError(`${file} holds no certificate that could be read${problems}: export it again with the client certificate (openssl pkcs12 -export -in CERT …).`);
+  if (p.keyDer.length === 0)
+    throw new InputError(
+      `${file} holds no private key that could be read${problems}: export it again with its key (openssl pkcs12 -export -inkey KEY …).`,
+    );
+  if (certs.length === 0)
+    throw new InputError(
+      `${file} holds no certificate that could be read${problems}: export it again with the client certificate (openssl pkcs12 -export -in CERT …).`,
+    );
   const keys: KeyObject[] = [];
   for (const der of p.keyDer) {
     try {
@@ -94,9 +112,16 @@ export function pkcs12ToPem(bytes: Buffer, passphrase: string | undefined, file 
   for (const key of keys) {
     const leaf = certs.find((c) => c.checkPrivateKey(key));
     if (leaf === undefined) continue;
-    return { certPem: orderChain(leaf, certs).map((c) => c.toString()).join(''), keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    return {
+      certPem: orderChain(leaf, certs)
+        .map((c) => c.toString())
+        .join(''),
+      keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
   }
-  throw new InputError(`${file}: its private key matches none of its ${certs.length} certificate${certs.length === 1 ? '' : 's'}; export the client certificate together with its own key.`);
+  throw new InputError(
+    `${file}: its private key matches none of its ${certs.length} certificate${certs.length === 1 ? '' : 's'}; export the client certificate together with its own key.`,
+  );
 }
 
 /** pkcs12ToPem as plain data, for a worker thread to hand back: its PEM, or the error it threw. */
@@ -128,7 +153,7 @@ export function pemOfOpened(opened: OpenedPkcs12): { certPem: string; keyPem: st
 function orderChain(leaf: X509Certificate, all: readonly X509Certificate[]): X509Certificate[] {
   const out = [leaf];
   const rest = all.filter((c) => c !== leaf);
-  for (let cur = leaf; ; ) {
+  for (let cur = leaf; ;) {
     if (cur.checkIssued(cur)) break; // self-signed: the top
     const i = rest.findIndex((c) => cur.checkIssued(c) && cur.verify(c.publicKey));
     if (i < 0) break;

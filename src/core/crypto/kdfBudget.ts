@@ -27,8 +27,22 @@ const SCRYPT_US = 1.0;
 /** Fixed cost of one derivation call (salt hashing, cipher set-up), so 10,000 tiny bags still add up. */
 const CALL_US = 20;
 
-const HASH_NAMES: Readonly<Record<string, string>> = { sha1: 'SHA-1', sha224: 'SHA-224', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512', md5: 'MD5' };
-const DIGEST_BYTES: Readonly<Record<string, number>> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64, md5: 16 };
+const HASH_NAMES: Readonly<Record<string, string>> = {
+  sha1: 'SHA-1',
+  sha224: 'SHA-224',
+  sha256: 'SHA-256',
+  sha384: 'SHA-384',
+  sha512: 'SHA-512',
+  md5: 'MD5',
+};
+const DIGEST_BYTES: Readonly<Record<string, number>> = {
+  sha1: 20,
+  sha224: 28,
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+  md5: 16,
+};
 
 /** `5,000,000`: counts the way people read them. */
 export const count = (n: number | bigint): string => n.toLocaleString('en-US');
@@ -54,7 +68,14 @@ export function pbkdf2Work(what: string, hash: string, iterations: number, keyLe
 }
 
 /** The PKCS#12 KDF producing `length` bytes, `times` times (e.g. both empty-passphrase encodings). */
-export function pkcs12KdfWork(what: string, hash: string, iterations: number, length: number, times = 1, native = false): KdfWork {
+export function pkcs12KdfWork(
+  what: string,
+  hash: string,
+  iterations: number,
+  length: number,
+  times = 1,
+  native = false,
+): KdfWork {
   const b = blocks(length, hash);
   const us = native ? NATIVE_PKCS12_KDF_US : (PKCS12_KDF_US[hash] ?? 3);
   return {
@@ -67,7 +88,11 @@ export function pkcs12KdfWork(what: string, hash: string, iterations: number, le
 export function scryptWork(what: string, n: number, r: number, p: number): KdfWork {
   const memory = 128 * n * r;
   const params = `scrypt N=${count(n)}, r=${count(r)}, p=${count(p)}`;
-  if (memory > SCRYPT_MAX_MEMORY) return { what: `${what} asks for ${params}: ${count(Math.round(memory / 1048576))} MiB of memory, over the ${SCRYPT_MAX_MEMORY / 1048576} MiB limit`, ms: Infinity };
+  if (memory > SCRYPT_MAX_MEMORY)
+    return {
+      what: `${what} asks for ${params}: ${count(Math.round(memory / 1048576))} MiB of memory, over the ${SCRYPT_MAX_MEMORY / 1048576} MiB limit`,
+      ms: Infinity,
+    };
   return { what: `${what} asks for ${params}`, ms: (n * r * p * SCRYPT_US + CALL_US) / 1000 };
 }
 
@@ -82,7 +107,8 @@ export class KdfLimitError extends MtlsError {
   }
 }
 
-const seconds = (ms: number): string => (ms >= 10_000 ? `${count(Math.round(ms / 1000))} s` : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms: number): string =>
+  ms >= 10_000 ? `${count(Math.round(ms / 1000))} s` : `${(ms / 1000).toFixed(1)} s`;
 
 /** One file's key-derivation budget, shared by its MAC, its bags and its encrypted keys. */
 export class KdfBudget {
@@ -96,7 +122,9 @@ export class KdfBudget {
     const worst = work.reduce((a, b) => (b.ms > a.ms ? b : a));
     const limit = `${count(this.limitMs / 1000)} s work limit`;
     const others = work.length > 1 ? ` (${count(work.length)} derivations in all)` : '';
-    const cost = Number.isFinite(total) ? `: about ${seconds(total)} of key derivation${others}, over the ${this.spentMs > 0 ? `rest of the ${limit}` : limit}` : '';
+    const cost = Number.isFinite(total)
+      ? `: about ${seconds(total)} of key derivation${others}, over the ${this.spentMs > 0 ? `rest of the ${limit}` : limit}`
+      : '';
     throw new KdfLimitError(`${worst.what}${cost} — not decoded`, work);
   }
 

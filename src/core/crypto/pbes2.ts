@@ -31,13 +31,19 @@ const pbkdf2Async = promisify(pbkdf2);
 export function kdfIterations(n: number | undefined): number {
   if (n === undefined) return DEFAULT_KDF_ITERATIONS;
   if (!Number.isInteger(n) || n < MIN_KDF_ITERATIONS || n > MAX_KDF_ITERATIONS) {
-    throw new InputError(`The key-derivation iteration count must be a whole number from ${MIN_KDF_ITERATIONS} to ${MAX_KDF_ITERATIONS} (got ${String(n)}).`);
+    throw new InputError(
+      `The key-derivation iteration count must be a whole number from ${MIN_KDF_ITERATIONS} to ${MAX_KDF_ITERATIONS} (got ${String(n)}).`,
+    );
   }
   return n;
 }
 
 /** PBES2 encryption of `plain`: the AlgorithmIdentifier DER and the ciphertext. The password is used as UTF-8, as OpenSSL does. */
-export async function pbes2Encrypt(plain: Buffer, password: string, iterations: number): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
+export async function pbes2Encrypt(
+  plain: Buffer,
+  password: string,
+  iterations: number,
+): Promise<{ algorithm: Buffer; encrypted: Buffer }> {
   const iter = kdfIterations(iterations);
   const salt = randomBytes(16);
   const iv = randomBytes(16);
@@ -47,7 +53,10 @@ export async function pbes2Encrypt(plain: Buffer, password: string, iterations: 
   const algorithm = der.sequence(
     der.oid(OID.pbes2),
     der.sequence(
-      der.sequence(der.oid(OID.pbkdf2), der.sequence(der.octetString(salt), der.integer(iter), der.sequence(der.oid(OID.hmacWithSha256), der.null()))),
+      der.sequence(
+        der.oid(OID.pbkdf2),
+        der.sequence(der.octetString(salt), der.integer(iter), der.sequence(der.oid(OID.hmacWithSha256), der.null())),
+      ),
       der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv)),
     ),
   );

@@ -4,7 +4,6 @@ import { iterateHash } from './iteratedHash';
 
 export type Pkcs12KdfHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
-
 /** Purpose byte of the PKCS#12 key derivation (RFC 7292 B.3). */
 export const Pkcs12KeyId = { key: 1, iv: 2, mac: 3 } as const;
 
@@ -30,7 +29,14 @@ interface Rounds {
 }
 
 /** RFC 7292 B.2, with each block's iterated hash (nearly all of the work) yielded to the driver. */
-function* derive(hash: Pkcs12KdfHash, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Generator<Rounds, Buffer, Buffer> {
+function* derive(
+  hash: Pkcs12KdfHash,
+  password: Buffer,
+  salt: Buffer,
+  id: number,
+  iterations: number,
+  length: number,
+): Generator<Rounds, Buffer, Buffer> {
   const u = createHash(hash).digest().length;
   const v = hash === 'sha384' || hash === 'sha512' ? 128 : 64;
   const D = Buffer.alloc(v, id);
@@ -57,9 +63,16 @@ function* derive(hash: Pkcs12KdfHash, password: Buffer, salt: Buffer, id: number
  * The PKCS#12 key derivation function (RFC 7292 appendix B.2). OpenSSL 3 still uses it for the MAC key of
  * every .p12 (and for the legacy 3DES/RC2 encryption), so both the builder and the decoder need it.
  */
-export function pkcs12Kdf(hash: Pkcs12KdfHash, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
+export function pkcs12Kdf(
+  hash: Pkcs12KdfHash,
+  password: Buffer,
+  salt: Buffer,
+  id: number,
+  iterations: number,
+  length: number,
+): Buffer {
   const steps = derive(hash, password, salt, id, iterations, length);
-  for (let step = steps.next(); ; ) {
+  for (let step = steps.next(); ;) {
     if (step.done) return step.value;
     step = steps.next(iterateHash(hash, step.value.digest, step.value.rounds));
   }
@@ -73,9 +86,16 @@ const ROUNDS_PER_TURN = 10_000;
  * rounds run in slices of a few milliseconds with the event loop turning between them (VS Code's extension host
  * keeps answering while a .p12 with 200,000 iterations is written).
  */
-export async function pkcs12KdfAsync(hash: Pkcs12KdfHash, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Promise<Buffer> {
+export async function pkcs12KdfAsync(
+  hash: Pkcs12KdfHash,
+  password: Buffer,
+  salt: Buffer,
+  id: number,
+  iterations: number,
+  length: number,
+): Promise<Buffer> {
   const steps = derive(hash, password, salt, id, iterations, length);
-  for (let step = steps.next(); ; ) {
+  for (let step = steps.next(); ;) {
     if (step.done) return step.value;
     let digest = step.value.digest;
     for (let left = step.value.rounds; left > 0; left -= ROUNDS_PER_TURN) {

@@ -13,5 +13,9 @@ export function isEncryptedKeyPem(pem: string): boolean {
 /** True when loading `pem` with `passphrase` failed with `error` because the passphrase is wrong. */
 export function isWrongPassphrase(pem: string, passphrase: string | undefined, error: unknown): boolean {
   const text = `${(error as NodeJS.ErrnoException | undefined)?.code ?? ''} ${error instanceof Error ? error.message : String(error)}`;
-  return passphrase !== undefined && isEncryptedKeyPem(pem) && /BAD_DECRYPT|INTERRUPTED|bad decrypt|DECODER|unsupported/i.test(text);
+  return (
+    passphrase !== undefined &&
+    isEncryptedKeyPem(pem) &&
+    /BAD_DECRYPT|INTERRUPTED|bad decrypt|DECODER|unsupported/i.test(text)
+  );
 }

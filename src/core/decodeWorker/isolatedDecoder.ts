@@ -66,7 +66,14 @@ type WorkerRequestBody = Omit<DecodeRequest, 'id'> | Omit<Pkcs12PemRequest, 'id'
 
 /** The result for a file the decoder did not finish: one error, nothing else. */
 function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
-  return { fileName, format: 'unknown', items: [], errors: [{ code, message }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
+  return {
+    fileName,
+    format: 'unknown',
+    items: [],
+    errors: [{ code, message }],
+    chain: { links: [], path: [], complete: false, keyMatches: [] },
+    problems: [],
+  };
 }
 
 /** "5 s", "1.5 s", "300 ms". */
@@ -99,7 +106,12 @@ export class IsolatedDecoder {
     const fileName = options.fileName;
     return this.enqueue<DecodedFile>((resolve, reject) => ({
       request: { input, ...options },
-      reply: (r) => resolve('result' in r ? r.result : notDecoded('worker-failed', `not decoded: ${'failure' in r ? r.failure : 'unexpected reply'}`, fileName)),
+      reply: (r) =>
+        resolve(
+          'result' in r
+            ? r.result
+            : notDecoded('worker-failed', `not decoded: ${'failure' in r ? r.failure : 'unexpected reply'}`, fileName),
+        ),
       timedOut: (limit) => resolve(notDecoded('timeout', `not decoded: took longer than ${limit}`, fileName)),
       failed: (why) => resolve(notDecoded('worker-failed', `not decoded: the decoder ${why}`, fileName)),
       reject,
@@ -111,15 +123,38 @@ export class IsolatedDecoder {
    * it threw, as plain data (pemOfOpened turns it back into PEM or a typed error). Never rejects but with
    * DecodeCancelled; past the deadline or when the worker fails, the result is an error saying so.
    */
-  openPkcs12(bytes: Uint8Array, passphrase: string | undefined, options: OpenPkcs12Options = {}): Promise<OpenedPkcs12> {
+  openPkcs12(
+    bytes: Uint8Array,
+    passphrase: string | undefined,
+    options: OpenPkcs12Options = {},
+  ): Promise<OpenedPkcs12> {
     const error = (code: string, message: string): OpenedPkcs12 => ({ error: { name: 'MtlsError', code, message } });
     return this.enqueue<OpenedPkcs12>((resolve, reject) => ({
       request: { kind: 'pkcs12-pem', bytes, ...(passphrase !== undefined ? { passphrase } : {}) },
       timeoutMs: options.timeoutMs,
-      reply: (r) => resolve('opened' in r ? r.opened : error('E_PKCS12_WORKER', 'The PKCS#12 file could not be opened: its reader failed unexpectedly. Export it again, or use PEM files (cert and key).')),
+      reply: (r) =>
+        resolve(
+          'opened' in r
+            ? r.opened
+            : error(
+                'E_PKCS12_WORKER',
+                'The PKCS#12 file could not be opened: its reader failed unexpectedly. Export it again, or use PEM files (cert and key).',
+              ),
+        ),
       timedOut: (limit) =>
-        resolve(error('E_PKCS12_TIMEOUT', `Opening the PKCS#12 file took longer than ${limit}: its key derivation is too costly. Export it again with fewer iterations (openssl pkcs12 -export -iter 100000 …), or use PEM files (cert and key).`)),
-      failed: (why) => resolve(error('E_PKCS12_WORKER', `The PKCS#12 file could not be opened: the reader ${why}. Try again, or use PEM files (cert and key).`)),
+        resolve(
+          error(
+            'E_PKCS12_TIMEOUT',
+            `Opening the PKCS#12 file took longer than ${limit}: its key derivation is too costly. Export it again with fewer iterations (openssl pkcs12 -export -iter 100000 …), or use PEM files (cert and key).`,
+          ),
+        ),
+      failed: (why) =>
+        resolve(
+          error(
+            'E_PKCS12_WORKER',
+            `The PKCS#12 file could not be opened: the reader ${why}. Try again, or use PEM files (cert and key).`,
+          ),
+        ),
       reject,
     }));
   }
@@ -170,7 +205,10 @@ export class IsolatedDecoder {
     }
     if (this.pending === 0) {
       clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(() => this.slots.forEach((slot) => this.stopWorker(slot)), this.opts.idleMs ?? 30_000);
+      this.idleTimer = setTimeout(
+        () => this.slots.forEach((slot) => this.stopWorker(slot)),
+        this.opts.idleMs ?? 30_000,
+      );
       this.idleTimer.unref();
     }
   }
@@ -208,7 +246,9 @@ export class IsolatedDecoder {
 
   private start(slot: Slot): Promise<Worker> {
     if (slot.ready) return slot.ready;
-    const worker = new Worker(this.opts.script, { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 } });
+    const worker = new Worker(this.opts.script, {
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 512 },
+    });
     slot.worker = worker;
     this.started++;
     worker.unref(); // never keeps the process alive

@@ -28,7 +28,8 @@ export interface Pkcs12PemRequest {
 
 export type WorkerRequest = DecodeRequest | Pkcs12PemRequest;
 
-export type DecodeReply = { readonly id: number; readonly result: DecodedFile } | { readonly id: number; readonly failure: string };
+export type DecodeReply =
+  { readonly id: number; readonly result: DecodedFile } | { readonly id: number; readonly failure: string };
 export interface Pkcs12PemReply {
   readonly id: number;
   readonly opened: OpenedPkcs12;

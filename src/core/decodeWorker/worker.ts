@@ -22,8 +22,15 @@ async function answer(req: WorkerRequest): Promise<void> {
 
 async function decode(req: DecodeRequest): Promise<WorkerReply> {
   try {
-    const opts = { fileName: req.fileName, passphrase: req.passphrase, expiryWarningDays: req.expiryWarningDays, now: req.now };
-    const result = await ('bytes' in req.input ? decodeBytesAsync(bufferOf(req.input.bytes), opts) : decodePemTextAsync(req.input.text, opts));
+    const opts = {
+      fileName: req.fileName,
+      passphrase: req.passphrase,
+      expiryWarningDays: req.expiryWarningDays,
+      now: req.now,
+    };
+    const result = await ('bytes' in req.input
+      ? decodeBytesAsync(bufferOf(req.input.bytes), opts)
+      : decodePemTextAsync(req.input.text, opts));
     return { id: req.id, result };
   } catch (e) {
     // The decoder reports bad input in its result; a throw here is a decoder bug, reported as such.

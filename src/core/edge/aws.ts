@@ -12,8 +12,8 @@ export function awsEdge(o: EdgeOptions & { trusted?: string }): EdgeBundle {
   const q = (f: string): string => shellQuote(path.join(o.outDir, f));
   const script = [
     '#!/bin/sh',
-    '# Puts the webhook\'s CA bundle in an ALB trust store and turns on mutual TLS (verify) on the HTTPS listener.',
-    '# Needs: BUCKET (S3), LISTENER_ARN (the ALB\'s HTTPS listener) in the environment.',
+    "# Puts the webhook's CA bundle in an ALB trust store and turns on mutual TLS (verify) on the HTTPS listener.",
+    "# Needs: BUCKET (S3), LISTENER_ARN (the ALB's HTTPS listener) in the environment.",
     'set -eu',
     ': "${BUCKET:?}" "${LISTENER_ARN:?}"',
     `aws s3 cp ${q('ca-bundle.pem')} "s3://$BUCKET/mtls-webhook/ca-bundle.pem"`,
@@ -36,7 +36,7 @@ export function awsEdge(o: EdgeOptions & { trusted?: string }): EdgeBundle {
       `docker build -f ${q('Dockerfile')} -t mtls-webhook ${shellQuote(o.projectDir)}   # run it as the listener's target with MTLS_EDGE_TRUSTED=<the ALB subnets' CIDR>`,
     ],
     notes: [
-      'An ALB cannot add a secret request header: the webhook trusts the addresses of the load balancer\'s subnets (MTLS_EDGE_TRUSTED); let the targets\' security group admit only the ALB\'s.',
+      "An ALB cannot add a secret request header: the webhook trusts the addresses of the load balancer's subnets (MTLS_EDGE_TRUSTED); let the targets' security group admit only the ALB's.",
       'Verify mode only: in passthrough mode the ALB checks nothing and sends X-Amzn-Mtls-Clientcert, which the webhook refuses.',
     ],
   };

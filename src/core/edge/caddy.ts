@@ -41,7 +41,7 @@ export function caddyEdge(o: EdgeOptions): EdgeBundle {
     '  }',
     `  reverse_proxy ${origin.url.protocol}//${origin.hostPort} {`,
     '    # Certificate headers: every name any edge format uses is removed, then Client-Cert is set (replacing',
-    "    # any a client sent), so a client can neither add its own nor slip in a header of another format.",
+    '    # any a client sent), so a client can neither add its own nor slip in a header of another format.',
     ...headersToClear(set).map((h) => `    header_up -${h}`),
     '    header_up Client-Cert ":{http.request.tls.client.certificate_der_base64}:"',
     ...(o.secret !== undefined ? [`    header_up ${edgeSecretHeader} {env.${edgeSecretEnv}}`] : []),
@@ -64,7 +64,11 @@ export function caddyEdge(o: EdgeOptions): EdgeBundle {
       `(set -a; . ${shellQuote(path.join(o.outDir, 'origin.env'))}; set +a; caddy validate --config ${shellQuote(caddyfile)} --adapter caddyfile && caddy run --config ${shellQuote(caddyfile)} --adapter caddyfile)`,
     ],
     notes: [
-      ...(o.secret === undefined ? ['Caddy cannot choose the address it connects from: use --secret-env, or set MTLS_EDGE_TRUSTED to the address the webhook sees it connect from.'] : []),
+      ...(o.secret === undefined
+        ? [
+            'Caddy cannot choose the address it connects from: use --secret-env, or set MTLS_EDGE_TRUSTED to the address the webhook sees it connect from.',
+          ]
+        : []),
       'Caddy forwards only the leaf (Client-Cert); when clients send an intermediate, add it to the CA bundle the webhook reads.',
     ],
   };

@@ -24,7 +24,8 @@ export function originOf(o: EdgeOptions): Origin {
   } catch {
     throw new MtlsError('E_INPUT', `--origin ${text}: not a URL (e.g. http://127.0.0.1:${o.port})`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new MtlsError('E_INPUT', `--origin ${text}: use http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new MtlsError('E_INPUT', `--origin ${text}: use http:// or https://`);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopback = /^127\./.test(host) || host === '::1' || host === 'localhost';
@@ -68,8 +69,14 @@ export function originEnvFor(o: EdgeOptions, origin: Origin, trusted: string | u
  * (`set -a; . ./origin.env; set +a`). 0600: it may hold the edge secret.
  */
 export function originEnvFile(env: Readonly<Record<string, string>>, secret: string | undefined): OutputFile {
-  const lines = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(k === edgeSecretEnv && secret !== undefined ? secret : v)}`);
-  return { name: 'origin.env', contents: `# The environment of the webhook behind the edge (and of the edge, for ${edgeSecretEnv}).\n${lines.join('\n')}\n`, secret: true };
+  const lines = Object.entries(env).map(
+    ([k, v]) => `${k}=${shellQuote(k === edgeSecretEnv && secret !== undefined ? secret : v)}`,
+  );
+  return {
+    name: 'origin.env',
+    contents: `# The environment of the webhook behind the edge (and of the edge, for ${edgeSecretEnv}).\n${lines.join('\n')}\n`,
+    secret: true,
+  };
 }
 
 /** The command that starts the origin with origin.env. */
@@ -80,6 +87,10 @@ export function startOriginLine(o: EdgeOptions): string {
 
 /** A double-quoted config string (nginx, HAProxy, Caddy): `\` and `"` escaped; a newline is refused. */
 export function quoted(s: string): string {
-  if (/[\r\n]/.test(s)) throw new MtlsError('E_INPUT', `a value with a line break cannot go into a proxy configuration: ${JSON.stringify(s)}`);
+  if (/[\r\n]/.test(s))
+    throw new MtlsError(
+      'E_INPUT',
+      `a value with a line break cannot go into a proxy configuration: ${JSON.stringify(s)}`,
+    );
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }

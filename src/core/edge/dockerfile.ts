@@ -12,7 +12,10 @@ export const containerPort = 8080;
 export function caInProject(o: EdgeOptions): string {
   const rel = path.relative(o.projectDir, o.caPath);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new MtlsError('E_INPUT', `The CA bundle ${o.caPath} is outside ${o.projectDir}: copy it into the project (e.g. certs/) so the image can include it.`);
+    throw new MtlsError(
+      'E_INPUT',
+      `The CA bundle ${o.caPath} is outside ${o.projectDir}: copy it into the project (e.g. certs/) so the image can include it.`,
+    );
   }
   return rel.split(path.sep).join('/');
 }

@@ -43,7 +43,10 @@ export function envoyEdge(o: EdgeOptions): EdgeBundle {
     '                  # Certificate headers of every other format are removed.',
     `                  request_headers_to_remove: [${remove.map((h) => j(h.toLowerCase())).join(', ')}]`,
     ...(o.secret !== undefined
-      ? ['                  request_headers_to_add:', `                    - { header: { key: ${j(edgeSecretHeader)}, value: ${j(o.secret)} }, append_action: OVERWRITE_IF_EXISTS_OR_ADD }`]
+      ? [
+          '                  request_headers_to_add:',
+          `                    - { header: { key: ${j(edgeSecretHeader)}, value: ${j(o.secret)} }, append_action: OVERWRITE_IF_EXISTS_OR_ADD }`,
+        ]
       : []),
     '                  virtual_hosts:',
     `                    - { name: webhook, domains: [${j(o.host ?? '*')}], routes: [{ match: { prefix: "/" }, route: { cluster: origin } }] }`,
@@ -51,7 +54,12 @@ export function envoyEdge(o: EdgeOptions): EdgeBundle {
     '    - name: origin',
     '      type: STATIC',
     '      connect_timeout: 5s',
-    ...(source ? ['      # The webhook trusts certificate headers only from this address (MTLS_EDGE_TRUSTED).', `      upstream_bind_config: { source_address: { address: ${j(source)}, port_value: 0 } }`] : []),
+    ...(source
+      ? [
+          '      # The webhook trusts certificate headers only from this address (MTLS_EDGE_TRUSTED).',
+          `      upstream_bind_config: { source_address: { address: ${j(source)}, port_value: 0 } }`,
+        ]
+      : []),
     '      load_assignment:',
     '        cluster_name: origin',
     `        endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: ${j(origin.host)}, port_value: ${origin.port} } } } }] }]`,
@@ -63,10 +71,15 @@ export function envoyEdge(o: EdgeOptions): EdgeBundle {
     format: 'xfcc',
     files: [{ name: 'envoy.yaml', contents: yaml, secret: o.secret !== undefined }, originEnvFile(env, o.secret)],
     originEnv: env,
-    next: [startOriginLine(o), `envoy --mode validate -c ${shellQuote(path.join(o.outDir, 'envoy.yaml'))} && envoy -c ${shellQuote(path.join(o.outDir, 'envoy.yaml'))}`],
+    next: [
+      startOriginLine(o),
+      `envoy --mode validate -c ${shellQuote(path.join(o.outDir, 'envoy.yaml'))} && envoy -c ${shellQuote(path.join(o.outDir, 'envoy.yaml'))}`,
+    ],
     notes: [
       'Envoy is not a Debian package: install it from envoyproxy.io (or run the envoyproxy/envoy image).',
-      ...(o.secret !== undefined ? ['Envoy reads no environment variables in its configuration: the secret is in envoy.yaml, written 0600.'] : []),
+      ...(o.secret !== undefined
+        ? ['Envoy reads no environment variables in its configuration: the secret is in envoy.yaml, written 0600.']
+        : []),
     ],
   };
 }

@@ -25,10 +25,15 @@ export const gcpHeaderVariables: Readonly<Record<string, string>> = {
   'X-Client-Cert-Chain': 'client_cert_chain',
 };
 
-const pemBlocks = (pem: string): string[] => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+const pemBlocks = (pem: string): string[] =>
+  pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
 
 /** A YAML block scalar of `text`, indented. */
-const block = (text: string, indent: string): string => text.split('\n').map((l) => indent + l).join('\n');
+const block = (text: string, indent: string): string =>
+  text
+    .split('\n')
+    .map((l) => indent + l)
+    .join('\n');
 
 /** trust-config.yaml, server-tls-policy.yaml, the Dockerfile and deploy.sh (gcloud, in order). */
 export function gcpEdge(o: EdgeOptions): EdgeBundle {
@@ -41,7 +46,12 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
     'trustStores:',
     '  - trustAnchors:',
     ...anchors.map((c) => `      - pemCertificate: |\n${block(c.pem, '          ')}`),
-    ...(intermediates.length ? ['    intermediateCas:', ...intermediates.map((c) => `      - pemCertificate: |\n${block(c.pem, '          ')}`)] : []),
+    ...(intermediates.length
+      ? [
+          '    intermediateCas:',
+          ...intermediates.map((c) => `      - pemCertificate: |\n${block(c.pem, '          ')}`),
+        ]
+      : []),
     '',
   ].join('\n');
   const policy = [
@@ -58,7 +68,9 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
     '# Deploys the webhook behind the global external Application Load Balancer with mutual TLS.',
     `# Needs: PROJECT_ID, REGION, BACKEND_SERVICE, TARGET_HTTPS_PROXY, IMAGE and ${edgeSecretEnv} in the environment.`,
     'set -eu',
-    ': "${PROJECT_ID:?}" "${REGION:?}" "${BACKEND_SERVICE:?}" "${TARGET_HTTPS_PROXY:?}" "${IMAGE:?}" "${' + edgeSecretEnv + ':?}"',
+    ': "${PROJECT_ID:?}" "${REGION:?}" "${BACKEND_SERVICE:?}" "${TARGET_HTTPS_PROXY:?}" "${IMAGE:?}" "${' +
+      edgeSecretEnv +
+      ':?}"',
     `docker build -f ${q('Dockerfile')} -t "$IMAGE" ${shellQuote(o.projectDir)} && docker push "$IMAGE"`,
     '# 1. The trust config (roots and intermediates) and the server TLS policy that uses it.',
     `gcloud certificate-manager trust-configs import mtls-webhook-trust --location=global --source=${q('trust-config.yaml')}`,
@@ -77,7 +89,7 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
     '# 5. Cloud Run: reachable only through the load balancer (and internal traffic). Requests through the load',
     '#    balancer carry no Google identity, so the invoker check is off (--allow-unauthenticated): the ingress',
     '#    setting, the mutual TLS at the load balancer and the secret the webhook checks keep everyone else out.',
-    '#    --update-env-vars/--update-secrets keep the service\'s other settings (the pin, auth).',
+    "#    --update-env-vars/--update-secrets keep the service's other settings (the pin, auth).",
     'gcloud run deploy mtls-webhook --image="$IMAGE" --region="$REGION" --ingress=internal-and-cloud-load-balancing \\',
     `  --allow-unauthenticated --update-env-vars=MTLS_EDGE=gcp-alb --update-secrets=${edgeSecretEnv}=mtls-edge-secret:latest`,
     '',
@@ -95,11 +107,14 @@ export function gcpEdge(o: EdgeOptions): EdgeBundle {
       originEnvFile(env, o.secret),
     ],
     originEnv: env,
-    next: [`export PROJECT_ID=… REGION=… BACKEND_SERVICE=… TARGET_HTTPS_PROXY=… IMAGE=…`, `(set -a; . ${q('origin.env')}; set +a; sh ${q('deploy.sh')})`],
+    next: [
+      `export PROJECT_ID=… REGION=… BACKEND_SERVICE=… TARGET_HTTPS_PROXY=… IMAGE=…`,
+      `(set -a; . ${q('origin.env')}; set +a; sh ${q('deploy.sh')})`,
+    ],
     notes: [
-      'The load balancer forwards the certificate\'s attributes, verified flag and (client_cert_leaf) the leaf itself; pin clients by sha256 (the fingerprint header) — a CN or O pin needs the leaf header.',
-      'The backend service\'s custom headers replace any header of the same name a client sent; the webhook refuses requests with certificate headers of other formats.',
-      'Cloud Run\'s requests come from Google\'s front ends, not fixed addresses: the webhook trusts the secret header (MTLS_EDGE_SECRET from Secret Manager).',
+      "The load balancer forwards the certificate's attributes, verified flag and (client_cert_leaf) the leaf itself; pin clients by sha256 (the fingerprint header) — a CN or O pin needs the leaf header.",
+      "The backend service's custom headers replace any header of the same name a client sent; the webhook refuses requests with certificate headers of other formats.",
+      "Cloud Run's requests come from Google's front ends, not fixed addresses: the webhook trusts the secret header (MTLS_EDGE_SECRET from Secret Manager).",
     ],
   };
 }

@@ -17,7 +17,9 @@ export function haproxyEdge(o: EdgeOptions, serverChainAndKey: string): EdgeBund
     '# Start: haproxy -db -f haproxy.cfg (foreground). Check: haproxy -c -f haproxy.cfg',
     'global',
     '  log stdout format raw local0 info',
-    ...(o.secret !== undefined ? [`  # ${edgeSecretHeader} comes from the environment: start HAProxy with ${edgeSecretEnv} set (origin.env).`] : []),
+    ...(o.secret !== undefined
+      ? [`  # ${edgeSecretHeader} comes from the environment: start HAProxy with ${edgeSecretEnv} set (origin.env).`]
+      : []),
     'defaults',
     '  mode http',
     '  log global',
@@ -59,7 +61,11 @@ export function haproxyEdge(o: EdgeOptions, serverChainAndKey: string): EdgeBund
     ],
     notes: [
       'HAProxy forwards the intermediates a client sends in Client-Cert-Chain as one DER run: right for one intermediate (Dialogflow); with two or more, add them to the CA bundle the webhook reads instead.',
-      ...(source ? [] : ['HAProxy connects from an address the webhook cannot tell apart: set MTLS_EDGE_TRUSTED to it, or use --secret-env.']),
+      ...(source
+        ? []
+        : [
+            'HAProxy connects from an address the webhook cannot tell apart: set MTLS_EDGE_TRUSTED to it, or use --secret-env.',
+          ]),
     ],
   };
 }

@@ -11,7 +11,14 @@ import { ingressNginxEdge } from './ingressNginx';
 import { nginxEdge } from './nginx';
 import type { EdgeBundle, EdgeOptions, EdgeTarget } from './types';
 
-export { edgeTargets, isEdgeTarget, edgeDescriptions, type EdgeTarget, type EdgeOptions, type EdgeBundle } from './types';
+export {
+  edgeTargets,
+  isEdgeTarget,
+  edgeDescriptions,
+  type EdgeTarget,
+  type EdgeOptions,
+  type EdgeBundle,
+} from './types';
 export { certificateHeaders, overwrittenHeaders } from './headers';
 export { gcpHeaderVariables } from './gcp';
 
@@ -35,14 +42,18 @@ export function generateEdge(o: EdgeOptions, inputs: EdgeInputs = {}): EdgeBundl
     throw new MtlsError('E_INPUT', 'The edge secret must be at least 16 printable characters without spaces.');
   }
   if (secretRequired.includes(o.kind) && o.secret === undefined) {
-    throw new MtlsError('E_INPUT', `${o.kind} cannot connect from an address the webhook can trust: it needs the edge secret (--secret-env).`);
+    throw new MtlsError(
+      'E_INPUT',
+      `${o.kind} cannot connect from an address the webhook can trust: it needs the edge secret (--secret-env).`,
+    );
   }
   const local = (b: EdgeBundle): EdgeBundle => withDockerfile(o, b);
   switch (o.kind) {
     case 'nginx':
       return local(nginxEdge(o));
     case 'haproxy': {
-      if (inputs.certPem === undefined || inputs.keyPem === undefined) throw new MtlsError('E_INPUT', 'HAProxy needs the server certificate and key (one crt file).');
+      if (inputs.certPem === undefined || inputs.keyPem === undefined)
+        throw new MtlsError('E_INPUT', 'HAProxy needs the server certificate and key (one crt file).');
       const nl = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
       return local(haproxyEdge(o, nl(inputs.certPem) + nl(inputs.keyPem)));
     }

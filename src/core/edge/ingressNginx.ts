@@ -75,7 +75,7 @@ export function ingressNginxEdge(o: EdgeOptions & { namespace?: string; trusted?
     '          env:',
     '            - { name: MTLS_EDGE, value: ingress-nginx }',
     '            # Certificate headers count only from the cluster network; the NetworkPolicy lets only the',
-    '            # ingress controller reach these pods. Narrow it to the controller pods\' range if you can.',
+    "            # ingress controller reach these pods. Narrow it to the controller pods' range if you can.",
     `            - { name: MTLS_EDGE_TRUSTED, value: ${JSON.stringify(trusted)} }`,
     '---',
     'apiVersion: v1',
@@ -124,7 +124,9 @@ export function ingressNginxEdge(o: EdgeOptions & { namespace?: string; trusted?
     notes: [
       'ingress-nginx replaces ssl-client-cert, ssl-client-verify, ssl-client-subject-dn and ssl-client-issuer-dn; certificate headers of other formats pass through, and the webhook refuses any request that carries one.',
       'ingress-nginx cannot add a secret header per Ingress without configuration snippets (off by default): the webhook trusts the cluster network (MTLS_EDGE_TRUSTED) and the NetworkPolicy keeps everyone but the controller out.',
-      ...(o.host ? [] : ['No --host given: the Ingress uses webhook.example.com; replace it with the name clients call.']),
+      ...(o.host
+        ? []
+        : ['No --host given: the Ingress uses webhook.example.com; replace it with the name clients call.']),
     ],
   };
 }

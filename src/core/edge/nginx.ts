@@ -2,7 +2,16 @@
 // forwards it as X-SSL-Client-Cert ($ssl_client_escaped_cert, the URL-escaped PEM of the leaf).
 import { shellQuote } from '../shellQuote';
 import { edgeSecretHeader, headersToClear } from './headers';
-import { edgeSourceOf, listenOf, originEnvFile, originEnvFor, originOf, quoted, startOriginLine, stateDirOf } from './common';
+import {
+  edgeSourceOf,
+  listenOf,
+  originEnvFile,
+  originEnvFor,
+  originOf,
+  quoted,
+  startOriginLine,
+  stateDirOf,
+} from './common';
 import type { EdgeBundle, EdgeOptions } from './types';
 
 /** nginx.conf (standalone: `nginx -p DIR -c nginx.conf`), the secret include when asked, origin.env. */
@@ -49,17 +58,29 @@ export function nginxEdge(o: EdgeOptions): EdgeBundle {
     '    location / {',
     `      proxy_pass ${origin.url.protocol}//webhook;`,
     ...(origin.url.protocol === 'https:'
-      ? ['      # An https origin (MTLS_EDGE_LISTEN=https) must show a certificate that chains to this bundle.', '      proxy_ssl_verify on;', `      proxy_ssl_trusted_certificate ${quoted(o.caPath)};`, `      proxy_ssl_name ${quoted(origin.loopback ? 'localhost' : origin.host)};`]
+      ? [
+          '      # An https origin (MTLS_EDGE_LISTEN=https) must show a certificate that chains to this bundle.',
+          '      proxy_ssl_verify on;',
+          `      proxy_ssl_trusted_certificate ${quoted(o.caPath)};`,
+          `      proxy_ssl_name ${quoted(origin.loopback ? 'localhost' : origin.host)};`,
+        ]
       : []),
     '      proxy_http_version 1.1;',
     '      proxy_set_header Connection "";',
     '      proxy_set_header Host $host;',
-    ...(source ? ['      # The webhook trusts certificate headers only from this address (MTLS_EDGE_TRUSTED).', `      proxy_bind ${source};`] : []),
+    ...(source
+      ? [
+          '      # The webhook trusts certificate headers only from this address (MTLS_EDGE_TRUSTED).',
+          `      proxy_bind ${source};`,
+        ]
+      : []),
     '      # Certificate headers: every name any edge format uses is overwritten, never appended to. A client',
     '      # that sends one gets it replaced (the two set here) or removed (an empty value drops the header).',
     ...sets.map(([h, v]) => `      proxy_set_header ${h} ${v};`),
     ...clear.map((h) => `      proxy_set_header ${h} "";`),
-    ...(o.secret !== undefined ? ['      # X-Mtls-Edge-Secret, in a file only its owner can read (0600).', '      include edge-secret.conf;'] : []),
+    ...(o.secret !== undefined
+      ? ['      # X-Mtls-Edge-Secret, in a file only its owner can read (0600).', '      include edge-secret.conf;']
+      : []),
     '    }',
     '  }',
     '}',
@@ -68,7 +89,15 @@ export function nginxEdge(o: EdgeOptions): EdgeBundle {
   const env = originEnvFor(o, origin, source);
   const files = [
     { name: 'nginx.conf', contents: conf },
-    ...(o.secret !== undefined ? [{ name: 'edge-secret.conf', contents: `proxy_set_header ${edgeSecretHeader} ${quoted(o.secret)};\n`, secret: true }] : []),
+    ...(o.secret !== undefined
+      ? [
+          {
+            name: 'edge-secret.conf',
+            contents: `proxy_set_header ${edgeSecretHeader} ${quoted(o.secret)};\n`,
+            secret: true,
+          },
+        ]
+      : []),
     originEnvFile(env, o.secret),
   ];
   const prefix = shellQuote(`${o.outDir}/`);
@@ -82,7 +111,11 @@ export function nginxEdge(o: EdgeOptions): EdgeBundle {
       `mkdir -p ${shellQuote(`${state}/tmp`)} && nginx -t -p ${prefix} -c nginx.conf && nginx -p ${prefix} -c nginx.conf`,
     ],
     notes: [
-      ...(source ? [] : [`nginx connects from an address the webhook cannot tell apart: set MTLS_EDGE_TRUSTED to it, or use --secret-env.`]),
+      ...(source
+        ? []
+        : [
+            `nginx connects from an address the webhook cannot tell apart: set MTLS_EDGE_TRUSTED to it, or use --secret-env.`,
+          ]),
       'nginx forwards only the leaf certificate: when clients send an intermediate, add it to the CA bundle the webhook reads.',
     ],
   };

@@ -31,34 +31,63 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new MtlsError('E_INPUT', `Cannot read ${what} ${file}: ${(e as Error).message}. Generate it first (mtls chain), or point server.mts at it.`, { cause: e });
+    throw new MtlsError(
+      'E_INPUT',
+      `Cannot read ${what} ${file}: ${(e as Error).message}. Generate it first (mtls chain), or point server.mts at it.`,
+      { cause: e },
+    );
   }
 }
 
 /** The bundle for `r.kind` and the folder it goes to. */
-export async function projectEdge(r: ProjectEdgeRequest): Promise<{ bundle: EdgeBundle; outDir: string; serverFile: string }> {
+export async function projectEdge(
+  r: ProjectEdgeRequest,
+): Promise<{ bundle: EdgeBundle; outDir: string; serverFile: string }> {
   const env = r.env ?? process.env;
   const serverFile = await resolveServerFile(r.dir);
   // The settings of the server as it runs directly: the edge takes over its certificate, key and CA bundle.
-  const config = await readServerConfig(serverFile, { ...env, MTLS_EDGE: undefined, MTLS_EDGE_TRUSTED: undefined }, r.runtime);
+  const config = await readServerConfig(
+    serverFile,
+    { ...env, MTLS_EDGE: undefined, MTLS_EDGE_TRUSTED: undefined },
+    r.runtime,
+  );
   const projectDir = path.dirname(serverFile);
   const outDir = r.out ?? path.join(projectDir, 'edge', r.kind);
   const caPem = await readText(config.caPath, 'the CA bundle');
   const needsKey = r.kind === 'haproxy';
-  const [certPem, keyPem] = needsKey ? await Promise.all([readText(config.certPath, 'the server certificate'), readText(config.keyPath, 'the server key')]) : [];
+  const [certPem, keyPem] = needsKey
+    ? await Promise.all([
+        readText(config.certPath, 'the server certificate'),
+        readText(config.keyPath, 'the server key'),
+      ])
+    : [];
   const wantSecret = r.secret === true || secretRequired.includes(r.kind);
   const secret = wantSecret ? env[edgeSecretEnv] || randomBytes(32).toString('base64url') : undefined;
-  const hasPackageJson = await fs.stat(path.join(projectDir, 'package.json')).then(() => true, () => false);
+  const hasPackageJson = await fs.stat(path.join(projectDir, 'package.json')).then(
+    () => true,
+    () => false,
+  );
   const bundle = generateEdge(
     {
-      kind: r.kind, projectDir, outDir, caPem, hasPackageJson,
-      certPath: config.certPath, keyPath: config.keyPath, caPath: config.caPath, port: config.port,
+      kind: r.kind,
+      projectDir,
+      outDir,
+      caPem,
+      hasPackageJson,
+      certPath: config.certPath,
+      keyPath: config.keyPath,
+      caPath: config.caPath,
+      port: config.port,
       ...(r.host !== undefined ? { host: r.host } : {}),
       ...(r.origin !== undefined ? { origin: r.origin } : {}),
       ...(secret !== undefined ? { secret } : {}),
       ...r.overrides,
     },
-    { ...(certPem !== undefined ? { certPem } : {}), ...(keyPem !== undefined ? { keyPem } : {}), ...(r.trusted !== undefined ? { trusted: r.trusted } : {}) },
+    {
+      ...(certPem !== undefined ? { certPem } : {}),
+      ...(keyPem !== undefined ? { keyPem } : {}),
+      ...(r.trusted !== undefined ? { trusted: r.trusted } : {}),
+    },
   );
   return { bundle, outDir, serverFile };
 }

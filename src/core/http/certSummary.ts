@@ -6,7 +6,10 @@ import type { PresentedCertificate } from './handshakeTypes';
 
 /** "CN=x, O=y" from Node's newline-separated form. */
 export function oneLineName(name: string): string {
-  return name.split('\n').filter((s) => s !== '').join(', ');
+  return name
+    .split('\n')
+    .filter((s) => s !== '')
+    .join(', ');
 }
 
 /** Subject, issuer, validity, SHA-256 and PEM of one certificate. */
@@ -42,14 +45,25 @@ function keyTypeOf(x: X509Certificate): string {
   const d = k.asymmetricKeyDetails ?? {};
   if (k.asymmetricKeyType === 'rsa' || k.asymmetricKeyType === 'rsa-pss') return `RSA ${d.modulusLength ?? '?'}`;
   if (k.asymmetricKeyType === 'ec') return `EC ${curveNames[d.namedCurve ?? ''] ?? d.namedCurve ?? '?'}`;
-  return k.asymmetricKeyType === 'ed25519' ? 'Ed25519' : k.asymmetricKeyType === 'ed448' ? 'Ed448' : String(k.asymmetricKeyType ?? '?');
+  return k.asymmetricKeyType === 'ed25519'
+    ? 'Ed25519'
+    : k.asymmetricKeyType === 'ed448'
+      ? 'Ed448'
+      : String(k.asymmetricKeyType ?? '?');
 }
 
 const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** What a peer can see of one certificate: names, key type, validity, SHA-256. */
 function presentedCertificate(x: X509Certificate): PresentedCertificate {
-  return { subject: oneLineName(x.subject), issuer: oneLineName(x.issuer), sha256: x.fingerprint256, keyType: keyTypeOf(x), validFrom: new Date(x.validFrom).toISOString(), validTo: new Date(x.validTo).toISOString() };
+  return {
+    subject: oneLineName(x.subject),
+    issuer: oneLineName(x.issuer),
+    sha256: x.fingerprint256,
+    keyType: keyTypeOf(x),
+    validFrom: new Date(x.validFrom).toISOString(),
+    validTo: new Date(x.validTo).toISOString(),
+  };
 }
 
 /** Every certificate in a PEM text, in order (unparseable blocks are skipped: the TLS stack reports them). */
@@ -91,8 +105,16 @@ function presentedFrom(detailed: DetailedPeerCertificate | undefined): Presented
 function presentedFromDetailed(c: DetailedPeerCertificate): PresentedCertificate {
   const curve = c.nistCurve ?? (c.asn1Curve ? (curveNames[c.asn1Curve] ?? c.asn1Curve) : undefined);
   // RSA and EC keys are in the detailed object; anything else (Ed25519, …) is read from the DER.
-  const keyType = c.modulus !== undefined && c.bits ? `RSA ${c.bits}` : curve ? `EC ${curve}` : keyTypeOf(new X509Certificate(c.raw));
-  return { subject: nameText(c.subject), issuer: nameText(c.issuer), sha256: c.fingerprint256, keyType, validFrom: new Date(c.valid_from).toISOString(), validTo: new Date(c.valid_to).toISOString() };
+  const keyType =
+    c.modulus !== undefined && c.bits ? `RSA ${c.bits}` : curve ? `EC ${curve}` : keyTypeOf(new X509Certificate(c.raw));
+  return {
+    subject: nameText(c.subject),
+    issuer: nameText(c.issuer),
+    sha256: c.fingerprint256,
+    keyType,
+    validFrom: new Date(c.valid_from).toISOString(),
+    validTo: new Date(c.valid_to).toISOString(),
+  };
 }
 
 /** "CN=x, O=y" from Node's object form of a name (repeated attributes are arrays). */

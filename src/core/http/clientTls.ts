@@ -47,7 +47,10 @@ export function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
     return pem ? { ...rest, ...pem } : c;
   } catch (e) {
     if (e instanceof Pkcs12Error && (e.code === 'wrong-passphrase' || e.code === 'needs-passphrase')) {
-      const why = e.code === 'wrong-passphrase' ? 'the PKCS#12 file did not open with the passphrase given' : 'the PKCS#12 file is protected by a passphrase and none was given';
+      const why =
+        e.code === 'wrong-passphrase'
+          ? 'the PKCS#12 file did not open with the passphrase given'
+          : 'the PKCS#12 file is protected by a passphrase and none was given';
       throw Object.assign(new Error(`mac verify failure: ${why}`, { cause: e }), { code: 'ERR_PKCS12_MAC' });
     }
     throw e;
@@ -56,8 +59,19 @@ export function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
 
 /** A wrong passphrase whatever OpenSSL called it (see isWrongPassphrase), as the "bad decrypt" the explanations know. */
 export function asWrongPassphrase(c: ClientCredentials, e: unknown): unknown {
-  if (c.keyPem === undefined || !isWrongPassphrase(c.keyPem, c.passphrase, e) || /bad decrypt/i.test(e instanceof Error ? e.message : String(e))) return e;
-  return Object.assign(new Error(`bad decrypt: the key did not decrypt with the passphrase given (${e instanceof Error ? e.message : String(e)})`, { cause: e }), { code: 'ERR_OSSL_BAD_DECRYPT' });
+  if (
+    c.keyPem === undefined ||
+    !isWrongPassphrase(c.keyPem, c.passphrase, e) ||
+    /bad decrypt/i.test(e instanceof Error ? e.message : String(e))
+  )
+    return e;
+  return Object.assign(
+    new Error(
+      `bad decrypt: the key did not decrypt with the passphrase given (${e instanceof Error ? e.message : String(e)})`,
+      { cause: e },
+    ),
+    { code: 'ERR_OSSL_BAD_DECRYPT' },
+  );
 }
 
 /** The first certificate of the client's PEM (its leaf), or undefined when there is none that parses. */
@@ -70,7 +84,10 @@ export function clientLeaf(pem: string | undefined): X509Certificate | undefined
   }
 }
 
-export function clientIdentity(c: ClientCredentials, leaf: X509Certificate | undefined): { subject?: string; sha256?: string } | undefined {
+export function clientIdentity(
+  c: ClientCredentials,
+  leaf: X509Certificate | undefined,
+): { subject?: string; sha256?: string } | undefined {
   if (c.certPem === undefined) return c.pfx ? {} : undefined;
   return leaf ? { subject: oneLineName(leaf.subject), sha256: leaf.fingerprint256 } : {};
 }
@@ -83,11 +100,19 @@ export function clientCertificateWarnings(x: X509Certificate | undefined, now = 
   if (x === undefined) return [];
   const who = `Your client certificate (${oneLineName(x.subject)})`;
   const out: string[] = [];
-  if (Date.parse(x.validTo) < now) out.push(`${who} expired on ${new Date(x.validTo).toISOString().slice(0, 10)}: a server that checks it refuses it at the handshake. Issue a new one (mtls client).`);
-  else if (Date.parse(x.validFrom) > now) out.push(`${who} is not valid until ${new Date(x.validFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC: check this machine's clock, or issue a new one.`);
+  if (Date.parse(x.validTo) < now)
+    out.push(
+      `${who} expired on ${new Date(x.validTo).toISOString().slice(0, 10)}: a server that checks it refuses it at the handshake. Issue a new one (mtls client).`,
+    );
+  else if (Date.parse(x.validFrom) > now)
+    out.push(
+      `${who} is not valid until ${new Date(x.validFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC: check this machine's clock, or issue a new one.`,
+    );
   const eku = x.keyUsage;
   if (eku !== undefined && !eku.includes(OID.clientAuth) && !eku.includes(OID.anyExtendedKeyUsage)) {
-    out.push(`${who} is not for client authentication (its extendedKeyUsage lacks clientAuth): a server that checks it refuses it (INVALID_PURPOSE). Use a client certificate (mtls client).`);
+    out.push(
+      `${who} is not for client authentication (its extendedKeyUsage lacks clientAuth): a server that checks it refuses it (INVALID_PURPOSE). Use a client certificate (mtls client).`,
+    );
   }
   return out;
 }

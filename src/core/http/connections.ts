@@ -85,7 +85,15 @@ export class Connections {
       // Node 20's undici can miss a refusal that arrives right after the handshake (TLS 1.3 sends it then) and
       // wait for an answer that cannot come. The send's own connection closing ends it; the short grace lets
       // undici report first when it does notice.
-      if (a0 !== undefined && this.attempt === a0) setTimeout(() => a0.dropped?.(this.socketError ?? Object.assign(new Error('the server closed the connection before answering'), { code: 'ECONNRESET' })), 50);
+      if (a0 !== undefined && this.attempt === a0)
+        setTimeout(
+          () =>
+            a0.dropped?.(
+              this.socketError ??
+                Object.assign(new Error('the server closed the connection before answering'), { code: 'ECONNRESET' }),
+            ),
+          50,
+        );
     });
     socket.once('lookup', () => (lookupAt = performance.now()));
     socket.once('connect', () => (tcpAt = performance.now()));
@@ -96,7 +104,8 @@ export class Connections {
 
   /** Ends the connections still being set up, with an error so undici's connect timer for each is cleared too. */
   abandonConnects(): void {
-    for (const s of this.connecting) s.destroy(Object.assign(new Error('connection abandoned: the send gave up on it'), { code: 'ABANDONED' }));
+    for (const s of this.connecting)
+      s.destroy(Object.assign(new Error('connection abandoned: the send gave up on it'), { code: 'ABANDONED' }));
     this.connecting.clear();
   }
 

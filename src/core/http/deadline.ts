@@ -20,7 +20,9 @@ export class Deadline {
       this.controller.abort();
     }, timeoutMs);
     callerSignal?.addEventListener('abort', this.onAbort, { once: true });
-    this.aborted = new Promise<never>((_, reject) => this.controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    this.aborted = new Promise<never>((_, reject) =>
+      this.controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+    );
     this.aborted.catch(() => undefined);
   }
 

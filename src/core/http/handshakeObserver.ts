@@ -62,7 +62,10 @@ export function observeHandshake(socket: TLSSocket, a: Attempt): void {
     a.cipher = c?.standardName ?? c?.name;
     a.signatureAlgorithms = sharedSignatureAlgorithms(socket);
     const k = socket.getEphemeralKeyInfo();
-    if (k && 'type' in k && k.type) a.ephemeralKey = [k.type, (k as { name?: string }).name, k.size ? `${k.size} bits` : undefined].filter(Boolean).join(' ');
+    if (k && 'type' in k && k.type)
+      a.ephemeralKey = [k.type, (k as { name?: string }).name, k.size ? `${k.size} bits` : undefined]
+        .filter(Boolean)
+        .join(' ');
     socket.off('keylog', onKeylog);
   });
 }

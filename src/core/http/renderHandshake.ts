@@ -7,8 +7,14 @@ const mark: Record<HandshakeStep['status'], string> = { ok: '✔', failed: '✖'
 export function renderHandshakeTimeline(t: HandshakeTimeline): string {
   // Not a signature algorithm: Node tells which ones both sides allow for the client's signature, not which one
   // either side used (step 2 lists them as such).
-  const negotiated = [t.protocol, t.cipher, t.clientPort !== undefined ? `client port ${t.clientPort}` : undefined].filter(Boolean);
-  const lines = [`Handshake, in five steps${negotiated.length ? ` (${negotiated.join(', ')})` : ''}: ${t.outcome === 'ok' ? 'completed' : `FAILED at step ${t.failedStep}`}`];
+  const negotiated = [
+    t.protocol,
+    t.cipher,
+    t.clientPort !== undefined ? `client port ${t.clientPort}` : undefined,
+  ].filter(Boolean);
+  const lines = [
+    `Handshake, in five steps${negotiated.length ? ` (${negotiated.join(', ')})` : ''}: ${t.outcome === 'ok' ? 'completed' : `FAILED at step ${t.failedStep}`}`,
+  ];
   const w = Math.max(...t.steps.map((s) => s.name.length));
   for (const s of t.steps) {
     const at = s.atMs !== undefined ? `${s.atMs.toFixed(1).padStart(7)} ms` : ' '.repeat(10);

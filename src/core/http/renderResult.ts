@@ -10,23 +10,45 @@ const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v.to
 export function renderSendResult(r: SendResult): string {
   const lines: string[] = [];
   for (const w of r.warnings) lines.push(`!!! ${w}`);
-  lines.push(`${r.request.method} ${r.request.url}${r.request.platform ? `  (${r.request.platform} sample, ${r.request.bytes} bytes)` : ''}`);
+  lines.push(
+    `${r.request.method} ${r.request.url}${r.request.platform ? `  (${r.request.platform} sample, ${r.request.bytes} bytes)` : ''}`,
+  );
   if (r.error) {
     // The answer's head can come before the failure (a body cut at the limit, or one that never finished).
     if (r.status !== undefined) lines.push(`HTTP ${r.status}  ${r.bytes ?? 0} bytes of body received`);
-    lines.push('', `FAILED: ${r.error.explanation.title} [${r.error.code}]`, `  cause: ${r.error.explanation.cause}`, `  fix:   ${r.error.explanation.fix}`, `  error: ${r.error.message.trim().split('\n')[0]}`);
+    lines.push(
+      '',
+      `FAILED: ${r.error.explanation.title} [${r.error.code}]`,
+      `  cause: ${r.error.explanation.cause}`,
+      `  fix:   ${r.error.explanation.fix}`,
+      `  error: ${r.error.message.trim().split('\n')[0]}`,
+    );
   } else {
     lines.push(`HTTP ${r.status ?? '?'}  ${r.bytes ?? 0} bytes`);
   }
   lines.push('', renderHandshakeTimeline(r.handshake).trimEnd());
   const t = r.timing;
-  lines.push('', `Timing: ${t.reusedConnection ? 'reused connection' : `dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, TLS handshake ${ms(t.tlsMs)}`}, first byte ${ms(t.ttfbMs)}, total ${ms(t.totalMs)}`);
+  lines.push(
+    '',
+    `Timing: ${t.reusedConnection ? 'reused connection' : `dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, TLS handshake ${ms(t.tlsMs)}`}, first byte ${ms(t.ttfbMs)}, total ${ms(t.totalMs)}`,
+  );
   if (r.tls) {
     const s = r.tls;
-    lines.push(`TLS: ${s.protocol ?? '?'}, ${s.cipher ?? '?'}, ALPN ${s.alpn ?? 'none'}, server certificate ${s.verification === 'verified' ? 'verified' : `NOT VERIFIED${s.authorizationError ? ` (would have failed: ${s.authorizationError})` : ''}`}`);
-    lines.push(`Client certificate: ${clientCertificateLine(s.clientCertificate, r.status !== undefined || r.error?.code === 'NOT_HTTP')}`);
+    lines.push(
+      `TLS: ${s.protocol ?? '?'}, ${s.cipher ?? '?'}, ALPN ${s.alpn ?? 'none'}, server certificate ${s.verification === 'verified' ? 'verified' : `NOT VERIFIED${s.authorizationError ? ` (would have failed: ${s.authorizationError})` : ''}`}`,
+    );
+    lines.push(
+      `Client certificate: ${clientCertificateLine(s.clientCertificate, r.status !== undefined || r.error?.code === 'NOT_HTTP')}`,
+    );
     lines.push('Server chain:');
-    s.serverChain.forEach((c, i) => lines.push(`  ${i}: ${c.subject}`, `     issuer ${c.issuer}`, `     valid ${c.validFrom} → ${c.validTo}`, `     sha256 ${c.sha256}`));
+    s.serverChain.forEach((c, i) =>
+      lines.push(
+        `  ${i}: ${c.subject}`,
+        `     issuer ${c.issuer}`,
+        `     valid ${c.validFrom} → ${c.validTo}`,
+        `     sha256 ${c.sha256}`,
+      ),
+    );
   }
   if (r.checks.length > 0) {
     lines.push('', 'Response checks:');
@@ -42,9 +64,13 @@ export function renderSendResult(r: SendResult): string {
 function clientCertificateLine(c: TlsDetails['clientCertificate'], answered: boolean): string {
   const configured = c.subject ? ` (${c.subject})` : '';
   if (c.presented) return `presented${configured}`;
-  if (c.requested === false) return `none sent: the server did not ask for one${configured ? `; configured${configured}` : ''}`;
+  if (c.requested === false)
+    return `none sent: the server did not ask for one${configured ? `; configured${configured}` : ''}`;
   if (c.subject) return `configured${configured}`;
-  if (c.requested) return answered ? 'none sent, although the server asked for one; it answered without one, so it does not enforce mTLS' : 'none sent, although the server asked for one';
+  if (c.requested)
+    return answered
+      ? 'none sent, although the server asked for one; it answered without one, so it does not enforce mTLS'
+      : 'none sent, although the server asked for one';
   return 'none';
 }
 
@@ -69,9 +95,16 @@ export function renderSendDocument(r: SendResult, p: SendDocumentParts): string 
   const idToken = p.idToken;
   const token = idToken
     ? `\n\nAttached a TEST Google ID token (aud ${idToken.audience}, email ${idToken.email}, kid ${idToken.kid}, expires ${idToken.expiresAt}), signed by a throwaway key.` +
-      (idToken.jwksFile ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}` : ' Pass jwksOut to write its JWKS.')
+      (idToken.jwksFile
+        ? ` Its JWKS is in ${idToken.jwksFile}; server.mts accepts it with:\n  ${idToken.serverEnv}`
+        : ' Pass jwksOut to write its JWKS.')
     : '';
-  const extra = chain + token + (p.dialogflowTestRoot ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${p.dialogflowTestRoot}` : '');
+  const extra =
+    chain +
+    token +
+    (p.dialogflowTestRoot
+      ? `\n\nThe throwaway Dialogflow-shaped chain's test root (the server must trust it, like the SSL.com root in production):\n${p.dialogflowTestRoot}`
+      : '');
   return `${renderSendResult(r)}\n\nSame request with curl:\n  ${p.curl}\n\nTLS only, with openssl:\n  ${p.openssl}${extra}\n`;
 }
 
@@ -80,7 +113,9 @@ export function renderProbeResult(r: ProbeResult): string {
   const lines: string[] = [...r.warnings.map((w) => `!!! ${w}`), `Probe ${r.url}`, ''];
   const w = Math.max(...r.rows.map((x) => x.label.length), 10);
   for (const row of r.rows) {
-    lines.push(`${row.pass ? 'ok  ' : 'FAIL'}  ${row.label.padEnd(w)}  expected ${row.expected.padEnd(8)}  observed ${row.observed.padEnd(17)}  ${row.detail}`);
+    lines.push(
+      `${row.pass ? 'ok  ' : 'FAIL'}  ${row.label.padEnd(w)}  expected ${row.expected.padEnd(8)}  observed ${row.observed.padEnd(17)}  ${row.detail}`,
+    );
     lines.push(`      handshake ${compactSteps(row.handshake)}`);
   }
   lines.push('', `${r.verdict === 'enforced' ? 'PASS' : 'FAIL'}: ${r.summary}`);

@@ -32,10 +32,14 @@ class ResponseTooLargeError extends MtlsError {
     readonly received: number,
     readonly declared: number | undefined,
   ) {
-    const what = received > limit
-      ? `its body exceeded ${limit} bytes and was cut after ${received} bytes`
-      : `its body was cut: the server declared content-length ${declared ?? '?'}, over the ${limit}-byte limit`;
-    super('RESPONSE_TOO_LARGE', `HTTP ${status} came, but ${what}. A webhook reply should be a few KiB of JSON: check what the server sends instead.`);
+    const what =
+      received > limit
+        ? `its body exceeded ${limit} bytes and was cut after ${received} bytes`
+        : `its body was cut: the server declared content-length ${declared ?? '?'}, over the ${limit}-byte limit`;
+    super(
+      'RESPONSE_TOO_LARGE',
+      `HTTP ${status} came, but ${what}. A webhook reply should be a few KiB of JSON: check what the server sends instead.`,
+    );
     this.name = 'ResponseTooLargeError';
   }
 }
@@ -55,7 +59,12 @@ export type BoundedBody = { raw: Buffer; cut?: undefined } | { raw: Buffer; cut:
  */
 export async function readBoundedBody(
   body: AsyncIterable<Uint8Array> & { destroy(): unknown; on(event: 'error', listener: (e: Error) => void): unknown },
-  o: { status: number; headers: Record<string, string | string[] | undefined>; limit?: number; progress?: BodyProgress },
+  o: {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    limit?: number;
+    progress?: BodyProgress;
+  },
 ): Promise<BoundedBody> {
   const limit = o.limit ?? MAX_RESPONSE_BODY_BYTES;
   const progress = o.progress ?? { bytes: 0 };
@@ -71,7 +80,10 @@ export async function readBoundedBody(
     progress.bytes += chunk.byteLength;
     if (progress.bytes > limit) {
       // Leaving the loop destroys the stream.
-      return { raw: Buffer.from(Buffer.concat(chunks).subarray(0, CUT_EXCERPT_BYTES)), cut: new ResponseTooLargeError(o.status, limit, progress.bytes, declared) };
+      return {
+        raw: Buffer.from(Buffer.concat(chunks).subarray(0, CUT_EXCERPT_BYTES)),
+        cut: new ResponseTooLargeError(o.status, limit, progress.bytes, declared),
+      };
     }
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }

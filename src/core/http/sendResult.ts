@@ -14,7 +14,8 @@ import { responseTooLargeExplanation, type BodyProgress, type BoundedBody } from
 import type { SendResult, SendTiming, TlsDetails } from './types';
 import type { WebhookRequest } from './webhookRequest';
 
-const UNENFORCED = 'NO CLIENT CERTIFICATE WAS SENT, and the server answered anyway: it asks for a client certificate but does not require one, so it does not enforce mTLS.';
+const UNENFORCED =
+  'NO CLIENT CERTIFICATE WAS SENT, and the server answered anyway: it asks for a client certificate but does not require one, so it does not enforce mTLS.';
 
 /** What every result of one client says of the client's own side. */
 export interface ClientSide {
@@ -51,7 +52,11 @@ export interface SendState {
 
 type Unobserved = Omit<SendResult, 'handshake' | 'observation'>;
 
-export function failure(err: unknown, partial: Omit<Unobserved, 'ok' | 'checks' | 'error'>, override?: { code: string; message: string }): Unobserved {
+export function failure(
+  err: unknown,
+  partial: Omit<Unobserved, 'ok' | 'checks' | 'error'>,
+  override?: { code: string; message: string },
+): Unobserved {
   const explanation = explainTlsError(override ? { code: override.code, message: override.message, cause: err } : err);
   const message = override?.message ?? (err instanceof Error ? err.message : String(err));
   return { ...partial, ok: false, checks: [], error: { code: explanation.code, message, explanation } };
@@ -66,11 +71,24 @@ function tlsDetails(c: ConnectionFacts | undefined, client: ClientSide): TlsDeta
   if (!c) return undefined;
   const id = client.identity;
   // A configured certificate goes out only when the server asks for one.
-  return { ...c.tls, clientCertificate: { presented: id !== undefined && c.certificateRequested, requested: c.certificateRequested, ...id } };
+  return {
+    ...c.tls,
+    clientCertificate: {
+      presented: id !== undefined && c.certificateRequested,
+      requested: c.certificateRequested,
+      ...id,
+    },
+  };
 }
 
 /** The result of an answer that came, whole or cut at the body limit. */
-export function answered(s: SendState, head: NonNullable<SendState['head']>, read: BoundedBody, headersAt: number, end: number): SendResult {
+export function answered(
+  s: SendState,
+  head: NonNullable<SendState['head']>,
+  read: BoundedBody,
+  headersAt: number,
+  end: number,
+): SendResult {
   const { connections, start, client, warnings } = s;
   const raw = read.raw;
   const fresh = connections.opened > s.before && connections.last !== undefined;
@@ -86,8 +104,16 @@ export function answered(s: SendState, head: NonNullable<SendState['head']>, rea
   const request = s.request.summary;
   if (read.cut) {
     return observe(s, {
-      ok: false, request, status: head.status, headers: head.headers, body: raw.toString('utf8'), bytes: s.progress.bytes, timing: t,
-      ...(tls ? { tls } : {}), checks: [], warnings,
+      ok: false,
+      request,
+      status: head.status,
+      headers: head.headers,
+      body: raw.toString('utf8'),
+      bytes: s.progress.bytes,
+      timing: t,
+      ...(tls ? { tls } : {}),
+      checks: [],
+      warnings,
       error: { code: read.cut.code, message: read.cut.message, explanation: responseTooLargeExplanation },
     });
   }
@@ -99,11 +125,19 @@ export function answered(s: SendState, head: NonNullable<SendState['head']>, rea
     json = undefined;
   }
   const platform = s.request.platform;
-  const checks = platform && head.status >= 200 && head.status < 300
-    ? checkWebhookResponse(platform, json, { durationMs: t.totalMs, bytes: raw.length, timeoutMs: s.platformTimeoutMs })
-    : [];
+  const checks =
+    platform && head.status >= 200 && head.status < 300
+      ? checkWebhookResponse(platform, json, {
+          durationMs: t.totalMs,
+          bytes: raw.length,
+          timeoutMs: s.platformTimeoutMs,
+        })
+      : [];
   if (platform && (head.status < 200 || head.status >= 300)) {
-    checks.push({ severity: 'error', message: `HTTP ${head.status}: ${platform === 'kore' ? 'Kore.ai' : 'Dialogflow'} treats any non-2xx answer as a failed webhook call.` });
+    checks.push({
+      severity: 'error',
+      message: `HTTP ${head.status}: ${platform === 'kore' ? 'Kore.ai' : 'Dialogflow'} treats any non-2xx answer as a failed webhook call.`,
+    });
   }
   // Nothing was sent, yet the server answered: asking for a certificate without requiring one is not mTLS.
   if (tls?.clientCertificate.requested && client.chain.source === 'none') warnings.push(UNENFORCED);
@@ -132,24 +166,45 @@ export function failed(s: SendState, e: unknown): SendResult {
   const timing0 = elapsed(s.start);
   const partial = {
     request: s.request.summary,
-    timing: conn ? { ...timing0, ...(conn.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}), connectMs: round(conn.connectMs), tlsMs: round(conn.tlsMs) } : timing0,
+    timing: conn
+      ? {
+          ...timing0,
+          ...(conn.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}),
+          connectMs: round(conn.connectMs),
+          tlsMs: round(conn.tlsMs),
+        }
+      : timing0,
     warnings,
     ...(tls ? { tls } : {}),
     ...(head ? { status: head.status, headers: head.headers, bytes: progress.bytes } : {}),
   };
   const got = head
     ? ` (HTTP ${head.status} and its headers came, then the body did not finish: ${progress.bytes} bytes received)`
-    : conn ? ' (the TLS handshake completed; no HTTP response came)' : '';
-  if (s.deadline.timedOut) return observe(s, failure(e, partial, { code: 'ETIMEDOUT', message: `Request timed out after ${s.deadline.timeoutMs} ms: ${method} ${url}${got}` }));
-  if (s.deadline.cancelled) return observe(s, failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${url}` }));
+    : conn
+      ? ' (the TLS handshake completed; no HTTP response came)'
+      : '';
+  if (s.deadline.timedOut)
+    return observe(
+      s,
+      failure(e, partial, {
+        code: 'ETIMEDOUT',
+        message: `Request timed out after ${s.deadline.timeoutMs} ms: ${method} ${url}${got}`,
+      }),
+    );
+  if (s.deadline.cancelled)
+    return observe(s, failure(e, partial, { code: 'ABORTED', message: `Request cancelled: ${method} ${url}` }));
   // Prefer the socket's TLS error (e.g. alert 116) over undici's generic "other side closed".
   const se = connections.socketError;
   if (se && e instanceof Error && e !== se && (e as { cause?: unknown }).cause === undefined) {
-    return observe(s, failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial));
+    return observe(
+      s,
+      failure(Object.assign(new Error(se.message), { code: (se as NodeJS.ErrnoException).code, cause: e }), partial),
+    );
   }
   const result = failure(e, partial);
   // An answer that is not HTTP still came over an accepted handshake.
-  if (result.error?.code === 'NOT_HTTP' && tls?.clientCertificate.requested && client.chain.source === 'none') warnings.push(UNENFORCED);
+  if (result.error?.code === 'NOT_HTTP' && tls?.clientCertificate.requested && client.chain.source === 'none')
+    warnings.push(UNENFORCED);
   return observe(s, result);
 }
 
@@ -160,16 +215,23 @@ function observe(s: SendState, r: Unobserved): SendResult {
   const fresh = s.connections.opened > s.before || r.error !== undefined;
   const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : round(t - s.start));
   const observation: HandshakeObservation = {
-    startedAt: s.startedAt, host: u.hostname, port: Number(u.port || 443), reusedConnection: !fresh && r.error === undefined,
+    startedAt: s.startedAt,
+    host: u.hostname,
+    port: Number(u.port || 443),
+    reusedConnection: !fresh && r.error === undefined,
     ...(a.localPort !== undefined ? { localPort: a.localPort } : {}),
     marks: {
-      connectedMs: rel(a.connectedAt), serverFlightMs: rel(a.serverFlightAt), handshakeDoneMs: rel(a.handshakeDoneAt),
+      connectedMs: rel(a.connectedAt),
+      serverFlightMs: rel(a.serverFlightAt),
+      handshakeDoneMs: rel(a.handshakeDoneAt),
       ...(a.responseAt !== undefined ? { responseMs: rel(a.responseAt) } : {}),
       endMs: r.timing.totalMs,
     },
     ...(a.protocol ? { protocol: a.protocol } : {}),
     ...(a.cipher ? { cipher: a.cipher } : {}),
-    ...(a.signatureAlgorithms ? { signatureAlgorithms: a.signatureAlgorithms, certificateRequested: a.signatureAlgorithms.length > 0 } : {}),
+    ...(a.signatureAlgorithms
+      ? { signatureAlgorithms: a.signatureAlgorithms, certificateRequested: a.signatureAlgorithms.length > 0 }
+      : {}),
     ...(a.ephemeralKey ? { ephemeralKey: a.ephemeralKey } : {}),
     serverChain: a.serverChain,
     verification: s.client.insecure ? 'DISABLED' : 'verified',
@@ -185,8 +247,15 @@ function observe(s: SendState, r: Unobserved): SendResult {
 export function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {
   const u = new URL(url);
   const observation: HandshakeObservation = {
-    startedAt: new Date().toISOString(), host: u.hostname, port: Number(u.port || 443), reusedConnection: false,
-    marks: { endMs: r.timing.totalMs }, serverChain: [], verification: 'verified', client, ...(r.error ? { error: r.error } : {}),
+    startedAt: new Date().toISOString(),
+    host: u.hostname,
+    port: Number(u.port || 443),
+    reusedConnection: false,
+    marks: { endMs: r.timing.totalMs },
+    serverChain: [],
+    verification: 'verified',
+    client,
+    ...(r.error ? { error: r.error } : {}),
   };
   return { ...r, observation, handshake: buildHandshakeTimeline(observation) };
 }

@@ -32,7 +32,11 @@ export interface ObservedHandshake {
  * failed connection's refusal line is there or `waitMs` passed (the server writes it as the handshake
  * fails; a pipe or a tee'd file may lag a moment behind).
  */
-export async function mergeServerLog(read: () => Promise<string> | string, results: ObservedHandshake[], waitMs = 1_500): Promise<void> {
+export async function mergeServerLog(
+  read: () => Promise<string> | string,
+  results: ObservedHandshake[],
+  waitMs = 1_500,
+): Promise<void> {
   const wanted = results.filter((r) => r.observation.error !== undefined && r.observation.localPort !== undefined);
   const deadline = Date.now() + waitMs;
   for (;;) {

@@ -23,12 +23,21 @@ import type { HandshakeObservation } from './handshakeTypes';
 import { readBoundedBody } from './responseBody';
 import { answered, elapsed, failed, failure, withHandshake, type ClientSide, type SendState } from './sendResult';
 import { checkHttpsUrl, undiciRequest, webhookRequest } from './webhookRequest';
-import { asWrongPassphrase, clientCertificateWarnings, clientIdentity, clientLeaf, pemCredentials, tlsOptions, type WebhookClientOptions } from './clientTls';
+import {
+  asWrongPassphrase,
+  clientCertificateWarnings,
+  clientIdentity,
+  clientLeaf,
+  pemCredentials,
+  tlsOptions,
+  type WebhookClientOptions,
+} from './clientTls';
 export type { WebhookClientOptions } from './clientTls';
 import type { ClientCredentials, SendOptions, SendResult } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const VERIFICATION_OFF = 'TLS VERIFICATION WAS OFF (--insecure): the server\'s certificate was NOT checked; anyone could have answered.';
+const VERIFICATION_OFF =
+  "TLS VERIFICATION WAS OFF (--insecure): the server's certificate was NOT checked; anyone could have answered.";
 
 /** A client bound to one set of credentials; sends run one at a time over one connection per origin. */
 export interface WebhookClient {
@@ -56,16 +65,25 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     credentialError = asWrongPassphrase(creds, e);
   }
   const base = loadUndici().buildConnector({
-    ...(secureContext ? { secureContext } : opts), rejectUnauthorized: opts.rejectUnauthorized, ...(opts.lookup ? { lookup: opts.lookup } : {}),
-    maxCachedSessions: reuse ? 100 : 0, timeout: DEFAULT_TIMEOUT_MS,
+    ...(secureContext ? { secureContext } : opts),
+    rejectUnauthorized: opts.rejectUnauthorized,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    maxCachedSessions: reuse ? 100 : 0,
+    timeout: DEFAULT_TIMEOUT_MS,
   });
   const connections = new Connections(base, creds.insecure);
   const connector: Undici.buildConnector.connector = (o, cb) => connections.connect(o, cb);
-  const agent = new (loadUndici().Agent)({ connect: connector, connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
+  const agent = new (loadUndici().Agent)({
+    connect: connector,
+    connections: 1,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
   let queue: Promise<unknown> = Promise.resolve();
-  const clientChain: HandshakeObservation['client'] = creds.certPem !== undefined
-    ? { source: given.pfx !== undefined ? 'pkcs12' : 'pem', chain: presentedChain(creds.certPem) }
-    : { source: given.pfx !== undefined ? 'pkcs12' : 'none', chain: [] };
+  const clientChain: HandshakeObservation['client'] =
+    creds.certPem !== undefined
+      ? { source: given.pfx !== undefined ? 'pkcs12' : 'pem', chain: presentedChain(creds.certPem) }
+      : { source: given.pfx !== undefined ? 'pkcs12' : 'none', chain: [] };
 
   // Parsed once: decoding the certificate per send would cost more than the request itself on keep-alive.
   const leaf = clientLeaf(creds.certPem);
@@ -76,7 +94,12 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     const request = webhookRequest(o);
     const warnings = [...(creds.insecure ? [VERIFICATION_OFF] : []), ...ownCertificateWarnings];
     const start = performance.now();
-    if (credentialError !== undefined) return withHandshake(failure(credentialError, { request: request.summary, timing: elapsed(start), warnings }), clientChain, o.url);
+    if (credentialError !== undefined)
+      return withHandshake(
+        failure(credentialError, { request: request.summary, timing: elapsed(start), warnings }),
+        clientChain,
+        o.url,
+      );
 
     const deadline = new Deadline(o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);
     const before = connections.opened;
@@ -86,12 +109,26 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
     const dropped = new Promise<never>((_, reject) => (attempt.dropped = reject));
     dropped.catch(() => undefined);
     const s: SendState = {
-      request, client, connections, before, deadline, attempt, dropped, start, startedAt: new Date().toISOString(),
-      platformTimeoutMs: o.platformTimeoutMs, warnings, progress: { bytes: 0 },
+      request,
+      client,
+      connections,
+      before,
+      deadline,
+      attempt,
+      dropped,
+      start,
+      startedAt: new Date().toISOString(),
+      platformTimeoutMs: o.platformTimeoutMs,
+      warnings,
+      progress: { bytes: 0 },
     };
     try {
       // undici does not abandon a connect in progress when the signal fires: race the deadline ourselves.
-      const res = await Promise.race([deadline.aborted, dropped, agent.request(undiciRequest(request, { signal: deadline.signal, timeoutMs: deadline.timeoutMs, reuse }))]);
+      const res = await Promise.race([
+        deadline.aborted,
+        dropped,
+        agent.request(undiciRequest(request, { signal: deadline.signal, timeoutMs: deadline.timeoutMs, reuse })),
+      ]);
       return await readAnswer(s, res);
     } catch (e) {
       return failed(s, e);
@@ -117,7 +154,10 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       // result unprinted): every socket is destroyed here, and the wait is bounded.
       connections.destroyAll();
       let bound: NodeJS.Timeout | undefined;
-      await Promise.race([agent.destroy().catch(() => undefined), new Promise<void>((resolve) => (bound = setTimeout(resolve, 200)))]);
+      await Promise.race([
+        agent.destroy().catch(() => undefined),
+        new Promise<void>((resolve) => (bound = setTimeout(resolve, 200))),
+      ]);
       clearTimeout(bound);
     },
   };
@@ -130,7 +170,11 @@ async function readAnswer(s: SendState, res: Undici.Dispatcher.ResponseData): Pr
   const head = { status: res.statusCode, headers: res.headers as Record<string, string | string[]> };
   s.head = head;
   // Bounded: a server streaming without end would otherwise fill the memory (of the extension host, too).
-  const read = await Promise.race([s.deadline.aborted, s.dropped, readBoundedBody(res.body, { ...head, progress: s.progress })]);
+  const read = await Promise.race([
+    s.deadline.aborted,
+    s.dropped,
+    readBoundedBody(res.body, { ...head, progress: s.progress }),
+  ]);
   return answered(s, head, read, headersAt, performance.now());
 }
 

@@ -15,7 +15,10 @@ export function checkHttpsUrl(url: string): URL {
   } catch {
     throw new InputError(`"${url}" is not a URL: use https://host:port/path.`);
   }
-  if (u.protocol === 'http:') throw new InputError(`${url} is plain HTTP: webhooks with client certificates need https:// (Dialogflow and Kore.ai only call HTTPS URLs).`);
+  if (u.protocol === 'http:')
+    throw new InputError(
+      `${url} is plain HTTP: webhooks with client certificates need https:// (Dialogflow and Kore.ai only call HTTPS URLs).`,
+    );
   if (u.protocol !== 'https:') throw new InputError(`${url}: only https:// URLs can be sent to.`);
   return u;
 }
@@ -29,7 +32,10 @@ function redact(headers: Record<string, string>): Record<string, string> {
 }
 
 /** Headers a platform sends: JSON content type, Dialogflow's user agent for cx/es, then the caller's. */
-export function platformHeaders(platform: Platform | undefined, extra: Record<string, string> = {}): Record<string, string> {
+export function platformHeaders(
+  platform: Platform | undefined,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json' };
   // The CX guide's capture shows this value; it is not documented, so servers must not rely on it.
   h['user-agent'] = platform === 'cx' || platform === 'es' ? 'Google-Dialogflow' : 'mtls-workbench';
@@ -49,19 +55,30 @@ export interface WebhookRequest {
 }
 
 /** The request of `o`; throws InputError for a URL that is not https://. */
-export function webhookRequest(o: Pick<SendOptions, 'url' | 'body' | 'platform' | 'method' | 'headers'>): WebhookRequest {
+export function webhookRequest(
+  o: Pick<SendOptions, 'url' | 'body' | 'platform' | 'method' | 'headers'>,
+): WebhookRequest {
   checkHttpsUrl(o.url);
   const bodyText = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
   const platform = o.platform ?? detectPlatform(parseOrUndefined(o.body));
   const headers = platformHeaders(platform, o.headers);
   const method = o.method ?? 'POST';
   if (method === 'GET') delete headers['content-type'];
-  const summary = { url: o.url, method, headers: redact(headers), bytes: Buffer.byteLength(bodyText), ...(platform ? { platform } : {}) };
+  const summary = {
+    url: o.url,
+    method,
+    headers: redact(headers),
+    bytes: Buffer.byteLength(bodyText),
+    ...(platform ? { platform } : {}),
+  };
   return { url: o.url, bodyText, platform, method, headers, summary };
 }
 
 /** What undici is asked to send, under the send's deadline (`signal`, `timeoutMs`). */
-export function undiciRequest(r: WebhookRequest, o: { signal: AbortSignal; timeoutMs: number; reuse: boolean }): Undici.Dispatcher.RequestOptions {
+export function undiciRequest(
+  r: WebhookRequest,
+  o: { signal: AbortSignal; timeoutMs: number; reuse: boolean },
+): Undici.Dispatcher.RequestOptions {
   return {
     origin: new URL(r.url).origin,
     path: new URL(r.url).pathname + new URL(r.url).search,

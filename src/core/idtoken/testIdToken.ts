@@ -79,7 +79,14 @@ export async function dialogflowTestIdToken(o: { audience: string; email?: strin
   const email = o.email ?? testServiceAgentEmail;
   const iat = Math.floor(Date.now() / 1000);
   const token = issuer.sign({ audience: o.audience, email, issuedAt: iat });
-  return { authorization: `Bearer ${token}`, audience: o.audience, email, kid: issuer.kid, jwks: issuer.jwks, expiresAt: new Date((iat + 3600) * 1000).toISOString() };
+  return {
+    authorization: `Bearer ${token}`,
+    audience: o.audience,
+    email,
+    kid: issuer.kid,
+    jwks: issuer.jwks,
+    expiresAt: new Date((iat + 3600) * 1000).toISOString(),
+  };
 }
 
 /** The server settings that make a scaffolded server.mts accept that token (for the output). */

@@ -21,7 +21,12 @@ function isJwks(text: string): boolean {
 export async function writeJwks(file: string, jwks: Jwks, force = false): Promise<string> {
   const abs = path.resolve(file);
   const old = await fs.readFile(abs, 'utf8').catch(() => undefined);
-  if (old !== undefined && !force && !isJwks(old)) throw new InputError(`${file} exists and is not a JWKS: nothing was written (choose another file, or --force).`);
-  await writeFileSet(path.dirname(abs), [{ name: path.basename(abs), contents: `${JSON.stringify(jwks, null, 2)}\n` }], { overwrite: true });
+  if (old !== undefined && !force && !isJwks(old))
+    throw new InputError(`${file} exists and is not a JWKS: nothing was written (choose another file, or --force).`);
+  await writeFileSet(
+    path.dirname(abs),
+    [{ name: path.basename(abs), contents: `${JSON.stringify(jwks, null, 2)}\n` }],
+    { overwrite: true },
+  );
   return abs;
 }

@@ -48,23 +48,37 @@ const PROJECT_PLACEHOLDER = 'PROJECT_ID';
 
 /** Secret Manager secret ids: 1–255 of letters, digits, '-' and '_'. */
 function checkSecretPrefix(prefix: string): string {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(prefix)) throw new InputError(`Secret prefix "${prefix}" may only use letters, digits, "-" and "_" (Secret Manager secret ids).`);
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(prefix))
+    throw new InputError(
+      `Secret prefix "${prefix}" may only use letters, digits, "-" and "_" (Secret Manager secret ids).`,
+    );
   return prefix;
 }
 
 function checkProject(project: string): string {
   // Project ids: 6–30 lowercase letters, digits and hyphens, starting with a letter.
-  if (project !== PROJECT_PLACEHOLDER && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(project)) throw new InputError(`"${project}" is not a Google Cloud project id (6–30 lowercase letters, digits and hyphens, starting with a letter).`);
+  if (project !== PROJECT_PLACEHOLDER && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(project))
+    throw new InputError(
+      `"${project}" is not a Google Cloud project id (6–30 lowercase letters, digits and hyphens, starting with a letter).`,
+    );
   return project;
 }
 
 function checkName(value: string, what: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new InputError(`${what} "${value}" may only use letters, digits, "-" and "_".`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value))
+    throw new InputError(`${what} "${value}" may only use letters, digits, "-" and "_".`);
   return value;
 }
 
 /** The exact shell commands that install the certificate on the agent (create secrets, grant the service agent, update the agent). */
-function cxInstallCommands(o: { project: string; keySecret: string; passphraseSecret: string; location: string; agent: string; dir: string }): string[] {
+function cxInstallCommands(o: {
+  project: string;
+  keySecret: string;
+  passphraseSecret: string;
+  location: string;
+  agent: string;
+  dir: string;
+}): string[] {
   // Paths are shell-quoted: the user pastes these lines into a shell, and the kit folder may hold any character.
   const f = (name: string) => shellQuote(o.dir ? `${o.dir.replace(/\/$/, '')}/${name}` : name);
   const host = o.location === 'global' ? 'dialogflow.googleapis.com' : `${o.location}-dialogflow.googleapis.com`;
@@ -80,7 +94,9 @@ function cxInstallCommands(o: { project: string; keySecret: string; passphraseSe
 }
 
 /** Issues the CX client certificate and lays out its files, settings object and install commands (nothing is written here). */
-export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { settings: CxClientCertificateSettings; commands: string[] }> {
+export async function buildCxClientKit(
+  o: CxClientOptions,
+): Promise<Kit & { settings: CxClientCertificateSettings; commands: string[] }> {
   const project = checkProject(o.project ?? PROJECT_PLACEHOLDER);
   const prefix = checkSecretPrefix(o.secretPrefix ?? 'cx-client');
   const location = checkName(o.location ?? 'global', 'Location');
@@ -91,7 +107,11 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
   const passphraseSecret = `${prefix}-passphrase`;
   // Version 1: the first version of a secret created by the commands below.
   const version = (secret: string) => `projects/${project}/secrets/${secret}/versions/1`;
-  const settings: CxClientCertificateSettings = { sslCertificate: issued.cert.pem, privateKey: version(keySecret), passphrase: version(passphraseSecret) };
+  const settings: CxClientCertificateSettings = {
+    sslCertificate: issued.cert.pem,
+    privateKey: version(keySecret),
+    passphrase: version(passphraseSecret),
+  };
   const F = CxClientFiles;
   const commands = cxInstallCommands({ project, keySecret, passphraseSecret, location, agent, dir: o.shownDir ?? '' });
   const instructions = [
@@ -110,7 +130,11 @@ export async function buildCxClientKit(o: CxClientOptions): Promise<Kit & { sett
   ].join('\n');
   const files: Kit['files'] = [
     { name: F.cert, contents: issued.cert.pem },
-    { name: F.key, contents: await privateKeyFilePem(issued.keys.privateKey, passphrase, o.kdfIterations), secret: true },
+    {
+      name: F.key,
+      contents: await privateKeyFilePem(issued.keys.privateKey, passphrase, o.kdfIterations),
+      secret: true,
+    },
     { name: F.passphrase, contents: passphrase, secret: true },
     { name: F.settings, contents: JSON.stringify(settings, null, 2) + '\n' },
   ];

@@ -28,14 +28,17 @@ export async function checkKitFolder(dir: string, force: boolean): Promise<void>
   try {
     const st = await fs.lstat(dir);
     if (st.isSymbolicLink()) return; // writeFileSet refuses it with its own message
-    if (!st.isDirectory()) throw new InputError(`${dir} exists and is not a folder; nothing was written. Choose a new folder for the kit.`);
+    if (!st.isDirectory())
+      throw new InputError(`${dir} exists and is not a folder; nothing was written. Choose a new folder for the kit.`);
     entries = await fs.readdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
   if (entries.length > 0 && !force) {
-    throw new InputError(`The folder ${dir} already exists (${entries.length} item${entries.length === 1 ? '' : 's'}); nothing was written. Choose a new folder for the kit, or replace its files (CLI: --force).`);
+    throw new InputError(
+      `The folder ${dir} already exists (${entries.length} item${entries.length === 1 ? '' : 's'}); nothing was written. Choose a new folder for the kit, or replace its files (CLI: --force).`,
+    );
   }
 }
 

@@ -4,7 +4,15 @@
  * intermediate(s) — under names that say what they are, optionally a PKCS#12, and a README.txt.
  */
 import { InputError } from '../errors';
-import { buildPkcs12, describeCertificate, isSelfSigned, issueClientCertificate, privateKeyPem, toPem, type KeyType } from '../pki';
+import {
+  buildPkcs12,
+  describeCertificate,
+  isSelfSigned,
+  issueClientCertificate,
+  privateKeyPem,
+  toPem,
+  type KeyType,
+} from '../pki';
 import { certificatesFromPem } from '../x509/pem';
 import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
 import { X509Certificate } from 'node:crypto';
@@ -50,7 +58,10 @@ function rootFor(top: Buffer, rootPem: string): Buffer {
     const rx = new X509Certificate(r);
     return topX.checkIssued(rx) && topX.verify(rx.publicKey);
   });
-  if (!found) throw new InputError(`The CA root file holds no self-signed certificate that issued ${topX.subject.split('\n').reverse().join(', ')}. Pass that CA's root.`);
+  if (!found)
+    throw new InputError(
+      `The CA root file holds no self-signed certificate that issued ${topX.subject.split('\n').reverse().join(', ')}. Pass that CA's root.`,
+    );
   return found;
 }
 
@@ -59,7 +70,9 @@ const subjectOf = (der: Buffer) => new X509Certificate(der).subject.split('\n').
 /** Issues the client certificate from the CA and lays out the kit (nothing is written here). */
 export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   const issued = await issueClientCertificate(o, 'kore-bot-platform');
-  const root = issued.root ?? (o.caRootPem === undefined ? undefined : rootFor(issued.caChain[issued.caChain.length - 1], o.caRootPem));
+  const root =
+    issued.root ??
+    (o.caRootPem === undefined ? undefined : rootFor(issued.caChain[issued.caChain.length - 1], o.caRootPem));
   if (!root) {
     throw new InputError(
       "The CA file holds no root certificate (self-signed), and Kore.ai's prerequisites include the CA root. " +
@@ -82,7 +95,14 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
   if (o.p12) {
     const passphrase = o.p12Passphrase ?? generatePassphrase();
     generatedP12Pass = o.p12Passphrase === undefined;
-    const p12 = await buildPkcs12({ certPem, keyPem, chainPem: interPem || undefined, passphrase, friendlyName: o.cn ?? 'kore-bot-platform', iterations: o.kdfIterations });
+    const p12 = await buildPkcs12({
+      certPem,
+      keyPem,
+      chainPem: interPem || undefined,
+      passphrase,
+      friendlyName: o.cn ?? 'kore-bot-platform',
+      iterations: o.kdfIterations,
+    });
     files.push({ name: F.p12, contents: p12, secret: true });
     if (generatedP12Pass) files.push({ name: F.p12Passphrase, contents: passphrase, secret: true });
   }
@@ -108,8 +128,16 @@ export async function buildKoreKit(o: KoreKitOptions): Promise<Kit> {
     '',
     'Also here:',
     `  ${F.fullchain}  the client certificate followed by the intermediate(s), for tools that take one file`,
-    ...(o.p12 ? [`  ${F.p12}  PKCS#12 of key + certificate + intermediates (mode 0600), for platforms that take one file`] : []),
-    ...(o.p12 ? [generatedP12Pass ? `  ${F.p12Passphrase}  its generated passphrase (mode 0600)` : '  (its passphrase is the one you gave; it is not stored here)'] : []),
+    ...(o.p12
+      ? [`  ${F.p12}  PKCS#12 of key + certificate + intermediates (mode 0600), for platforms that take one file`]
+      : []),
+    ...(o.p12
+      ? [
+          generatedP12Pass
+            ? `  ${F.p12Passphrase}  its generated passphrase (mode 0600)`
+            : '  (its passphrase is the one you gave; it is not stored here)',
+        ]
+      : []),
     '',
     'What your API server must trust: the CA root above (kore-ca-root.pem). If your server does not receive the',
     'intermediates from the platform, trust kore-ca-root.pem together with kore-ca-intermediates.pem.',

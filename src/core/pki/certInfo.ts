@@ -11,7 +11,10 @@ import { OID } from '../asn1/oids';
 import type { CertificateExtensions } from '../x509/types';
 import { keyIdentifier } from './keys';
 
-export interface CertFields extends Pick<CertificateExtensions, 'basicConstraints' | 'keyUsage' | 'extendedKeyUsage' | 'subjectAltName'> {
+export interface CertFields extends Pick<
+  CertificateExtensions,
+  'basicConstraints' | 'keyUsage' | 'extendedKeyUsage' | 'subjectAltName'
+> {
   readonly subject: Buffer;
   readonly issuer: Buffer;
   readonly notBefore: Date;
@@ -21,7 +24,13 @@ export interface CertFields extends Pick<CertificateExtensions, 'basicConstraint
 }
 
 // Generation decides with these; one that failed to decode must stop it, not read as "absent".
-const DECIDING = new Set<string>([OID.subjectKeyIdentifier, OID.keyUsage, OID.subjectAltName, OID.basicConstraints, OID.extKeyUsage]);
+const DECIDING = new Set<string>([
+  OID.subjectKeyIdentifier,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.basicConstraints,
+  OID.extKeyUsage,
+]);
 
 /** Reads a DER certificate; throws when it is malformed, or when an extension generation relies on is. */
 export function readCertFields(certDer: Buffer): CertFields {
@@ -34,7 +43,10 @@ export function readCertFields(certDer: Buffer): CertFields {
     issuer: c.issuerDer,
     notBefore: new Date(c.decoded.notBefore),
     notAfter: new Date(c.decoded.notAfter),
-    subjectKeyId: subjectKeyIdentifier === undefined ? keyIdentifier(c.spkiDer) : Buffer.from(subjectKeyIdentifier.replace(/:/g, ''), 'hex'),
+    subjectKeyId:
+      subjectKeyIdentifier === undefined
+        ? keyIdentifier(c.spkiDer)
+        : Buffer.from(subjectKeyIdentifier.replace(/:/g, ''), 'hex'),
     basicConstraints,
     keyUsage,
     extendedKeyUsage,

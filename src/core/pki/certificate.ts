@@ -44,7 +44,9 @@ function randomSerial(): Buffer {
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
   // DER forbids encoding a DEFAULT value, so `critical` appears only when true.
-  return critical ? der.sequence(der.oid(oid), der.boolean(true), der.octetString(value)) : der.sequence(der.oid(oid), der.octetString(value));
+  return critical
+    ? der.sequence(der.oid(oid), der.boolean(true), der.octetString(value))
+    : der.sequence(der.oid(oid), der.octetString(value));
 }
 
 /** keyUsage as a DER BIT STRING: named bits, trailing zero bits removed (X.690 11.2.2). */
@@ -63,15 +65,24 @@ function extensionsFor(spec: CertificateSpec, ski: Buffer): Buffer[] {
   const isCa = spec.role === 'root' || spec.role === 'intermediate';
   if (isCa) {
     // Root pathlen 1 allows exactly one intermediate below it; the intermediate (pathlen 0) signs only leaves.
-    exts.push(extension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.integer(spec.role === 'root' ? 1 : 0))));
+    exts.push(
+      extension(OID.basicConstraints, true, der.sequence(der.boolean(true), der.integer(spec.role === 'root' ? 1 : 0))),
+    );
     exts.push(extension(OID.keyUsage, true, keyUsageBits(['keyCertSign', 'cRLSign'])));
   } else {
     exts.push(extension(OID.basicConstraints, true, der.sequence()));
     // keyEncipherment only means something for RSA key transport (TLS 1.2 RSA kex); ECDSA/Ed25519 keys only sign.
-    const usages: KeyUsageName[] = spec.publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+    const usages: KeyUsageName[] =
+      spec.publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
     exts.push(extension(OID.keyUsage, true, keyUsageBits(usages)));
     // A client certificate gets clientAuth ONLY: a server certificate must not double as a client identity (unlike mkcert -client).
-    exts.push(extension(OID.extKeyUsage, false, der.sequence(der.oid(spec.role === 'server' ? OID.serverAuth : OID.clientAuth))));
+    exts.push(
+      extension(
+        OID.extKeyUsage,
+        false,
+        der.sequence(der.oid(spec.role === 'server' ? OID.serverAuth : OID.clientAuth)),
+      ),
+    );
   }
   exts.push(extension(OID.subjectKeyIdentifier, false, der.octetString(ski)));
   exts.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.authorityKeyId ?? ski))));

@@ -68,7 +68,8 @@ const DAY_MS = 24 * 3600 * 1000;
 /** A validity in whole days (1–36500), or the default; InputError otherwise. */
 export function checkDays(days: number | undefined, fallback: number, what: string): number {
   const d = days ?? fallback;
-  if (!Number.isInteger(d) || d < 1 || d > 36500) throw new InputError(`${what} must be a whole number of days between 1 and 36500 (got ${String(days)}).`);
+  if (!Number.isInteger(d) || d < 1 || d > 36500)
+    throw new InputError(`${what} must be a whole number of days between 1 and 36500 (got ${String(days)}).`);
   return d;
 }
 
@@ -122,10 +123,21 @@ export async function generateSelfSigned(o: LeafOptions = {}): Promise<Generated
   const subject = encodeName({ cn: o.cn ?? 'localhost', org: o.org ?? DEFAULT_ORG });
   const keys = await generateKeyPair(kt);
   const v = validity(days);
-  const cert = buildCertificate({ role: 'server', subject, publicKey: keys.publicKey, signingKey: keys.privateKey, sans, ...v });
+  const cert = buildCertificate({
+    role: 'server',
+    subject,
+    publicKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    sans,
+    ...v,
+  });
   return {
     files: [
-      { name: 'server-key.pem', contents: await privateKeyFilePem(keys.privateKey, o.keyPassphrase, o.kdfIterations), secret: true },
+      {
+        name: 'server-key.pem',
+        contents: await privateKeyFilePem(keys.privateKey, o.keyPassphrase, o.kdfIterations),
+        secret: true,
+      },
       { name: 'server-crt.pem', contents: cert.pem },
     ],
     certificates: [describe('server-crt.pem', cert, 'server', v.notAfter)],
@@ -154,14 +166,31 @@ export async function generateChain(o: ChainOptions = {}): Promise<GeneratedSet>
   const clientName = encodeName({ cn: client.cn ?? 'mtls-client', org: client.org ?? org });
 
   // The four keys are independent: generate them concurrently on the libuv pool (RSA dominates the time).
-  const [rootKey, interKey, serverKey, clientKey]: KeyPair[] = await Promise.all([generateKeyPair(kt), generateKeyPair(kt), generateKeyPair(serverKt), generateKeyPair(clientKt)]);
+  const [rootKey, interKey, serverKey, clientKey]: KeyPair[] = await Promise.all([
+    generateKeyPair(kt),
+    generateKeyPair(kt),
+    generateKeyPair(serverKt),
+    generateKeyPair(clientKt),
+  ]);
 
   const caV = validity(caDays);
-  const root = buildCertificate({ role: 'root', subject: rootName, publicKey: rootKey.publicKey, signingKey: rootKey.privateKey, ...caV });
+  const root = buildCertificate({
+    role: 'root',
+    subject: rootName,
+    publicKey: rootKey.publicKey,
+    signingKey: rootKey.privateKey,
+    ...caV,
+  });
   // Issuer names are copied from the issuing certificate's own bytes, so they match byte for byte.
   const rootFields = readCertFields(root.der);
   const inter = buildCertificate({
-    role: 'intermediate', subject: interName, issuer: rootFields.subject, publicKey: interKey.publicKey, signingKey: rootKey.privateKey, authorityKeyId: root.subjectKeyId, ...caV,
+    role: 'intermediate',
+    subject: interName,
+    issuer: rootFields.subject,
+    publicKey: interKey.publicKey,
+    signingKey: rootKey.privateKey,
+    authorityKeyId: root.subjectKeyId,
+    ...caV,
   });
   const interFields = readCertFields(inter.der);
   const leafFrom = (days: number) => {
@@ -171,8 +200,22 @@ export async function generateChain(o: ChainOptions = {}): Promise<GeneratedSet>
   const sV = leafFrom(serverDays);
   const cV = leafFrom(clientDays);
   const issuer = { issuer: interFields.subject, signingKey: interKey.privateKey, authorityKeyId: inter.subjectKeyId };
-  const serverCert = buildCertificate({ role: 'server', subject: serverName, publicKey: serverKey.publicKey, sans: sSans, ...issuer, ...sV });
-  const clientCert = buildCertificate({ role: 'client', subject: clientName, publicKey: clientKey.publicKey, sans: cSans, ...issuer, ...cV });
+  const serverCert = buildCertificate({
+    role: 'server',
+    subject: serverName,
+    publicKey: serverKey.publicKey,
+    sans: sSans,
+    ...issuer,
+    ...sV,
+  });
+  const clientCert = buildCertificate({
+    role: 'client',
+    subject: clientName,
+    publicKey: clientKey.publicKey,
+    sans: cSans,
+    ...issuer,
+    ...cV,
+  });
 
   const pass = o.keyPassphrase;
   const iter = o.kdfIterations;
@@ -181,12 +224,32 @@ export async function generateChain(o: ChainOptions = {}): Promise<GeneratedSet>
       { name: 'ca-root-crt.pem', contents: root.pem },
       { name: 'ca-root-key.pem', contents: await privateKeyFilePem(rootKey.privateKey, pass, iter), secret: true },
       { name: 'ca-intermediate-crt.pem', contents: inter.pem },
-      { name: 'ca-intermediate-key.pem', contents: await privateKeyFilePem(interKey.privateKey, pass, iter), secret: true },
+      {
+        name: 'ca-intermediate-key.pem',
+        contents: await privateKeyFilePem(interKey.privateKey, pass, iter),
+        secret: true,
+      },
       { name: 'ca-crt.pem', contents: inter.pem + root.pem },
-      { name: 'server-key.pem', contents: await privateKeyFilePem(serverKey.privateKey, server.keyPassphrase ?? pass, server.kdfIterations ?? iter), secret: true },
+      {
+        name: 'server-key.pem',
+        contents: await privateKeyFilePem(
+          serverKey.privateKey,
+          server.keyPassphrase ?? pass,
+          server.kdfIterations ?? iter,
+        ),
+        secret: true,
+      },
       { name: 'server-crt.pem', contents: serverCert.pem },
       { name: 'server-fullchain.pem', contents: serverCert.pem + inter.pem },
-      { name: 'client-key.pem', contents: await privateKeyFilePem(clientKey.privateKey, client.keyPassphrase ?? pass, client.kdfIterations ?? iter), secret: true },
+      {
+        name: 'client-key.pem',
+        contents: await privateKeyFilePem(
+          clientKey.privateKey,
+          client.keyPassphrase ?? pass,
+          client.kdfIterations ?? iter,
+        ),
+        secret: true,
+      },
       { name: 'client-crt.pem', contents: clientCert.pem },
       { name: 'client-fullchain.pem', contents: clientCert.pem + inter.pem },
     ],

@@ -16,7 +16,13 @@ export { generateClientFromCa, issueClientCertificate, isSelfSigned, loadCa, typ
 export { describe as describeCertificate } from './generate';
 export { buildPkcs12 } from './pkcs12';
 export { DEFAULT_KDF_ITERATIONS, kdfIterations } from '../crypto/pbes2';
-export { dialogflowTrustBundle, dialogflowClientPin, checkBundleExpiry, importedTrustBundle, koreNotes } from './trustBundle';
+export {
+  dialogflowTrustBundle,
+  dialogflowClientPin,
+  checkBundleExpiry,
+  importedTrustBundle,
+  koreNotes,
+} from './trustBundle';
 export { exportDer } from './exportDer';
 export type { CertRole } from './certificate';
 

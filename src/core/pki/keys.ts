@@ -68,9 +68,13 @@ export function privateKeyPem(key: KeyObject): string {
  * without one, privateKeyPem's.
  */
 export async function privateKeyFilePem(key: KeyObject, passphrase?: string, iterations?: number): Promise<string> {
-  if (passphrase === '') throw new InputError('The key passphrase is empty: give a real passphrase, or do not encrypt the key.');
+  if (passphrase === '')
+    throw new InputError('The key passphrase is empty: give a real passphrase, or do not encrypt the key.');
   if (passphrase === undefined) return privateKeyPem(key);
-  return toPem('ENCRYPTED PRIVATE KEY', await encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), passphrase, iterations ?? DEFAULT_KDF_ITERATIONS));
+  return toPem(
+    'ENCRYPTED PRIVATE KEY',
+    await encryptPkcs8(key.export({ type: 'pkcs8', format: 'der' }), passphrase, iterations ?? DEFAULT_KDF_ITERATIONS),
+  );
 }
 
 /** Loads a private key from PEM, turning OpenSSL's terse errors into advice. `what` names the file. */
@@ -83,15 +87,25 @@ export function loadPrivateKey(pem: string, passphrase: string | undefined, what
   }
   const encrypted = isEncryptedKeyPem(pem);
   try {
-    return createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
+    return createPrivateKey(
+      passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase },
+    );
   } catch (e) {
     if (encrypted && passphrase === undefined) {
-      throw new InputError(`${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR for a CA's key, --key-passphrase-env VAR for a key to export).`, { cause: e });
+      throw new InputError(
+        `${what} is encrypted: supply its passphrase (CLI: --ca-passphrase-env VAR for a CA's key, --key-passphrase-env VAR for a key to export).`,
+        { cause: e },
+      );
     }
     if (isWrongPassphrase(pem, passphrase, e)) {
-      throw new InputError(`Wrong passphrase for ${what.charAt(0).toLowerCase()}${what.slice(1)}: it could not be decrypted.`, { cause: e });
+      throw new InputError(
+        `Wrong passphrase for ${what.charAt(0).toLowerCase()}${what.slice(1)}: it could not be decrypted.`,
+        { cause: e },
+      );
     }
-    throw new InputError(`${what} is not a readable private key (damaged or truncated PEM?): ${(e as Error).message}`, { cause: e });
+    throw new InputError(`${what} is not a readable private key (damaged or truncated PEM?): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -107,19 +121,38 @@ export function signerFor(key: KeyObject): Signer {
   switch (key.asymmetricKeyType) {
     case 'rsa':
       // RFC 4055: the parameters of sha256WithRSAEncryption are an explicit NULL.
-      return { name: 'sha256WithRSAEncryption', algorithm: der.sequence(der.oid(OID.sha256WithRsaEncryption), der.null()), sign: (d) => sign('sha256', d, key) };
+      return {
+        name: 'sha256WithRSAEncryption',
+        algorithm: der.sequence(der.oid(OID.sha256WithRsaEncryption), der.null()),
+        sign: (d) => sign('sha256', d, key),
+      };
     case 'ec': {
       const curve = key.asymmetricKeyDetails?.namedCurve;
-      const hash = curve === 'prime256v1' ? 'sha256' : curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : undefined;
-      if (!hash) throw new InputError(`EC curve ${curve ?? 'unknown'} is not supported for signing; use P-256, P-384 or P-521.`);
-      const oid = hash === 'sha256' ? OID.ecdsaWithSha256 : hash === 'sha384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha512;
+      const hash =
+        curve === 'prime256v1'
+          ? 'sha256'
+          : curve === 'secp384r1'
+            ? 'sha384'
+            : curve === 'secp521r1'
+              ? 'sha512'
+              : undefined;
+      if (!hash)
+        throw new InputError(`EC curve ${curve ?? 'unknown'} is not supported for signing; use P-256, P-384 or P-521.`);
+      const oid =
+        hash === 'sha256' ? OID.ecdsaWithSha256 : hash === 'sha384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha512;
       // RFC 5758: ECDSA AlgorithmIdentifiers have no parameters at all.
-      return { name: `ecdsa-with-${hash.toUpperCase()}`, algorithm: der.sequence(der.oid(oid)), sign: (d) => sign(hash, d, { key, dsaEncoding: 'der' }) };
+      return {
+        name: `ecdsa-with-${hash.toUpperCase()}`,
+        algorithm: der.sequence(der.oid(oid)),
+        sign: (d) => sign(hash, d, { key, dsaEncoding: 'der' }),
+      };
     }
     case 'ed25519':
       return { name: 'Ed25519', algorithm: der.sequence(der.oid(OID.ed25519)), sign: (d) => sign(null, d, key) };
     default:
-      throw new InputError(`Keys of type ${key.asymmetricKeyType ?? 'unknown'} cannot sign certificates here; use RSA, ECDSA or Ed25519.`);
+      throw new InputError(
+        `Keys of type ${key.asymmetricKeyType ?? 'unknown'} cannot sign certificates here; use RSA, ECDSA or Ed25519.`,
+      );
   }
 }
 

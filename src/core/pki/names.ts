@@ -14,7 +14,8 @@ export function encodeName(n: { cn?: string; org?: string; country?: string }): 
   const rdn = (oid: string, value: Buffer) => der.set(der.sequence(der.oid(oid), value));
   const rdns: Buffer[] = [];
   if (n.country) {
-    if (!/^[A-Z]{2}$/.test(n.country)) throw new InputError(`Country "${n.country}" must be two capital letters (e.g. US).`);
+    if (!/^[A-Z]{2}$/.test(n.country))
+      throw new InputError(`Country "${n.country}" must be two capital letters (e.g. US).`);
     rdns.push(rdn(OID.c, der.printable(n.country)));
   }
   if (n.org) rdns.push(rdn(OID.o, der.utf8(checkAttr(n.org, 'organisation'))));
@@ -35,7 +36,9 @@ const dnsLabel = /^(\*|[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)$/;
 function checkDns(name: string): string {
   const labels = name.split('.');
   if (name.length > 253 || labels.some((l) => !dnsLabel.test(l)) || labels.slice(1).includes('*')) {
-    throw new InputError(`Invalid DNS name "${name}" in --san: use letters, digits and hyphens, with "*" only as the whole first label.`);
+    throw new InputError(
+      `Invalid DNS name "${name}" in --san: use letters, digits and hyphens, with "*" only as the whole first label.`,
+    );
   }
   return name.toLowerCase();
 }
@@ -45,8 +48,12 @@ function checkDns(name: string): string {
  * value is taken as an IP when it looks like one, else as a DNS name. Returns normalised 'TYPE:value' items.
  */
 export function parseSans(list: string): string[] {
-  const items = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new InputError('The SAN list is empty: give at least one, e.g. DNS:localhost,IP:127.0.0.1.');
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (items.length === 0)
+    throw new InputError('The SAN list is empty: give at least one, e.g. DNS:localhost,IP:127.0.0.1.');
   return items.map(parseSan);
 }
 
@@ -54,7 +61,8 @@ export function parseSans(list: string): string[] {
 export function parseSan(item: string): string {
   item = item.trim();
   // GeneralNames for DNS, e-mail and URI are IA5String: ASCII only (IDNs must be given in punycode).
-  if (!/^[\x20-\x7e]*$/.test(item)) throw new InputError(`SAN "${item}" has non-ASCII characters: write internationalised names in punycode (xn--…).`);
+  if (!/^[\x20-\x7e]*$/.test(item))
+    throw new InputError(`SAN "${item}" has non-ASCII characters: write internationalised names in punycode (xn--…).`);
   const m = /^(dns|ip|email|uri):(.*)$/i.exec(item);
   if (!m) {
     if (/^[A-Za-z]+:/.test(item) && isIP(item) === 0) {
@@ -69,13 +77,15 @@ export function parseSan(item: string): string {
     case 'dns':
       return `DNS:${checkDns(value)}`;
     case 'ip':
-      if (isIP(value) === 0 || value.includes('%')) throw new InputError(`Invalid IP address "${value}" in --san (IPv4 like 127.0.0.1 or IPv6 like ::1).`);
+      if (isIP(value) === 0 || value.includes('%'))
+        throw new InputError(`Invalid IP address "${value}" in --san (IPv4 like 127.0.0.1 or IPv6 like ::1).`);
       return `IP:${value}`;
     case 'email':
       if (!/^[^\s@]+@[^\s@]+$/.test(value)) throw new InputError(`Invalid e-mail address "${value}" in --san.`);
       return `email:${value}`;
     default:
-      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value)) throw new InputError(`Invalid URI "${value}" in --san (needs a scheme, e.g. spiffe://example.org/client).`);
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value))
+        throw new InputError(`Invalid URI "${value}" in --san (needs a scheme, e.g. spiffe://example.org/client).`);
       return `URI:${value}`;
   }
 }

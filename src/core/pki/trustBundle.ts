@@ -24,13 +24,15 @@ interface PinnedRoot {
 const SSL_COM_RSA: PinnedRoot = {
   name: 'SSL.com Root Certification Authority RSA',
   sha256: '85:66:6A:56:2E:E0:BE:5C:E9:25:C1:D8:89:0A:6F:76:A8:7E:C1:6D:4D:7D:5F:29:EA:74:19:CF:20:12:3B:69',
-  purpose: 'Current Dialogflow client certificate: CN=Google LLC, issued by "SSL.com Client Certificate Intermediate CA RSA R2" (Dialogflow sends that intermediate; verify depth ≥ 2).',
+  purpose:
+    'Current Dialogflow client certificate: CN=Google LLC, issued by "SSL.com Client Certificate Intermediate CA RSA R2" (Dialogflow sends that intermediate; verify depth ≥ 2).',
 };
 
 const GTS_ROOT_R1: PinnedRoot = {
   name: 'GTS Root R1',
   sha256: 'D9:47:43:2A:BD:E7:B7:FA:90:FC:2E:6B:59:10:1B:12:80:E0:E1:C7:E4:E4:0F:A3:C6:88:7F:FF:57:A7:F4:CF',
-  purpose: 'Legacy Dialogflow client certificate: CN=*.dialogflow.com, issued by GTS CA 1D4. Dialogflow falls back to it only until 2026-12-01; remove this root after that date.',
+  purpose:
+    'Legacy Dialogflow client certificate: CN=*.dialogflow.com, issued by GTS CA 1D4. Dialogflow falls back to it only until 2026-12-01; remove this root after that date.',
   until: DIALOGFLOW_LEGACY_CUTOVER,
 };
 
@@ -50,7 +52,10 @@ function nodeRoot(sha256: string, name: string): string {
   byFingerprint ??= new Map(rootCertificates.map((pem) => [new X509Certificate(pem).fingerprint256, pem]));
   const pem = byFingerprint.get(sha256.toUpperCase());
   if (!pem) {
-    throw new MtlsError('E_ROOT_MISSING', `${name} (SHA-256 ${sha256}) is not in this Node.js root store (Node ${process.versions.node}). Download it from the CA's site, check the fingerprint, and add it with --import.`);
+    throw new MtlsError(
+      'E_ROOT_MISSING',
+      `${name} (SHA-256 ${sha256}) is not in this Node.js root store (Node ${process.versions.node}). Download it from the CA's site, check the fingerprint, and add it with --import.`,
+    );
   }
   return pem.endsWith('\n') ? pem : pem + '\n';
 }
@@ -60,7 +65,11 @@ function comment(lines: string[]): string {
 }
 
 /** The CA bundle (PEM with explanatory comments) a server passes as `ca` to accept Dialogflow's client certificate. */
-export function dialogflowTrustBundle(now = new Date()): { pem: string; roots: { name: string; sha256: string; purpose: string }[]; notes: string[] } {
+export function dialogflowTrustBundle(now = new Date()): {
+  pem: string;
+  roots: { name: string; sha256: string; purpose: string }[];
+  notes: string[];
+} {
   const roots = dialogflowRoots(now);
   const legacyActive = now < DIALOGFLOW_LEGACY_CUTOVER;
   const notes = [
@@ -77,7 +86,9 @@ export function dialogflowTrustBundle(now = new Date()): { pem: string; roots: {
     comment([
       'Dialogflow client-certificate trust bundle (mTLS Workbench).',
       `Generated ${now.toISOString().slice(0, 10)} from Node.js ${process.versions.node}'s root store; every root checked by SHA-256 fingerprint.`,
-      legacyActive ? 'Cut-over: after 2026-12-01 only the SSL.com root is needed; regenerate this file then.' : 'The 2026-12-01 cut-over has passed: only the SSL.com root is needed.',
+      legacyActive
+        ? 'Cut-over: after 2026-12-01 only the SSL.com root is needed; regenerate this file then.'
+        : 'The 2026-12-01 cut-over has passed: only the SSL.com root is needed.',
     ]),
   ];
   for (const r of roots) {
@@ -113,8 +124,14 @@ export function checkBundleExpiry(pem: string, now = new Date()): { subject: str
  * A Kore.ai trust bundle from the user's own PEM files: Kore's public docs do not name the CA behind its
  * client certificate, so its root and intermediate must be imported. Each certificate must parse and be a CA.
  */
-export function importedTrustBundle(files: { name: string; pem: string }[], now = new Date()): { pem: string; certificates: { subject: string; notAfter: Date; sha256: string }[]; notes: string[] } {
-  if (files.length === 0) throw new InputError('Import at least one PEM file with the CA root and intermediate certificates (--import FILE).');
+export function importedTrustBundle(
+  files: { name: string; pem: string }[],
+  now = new Date(),
+): { pem: string; certificates: { subject: string; notAfter: Date; sha256: string }[]; notes: string[] } {
+  if (files.length === 0)
+    throw new InputError(
+      'Import at least one PEM file with the CA root and intermediate certificates (--import FILE).',
+    );
   const parts = [comment(['Kore.ai client-certificate trust bundle (mTLS Workbench): imported CA certificates.'])];
   const certificates: { subject: string; notAfter: Date; sha256: string }[] = [];
   const notes: string[] = [];
@@ -123,13 +140,25 @@ export function importedTrustBundle(files: { name: string; pem: string }[], now 
     for (const d of certificatesFromPem(f.pem, f.name)) {
       const { x509: x, fields } = readGivenCertificate(d, `${f.name}: a certificate could not be read`);
       const subject = x.subject.split('\n').reverse().join(', ');
-      if (!fields.basicConstraints?.ca) throw new InputError(`${f.name}: "${subject}" is not a CA certificate (CA:true missing). Import the CA root and intermediate, not the client certificate itself.`);
+      if (!fields.basicConstraints?.ca)
+        throw new InputError(
+          `${f.name}: "${subject}" is not a CA certificate (CA:true missing). Import the CA root and intermediate, not the client certificate itself.`,
+        );
       if (seen.has(x.fingerprint256)) continue;
       seen.add(x.fingerprint256);
       const notAfter = new Date(x.validTo);
-      if (notAfter <= now) notes.push(`${subject} expired on ${notAfter.toISOString().slice(0, 10)}: ask for a current certificate.`);
+      if (notAfter <= now)
+        notes.push(`${subject} expired on ${notAfter.toISOString().slice(0, 10)}: ask for a current certificate.`);
       const role = fields.subject.equals(fields.issuer) ? 'root' : 'intermediate';
-      parts.push('\n' + comment([`${subject} (${role}, from ${f.name})`, `SHA-256 ${x.fingerprint256}`, `Valid until ${notAfter.toISOString().slice(0, 10)}`]) + toPem('CERTIFICATE', d));
+      parts.push(
+        '\n' +
+          comment([
+            `${subject} (${role}, from ${f.name})`,
+            `SHA-256 ${x.fingerprint256}`,
+            `Valid until ${notAfter.toISOString().slice(0, 10)}`,
+          ]) +
+          toPem('CERTIFICATE', d),
+      );
       certificates.push({ subject, notAfter, sha256: x.fingerprint256 });
     }
   }
@@ -139,6 +168,6 @@ export function importedTrustBundle(files: { name: string; pem: string }[], now 
 /** Advice for Kore.ai, which has no built-in bundle. */
 export const koreNotes: readonly string[] = [
   "Kore.ai's public documentation does not name the CA behind its cloud client certificate.",
-  "Ask Kore.ai (or your Kore.ai admin) for the CA root and intermediate certificates, then: mtls trust-bundle --platform kore --import kore-ca.pem --out ca-kore.pem",
+  'Ask Kore.ai (or your Kore.ai admin) for the CA root and intermediate certificates, then: mtls trust-bundle --platform kore --import kore-ca.pem --out ca-kore.pem',
   'The server then verifies Kore.ai with ca=ca-kore.pem (requestCert + rejectUnauthorized).',
 ];

@@ -56,12 +56,18 @@ function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
  * Follows `leaf` up through `intermediates` to a certificate in `anchors`; returns the anchor reached
  * (signatures verified at every step), or undefined. Bounded: a path longer than 8 is not followed.
  */
-export function findAnchor(leaf: X509Certificate, intermediates: readonly X509Certificate[], anchors: readonly X509Certificate[]): X509Certificate | undefined {
+export function findAnchor(
+  leaf: X509Certificate,
+  intermediates: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+): X509Certificate | undefined {
   let current = leaf;
   for (let depth = 0; depth < 8; depth++) {
     const anchor = anchors.find((a) => a.fingerprint256 === current.fingerprint256 || issuedBy(current, a));
     if (anchor) return anchor;
-    const next = intermediates.find((i) => i !== current && i.fingerprint256 !== current.fingerprint256 && issuedBy(current, i));
+    const next = intermediates.find(
+      (i) => i !== current && i.fingerprint256 !== current.fingerprint256 && issuedBy(current, i),
+    );
     if (!next) return undefined;
     current = next;
   }
@@ -77,5 +83,7 @@ export function shortName(c: X509Certificate): string {
 /** True when the certificate names `host` (DNS with wildcards, or an IP address). */
 export function coversHost(c: X509Certificate, host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
-  return /^[\d.]+$|:/.test(bare) ? c.checkIP(bare) !== undefined : c.checkHost(bare, { subject: 'never' }) !== undefined;
+  return /^[\d.]+$|:/.test(bare)
+    ? c.checkIP(bare) !== undefined
+    : c.checkHost(bare, { subject: 'never' }) !== undefined;
 }

@@ -2,72 +2,39 @@
  * The go-live readiness check: reads a scaffolded server's configuration and the files it names, measures
  * the running server, and (with a public URL) what the platform will reach there; one row per check.
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { X509Certificate } from 'node:crypto';
-import { configuredAuthorization, LegacyServerError, readServerConfig, serverFileIn, serverFileName, type ServerConfig } from '../scaffold/index';
+import {
+  configuredAuthorization,
+  LegacyServerError,
+  readServerConfig,
+  serverFileIn,
+  serverFileName,
+  type ServerConfig,
+} from '../scaffold/index';
 import { shellQuote } from '../shellQuote';
 import type { ClientCredentials } from '../http/index';
-import { checkPortFree, pathExists as exists, certificateOnPort } from '../localProbes';
+import { checkPortFree, certificateOnPort } from '../localProbes';
 import { authenticationRow } from './authenticationRow';
 import { rootCertificates } from 'node:tls';
 import { behaviourRows, edgeSampleRows } from './behaviourRows';
 import { edgeRows } from './edgeRows';
-import { certificateLoader, coversHost, findAnchor, nodeRootStore, shortName, type CertificateLoader } from './certificates';
+import { findCustomClient, findDevClient, serverAnchorPem } from './projectCredentials';
+import { certificateLoader, coversHost, shortName } from './certificates';
 import { clientTrustRows } from './clientTrustRows';
 import { reachabilityRows } from './reachabilityRows';
 import { serverCertificateRows } from './serverCertificateRows';
-import { row, type CheckRow, type ReadinessOptions, type ReadinessReport, type ReadinessVerdict, type StartedServer } from './types';
+import {
+  row,
+  type CheckRow,
+  type ReadinessOptions,
+  type ReadinessReport,
+  type ReadinessVerdict,
+  type StartedServer,
+} from './types';
 
 /** Something listens where the server would: its port is taken on that address. */
-const listening = async (host: string, port: number): Promise<boolean> => (await checkPortFree(port, host)) === 'EADDRINUSE';
-
-/** The CX custom client certificate kit (cx-client-crt.pem + key + passphrase file), when the folder has one. */
-async function findCustomClient(dirs: readonly string[]): Promise<(ClientCredentials & { label: string; cert: X509Certificate }) | undefined> {
-  for (const d of dirs) {
-    const crt = path.join(d, 'cx-client-crt.pem');
-    if (!(await exists(crt))) continue;
-    const certPem = await fs.readFile(crt, 'utf8');
-    const keyPem = await fs.readFile(path.join(d, 'cx-client-key.pem'), 'utf8').catch(() => undefined);
-    const passphrase = (await fs.readFile(path.join(d, 'cx-client-passphrase.txt'), 'utf8').catch(() => undefined))?.replace(/\r?\n$/, '');
-    try {
-      return { certPem, ...(keyPem ? { keyPem } : {}), ...(passphrase ? { passphrase } : {}), label: 'the CX custom client certificate', cert: new X509Certificate(certPem) };
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/** A dev client certificate (mtls chain's client-fullchain.pem) the bundle accepts, for the behaviour rows. */
-async function findDevClient(certsDir: string, caPath: string, load: CertificateLoader): Promise<(ClientCredentials & { label: string }) | undefined> {
-  const certFile = path.join(certsDir, 'client-fullchain.pem');
-  const keyFile = path.join(certsDir, 'client-key.pem');
-  if (!(await exists(certFile)) || !(await exists(keyFile))) return undefined;
-  try {
-    const [leaf, ...rest] = await load(certFile);
-    const bundle = await load(caPath);
-    if (!leaf || !findAnchor(leaf.x509, rest.map((c) => c.x509), bundle.map((c) => c.x509))) return undefined;
-    return { certPem: await fs.readFile(certFile, 'utf8'), keyPem: await fs.readFile(keyFile, 'utf8'), label: 'your dev client certificate' };
-  } catch {
-    return undefined;
-  }
-}
-
-/** PEM of the CA that issued the server certificate, from the project's files (else the system store). */
-async function serverAnchorPem(leaf: X509Certificate, certFile: string, dirs: readonly string[], load: CertificateLoader): Promise<string | undefined> {
-  const pool: X509Certificate[] = [];
-  for (const d of dirs) {
-    for (const name of await fs.readdir(d).catch(() => [] as string[])) {
-      if (!/\.(pem|crt|cer)$/i.test(name) || /key/i.test(name)) continue;
-      const certs = await load(path.join(d, name)).catch(() => []);
-      pool.push(...certs.map((c) => c.x509));
-    }
-  }
-  const chain = await load(certFile).catch(() => []);
-  const anchor = findAnchor(leaf, chain.slice(1).map((c) => c.x509), pool.filter((c) => c.checkIssued(c)));
-  return anchor && !nodeRootStore().some((r) => r.fingerprint256 === anchor.fingerprint256) ? anchor.toString() : undefined;
-}
+const listening = async (host: string, port: number): Promise<boolean> =>
+  (await checkPortFree(port, host)) === 'EADDRINUSE';
 
 function authHeaders(auth: string): Record<string, string> | undefined {
   const m = /^(\S+)\s+([\s\S]+)$/.exec(auth.trim());
@@ -85,16 +52,39 @@ function verdictOf(rows: readonly CheckRow[]): ReadinessVerdict {
 }
 
 /** Behind an edge: the platform's sample goes through the public URL (the edge), not to the server directly. */
-async function edgeBehaviourRows(o: ReadinessOptions, config: ServerConfig, client: (ClientCredentials & { label: string }) | undefined, anchorPem: string | undefined, headers: Record<string, string> | undefined): Promise<CheckRow[]> {
+async function edgeBehaviourRows(
+  o: ReadinessOptions,
+  config: ServerConfig,
+  client: (ClientCredentials & { label: string }) | undefined,
+  anchorPem: string | undefined,
+  headers: Record<string, string> | undefined,
+): Promise<CheckRow[]> {
   if (o.url === undefined || client === undefined) {
-    const missing = o.url === undefined ? 'no public URL was given (--url)' : 'no client certificate in this folder is issued by the server\'s CA bundle';
-    return [row('sample-response', 'behaviour', 'warn', `Behind an edge (MTLS_EDGE=${config.edge}) the platform's sample is sent through the edge, and ${missing}: it was not sent.`, 'Run the check with --url (the edge\'s address) and a client certificate of your CA in certs/client-fullchain.pem with client-key.pem.')];
+    const missing =
+      o.url === undefined
+        ? 'no public URL was given (--url)'
+        : "no client certificate in this folder is issued by the server's CA bundle";
+    return [
+      row(
+        'sample-response',
+        'behaviour',
+        'warn',
+        `Behind an edge (MTLS_EDGE=${config.edge}) the platform's sample is sent through the edge, and ${missing}: it was not sent.`,
+        "Run the check with --url (the edge's address) and a client certificate of your CA in certs/client-fullchain.pem with client-key.pem.",
+      ),
+    ];
   }
   // The edge presents its own certificate: a public one (the system store) or one of this project's CAs.
   const caPem = anchorPem ? [anchorPem, ...rootCertificates].join('\n') : undefined;
   return edgeSampleRows({
-    url: o.url, platform: o.platform, client, serverTrust: caPem ? { caPem } : {}, headers,
-    idTokenMode: config.authMode === 'google-id-token', platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
+    url: o.url,
+    platform: o.platform,
+    client,
+    serverTrust: caPem ? { caPem } : {},
+    headers,
+    idTokenMode: config.authMode === 'google-id-token',
+    platformTimeoutMs: o.platformTimeoutMs,
+    signal: o.signal,
   });
 }
 
@@ -105,10 +95,26 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   const load = certificateLoader(now, o.decode);
   const env = o.env ?? process.env;
   const rows: CheckRow[] = [];
-  const report = (): ReadinessReport => ({ platform: o.platform, dir, ...(o.url ? { url: o.url } : {}), checkedAt: now.toISOString(), rows, verdict: verdictOf(rows) });
+  const report = (): ReadinessReport => ({
+    platform: o.platform,
+    dir,
+    ...(o.url ? { url: o.url } : {}),
+    checkedAt: now.toISOString(),
+    rows,
+    verdict: verdictOf(rows),
+  });
   const found = await serverFileIn(dir);
   if (found === undefined) {
-    rows.push(row('server-file', 'configuration', 'fail', `No ${serverFileName} in ${dir}: the check reads the server's settings from it (${serverFileName} --print-config).`, 'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).', 'scaffoldServer'));
+    rows.push(
+      row(
+        'server-file',
+        'configuration',
+        'fail',
+        `No ${serverFileName} in ${dir}: the check reads the server's settings from it (${serverFileName} --print-config).`,
+        'Scaffold the webhook server (mtls scaffold) or run the check in its folder (--dir).',
+        'scaffoldServer',
+      ),
+    );
     return report();
   }
   const file = found.file;
@@ -116,13 +122,40 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   let config: ServerConfig;
   let authorization: string;
   try {
-    [config, authorization] = await Promise.all([readServerConfig(file, env, o.runtime), configuredAuthorization(file, env, o.runtime)]);
-    rows.push(row('server-file', 'configuration', 'pass', `${shownFile}: serves ${path.relative(dir, config.certPath)} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`));
+    [config, authorization] = await Promise.all([
+      readServerConfig(file, env, o.runtime),
+      configuredAuthorization(file, env, o.runtime),
+    ]);
+    rows.push(
+      row(
+        'server-file',
+        'configuration',
+        'pass',
+        `${shownFile}: serves ${path.relative(dir, config.certPath)} on ${config.host}:${config.port}, trusts clients from ${path.relative(dir, config.caPath)}.`,
+      ),
+    );
   } catch (e) {
     if (e instanceof LegacyServerError) {
-      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} is a single-file server from an earlier mTLS Workbench (template ${e.version}): its settings cannot be read.`, `Convert it (your config and handlers are kept): mtls scaffold --upgrade ${shellQuote(file)}.`, 'updateServer'));
+      rows.push(
+        row(
+          'server-file',
+          'configuration',
+          'fail',
+          `${shownFile} is a single-file server from an earlier mTLS Workbench (template ${e.version}): its settings cannot be read.`,
+          `Convert it (your config and handlers are kept): mtls scaffold --upgrade ${shellQuote(file)}.`,
+          'updateServer',
+        ),
+      );
     } else {
-      rows.push(row('server-file', 'configuration', 'fail', `${shownFile} did not give its settings: ${(e as Error).message}`, `Fix what it says, then check that mtls serve ${serverFileName} --print-config prints them.`));
+      rows.push(
+        row(
+          'server-file',
+          'configuration',
+          'fail',
+          `${shownFile} did not give its settings: ${(e as Error).message}`,
+          `Fix what it says, then check that mtls serve ${serverFileName} --print-config prints them.`,
+        ),
+      );
     }
     return report();
   }
@@ -135,11 +168,40 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
     publicHost = undefined;
   }
 
-  const server = await serverCertificateRows({ certPath: config.certPath, platform: o.platform, publicHost, searchDirs, now, load });
+  const server = await serverCertificateRows({
+    certPath: config.certPath,
+    platform: o.platform,
+    publicHost,
+    searchDirs,
+    now,
+    load,
+  });
   rows.push(...server.rows);
-  const custom = o.platform === 'cx' ? await findCustomClient([dir, certsDir, path.join(dir, 'cx-client'), path.dirname(config.caPath)]) : undefined;
-  rows.push(...(await clientTrustRows({ caPath: config.caPath, platform: o.platform, allowedClients: config.allowedClients, acceptAnyPublicClient: config.acceptAnyPublicClient, now, load, ...(custom ? { customClientCert: custom.cert } : {}) })));
-  rows.push(authenticationRow({ platform: o.platform, mode: config.authMode, hasSecret: config.authHasSecret, idTokenAudience: config.idTokenAudience, idTokenEmail: config.idTokenEmail, idTokenSubject: config.idTokenSubject }));
+  const custom =
+    o.platform === 'cx'
+      ? await findCustomClient([dir, certsDir, path.join(dir, 'cx-client'), path.dirname(config.caPath)])
+      : undefined;
+  rows.push(
+    ...(await clientTrustRows({
+      caPath: config.caPath,
+      platform: o.platform,
+      allowedClients: config.allowedClients,
+      acceptAnyPublicClient: config.acceptAnyPublicClient,
+      now,
+      load,
+      ...(custom ? { customClientCert: custom.cert } : {}),
+    })),
+  );
+  rows.push(
+    authenticationRow({
+      platform: o.platform,
+      mode: config.authMode,
+      hasSecret: config.authHasSecret,
+      idTokenAudience: config.idTokenAudience,
+      idTokenEmail: config.idTokenEmail,
+      idTokenSubject: config.idTokenSubject,
+    }),
+  );
 
   // Behaviour: against the running server (started for the check when nothing listens on its port).
   const edgeMode = config.edge !== '';
@@ -149,32 +211,92 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
   try {
     if (!(await listening(localHost, config.port))) {
       if (!o.startServer) {
-        rows.push(row('server-running', 'behaviour', 'fail', `Nothing listens on ${localHost}:${config.port}, so the server's behaviour could not be measured.`, 'Start the webhook server, then run the check again.', 'startServer'));
+        rows.push(
+          row(
+            'server-running',
+            'behaviour',
+            'fail',
+            `Nothing listens on ${localHost}:${config.port}, so the server's behaviour could not be measured.`,
+            'Start the webhook server, then run the check again.',
+            'startServer',
+          ),
+        );
       } else {
         try {
           started = await o.startServer(file, config.port);
-          rows.push(row('server-running', 'behaviour', 'pass', `Started ${shownFile} for the check on ${started.url}.`));
+          rows.push(
+            row('server-running', 'behaviour', 'pass', `Started ${shownFile} for the check on ${started.url}.`),
+          );
         } catch (e) {
-          rows.push(row('server-running', 'behaviour', 'fail', `${shownFile} did not start: ${(e as Error).message.split('\n')[0]}`, 'Fix what the start-up line says, then run the check again.', 'startServer'));
+          rows.push(
+            row(
+              'server-running',
+              'behaviour',
+              'fail',
+              `${shownFile} did not start: ${(e as Error).message.split('\n')[0]}`,
+              'Fix what the start-up line says, then run the check again.',
+              'startServer',
+            ),
+          );
         }
       }
     } else if (edgeMode) {
       // Behind an edge the server speaks plain HTTP (or TLS without client certificates): nothing to compare.
-      rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port} behind an edge (MTLS_EDGE=${config.edge}, listening with ${config.edgeListen}).`));
+      rows.push(
+        row(
+          'server-running',
+          'behaviour',
+          'pass',
+          `The server is running on ${localHost}:${config.port} behind an edge (MTLS_EDGE=${config.edge}, listening with ${config.edgeListen}).`,
+        ),
+      );
     } else {
       // Something listens there: this project's server only if it presents the configured certificate.
       const leaf = server.leaf?.x509;
       const there = await certificateOnPort(localHost, config.port);
       if ('error' in there) {
-        rows.push(row('server-running', 'behaviour', 'fail', `Something listens on ${localHost}:${config.port}, but not this webhook server: ${there.error}.`, 'Stop whatever holds the port, or give the server another one (MTLS_PORT), then run the check again.', 'startServer'));
+        rows.push(
+          row(
+            'server-running',
+            'behaviour',
+            'fail',
+            `Something listens on ${localHost}:${config.port}, but not this webhook server: ${there.error}.`,
+            'Stop whatever holds the port, or give the server another one (MTLS_PORT), then run the check again.',
+            'startServer',
+          ),
+        );
       } else if (leaf !== undefined && there.sha256 !== leaf.fingerprint256) {
-        rows.push(row('server-running', 'behaviour', 'fail', `The server on ${localHost}:${config.port} presents ${there.subject} (SHA-256 ${there.sha256.slice(0, 23)}…), not this project's certificate ${shortName(leaf)} (${leaf.fingerprint256.slice(0, 23)}…): another server holds the port.`, 'Stop the other server, or give this one another port (MTLS_PORT), then run the check again.', 'startServer'));
+        rows.push(
+          row(
+            'server-running',
+            'behaviour',
+            'fail',
+            `The server on ${localHost}:${config.port} presents ${there.subject} (SHA-256 ${there.sha256.slice(0, 23)}…), not this project's certificate ${shortName(leaf)} (${leaf.fingerprint256.slice(0, 23)}…): another server holds the port.`,
+            'Stop the other server, or give this one another port (MTLS_PORT), then run the check again.',
+            'startServer',
+          ),
+        );
       } else {
-        rows.push(row('server-running', 'behaviour', 'pass', `The server is running on ${localHost}:${config.port}${leaf !== undefined ? ' and presents this project\'s certificate' : ''}.`));
+        rows.push(
+          row(
+            'server-running',
+            'behaviour',
+            'pass',
+            `The server is running on ${localHost}:${config.port}${leaf !== undefined ? " and presents this project's certificate" : ''}.`,
+          ),
+        );
       }
     }
     if (rows[rows.length - 1]?.status === 'pass' && edgeMode) {
-      rows.push(...(await edgeBehaviourRows(o, config, client, server.leaf?.x509 ? await serverAnchorPem(server.leaf.x509, config.certPath, searchDirs, load) : undefined, authHeaders(authorization))));
+      rows.push(
+        ...(await edgeBehaviourRows(
+          o,
+          config,
+          client,
+          server.leaf?.x509 ? await serverAnchorPem(server.leaf.x509, config.certPath, searchDirs, load) : undefined,
+          authHeaders(authorization),
+        )),
+      );
     } else if (rows[rows.length - 1]?.status === 'pass') {
       const shownHost = localHost.includes(':') ? `[${localHost}]` : localHost;
       const localUrl = `https://${shownHost}:${config.port}${config.webhookPaths[0] ?? '/webhook'}`;
@@ -183,26 +305,71 @@ export async function checkReadiness(o: ReadinessOptions): Promise<ReadinessRepo
       const verifiable = leaf !== undefined && coversHost(leaf, localHost);
       // Read before the server is stopped: a server started for the check keeps its output only while it runs.
       const port = config.port;
-      const serverLog = started?.output ? () => started?.output?.() ?? '' : o.serverLog ? () => o.serverLog?.(port) ?? '' : undefined;
-      rows.push(...(await behaviourRows({
-        url: localUrl, platform: o.platform, ...(client ? { client } : {}),
-        serverTrust: verifiable ? (caPem ? { caPem } : {}) : { insecure: true },
-        headers: authHeaders(authorization), idTokenMode: config.authMode === 'google-id-token',
-        platformTimeoutMs: o.platformTimeoutMs, signal: o.signal,
-        ...(serverLog ? { serverLog } : {}),
-      })));
+      const serverLog = started?.output
+        ? () => started?.output?.() ?? ''
+        : o.serverLog
+          ? () => o.serverLog?.(port) ?? ''
+          : undefined;
+      rows.push(
+        ...(await behaviourRows({
+          url: localUrl,
+          platform: o.platform,
+          ...(client ? { client } : {}),
+          serverTrust: verifiable ? (caPem ? { caPem } : {}) : { insecure: true },
+          headers: authHeaders(authorization),
+          idTokenMode: config.authMode === 'google-id-token',
+          platformTimeoutMs: o.platformTimeoutMs,
+          signal: o.signal,
+          ...(serverLog ? { serverLog } : {}),
+        })),
+      );
     }
     // The public URL leads to this server (through a tunnel or an edge): a server started for the check still runs.
-    if (o.url) rows.push(...(await reachabilityRows({ url: o.url, platform: o.platform, localLeaf: server.leaf?.x509, edge: o.edge, edgeMode: config.edge, signal: o.signal })));
-    else rows.push(row('url', 'reachability', 'warn', 'No public URL given: whether the platform reaches this server end to end (DNS, tunnels, proxies) was not checked.', 'Run the check with --url https://YOUR.HOST/webhook.'));
+    if (o.url)
+      rows.push(
+        ...(await reachabilityRows({
+          url: o.url,
+          platform: o.platform,
+          localLeaf: server.leaf?.x509,
+          edge: o.edge,
+          edgeMode: config.edge,
+          signal: o.signal,
+        })),
+      );
+    else
+      rows.push(
+        row(
+          'url',
+          'reachability',
+          'warn',
+          'No public URL given: whether the platform reaches this server end to end (DNS, tunnels, proxies) was not checked.',
+          'Run the check with --url https://YOUR.HOST/webhook.',
+        ),
+      );
     if (o.url && o.edge) {
-      rows.push(...(await edgeRows({
-        kind: o.edge, url: o.url, platform: o.platform, config, clientRoots: rows.find((x) => x.id === 'client-roots'),
-        ...(o.origin !== undefined ? { origin: o.origin } : {}), ...(client?.certPem ? { forgeWith: client.certPem } : {}),
-        headers: authHeaders(authorization), signal: o.signal,
-      })));
+      rows.push(
+        ...(await edgeRows({
+          kind: o.edge,
+          url: o.url,
+          platform: o.platform,
+          config,
+          clientRoots: rows.find((x) => x.id === 'client-roots'),
+          ...(o.origin !== undefined ? { origin: o.origin } : {}),
+          ...(client?.certPem ? { forgeWith: client.certPem } : {}),
+          headers: authHeaders(authorization),
+          signal: o.signal,
+        })),
+      );
     } else if (o.edge) {
-      rows.push(row('edge', 'edge', 'fail', `--edge ${o.edge} checks the edge at the public URL, and none was given.`, 'Run the check with --url https://YOUR.HOST/webhook (the edge\'s address).'));
+      rows.push(
+        row(
+          'edge',
+          'edge',
+          'fail',
+          `--edge ${o.edge} checks the edge at the public URL, and none was given.`,
+          "Run the check with --url https://YOUR.HOST/webhook (the edge's address).",
+        ),
+      );
     }
   } finally {
     await started?.stop().catch(() => undefined);

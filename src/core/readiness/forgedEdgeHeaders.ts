@@ -21,7 +21,9 @@ export function forgedEdgeHeaders(format: string, leafPem: string): Record<strin
     case 'ingress-nginx':
       return { 'ssl-client-cert': escaped, 'ssl-client-verify': 'SUCCESS' };
     case 'xfcc':
-      return { 'x-forwarded-client-cert': `Hash=${createHash('sha256').update(leaf.raw).digest('hex')};Cert="${escaped}"` };
+      return {
+        'x-forwarded-client-cert': `Hash=${createHash('sha256').update(leaf.raw).digest('hex')};Cert="${escaped}"`,
+      };
     case 'aws-alb':
       return { 'x-amzn-mtls-clientcert-leaf': escaped };
     case 'gcp-alb':

@@ -25,7 +25,10 @@ const sameEnding = (h: HandshakeTimeline): string => {
  * that ended like one already drawn gets one line.
  */
 export function renderReadiness(r: ReadinessReport): string {
-  const lines = [`Go-live readiness for ${platformLabel[r.platform]}: ${r.dir}${r.url ? ` → ${r.url}` : ''}`, verdictText[r.verdict]];
+  const lines = [
+    `Go-live readiness for ${platformLabel[r.platform]}: ${r.dir}${r.url ? ` → ${r.url}` : ''}`,
+    verdictText[r.verdict],
+  ];
   const drawn = new Map<string, string>();
   let group = '';
   for (const x of r.rows) {
@@ -44,7 +47,12 @@ export function renderReadiness(r: ReadinessReport): string {
     }
     drawn.set(sameEnding(h), x.id);
     if (x.connection) lines.push(`${INDENT}Connection: ${x.connection}`);
-    lines.push(...renderHandshakeTimeline(h).trimEnd().split('\n').map((l) => INDENT + l));
+    lines.push(
+      ...renderHandshakeTimeline(h)
+        .trimEnd()
+        .split('\n')
+        .map((l) => INDENT + l),
+    );
   }
   const n = (s: CheckRow['status']) => r.rows.filter((x) => x.status === s).length;
   lines.push('', `${n('pass')} passed, ${n('warn')} warnings, ${n('fail')} failed.`);
@@ -57,9 +65,18 @@ export function renderReadiness(r: ReadinessReport): string {
  */
 export function readinessJson(r: ReadinessReport): object {
   return {
-    platform: r.platform, dir: r.dir, url: r.url, checkedAt: r.checkedAt, verdict: r.verdict,
+    platform: r.platform,
+    dir: r.dir,
+    url: r.url,
+    checkedAt: r.checkedAt,
+    verdict: r.verdict,
     rows: r.rows.map((x) => ({
-      id: x.id, group: x.group, status: x.status, message: x.message, fix: x.fix ?? null, action: x.action ?? null,
+      id: x.id,
+      group: x.group,
+      status: x.status,
+      message: x.message,
+      fix: x.fix ?? null,
+      action: x.action ?? null,
       ...(x.handshake ? { connection: x.connection ?? null, handshake: x.handshake } : {}),
     })),
   };

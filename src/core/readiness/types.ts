@@ -8,9 +8,11 @@ import type { EdgeTarget } from '../edge/types';
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 /** What a row's fix is, when one of our own commands performs it (VS Code shows it as a button). */
-export type FixAction = 'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'updateServer' | 'startServer';
+export type FixAction =
+  'generateChain' | 'createTrustBundle' | 'exportDer' | 'scaffoldServer' | 'updateServer' | 'startServer';
 
-export type CheckGroup = 'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability' | 'edge';
+export type CheckGroup =
+  'configuration' | 'server certificate' | 'client trust' | 'authentication' | 'behaviour' | 'reachability' | 'edge';
 
 export interface CheckRow {
   /** Stable id, e.g. `server-san`, `url-same-certificate`. */
@@ -82,9 +84,25 @@ export interface ReadinessOptions {
   readonly signal?: AbortSignal;
 }
 
-export const row = (id: string, group: CheckGroup, status: CheckStatus, message: string, fix?: string, action?: FixAction): CheckRow => ({
-  id, group, status, message, ...(fix !== undefined ? { fix } : {}), ...(action !== undefined ? { action } : {}),
+export const row = (
+  id: string,
+  group: CheckGroup,
+  status: CheckStatus,
+  message: string,
+  fix?: string,
+  action?: FixAction,
+): CheckRow => ({
+  id,
+  group,
+  status,
+  message,
+  ...(fix !== undefined ? { fix } : {}),
+  ...(action !== undefined ? { action } : {}),
 });
 
 /** `r` with the handshake of the connection that decided it. */
-export const measured = (r: CheckRow, handshake: HandshakeTimeline, connection: string): CheckRow => ({ ...r, handshake, connection });
+export const measured = (r: CheckRow, handshake: HandshakeTimeline, connection: string): CheckRow => ({
+  ...r,
+  handshake,
+  connection,
+});

@@ -54,7 +54,10 @@ export function strategyFor(version: string): LaunchStrategy {
   if (atLeast(v, 22, 6)) return 'strip-types';
   // server.mts takes its built-ins from process.getBuiltinModule (20.16+, 22.3+); module.register() is older.
   if ((v[0] === 20 && v[1] >= 16) || (v[0] === 22 && v[1] >= 3)) return 'amaro-loader';
-  throw new MtlsError('E_NODE_VERSION', `Node ${version} is too old to run server.mts: install Node 20.16 or later (22 or 24 recommended)`);
+  throw new MtlsError(
+    'E_NODE_VERSION',
+    `Node ${version} is too old to run server.mts: install Node 20.16 or later (22 or 24 recommended)`,
+  );
 }
 
 /** `node` on PATH (node.exe on Windows), or undefined. */
@@ -129,13 +132,24 @@ export async function planLaunch(serverTsPath: string, opts: LaunchOptions = {})
   // Electron's Node may be built without Node's embedded stripper: always use our loader there.
   const strategy = electron ? 'amaro-loader' : strategyFor(version);
   if (strategy === 'native') {
-    return { command, args: [script], env, strategy, note: `${runtimeNote}, strategy native: Node strips the TypeScript types itself.` };
+    return {
+      command,
+      args: [script],
+      env,
+      strategy,
+      note: `${runtimeNote}, strategy native: Node strips the TypeScript types itself.`,
+    };
   }
   if (strategy === 'strip-types') {
     return {
       command,
       // 22.6 lacks default module detection; the warnings flag keeps the log to our own lines.
-      args: ['--experimental-strip-types', '--experimental-detect-module', '--disable-warning=ExperimentalWarning', script],
+      args: [
+        '--experimental-strip-types',
+        '--experimental-detect-module',
+        '--disable-warning=ExperimentalWarning',
+        script,
+      ],
       env,
       strategy,
       note: `${runtimeNote}, strategy strip-types: Node strips the TypeScript types with --experimental-strip-types.`,
@@ -143,7 +157,10 @@ export async function planLaunch(serverTsPath: string, opts: LaunchOptions = {})
   }
   const loader = opts.loaderPath ?? defaultLoaderPath();
   if (loader === undefined || !fs.existsSync(loader)) {
-    throw new MtlsError('E_NO_LOADER', `ts-loader.mjs not found${loader ? ` at ${loader}` : ''}: rebuild (npm run build), or install Node 22.6 or later`);
+    throw new MtlsError(
+      'E_NO_LOADER',
+      `ts-loader.mjs not found${loader ? ` at ${loader}` : ''}: rebuild (npm run build), or install Node 22.6 or later`,
+    );
   }
   // Register from a data: URL so the main thread does not parse the 3.5 MB loader (only the hooks thread).
   const registerCode = `import{register}from'node:module';register(${JSON.stringify(pathToFileURL(loader).href)});`;
@@ -159,9 +176,21 @@ export async function planLaunch(serverTsPath: string, opts: LaunchOptions = {})
 /** `node --version` of another binary (e.g. 'v22.6.0'), run as a child process without blocking this thread. */
 export function nodeVersionOf(nodePath: string, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(nodePath, ['--version'], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, windowsHide: true }, (err, stdout) => {
-      if (err) reject(new MtlsError('E_NODE', `cannot run ${nodePath} --version: ${err.message}. Set mtls.server.nodePath (or --node) to a Node.js 20.16+ executable.`, { cause: err }));
-      else resolve(stdout.trim());
-    });
+    execFile(
+      nodePath,
+      ['--version'],
+      { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, windowsHide: true },
+      (err, stdout) => {
+        if (err)
+          reject(
+            new MtlsError(
+              'E_NODE',
+              `cannot run ${nodePath} --version: ${err.message}. Set mtls.server.nodePath (or --node) to a Node.js 20.16+ executable.`,
+              { cause: err },
+            ),
+          );
+        else resolve(stdout.trim());
+      },
+    );
   });
 }

@@ -9,7 +9,14 @@
 // wrote, which the fingerprints below (per platform choice) vouch for. Template 1 had four printings: the
 // first, module-neutral, with the @types/node reference, and with Google ID-token verification and
 // public-root pinning.
-import { emptyBlocks, findBlock, machineryFingerprint, markers, readTemplateLine, type BlockSpan } from './template/layout';
+import {
+  emptyBlocks,
+  findBlock,
+  machineryFingerprint,
+  markers,
+  readTemplateLine,
+  type BlockSpan,
+} from './template/layout';
 import { allPlatforms, type Platform } from '../webhook/platform';
 
 const legacyFingerprints: Record<string, readonly string[]> = {
@@ -34,7 +41,8 @@ export function legacyHandlerSpans(text: string): Map<Platform, BlockSpan> | str
   for (const p of allPlatforms) {
     const marker = tableStarts[p];
     const starts: number[] = [];
-    for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) if (i === 0 || text[i - 1] === '\n') starts.push(i);
+    for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1))
+      if (i === 0 || text[i - 1] === '\n') starts.push(i);
     if (starts.length === 0) continue;
     if (starts.length > 1) return `'${marker}' occurs more than once`;
     const next = text.indexOf('\n// ---- ', starts[0]);
@@ -89,28 +97,41 @@ export interface SingleFileServer {
  */
 export function readSingleFileServer(t: string): SingleFileServer | string {
   const config = findBlock(t, markers.configStart, markers.configEnd);
-  if (config === undefined) return 'it has no mtls-config block, so it was not written by mtls scaffold (or the block markers were removed)';
+  if (config === undefined)
+    return 'it has no mtls-config block, so it was not written by mtls scaffold (or the block markers were removed)';
   if (typeof config === 'string') return config;
   const line = readTemplateLine(t);
   if (typeof line === 'string') return line;
   const configText = t.slice(config.start, config.end);
   if (line === undefined) {
     // Template 1: no handlers block; the handler tables sit between the platform types.
-    if (findBlock(t, markers.handlersStart, markers.handlersEnd) !== undefined) return "it has an mtls-handlers block but no 'mtls-template:' line (was that line deleted?)";
+    if (findBlock(t, markers.handlersStart, markers.handlersEnd) !== undefined)
+      return "it has an mtls-handlers block but no 'mtls-template:' line (was that line deleted?)";
     const spans = legacyHandlerSpans(t);
     if (typeof spans === 'string') return spans;
     const platforms = allPlatforms.filter((p) => spans.has(p));
     if (!isLegacyFingerprint(platforms, legacyFingerprint(t, config, spans))) {
       return 'code outside the config block and the handler tables (cxHandlers/cxFallback, esHandlers/esFallback, koreHandler) differs from what mtls scaffold wrote; move your changes into those parts, or scaffold a new server and copy your handlers over';
     }
-    return { version: 1, platforms, config: configText, handlers: new Map(platforms.map((p) => [p, t.slice(spans.get(p)!.start, spans.get(p)!.end)])) };
+    return {
+      version: 1,
+      platforms,
+      config: configText,
+      handlers: new Map(platforms.map((p) => [p, t.slice(spans.get(p)!.start, spans.get(p)!.end)])),
+    };
   }
-  if (line.version > lastSingleFileTemplate) return `its 'mtls-template:' line says template ${line.version}, which never wrote a single-file server`;
+  if (line.version > lastSingleFileTemplate)
+    return `its 'mtls-template:' line says template ${line.version}, which never wrote a single-file server`;
   const span = findBlock(t, markers.handlersStart, markers.handlersEnd);
   if (span === undefined) return 'its mtls-handlers block markers are missing';
   if (typeof span === 'string') return span;
   if (machineryFingerprint(emptyBlocks(t, [config, span])) !== line.fingerprint) {
     return 'the generated part (header or the machinery below "mtls-machinery") was edited since it was written; move your changes into the config block or the handlers, or restore that part';
   }
-  return { version: line.version, platforms: line.platforms, config: configText, handlers: t.slice(span.start, span.end) };
+  return {
+    version: line.version,
+    platforms: line.platforms,
+    config: configText,
+    handlers: t.slice(span.start, span.end),
+  };
 }

@@ -30,11 +30,19 @@ export interface MachineryFile {
 function machinerySource(from = __dirname): string {
   let dir = from;
   for (;;) {
-    for (const candidate of [path.join(dir, machineryFolder), path.join(dir, 'src', 'server'), path.join(dir, 'dist', machineryFolder)]) {
+    for (const candidate of [
+      path.join(dir, machineryFolder),
+      path.join(dir, 'src', 'server'),
+      path.join(dir, 'dist', machineryFolder),
+    ]) {
       if (fs.existsSync(path.join(candidate, 'index.mts'))) return candidate;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new MtlsError('E_NO_MACHINERY', `the webhook server's machinery (${machineryFolder}/index.mts) is missing beside ${from}: rebuild (npm run build)`);
+    if (parent === dir)
+      throw new MtlsError(
+        'E_NO_MACHINERY',
+        `the webhook server's machinery (${machineryFolder}/index.mts) is missing beside ${from}: rebuild (npm run build)`,
+      );
     dir = parent;
   }
 }
@@ -45,7 +53,11 @@ let cached: MachineryFile[] | undefined;
 export function machineryFiles(): MachineryFile[] {
   if (cached === undefined) {
     const dir = machinerySource();
-    cached = fs.readdirSync(dir).filter((n) => n.endsWith('.mts')).sort().map((name) => ({ name, contents: fs.readFileSync(path.join(dir, name), 'utf8') }));
+    cached = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.mts'))
+      .sort()
+      .map((name) => ({ name, contents: fs.readFileSync(path.join(dir, name), 'utf8') }));
   }
   return cached;
 }
@@ -65,5 +77,8 @@ export function machineryVersion(files: readonly MachineryFile[] = machineryFile
 
 /** The manifest of the given files (default: the current machinery). */
 export function machineryManifest(files: readonly MachineryFile[] = machineryFiles()): MachineryManifest {
-  return { template: machineryVersion(files), files: Object.fromEntries(files.map((f) => [f.name, fileDigest(f.contents)])) };
+  return {
+    template: machineryVersion(files),
+    files: Object.fromEntries(files.map((f) => [f.name, fileDigest(f.contents)])),
+  };
 }

@@ -28,9 +28,13 @@ export function planMigration(text: string, file = 'server.ts', folder: Migratio
   };
   const old = readSingleFileServer(t);
   if (typeof old === 'string') return refuse(old);
-  const handlers = typeof old.handlers === 'string' ? old.handlers : handlersInterior(old.platforms, Object.fromEntries(old.handlers));
+  const handlers =
+    typeof old.handlers === 'string' ? old.handlers : handlersInterior(old.platforms, Object.fromEntries(old.handlers));
   const missingTable = old.platforms.find((p: Platform) => !declares(handlers, platformDeclarations[p].table));
-  if (missingTable !== undefined) return refuse(`its handlers no longer declare ${platformDeclarations[missingTable].table}, which template ${old.version} dispatched ${missingTable} requests to`);
+  if (missingTable !== undefined)
+    return refuse(
+      `its handlers no longer declare ${platformDeclarations[missingTable].table}, which template ${old.version} dispatched ${missingTable} requests to`,
+    );
   const userCode = old.config + handlers;
   const names = carriedNames(userCode, (n) => declares(userCode, n));
   let newText = assembleServer(old.platforms, { config: old.config, handlers }, names.extra);
@@ -41,7 +45,9 @@ export function planMigration(text: string, file = 'server.ts', folder: Migratio
   if (folder.tsconfigExists === true) notes.push(tsconfigKeptNote);
   else files.push({ name: tsconfigName, contents: tsconfigText });
   if (names.missing.length > 0) {
-    notes.push(`Your code uses ${names.missing.join(', ')}, which the old file's machinery declared and ${serverFileName} does not have: declare or import ${names.missing.length === 1 ? 'it' : 'them'} in ${serverFileName}.`);
+    notes.push(
+      `Your code uses ${names.missing.join(', ')}, which the old file's machinery declared and ${serverFileName} does not have: declare or import ${names.missing.length === 1 ? 'it' : 'them'} in ${serverFileName}.`,
+    );
   }
   return {
     kind: 'migrate',

@@ -18,7 +18,10 @@ export interface NodeTypesInstall {
  * only "devDependencies" (and creates a package.json without "type" when there is none), so how Node runs
  * server.mts does not change (a .mts file is an ES module whatever package.json says).
  */
-export function nodeTypesInstall(spec: string = nodeTypesPackage, platform: NodeJS.Platform = process.platform): NodeTypesInstall {
+export function nodeTypesInstall(
+  spec: string = nodeTypesPackage,
+  platform: NodeJS.Platform = process.platform,
+): NodeTypesInstall {
   const args = ['install', '--save-dev', '--no-audit', '--no-fund', spec];
   const win = platform === 'win32';
   return { command: win ? 'npm.cmd' : 'npm', args, display: `npm install --save-dev ${spec}`, shell: win };

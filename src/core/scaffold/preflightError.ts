@@ -10,7 +10,10 @@ export class PreflightError extends MtlsError {
     readonly problems: readonly PreflightProblem[],
     readonly file: string,
   ) {
-    super(`E_PREFLIGHT_${problems[0].code}`, `The server cannot start: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see the log)` : ''}`);
+    super(
+      `E_PREFLIGHT_${problems[0].code}`,
+      `The server cannot start: ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, see the log)` : ''}`,
+    );
     this.name = 'PreflightError';
   }
 }

@@ -7,7 +7,6 @@ import { allPlatforms, platformLabel, type Platform } from '../webhook/platform'
 import { callerComment, handlersBlock, platformDeclarations, platformImports } from './template/platforms';
 import { markers } from './template/layout';
 
-
 /** What `mtls scaffold` asks for; everything else is edited in the generated config block. */
 export interface ServerTemplateOptions {
   /** Port written into the config block (MTLS_PORT overrides it at runtime). Default 4433. */
@@ -77,8 +76,16 @@ function importSection(platforms: readonly Platform[], extra: ExtraImports): str
   const more = (extra.machinery ?? []).filter((n) => !have.has(n) && !have.has(`type ${n}`));
   if (more.length > 0) groups.push(more);
   const oneLine = `import { ${groups.flat().join(', ')} } from '${machineryImport}';`;
-  const text = oneLine.length <= 120 ? oneLine : `import {\n${groups.map((g) => `  ${g.join(', ')},`).join('\n')}\n} from '${machineryImport}';`;
-  return [text, ...(extra.lines ?? []), '// Your own imports go here, e.g.  import { readFileSync } from \'node:fs\';', ''].join('\n');
+  const text =
+    oneLine.length <= 120
+      ? oneLine
+      : `import {\n${groups.map((g) => `  ${g.join(', ')},`).join('\n')}\n} from '${machineryImport}';`;
+  return [
+    text,
+    ...(extra.lines ?? []),
+    "// Your own imports go here, e.g.  import { readFileSync } from 'node:fs';",
+    '',
+  ].join('\n');
 }
 
 /** The config block's interior for a new file: the defaults, each with the variable that overrides it. */
@@ -131,13 +138,19 @@ const CONFIG = {
 }
 
 /** The handlers block's interior: the caller comment, then each platform's heading and table (`bodies`: kept code). */
-export function handlersInterior(platforms: readonly Platform[], bodies: Partial<Record<Platform, string>> = {}): string {
+export function handlersInterior(
+  platforms: readonly Platform[],
+  bodies: Partial<Record<Platform, string>> = {},
+): string {
   return callerComment(platforms) + handlersBlock(platforms, bodies);
 }
 
 /** Whether `code` declares `name` at the start of a line (function, const, let or var). */
 export function declares(code: string, name: string): boolean {
-  return new RegExp(`^[ \\t]*(?:export\\s+)?(?:async\\s+)?(?:function\\s*\\*?\\s*|(?:const|let|var)\\s+)${name}\\b`, 'm').test(code);
+  return new RegExp(
+    `^[ \\t]*(?:export\\s+)?(?:async\\s+)?(?:function\\s*\\*?\\s*|(?:const|let|var)\\s+)${name}\\b`,
+    'm',
+  ).test(code);
 }
 
 /** The startWebhookServer call: the platforms' handlers (a fallback only when the handlers declare it). */
@@ -145,7 +158,9 @@ function startSection(platforms: readonly Platform[], handlers: string): string 
   const platformLines = platforms.map((p) => {
     const d = platformDeclarations[p];
     if (p === 'kore') return `  kore: ${d.table},`;
-    return d.fallback !== undefined && declares(handlers, d.fallback) ? `  ${p}: { handlers: ${d.table}, fallback: ${d.fallback} },` : `  ${p}: { handlers: ${d.table} },`;
+    return d.fallback !== undefined && declares(handlers, d.fallback)
+      ? `  ${p}: { handlers: ${d.table}, fallback: ${d.fallback} },`
+      : `  ${p}: { handlers: ${d.table} },`;
   });
   return [
     '',
@@ -184,7 +199,8 @@ export function assembleServer(platforms: readonly Platform[], parts: UserParts,
 /** Renders the user's server.mts for a new project. */
 export function renderServer(opts: ServerTemplateOptions = {}): string {
   const port = opts.port ?? defaultServerPort;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`port ${String(port)} is not a number from 0 to 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InputError(`port ${String(port)} is not a number from 0 to 65535`);
   const host = opts.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new InputError(`host '${host}' is not a host name or IP address`);
   const platforms = parsePlatforms(opts.platform);

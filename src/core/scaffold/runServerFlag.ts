@@ -23,7 +23,14 @@ const defaultTimeoutMs = 20_000;
 const maxOutput = 4 * 1024 * 1024;
 
 /** Lines of Node's own error report that say nothing about the user's error. */
-const noise = [/^\s+at /, /^Node\.js v\d/, /^\s*[{}^]\s*$/, /^node:internal\//, /^\s*triggerUncaughtException\(/, /^\(Use `node --trace/];
+const noise = [
+  /^\s+at /,
+  /^Node\.js v\d/,
+  /^\s*[{}^]\s*$/,
+  /^node:internal\//,
+  /^\s*triggerUncaughtException\(/,
+  /^\(Use `node --trace/,
+];
 
 /** The last lines of what the server printed, for a message: without stack frames, which would hide the error. */
 function lastLines(text: string, lines = 8): string {
@@ -47,7 +54,8 @@ export async function runServerFlag(
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   const started = Date.now();
   let nodeVersion = opts.nodeVersion;
-  if (opts.nodePath !== undefined && opts.nodePath !== process.execPath && nodeVersion === undefined) nodeVersion = await nodeVersionOf(opts.nodePath, timeoutMs);
+  if (opts.nodePath !== undefined && opts.nodePath !== process.execPath && nodeVersion === undefined)
+    nodeVersion = await nodeVersionOf(opts.nodePath, timeoutMs);
   const launch: LaunchOptions = {
     env,
     // Default: this code's runtime (VS Code's Electron runs as Node), so no PATH lookup or version probe.
@@ -59,7 +67,12 @@ export async function runServerFlag(
   const what = flag === '--print-config' ? 'configuration' : 'authorization';
   return new Promise<string>((resolve, reject) => {
     // The server's folder as working folder, as when the user runs it there.
-    const child = spawn(plan.command, [...plan.args, flag], { env: plan.env, cwd: path.dirname(file), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(plan.command, [...plan.args, flag], {
+      env: plan.env,
+      cwd: path.dirname(file),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     let stdout = '';
     let stderr = '';
     let settled = false;
@@ -72,7 +85,15 @@ export async function runServerFlag(
       fn();
     };
     const timer = setTimeout(
-      () => settle(() => reject(new MtlsError('E_SERVER_CONFIG_TIMEOUT', `${file} ${flag} did not print its ${what} within ${timeoutMs / 1000} s: a file that does not hand its CONFIG to startWebhookServer from ./mtls-server/ starts listening instead, and top-level code that waits delays it.${stderr.trim() ? `\nIts output:\n${lastLines(stderr)}` : ''}`))),
+      () =>
+        settle(() =>
+          reject(
+            new MtlsError(
+              'E_SERVER_CONFIG_TIMEOUT',
+              `${file} ${flag} did not print its ${what} within ${timeoutMs / 1000} s: a file that does not hand its CONFIG to startWebhookServer from ./mtls-server/ starts listening instead, and top-level code that waits delays it.${stderr.trim() ? `\nIts output:\n${lastLines(stderr)}` : ''}`,
+            ),
+          ),
+        ),
       Math.max(1, timeoutMs - (Date.now() - started)),
     );
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -82,14 +103,32 @@ export async function runServerFlag(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < maxOutput) stderr += chunk;
     });
-    child.once('error', (e) => settle(() => reject(new MtlsError('E_SERVER_CONFIG', `cannot run ${plan.command} to read ${file}: ${e.message}. ${plan.note}`, { cause: e }))));
+    child.once('error', (e) =>
+      settle(() =>
+        reject(
+          new MtlsError('E_SERVER_CONFIG', `cannot run ${plan.command} to read ${file}: ${e.message}. ${plan.note}`, {
+            cause: e,
+          }),
+        ),
+      ),
+    );
     child.once('close', (code, signal) => {
       if (code === 0) return settle(() => resolve(stdout));
       const serverLine = serverErrorLine.exec(`${stderr}\n${stdout}`);
-      if (serverLine) return settle(() => reject(new ServerStartError(serverLine[1] ?? 'UNKNOWN', `${path.basename(file)}: ${serverLine[0]}`)));
+      if (serverLine)
+        return settle(() =>
+          reject(new ServerStartError(serverLine[1] ?? 'UNKNOWN', `${path.basename(file)}: ${serverLine[0]}`)),
+        );
       // --print-authorization's stdout is the secret itself: an error quotes only what went to stderr.
       const output = lastLines(stderr.trim() !== '' ? stderr : flag === '--print-authorization' ? '' : stdout);
-      settle(() => reject(new MtlsError('E_SERVER_CONFIG', `${file} ${flag} failed (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) before printing its ${what}${output ? `:\n${output}` : ''}`)));
+      settle(() =>
+        reject(
+          new MtlsError(
+            'E_SERVER_CONFIG',
+            `${file} ${flag} failed (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) before printing its ${what}${output ? `:\n${output}` : ''}`,
+          ),
+        ),
+      );
     });
   });
 }

@@ -49,7 +49,10 @@ export function machinerySet(files: readonly MachineryFile[] = machineryFiles())
 }
 
 /** The whole set for a new project in `dir`: server.mts, the machinery, and tsconfig.json unless one exists. */
-export async function serverFileSet(dir: string, opts: ServerTemplateOptions = {}): Promise<{ files: OutputFile[]; tsconfig: 'written' | 'kept' }> {
+export async function serverFileSet(
+  dir: string,
+  opts: ServerTemplateOptions = {},
+): Promise<{ files: OutputFile[]; tsconfig: 'written' | 'kept' }> {
   const kept = await exists(path.join(dir, tsconfigName));
   const files: OutputFile[] = [{ name: serverFileName, contents: renderServer(opts) }, ...machinerySet()];
   if (!kept) files.push({ name: tsconfigName, contents: tsconfigText });
@@ -60,13 +63,18 @@ export async function serverFileSet(dir: string, opts: ServerTemplateOptions = {
  * What stands in the way of a new scaffold in `dir` (absolute paths): an existing server.mts or machinery
  * folder, or a single-file server.ts of an earlier template (which an upgrade converts instead).
  */
-export async function scaffoldObstacles(dir: string): Promise<{ existing: string[]; legacy?: { file: string; version: number } }> {
+export async function scaffoldObstacles(
+  dir: string,
+): Promise<{ existing: string[]; legacy?: { file: string; version: number } }> {
   const existing = [path.join(dir, serverFileName), path.join(dir, machineryFolder)];
   const found = (await Promise.all(existing.map(exists))).flatMap((e, i) => (e ? [existing[i]] : []));
   const legacyFile = path.join(dir, 'server.ts');
   const text = await fs.readFile(legacyFile, 'utf8').catch(() => undefined);
   const version = text === undefined ? undefined : templateVersionOf(text);
-  return { existing: found, ...(version !== undefined && version <= 4 ? { legacy: { file: legacyFile, version } } : {}) };
+  return {
+    existing: found,
+    ...(version !== undefined && version <= 4 ? { legacy: { file: legacyFile, version } } : {}),
+  };
 }
 
 /** The refusal when a single-file server.ts of an earlier template is where a new scaffold would go. */
@@ -101,7 +109,11 @@ export interface ScaffoldResult {
  * existing server.mts or mtls-server/ unless `overwrite`, and a single-file server.ts of an earlier template
  * (mtls scaffold --upgrade converts it, keeping its config and handlers) unless `overwrite`.
  */
-export async function scaffoldServerFiles(outDir: string, opts: ServerTemplateOptions = {}, write: { overwrite?: boolean; within?: string } = {}): Promise<ScaffoldResult> {
+export async function scaffoldServerFiles(
+  outDir: string,
+  opts: ServerTemplateOptions = {},
+  write: { overwrite?: boolean; within?: string } = {},
+): Promise<ScaffoldResult> {
   const dir = path.resolve(outDir);
   const { files, tsconfig } = await serverFileSet(dir, opts);
   if (write.overwrite !== true) {
@@ -111,10 +123,19 @@ export async function scaffoldServerFiles(outDir: string, opts: ServerTemplateOp
   }
   const { written } = await writeFileSet(dir, files, { overwrite: write.overwrite ?? false, within: write.within });
   if (write.overwrite === true) await removeStaleMachinery(dir);
-  return { file: path.join(dir, serverFileName), written, tsconfig, ...(tsconfig === 'kept' ? { note: tsconfigKeptNote } : {}) };
+  return {
+    file: path.join(dir, serverFileName),
+    written,
+    tsconfig,
+    ...(tsconfig === 'kept' ? { note: tsconfigKeptNote } : {}),
+  };
 }
 
 /** Writes the scaffold (see scaffoldServerFiles); resolves to the absolute path of server.mts. */
-export async function scaffoldServer(outDir: string, opts: ServerTemplateOptions = {}, write: { overwrite?: boolean; within?: string } = {}): Promise<string> {
+export async function scaffoldServer(
+  outDir: string,
+  opts: ServerTemplateOptions = {},
+  write: { overwrite?: boolean; within?: string } = {},
+): Promise<string> {
   return (await scaffoldServerFiles(outDir, opts, write)).file;
 }

@@ -33,7 +33,10 @@ export function refuseLegacyServer(file: string, text: string): void {
 }
 
 async function isFolder(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+  return fs.stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** The server in `dir`: server.mts, else a single-file server.ts (`legacy`), else undefined. */
@@ -56,13 +59,19 @@ export async function resolveServerFile(cwd: string, given?: string): Promise<st
   if (given !== undefined && !(await isFolder(dir))) return dir;
   const found = await serverFileIn(dir);
   if (found === undefined) {
-    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${dir}: create one with mtls scaffold --out ${shellQuote(dir)} --platform cx|es|kore`);
+    throw new MtlsError(
+      'ENOENT_SERVER',
+      `no ${serverFileName} in ${dir}: create one with mtls scaffold --out ${shellQuote(dir)} --platform cx|es|kore`,
+    );
   }
   if (found.legacy) {
     const { text } = await readServerFile(found.file);
     refuseLegacyServer(found.file, text);
     // A server.ts that is no single-file server of ours: still point at server.mts.
-    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} in ${dir} (its ${legacyServerFileName} was not written by mtls scaffold): create one with mtls scaffold --out ${shellQuote(dir)}`);
+    throw new MtlsError(
+      'ENOENT_SERVER',
+      `no ${serverFileName} in ${dir} (its ${legacyServerFileName} was not written by mtls scaffold): create one with mtls scaffold --out ${shellQuote(dir)}`,
+    );
   }
   return found.file;
 }

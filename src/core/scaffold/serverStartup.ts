@@ -37,7 +37,18 @@ export function awaitServerReady(child: ChildProcess, w: StartupWatch): Promise<
       clearTimeout(timer);
       fn();
     };
-    const timer = setTimeout(() => settle(() => reject(new MtlsError('E_SERVER_TIMEOUT', `The server did not report that it is listening within ${w.timeoutMs / 1000} s. ${w.detail()}`))), w.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            new MtlsError(
+              'E_SERVER_TIMEOUT',
+              `The server did not report that it is listening within ${w.timeoutMs / 1000} s. ${w.detail()}`,
+            ),
+          ),
+        ),
+      w.timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       if (settled) return;
       buffer += chunk.toString('utf8');
@@ -48,7 +59,26 @@ export function awaitServerReady(child: ChildProcess, w: StartupWatch): Promise<
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('error', (e) => settle(() => reject(new MtlsError('E_SERVER_SPAWN', `Could not run ${w.command}: ${e.message}.${w.spawnHint ? ` ${w.spawnHint}` : ''}`, { cause: e }))));
-    child.once('exit', (code, signal) => settle(() => reject(new MtlsError('E_SERVER_EXIT', `The server exited (${signal ?? `code ${code}`}) before it was listening. ${w.detail()}`))));
+    child.once('error', (e) =>
+      settle(() =>
+        reject(
+          new MtlsError(
+            'E_SERVER_SPAWN',
+            `Could not run ${w.command}: ${e.message}.${w.spawnHint ? ` ${w.spawnHint}` : ''}`,
+            { cause: e },
+          ),
+        ),
+      ),
+    );
+    child.once('exit', (code, signal) =>
+      settle(() =>
+        reject(
+          new MtlsError(
+            'E_SERVER_EXIT',
+            `The server exited (${signal ?? `code ${code}`}) before it was listening. ${w.detail()}`,
+          ),
+        ),
+      ),
+    );
   });
 }

@@ -49,7 +49,10 @@ function loadStripper(): Promise<Stripper> {
 
 function cacheDir(): string | undefined {
   if (process.env['MTLS_TS_CACHE'] === '0') return undefined;
-  const base = process.env['XDG_CACHE_HOME'] || (process.platform === 'win32' ? process.env['LOCALAPPDATA'] : undefined) || join(homedir(), '.cache');
+  const base =
+    process.env['XDG_CACHE_HOME'] ||
+    (process.platform === 'win32' ? process.env['LOCALAPPDATA'] : undefined) ||
+    join(homedir(), '.cache');
   return join(base, 'mtls-workbench', 'ts-strip');
 }
 
@@ -58,7 +61,10 @@ async function usableDir(dir: string): Promise<boolean> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const s = await stat(dir);
-    return process.platform === 'win32' || ((s.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || s.uid === process.getuid()));
+    return (
+      process.platform === 'win32' ||
+      ((s.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || s.uid === process.getuid()))
+    );
   } catch {
     return false;
   }
@@ -66,7 +72,10 @@ async function usableDir(dir: string): Promise<boolean> {
 
 async function strip(source: string): Promise<string> {
   const dir = cacheDir();
-  const file = dir === undefined ? undefined : join(dir, `${createHash('sha256').update(stripperId).update('\0').update(source).digest('hex')}.js`);
+  const file =
+    dir === undefined
+      ? undefined
+      : join(dir, `${createHash('sha256').update(stripperId).update('\0').update(source).digest('hex')}.js`);
   if (dir !== undefined && file !== undefined && (await usableDir(dir))) {
     try {
       return await readFile(file, 'utf8');

@@ -26,7 +26,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   const lcs = new Uint32Array((ma.length + 1) * w);
   for (let i = ma.length - 1; i >= 0; i--) {
     for (let j = mb.length - 1; j >= 0; j--) {
-      lcs[i * w + j] = ma[i] === mb[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+      lcs[i * w + j] =
+        ma[i] === mb[j] ? lcs[(i + 1) * w + j + 1] + 1 : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
     }
   }
   type Op = { kind: ' ' | '-' | '+'; line: string; ai: number; bi: number };
@@ -47,7 +48,8 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       i++;
     }
   }
-  for (let k = 0; k < tail; k++) ops.push({ kind: ' ', line: a[a.length - tail + k], ai: a.length - tail + k, bi: b.length - tail + k });
+  for (let k = 0; k < tail; k++)
+    ops.push({ kind: ' ', line: a[a.length - tail + k], ai: a.length - tail + k, bi: b.length - tail + k });
   const out = [`--- ${oldName}`, `+++ ${newName}`];
   let k = 0;
   while (k < ops.length) {
@@ -68,8 +70,13 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
     // An empty side starts at line 0 (diff -u's "-0,0" for a new file).
-    out.push(`@@ -${aLen === 0 ? hunk[0].ai : hunk[0].ai + 1},${aLen} +${bLen === 0 ? hunk[0].bi : hunk[0].bi + 1},${bLen} @@`);
-    for (const o of hunk) out.push(o.line.endsWith(noNewline) ? `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file` : o.kind + o.line);
+    out.push(
+      `@@ -${aLen === 0 ? hunk[0].ai : hunk[0].ai + 1},${aLen} +${bLen === 0 ? hunk[0].bi : hunk[0].bi + 1},${bLen} @@`,
+    );
+    for (const o of hunk)
+      out.push(
+        o.line.endsWith(noNewline) ? `${o.kind}${o.line.slice(0, -1)}\n\\ No newline at end of file` : o.kind + o.line,
+      );
     k = to;
   }
   return out.join('\n') + '\n';

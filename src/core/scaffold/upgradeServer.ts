@@ -45,23 +45,40 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
   try {
     manifest = JSON.parse(await fs.readFile(path.join(folder, manifestName), 'utf8'));
   } catch (e) {
-    return refuse(`${machineryFolder}/${manifestName} is missing or not JSON (${(e as Error).message}), so its files cannot be vouched for`);
+    return refuse(
+      `${machineryFolder}/${manifestName} is missing or not JSON (${(e as Error).message}), so its files cannot be vouched for`,
+    );
   }
   const m = manifest as { template?: unknown; files?: unknown };
   const recorded = m.files as Record<string, unknown> | undefined;
-  if (typeof m.template !== 'number' || !Number.isInteger(m.template) || typeof recorded !== 'object' || recorded === null || Object.values(recorded).some((h) => typeof h !== 'string')) {
-    return refuse(`${machineryFolder}/${manifestName} does not have the template number and the files' SHA-256 that mtls scaffold writes`);
+  if (
+    typeof m.template !== 'number' ||
+    !Number.isInteger(m.template) ||
+    typeof recorded !== 'object' ||
+    recorded === null ||
+    Object.values(recorded).some((h) => typeof h !== 'string')
+  ) {
+    return refuse(
+      `${machineryFolder}/${manifestName} does not have the template number and the files' SHA-256 that mtls scaffold writes`,
+    );
   }
   const version = m.template;
-  if (version > templateVersion) return refuse(`its machinery is template ${version}, newer than this mTLS Workbench writes (${templateVersion}): update mTLS Workbench first`);
+  if (version > templateVersion)
+    return refuse(
+      `its machinery is template ${version}, newer than this mTLS Workbench writes (${templateVersion}): update mTLS Workbench first`,
+    );
   const entries = await fs.readdir(folder, { withFileTypes: true });
-  const added = entries.filter((e) => e.name !== manifestName && (!e.isFile() || !Object.hasOwn(recorded, e.name))).map((e) => e.name);
+  const added = entries
+    .filter((e) => e.name !== manifestName && (!e.isFile() || !Object.hasOwn(recorded, e.name)))
+    .map((e) => e.name);
   const missing: string[] = [];
   const edited: string[] = [];
   const files = new Map<string, string>();
   for (const [name, digest] of Object.entries(recorded)) {
     // Only a file of the folder itself: a manifest name such as '../x' is missing, never read.
-    const bytes = entries.some((e) => e.name === name && e.isFile()) ? await fs.readFile(path.join(folder, name)).catch(() => undefined) : undefined;
+    const bytes = entries.some((e) => e.name === name && e.isFile())
+      ? await fs.readFile(path.join(folder, name)).catch(() => undefined)
+      : undefined;
     if (bytes === undefined) {
       missing.push(name);
       continue;
@@ -72,18 +89,33 @@ async function readMachineryFolder(dir: string, file: string): Promise<Machinery
     files.set(name, text.replace(/\r\n/g, '\n'));
   }
   if (edited.length + missing.length + added.length > 0) {
-    const what = [edited.length ? `edited: ${edited.join(', ')}` : '', missing.length ? `missing: ${missing.join(', ')}` : '', added.length ? `not ours: ${added.join(', ')}` : ''].filter(Boolean).join('; ');
+    const what = [
+      edited.length ? `edited: ${edited.join(', ')}` : '',
+      missing.length ? `missing: ${missing.join(', ')}` : '',
+      added.length ? `not ours: ${added.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     const aside = path.join(dir, `${machineryFolder}.edited`);
-    return refuse(`files of ${machineryFolder}/ differ from what mtls scaffold wrote (${what}). Your code belongs in ${serverFileName}; restore those files (${manifestName} has their SHA-256), or move the folder aside (mv ${shellQuote(folder)} ${shellQuote(aside)}) and run the upgrade again: a missing ${machineryFolder}/ is written fresh, and ${serverFileName} is never touched`);
+    return refuse(
+      `files of ${machineryFolder}/ differ from what mtls scaffold wrote (${what}). Your code belongs in ${serverFileName}; restore those files (${manifestName} has their SHA-256), or move the folder aside (mv ${shellQuote(folder)} ${shellQuote(aside)}) and run the upgrade again: a missing ${machineryFolder}/ is written fresh, and ${serverFileName} is never touched`,
+    );
   }
   return { version, files };
 }
 
 /** A timestamp usable in a file name (UTC, no colons). */
-const stamp = (d = new Date()): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (d = new Date()): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** Plans replacing `dir`/mtls-server with the current machinery; the user's file (`file`) is never touched. */
-async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(dir), serverFileName)): Promise<UpgradePlan> {
+async function planMachineryUpgrade(
+  dir: string,
+  file = path.join(path.resolve(dir), serverFileName),
+): Promise<UpgradePlan> {
   dir = path.resolve(dir);
   const old = await readMachineryFolder(dir, file);
   const next = machineryFiles();
@@ -91,9 +123,11 @@ async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(d
   for (const f of next) {
     const before = old.files.get(f.name);
     if (before === undefined) machinery.push({ name: f.name, change: 'added', newText: f.contents });
-    else if (before !== f.contents) machinery.push({ name: f.name, change: 'changed', oldText: before, newText: f.contents });
+    else if (before !== f.contents)
+      machinery.push({ name: f.name, change: 'changed', oldText: before, newText: f.contents });
   }
-  for (const [name, text] of old.files) if (!next.some((f) => f.name === name)) machinery.push({ name, change: 'removed', oldText: text });
+  for (const [name, text] of old.files)
+    if (!next.some((f) => f.name === name)) machinery.push({ name, change: 'removed', oldText: text });
   const upToDate = machinery.length === 0 && old.version === templateVersion;
   const sameVersion = old.version === templateVersion;
   return {
@@ -106,11 +140,22 @@ async function planMachineryUpgrade(dir: string, file = path.join(path.resolve(d
     upToDate,
     oldText: '',
     newText: '',
-    changes: old.absent ? [`${machineryFolder}/ is missing: the current machinery (template ${templateVersion}) is written`] : upToDate ? [] : sameVersion ? [`files of ${machineryFolder}/ changed within template ${old.version}: ${machinery.map((c) => c.name).join(', ')}`] : changesSince(old.version),
+    changes: old.absent
+      ? [`${machineryFolder}/ is missing: the current machinery (template ${templateVersion}) is written`]
+      : upToDate
+        ? []
+        : sameVersion
+          ? [
+              `files of ${machineryFolder}/ changed within template ${old.version}: ${machinery.map((c) => c.name).join(', ')}`,
+            ]
+          : changesSince(old.version),
     files: machinerySet(next),
     machinery,
     notes: [],
-    backup: path.join(dir, sameVersion ? `${machineryFolder}.bak-v${old.version}-${stamp()}` : `${machineryFolder}.bak-v${old.version}`),
+    backup: path.join(
+      dir,
+      sameVersion ? `${machineryFolder}.bak-v${old.version}-${stamp()}` : `${machineryFolder}.bak-v${old.version}`,
+    ),
   };
 }
 
@@ -126,9 +171,13 @@ export async function planUpgradeFile(target: string): Promise<UpgradePlan> {
   const st = await fs.stat(abs).catch(() => undefined);
   if (st?.isDirectory()) {
     if (path.basename(abs) === machineryFolder) return planMachineryUpgrade(path.dirname(abs));
-    if ((await exists(path.join(abs, serverFileName))) || (await exists(path.join(abs, machineryFolder)))) return planMachineryUpgrade(abs);
+    if ((await exists(path.join(abs, serverFileName))) || (await exists(path.join(abs, machineryFolder))))
+      return planMachineryUpgrade(abs);
     if (await exists(path.join(abs, 'server.ts'))) return planUpgradeFile(path.join(abs, 'server.ts'));
-    throw new MtlsError('ENOENT_SERVER', `no ${serverFileName} (or single-file server.ts) in ${abs}: create one with mtls scaffold --out ${shellQuote(abs)}`);
+    throw new MtlsError(
+      'ENOENT_SERVER',
+      `no ${serverFileName} (or single-file server.ts) in ${abs}: create one with mtls scaffold --out ${shellQuote(abs)}`,
+    );
   }
   const { text } = await readServerFile(abs);
   const dir = path.dirname(abs);
@@ -136,7 +185,10 @@ export async function planUpgradeFile(target: string): Promise<UpgradePlan> {
   const plan = planMigration(text, abs, { tsconfigExists: await exists(path.join(dir, tsconfigName)) });
   const { existing } = await scaffoldObstacles(dir);
   if (existing.length > 0) {
-    throw new UpgradeRefusedError(abs, `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''} (converted before?): to update the machinery run mtls scaffold --upgrade ${path.join(dir, serverFileName)}; to convert this file again, move ${existing.length === 1 ? 'it' : 'them'} away first`);
+    throw new UpgradeRefusedError(
+      abs,
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''} (converted before?): to update the machinery run mtls scaffold --upgrade ${path.join(dir, serverFileName)}; to convert this file again, move ${existing.length === 1 ? 'it' : 'them'} away first`,
+    );
   }
   return plan;
 }
@@ -144,10 +196,22 @@ export async function planUpgradeFile(target: string): Promise<UpgradePlan> {
 /** The plan as a unified diff: old server.ts → server.mts, or each machinery file old → new. */
 export function upgradeDiff(plan: UpgradePlan): string {
   if (plan.kind === 'migrate') {
-    return unifiedDiff(plan.oldText.replace(/\r\n/g, '\n'), plan.newText.replace(/\r\n/g, '\n'), `${path.basename(plan.file)} (template ${plan.fromVersion})`, `${serverFileName} (template ${plan.toVersion})`);
+    return unifiedDiff(
+      plan.oldText.replace(/\r\n/g, '\n'),
+      plan.newText.replace(/\r\n/g, '\n'),
+      `${path.basename(plan.file)} (template ${plan.fromVersion})`,
+      `${serverFileName} (template ${plan.toVersion})`,
+    );
   }
   return plan.machinery
-    .map((c) => unifiedDiff(c.oldText ?? '', c.newText ?? '', `${machineryFolder}/${c.name} (template ${plan.fromVersion})`, `${machineryFolder}/${c.name} (template ${plan.toVersion})`))
+    .map((c) =>
+      unifiedDiff(
+        c.oldText ?? '',
+        c.newText ?? '',
+        `${machineryFolder}/${c.name} (template ${plan.fromVersion})`,
+        `${machineryFolder}/${c.name} (template ${plan.toVersion})`,
+      ),
+    )
     .join('');
 }
 
@@ -180,23 +244,31 @@ async function keepCopy(file: string, base: string): Promise<string> {
       });
       return candidate;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new MtlsError('E_WRITE', `cannot keep the old file as ${candidate}: ${(e as Error).message}. Nothing was changed.`, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new MtlsError(
+          'E_WRITE',
+          `cannot keep the old file as ${candidate}: ${(e as Error).message}. Nothing was changed.`,
+          { cause: e },
+        );
     }
   }
 }
 
 async function applyMigration(plan: UpgradePlan): Promise<UpgradeResult> {
   const current = await fs.readFile(plan.file, 'utf8').catch(() => undefined);
-  if (current !== plan.oldText) throw new UpgradeRefusedError(plan.file, 'it changed since the upgrade was prepared; run the upgrade again');
+  if (current !== plan.oldText)
+    throw new UpgradeRefusedError(plan.file, 'it changed since the upgrade was prepared; run the upgrade again');
   const { existing } = await scaffoldObstacles(plan.dir);
-  if (existing.length > 0) throw new UpgradeRefusedError(plan.file, `${existing.join(' and ')} appeared since the upgrade was prepared`);
+  if (existing.length > 0)
+    throw new UpgradeRefusedError(plan.file, `${existing.join(' and ')} appeared since the upgrade was prepared`);
   const backup = await keepCopy(plan.file, plan.backup);
   let written: readonly string[];
   try {
     ({ written } = await writeFileSet(plan.dir, plan.files, { overwrite: false }));
   } catch (e) {
     await fs.rm(backup, { force: true });
-    if (e instanceof FilesExistError) throw new UpgradeRefusedError(plan.file, `${e.existing.join(', ')} appeared since the upgrade was prepared`);
+    if (e instanceof FilesExistError)
+      throw new UpgradeRefusedError(plan.file, `${e.existing.join(', ')} appeared since the upgrade was prepared`);
     throw e;
   }
   // The old file now lives on as the backup only.
@@ -207,17 +279,29 @@ async function applyMigration(plan: UpgradePlan): Promise<UpgradeResult> {
 async function applyMachinery(plan: UpgradePlan): Promise<UpgradeResult> {
   // Checked again: a file edited since the plan was made is refused like any edited file.
   const now = await readMachineryFolder(plan.dir, plan.file);
-  if (now.version !== plan.fromVersion) throw new UpgradeRefusedError(plan.file, 'its machinery changed since the upgrade was prepared; run the upgrade again');
+  if (now.version !== plan.fromVersion)
+    throw new UpgradeRefusedError(
+      plan.file,
+      'its machinery changed since the upgrade was prepared; run the upgrade again',
+    );
   const folder = path.join(plan.dir, machineryFolder);
   const staging = path.join(plan.dir, `.${machineryFolder}.${randomBytes(6).toString('hex')}.new`);
   const prefix = `${machineryFolder}/`;
-  const { written } = await writeFileSet(staging, plan.files.map((f) => ({ ...f, name: f.name.slice(prefix.length) })), { overwrite: false });
+  const { written } = await writeFileSet(
+    staging,
+    plan.files.map((f) => ({ ...f, name: f.name.slice(prefix.length) })),
+    { overwrite: false },
+  );
   if (now.absent) {
     try {
       await fs.rename(staging, folder);
     } catch (e) {
       await fs.rm(staging, { recursive: true, force: true });
-      throw new MtlsError('E_WRITE', `cannot put ${machineryFolder}/ in place: ${(e as Error).message}. Nothing was changed.`, { cause: e });
+      throw new MtlsError(
+        'E_WRITE',
+        `cannot put ${machineryFolder}/ in place: ${(e as Error).message}. Nothing was changed.`,
+        { cause: e },
+      );
     }
     return { plan, written: written.map((w) => path.join(folder, path.relative(staging, w))) };
   }
@@ -226,14 +310,22 @@ async function applyMachinery(plan: UpgradePlan): Promise<UpgradeResult> {
     await fs.rename(folder, backup);
   } catch (e) {
     await fs.rm(staging, { recursive: true, force: true });
-    throw new MtlsError('E_WRITE', `cannot move ${folder} to ${backup}: ${(e as Error).message}. Nothing was changed.`, { cause: e });
+    throw new MtlsError(
+      'E_WRITE',
+      `cannot move ${folder} to ${backup}: ${(e as Error).message}. Nothing was changed.`,
+      { cause: e },
+    );
   }
   try {
     await fs.rename(staging, folder);
   } catch (e) {
     await fs.rename(backup, folder).catch(() => undefined);
     await fs.rm(staging, { recursive: true, force: true });
-    throw new MtlsError('E_WRITE', `cannot put the new ${machineryFolder}/ in place: ${(e as Error).message}. The old folder was put back; nothing was changed.`, { cause: e });
+    throw new MtlsError(
+      'E_WRITE',
+      `cannot put the new ${machineryFolder}/ in place: ${(e as Error).message}. The old folder was put back; nothing was changed.`,
+      { cause: e },
+    );
   }
   return { plan, backup, written: written.map((w) => path.join(folder, path.relative(staging, w))) };
 }

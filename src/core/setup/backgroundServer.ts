@@ -12,7 +12,11 @@ export interface BackgroundServer {
 }
 
 /** Starts `file` on `port` and resolves once it prints its ready line; rejects with its error line. */
-export async function startBackgroundServer(file: string, port: number, opts: { nodePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BackgroundServer> {
+export async function startBackgroundServer(
+  file: string,
+  port: number,
+  opts: { nodePath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<BackgroundServer> {
   const plan = await planLaunch(file, { port, nodePath: opts.nodePath, env: opts.env ?? process.env });
   const child = spawn(plan.command, plan.args, { env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -22,7 +26,11 @@ export async function startBackgroundServer(file: string, port: number, opts: { 
   const running = () => child.exitCode === null && child.signalCode === null;
   let url: string;
   try {
-    url = await awaitServerReady(child, { timeoutMs: opts.timeoutMs ?? 30_000, command: plan.command, detail: () => `Its output:\n${out}` });
+    url = await awaitServerReady(child, {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      command: plan.command,
+      detail: () => `Its output:\n${out}`,
+    });
   } catch (e) {
     if (running()) child.kill('SIGTERM');
     throw e;

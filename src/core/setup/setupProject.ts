@@ -61,7 +61,19 @@ export interface SetupSummary {
   readonly nextSteps: string[];
 }
 
-const CHAIN_FILES = ['ca-root-crt.pem', 'ca-root-key.pem', 'ca-intermediate-crt.pem', 'ca-intermediate-key.pem', 'ca-crt.pem', 'server-key.pem', 'server-crt.pem', 'server-fullchain.pem', 'client-key.pem', 'client-crt.pem', 'client-fullchain.pem'];
+const CHAIN_FILES = [
+  'ca-root-crt.pem',
+  'ca-root-key.pem',
+  'ca-intermediate-crt.pem',
+  'ca-intermediate-key.pem',
+  'ca-crt.pem',
+  'server-key.pem',
+  'server-crt.pem',
+  'server-fullchain.pem',
+  'client-key.pem',
+  'client-crt.pem',
+  'client-fullchain.pem',
+];
 
 /** What to do after a local success, per platform. */
 function nextSteps(platform: Platform, dir: string): string[] {
@@ -83,7 +95,11 @@ function nextSteps(platform: Platform, dir: string): string[] {
     `Give the server the Google trust bundle instead of the dev CA: mtls trust-bundle --platform dialogflow --out ${shellQuote(path.join(certs, 'ca-dialogflow.pem'))}, then MTLS_CA=${shellQuote(path.join(certs, 'ca-dialogflow.pem'))} (SSL.com root; GTS Root R1 only until 2026-12-01).`,
     `Pin the client identity: ${dialogflowClientPin().env} (server.mts refuses to start with the public SSL.com root and no pin).`,
     `Verify the Google ID token ${platformLabel[platform]} sends: MTLS_AUTH=google-id-token MTLS_ID_TOKEN_AUDIENCE=https://YOUR.HOST/webhook MTLS_ID_TOKEN_EMAIL=service-PROJECT_NUMBER@gcp-sa-dialogflow.iam.gserviceaccount.com. Test it offline first: mtls send https://localhost:PORT/webhook --as-dialogflow --jwks-out ${shellQuote(path.join(certs, 'test-jwks.json'))} prints the settings that make server.mts accept its test token.`,
-    ...(platform === 'cx' ? ['For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST'] : []),
+    ...(platform === 'cx'
+      ? [
+          'For a private server certificate, upload your CA in DER as a CX custom CA: mtls export-der --cert certs/ca-root-crt.pem --out ca-root.der --server-cert certs/server-fullchain.pem --host YOUR.HOST',
+        ]
+      : []),
     check,
   ];
 }
@@ -109,7 +125,10 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
       reused.push(...CHAIN_FILES.map((f) => path.join(certs, f)));
       o.onStep?.('certificates', 'reused', certs);
     } else if (present.some(Boolean)) {
-      throw new MtlsError('E_PARTIAL_CHAIN', `${certs} holds only part of a CA chain (${CHAIN_FILES.filter((_, i) => present[i]).join(', ')}). Nothing was overwritten: choose another folder, or move those files away.`);
+      throw new MtlsError(
+        'E_PARTIAL_CHAIN',
+        `${certs} holds only part of a CA chain (${CHAIN_FILES.filter((_, i) => present[i]).join(', ')}). Nothing was overwritten: choose another folder, or move those files away.`,
+      );
     } else {
       const set = await generateChain({ keyType: o.keyType, client: { cn: `${o.platform}-webhook-client` } });
       created.push(...(await writeFileSet(certs, set.files, { within: dir })).written);
@@ -138,13 +157,31 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
     check();
 
     const read = (f: string) => fs.readFile(path.join(certs, f), 'utf8');
-    const creds = { certPem: await read('client-fullchain.pem'), keyPem: await read('client-key.pem'), caPem: await read('ca-root-crt.pem') };
+    const creds = {
+      certPem: await read('client-fullchain.pem'),
+      keyPem: await read('client-key.pem'),
+      caPem: await read('ca-root-crt.pem'),
+    };
     step = 'send';
     o.onStep?.('send', 'start');
     const url = server.url.replace(/\/?$/, '/');
-    send = await sendWebhook({ url, platform: o.platform, body: sampleRequest(o.platform), ...creds, signal: o.signal });
-    if (send.error) throw new MtlsError('E_SEND', `${send.error.explanation.title}: ${send.error.explanation.cause} ${send.error.explanation.fix}`);
-    if (send.status !== 200) throw new MtlsError('E_SEND', `the server answered HTTP ${send.status} to the ${platformLabel[o.platform]} sample`);
+    send = await sendWebhook({
+      url,
+      platform: o.platform,
+      body: sampleRequest(o.platform),
+      ...creds,
+      signal: o.signal,
+    });
+    if (send.error)
+      throw new MtlsError(
+        'E_SEND',
+        `${send.error.explanation.title}: ${send.error.explanation.cause} ${send.error.explanation.fix}`,
+      );
+    if (send.status !== 200)
+      throw new MtlsError(
+        'E_SEND',
+        `the server answered HTTP ${send.status} to the ${platformLabel[o.platform]} sample`,
+      );
     o.onStep?.('send', 'done', `HTTP ${send.status} in ${Math.round(send.timing.totalMs)} ms`);
     check();
 
@@ -153,27 +190,57 @@ export async function setupProject(o: SetupOptions): Promise<SetupSummary> {
     probe = await probeEndpoint(url, creds, { signal: o.signal, platform: o.platform });
     o.onStep?.('probe', probe.verdict === 'enforced' ? 'done' : 'failed', probe.summary);
     if (o.stopAtEnd) await server.stop();
-    return { ...base, url: server.url, send, probe, ok: probe.verdict === 'enforced', failedStep: probe.verdict === 'enforced' ? undefined : 'probe', error: probe.verdict === 'enforced' ? undefined : probe.summary, serverRunning: !o.stopAtEnd };
+    return {
+      ...base,
+      url: server.url,
+      send,
+      probe,
+      ok: probe.verdict === 'enforced',
+      failedStep: probe.verdict === 'enforced' ? undefined : 'probe',
+      error: probe.verdict === 'enforced' ? undefined : probe.summary,
+      serverRunning: !o.stopAtEnd,
+    };
   } catch (e) {
     const cancelled = o.signal?.aborted === true;
     o.onStep?.(step, 'failed', (e as Error).message);
     // A cancelled or failed run stops the server it started; files already written stay, and are listed.
     if (server && (cancelled || o.stopAtEnd)) await server.stop().catch(() => undefined);
-    return { ...base, url: server?.url, send, probe, ok: false, failedStep: step, error: cancelled ? 'cancelled' : (e as Error).message, cancelled, serverRunning: !!server && !cancelled && !o.stopAtEnd };
+    return {
+      ...base,
+      url: server?.url,
+      send,
+      probe,
+      ok: false,
+      failedStep: step,
+      error: cancelled ? 'cancelled' : (e as Error).message,
+      cancelled,
+      serverRunning: !!server && !cancelled && !o.stopAtEnd,
+    };
   }
 }
 
 /** The summary as text (CLI output, VS Code document). */
 export function renderSetupSummary(s: SetupSummary): string {
   const lines = [`mTLS webhook project for ${platformLabel[s.platform]} in ${s.dir}`, ''];
-  lines.push(s.ok ? 'Result: OK — the server verifies client certificates and answered the sample request.' : s.cancelled ? 'Result: cancelled.' : `Result: FAILED at "${setupStepLabels[s.failedStep ?? 'certificates']}": ${s.error}`);
+  lines.push(
+    s.ok
+      ? 'Result: OK — the server verifies client certificates and answered the sample request.'
+      : s.cancelled
+        ? 'Result: cancelled.'
+        : `Result: FAILED at "${setupStepLabels[s.failedStep ?? 'certificates']}": ${s.error}`,
+  );
   if (s.created.length) lines.push('', 'Created:', ...s.created.map((f) => `  ${path.relative(s.dir, f)}`));
-  if (s.reused.length) lines.push('', 'Reused (left untouched):', ...s.reused.map((f) => `  ${path.relative(s.dir, f)}`));
+  if (s.reused.length)
+    lines.push('', 'Reused (left untouched):', ...s.reused.map((f) => `  ${path.relative(s.dir, f)}`));
   if (s.url) lines.push('', `Server: ${s.url}${s.serverRunning ? ' (running)' : ' (stopped)'}`);
-  if (s.send) lines.push(`Sample request: ${s.send.error ? s.send.error.explanation.title : `HTTP ${s.send.status} in ${Math.round(s.send.timing.totalMs)} ms, ${s.send.tls?.protocol ?? ''}`}`);
+  if (s.send)
+    lines.push(
+      `Sample request: ${s.send.error ? s.send.error.explanation.title : `HTTP ${s.send.status} in ${Math.round(s.send.timing.totalMs)} ms, ${s.send.tls?.protocol ?? ''}`}`,
+    );
   if (s.probe) {
     lines.push(`Probe: ${s.probe.summary}`);
-    for (const r of s.probe.rows) lines.push(`  ${r.pass ? 'ok ' : 'BAD'} ${r.label}: expected ${r.expected}, observed ${r.observed}`);
+    for (const r of s.probe.rows)
+      lines.push(`  ${r.pass ? 'ok ' : 'BAD'} ${r.label}: expected ${r.expected}, observed ${r.observed}`);
   }
   lines.push('', 'Next steps:', ...s.nextSteps.map((n, i) => `  ${i + 1}. ${n}`));
   return lines.join('\n');

@@ -18,10 +18,20 @@ export function testChainCacheDir(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 function usable(c: Partial<DialogflowLikeClient>): c is DialogflowLikeClient {
-  if (typeof c.certPem !== 'string' || typeof c.keyPem !== 'string' || typeof c.rootPem !== 'string' || typeof c.intermediatePem !== 'string') return false;
+  if (
+    typeof c.certPem !== 'string' ||
+    typeof c.keyPem !== 'string' ||
+    typeof c.rootPem !== 'string' ||
+    typeof c.intermediatePem !== 'string'
+  )
+    return false;
   try {
     const leaf = new X509Certificate(c.certPem);
-    return Date.parse(leaf.validTo) > Date.now() + 24 * 3600 * 1000 && leaf.checkPrivateKey(createPrivateKey(c.keyPem)) && new X509Certificate(c.intermediatePem).verify(new X509Certificate(c.rootPem).publicKey);
+    return (
+      Date.parse(leaf.validTo) > Date.now() + 24 * 3600 * 1000 &&
+      leaf.checkPrivateKey(createPrivateKey(c.keyPem)) &&
+      new X509Certificate(c.intermediatePem).verify(new X509Certificate(c.rootPem).publicKey)
+    );
   } catch {
     return false;
   }

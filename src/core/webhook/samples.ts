@@ -34,7 +34,13 @@ function cx(): Record<string, unknown> {
     },
     sessionInfo: { session, parameters: { size: 'M', color: 'blue' } },
     fulfillmentInfo: { tag: 'confirm-order' },
-    messages: [{ text: { text: ['You would like a medium blue shirt. Let me check that order for you.'] }, responseType: 'HANDLER_PROMPT', source: 'VIRTUAL_AGENT' }],
+    messages: [
+      {
+        text: { text: ['You would like a medium blue shirt. Let me check that order for you.'] },
+        responseType: 'HANDLER_PROMPT',
+        source: 'VIRTUAL_AGENT',
+      },
+    ],
     text: 'a medium one in blue',
     languageCode: 'en',
   };
@@ -53,7 +59,13 @@ function es(): Record<string, unknown> {
       allRequiredParamsPresent: true,
       fulfillmentText: 'Ordering a medium blue shirt.',
       fulfillmentMessages: [{ text: { text: ['Ordering a medium blue shirt.'] } }],
-      outputContexts: [{ name: `${session}/contexts/order-followup`, lifespanCount: 2, parameters: { size: 'M', 'size.original': 'medium', color: 'blue', 'color.original': 'blue' } }],
+      outputContexts: [
+        {
+          name: `${session}/contexts/order-followup`,
+          lifespanCount: 2,
+          parameters: { size: 'M', 'size.original': 'medium', color: 'blue', 'color.original': 'blue' },
+        },
+      ],
       intent: { name: `${ES_PROJECT}/intents/29bcd7f8-f717-4261-a8fd-2d3e451b8af8`, displayName: 'order.shirt' },
       intentDetectionConfidence: 0.9,
     },

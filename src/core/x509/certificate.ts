@@ -1,6 +1,17 @@
 /** X.509 certificates: every field read with the lean DER reader (signatures are checked by chain.ts). */
 import { digest } from '../crypto/digest';
-import { Asn1Error, Tag, children, parseDer, raw, readBitString, readInteger, readIntegerHex, readTime, type Asn1Node } from '../asn1/der';
+import {
+  Asn1Error,
+  Tag,
+  children,
+  parseDer,
+  raw,
+  readBitString,
+  readInteger,
+  readIntegerHex,
+  readTime,
+  type Asn1Node,
+} from '../asn1/der';
 import { colonHex } from './colonHex';
 import { decodeExtensions } from './extensions';
 import { decodeSpki, decodeSignatureAlgorithm } from './keys';
@@ -57,14 +68,25 @@ export interface ParsedCertificate {
 export function looksLikeCertificate(node: Asn1Node): boolean {
   if (node.tag !== Tag.SEQUENCE) return false;
   const k = children(node);
-  return k.length === 3 && k[0].tag === Tag.SEQUENCE && k[1].tag === Tag.SEQUENCE && k[2].tag === Tag.BIT_STRING && isTbsCertificate(k[0]);
+  return (
+    k.length === 3 &&
+    k[0].tag === Tag.SEQUENCE &&
+    k[1].tag === Tag.SEQUENCE &&
+    k[2].tag === Tag.BIT_STRING &&
+    isTbsCertificate(k[0])
+  );
 }
 
 function isTbsCertificate(tbs: Asn1Node): boolean {
   const f = children(tbs);
   // v1 certificates have no [0] version: serial INTEGER first, then the AlgorithmIdentifier.
   const i = f[0]?.tag === 0xa0 ? 1 : 0;
-  return f[i]?.tag === Tag.INTEGER && f[i + 1]?.tag === Tag.SEQUENCE && f[i + 2]?.tag === Tag.SEQUENCE && f[i + 3]?.tag === Tag.SEQUENCE;
+  return (
+    f[i]?.tag === Tag.INTEGER &&
+    f[i + 1]?.tag === Tag.SEQUENCE &&
+    f[i + 2]?.tag === Tag.SEQUENCE &&
+    f[i + 3]?.tag === Tag.SEQUENCE
+  );
 }
 
 /**
@@ -77,7 +99,14 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
   const tbs = top[0];
   const sigAlg = top[1];
   const sig = top[2];
-  if (!tbs || !sigAlg || !sig || tbs.tag !== Tag.SEQUENCE || sigAlg.tag !== Tag.SEQUENCE || sig.tag !== Tag.BIT_STRING) {
+  if (
+    !tbs ||
+    !sigAlg ||
+    !sig ||
+    tbs.tag !== Tag.SEQUENCE ||
+    sigAlg.tag !== Tag.SEQUENCE ||
+    sig.tag !== Tag.BIT_STRING
+  ) {
     throw new Asn1Error('certificate: expected tbsCertificate, signatureAlgorithm, signature', node.start);
   }
   const f = children(tbs);
@@ -101,7 +130,14 @@ export function decodeCertificate(node: Asn1Node, source: ItemSource, now: Date)
   const notAfter = readValidityTime(na);
   let extNode: Asn1Node | undefined;
   for (let k = i + 6; k < f.length && !extNode; k++) if (f[k].tag === 0xa3) extNode = f[k];
-  const ext = extNode ? decodeExtensions(children(extNode)[0] ?? (() => { throw new Asn1Error('certificate: empty extensions', extNode.start); })()) : { extensions: [], fields: {} };
+  const ext = extNode
+    ? decodeExtensions(
+        children(extNode)[0] ??
+          (() => {
+            throw new Asn1Error('certificate: empty extensions', extNode.start);
+          })(),
+      )
+    : { extensions: [], fields: {} };
   const der = raw(node);
   const subjectDer = raw(subjectNode);
   const issuerDer = raw(issuerNode);

@@ -2,7 +2,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ParsedCertificate } from './certificate';
 import { verifySignature, verifySignatureInPool } from './keys';
-import type { CertificateUsage, ChainInfo, ChainLink, DecodedCertificate, DecodedPrivateKey, PublicKeyInfo } from './types';
+import type {
+  CertificateUsage,
+  ChainInfo,
+  ChainLink,
+  DecodedCertificate,
+  DecodedPrivateKey,
+  PublicKeyInfo,
+} from './types';
 
 /** Time one file's signature checks may take; beyond it, the rest are reported as not checked (never as valid). */
 const SIGNATURE_WORK_LIMIT_MS = 400;
@@ -65,7 +72,11 @@ export class SignatureChecker {
     this.started.set(c.item, false);
     if (cached === null) return;
     const p = c.parsed;
-    this.pending.push(verifySignatureInPool(p.decoded.signatureAlgorithm, p.tbsDer, cached ?? p.spkiDer, p.signature).then((ok) => void this.started.set(c.item, ok)));
+    this.pending.push(
+      verifySignatureInPool(p.decoded.signatureAlgorithm, p.tbsDer, cached ?? p.spkiDer, p.signature).then(
+        (ok) => void this.started.set(c.item, ok),
+      ),
+    );
   }
 
   async settled(): Promise<void> {
@@ -179,7 +190,8 @@ export function buildChain(certs: readonly Entry[], checker = new SignatureCheck
       }
     }
     // Only same-name certificates with other key ids: named, never verified — a broken chain, not a missing issuer.
-    if (link.issuer === null && !d.selfSigned && sameName.length > 0) link = { item, issuer: sameName[0].item, verified: false };
+    if (link.issuer === null && !d.selfSigned && sameName.length > 0)
+      link = { item, issuer: sameName[0].item, verified: false };
     if (unchecked.has(item)) link = { item, issuer: null, verified: false, unchecked: true };
     links.push(link);
     d.role = d.isCa ? (d.selfSigned ? 'root' : 'intermediate') : 'leaf';
@@ -192,7 +204,11 @@ export function buildChain(certs: readonly Entry[], checker = new SignatureCheck
   const walk = (from: ChainLink): { path: number[]; complete: boolean } => {
     const path: number[] = [];
     const seen = new Set<number>();
-    for (let cur: ChainLink | undefined = from; cur && !seen.has(cur.item); cur = cur.verified && cur.issuer !== null ? byItem.get(cur.issuer) : undefined) {
+    for (
+      let cur: ChainLink | undefined = from;
+      cur && !seen.has(cur.item);
+      cur = cur.verified && cur.issuer !== null ? byItem.get(cur.issuer) : undefined
+    ) {
       path.push(cur.item);
       seen.add(cur.item);
       if (cur.issuer === cur.item) return { path, complete: cur.verified };

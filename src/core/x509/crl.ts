@@ -6,7 +6,8 @@ import type { DecodedCrl, ItemSource } from './types';
 function tbsFields(node: Asn1Node): Asn1Node[] | undefined {
   if (node.tag !== Tag.SEQUENCE) return undefined;
   const k = children(node);
-  if (k.length !== 3 || k[0].tag !== Tag.SEQUENCE || k[1].tag !== Tag.SEQUENCE || k[2].tag !== Tag.BIT_STRING) return undefined;
+  if (k.length !== 3 || k[0].tag !== Tag.SEQUENCE || k[1].tag !== Tag.SEQUENCE || k[2].tag !== Tag.BIT_STRING)
+    return undefined;
   const f = children(k[0]);
   return f[0]?.tag === Tag.INTEGER ? f.slice(1) : f;
 }

@@ -12,7 +12,12 @@ export function looksLikeCsr(node: Asn1Node): boolean {
   const k = children(node);
   if (k.length !== 3 || k[0].tag !== Tag.SEQUENCE || k[2].tag !== Tag.BIT_STRING) return false;
   const f = children(k[0]);
-  return f[0]?.tag === Tag.INTEGER && f[1]?.tag === Tag.SEQUENCE && f[2]?.tag === Tag.SEQUENCE && (f[3] === undefined || f[3].tag === 0xa0);
+  return (
+    f[0]?.tag === Tag.INTEGER &&
+    f[1]?.tag === Tag.SEQUENCE &&
+    f[2]?.tag === Tag.SEQUENCE &&
+    (f[3] === undefined || f[3].tag === 0xa0)
+  );
 }
 
 /** Decodes a CSR and verifies its signature with the key it carries. */

@@ -4,64 +4,49 @@
  * message precise enough to act on ("PEM block 2: no END line", "…at byte 57").
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { KdfBudget, KdfLimitError } from '../crypto/kdfBudget';
+import { KdfLimitError } from '../crypto/kdfBudget';
 import { Asn1Error, Tag, children, parseDer, readTlv, type Asn1Node } from '../asn1/der';
-import { decodeCertificate, looksLikeCertificate, type ParsedCertificate } from './certificate';
-import { buildChain, matchKeyToCertificates, SignatureChecker } from './chain';
+import { looksLikeCertificate } from './certificate';
+import { SignatureChecker } from './chain';
 import { decodeCrl, looksLikeCrl } from './crl';
 import { decodeCsr, looksLikeCsr } from './csr';
-import { decodeSpki, describeEncryptedPkcs8, describePkcs1Private, describePkcs1Public, describePkcs8, describeSec1, keyObjectInfo, spkiHash } from './keys';
+import {
+  decodeSpki,
+  describeEncryptedPkcs8,
+  describePkcs1Private,
+  describePkcs1Public,
+  describePkcs8,
+  describeSec1,
+  keyObjectInfo,
+  spkiHash,
+} from './keys';
 import { openPkcs12, looksLikePkcs12, Pkcs12Error, readBerPfx, startsLikePfx } from './pkcs12';
 import { looksLikePkcs7, pkcs7Certificates } from './pkcs7';
 import { scanPem, type PemBlock } from './pem';
 import { stripBomText, stripUtf8Bom } from '../byteOrderMark';
-import { certificateProblems } from './problems';
-import type { DecodedFile, DecodeError, DecodeErrorCode, DecodedItem, DecodeOptions, ItemSource, Problem } from './types';
+import { DecodeContext, finishDecode } from './decodeContext';
+import type { DecodedFile, DecodeOptions, ItemSource } from './types';
 
 /** How far into a file the sniffers look before deciding "not a certificate or key file". */
 export const SNIFF_BYTES = 4096;
-
-class Ctx {
-  readonly items: DecodedItem[] = [];
-  readonly errors: DecodeError[] = [];
-  readonly certs: { item: number; parsed: ParsedCertificate }[] = [];
-  /** Problems about the file as a whole (e.g. a legacy PKCS#12 format). */
-  readonly fileProblems: Problem[] = [];
-  needsPassphrase = false;
-  constructor(
-    readonly opts: DecodeOptions,
-    readonly now: Date,
-    /** Set when decoding asynchronously: self-signatures are then verified on the thread pool as certificates are read. */
-    readonly early?: SignatureChecker,
-  ) {}
-  addCert(node: Asn1Node, source: ItemSource): void {
-    const parsed = decodeCertificate(node, source, this.now);
-    const entry = { item: this.items.length, parsed };
-    this.certs.push(entry);
-    this.items.push({ kind: 'certificate', ...parsed.decoded });
-    if (this.early && parsed.decoded.selfIssued) this.early.startSelfCheck(entry);
-  }
-  /** One key-derivation budget for the whole file: its MAC, bags and encrypted keys together. */
-  readonly budget = new KdfBudget();
-  error(code: DecodeErrorCode, message: string, where?: { block?: number; line?: number }): void {
-    this.errors.push({ code, message, ...(where?.block !== undefined && { block: where.block }), ...(where?.line !== undefined && { line: where.line }) });
-  }
-}
 
 function hasTag(n: Asn1Node | undefined, tag: number = Tag.SEQUENCE): boolean {
   return n?.tag === tag;
 }
 
 /** Decodes one DER element of any supported kind; returns the container format it turned out to be. */
-function decodeDerNode(node: Asn1Node, source: ItemSource, ctx: Ctx): 'der' | 'pkcs7' | 'pkcs12' {
+function decodeDerNode(node: Asn1Node, source: ItemSource, ctx: DecodeContext): 'der' | 'pkcs7' | 'pkcs12' {
   if (looksLikePkcs12(node)) {
     decodePkcs12(node, ctx);
     return 'pkcs12';
   }
   if (looksLikePkcs7(node)) {
     const { certificates, crlCount } = pkcs7Certificates(node);
-    certificates.forEach((c, index) => ctx.addCert(c, { ...source, format: source.format === 'pem' ? 'pem' : 'pkcs7', index }));
-    if (certificates.length === 0 && crlCount === 0) ctx.error('empty', `${where(source)}PKCS#7 file holds no certificates`, source);
+    certificates.forEach((c, index) =>
+      ctx.addCert(c, { ...source, format: source.format === 'pem' ? 'pem' : 'pkcs7', index }),
+    );
+    if (certificates.length === 0 && crlCount === 0)
+      ctx.error('empty', `${where(source)}PKCS#7 file holds no certificates`, source);
     return 'pkcs7';
   }
   if (looksLikeCertificate(node)) {
@@ -96,7 +81,7 @@ function decodeDerNode(node: Asn1Node, source: ItemSource, ctx: Ctx): 'der' | 'p
 }
 
 /** An encrypted PKCS#8 key: opened with the passphrase when the file's budget allows, else described and refused. */
-function encryptedKey(node: Asn1Node, source: ItemSource, ctx: Ctx): void {
+function encryptedKey(node: Asn1Node, source: ItemSource, ctx: DecodeContext): void {
   try {
     ctx.items.push({ kind: 'privateKey', source, ...describeEncryptedPkcs8(node, ctx.opts.passphrase, ctx.budget) });
   } catch (e) {
@@ -110,11 +95,15 @@ function where(source: ItemSource): string {
   return source.block !== undefined ? `PEM block ${source.block}: ` : '';
 }
 
-function decodePkcs12(node: Asn1Node, ctx: Ctx): void {
+function decodePkcs12(node: Asn1Node, ctx: DecodeContext): void {
   try {
     const p = openPkcs12(node, ctx.opts.passphrase, ctx.budget);
     for (const c of p.certificates) {
-      const source: ItemSource = { format: 'pkcs12', index: c.index, ...(c.friendlyName !== undefined && { friendlyName: c.friendlyName }) };
+      const source: ItemSource = {
+        format: 'pkcs12',
+        index: c.index,
+        ...(c.friendlyName !== undefined && { friendlyName: c.friendlyName }),
+      };
       try {
         ctx.addCert(parseDer(c.der), source);
       } catch (e) {
@@ -122,7 +111,15 @@ function decodePkcs12(node: Asn1Node, ctx: Ctx): void {
       }
     }
     for (const k of p.keys) {
-      ctx.items.push({ kind: 'privateKey', source: { format: 'pkcs12', index: k.index, ...(k.friendlyName !== undefined && { friendlyName: k.friendlyName }) }, ...k.facts });
+      ctx.items.push({
+        kind: 'privateKey',
+        source: {
+          format: 'pkcs12',
+          index: k.index,
+          ...(k.friendlyName !== undefined && { friendlyName: k.friendlyName }),
+        },
+        ...k.facts,
+      });
     }
     for (const e of p.errors) ctx.error(e.code, e.message);
     for (const w of p.warnings) ctx.fileProblems.push({ severity: 'warning', code: w.code, message: w.message });
@@ -140,7 +137,13 @@ function msg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const SKIPPED_LABELS = new Set(['EC PARAMETERS', 'DSA PARAMETERS', 'DH PARAMETERS', 'X9.42 DH PARAMETERS', 'SSL SESSION PARAMETERS']);
+const SKIPPED_LABELS = new Set([
+  'EC PARAMETERS',
+  'DSA PARAMETERS',
+  'DH PARAMETERS',
+  'X9.42 DH PARAMETERS',
+  'SSL SESSION PARAMETERS',
+]);
 const WHAT: Record<string, string> = {
   CERTIFICATE: 'a certificate',
   'X509 CERTIFICATE': 'a certificate',
@@ -159,10 +162,21 @@ const WHAT: Record<string, string> = {
 };
 
 /** Legacy "Proc-Type: 4,ENCRYPTED" keys: describe from the headers, and from Node when a passphrase opens them. */
-function legacyEncrypted(b: PemBlock, text: string, ctx: Ctx): void {
+function legacyEncrypted(b: PemBlock, text: string, ctx: DecodeContext): void {
   const cipher = (b.headers['DEK-Info'] ?? '').split(',')[0] || 'unknown cipher';
-  const algorithm = b.type.startsWith('RSA') ? 'RSA' : b.type.startsWith('EC') ? 'EC' : b.type.startsWith('DSA') ? 'DSA' : 'unknown';
-  const base = { algorithm, format: `${b.type} (legacy PEM encryption)`, encrypted: true, encryption: `legacy PEM, ${cipher}` };
+  const algorithm = b.type.startsWith('RSA')
+    ? 'RSA'
+    : b.type.startsWith('EC')
+      ? 'EC'
+      : b.type.startsWith('DSA')
+        ? 'DSA'
+        : 'unknown';
+  const base = {
+    algorithm,
+    format: `${b.type} (legacy PEM encryption)`,
+    encrypted: true,
+    encryption: `legacy PEM, ${cipher}`,
+  };
   let extra = {};
   if (ctx.opts.passphrase !== undefined) {
     try {
@@ -173,10 +187,15 @@ function legacyEncrypted(b: PemBlock, text: string, ctx: Ctx): void {
       // Wrong passphrase: still describe what we can see without it.
     }
   }
-  ctx.items.push({ kind: 'privateKey', source: { format: 'pem', block: b.index, line: b.startLine, label: b.type }, ...base, ...extra });
+  ctx.items.push({
+    kind: 'privateKey',
+    source: { format: 'pem', block: b.index, line: b.startLine, label: b.type },
+    ...base,
+    ...extra,
+  });
 }
 
-function decodePemBlocks(blocks: PemBlock[], text: string, ctx: Ctx): void {
+function decodePemBlocks(blocks: PemBlock[], text: string, ctx: DecodeContext): void {
   for (const b of blocks) {
     const loc = { block: b.index, line: b.startLine };
     if (b.error) {
@@ -234,42 +253,14 @@ export function looksLikeCertificateFile(head: Buffer): boolean {
   return /-----BEGIN [A-Z0-9 ]+-----/.test(h.toString('latin1'));
 }
 
-function finish(ctx: Ctx, format: DecodedFile['format']): DecodedFile {
-  const chain = buildChain(ctx.certs, ctx.early);
-  const keys = ctx.items.map((it, i) => ({ it, i })).filter((x) => x.it.kind === 'privateKey');
-  const certItems = ctx.certs.map((c) => c.parsed.decoded);
-  const keyMatches = matchKeyToCertificates(
-    keys.map((k) => k.it as { spkiSha256?: string }),
-    certItems,
-  ).map((m) => ({ key: keys[m.key].i, certificate: ctx.certs[m.certificate].item }));
-  const problems: Problem[] = [...ctx.fileProblems];
-  const warnDays = ctx.opts.expiryWarningDays ?? 30;
-  for (const { item, parsed } of ctx.certs) {
-    const link = chain.links.find((l) => l.item === item);
-    const p = certificateProblems(parsed.decoded, item, link, ctx.certs.length > 1, warnDays);
-    parsed.decoded.problems = p;
-    // Items were pushed as copies: refresh the certificate fields that chain building filled in.
-    ctx.items[item] = { kind: 'certificate', ...parsed.decoded };
-    problems.push(...p);
-  }
-  for (const it of ctx.items) {
-    if (it.kind === 'csr' && !it.signatureValid) problems.push({ severity: 'error', code: 'csr-bad-signature', message: `CSR ${it.subject.text}: its signature does not verify with its own key`, item: ctx.items.indexOf(it) });
-  }
-  return {
-    ...(ctx.opts.fileName !== undefined && { fileName: ctx.opts.fileName }),
-    format,
-    items: ctx.items,
-    errors: ctx.errors,
-    ...(ctx.needsPassphrase && { needsPassphrase: true }),
-    chain: { ...chain, keyMatches },
-    problems,
-  };
-}
+type Body = (ctx: DecodeContext) => DecodedFile['format'];
 
-type Body = (ctx: Ctx) => DecodedFile['format'];
-
-function parse(opts: DecodeOptions, body: Body, early?: SignatureChecker): { ctx: Ctx; format: DecodedFile['format'] } {
-  const ctx = new Ctx(opts, opts.now ?? new Date(), early);
+function parse(
+  opts: DecodeOptions,
+  body: Body,
+  early?: SignatureChecker,
+): { ctx: DecodeContext; format: DecodedFile['format'] } {
+  const ctx = new DecodeContext(opts, opts.now ?? new Date(), early);
   let format: DecodedFile['format'] = 'unknown';
   try {
     format = body(ctx);
@@ -279,11 +270,17 @@ function parse(opts: DecodeOptions, body: Body, early?: SignatureChecker): { ctx
   return { ctx, format };
 }
 
-function conclude({ ctx, format }: { ctx: Ctx; format: DecodedFile['format'] }): DecodedFile {
+function conclude({ ctx, format }: { ctx: DecodeContext; format: DecodedFile['format'] }): DecodedFile {
   try {
-    return finish(ctx, format);
+    return finishDecode(ctx, format);
   } catch (e) {
-    return { format, items: ctx.items, errors: [...ctx.errors, { code: 'internal', message: `could not analyse: ${msg(e)}` }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
+    return {
+      format,
+      items: ctx.items,
+      errors: [...ctx.errors, { code: 'internal', message: `could not analyse: ${msg(e)}` }],
+      chain: { links: [], path: [], complete: false, keyMatches: [] },
+      problems: [],
+    };
   }
 }
 
@@ -313,7 +310,8 @@ function pemBody(input: string): Body {
       return 'unknown';
     }
     decodePemBlocks(blocks, text, ctx);
-    if (ctx.items.length === 0 && ctx.errors.length === 0) ctx.error('not-recognised', 'the PEM blocks hold only parameters, no certificate or key');
+    if (ctx.items.length === 0 && ctx.errors.length === 0)
+      ctx.error('not-recognised', 'the PEM blocks hold only parameters, no certificate or key');
     return 'pem';
   };
 }
@@ -321,7 +319,8 @@ function pemBody(input: string): Body {
 /** Trailing whitespace (files edited by hand) is tolerated after the element, nothing else. */
 function onlyWhitespaceAfter(bytes: Buffer, end: number, encoding: 'DER' | 'BER'): void {
   const rest = bytes.subarray(end);
-  if (rest.length > 0 && !/^\s*$/.test(rest.toString('latin1'))) throw new Asn1Error(`${rest.length} trailing bytes after the ${encoding} element`, end);
+  if (rest.length > 0 && !/^\s*$/.test(rest.toString('latin1')))
+    throw new Asn1Error(`${rest.length} trailing bytes after the ${encoding} element`, end);
 }
 
 function bytesBody(input: Buffer): Body {

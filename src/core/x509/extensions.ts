@@ -1,5 +1,18 @@
 /** X.509 v3 extensions (RFC 5280 4.2) decoded with the lean DER reader; unknown ones kept as hex. */
-import { Asn1Error, Tag, children, content, encapsulated, readBitString, readBoolean, readInteger, readIntegerHex, readOid, readString, type Asn1Node } from '../asn1/der';
+import {
+  Asn1Error,
+  Tag,
+  children,
+  content,
+  encapsulated,
+  readBitString,
+  readBoolean,
+  readInteger,
+  readIntegerHex,
+  readOid,
+  readString,
+  type Asn1Node,
+} from '../asn1/der';
 import { colonHex } from './colonHex';
 import { decodeGeneralName, decodeGeneralNames, generalNameText } from './name';
 import { extKeyUsages, extensionNames, keyUsageBits, OID } from '../asn1/oids';
@@ -59,7 +72,8 @@ function crlPoints(v: Asn1Node): string[] {
     for (const f of children(dp)) {
       if (f.tag !== 0xa0) continue; // reasons / cRLIssuer are not what people look for
       for (const dpn of children(f)) {
-        if (dpn.tag === 0xa0) for (const g of decodeGeneralNames(dpn)) out.push(g.type === 'URI' ? g.value : generalNameText(g));
+        if (dpn.tag === 0xa0)
+          for (const g of decodeGeneralNames(dpn)) out.push(g.type === 'URI' ? g.value : generalNameText(g));
       }
     }
   }
@@ -98,7 +112,8 @@ function nameConstraints(v: Asn1Node): NonNullable<CertificateExtensions['nameCo
 /** A SkipCerts INTEGER (0..MAX), read from an INTEGER or an [n] IMPLICIT one: a count of certificates, never negative. */
 function skipCerts(node: Asn1Node, what: string): number {
   const n = readInteger(node.cls === 2 && !node.constructed ? { ...node, tag: Tag.INTEGER } : node);
-  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new Asn1Error(`${what} of ${n} is not a count of certificates`, node.start);
+  if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new Asn1Error(`${what} of ${n} is not a count of certificates`, node.start);
   return Number(n);
 }
 
@@ -122,7 +137,8 @@ export function decodeExtensions(node: Asn1Node): { extensions: Extension[]; fie
     const oid = readOid(parts[0]);
     const critical = parts.length === 3 ? readBoolean(parts[1]) : false;
     const valueNode = parts[parts.length - 1];
-    if (valueNode.tag !== Tag.OCTET_STRING) throw new Asn1Error('extension: value is not an OCTET STRING', valueNode.start);
+    if (valueNode.tag !== Tag.OCTET_STRING)
+      throw new Asn1Error('extension: value is not an OCTET STRING', valueNode.start);
     const name = extensionNames[oid] ?? oid;
     let known = true;
     try {
@@ -171,10 +187,18 @@ export function decodeExtensions(node: Asn1Node): { extensions: Extension[]; fie
           known = false;
       }
     } catch (e) {
-      extensions.push({ oid, name, critical, valueHex: content(valueNode).toString('hex'), error: e instanceof Error ? e.message : String(e) });
+      extensions.push({
+        oid,
+        name,
+        critical,
+        valueHex: content(valueNode).toString('hex'),
+        error: e instanceof Error ? e.message : String(e),
+      });
       continue;
     }
-    extensions.push(known ? { oid, name, critical } : { oid, name, critical, valueHex: content(valueNode).toString('hex') });
+    extensions.push(
+      known ? { oid, name, critical } : { oid, name, critical, valueHex: content(valueNode).toString('hex') },
+    );
   }
   return { extensions, fields: f };
 }

@@ -4,7 +4,17 @@
  * certificate by SPKI hash) and for what encrypted keys hold once a passphrase is given.
  */
 import { constants, createPrivateKey, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { Asn1Error, Tag, children, content, raw, readBitString, readInteger, readOid, type Asn1Node } from '../asn1/der';
+import {
+  Asn1Error,
+  Tag,
+  children,
+  content,
+  raw,
+  readBitString,
+  readInteger,
+  readOid,
+  type Asn1Node,
+} from '../asn1/der';
 import { colonHex } from './colonHex';
 import { digest } from '../crypto/digest';
 import { KdfBudget } from '../crypto/kdfBudget';
@@ -35,7 +45,8 @@ export function decodeSpki(node: Asn1Node): PublicKeyInfo {
   const parts = children(node);
   const alg = parts[0];
   const bits = parts[1];
-  if (!alg || !bits || alg.tag !== Tag.SEQUENCE) throw new Asn1Error('public key: expected AlgorithmIdentifier and BIT STRING', node.start);
+  if (!alg || !bits || alg.tag !== Tag.SEQUENCE)
+    throw new Asn1Error('public key: expected AlgorithmIdentifier and BIT STRING', node.start);
   const algParts = children(alg);
   const oidNode = algParts[0];
   const params = algParts[1];
@@ -52,7 +63,8 @@ export function decodeSpki(node: Asn1Node): PublicKeyInfo {
     // Explicit curve parameters: the field size is the point size.
     return { algorithm, curve: 'explicit parameters', bits: ((bytes.length - 1) / 2) * 8, spkiSha256 };
   }
-  if (oid === OID.dsa && params?.tag === Tag.SEQUENCE) return { algorithm, bits: integerBits(children(params)[0]), spkiSha256 };
+  if (oid === OID.dsa && params?.tag === Tag.SEQUENCE)
+    return { algorithm, bits: integerBits(children(params)[0]), spkiSha256 };
   return { algorithm, spkiSha256 };
 }
 
@@ -60,8 +72,27 @@ export function decodeSpki(node: Asn1Node): PublicKeyInfo {
 export function keyObjectInfo(k: KeyObject): { algorithm: string; bits?: number; curve?: string } {
   const t = k.asymmetricKeyType ?? 'unknown';
   const d = k.asymmetricKeyDetails ?? {};
-  const algorithm = ({ rsa: 'RSA', 'rsa-pss': 'RSA-PSS', ec: 'EC', ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA', x25519: 'X25519', x448: 'X448', dh: 'DH' } as Record<string, string>)[t] ?? t;
-  const nodeCurves: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp224r1: 'P-224', prime192v1: 'P-192' };
+  const algorithm =
+    (
+      {
+        rsa: 'RSA',
+        'rsa-pss': 'RSA-PSS',
+        ec: 'EC',
+        ed25519: 'Ed25519',
+        ed448: 'Ed448',
+        dsa: 'DSA',
+        x25519: 'X25519',
+        x448: 'X448',
+        dh: 'DH',
+      } as Record<string, string>
+    )[t] ?? t;
+  const nodeCurves: Record<string, string> = {
+    prime256v1: 'P-256',
+    secp384r1: 'P-384',
+    secp521r1: 'P-521',
+    secp224r1: 'P-224',
+    prime192v1: 'P-192',
+  };
   if (d.namedCurve) {
     const curve = nodeCurves[d.namedCurve] ?? d.namedCurve;
     const bits = Object.values(curves).find((c) => c.name === curve)?.bits;
@@ -89,7 +120,8 @@ type KeyFacts = Omit<DecodedPrivateKey, 'source'>;
 /** Describes a PKCS#8 PrivateKeyInfo (unencrypted). */
 export function describePkcs8(node: Asn1Node): KeyFacts {
   const [, alg, keyOctets] = children(node);
-  if (!alg || alg.tag !== Tag.SEQUENCE || !keyOctets || keyOctets.tag !== Tag.OCTET_STRING) throw new Asn1Error('private key: not a PKCS#8 PrivateKeyInfo', node.start);
+  if (!alg || alg.tag !== Tag.SEQUENCE || !keyOctets || keyOctets.tag !== Tag.OCTET_STRING)
+    throw new Asn1Error('private key: not a PKCS#8 PrivateKeyInfo', node.start);
   const [oidNode, params] = children(alg);
   const oid = readOid(oidNode);
   const algorithm = keyAlgorithms[oid] ?? oid;
@@ -101,7 +133,13 @@ export function describePkcs8(node: Asn1Node): KeyFacts {
     size = curveName(readOid(params));
   }
   const der = raw(node);
-  return { algorithm, ...size, format: 'PKCS#8', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })) };
+  return {
+    algorithm,
+    ...size,
+    format: 'PKCS#8',
+    encrypted: false,
+    spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })),
+  };
 }
 
 /** Describes a PKCS#1 RSAPrivateKey. */
@@ -109,7 +147,13 @@ export function describePkcs1Private(node: Asn1Node): KeyFacts {
   const n = children(node)[1];
   if (!n || n.tag !== Tag.INTEGER) throw new Asn1Error('RSA private key: modulus missing', node.start);
   const der = raw(node);
-  return { algorithm: 'RSA', bits: integerBits(n), format: 'PKCS#1 (RSA PRIVATE KEY)', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' })) };
+  return {
+    algorithm: 'RSA',
+    bits: integerBits(n),
+    format: 'PKCS#1 (RSA PRIVATE KEY)',
+    encrypted: false,
+    spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' })),
+  };
 }
 
 /** Describes a SEC1 ECPrivateKey. */
@@ -118,16 +162,27 @@ export function describeSec1(node: Asn1Node): KeyFacts {
   const inner = params ? children(params)[0] : undefined;
   const size = inner?.tag === Tag.OID ? curveName(readOid(inner)) : {};
   const der = raw(node);
-  return { algorithm: 'EC', ...size, format: 'SEC1 (EC PRIVATE KEY)', encrypted: false, spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'sec1' })) };
+  return {
+    algorithm: 'EC',
+    ...size,
+    format: 'SEC1 (EC PRIVATE KEY)',
+    encrypted: false,
+    spkiSha256: publicHashOf(() => createPrivateKey({ key: der, format: 'der', type: 'sec1' })),
+  };
 }
 
 /**
  * Describes an EncryptedPrivateKeyInfo without decrypting it; with a passphrase, also what it holds — once the
  * file's budget has room for the key derivation it asks for (KdfLimitError otherwise, before any work).
  */
-export function describeEncryptedPkcs8(node: Asn1Node, passphrase?: string, budget: KdfBudget = new KdfBudget()): KeyFacts {
+export function describeEncryptedPkcs8(
+  node: Asn1Node,
+  passphrase?: string,
+  budget: KdfBudget = new KdfBudget(),
+): KeyFacts {
   const [alg, data] = children(node);
-  if (!alg || alg.tag !== Tag.SEQUENCE || !data || data.tag !== Tag.OCTET_STRING) throw new Asn1Error('not an EncryptedPrivateKeyInfo', node.start);
+  if (!alg || alg.tag !== Tag.SEQUENCE || !data || data.tag !== Tag.OCTET_STRING)
+    throw new Asn1Error('not an EncryptedPrivateKeyInfo', node.start);
   const pbe = readPbe(alg);
   const base: KeyFacts = { algorithm: 'unknown', format: 'PKCS#8', encrypted: true, encryption: describePbe(pbe) };
   if (passphrase === undefined) return base;
@@ -177,11 +232,20 @@ export function decodeSignatureAlgorithm(node: Asn1Node): SignatureAlgorithm {
     }
     return { oid, name: 'rsassaPss', hash, pss: { hash, mgf1Hash, saltLength } };
   }
-  return known ? (known.hash ? { oid, name: known.name, hash: known.hash } : { oid, name: known.name }) : { oid, name: oid };
+  return known
+    ? known.hash
+      ? { oid, name: known.name, hash: known.hash }
+      : { oid, name: known.name }
+    : { oid, name: oid };
 }
 
 /** Verifies a signature over `tbs` with a key (or the SPKI DER of one): CSR self-signatures and certificate links. */
-export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki: Buffer | KeyObject, signature: Buffer): boolean {
+export function verifySignature(
+  alg: SignatureAlgorithm,
+  tbs: Buffer,
+  keyOrSpki: Buffer | KeyObject,
+  signature: Buffer,
+): boolean {
   try {
     return verify(...verifyArguments(alg, tbs, keyOrSpki, signature));
   } catch {
@@ -194,7 +258,12 @@ export function verifySignature(alg: SignatureAlgorithm, tbs: Buffer, keyOrSpki:
  * decoder goes on parsing. `key` may be the SPKI DER itself: for a key used once (a root's self-signature)
  * that skips building a KeyObject. Resolves false on any failure (an unreadable key included), never rejects.
  */
-export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): Promise<boolean> {
+export function verifySignatureInPool(
+  alg: SignatureAlgorithm,
+  tbs: Buffer,
+  key: KeyObject | Buffer,
+  signature: Buffer,
+): Promise<boolean> {
   return new Promise((resolve) => {
     try {
       verify(...verifyArguments(alg, tbs, key, signature), (e, ok) => resolve(e === null && ok));
@@ -207,9 +276,20 @@ export function verifySignatureInPool(alg: SignatureAlgorithm, tbs: Buffer, key:
 /** A key for crypto.verify: a KeyObject, or SPKI DER that verify loads itself. */
 type KeyInput = { key: KeyObject } | { key: Buffer; format: 'der'; type: 'spki' };
 
-function verifyArguments(alg: SignatureAlgorithm, tbs: Buffer, key: KeyObject | Buffer, signature: Buffer): [string | null, Buffer, KeyInput & { padding?: number; saltLength?: number }, Buffer] {
+function verifyArguments(
+  alg: SignatureAlgorithm,
+  tbs: Buffer,
+  key: KeyObject | Buffer,
+  signature: Buffer,
+): [string | null, Buffer, KeyInput & { padding?: number; saltLength?: number }, Buffer] {
   const input: KeyInput = Buffer.isBuffer(key) ? { key, format: 'der', type: 'spki' } : { key };
-  if (alg.pss) return [alg.pss.hash, tbs, { ...input, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength }, signature];
+  if (alg.pss)
+    return [
+      alg.pss.hash,
+      tbs,
+      { ...input, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.pss.saltLength },
+      signature,
+    ];
   const edwards = alg.name === 'ED25519' || alg.name === 'ED448';
   return [edwards ? null : (alg.hash ?? null), tbs, input, signature];
 }

@@ -26,7 +26,8 @@ function escapeRdnValue(v: string): string {
   for (let i = 0; i < v.length; i++) {
     const c = v[i];
     const code = c.charCodeAt(0);
-    if (',+"\\<>;'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === v.length - 1 && c === ' ')) out += '\\' + c;
+    if (',+"\\<>;'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === v.length - 1 && c === ' '))
+      out += '\\' + c;
     else if (code < 0x20 || code === 0x7f) out += '\\' + code.toString(16).toUpperCase().padStart(2, '0');
     else out += c;
   }
@@ -36,7 +37,13 @@ function escapeRdnValue(v: string): string {
 /** A name attribute's string; the common single-byte/UTF-8 types are read in place, without a Buffer view. */
 function stringValue(n: Asn1Node): string {
   if (n.tag === Tag.UTF8_STRING) return n.buf.toString('utf8', n.contentStart, n.end);
-  if (n.tag === Tag.PRINTABLE_STRING || n.tag === Tag.IA5_STRING || n.tag === Tag.T61_STRING || n.tag === Tag.VISIBLE_STRING || n.tag === Tag.NUMERIC_STRING) {
+  if (
+    n.tag === Tag.PRINTABLE_STRING ||
+    n.tag === Tag.IA5_STRING ||
+    n.tag === Tag.T61_STRING ||
+    n.tag === Tag.VISIBLE_STRING ||
+    n.tag === Tag.NUMERIC_STRING
+  ) {
     return n.buf.toString('latin1', n.contentStart, n.end);
   }
   return readString(n);
@@ -86,7 +93,7 @@ function formatIp(b: Buffer): string {
     // Compress the longest run of zero groups (RFC 5952), so `2001:db8::1` reads as people write it.
     let best = -1;
     let bestLen = 1;
-    for (let i = 0; i < 8; ) {
+    for (let i = 0; i < 8;) {
       if (groups[i] !== '0') {
         i++;
         continue;

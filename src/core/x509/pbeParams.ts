@@ -14,10 +14,32 @@ const SCRYPT_OID = '1.3.6.1.4.1.11591.4.11';
 type Cipher = (typeof ciphers)[string];
 
 export type PbeParams =
-  | { readonly kind: 'pbkdf2'; readonly salt: Buffer; readonly iterations: number; readonly prf?: string; readonly cipherOid: string; readonly cipher?: Cipher; readonly iv?: Buffer }
-  | { readonly kind: 'scrypt'; readonly n: number; readonly r: number; readonly p: number; readonly cipherOid: string; readonly cipher?: Cipher }
+  | {
+      readonly kind: 'pbkdf2';
+      readonly salt: Buffer;
+      readonly iterations: number;
+      readonly prf?: string;
+      readonly cipherOid: string;
+      readonly cipher?: Cipher;
+      readonly iv?: Buffer;
+    }
+  | {
+      readonly kind: 'scrypt';
+      readonly n: number;
+      readonly r: number;
+      readonly p: number;
+      readonly cipherOid: string;
+      readonly cipher?: Cipher;
+    }
   /** PKCS#12 PBE: SHA-1 PKCS#12 KDF for a key of `keyBytes` and (except RC4) an 8-byte IV. */
-  | { readonly kind: 'pkcs12'; readonly oid: string; readonly salt: Buffer; readonly iterations: number; readonly keyBytes: number; readonly ivBytes: number }
+  | {
+      readonly kind: 'pkcs12';
+      readonly oid: string;
+      readonly salt: Buffer;
+      readonly iterations: number;
+      readonly keyBytes: number;
+      readonly ivBytes: number;
+    }
   | { readonly kind: 'other'; readonly oid: string; readonly kdfOid?: string; readonly cipherOid?: string };
 
 const PKCS12_KEY_BYTES: Readonly<Record<string, [number, number]>> = {
@@ -38,9 +60,14 @@ function positive(node: Asn1Node | undefined, what: string, at: Asn1Node): numbe
 }
 
 function salt(node: Asn1Node | undefined, at: Asn1Node): Buffer {
-  if (node?.tag !== Tag.OCTET_STRING) throw new Asn1Error('the salt is missing (only an OCTET STRING salt is supported)', at.start);
+  if (node?.tag !== Tag.OCTET_STRING)
+    throw new Asn1Error('the salt is missing (only an OCTET STRING salt is supported)', at.start);
   const s = content(node);
-  if (s.length > MAX_SALT_BYTES) throw new Asn1Error(`the salt is ${count(s.length)} bytes long; at most ${count(MAX_SALT_BYTES)} are accepted`, node.start);
+  if (s.length > MAX_SALT_BYTES)
+    throw new Asn1Error(
+      `the salt is ${count(s.length)} bytes long; at most ${count(MAX_SALT_BYTES)} are accepted`,
+      node.start,
+    );
   return s;
 }
 
@@ -50,7 +77,8 @@ export function readPbe(alg: Asn1Node): PbeParams {
   const oid = readOid(oidNode);
   if (oid === OID.pbes2 && params?.tag === Tag.SEQUENCE) {
     const [kdf, scheme] = children(params);
-    if (kdf?.tag !== Tag.SEQUENCE || scheme?.tag !== Tag.SEQUENCE) throw new Asn1Error('PBES2 parameters need a key derivation and an encryption scheme', params.start);
+    if (kdf?.tag !== Tag.SEQUENCE || scheme?.tag !== Tag.SEQUENCE)
+      throw new Asn1Error('PBES2 parameters need a key derivation and an encryption scheme', params.start);
     const [kdfOidNode, kdfParams] = children(kdf);
     const kdfOid = readOid(kdfOidNode);
     const [cOid, ivNode] = children(scheme);
@@ -62,18 +90,40 @@ export function readPbe(alg: Asn1Node): PbeParams {
       const prfNode = kp.slice(2).find((x) => x.tag === Tag.SEQUENCE);
       const prf = prfNode ? hashes[readOid(children(prfNode)[0])] : 'sha1';
       const iv = ivNode?.tag === Tag.OCTET_STRING ? content(ivNode) : undefined;
-      return { kind: 'pbkdf2', salt: salt(kp[0], kdfParams), iterations: positive(kp[1], 'the PBKDF2 iteration count', kdfParams), ...(prf && { prf }), cipherOid, ...(cipher && { cipher }), ...(iv && { iv }) };
+      return {
+        kind: 'pbkdf2',
+        salt: salt(kp[0], kdfParams),
+        iterations: positive(kp[1], 'the PBKDF2 iteration count', kdfParams),
+        ...(prf && { prf }),
+        cipherOid,
+        ...(cipher && { cipher }),
+        ...(iv && { iv }),
+      };
     }
     if (kdfOid === SCRYPT_OID) {
       salt(kp[0], kdfParams);
-      return { kind: 'scrypt', n: positive(kp[1], 'scrypt N', kdfParams), r: positive(kp[2], 'scrypt r', kdfParams), p: positive(kp[3], 'scrypt p', kdfParams), cipherOid, ...(cipher && { cipher }) };
+      return {
+        kind: 'scrypt',
+        n: positive(kp[1], 'scrypt N', kdfParams),
+        r: positive(kp[2], 'scrypt r', kdfParams),
+        p: positive(kp[3], 'scrypt p', kdfParams),
+        cipherOid,
+        ...(cipher && { cipher }),
+      };
     }
     return { kind: 'other', oid, kdfOid, cipherOid };
   }
   const lengths = PKCS12_KEY_BYTES[oid];
   if (lengths && params?.tag === Tag.SEQUENCE) {
     const [s, it] = children(params);
-    return { kind: 'pkcs12', oid, salt: salt(s, params), iterations: positive(it, 'the iteration count', params), keyBytes: lengths[0], ivBytes: lengths[1] };
+    return {
+      kind: 'pkcs12',
+      oid,
+      salt: salt(s, params),
+      iterations: positive(it, 'the iteration count', params),
+      keyBytes: lengths[0],
+      ivBytes: lengths[1],
+    };
   }
   return { kind: 'other', oid };
 }
@@ -88,7 +138,9 @@ export function describePbe(p: PbeParams): string {
     case 'pkcs12':
       return pkcs12PbeNames[p.oid] ?? p.oid;
     case 'other':
-      return p.kdfOid !== undefined ? `PBES2, ${p.kdfOid}, ${p.cipherOid !== undefined ? (ciphers[p.cipherOid]?.name ?? p.cipherOid) : 'unknown cipher'}` : (pkcs12PbeNames[p.oid] ?? p.oid);
+      return p.kdfOid !== undefined
+        ? `PBES2, ${p.kdfOid}, ${p.cipherOid !== undefined ? (ciphers[p.cipherOid]?.name ?? p.cipherOid) : 'unknown cipher'}`
+        : (pkcs12PbeNames[p.oid] ?? p.oid);
   }
 }
 
@@ -103,7 +155,10 @@ export function pbeWork(p: PbeParams, what: string, native = false): KdfWork[] {
     case 'scrypt':
       return [scryptWork(what, p.n, p.r, p.p)];
     case 'pkcs12':
-      return [pkcs12KdfWork(what, 'sha1', p.iterations, p.keyBytes, 1, native), ...(p.ivBytes > 0 ? [pkcs12KdfWork(`${what} (IV)`, 'sha1', p.iterations, p.ivBytes, 1, native)] : [])];
+      return [
+        pkcs12KdfWork(what, 'sha1', p.iterations, p.keyBytes, 1, native),
+        ...(p.ivBytes > 0 ? [pkcs12KdfWork(`${what} (IV)`, 'sha1', p.iterations, p.ivBytes, 1, native)] : []),
+      ];
     case 'other':
       return [];
   }

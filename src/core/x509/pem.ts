@@ -76,7 +76,12 @@ function decodeBody(text: string, body: BodyRange, index: number): { der?: Buffe
   const raw = text.slice(body.start, body.end);
   const compact = raw.replace(BODY_SPACE, '');
   const pad = raw.indexOf('=');
-  if (compact.length > 0 && compact.length % 4 === 0 && WHOLE_B64.test(compact) && (pad < 0 || PADDING_TAIL.test(raw.slice(pad)))) {
+  if (
+    compact.length > 0 &&
+    compact.length % 4 === 0 &&
+    WHOLE_B64.test(compact) &&
+    (pad < 0 || PADDING_TAIL.test(raw.slice(pad)))
+  ) {
     return { der: Buffer.from(compact, 'base64') };
   }
   return decodeBodyByLine(text, body, index);
@@ -98,7 +103,13 @@ function decodeBodyByLine(text: string, body: BodyRange, index: number): { der?:
     if (!B64.test(t)) {
       const bad = [...t].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
       const ch = t[bad];
-      return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: invalid base64 character ${JSON.stringify(ch)} at line ${lineNo}` } };
+      return {
+        error: {
+          code: 'pem-base64',
+          line: lineNo,
+          message: `PEM block ${index}: invalid base64 character ${JSON.stringify(ch)} at line ${lineNo}`,
+        },
+      };
     }
     if (padSeenAt) {
       // OpenSSL reads padding split over lines ("…=" then "="); anything else after padding is refused.
@@ -107,12 +118,24 @@ function decodeBodyByLine(text: string, body: BodyRange, index: number): { der?:
         parts.push(t);
         continue;
       }
-      return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: base64 continues after its '=' padding at line ${padSeenAt}` } };
+      return {
+        error: {
+          code: 'pem-base64',
+          line: lineNo,
+          message: `PEM block ${index}: base64 continues after its '=' padding at line ${padSeenAt}`,
+        },
+      };
     }
     const eq = t.indexOf('=');
     if (eq >= 0) {
       if (!/^=*$/.test(t.slice(eq)) || t.length - eq > 2) {
-        return { error: { code: 'pem-base64', line: lineNo, message: `PEM block ${index}: misplaced '=' padding at line ${lineNo}` } };
+        return {
+          error: {
+            code: 'pem-base64',
+            line: lineNo,
+            message: `PEM block ${index}: misplaced '=' padding at line ${lineNo}`,
+          },
+        };
       }
       padSeenAt = lineNo;
       padding = t.length - eq;
@@ -122,7 +145,12 @@ function decodeBodyByLine(text: string, body: BodyRange, index: number): { der?:
   const all = parts.join('');
   if (all.length === 0) return { error: { code: 'pem-base64', message: `PEM block ${index}: the block is empty` } };
   if (all.length % 4 !== 0) {
-    return { error: { code: 'pem-base64', message: `PEM block ${index}: base64 ends early (${all.length} characters, not a multiple of 4 — the block is cut short)` } };
+    return {
+      error: {
+        code: 'pem-base64',
+        message: `PEM block ${index}: base64 ends early (${all.length} characters, not a multiple of 4 — the block is cut short)`,
+      },
+    };
   }
   return { der: Buffer.from(all, 'base64') };
 }
@@ -133,7 +161,17 @@ function decodeBodyByLine(text: string, body: BodyRange, index: number): { der?:
  */
 export function scanPem(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  let open: { type: string; line: number; offset: number; bodyStart: number; bodyLine: number; headers: Record<string, string>; inHeaders: boolean } | undefined;
+  let open:
+    | {
+        type: string;
+        line: number;
+        offset: number;
+        bodyStart: number;
+        bodyLine: number;
+        headers: Record<string, string>;
+        inHeaders: boolean;
+      }
+    | undefined;
   const closeTruncated = () => {
     if (!open) return;
     const index = blocks.length + 1;
@@ -143,13 +181,17 @@ export function scanPem(text: string): PemBlock[] {
       startLine: open.line,
       startOffset: open.offset,
       headers: open.headers,
-      error: { code: 'pem-truncated', line: open.line, message: `PEM block ${index}: no END line (BEGIN ${open.type} at line ${open.line})` },
+      error: {
+        code: 'pem-truncated',
+        line: open.line,
+        message: `PEM block ${index}: no END line (BEGIN ${open.type} at line ${open.line})`,
+      },
     });
     open = undefined;
   };
   let lineNo = 0;
   let dashes = -1;
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     lineNo++;
     const nl = text.indexOf('\n', start);
     const stop = nl < 0 ? text.length : nl;
@@ -167,7 +209,15 @@ export function scanPem(text: string): PemBlock[] {
       const b = BEGIN.exec(line);
       if (b) {
         closeTruncated();
-        open = { type: b[1].trim(), line: lineNo, offset, bodyStart: start, bodyLine: lineNo + 1, headers: {}, inHeaders: true };
+        open = {
+          type: b[1].trim(),
+          line: lineNo,
+          offset,
+          bodyStart: start,
+          bodyLine: lineNo + 1,
+          headers: {},
+          inHeaders: true,
+        };
         continue;
       }
       const e = END.exec(line);
@@ -175,12 +225,34 @@ export function scanPem(text: string): PemBlock[] {
         const index = blocks.length + 1;
         const endType = e[1].trim();
         const endOffset = offset + line.lastIndexOf('-----') + 5;
-        const base = { index, type: open.type, startLine: open.line, endLine: lineNo, startOffset: open.offset, endOffset, headers: open.headers };
+        const base = {
+          index,
+          type: open.type,
+          startLine: open.line,
+          endLine: lineNo,
+          startOffset: open.offset,
+          endOffset,
+          headers: open.headers,
+        };
         if (endType !== open.type) {
-          blocks.push({ ...base, error: { code: 'pem-truncated', line: lineNo, message: `PEM block ${index}: END ${endType} at line ${lineNo} does not match BEGIN ${open.type}` } });
+          blocks.push({
+            ...base,
+            error: {
+              code: 'pem-truncated',
+              line: lineNo,
+              message: `PEM block ${index}: END ${endType} at line ${lineNo} does not match BEGIN ${open.type}`,
+            },
+          });
         } else {
           const bodyStart = open.inHeaders ? offset : open.bodyStart;
-          blocks.push({ ...base, ...decodeBody(text, { start: bodyStart, end: offset, line: open.inHeaders ? lineNo : open.bodyLine }, index) });
+          blocks.push({
+            ...base,
+            ...decodeBody(
+              text,
+              { start: bodyStart, end: offset, line: open.inHeaders ? lineNo : open.bodyLine },
+              index,
+            ),
+          });
         }
         open = undefined;
         continue;
@@ -213,7 +285,13 @@ export function findPemBlocks(text: string): PemBlockLocation[] {
   const out: PemBlockLocation[] = [];
   for (const b of scanPem(text)) {
     if (b.endLine !== undefined && b.endOffset !== undefined) {
-      out.push({ type: b.type, startLine: b.startLine, endLine: b.endLine, startOffset: b.startOffset, endOffset: b.endOffset });
+      out.push({
+        type: b.type,
+        startLine: b.startLine,
+        endLine: b.endLine,
+        startOffset: b.startOffset,
+        endOffset: b.endOffset,
+      });
     }
   }
   return out;
@@ -230,19 +308,26 @@ const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 
 export function certificatesFromPem(text: string, what: string): Buffer[] {
   const certs: Buffer[] = [];
   for (const b of scanPem(text)) {
-    if (b.error) throw new InputError(`${what} is ${b.error.code === 'pem-truncated' ? 'truncated' : 'damaged'}: ${b.error.message}.`);
+    if (b.error)
+      throw new InputError(
+        `${what} is ${b.error.code === 'pem-truncated' ? 'truncated' : 'damaged'}: ${b.error.message}.`,
+      );
     const bytes = b.der as Buffer;
     // Legacy encrypted keys (headers) hold ciphertext, not DER.
     if (Object.keys(b.headers).length === 0) {
       try {
         parseDer(bytes);
       } catch (e) {
-        throw new InputError(`${what} is damaged or truncated: PEM block ${b.index} (${b.type}, line ${b.startLine}) is not valid DER (${(e as Error).message}).`, { cause: e });
+        throw new InputError(
+          `${what} is damaged or truncated: PEM block ${b.index} (${b.type}, line ${b.startLine}) is not valid DER (${(e as Error).message}).`,
+          { cause: e },
+        );
       }
     }
     if (CERTIFICATE_LABELS.has(b.type)) certs.push(bytes);
   }
-  if (certs.length === 0) throw new InputError(`${what} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`);
+  if (certs.length === 0)
+    throw new InputError(`${what} holds no PEM certificate (expected "-----BEGIN CERTIFICATE-----").`);
   return certs;
 }
 

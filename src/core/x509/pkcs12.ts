@@ -6,7 +6,18 @@
  */
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { readBer } from '../asn1/ber';
-import { Asn1Error, Tag, children, content, parseDer, raw, readInteger, readOid, readString, type Asn1Node } from '../asn1/der';
+import {
+  Asn1Error,
+  Tag,
+  children,
+  content,
+  parseDer,
+  raw,
+  readInteger,
+  readOid,
+  readString,
+  type Asn1Node,
+} from '../asn1/der';
 import { count, digestBytes, hashName, KdfBudget, KdfLimitError, pkcs12KdfWork } from '../crypto/kdfBudget';
 import { bmpPassword, pkcs12Kdf, Pkcs12KeyId, type Pkcs12KdfHash } from '../crypto/pkcs12Kdf';
 import { MtlsError } from '../errors';
@@ -41,7 +52,13 @@ export interface Pkcs12Contents {
 export function looksLikePkcs12(node: Asn1Node): boolean {
   if (node.tag !== Tag.SEQUENCE) return false;
   const [v, ci] = children(node);
-  return v?.tag === Tag.INTEGER && content(v).length === 1 && content(v)[0] === 3 && ci?.tag === Tag.SEQUENCE && children(ci)[0]?.tag === Tag.OID;
+  return (
+    v?.tag === Tag.INTEGER &&
+    content(v).length === 1 &&
+    content(v)[0] === 3 &&
+    ci?.tag === Tag.SEQUENCE &&
+    children(ci)[0]?.tag === Tag.OID
+  );
 }
 
 /** True when `bytes` begin as a PFX does — a SEQUENCE (of any length form, BER's indefinite one too), then INTEGER 3. */
@@ -77,7 +94,9 @@ function parseLayer(bytes: Buffer): Asn1Node {
 function octets(node: Asn1Node): Buffer {
   if (!node.constructed) return content(node);
   const pieces = children(node);
-  for (const p of pieces) if (p.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: encrypted content pieces must be OCTET STRINGs', p.start);
+  for (const p of pieces)
+    if (p.tag !== Tag.OCTET_STRING)
+      throw new Asn1Error('PKCS#12: encrypted content pieces must be OCTET STRINGs', p.start);
   return Buffer.concat(pieces.map(content));
 }
 
@@ -96,9 +115,16 @@ const MAC_HASHES: ReadonlySet<string> = new Set<Pkcs12KdfHash>(['sha1', 'sha256'
  * Verifies the MAC with `password` — for no passphrase, the empty one in both encodings OpenSSL tries — once the
  * budget has room for it. A digest whose length is not the hash's can never verify: refused without any work.
  */
-function verifyMac(macData: Asn1Node, data: Buffer, password: string, tryBothEmpty: boolean, budget: KdfBudget): { ok: boolean; desc: string } {
+function verifyMac(
+  macData: Asn1Node,
+  data: Buffer,
+  password: string,
+  tryBothEmpty: boolean,
+  budget: KdfBudget,
+): { ok: boolean; desc: string } {
   const [digestInfo, saltNode, iterNode] = children(macData);
-  if (digestInfo?.tag !== Tag.SEQUENCE || saltNode?.tag !== Tag.OCTET_STRING) throw new Asn1Error('PKCS#12: MacData needs a digest and a salt', macData.start);
+  if (digestInfo?.tag !== Tag.SEQUENCE || saltNode?.tag !== Tag.OCTET_STRING)
+    throw new Asn1Error('PKCS#12: MacData needs a digest and a salt', macData.start);
   const [algId, digestNode] = children(digestInfo);
   const hashOid = readOid(children(algId)[0]);
   const hash = hashes[hashOid];
@@ -109,12 +135,23 @@ function verifyMac(macData: Asn1Node, data: Buffer, password: string, tryBothEmp
   const expected = content(digestNode);
   const size = digestBytes(h) ?? 0;
   const iter = iterNode ? Number(readInteger(iterNode)) : 1;
-  if (!(iter >= 1)) throw new Pkcs12Error('unsupported', `PKCS#12: the MAC iteration count ${iter} is not a positive number — not decoded`);
+  if (!(iter >= 1))
+    throw new Pkcs12Error(
+      'unsupported',
+      `PKCS#12: the MAC iteration count ${iter} is not a positive number — not decoded`,
+    );
   if (expected.length !== size) {
-    throw new Pkcs12Error('unsupported', `PKCS#12: the MAC asks for ${count(iter)} iterations of ${hashName(h)} with a ${count(expected.length)}-byte digest, but ${hashName(h)} gives ${size} bytes — not decoded`);
+    throw new Pkcs12Error(
+      'unsupported',
+      `PKCS#12: the MAC asks for ${count(iter)} iterations of ${hashName(h)} with a ${count(expected.length)}-byte digest, but ${hashName(h)} gives ${size} bytes — not decoded`,
+    );
   }
   const salt = content(saltNode);
-  if (salt.length > MAX_SALT_BYTES) throw new Pkcs12Error('unsupported', `PKCS#12: the MAC salt is ${count(salt.length)} bytes long; at most ${count(MAX_SALT_BYTES)} are accepted — not decoded`);
+  if (salt.length > MAX_SALT_BYTES)
+    throw new Pkcs12Error(
+      'unsupported',
+      `PKCS#12: the MAC salt is ${count(salt.length)} bytes long; at most ${count(MAX_SALT_BYTES)} are accepted — not decoded`,
+    );
   // OpenSSL tries an empty password both as a BMP NUL terminator and as no bytes at all.
   const candidates = tryBothEmpty ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
   try {
@@ -132,11 +169,19 @@ function verifyMac(macData: Asn1Node, data: Buffer, password: string, tryBothEmp
 }
 
 /** Decrypts PKCS#12 / PKCS#5 encrypted content with the algorithms OpenSSL writes, charging the budget first. */
-function decrypt(alg: Asn1Node, data: Buffer, password: string, what: string, budget: KdfBudget, legacy: string[]): Buffer {
+function decrypt(
+  alg: Asn1Node,
+  data: Buffer,
+  password: string,
+  what: string,
+  budget: KdfBudget,
+  legacy: string[],
+): Buffer {
   const pbe = readPbe(alg);
   budget.charge(...pbeWork(pbe, `the ${what}`));
   if (pbe.kind === 'pbkdf2') {
-    if (!pbe.cipher || !pbe.prf || !pbe.iv) throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describePbe(pbe)}, which is not supported`);
+    if (!pbe.cipher || !pbe.prf || !pbe.iv)
+      throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describePbe(pbe)}, which is not supported`);
     const key = pbkdf2Sync(Buffer.from(password, 'utf8'), pbe.salt, pbe.iterations, pbe.cipher.keyLength, pbe.prf);
     return decipher(pbe.cipher.node, key, pbe.iv, data, what);
   }
@@ -160,7 +205,10 @@ function decrypt(alg: Asn1Node, data: Buffer, password: string, what: string, bu
   if (pbe.kind === 'scrypt' || (pbe.kind === 'other' && pbe.kdfOid !== undefined)) {
     throw new Pkcs12Error('unsupported', `PKCS#12: ${what} uses ${describePbe(pbe)}, which is not supported`);
   }
-  throw new Pkcs12Error('unsupported', `PKCS#12: ${what} is encrypted with ${describePbe(pbe)}, which is not supported`);
+  throw new Pkcs12Error(
+    'unsupported',
+    `PKCS#12: ${what} is encrypted with ${describePbe(pbe)}, which is not supported`,
+  );
 }
 
 function decipher(name: string, key: Buffer, iv: Buffer, data: Buffer, what: string): Buffer {
@@ -196,7 +244,8 @@ function visibleEncryption(contentInfos: readonly Asn1Node[]): { alg: Asn1Node; 
       } else if (type === OID.pkcs7Data) {
         for (const bag of children(parseLayer(dataContent(ci)))) {
           const [idNode, valueWrap] = children(bag);
-          if (readOid(idNode) === OID.shroudedKeyBag && valueWrap) out.push({ alg: children(children(valueWrap)[0])[0], what: 'private key' });
+          if (readOid(idNode) === OID.shroudedKeyBag && valueWrap)
+            out.push({ alg: children(children(valueWrap)[0])[0], what: 'private key' });
         }
       }
     } catch {
@@ -211,7 +260,11 @@ function visibleEncryption(contentInfos: readonly Asn1Node[]): { alg: Asn1Node; 
  * derivation is priced against `budget` first: the MAC before it is computed, then all the visible encryption
  * at once (refused as a whole — Pkcs12Error 'too-costly' — if it does not fit), then each as it is done.
  */
-export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget = new KdfBudget()): Pkcs12Contents {
+export function openPkcs12(
+  pfx: Asn1Node,
+  passphrase: string | undefined,
+  budget: KdfBudget = new KdfBudget(),
+): Pkcs12Contents {
   return readPkcs12(pfx, passphrase, budget);
 }
 
@@ -219,13 +272,22 @@ export function openPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget
  * `openPkcs12`, plus each key's decrypted PKCS#8 DER (`keyDer[i]` is `keys[i]`'s), for presenting the file to TLS.
  * Key material: hand it to a TLS context only — never show, log or write it.
  */
-export function openPkcs12WithKeys(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget = new KdfBudget()): Pkcs12Contents & { readonly keyDer: Buffer[] } {
+export function openPkcs12WithKeys(
+  pfx: Asn1Node,
+  passphrase: string | undefined,
+  budget: KdfBudget = new KdfBudget(),
+): Pkcs12Contents & { readonly keyDer: Buffer[] } {
   const keyDer: Buffer[] = [];
   return { ...readPkcs12(pfx, passphrase, budget, keyDer), keyDer };
 }
 
 /** Reads a PFX; with `keyDer`, keeps each key's plain PKCS#8 DER there, in the order of `keys`. */
-function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBudget, keyDer?: Buffer[]): Pkcs12Contents {
+function readPkcs12(
+  pfx: Asn1Node,
+  passphrase: string | undefined,
+  budget: KdfBudget,
+  keyDer?: Buffer[],
+): Pkcs12Contents {
   const [, authSafe, macData] = children(pfx);
   const data = dataContent(authSafe);
   let mac = 'none';
@@ -234,19 +296,25 @@ function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBu
     const r = verifyMac(macData, data, password, passphrase === undefined || passphrase === '', budget);
     mac = r.desc;
     if (!r.ok) {
-      if (passphrase === undefined) throw new Pkcs12Error('needs-passphrase', 'PKCS#12: this file is protected by a passphrase; provide it to decode the certificates and keys');
+      if (passphrase === undefined)
+        throw new Pkcs12Error(
+          'needs-passphrase',
+          'PKCS#12: this file is protected by a passphrase; provide it to decode the certificates and keys',
+        );
       throw new Pkcs12Error('wrong-passphrase', 'PKCS#12: wrong passphrase (MAC verify failed)');
     }
   }
   const contentInfos = children(parseLayer(data));
   try {
-    budget.ensure(visibleEncryption(contentInfos).flatMap(({ alg, what }) => {
-      try {
-        return pbeWork(readPbe(alg), `the ${what}`);
-      } catch {
-        return []; // malformed parameters: refused when that part is read
-      }
-    }));
+    budget.ensure(
+      visibleEncryption(contentInfos).flatMap(({ alg, what }) => {
+        try {
+          return pbeWork(readPbe(alg), `the ${what}`);
+        } catch {
+          return []; // malformed parameters: refused when that part is read
+        }
+      }),
+    );
   } catch (e) {
     if (e instanceof KdfLimitError) throw new Pkcs12Error('too-costly', `PKCS#12: ${e.message}`);
     throw e;
@@ -292,7 +360,11 @@ function readPkcs12(pfx: Asn1Node, passphrase: string | undefined, budget: KdfBu
         } else if (id === OID.shroudedKeyBag) {
           const [alg, enc] = children(value);
           const plain = decrypt(alg, content(enc), password, 'private key', budget, legacy);
-          out.keys.push({ facts: { ...describePkcs8(parseDer(plain)), encrypted: true, encryption: describeEncryption(alg) }, friendlyName: name, index: at });
+          out.keys.push({
+            facts: { ...describePkcs8(parseDer(plain)), encrypted: true, encryption: describeEncryption(alg) },
+            friendlyName: name,
+            index: at,
+          });
           keyDer?.push(plain);
         }
       } catch (e) {

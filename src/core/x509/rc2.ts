@@ -64,7 +64,8 @@ function decryptBlock(K: Uint16Array, b: Uint8Array, o: number): void {
 
 /** RC2-CBC decryption with PKCS#7 padding removed; throws on a bad length or padding (i.e. a wrong key). */
 export function rc2CbcDecrypt(key: Buffer, effectiveBits: number, iv: Buffer, data: Buffer): Buffer {
-  if (data.length === 0 || data.length % 8 !== 0 || iv.length !== 8) throw new Error('RC2: ciphertext is not a whole number of blocks');
+  if (data.length === 0 || data.length % 8 !== 0 || iv.length !== 8)
+    throw new Error('RC2: ciphertext is not a whole number of blocks');
   const K = expandKey(key, effectiveBits);
   const out = Buffer.from(data);
   for (let o = 0; o < out.length; o += 8) {

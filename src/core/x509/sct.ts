@@ -90,7 +90,11 @@ export function decodeSctList(extnValue: Asn1Node): SignedCertificateTimestamp[]
   const bytes = content(oct);
   const top = new TlsReader(oct.buf, oct.contentStart, oct.end);
   const listLength = top.u16('the list length');
-  if (listLength !== bytes.length - 2) throw new Asn1Error(`SCT list: the list claims ${listLength} bytes but holds ${bytes.length - 2}`, oct.contentStart);
+  if (listLength !== bytes.length - 2)
+    throw new Asn1Error(
+      `SCT list: the list claims ${listLength} bytes but holds ${bytes.length - 2}`,
+      oct.contentStart,
+    );
   const out: SignedCertificateTimestamp[] = [];
   while (top.left > 0) {
     const at = top.offset;
@@ -100,6 +104,7 @@ export function decodeSctList(extnValue: Asn1Node): SignedCertificateTimestamp[]
     if (length === 0) throw new Asn1Error(`SCT list: SCT ${out.length + 1} is empty`, at);
     out.push(readSct(new TlsReader(oct.buf, start, start + length), out.length + 1));
   }
-  if (out.length === 0) throw new Asn1Error('SCT list: the list is empty (RFC 6962 requires at least one SCT)', oct.contentStart);
+  if (out.length === 0)
+    throw new Asn1Error('SCT list: the list is empty (RFC 6962 requires at least one SCT)', oct.contentStart);
   return out;
 }

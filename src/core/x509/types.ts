@@ -81,10 +81,22 @@ export interface CertificateExtensions {
   readonly extendedKeyUsage?: readonly string[];
   readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number };
   readonly subjectKeyIdentifier?: string;
-  readonly authorityKeyIdentifier?: { readonly keyId?: string; readonly issuer?: readonly GeneralName[]; readonly serial?: string };
-  readonly authorityInfoAccess?: { readonly ocsp: readonly string[]; readonly caIssuers: readonly string[]; readonly other: readonly string[] };
+  readonly authorityKeyIdentifier?: {
+    readonly keyId?: string;
+    readonly issuer?: readonly GeneralName[];
+    readonly serial?: string;
+  };
+  readonly authorityInfoAccess?: {
+    readonly ocsp: readonly string[];
+    readonly caIssuers: readonly string[];
+    readonly other: readonly string[];
+  };
   readonly crlDistributionPoints?: readonly string[];
-  readonly certificatePolicies?: readonly { readonly oid: string; readonly cps: readonly string[]; readonly userNotices: readonly string[] }[];
+  readonly certificatePolicies?: readonly {
+    readonly oid: string;
+    readonly cps: readonly string[];
+    readonly userNotices: readonly string[];
+  }[];
   readonly nameConstraints?: { readonly permitted: readonly GeneralName[]; readonly excluded: readonly GeneralName[] };
   /** RFC 5280 4.2.1.11: how many more certificates down the path before a policy is required / mapping stops. */
   readonly policyConstraints?: { readonly requireExplicitPolicy?: number; readonly inhibitPolicyMapping?: number };

@@ -15,7 +15,9 @@ export class Cancelled extends Error {
  * The one place that tells them apart.
  */
 export function argumentObject<T extends object>(x: unknown): T | undefined {
-  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !('resourceUri' in x) ? (x as T) : undefined;
+  return typeof x === 'object' && x !== null && !(x instanceof vscode.Uri) && !('resourceUri' in x)
+    ? (x as T)
+    : undefined;
 }
 
 /** An argument object whose required field `key` is a string. */

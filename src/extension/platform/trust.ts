@@ -9,7 +9,10 @@ import type { ErrorAction } from './notify';
  */
 class UntrustedWorkspaceError extends MtlsError {
   constructor(what: string) {
-    super('E_UNTRUSTED', `mTLS: ${what} runs this workspace's server.mts, which Restricted Mode does not allow. Trust the workspace to use it.`);
+    super(
+      'E_UNTRUSTED',
+      `mTLS: ${what} runs this workspace's server.mts, which Restricted Mode does not allow. Trust the workspace to use it.`,
+    );
     this.name = 'UntrustedWorkspaceError';
   }
 }
@@ -21,5 +24,7 @@ export function requireTrust(what: string): void {
 
 /** The button for that error. */
 export function trustActions(err: unknown): ErrorAction[] {
-  return err instanceof UntrustedWorkspaceError ? [{ title: 'Manage Workspace Trust', command: 'workbench.trust.manage' }] : [];
+  return err instanceof UntrustedWorkspaceError
+    ? [{ title: 'Manage Workspace Trust', command: 'workbench.trust.manage' }]
+    : [];
 }

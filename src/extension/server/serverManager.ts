@@ -34,7 +34,11 @@ interface Entry {
  */
 export class ServerManager implements vscode.Disposable {
   private readonly servers = new Map<string, Entry>();
-  private readonly status = vscode.window.createStatusBarItem(StatusBarItems.server, vscode.StatusBarAlignment.Left, 50);
+  private readonly status = vscode.window.createStatusBarItem(
+    StatusBarItems.server,
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.status.name = 'mTLS webhook server';
@@ -70,7 +74,10 @@ export class ServerManager implements vscode.Disposable {
     const pty: vscode.Pseudoterminal = {
       onDidWrite: channel.onDidWrite,
       onDidClose: channel.onDidClose,
-      open: () => write(`\x1b[2m$ ${[plan.command, ...plan.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n${plan.note}\r\n\x1b[0m`),
+      open: () =>
+        write(
+          `\x1b[2m$ ${[plan.command, ...plan.args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\r\n${plan.note}\r\n\x1b[0m`,
+        ),
       // The terminal was closed (by the user, or disposed): the server stops and its terminal's events go.
       close: () => {
         this.kill(file);
@@ -81,7 +88,11 @@ export class ServerManager implements vscode.Disposable {
       },
     };
     const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('server-process') });
-    const child: ChildProcess = spawn(plan.command, plan.args, { cwd: path.dirname(file), env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(plan.command, plan.args, {
+      cwd: path.dirname(file),
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.servers.set(file, { child, terminal, output: '' });
     const echo = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -101,12 +112,24 @@ export class ServerManager implements vscode.Disposable {
     terminal.show(true);
     let url: string;
     try {
-      url = await awaitServerReady(child, { timeoutMs, command: plan.command, detail: () => `See the terminal "${name}".`, spawnHint: 'Set mtls.server.nodePath to a Node.js 20.16+ executable.' });
+      url = await awaitServerReady(child, {
+        timeoutMs,
+        command: plan.command,
+        detail: () => `See the terminal "${name}".`,
+        spawnHint: 'Set mtls.server.nodePath to a Node.js 20.16+ executable.',
+      });
     } catch (e) {
       this.kill(file);
       throw e;
     }
-    const server: RunningServer = { file, url, port: Number(new URL(url).port), pid: child.pid ?? 0, terminal, strategy: plan.strategy };
+    const server: RunningServer = {
+      file,
+      url,
+      port: Number(new URL(url).port),
+      pid: child.pid ?? 0,
+      terminal,
+      strategy: plan.strategy,
+    };
     const entry = this.servers.get(file);
     if (entry) entry.server = server;
     this.log.info(`server started: ${url} (pid ${server.pid}, ${plan.strategy}) from ${file}`);

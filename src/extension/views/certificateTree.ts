@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { TypedSettings } from '../platform/settings';
 import { Commands, Settings, settingId } from '../ids';
-import { fieldRow, fileRow, folderDescription, itemFields, itemRow, messageRow, type RowIcon } from '../../core/certificateView';
+import {
+  fieldRow,
+  fileRow,
+  folderDescription,
+  itemFields,
+  itemRow,
+  messageRow,
+  type RowIcon,
+} from '../../core/certificateView';
 import type { Field } from '../../core/certificateFields';
 import { DecodeCancelled, type DecodeService } from './decodeService';
 import { FieldNode, FileNode, FolderNode, ItemNode, MessageNode, type CertificateNode } from './nodes';
@@ -11,7 +19,8 @@ export { type CertificateNode };
 
 const red = new vscode.ThemeColor('list.errorForeground');
 const yellow = new vscode.ThemeColor('list.warningForeground');
-const themeIcon = (i: RowIcon) => new vscode.ThemeIcon(i.codicon, i.colour === 'error' ? red : i.colour === 'warning' ? yellow : undefined);
+const themeIcon = (i: RowIcon) =>
+  new vscode.ThemeIcon(i.codicon, i.colour === 'error' ? red : i.colour === 'warning' ? yellow : undefined);
 
 /**
  * The "Certificates" view: every file matching `mtls.certificateGlob`, grouped by folder, refreshed when
@@ -62,7 +71,11 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       }),
       watcher.onDidChange((uri) => {
         const node = this.fileNodes.get(uri.toString());
-        if (node) void this.decoder.decode(uri, { background: true }).then(() => this.changed.fire(node), () => undefined); // don't wait: redraw when done
+        if (node)
+          void this.decoder.decode(uri, { background: true }).then(
+            () => this.changed.fire(node),
+            () => undefined,
+          ); // don't wait: redraw when done
       }),
     ];
   }
@@ -107,7 +120,10 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     if (node instanceof FieldNode) {
       const f = node.field;
       const row = fieldRow(f);
-      const item = new vscode.TreeItem(row.label, f.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(
+        row.label,
+        f.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      );
       item.id = node.id;
       item.description = row.description;
       item.tooltip = row.tooltip;
@@ -132,26 +148,35 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
       const folders = await this.folders();
       return folders;
     }
-    if (node instanceof FolderNode) return node.files.map((f) => this.fileNodes.get(f.toString()) ?? new FileNode(f, node));
+    if (node instanceof FolderNode)
+      return node.files.map((f) => this.fileNodes.get(f.toString()) ?? new FileNode(f, node));
     if (node instanceof FileNode) {
       const file = await this.decoder.decode(node.resourceUri);
       return [
-        ...file.errors.map((e, i) => new MessageNode(e, `${node.resourceUri.toString()}#error${i}`, node, node.resourceUri)),
+        ...file.errors.map(
+          (e, i) => new MessageNode(e, `${node.resourceUri.toString()}#error${i}`, node, node.resourceUri),
+        ),
         ...file.items.map((it, i) => new ItemNode(node.resourceUri, it, i, file, node)),
       ];
     }
     if (node instanceof ItemNode) {
       const base = `${node.resourceUri.toString()}#${node.index}`;
       const problems = node.item.kind === 'certificate' ? node.item.problems : [];
-      return [...problems.map((p, i) => new MessageNode(p, `${base}/p${i}`, node)), ...this.fields(node).map((f, i) => new FieldNode(f, `${base}/f${i}`, node))];
+      return [
+        ...problems.map((p, i) => new MessageNode(p, `${base}/p${i}`, node)),
+        ...this.fields(node).map((f, i) => new FieldNode(f, `${base}/f${i}`, node)),
+      ];
     }
-    if (node instanceof FieldNode) return (node.field.children ?? []).map((f, i) => new FieldNode(f, `${node.id}/${i}`, node));
+    if (node instanceof FieldNode)
+      return (node.field.children ?? []).map((f, i) => new FieldNode(f, `${node.id}/${i}`, node));
     return [];
   }
 
   /** The item's fields; key ↔ certificate matches are looked up among the files decoded so far. */
   private fields(node: ItemNode): Field[] {
-    return itemFields(node.file, node.index, () => this.decoder.all().map(([uri, f]) => [path.basename(uri.fsPath), f] as const));
+    return itemFields(node.file, node.index, () =>
+      this.decoder.all().map(([uri, f]) => [path.basename(uri.fsPath), f] as const),
+    );
   }
 
   private fileItem(node: FileNode): vscode.TreeItem {
@@ -213,9 +238,17 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
     }
     const folders = [...byFolder.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([label, files]) => new FolderNode(label, files.sort((a, b) => a.fsPath.localeCompare(b.fsPath))));
+      .map(
+        ([label, files]) =>
+          new FolderNode(
+            label,
+            files.sort((a, b) => a.fsPath.localeCompare(b.fsPath)),
+          ),
+      );
     this.fileNodes = new Map(folders.flatMap((f) => f.files.map((u) => [u.toString(), new FileNode(u, f)] as const)));
-    this.log.info(`Certificates view: ${uris.length} files in ${folders.length} folders in ${Date.now() - started} ms (file search ${searched - started} ms)`);
+    this.log.info(
+      `Certificates view: ${uris.length} files in ${folders.length} folders in ${Date.now() - started} ms (file search ${searched - started} ms)`,
+    );
     void this.decodeInBackground(++this.backgroundRun); // don't wait: icons and diagnostics fill in as files decode
     return folders;
   }
@@ -229,7 +262,8 @@ export class CertificateTreeProvider implements vscode.TreeDataProvider<Certific
         const after = await this.decoder.decode(node.resourceUri, { background: true });
         if (before === after) continue;
         this.changed.fire(node);
-        if (after.errors.some((e) => e.code === 'timeout')) this.log.warn(`${node.resourceUri.fsPath}: ${after.errors[0].message}`);
+        if (after.errors.some((e) => e.code === 'timeout'))
+          this.log.warn(`${node.resourceUri.fsPath}: ${after.errors[0].message}`);
       } catch (e) {
         if (e instanceof DecodeCancelled) return; // refreshed: a new pass starts with the new scan
         this.log.debug(`could not decode ${node.resourceUri.fsPath}: ${(e as Error).message}`);

@@ -43,7 +43,11 @@ export class DecodeService implements vscode.Disposable {
     private readonly settings: TypedSettings,
     workerScript: string,
   ) {
-    const opts = { script: workerScript, timeoutMs: () => settings.decodeTimeoutMs, timeoutHint: 'limit set by mtls.decodeTimeoutMs' };
+    const opts = {
+      script: workerScript,
+      timeoutMs: () => settings.decodeTimeoutMs,
+      timeoutHint: 'limit set by mtls.decodeTimeoutMs',
+    };
     // Two for what the user asks for: expanding a normal file is not held up behind a hostile one.
     this.interactive = new IsolatedDecoder({ ...opts, concurrency: 2 });
     this.background = new IsolatedDecoder(opts);
@@ -133,17 +137,29 @@ export class DecodeService implements vscode.Disposable {
     return this.interactive.decode({ text }, { fileName, expiryWarningDays: this.settings.expiryWarningDays });
   }
 
-  private async decodeFile(uri: vscode.Uri, key: string, stat: vscode.FileStat, passphrase: string | undefined, background: boolean): Promise<DecodedFile> {
+  private async decodeFile(
+    uri: vscode.Uri,
+    key: string,
+    stat: vscode.FileStat,
+    passphrase: string | undefined,
+    background: boolean,
+  ): Promise<DecodedFile> {
     const fileName = uri.path.split('/').pop();
     // The CLI's limits: a FIFO would block the read, a huge file would fill memory before the worker's deadline.
-    const refused = (stat.type & vscode.FileType.File) === 0 ? `${fileName} is not a regular file (a FIFO, device or socket): not read` : inputSizeProblem(stat.size, fileName ?? uri.fsPath);
+    const refused =
+      (stat.type & vscode.FileType.File) === 0
+        ? `${fileName} is not a regular file (a FIFO, device or socket): not read`
+        : inputSizeProblem(stat.size, fileName ?? uri.fsPath);
     const result = refused
       ? notRead(fileName, refused)
-      : await (background ? this.background : this.interactive).decode({ bytes: await vscode.workspace.fs.readFile(uri) } satisfies DecodeInput, {
-          fileName,
-          passphrase,
-          expiryWarningDays: this.settings.expiryWarningDays,
-        });
+      : await (background ? this.background : this.interactive).decode(
+          { bytes: await vscode.workspace.fs.readFile(uri) } satisfies DecodeInput,
+          {
+            fileName,
+            passphrase,
+            expiryWarningDays: this.settings.expiryWarningDays,
+          },
+        );
     this.cache.set(key, { mtime: stat.mtime, size: stat.size, result });
     this.changed.fire(uri);
     return result;
@@ -159,5 +175,12 @@ export class DecodeService implements vscode.Disposable {
 
 /** The result for a file that was not read at all. */
 function notRead(fileName: string | undefined, message: string): DecodedFile {
-  return { ...(fileName !== undefined && { fileName }), format: 'unknown', items: [], errors: [{ code: 'unsupported', message }], chain: { links: [], path: [], complete: false, keyMatches: [] }, problems: [] };
+  return {
+    ...(fileName !== undefined && { fileName }),
+    format: 'unknown',
+    items: [],
+    errors: [{ code: 'unsupported', message }],
+    chain: { links: [], path: [], complete: false, keyMatches: [] },
+    problems: [],
+  };
 }

@@ -30,12 +30,21 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
     overviewRulerLane: vscode.OverviewRulerLane.Full,
     fontWeight: 'bold',
   });
-  private readonly failedDetail = vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: new vscode.ThemeColor('inputValidation.errorBackground') });
-  private readonly passedStep = vscode.window.createTextEditorDecorationType({ color: new vscode.ThemeColor('testing.iconPassed') });
+  private readonly failedDetail = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('inputValidation.errorBackground'),
+  });
+  private readonly passedStep = vscode.window.createTextEditorDecorationType({
+    color: new vscode.ThemeColor('testing.iconPassed'),
+  });
 
   /** Stores `text` under a new read-only URI named after `name`. */
   put(name: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: DECODED_SCHEME, path: `/${name}.decoded.txt`, query: String(++this.counter) });
+    const uri = vscode.Uri.from({
+      scheme: DECODED_SCHEME,
+      path: `/${name}.decoded.txt`,
+      query: String(++this.counter),
+    });
     this.docs.set(uri.toString(), text);
     return uri;
   }
@@ -46,8 +55,15 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
    */
   async show(name: string, text: string, opts: { preview?: boolean; beside?: boolean } = {}): Promise<string> {
     const uri = this.put(name, text);
-    const column = opts.beside ? (vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active) : undefined;
-    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: opts.preview ?? true, viewColumn: column });
+    const column = opts.beside
+      ? vscode.window.activeTextEditor
+        ? vscode.ViewColumn.Beside
+        : vscode.ViewColumn.Active
+      : undefined;
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
+      preview: opts.preview ?? true,
+      viewColumn: column,
+    });
     this.highlightTimeline(editor);
     return uri.toString();
   }
@@ -105,5 +121,7 @@ export class DecodedDocumentProvider implements vscode.TextDocumentContentProvid
 /** Whether a tab still shows `uri` (the same result may be open in two editor groups). */
 function shownInTab(uri: vscode.Uri): boolean {
   const key = uri.toString();
-  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+  return vscode.window.tabGroups.all.some((g) =>
+    g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key),
+  );
 }

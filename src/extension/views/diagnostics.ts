@@ -38,7 +38,12 @@ function toDiagnostics(file: DecodedFile): vscode.Diagnostic[] {
   }
   for (const p of file.problems) {
     const item = p.item !== undefined ? file.items[p.item] : undefined;
-    const sev = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    const sev =
+      p.severity === 'error'
+        ? vscode.DiagnosticSeverity.Error
+        : p.severity === 'warning'
+          ? vscode.DiagnosticSeverity.Warning
+          : vscode.DiagnosticSeverity.Information;
     const d = new vscode.Diagnostic(at(item?.source.line), p.message, sev);
     d.source = 'mTLS';
     d.code = p.code;

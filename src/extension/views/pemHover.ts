@@ -34,7 +34,11 @@ export class PemHoverProvider implements vscode.HoverProvider, vscode.Disposable
     return this.scans.size;
   }
 
-  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  async provideHover(
+    doc: vscode.TextDocument,
+    pos: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
     const block = this.blocksOf(doc).find((b) => pos.line + 1 >= b.startLine && pos.line + 1 <= b.endLine);
     if (!block) return undefined;
     // In the decoding worker, with its deadline: a hostile block costs the editor nothing.
@@ -73,7 +77,12 @@ export class PemHoverProvider implements vscode.HoverProvider, vscode.Disposable
     this.scanCount++;
     // Cheap gate: only documents that contain a PEM boundary at all are scanned for blocks.
     const blocks = text.includes('-----BEGIN ')
-      ? findPemBlocks(text).map((b) => ({ type: b.type, startLine: b.startLine, endLine: b.endLine, text: text.slice(b.startOffset, b.endOffset) }))
+      ? findPemBlocks(text).map((b) => ({
+          type: b.type,
+          startLine: b.startLine,
+          endLine: b.endLine,
+          text: text.slice(b.startOffset, b.endOffset),
+        }))
       : [];
     this.scans.set(key, { version: doc.version, blocks });
     return blocks;

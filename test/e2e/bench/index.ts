@@ -15,5 +15,17 @@ export async function run(): Promise<void> {
   const last = folders[folders.length - 1].files.slice(-1)[0];
   const rows = await api.treeUnder(last);
   const t1 = performance.now();
-  fs.writeFileSync(process.env.MTLS_E2E_RESULT!, JSON.stringify({ passes: 1, failures: 0, files, folders: folders.length, activateMs: activated - t0, firstLevelMs: firstLevel - activated, lastFileRows: rows.length, lastFileMs: t1 - firstLevel }));
+  fs.writeFileSync(
+    process.env.MTLS_E2E_RESULT!,
+    JSON.stringify({
+      passes: 1,
+      failures: 0,
+      files,
+      folders: folders.length,
+      activateMs: activated - t0,
+      firstLevelMs: firstLevel - activated,
+      lastFileRows: rows.length,
+      lastFileMs: t1 - firstLevel,
+    }),
+  );
 }

@@ -37,6 +37,10 @@ export async function run(): Promise<void> {
     loaders['.js'] = original;
   }
   const hostMs = performance.now() - t0;
-  if (loadMs === undefined) throw new Error(`the host did not load ${main} through Node's CommonJS loader: code loading was not measured`);
-  fs.writeFileSync(process.env.MTLS_E2E_RESULT!, JSON.stringify({ passes: 1, failures: 0, loadMs, activateMs: api.activationMs, hostMs }));
+  if (loadMs === undefined)
+    throw new Error(`the host did not load ${main} through Node's CommonJS loader: code loading was not measured`);
+  fs.writeFileSync(
+    process.env.MTLS_E2E_RESULT!,
+    JSON.stringify({ passes: 1, failures: 0, loadMs, activateMs: api.activationMs, hostMs }),
+  );
 }

@@ -8,7 +8,14 @@ describe('Certificates view', () => {
     const folders = await (await api()).certificateFolders();
     assert.deepEqual(folders.map((f) => f.label).sort(), ['certs', 'other', 'problems']);
     const all = folders.flatMap((f) => f.files.map((x) => path.relative(ws(), x))).sort();
-    assert.deepEqual(all, ['certs/fixture-ca.pem', 'other/fixture-client-key.pem', 'other/fixture-client.crt', 'problems/expired.pem', 'problems/garbage.der', 'problems/truncated.pem']);
+    assert.deepEqual(all, [
+      'certs/fixture-ca.pem',
+      'other/fixture-client-key.pem',
+      'other/fixture-client.crt',
+      'problems/expired.pem',
+      'problems/garbage.der',
+      'problems/truncated.pem',
+    ]);
   });
 
   it('picks up a new certificate file without a manual refresh', async () => {

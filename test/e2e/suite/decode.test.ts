@@ -39,7 +39,10 @@ describe('decoding in VS Code', () => {
   it('an expired certificate is flagged in the tree and in the Problems panel', async () => {
     const file = path.join(ws(), 'problems', 'expired.pem');
     const rows = await (await api()).treeUnder(file);
-    assert.ok(rows[0].children.some((c) => /expired/i.test(c.label)), JSON.stringify(rows[0].children.slice(0, 3)));
+    assert.ok(
+      rows[0].children.some((c) => /expired/i.test(c.label)),
+      JSON.stringify(rows[0].children.slice(0, 3)),
+    );
     const diags = await until('diagnostics for expired.pem', async () => {
       const d = (await api()).diagnostics(file);
       return d.length ? d : undefined;
@@ -48,7 +51,9 @@ describe('decoding in VS Code', () => {
   });
 
   it('mtls.decodeCertificate on a file opens a read-only decoded document', async () => {
-    const r = await vscode.commands.executeCommand<DecodeResult>('mtls.decodeCertificate', { file: path.join(ws(), 'certs', 'fixture-ca.pem') });
+    const r = await vscode.commands.executeCommand<DecodeResult>('mtls.decodeCertificate', {
+      file: path.join(ws(), 'certs', 'fixture-ca.pem'),
+    });
     assert.equal(r.decoded.items[0].kind, 'certificate');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
     assert.ok(doc, 'decoded document is open');
@@ -58,7 +63,10 @@ describe('decoding in VS Code', () => {
   });
 
   it('mtls.decodeCertificate on an editor selection decodes just the selected PEM', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: `notes before\n${(await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(ws(), 'other', 'fixture-client.crt')))).toString()}notes after\n`, language: 'plaintext' });
+    const doc = await vscode.workspace.openTextDocument({
+      content: `notes before\n${(await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(ws(), 'other', 'fixture-client.crt')))).toString()}notes after\n`,
+      language: 'plaintext',
+    });
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(1, 0, doc.lineCount - 1, 0);
     const r = await vscode.commands.executeCommand<DecodeResult>('mtls.decodeCertificate');
@@ -70,7 +78,11 @@ describe('decoding in VS Code', () => {
   it('hovering a PEM block shows subject, validity and SHA-256', async () => {
     const uri = vscode.Uri.file(path.join(ws(), 'certs', 'fixture-ca.pem'));
     await vscode.window.showTextDocument(uri);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 2));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(3, 2),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /Fixture Root CA/);
     assert.match(text, /SHA-256/i);
@@ -79,7 +91,12 @@ describe('decoding in VS Code', () => {
   it('a PKCS#12 file decodes with its passphrase, asks for one without, and says so when it is wrong', async () => {
     await run('mtls.generateSelfSigned', { folder: 'p12', keyType: 'ec256', overwrite: true });
     const out = path.join(ws(), 'p12', 'server.p12');
-    await run('mtls.exportPkcs12', { cert: path.join(ws(), 'p12', 'server-crt.pem'), passphrase: 'pw-e2e', out, overwrite: true });
+    await run('mtls.exportPkcs12', {
+      cert: path.join(ws(), 'p12', 'server-crt.pem'),
+      passphrase: 'pw-e2e',
+      out,
+      overwrite: true,
+    });
     const locked = await run<DecodeResult>('mtls.decodeCertificate', { file: out, open: false });
     assert.equal(locked.decoded.needsPassphrase, true);
     const wrong = await run<DecodeResult>('mtls.decodeCertificate', { file: out, passphrase: 'nope', open: false });

@@ -19,8 +19,12 @@ describe('deploy behind a load balancer (mtls.deployBehindLoadBalancer with an a
     await run('mtls.scaffoldServer', { folder: 'edge-project', port: await freePort(), overwrite: true, open: false });
   });
 
-  it('writes the nginx configuration for the project\'s certificates into <dir>/edge/nginx, with what to run next', async () => {
-    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', { kind: 'nginx', dir: 'edge-project', host: 'webhook.example.com' });
+  it("writes the nginx configuration for the project's certificates into <dir>/edge/nginx, with what to run next", async () => {
+    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', {
+      kind: 'nginx',
+      dir: 'edge-project',
+      host: 'webhook.example.com',
+    });
     const folder = path.join(ws(), 'edge-project', 'edge', 'nginx');
     assert.equal(r.folder, folder);
     assert.equal(r.format, 'nginx');
@@ -30,25 +34,40 @@ describe('deploy behind a load balancer (mtls.deployBehindLoadBalancer with an a
     assert.ok(conf.includes(`ssl_client_certificate "${path.join(ws(), 'edge-project', 'certs')}`), conf);
     assert.equal(statSync(path.join(folder, 'origin.env')).mode & 0o777, 0o600);
     assert.equal(r.originEnv['MTLS_EDGE'], 'nginx');
-    assert.ok(r.next.some((l) => l.includes('nginx -t -p')), r.next.join('\n'));
+    assert.ok(
+      r.next.some((l) => l.includes('nginx -t -p')),
+      r.next.join('\n'),
+    );
   });
 
   it('refuses to overwrite without overwrite: true, and replaces with it', async () => {
     await assert.rejects(run('mtls.deployBehindLoadBalancer', { kind: 'nginx', dir: 'edge-project' }), /already exist/);
-    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', { kind: 'nginx', dir: 'edge-project', overwrite: true });
+    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', {
+      kind: 'nginx',
+      dir: 'edge-project',
+      overwrite: true,
+    });
     assert.equal(r.files.length, 3);
   });
 
   it('writes the Google Cloud files where asked, the secret only into origin.env (0600)', async () => {
-    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', { kind: 'gcp', dir: 'edge-project', out: 'edge-project/deploy/gcp' });
+    const r = await run<DeployResult>('mtls.deployBehindLoadBalancer', {
+      kind: 'gcp',
+      dir: 'edge-project',
+      out: 'edge-project/deploy/gcp',
+    });
     const folder = path.join(ws(), 'edge-project', 'deploy', 'gcp');
-    for (const f of ['trust-config.yaml', 'server-tls-policy.yaml', 'deploy.sh', 'Dockerfile', 'origin.env']) assert.ok(existsSync(path.join(folder, f)), f);
+    for (const f of ['trust-config.yaml', 'server-tls-policy.yaml', 'deploy.sh', 'Dockerfile', 'origin.env'])
+      assert.ok(existsSync(path.join(folder, f)), f);
     assert.equal(r.format, 'gcp-alb');
     assert.equal(statSync(path.join(folder, 'origin.env')).mode & 0o777, 0o600);
     assert.match(readFileSync(path.join(folder, 'deploy.sh'), 'utf8'), /--ingress=internal-and-cloud-load-balancing/);
   });
 
   it('refuses an edge it does not know', async () => {
-    await assert.rejects(run('mtls.deployBehindLoadBalancer', { kind: 'traefik', dir: 'edge-project' }), /Unknown edge "traefik"/);
+    await assert.rejects(
+      run('mtls.deployBehindLoadBalancer', { kind: 'traefik', dir: 'edge-project' }),
+      /Unknown edge "traefik"/,
+    );
   });
 });

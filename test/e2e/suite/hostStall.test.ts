@@ -16,7 +16,11 @@ const STALL_LIMIT_MS = 50;
 async function decoderIdle(): Promise<void> {
   const a = await api();
   const idle = () => a.pendingDecodes().interactive + a.pendingDecodes().background === 0;
-  await until('the decoder idle', async () => (idle() && (await new Promise((r) => setTimeout(r, 500)), idle()) ? true : undefined), 60_000);
+  await until(
+    'the decoder idle',
+    async () => (idle() && (await new Promise((r) => setTimeout(r, 500)), idle()) ? true : undefined),
+    60_000,
+  );
 }
 
 /**
@@ -35,7 +39,7 @@ async function leastStall<T>(work: () => Promise<T>): Promise<{ value: T; stallM
   return { value: value as T, stallMs: Math.min(...all), all };
 }
 
-describe('the extension host never waits for a PKCS#12 file\'s key derivation', function () {
+describe("the extension host never waits for a PKCS#12 file's key derivation", function () {
   this.timeout(120_000);
   const dir = () => path.join(ws(), 'stall');
   const certs = (name: string) => path.join(dir(), 'certs', name);
@@ -47,13 +51,42 @@ describe('the extension host never waits for a PKCS#12 file\'s key derivation', 
   before(async () => {
     await run('mtls.generateChain', { folder: 'stall/certs', keyType: 'ec256', overwrite: true });
     await run('mtls.scaffoldServer', { folder: 'stall', overwrite: true, open: false });
-    server = await run<RunningServer>('mtls.startServer', { file: path.join(dir(), 'server.mts'), port: await freePort() });
+    server = await run<RunningServer>('mtls.startServer', {
+      file: path.join(dir(), 'server.mts'),
+      port: await freePort(),
+    });
     url = `https://localhost:${server.port}/`;
     // Exported by OpenSSL itself, as a user's careful tool would: 600,000 iterations for the MAC and both PBKDF2s.
-    execFileSync('openssl', ['pkcs12', '-export', '-in', certs('client-crt.pem'), '-inkey', certs('client-key.pem'), '-certfile', certs('ca-intermediate-crt.pem'),
-      '-out', p12(), '-passout', 'env:MTLS_STALL_P12', '-iter', String(ITERATIONS), '-maciter'], { env: { ...process.env, MTLS_STALL_P12: passphrase } });
+    execFileSync(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-in',
+        certs('client-crt.pem'),
+        '-inkey',
+        certs('client-key.pem'),
+        '-certfile',
+        certs('ca-intermediate-crt.pem'),
+        '-out',
+        p12(),
+        '-passout',
+        'env:MTLS_STALL_P12',
+        '-iter',
+        String(ITERATIONS),
+        '-maciter',
+      ],
+      { env: { ...process.env, MTLS_STALL_P12: passphrase } },
+    );
     // The first send loads the send command and the HTTP client: a one-time cost, not the .p12's.
-    const warm = await run<SendRequestResult>('mtls.sendRequest', { url, sample: 'cx', cert: certs('client-fullchain.pem'), key: certs('client-key.pem'), ca: certs('ca-root-crt.pem'), open: false });
+    const warm = await run<SendRequestResult>('mtls.sendRequest', {
+      url,
+      sample: 'cx',
+      cert: certs('client-fullchain.pem'),
+      key: certs('client-key.pem'),
+      ca: certs('ca-root-crt.pem'),
+      open: false,
+    });
     assert.equal(warm.status, 200, JSON.stringify(warm.error));
     // The files just written are decoded in the background (the .p12 too, trying the empty passphrase): not the send's work.
     await decoderIdle();
@@ -65,8 +98,23 @@ describe('the extension host never waits for a PKCS#12 file\'s key derivation', 
   });
 
   it(`sends with a ${ITERATIONS.toLocaleString('en-US')}-iteration .p12 to a real mTLS server while the host stalls under ${STALL_LIMIT_MS} ms`, async () => {
-    const { value: r, stallMs, all } = await leastStall(() => run<SendRequestResult>('mtls.sendRequest', { url, sample: 'cx', pfx: p12(), passphrase, ca: certs('ca-root-crt.pem'), open: false }));
-    console.log(`    send with the ${ITERATIONS.toLocaleString('en-US')}-iteration .p12: HTTP ${r.status}, extension host's longest stall ${all.join(' / ')} ms`);
+    const {
+      value: r,
+      stallMs,
+      all,
+    } = await leastStall(() =>
+      run<SendRequestResult>('mtls.sendRequest', {
+        url,
+        sample: 'cx',
+        pfx: p12(),
+        passphrase,
+        ca: certs('ca-root-crt.pem'),
+        open: false,
+      }),
+    );
+    console.log(
+      `    send with the ${ITERATIONS.toLocaleString('en-US')}-iteration .p12: HTTP ${r.status}, extension host's longest stall ${all.join(' / ')} ms`,
+    );
     assert.equal(r.error, undefined, JSON.stringify(r.error));
     assert.equal(r.status, 200);
     assert.equal(r.observation.client.source, 'pkcs12');
@@ -74,7 +122,16 @@ describe('the extension host never waits for a PKCS#12 file\'s key derivation', 
   });
 
   it('a wrong passphrase is still named as one, without the host waiting for the derivation', async () => {
-    const { value: r, stallMs } = await leastStall(() => run<SendRequestResult>('mtls.sendRequest', { url, sample: 'cx', pfx: p12(), passphrase: 'not it', ca: certs('ca-root-crt.pem'), open: false }));
+    const { value: r, stallMs } = await leastStall(() =>
+      run<SendRequestResult>('mtls.sendRequest', {
+        url,
+        sample: 'cx',
+        pfx: p12(),
+        passphrase: 'not it',
+        ca: certs('ca-root-crt.pem'),
+        open: false,
+      }),
+    );
     assert.equal(r.status, undefined);
     assert.match(r.error?.explanation.title ?? '', /Wrong passphrase for the PKCS#12/);
     assert.ok(stallMs < STALL_LIMIT_MS, `the extension host stalled ${stallMs} ms`);
@@ -82,10 +139,20 @@ describe('the extension host never waits for a PKCS#12 file\'s key derivation', 
 
   it('the probe presents the .p12 as the accepted client, opening it off the host thread', async () => {
     const meter = (await api()).startStallMeter();
-    const r = await run<ProbeResult>('mtls.probeEndpoint', { url, pfx: p12(), passphrase, ca: certs('ca-root-crt.pem'), open: false });
+    const r = await run<ProbeResult>('mtls.probeEndpoint', {
+      url,
+      pfx: p12(),
+      passphrase,
+      ca: certs('ca-root-crt.pem'),
+      open: false,
+    });
     const stallMs = meter.stop();
     console.log(`    probe with the .p12: ${r.verdict}, extension host's longest stall ${stallMs} ms`);
-    assert.equal(r.rows.find((x) => x.id === 'valid')?.observed, 'accepted', JSON.stringify(r.rows.map((x) => [x.id, x.observed, x.detail])));
+    assert.equal(
+      r.rows.find((x) => x.id === 'valid')?.observed,
+      'accepted',
+      JSON.stringify(r.rows.map((x) => [x.id, x.observed, x.detail])),
+    );
     assert.equal(r.verdict, 'enforced');
   });
 });

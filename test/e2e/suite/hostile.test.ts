@@ -46,7 +46,8 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
   const leaf = testCertificate({ cn: 'hostile-leaf', issuer: realCa });
   const linkCn = '[x](command:mtls.showLog)';
   const linkFile = '[y](command:mtls.showLog).pem';
-  const links = (markdown: string) => [...new MarkdownIt().render(markdown).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
+  const links = (markdown: string) =>
+    [...new MarkdownIt().render(markdown).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
 
   before(() => {
     fs.mkdirSync(dir(), { recursive: true });
@@ -65,7 +66,12 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
 
   it('refuses the KDF bomb and the 5,000-certificate bundle while normal files decode, and the extension host stays responsive', async () => {
     const a = await api();
-    await until('the hostile folder in the tree', async () => ((await a.certificateFolders()).find((x) => x.label === 'hostile')?.files.length === 6 ? true : undefined), 30_000);
+    await until(
+      'the hostile folder in the tree',
+      async () =>
+        (await a.certificateFolders()).find((x) => x.label === 'hostile')?.files.length === 6 ? true : undefined,
+      30_000,
+    );
     const order: string[] = [];
     const t0 = Date.now();
     const { value, stallMs, roundTrips } = await responsiveness(async () => {
@@ -87,16 +93,23 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     // The bomb: one node, no items. "not decoded" from the deadline, or the decoder's own refusal.
     assert.equal(value.bomb.length, 1, JSON.stringify(value.bomb));
     assert.equal(value.bomb[0].contextValue, 'message');
-    if (/^not decoded/.test(value.bomb[0].label)) assert.equal(value.bomb[0].label, 'not decoded: took longer than 5 s (limit set by mtls.decodeTimeoutMs)');
+    if (/^not decoded/.test(value.bomb[0].label))
+      assert.equal(value.bomb[0].label, 'not decoded: took longer than 5 s (limit set by mtls.decodeTimeoutMs)');
     else assert.match(value.bomb[0].label, /PKCS#12/);
     // The bundle: decoded in full within the deadline, or "not decoded" (its row says which).
-    assert.match(value.bundle?.description ?? '', /^(5000 certificates|not decoded: took longer than 5 s \(limit set by mtls\.decodeTimeoutMs\))$/);
+    assert.match(
+      value.bundle?.description ?? '',
+      /^(5000 certificates|not decoded: took longer than 5 s \(limit set by mtls\.decodeTimeoutMs\))$/,
+    );
     if (/^not decoded/.test(value.bundle?.description ?? '')) assert.match(value.bundle?.contextValue ?? '', /:error/);
 
     // Normal files: decoded with their fields. Which finishes first no longer says anything: the decoder prices the
     // bomb's key derivation and refuses it before doing any (the worker's deadline is the second line of defence).
     assert.deepEqual([...order].sort(), ['bomb', 'normal']);
-    assert.deepEqual(value.normal.map((r) => r.label), ['hostile-leaf', 'Hostile Test CA']);
+    assert.deepEqual(
+      value.normal.map((r) => r.label),
+      ['hostile-leaf', 'Hostile Test CA'],
+    );
     const issued = value.normal[0].children.find((c) => c.label === 'Issued by (this file)');
     assert.equal(issued?.description, 'Hostile Test CA — signature verified');
     assert.match(value.normal[0].children.find((c) => c.label === 'Subject')?.description ?? '', /CN=hostile-leaf/);
@@ -111,13 +124,24 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
 
   it('the Problems panel shows the refusal, and the background pass goes on to the files after it', async () => {
     const a = await api();
-    const diags = await until('a diagnostic for the bomb', () => {
-      const d = a.diagnostics(f('kdf-bomb.p12'));
-      return d.length ? d : undefined;
-    }, 30_000);
+    const diags = await until(
+      'a diagnostic for the bomb',
+      () => {
+        const d = a.diagnostics(f('kdf-bomb.p12'));
+        return d.length ? d : undefined;
+      },
+      30_000,
+    );
     assert.equal(diags.length, 1);
     // The background pass goes on past the hostile files (problems/ comes after hostile/).
-    await until('the expired fixture\'s diagnostic', () => (a.diagnostics(path.join(ws(), 'problems', 'expired.pem')).some((d) => /expired/.test(d.message)) ? true : undefined), 30_000);
+    await until(
+      "the expired fixture's diagnostic",
+      () =>
+        a.diagnostics(path.join(ws(), 'problems', 'expired.pem')).some((d) => /expired/.test(d.message))
+          ? true
+          : undefined,
+      30_000,
+    );
     const rows = await a.treeUnder(path.join(ws(), 'certs', 'fixture-ca.pem'));
     assert.equal(rows[0].label, 'Fixture Root CA');
   });
@@ -126,25 +150,46 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     const a = await api();
     fs.writeFileSync(f('bundle-3000.pem'), sameNameBundle(3000)); // new content, seconds of work: not in the cache
     // Listing the tree (as the view does when it is visible) scans and starts a background pass.
-    await until('the new file listed', async () => ((await a.certificateFolders()).some((x) => x.files.includes(f('bundle-3000.pem'))) ? true : undefined), 30_000);
-    await until('the background pass working on a file', () => (a.pendingDecodes().background > 0 ? true : undefined), 30_000);
+    await until(
+      'the new file listed',
+      async () =>
+        (await a.certificateFolders()).some((x) => x.files.includes(f('bundle-3000.pem'))) ? true : undefined,
+      30_000,
+    );
+    await until(
+      'the background pass working on a file',
+      () => (a.pendingDecodes().background > 0 ? true : undefined),
+      30_000,
+    );
     await run('mtls.refreshCertificates');
     assert.equal(a.pendingDecodes().background, 0);
   });
 
   it('a forged issuer (same name and key identifiers, another key) is not shown as the issuer', async () => {
     const rows = await (await api()).treeUnder(f('forged-issuer.pem'));
-    assert.deepEqual(rows.map((r) => r.label), ['hostile-leaf', 'Hostile Test CA']);
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      ['hostile-leaf', 'Hostile Test CA'],
+    );
     const issued = rows[0].children.find((c) => c.label === 'Issued by (this file)');
     assert.ok(!issued || !/signature verified/.test(issued.description ?? ''), JSON.stringify(issued));
     if (issued) assert.match(issued.description ?? '', /does NOT verify/);
   });
 
-  it('a subject written as a command link stays text in the hover, and only the hover\'s own command is enabled', async () => {
+  it("a subject written as a command link stays text in the hover, and only the hover's own command is enabled", async () => {
     const uri = vscode.Uri.file(f('command-link.pem'));
     await vscode.window.showTextDocument(uri);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(2, 1));
-    const contents = hovers.flatMap((h) => h.contents).filter((c): c is vscode.MarkdownString => typeof c !== 'string' && 'value' in c && (c as vscode.MarkdownString).value.includes('Decode'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(2, 1),
+    );
+    const contents = hovers
+      .flatMap((h) => h.contents)
+      .filter(
+        (c): c is vscode.MarkdownString =>
+          typeof c !== 'string' && 'value' in c && (c as vscode.MarkdownString).value.includes('Decode'),
+      );
     assert.equal(contents.length, 1, JSON.stringify(hovers.flatMap((h) => h.contents)));
     const md = contents[0];
     assert.ok(md.value.includes(linkCn), 'the subject is shown');
@@ -183,7 +228,10 @@ describe('hostile certificate files cost VS Code nothing but "not decoded" nodes
     let server: RunningServer | undefined;
     try {
       await changed;
-      server = await run<RunningServer>('mtls.startServer', { file: path.join(ws(), 'hostile-srv', 'server.mts'), port: await freePort() });
+      server = await run<RunningServer>('mtls.startServer', {
+        file: path.join(ws(), 'hostile-srv', 'server.mts'),
+        port: await freePort(),
+      });
       assert.ok(server.pid > 0);
     } finally {
       if (server) await run('mtls.stopServer', { file: path.join(ws(), 'hostile-srv', 'server.mts') });

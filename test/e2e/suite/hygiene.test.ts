@@ -19,7 +19,9 @@ describe('what the extension holds per document and per run goes when they end',
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('mtls').update('certificateGlob', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('mtls')
+      .update('certificateGlob', undefined, vscode.ConfigurationTarget.Workspace);
     fs.rmSync(dir(), { recursive: true, force: true });
   });
 
@@ -30,7 +32,11 @@ describe('what the extension holds per document and per run goes when they end',
     const doc = await vscode.workspace.openTextDocument({ content: `notes\n${pem}`, language: 'plaintext' });
     await vscode.window.showTextDocument(doc);
     const hover = async (line: number) => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 1));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(line, 1),
+      );
       return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     };
     for (let i = 0; i < 3; i++) assert.match(await hover(2), /mtls-client/);
@@ -44,10 +50,14 @@ describe('what the extension holds per document and per run goes when they end',
     assert.equal(await hover(0), '');
     assert.equal(a.held().hoverScans - before.hoverScans, 2);
     await closeActive();
-    await until('the closed document\'s scan dropped', () => (a.held().hoverDocuments === before.hoverDocuments ? true : undefined), 30_000);
+    await until(
+      "the closed document's scan dropped",
+      () => (a.held().hoverDocuments === before.hoverDocuments ? true : undefined),
+      30_000,
+    );
   });
 
-  it('a decoded result\'s text is dropped when its document closes', async () => {
+  it("a decoded result's text is dropped when its document closes", async () => {
     const a = await api();
     const before = a.held().decodedDocuments;
     const r = await run<DecodeResult>('mtls.decodeCertificate', { file: certs('client-crt.pem') });
@@ -57,25 +67,32 @@ describe('what the extension holds per document and per run goes when they end',
     await until('the decoded text dropped', () => (a.held().decodedDocuments === before ? true : undefined), 30_000);
   });
 
-  it('a server terminal\'s events are released when the terminal closes', async () => {
+  it("a server terminal's events are released when the terminal closes", async () => {
     const a = await api();
     await run('mtls.scaffoldServer', { folder: 'hyg', overwrite: true, open: false });
     const before = a.held().terminals;
-    const server = await run<RunningServer>('mtls.startServer', { file: path.join(dir(), 'server.mts'), port: await freePort() });
+    const server = await run<RunningServer>('mtls.startServer', {
+      file: path.join(dir(), 'server.mts'),
+      port: await freePort(),
+    });
     assert.equal(a.held().terminals, before + 1);
     await run('mtls.stopServer', { file: path.join(dir(), 'server.mts') });
     // Stopped, the terminal stays for its output; closing it releases the rest.
     assert.equal(a.held().terminals, before + 1);
     server.terminal.dispose();
-    await until('the terminal\'s events released', () => (a.held().terminals === before ? true : undefined), 30_000);
+    await until("the terminal's events released", () => (a.held().terminals === before ? true : undefined), 30_000);
   });
 
   it('a changed mtls.certificateGlob is watched at once: a new file of the new kind appears in the tree', async () => {
     const a = await api();
     const changed = new Promise<void>((resolve) => {
-      const sub = vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mtls.certificateGlob') && (sub.dispose(), resolve()));
+      const sub = vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration('mtls.certificateGlob') && (sub.dispose(), resolve()),
+      );
     });
-    await vscode.workspace.getConfiguration('mtls').update('certificateGlob', '**/*.{pem,mtlscert}', vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('mtls')
+      .update('certificateGlob', '**/*.{pem,mtlscert}', vscode.ConfigurationTarget.Workspace);
     await changed;
     // The tree's own refresh for the new setting has run (and found no such file yet).
     await new Promise((r) => setTimeout(r, 1500));
@@ -83,14 +100,22 @@ describe('what the extension holds per document and per run goes when they end',
     // In a folder that exists (a file written at once into a new folder can reach the watcher as the folder only).
     const file = certs('client.mtlscert');
     fs.writeFileSync(file, fs.readFileSync(certs('client-crt.pem')));
-    await until('the new file listed', async () => ((await a.certificateFolders()).some((f) => f.files.includes(file)) ? true : undefined), 30_000);
+    await until(
+      'the new file listed',
+      async () => ((await a.certificateFolders()).some((f) => f.files.includes(file)) ? true : undefined),
+      30_000,
+    );
   });
 
   it('a CA certificate without its key is a typed input error saying what to pass', async () => {
     const lonely = path.join(dir(), 'lonely', 'root-crt.pem');
     fs.mkdirSync(path.dirname(lonely), { recursive: true });
     fs.copyFileSync(certs('ca-root-crt.pem'), lonely);
-    const inputError = (e: unknown) => (e as Error).name === 'InputError' && /^No private key found next to root-crt\.pem in .*: pass caKey \(the CA's private key file\)/.test((e as Error).message);
+    const inputError = (e: unknown) =>
+      (e as Error).name === 'InputError' &&
+      /^No private key found next to root-crt\.pem in .*: pass caKey \(the CA's private key file\)/.test(
+        (e as Error).message,
+      );
     await assert.rejects(run('mtls.generateClient', { caCert: lonely, folder: 'hyg/lonely/out' }), inputError);
     await assert.rejects(run('mtls.createKoreKit', { caCert: lonely, folder: 'hyg/lonely/kit' }), inputError);
   });

@@ -45,11 +45,27 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     assert.equal(await listening(port), false, 'the server started for the check is stopped');
   });
 
-  it('a client certificate the server does not trust: the failing row carries its handshake, step 5 failed with the server\'s refusal, in the result and the document', async function () {
+  it("a client certificate the server does not trust: the failing row carries its handshake, step 5 failed with the server's refusal, in the result and the document", async function () {
     this.timeout(180_000);
-    await run('mtls.generateChain', { folder: 'golive-untrusted/certs', keyType: 'ec256', overwrite: true, gitignore: false });
-    await run('mtls.generateChain', { folder: 'golive-other/certs', keyType: 'ec256', org: 'Another Org', overwrite: true, gitignore: false });
-    await run('mtls.scaffoldServer', { folder: 'golive-untrusted', port: await freePort(), overwrite: true, open: false });
+    await run('mtls.generateChain', {
+      folder: 'golive-untrusted/certs',
+      keyType: 'ec256',
+      overwrite: true,
+      gitignore: false,
+    });
+    await run('mtls.generateChain', {
+      folder: 'golive-other/certs',
+      keyType: 'ec256',
+      org: 'Another Org',
+      overwrite: true,
+      gitignore: false,
+    });
+    await run('mtls.scaffoldServer', {
+      folder: 'golive-untrusted',
+      port: await freePort(),
+      overwrite: true,
+      open: false,
+    });
     // The CX custom client certificate, issued by a CA the server's bundle does not hold.
     const file = (...p: string[]) => path.join(ws(), ...p);
     copyFileSync(file('golive-other', 'certs', 'client-fullchain.pem'), file('golive-untrusted', 'cx-client-crt.pem'));
@@ -58,7 +74,10 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
     const sample = r.rows.find((x) => x.id === 'sample-response');
     assert.equal(sample?.status, 'fail');
     assert.equal(sample?.handshake?.failedStep, 5);
-    assert.deepEqual(sample?.handshake?.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'failed']);
+    assert.deepEqual(
+      sample?.handshake?.steps.map((s) => s.status),
+      ['ok', 'ok', 'ok', 'ok', 'failed'],
+    );
     // The server was started in a VS Code terminal for the check: its own line for that connection is merged in.
     assert.match(sample?.handshake?.steps[4]?.server?.line ?? '', /refused handshake from 127\.0\.0\.1:\d+ \[/);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === r.document);
@@ -68,15 +87,24 @@ describe('go-live readiness (mtls.checkReadiness with an argument object)', () =
 
   it('a folder without server.mts is one failing row with a Scaffold Server button', async () => {
     const r = await run<Result>('mtls.checkReadiness', { platform: 'kore', folder: 'golive/certs', open: false });
-    assert.deepEqual(r.rows.map((x) => [x.id, x.status]), [['server-file', 'fail']]);
+    assert.deepEqual(
+      r.rows.map((x) => [x.id, x.status]),
+      [['server-file', 'fail']],
+    );
     assert.deepEqual(r.buttons, ['Scaffold Server']);
   });
 
   it('a folder with a single-file server.ts of an earlier template is one failing row with an Update Server button', async () => {
     mkdirSync(path.join(ws(), 'golive-legacy'), { recursive: true });
-    copyFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'server-v4', 'kore', 'server.ts'), path.join(ws(), 'golive-legacy', 'server.ts'));
+    copyFileSync(
+      path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'server-v4', 'kore', 'server.ts'),
+      path.join(ws(), 'golive-legacy', 'server.ts'),
+    );
     const r = await run<Result>('mtls.checkReadiness', { platform: 'kore', folder: 'golive-legacy', open: false });
-    assert.deepEqual(r.rows.map((x) => [x.id, x.status]), [['server-file', 'fail']]);
+    assert.deepEqual(
+      r.rows.map((x) => [x.id, x.status]),
+      [['server-file', 'fail']],
+    );
     assert.match(r.rows[0]?.fix ?? '', /mtls scaffold --upgrade /);
     assert.deepEqual(r.buttons, ['Update Server']);
   });

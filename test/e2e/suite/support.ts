@@ -12,7 +12,8 @@ export async function api(): Promise<MtlsWorkbenchApi> {
 }
 
 /** executeCommand as a Promise (it returns a Thenable, which assert.rejects does not take). */
-export const run = <T>(id: string, args?: unknown): Promise<T> => Promise.resolve(vscode.commands.executeCommand<T>(id, args));
+export const run = <T>(id: string, args?: unknown): Promise<T> =>
+  Promise.resolve(vscode.commands.executeCommand<T>(id, args));
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -25,7 +26,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a value (or fails after `ms`). */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 15_000,
+): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
     const v = await probe();
     if (v !== undefined) return v;

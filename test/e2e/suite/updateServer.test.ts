@@ -19,7 +19,11 @@ describe('Update Webhook Server… (argument object): a single-file server.ts co
   });
 
   it('dryRun with showDiff opens the diff (server.ts ↔ the server.mts it becomes) and changes nothing', async () => {
-    const r = await run<UpdateServerResult>('mtls.updateServer', { file: dir('server.ts'), dryRun: true, showDiff: true });
+    const r = await run<UpdateServerResult>('mtls.updateServer', {
+      file: dir('server.ts'),
+      dryRun: true,
+      showDiff: true,
+    });
     assert.deepEqual([r.kind, r.fromVersion, r.applied, r.upToDate], ['migrate', 1, false, false]);
     assert.ok(r.changes.length > 0);
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
@@ -49,7 +53,10 @@ describe('Update Webhook Server… (argument object): a single-file server.ts co
     const start = dir('mtls-server', 'start.mts');
     const mangled = fs.readFileSync(start, 'utf8').replace('rejectUnauthorized: true,', 'rejectUnauthorized: false,');
     fs.writeFileSync(start, mangled);
-    await assert.rejects(run('mtls.updateServer', { file: dir('server.mts') }), /Cannot upgrade .*edited: start\.mts.*Nothing was changed/);
+    await assert.rejects(
+      run('mtls.updateServer', { file: dir('server.mts') }),
+      /Cannot upgrade .*edited: start\.mts.*Nothing was changed/,
+    );
     assert.equal(fs.readFileSync(start, 'utf8'), mangled);
   });
 });

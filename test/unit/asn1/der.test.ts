@@ -2,12 +2,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { berToDer, readBer } from '../../../src/core/asn1/ber';
-import { der, parseDer, children, readBoolean, readOid, readInteger, readIntegerHex, readTime, readString, Asn1Error, MAX_DEPTH } from '../../../src/core/asn1/der';
+import {
+  der,
+  parseDer,
+  children,
+  readBoolean,
+  readOid,
+  readInteger,
+  readIntegerHex,
+  readTime,
+  readString,
+  Asn1Error,
+  MAX_DEPTH,
+} from '../../../src/core/asn1/der';
 
 test('encodes and reads back an OID, integers, strings and times', () => {
   const when = new Date(Date.UTC(2031, 4, 6, 7, 8, 9));
   const later = new Date(Date.UTC(2051, 0, 1, 0, 0, 0));
-  const buf = der.sequence(der.oid('1.2.840.113549.1.1.11'), der.integer(0x80n), der.integer(Buffer.from([0, 0, 1])), der.utf8('Zürich'), der.bmp('Ωmega'), der.time(when), der.time(later));
+  const buf = der.sequence(
+    der.oid('1.2.840.113549.1.1.11'),
+    der.integer(0x80n),
+    der.integer(Buffer.from([0, 0, 1])),
+    der.utf8('Zürich'),
+    der.bmp('Ωmega'),
+    der.time(when),
+    der.time(later),
+  );
   const kids = children(parseDer(buf));
   assert.equal(readOid(kids[0]), '1.2.840.113549.1.1.11');
   assert.equal(readInteger(kids[1]), 128n);
@@ -36,31 +56,57 @@ test('rejects truncated, indefinite-length and trailing data with a typed error'
 });
 
 test('DER strictness: empty or non-DER BOOLEANs, non-minimal lengths, bad string encodings and deep nesting are typed errors', () => {
-  const bool = (body: number[]) => children(parseDer(Buffer.from([0x30, body.length + 2, 0x01, body.length, ...body])))[0];
-  assert.throws(() => readBoolean(bool([])), (e: unknown) => e instanceof Asn1Error && /BOOLEAN of 0 octets/.test(e.message));
+  const bool = (body: number[]) =>
+    children(parseDer(Buffer.from([0x30, body.length + 2, 0x01, body.length, ...body])))[0];
+  assert.throws(
+    () => readBoolean(bool([])),
+    (e: unknown) => e instanceof Asn1Error && /BOOLEAN of 0 octets/.test(e.message),
+  );
   assert.throws(() => readBoolean(bool([0x01])), /BOOLEAN value 0x01 \(DER needs 0x00 or 0xFF\)/);
   assert.equal(readBoolean(bool([0xff])), true);
   assert.equal(readBoolean(bool([0x00])), false);
   // 5 written as 0x81 0x05 (long form under 128) and as 0x82 0x00 0x05 (leading zero).
-  assert.throws(() => parseDer(Buffer.from([0x04, 0x81, 0x05, 1, 2, 3, 4, 5])), (e: unknown) => e instanceof Asn1Error && /non-minimal length encoding of 5 \(not DER\)/.test(e.message));
+  assert.throws(
+    () => parseDer(Buffer.from([0x04, 0x81, 0x05, 1, 2, 3, 4, 5])),
+    (e: unknown) => e instanceof Asn1Error && /non-minimal length encoding of 5 \(not DER\)/.test(e.message),
+  );
   assert.throws(() => parseDer(Buffer.from([0x04, 0x82, 0x00, 0x05, 1, 2, 3, 4, 5])), /non-minimal length/);
-  assert.throws(() => readString(parseDer(Buffer.from([0x1c, 0x04, 0x7f, 0xff, 0xff, 0xff]))), (e: unknown) => e instanceof Asn1Error && /not a Unicode character/.test(e.message));
-  assert.throws(() => readString(parseDer(Buffer.from([0x1c, 0x03, 0, 0, 0x41]))), (e: unknown) => e instanceof Asn1Error);
-  assert.throws(() => readString(parseDer(Buffer.from([0x1e, 0x03, 0, 0x41, 0]))), (e: unknown) => e instanceof Asn1Error && /BMPString of 3 octets/.test(e.message));
+  assert.throws(
+    () => readString(parseDer(Buffer.from([0x1c, 0x04, 0x7f, 0xff, 0xff, 0xff]))),
+    (e: unknown) => e instanceof Asn1Error && /not a Unicode character/.test(e.message),
+  );
+  assert.throws(
+    () => readString(parseDer(Buffer.from([0x1c, 0x03, 0, 0, 0x41]))),
+    (e: unknown) => e instanceof Asn1Error,
+  );
+  assert.throws(
+    () => readString(parseDer(Buffer.from([0x1e, 0x03, 0, 0x41, 0]))),
+    (e: unknown) => e instanceof Asn1Error && /BMPString of 3 octets/.test(e.message),
+  );
   assert.equal(readString(parseDer(Buffer.from([0x1c, 0x04, 0, 0x01, 0xf6, 0x00]))), '😀');
   // 200 nested SEQUENCEs: refused at MAX_DEPTH, not by a stack overflow.
   let deep: Buffer = der.null();
   for (let i = 0; i < 200; i++) deep = der.sequence(deep);
   let node = parseDer(deep);
-  assert.throws(() => {
-    for (;;) node = children(node)[0];
-  }, (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message));
+  assert.throws(
+    () => {
+      for (;;) node = children(node)[0];
+    },
+    (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message),
+  );
 });
 
 test('OIDs: first arcs 0–2 (2 takes any second arc), large arcs, repeated reads, and bad encodings that fail every time', () => {
   const read = (bytes: number[]) => readOid(parseDer(Buffer.from([0x06, bytes.length, ...bytes])));
   const long = '1.3.6.1.4.1.' + Array.from({ length: 40 }, (_, i) => 1000 + i).join('.');
-  for (const oid of ['0.9.2342.19200300.100.1.25', '1.2.840.10045.4.3.3', '2.5.29.17', '2.999.3', '1.3.6.1.4.1.55555.4294967296', long]) {
+  for (const oid of [
+    '0.9.2342.19200300.100.1.25',
+    '1.2.840.10045.4.3.3',
+    '2.5.29.17',
+    '2.999.3',
+    '1.3.6.1.4.1.55555.4294967296',
+    long,
+  ]) {
     const node = parseDer(der.oid(oid));
     assert.equal(readOid(node), oid, 'first read');
     assert.equal(readOid(node), oid, 'read again (the remembered answer)');
@@ -68,7 +114,11 @@ test('OIDs: first arcs 0–2 (2 takes any second arc), large arcs, repeated read
   // 2.999.3 by hand: the first octets carry 2*40+999 = 1079 = 0x88 0x37.
   assert.equal(read([0x88, 0x37, 0x03]), '2.999.3');
   for (let i = 0; i < 2; i++) {
-    assert.throws(() => read([0x69, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), /arc too large/, `an arc beyond 2^53 is refused, not rounded (read ${i + 1})`);
+    assert.throws(
+      () => read([0x69, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+      /arc too large/,
+      `an arc beyond 2^53 is refused, not rounded (read ${i + 1})`,
+    );
     assert.throws(() => read([0x2a, 0x86]), /ends inside an arc/, `a cut arc (read ${i + 1})`);
     assert.throws(() => read([]), /empty object identifier/);
   }
@@ -83,11 +133,22 @@ test('BER → DER: indefinite lengths, long-form lengths and OCTET STRINGs in pi
   // SEQUENCE (indefinite) { INTEGER 3 (length 0x81 0x01), OCTET STRING in pieces "ab" + ("cd" + "e"), [0] (indefinite) { NULL } }
   const ber = hex('3080 028101 03  2480 0402 6162 2480 0402 6364 0401 65 0000 0000  a080 0500 0000  0000');
   const out = berToDer(ber);
-  assert.deepEqual(out, der.sequence(der.integer(3), der.octetString(Buffer.from('abcde')), der.explicit(0, der.null())));
+  assert.deepEqual(
+    out,
+    der.sequence(der.integer(3), der.octetString(Buffer.from('abcde')), der.explicit(0, der.null())),
+  );
   // openssl reads the BER as BER, and our DER as the same values.
   const parse = (input: Buffer) => execFileSync('openssl', ['asn1parse', '-inform', 'DER'], { input }).toString();
   assert.match(parse(ber), /l=inf\s+cons: OCTET STRING/);
-  const values = parse(out).split('\n').filter((l) => / prim: /.test(l)).map((l) => l.replace(/^.*prim: /, '').replace(/\s+/g, ' ').trim());
+  const values = parse(out)
+    .split('\n')
+    .filter((l) => / prim: /.test(l))
+    .map((l) =>
+      l
+        .replace(/^.*prim: /, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   assert.deepEqual(values, ['INTEGER :03', 'OCTET STRING :abcde', 'NULL']);
   // An empty piece adds nothing.
   assert.deepEqual(berToDer(hex('2480 0400 0401 61 0000')), der.octetString(Buffer.from('a')));
@@ -104,7 +165,11 @@ test('hostile BER is a typed error naming the fault: unterminated, misplaced end
   const cases: [string, Buffer, RegExp][] = [
     ['unterminated', hex('3080 0201 03'), /no end-of-contents marker/],
     ['unterminated inside', hex('3080 3080 0500 0000'), /no end-of-contents marker/],
-    ['end-of-contents in a definite element', hex('3004 0500 0000'), /end-of-contents marker inside a definite-length element/],
+    [
+      'end-of-contents in a definite element',
+      hex('3004 0500 0000'),
+      /end-of-contents marker inside a definite-length element/,
+    ],
     ['end-of-contents with a length', hex('3080 0001 00'), /malformed end-of-contents/],
     ['indefinite primitive', hex('0480 6162 0000'), /indefinite length on a primitive element/],
     ['a SEQUENCE among OCTET STRING pieces', hex('2480 3000 0000'), /only OCTET STRING pieces/],
@@ -115,7 +180,11 @@ test('hostile BER is a typed error naming the fault: unterminated, misplaced end
     ['empty', Buffer.alloc(0), /data ends/],
   ];
   for (const [what, bytes, message] of cases) {
-    assert.throws(() => berToDer(bytes), (e: unknown) => e instanceof Asn1Error && message.test(e.message), what);
+    assert.throws(
+      () => berToDer(bytes),
+      (e: unknown) => e instanceof Asn1Error && message.test(e.message),
+      what,
+    );
   }
 });
 
@@ -124,7 +193,11 @@ test('BER bombs end quickly: 100,000 nested indefinite lengths stop at MAX_DEPTH
     const nest = Buffer.alloc(200_000, 0);
     for (let i = 0; i < nest.length; i += 2) hex(open).copy(nest, i);
     const t0 = performance.now();
-    assert.throws(() => berToDer(nest), (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message), open);
+    assert.throws(
+      () => berToDer(nest),
+      (e: unknown) => e instanceof Asn1Error && new RegExp(`deeper than ${MAX_DEPTH} levels`).test(e.message),
+      open,
+    );
     assert.ok(performance.now() - t0 < 1000, `${open}: ${performance.now() - t0} ms`);
   }
   // 4 MB: an indefinite SEQUENCE of a million empty indefinite SEQUENCEs, then the same without its last marker.

@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPkcs12, generateChain } from '../../../src/core/pki/index';
 import { decodeBytes, decodePemText, type DecodedFile } from '../../../src/core/x509/index';
-import { fieldRow, fileRow, folderDescription, itemFields, itemRow, messageRow } from '../../../src/core/certificateView/index';
+import {
+  fieldRow,
+  fileRow,
+  folderDescription,
+  itemFields,
+  itemRow,
+  messageRow,
+} from '../../../src/core/certificateView/index';
 
 const DAY_MS = 86_400_000;
 /** After the 397-day leaves expired, within the 10-year CA's validity. */
@@ -15,7 +22,8 @@ async function chainFiles(): Promise<Record<string, string>> {
   return Object.fromEntries(set.files.map((f) => [f.name, String(f.contents)]));
 }
 const files = chainFiles();
-const decoded = async (name: string, now?: Date): Promise<DecodedFile> => decodePemText((await files)[name], { fileName: name, ...(now ? { now } : {}) });
+const decoded = async (name: string, now?: Date): Promise<DecodedFile> =>
+  decodePemText((await files)[name], { fileName: name, ...(now ? { now } : {}) });
 
 test('a CA file: "1 certificate", the CA facet, a verified icon; its item is a trusted root', async () => {
   const row = fileRow(await decoded('ca-root-crt.pem'));
@@ -57,7 +65,10 @@ test('an expired leaf: the expired facet, the error icon, the problem in both to
   assert.deepEqual(row.icon, { codicon: 'error', colour: 'error' });
   assert.deepEqual(row.tooltip, ['1 certificate', expired.message]);
   const message = messageRow(expired);
-  assert.deepEqual([message.label, message.icon, message.facets, message.needsPassphrase], [expired.message, { codicon: 'error', colour: 'error' }, ['message'], false]);
+  assert.deepEqual(
+    [message.label, message.icon, message.facets, message.needsPassphrase],
+    [expired.message, { codicon: 'error', colour: 'error' }, ['message'], false],
+  );
 });
 
 test('a leaf that expires soon: the warning icon in both rows, the problem facet, no expired facet', async () => {
@@ -80,7 +91,11 @@ test('a key file: "1 private key", the key facet and icon; it names the files wi
   assert.deepEqual(row.facets, ['file', 'key']);
   assert.deepEqual(row.icon, { codicon: 'key' });
   assert.deepEqual(itemRow(key.items[0]).facets, ['item', 'privateKey']);
-  const others = [['client-crt.pem', await decoded('client-crt.pem')], ['server-crt.pem', await decoded('server-crt.pem')], ['client-key.pem', key]] as const;
+  const others = [
+    ['client-crt.pem', await decoded('client-crt.pem')],
+    ['server-crt.pem', await decoded('server-crt.pem')],
+    ['client-key.pem', key],
+  ] as const;
   assert.deepEqual(itemFields(key, 0, () => others)[0], { label: 'Matches certificate', value: 'client-crt.pem' });
   // And the certificate names the file with its private key.
   const cert = others[0][1];
@@ -101,19 +116,35 @@ test('a certificate issued by another in the same file says so, and whether the 
 
 test('a PKCS#12 file without its passphrase: the lock icon, the error and p12 facets, a passphrase row', async () => {
   const { 'client-crt.pem': certPem, 'client-key.pem': keyPem } = await files;
-  const file = decodeBytes(await buildPkcs12({ certPem, keyPem, passphrase: 'right horse' }), { fileName: 'client.p12' });
+  const file = decodeBytes(await buildPkcs12({ certPem, keyPem, passphrase: 'right horse' }), {
+    fileName: 'client.p12',
+  });
   const row = fileRow(file);
   assert.deepEqual(row.icon, { codicon: 'lock' });
   assert.deepEqual(row.facets, ['file', 'p12', 'error']);
   assert.equal(row.description, file.errors[0].message);
   const message = messageRow(file.errors[0]);
-  assert.deepEqual([message.facets, message.needsPassphrase, message.icon], [['message', 'passphrase'], true, { codicon: 'error', colour: 'error' }]);
+  assert.deepEqual(
+    [message.facets, message.needsPassphrase, message.icon],
+    [['message', 'passphrase'], true, { codicon: 'error', colour: 'error' }],
+  );
 });
 
 test('fields: label and value, or the value alone; a flagged field carries its severity icon', () => {
-  assert.deepEqual(fieldRow({ label: 'Subject', value: 'CN=x' }), { label: 'Subject', description: 'CN=x', tooltip: 'Subject: CN=x' });
-  assert.deepEqual(fieldRow({ label: '', value: 'DNS:localhost' }), { label: 'DNS:localhost', description: undefined, tooltip: 'DNS:localhost' });
-  assert.deepEqual(fieldRow({ label: 'Validity', value: 'soon', severity: 'warning' }).icon, { codicon: 'warning', colour: 'warning' });
+  assert.deepEqual(fieldRow({ label: 'Subject', value: 'CN=x' }), {
+    label: 'Subject',
+    description: 'CN=x',
+    tooltip: 'Subject: CN=x',
+  });
+  assert.deepEqual(fieldRow({ label: '', value: 'DNS:localhost' }), {
+    label: 'DNS:localhost',
+    description: undefined,
+    tooltip: 'DNS:localhost',
+  });
+  assert.deepEqual(fieldRow({ label: 'Validity', value: 'soon', severity: 'warning' }).icon, {
+    codicon: 'warning',
+    colour: 'warning',
+  });
   assert.equal(folderDescription(1), '1 file');
   assert.equal(folderDescription(3), '3 files');
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 
 let dir = '';
-const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const ossl = (...args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 async function mtls(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -19,7 +20,27 @@ async function mtls(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'x509-cli-'));
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-subj', '/CN=cli.example', '-addext', 'subjectAltName=DNS:cli.example', '-addext', 'basicConstraints=critical,CA:FALSE', '-days', '20', '-out', 'c.pem');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'k.pem',
+    '-subj',
+    '/CN=cli.example',
+    '-addext',
+    'subjectAltName=DNS:cli.example',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-days',
+    '20',
+    '-out',
+    'c.pem',
+  );
   ossl('pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-passout', 'pass:pw', '-out', 'c.p12');
   writeFileSync(join(dir, 'junk.bin'), Buffer.from([1, 2, 3, 4, 0, 0, 9]));
 });
@@ -38,9 +59,15 @@ test('prints a readable document with problems and exits 0 even when there are p
 });
 
 test('--json is parseable, uses --now, and holds no key material', async () => {
-  const r = await mtls(['decode', 'c.p12', '--json', '--passphrase-env', 'P12PW', '--now', '2099-01-01T00:00:00Z'], { P12PW: 'pw' });
+  const r = await mtls(['decode', 'c.p12', '--json', '--passphrase-env', 'P12PW', '--now', '2099-01-01T00:00:00Z'], {
+    P12PW: 'pw',
+  });
   assert.equal(r.code, 0);
-  const j = JSON.parse(r.out) as { format: string; items: { kind: string; validity?: string }[]; problems: { code: string }[] };
+  const j = JSON.parse(r.out) as {
+    format: string;
+    items: { kind: string; validity?: string }[];
+    problems: { code: string }[];
+  };
   assert.equal(j.format, 'pkcs12');
   assert.deepEqual(j.items.map((i: { kind: string }) => i.kind).sort(), ['certificate', 'privateKey']);
   const cert = j.items.find((i: { kind: string }) => i.kind === 'certificate');
@@ -48,7 +75,9 @@ test('--json is parseable, uses --now, and holds no key material', async () => {
   assert.ok(j.problems.some((p: { code: string }) => p.code === 'expired'));
   const keyDer = execFileSync('openssl', ['pkey', '-in', join(dir, 'k.pem'), '-outform', 'DER']);
   const privScalar = keyDer.subarray(keyDer.indexOf(Buffer.from([0x04, 0x20])) + 2).subarray(0, 32);
-  assert.ok(!r.out.toLowerCase().includes(privScalar.toString('hex')) && !r.out.includes(privScalar.toString('base64')));
+  assert.ok(
+    !r.out.toLowerCase().includes(privScalar.toString('hex')) && !r.out.includes(privScalar.toString('base64')),
+  );
 });
 
 test('PKCS#12 without a passphrase says to pass --passphrase-env; a wrong one says MAC verify failed', async () => {

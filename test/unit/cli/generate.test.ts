@@ -28,22 +28,59 @@ const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
 
 test('mtls chain writes the eleven files, keys 0600 and certificates 0644, and says where and until when', async () => {
   const cwd = tmp();
-  const r = await mtls(cwd, ['chain', '--out', 'certs', '--key', 'ec256', '--san', 'DNS:hook.test,IP:::1', '--client-cn', 'bot-1']);
+  const r = await mtls(cwd, [
+    'chain',
+    '--out',
+    'certs',
+    '--key',
+    'ec256',
+    '--san',
+    'DNS:hook.test,IP:::1',
+    '--client-cn',
+    'bot-1',
+  ]);
   assert.equal(r.code, 0, r.err);
   const dir = path.join(cwd, 'certs');
   assert.deepEqual(readdirSync(dir).sort(), [
-    'ca-crt.pem', 'ca-intermediate-crt.pem', 'ca-intermediate-key.pem', 'ca-root-crt.pem', 'ca-root-key.pem',
-    'client-crt.pem', 'client-fullchain.pem', 'client-key.pem', 'server-crt.pem', 'server-fullchain.pem', 'server-key.pem',
+    'ca-crt.pem',
+    'ca-intermediate-crt.pem',
+    'ca-intermediate-key.pem',
+    'ca-root-crt.pem',
+    'ca-root-key.pem',
+    'client-crt.pem',
+    'client-fullchain.pem',
+    'client-key.pem',
+    'server-crt.pem',
+    'server-fullchain.pem',
+    'server-key.pem',
   ]);
   for (const f of readdirSync(dir)) assert.equal(mode(path.join(dir, f)), f.endsWith('-key.pem') ? '600' : '644', f);
   assert.match(r.out, new RegExp(`Wrote 11 files to ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   assert.match(r.out, /server-crt\.pem .*expires \d{4}-\d\d-\d\d/);
   assert.match(r.out, /\.gitignore/);
-  const v = spawnSync('openssl', ['verify', '-CAfile', path.join(dir, 'ca-crt.pem'), path.join(dir, 'server-crt.pem'), path.join(dir, 'client-crt.pem')], { encoding: 'utf8' });
+  const v = spawnSync(
+    'openssl',
+    [
+      'verify',
+      '-CAfile',
+      path.join(dir, 'ca-crt.pem'),
+      path.join(dir, 'server-crt.pem'),
+      path.join(dir, 'client-crt.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(v.status, 0, v.stderr);
-  const text = spawnSync('openssl', ['x509', '-noout', '-subject', '-ext', 'subjectAltName', '-in', path.join(dir, 'client-crt.pem')], { encoding: 'utf8' }).stdout;
+  const text = spawnSync(
+    'openssl',
+    ['x509', '-noout', '-subject', '-ext', 'subjectAltName', '-in', path.join(dir, 'client-crt.pem')],
+    { encoding: 'utf8' },
+  ).stdout;
   assert.match(text, /CN ?= ?bot-1/);
-  const srv = spawnSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName', '-in', path.join(dir, 'server-crt.pem')], { encoding: 'utf8' }).stdout;
+  const srv = spawnSync(
+    'openssl',
+    ['x509', '-noout', '-ext', 'subjectAltName', '-in', path.join(dir, 'server-crt.pem')],
+    { encoding: 'utf8' },
+  ).stdout;
   assert.match(srv, /DNS:hook.test, IP Address:0:0:0:0:0:0:0:1/);
 });
 
@@ -67,7 +104,11 @@ test('--encrypt-key takes the passphrase from the environment only, and openssl 
   const unset = await mtls(cwd, ['selfsigned', '--out', 'a', '--encrypt-key', '--passphrase-env', 'NOPE']);
   assert.equal(unset.code, 2);
   assert.match(unset.err, /NOPE: that environment variable is not set/);
-  const r = await mtls(cwd, ['selfsigned', '--out', 'a', '--key', 'ec384', '--encrypt-key', '--passphrase-env', 'KEY_PASS'], { KEY_PASS: 'hunter2' });
+  const r = await mtls(
+    cwd,
+    ['selfsigned', '--out', 'a', '--key', 'ec384', '--encrypt-key', '--passphrase-env', 'KEY_PASS'],
+    { KEY_PASS: 'hunter2' },
+  );
   assert.equal(r.code, 0, r.err);
   assert.doesNotMatch(r.out, /hunter2/);
   const key = path.join(cwd, 'a', 'server-key.pem');
@@ -77,21 +118,61 @@ test('--encrypt-key takes the passphrase from the environment only, and openssl 
 
 test('mtls client signs with an encrypted CA key from --ca-passphrase-env; a wrong passphrase or a mismatched key writes nothing', async () => {
   const cwd = tmp();
-  assert.equal((await mtls(cwd, ['chain', '--out', 'ca', '--key', 'ec256', '--encrypt-key', '--passphrase-env', 'P'], { P: 'ca-secret' })).code, 0);
+  assert.equal(
+    (
+      await mtls(cwd, ['chain', '--out', 'ca', '--key', 'ec256', '--encrypt-key', '--passphrase-env', 'P'], {
+        P: 'ca-secret',
+      })
+    ).code,
+    0,
+  );
   assert.equal((await mtls(cwd, ['chain', '--out', 'other', '--key', 'ec256'])).code, 0);
-  const args = ['client', '--ca-cert', 'ca/ca-intermediate-crt.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'bots', '--cn', 'kore-bot', '--name', 'kore'];
+  const args = [
+    'client',
+    '--ca-cert',
+    'ca/ca-intermediate-crt.pem',
+    '--ca-key',
+    'ca/ca-intermediate-key.pem',
+    '--out',
+    'bots',
+    '--cn',
+    'kore-bot',
+    '--name',
+    'kore',
+  ];
   const wrong = await mtls(cwd, [...args, '--ca-passphrase-env', 'P'], { P: 'nope' });
   assert.equal(wrong.code, 1);
   assert.match(wrong.err, /Wrong passphrase for the CA key file/);
   const noPass = await mtls(cwd, args);
   assert.match(noPass.err, /is encrypted: supply its passphrase/);
-  const mismatch = await mtls(cwd, ['client', '--ca-cert', 'ca/ca-intermediate-crt.pem', '--ca-key', 'other/ca-intermediate-key.pem', '--out', 'bots', '--cn', 'x']);
+  const mismatch = await mtls(cwd, [
+    'client',
+    '--ca-cert',
+    'ca/ca-intermediate-crt.pem',
+    '--ca-key',
+    'other/ca-intermediate-key.pem',
+    '--out',
+    'bots',
+    '--cn',
+    'x',
+  ]);
   assert.match(mismatch.err, /CA key does not match the CA certificate/);
   assert.equal(existsSync(path.join(cwd, 'bots')), false, 'nothing written after bad input');
   const ok = await mtls(cwd, [...args, '--ca-passphrase-env', 'P'], { P: 'ca-secret' });
   assert.equal(ok.code, 0, ok.err);
   assert.deepEqual(readdirSync(path.join(cwd, 'bots')).sort(), ['kore-crt.pem', 'kore-fullchain.pem', 'kore-key.pem']);
-  const v = spawnSync('openssl', ['verify', '-CAfile', path.join(cwd, 'ca/ca-root-crt.pem'), '-untrusted', path.join(cwd, 'bots/kore-fullchain.pem'), path.join(cwd, 'bots/kore-crt.pem')], { encoding: 'utf8' });
+  const v = spawnSync(
+    'openssl',
+    [
+      'verify',
+      '-CAfile',
+      path.join(cwd, 'ca/ca-root-crt.pem'),
+      '-untrusted',
+      path.join(cwd, 'bots/kore-fullchain.pem'),
+      path.join(cwd, 'bots/kore-crt.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(v.status, 0, v.stderr);
 });
 
@@ -105,13 +186,39 @@ test('bad input gets a specific message and writes nothing: unknown key type, in
   const badDays = await mtls(cwd, ['selfsigned', '--out', 'x', '--days', 'ten']);
   assert.equal(badDays.code, 2);
   assert.equal((await mtls(cwd, ['chain', '--out', 'ca', '--key', 'ec256'])).code, 0);
-  writeFileSync(path.join(cwd, 'cut.pem'), readFileSync(path.join(cwd, 'ca/ca-intermediate-crt.pem'), 'utf8').slice(0, 200));
-  const cut = await mtls(cwd, ['client', '--ca-cert', 'cut.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', 'c']);
+  writeFileSync(
+    path.join(cwd, 'cut.pem'),
+    readFileSync(path.join(cwd, 'ca/ca-intermediate-crt.pem'), 'utf8').slice(0, 200),
+  );
+  const cut = await mtls(cwd, [
+    'client',
+    '--ca-cert',
+    'cut.pem',
+    '--ca-key',
+    'ca/ca-intermediate-key.pem',
+    '--out',
+    'x',
+    '--cn',
+    'c',
+  ]);
   assert.match(cut.err, /truncated/);
-  const missingFile = await mtls(cwd, ['client', '--ca-cert', 'nope.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', 'c']);
+  const missingFile = await mtls(cwd, [
+    'client',
+    '--ca-cert',
+    'nope.pem',
+    '--ca-key',
+    'ca/ca-intermediate-key.pem',
+    '--out',
+    'x',
+    '--cn',
+    'c',
+  ]);
   assert.match(missingFile.err, /Cannot read the CA certificate nope\.pem: no such file/);
   // An empty common name would leave the subject empty (openssl verify -x509_strict: "Subject name empty").
-  for (const args of [['client', '--ca-cert', 'ca/ca-crt.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', ''], ['chain', '--out', 'x', '--client-cn', '', '--org', '']]) {
+  for (const args of [
+    ['client', '--ca-cert', 'ca/ca-crt.pem', '--ca-key', 'ca/ca-intermediate-key.pem', '--out', 'x', '--cn', ''],
+    ['chain', '--out', 'x', '--client-cn', '', '--org', ''],
+  ]) {
     const empty = await mtls(cwd, args);
     assert.equal(empty.code, 1, args[0]);
     assert.match(empty.err, /The common name "" must be 1–64 characters long\./, args[0]);
@@ -122,13 +229,42 @@ test('bad input gets a specific message and writes nothing: unknown key type, in
 test('mtls p12 writes a 0600 file that openssl and Node open with the env passphrase; there is no plain passphrase option', async () => {
   const cwd = tmp();
   assert.equal((await mtls(cwd, ['chain', '--out', '.', '--key', 'rsa2048'])).code, 0);
-  const plain = await mtls(cwd, ['p12', '--cert', 'client-crt.pem', '--key', 'client-key.pem', '--out', 'c.p12', '--passphrase', 'x']);
+  const plain = await mtls(cwd, [
+    'p12',
+    '--cert',
+    'client-crt.pem',
+    '--key',
+    'client-key.pem',
+    '--out',
+    'c.p12',
+    '--passphrase',
+    'x',
+  ]);
   assert.equal(plain.code, 2);
-  const r = await mtls(cwd, ['p12', '--cert', 'client-crt.pem', '--key', 'client-key.pem', '--chain', 'ca-intermediate-crt.pem', '--out', 'out/client.p12', '--passphrase-env', 'P12'], { P12: 'pfx-pass' });
+  const r = await mtls(
+    cwd,
+    [
+      'p12',
+      '--cert',
+      'client-crt.pem',
+      '--key',
+      'client-key.pem',
+      '--chain',
+      'ca-intermediate-crt.pem',
+      '--out',
+      'out/client.p12',
+      '--passphrase-env',
+      'P12',
+    ],
+    { P12: 'pfx-pass' },
+  );
   assert.equal(r.code, 0, r.err);
   const p = path.join(cwd, 'out/client.p12');
   assert.equal(mode(p), '600');
-  const info = spawnSync('openssl', ['pkcs12', '-info', '-nokeys', '-in', p, '-passin', 'env:P12'], { env: { ...process.env, P12: 'pfx-pass' }, encoding: 'utf8' });
+  const info = spawnSync('openssl', ['pkcs12', '-info', '-nokeys', '-in', p, '-passin', 'env:P12'], {
+    env: { ...process.env, P12: 'pfx-pass' },
+    encoding: 'utf8',
+  });
   assert.equal(info.status, 0, info.stderr);
   assert.equal((info.stdout.match(/BEGIN CERTIFICATE/g) ?? []).length, 2);
   assert.doesNotThrow(() => tls.createSecureContext({ pfx: readFileSync(p), passphrase: 'pfx-pass' }));
@@ -146,9 +282,27 @@ test('mtls trust-bundle writes the Dialogflow bundle and explains it; kore needs
   assert.equal(kore.code, 1);
   assert.match(kore.err, /--import/);
   assert.equal((await mtls(cwd, ['chain', '--out', 'ca', '--key', 'ec256', '--ca-days', '1'])).code, 0);
-  const leaf = await mtls(cwd, ['trust-bundle', '--platform', 'kore', '--import', 'ca/client-crt.pem', '--out', 'ca-kore.pem']);
+  const leaf = await mtls(cwd, [
+    'trust-bundle',
+    '--platform',
+    'kore',
+    '--import',
+    'ca/client-crt.pem',
+    '--out',
+    'ca-kore.pem',
+  ]);
   assert.match(leaf.err, /not a CA certificate/);
-  const ok = await mtls(cwd, ['trust-bundle', '--platform', 'kore', '--import', 'ca/ca-intermediate-crt.pem', '--import', 'ca/ca-root-crt.pem', '--out', 'ca-kore.pem']);
+  const ok = await mtls(cwd, [
+    'trust-bundle',
+    '--platform',
+    'kore',
+    '--import',
+    'ca/ca-intermediate-crt.pem',
+    '--import',
+    'ca/ca-root-crt.pem',
+    '--out',
+    'ca-kore.pem',
+  ]);
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /2 CA certificate/);
   const fine = await mtls(cwd, ['trust-bundle', '--check', 'ca/ca-crt.pem']);
@@ -156,7 +310,14 @@ test('mtls trust-bundle writes the Dialogflow bundle and explains it; kore needs
   assert.match(fine.out, /no expired certificates/);
   // an expired root next to a valid one
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const old = buildCertificate({ role: 'root', subject: encodeName({ cn: 'Old Root' }), publicKey, signingKey: privateKey, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+  const old = buildCertificate({
+    role: 'root',
+    subject: encodeName({ cn: 'Old Root' }),
+    publicKey,
+    signingKey: privateKey,
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2021-01-01T00:00:00Z'),
+  });
   writeFileSync(path.join(cwd, 'mixed.pem'), old.pem + readFileSync(path.join(cwd, 'ca/ca-root-crt.pem'), 'utf8'));
   const mixed = await mtls(cwd, ['trust-bundle', '--check', 'mixed.pem']);
   assert.equal(mixed.code, 1);
@@ -167,17 +328,44 @@ test('mtls trust-bundle writes the Dialogflow bundle and explains it; kore needs
 test('mtls export-der writes the DER and exits 1 listing the problems CX will hit', async () => {
   const cwd = tmp();
   assert.equal((await mtls(cwd, ['chain', '--out', '.', '--key', 'ec256', '--san', 'DNS:hook.example.com'])).code, 0);
-  const good = await mtls(cwd, ['export-der', '--cert', 'ca-root-crt.pem', '--out', 'ca.der', '--server-cert', 'server-fullchain.pem', '--host', 'hook.example.com']);
+  const good = await mtls(cwd, [
+    'export-der',
+    '--cert',
+    'ca-root-crt.pem',
+    '--out',
+    'ca.der',
+    '--server-cert',
+    'server-fullchain.pem',
+    '--host',
+    'hook.example.com',
+  ]);
   assert.equal(good.code, 0, good.err);
   assert.equal(spawnSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(cwd, 'ca.der'), '-noout']).status, 0);
   assert.doesNotMatch(good.out, /holds \d+ certificates/);
   // A bundle: the first certificate (the issuing intermediate) is exported, and the output says so.
   const bundle = await mtls(cwd, ['export-der', '--cert', 'ca-crt.pem', '--out', 'ca-bundle.der']);
   assert.equal(bundle.code, 0, bundle.err);
-  assert.match(bundle.out, /The CA file holds 2 certificates: exported the first, CN=[^,]+ Intermediate CA, O=[^.]+\. To upload another, pass a file holding only that one\./);
-  const exported = spawnSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(cwd, 'ca-bundle.der'), '-noout', '-subject'], { encoding: 'utf8' });
+  assert.match(
+    bundle.out,
+    /The CA file holds 2 certificates: exported the first, CN=[^,]+ Intermediate CA, O=[^.]+\. To upload another, pass a file holding only that one\./,
+  );
+  const exported = spawnSync(
+    'openssl',
+    ['x509', '-inform', 'DER', '-in', path.join(cwd, 'ca-bundle.der'), '-noout', '-subject'],
+    { encoding: 'utf8' },
+  );
   assert.match(exported.stdout, /Intermediate CA/);
-  const bad = await mtls(cwd, ['export-der', '--cert', 'ca-root-crt.pem', '--out', 'ca2.der', '--server-cert', 'server-crt.pem', '--host', 'other.example.com']);
+  const bad = await mtls(cwd, [
+    'export-der',
+    '--cert',
+    'ca-root-crt.pem',
+    '--out',
+    'ca2.der',
+    '--server-cert',
+    'server-crt.pem',
+    '--host',
+    'other.example.com',
+  ]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /does not cover other\.example\.com/);
   assert.match(bad.err, /does not chain to/);

@@ -9,10 +9,28 @@ import { main } from '../../../src/cli/main';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { ctx: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, cwd: process.cwd() }, out, err };
+  return {
+    ctx: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {}, cwd: process.cwd() },
+    out,
+    err,
+  };
 }
 
-const expected = ['selfsigned', 'chain', 'client', 'p12', 'trust-bundle', 'export-der', 'decode', 'scaffold', 'serve', 'send', 'probe', 'export-config', 'init'];
+const expected = [
+  'selfsigned',
+  'chain',
+  'client',
+  'p12',
+  'trust-bundle',
+  'export-der',
+  'decode',
+  'scaffold',
+  'serve',
+  'send',
+  'probe',
+  'export-config',
+  'init',
+];
 
 test('mtls --help lists every subcommand; each has its own --help', async () => {
   const c = capture();
@@ -36,7 +54,10 @@ test('unknown flags, unknown commands and missing arguments print one error line
   // A value that starts with a dash: how to write it, not parseArgs's "argument is ambiguous".
   const c = capture();
   assert.equal(await main(['selfsigned', '--out', 'x', '--days', '-5'], c.ctx), 2);
-  assert.equal(c.err.join('\n').split('\n')[0], 'mtls selfsigned: --days needs a value; one that starts with a dash is written --days=VALUE');
+  assert.equal(
+    c.err.join('\n').split('\n')[0],
+    'mtls selfsigned: --days needs a value; one that starts with a dash is written --days=VALUE',
+  );
 });
 
 test('a file-system failure is one line naming the path, what happened and what to do, exit 1 (never "unexpected error")', async () => {
@@ -47,7 +68,17 @@ test('a file-system failure is one line naming the path, what happened and what 
     const tooLong = 'x'.repeat(300);
     const runs = [
       ['selfsigned', '--out', tooLong],
-      ['p12', '--cert', 'server-crt.pem', '--key', 'server-key.pem', '--passphrase-env', 'P', '--out', `${tooLong}.p12`],
+      [
+        'p12',
+        '--cert',
+        'server-crt.pem',
+        '--key',
+        'server-key.pem',
+        '--passphrase-env',
+        'P',
+        '--out',
+        `${tooLong}.p12`,
+      ],
     ];
     for (const argv of runs) {
       const r = capture();
@@ -56,7 +87,10 @@ test('a file-system failure is one line naming the path, what happened and what 
       assert.doesNotMatch(text, /unexpected error|\n\s+at /, argv[0]);
       assert.ok(text.startsWith(`mtls ${argv[0]}: cannot `), text);
       assert.ok(text.includes(`${dir}${path.sep}${tooLong}`), text);
-      assert.ok(text.endsWith(': the name is too long for the file system (ENAMETOOLONG). Choose a shorter name.'), text);
+      assert.ok(
+        text.endsWith(': the name is too long for the file system (ENAMETOOLONG). Choose a shorter name.'),
+        text,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -77,7 +111,9 @@ test('the bundled dist/cli.js runs as a real process with the same exit codes', 
   assert.equal(bare.stdout, ok.stdout);
   const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
   assert.equal(version.status, 0);
-  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+    version: string;
+  };
   assert.equal(version.stdout.trim(), pkg.version);
   const c = capture();
   await main(['--help'], c.ctx);

@@ -28,7 +28,11 @@ test('mtls --help loads no subcommand module; running one loads only what it nee
     });`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const { afterHelp, afterDecode, undici } = JSON.parse(r.stdout) as { afterHelp: string[]; afterDecode: string[]; undici: boolean };
+  const { afterHelp, afterDecode, undici } = JSON.parse(r.stdout) as {
+    afterHelp: string[];
+    afterDecode: string[];
+    undici: boolean;
+  };
   assert.deepEqual(afterHelp, []);
   assert.deepEqual(afterDecode, ['decode.js']);
   assert.equal(undici, false, 'undici was loaded by decode');

@@ -8,12 +8,27 @@ import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { main } from '../../../src/cli/main';
 import type { CliContext } from '../../../src/cli/command';
 import type { ProbeResult, SendResult } from '../../../src/core/http/index';
-import { closedPort, httpsServer, makeChain, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
+import {
+  closedPort,
+  httpsServer,
+  makeChain,
+  tempDir,
+  writeChain,
+  type ChainFiles,
+  type Running,
+} from '../support/http';
 
 function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+  return {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env,
+    cwd,
+    stdout: () => out.join('\n'),
+    stderr: () => err.join('\n'),
+  };
 }
 
 describe('mtls send / mtls probe (CLI)', () => {
@@ -28,12 +43,21 @@ describe('mtls send / mtls probe (CLI)', () => {
     a = await makeChain('CLI Test');
     dir = writeChain(tempDir('cli'), a);
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
-      seen.push({ auth: req.headers.authorization, ua: req.headers['user-agent'], peer: (req.socket as TLSSocket).getPeerCertificate(true) });
+      seen.push({
+        auth: req.headers.authorization,
+        ua: req.headers['user-agent'],
+        peer: (req.socket as TLSSocket).getPeerCertificate(true),
+      });
       req.resume();
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ fulfillmentText: 'hi', fulfillmentMessages: [{ text: { text: ['hi'] } }] }));
     };
-    const base = { key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true };
+    const base = {
+      key: a['server-key.pem'],
+      cert: a['server-fullchain.pem'],
+      ca: a['ca-root-crt.pem'],
+      requestCert: true,
+    };
     strict = await httpsServer({ ...base, rejectUnauthorized: true }, handler);
     lax = await httpsServer({ ...base, rejectUnauthorized: false }, handler);
   });
@@ -45,7 +69,10 @@ describe('mtls send / mtls probe (CLI)', () => {
 
   it('send --sample es prints a text report and exits 0; the bearer token comes from the environment', async () => {
     const ctx = capture(dir, { HOOK_TOKEN: 'tok-123' });
-    const code = await main(['send', strict.url, '--sample', 'es', ...tls, '--bearer-env', 'HOOK_TOKEN', '--header', 'X-Env: dev'], ctx);
+    const code = await main(
+      ['send', strict.url, '--sample', 'es', ...tls, '--bearer-env', 'HOOK_TOKEN', '--header', 'X-Env: dev'],
+      ctx,
+    );
     assert.equal(code, 0, ctx.stderr() + ctx.stdout());
     assert.match(ctx.stdout(), /HTTP 200/);
     assert.match(ctx.stdout(), /TLS: TLSv1\.3/);
@@ -68,8 +95,15 @@ describe('mtls send / mtls probe (CLI)', () => {
   it('send a JSON file as the body', async () => {
     writeFileSync(path.join(dir, 'body.json'), JSON.stringify({ session: 's', anything: [1, 2] }));
     const ctx = capture(dir);
-    assert.equal(await main(['send', strict.url, '--sample', 'body.json', '--platform', 'kore', ...tls, '--json'], ctx), 0, ctx.stderr());
-    assert.equal((JSON.parse(ctx.stdout()) as SendResult).request.bytes, JSON.stringify({ session: 's', anything: [1, 2] }).length);
+    assert.equal(
+      await main(['send', strict.url, '--sample', 'body.json', '--platform', 'kore', ...tls, '--json'], ctx),
+      0,
+      ctx.stderr(),
+    );
+    assert.equal(
+      (JSON.parse(ctx.stdout()) as SendResult).request.bytes,
+      JSON.stringify({ session: 's', anything: [1, 2] }).length,
+    );
   });
 
   it('send exits 1 with an explanation when nothing listens', async () => {
@@ -93,17 +127,26 @@ describe('mtls send / mtls probe (CLI)', () => {
     ctx = capture(dir);
     assert.equal(await main(['send', strict.url, ...tls, '--bearer-env', 'UNSET_VAR_XYZ'], ctx), 2);
     ctx = capture(dir);
-    assert.equal(await main(['send', strict.url, '--as-dialogflow', '--cert', 'client-crt.pem', '--key', 'client-key.pem'], ctx), 2);
+    assert.equal(
+      await main(['send', strict.url, '--as-dialogflow', '--cert', 'client-crt.pem', '--key', 'client-key.pem'], ctx),
+      2,
+    );
   });
 
   it('send --as-dialogflow sends CN=Google LLC + intermediate and writes the TEST root that signed it', async () => {
     const ctx = capture(dir, { XDG_CACHE_HOME: path.join(dir, 'cache') });
-    const code = await main(['send', lax.url, '--as-dialogflow', '--root-out', 'df-root.pem', '--ca', 'ca-root-crt.pem', '--print-commands'], ctx);
+    const code = await main(
+      ['send', lax.url, '--as-dialogflow', '--root-out', 'df-root.pem', '--ca', 'ca-root-crt.pem', '--print-commands'],
+      ctx,
+    );
     assert.equal(code, 0, ctx.stderr() + ctx.stdout());
     const peer = seen.at(-1)!.peer!;
     assert.equal(peer.subject.CN, 'Google LLC');
     const root = new X509Certificate(readFileSync(path.join(dir, 'df-root.pem')));
-    assert.ok(new X509Certificate(peer.issuerCertificate.raw).verify(root.publicKey), 'the intermediate the client sent is signed by the written root');
+    assert.ok(
+      new X509Certificate(peer.issuerCertificate.raw).verify(root.publicKey),
+      'the intermediate the client sent is signed by the written root',
+    );
     assert.match(ctx.stdout(), /The server must trust this TEST root \(written to df-root\.pem\)/);
     assert.match(ctx.stdout(), /^curl -sS -X POST /m);
     assert.match(ctx.stdout(), /^openssl s_client -connect 127\.0\.0\.1:\d+/m);
@@ -111,13 +154,32 @@ describe('mtls send / mtls probe (CLI)', () => {
 
   it('send --insecure says so loudly', async () => {
     const ctx = capture(dir);
-    assert.equal(await main(['send', strict.url, '--cert', 'client-fullchain.pem', '--key', 'client-key.pem', '--insecure'], ctx), 0, ctx.stderr());
+    assert.equal(
+      await main(['send', strict.url, '--cert', 'client-fullchain.pem', '--key', 'client-key.pem', '--insecure'], ctx),
+      0,
+      ctx.stderr(),
+    );
     assert.match(ctx.stdout(), /^!!! TLS VERIFICATION WAS OFF/);
   });
 
   it('probe exits 0 for an enforcing server and 1 (NOT ENFORCING) for a lax one; --json parses', async () => {
     let ctx = capture(dir);
-    assert.equal(await main(['probe', strict.url, ...tls, '--issuer-cert', 'ca-intermediate-crt.pem', '--issuer-key', 'ca-intermediate-key.pem'], ctx), 0, ctx.stdout() + ctx.stderr());
+    assert.equal(
+      await main(
+        [
+          'probe',
+          strict.url,
+          ...tls,
+          '--issuer-cert',
+          'ca-intermediate-crt.pem',
+          '--issuer-key',
+          'ca-intermediate-key.pem',
+        ],
+        ctx,
+      ),
+      0,
+      ctx.stdout() + ctx.stderr(),
+    );
     assert.match(ctx.stdout(), /PASS: mTLS is enforced/);
     ctx = capture(dir);
     assert.equal(await main(['probe', lax.url, ...tls, '--json'], ctx), 1);

@@ -15,11 +15,22 @@ import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServe
 function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out: (t) => out.push(t), err: (t) => err.push(t), env, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+  return {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env,
+    cwd,
+    stdout: () => out.join('\n'),
+    stderr: () => err.join('\n'),
+  };
 }
 
 function sh(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => execFile('sh', ['-c', cmd], { cwd, env: { ...process.env, ...env }, timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })));
+  return new Promise((resolve) =>
+    execFile('sh', ['-c', cmd], { cwd, env: { ...process.env, ...env }, timeout: 30_000 }, (e, stdout, stderr) =>
+      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    ),
+  );
 }
 
 describe('mtls export-config', () => {
@@ -34,7 +45,11 @@ describe('mtls export-config', () => {
     dir = tempDir('export-config');
     pki = makePki(path.join(dir, 'certs'));
     await scaffoldServer(dir);
-    server = await startServer(path.join(dir, serverFileName), { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+    server = await startServer(path.join(dir, serverFileName), {
+      MTLS_KEY: pki.serverKey,
+      MTLS_CERT: pki.serverCrt,
+      MTLS_CA: pki.caCrt,
+    });
   });
   after(() => {
     server?.proc.kill('SIGKILL');
@@ -45,13 +60,22 @@ describe('mtls export-config', () => {
     const ws = path.join(dir, 'ws1');
     mkdirSync(ws);
     const ctx = capture(dir);
-    const code = await main(['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/webhook`, '--workspace', 'ws1'], ctx);
+    const code = await main(
+      ['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/webhook`, '--workspace', 'ws1'],
+      ctx,
+    );
     assert.equal(code, 0, ctx.stderr());
-    const settings = parse(readFileSync(path.join(ws, '.vscode', 'settings.json'), 'utf8')) as Record<string, Record<string, { cert: string; key: string }>>;
+    const settings = parse(readFileSync(path.join(ws, '.vscode', 'settings.json'), 'utf8')) as Record<
+      string,
+      Record<string, { cert: string; key: string }>
+    >;
     const entry = settings['rest-client.certificates']?.[`127.0.0.1:${server.port}`];
     assert.ok(entry, JSON.stringify(settings));
     assert.deepEqual(Object.keys(entry).sort(), ['cert', 'key']);
-    assert.ok(existsSync(path.resolve(ws, entry.cert)) && existsSync(path.resolve(ws, entry.key)), JSON.stringify(entry));
+    assert.ok(
+      existsSync(path.resolve(ws, entry.cert)) && existsSync(path.resolve(ws, entry.key)),
+      JSON.stringify(entry),
+    );
     assert.equal(path.resolve(ws, entry.cert), pki.clientCrt);
     const http = readFileSync(path.join(ws, 'mtls-webhook.http'), 'utf8');
     assert.match(http, new RegExp(`^POST ${server.url.replace(/[.]/g, '\\.')}/webhook$`, 'm'));
@@ -77,27 +101,44 @@ describe('mtls export-config', () => {
     writeFileSync(path.join(ws, '.vscode', 'settings.json'), before);
     writeFileSync(path.join(ws, 'mtls-webhook.http'), '# my own requests\n');
     const ctx = capture(dir);
-    assert.equal(await main(['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/`, '--workspace', 'ws2'], ctx), 0, ctx.stderr());
+    assert.equal(
+      await main(
+        ['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/`, '--workspace', 'ws2'],
+        ctx,
+      ),
+      0,
+      ctx.stderr(),
+    );
     const after = readFileSync(path.join(ws, '.vscode', 'settings.json'), 'utf8');
-    for (const kept of ['// Team settings: keep this comment', '// and this one', '/* block comment */']) assert.ok(after.includes(kept), `${kept} in:\n${after}`);
+    for (const kept of ['// Team settings: keep this comment', '// and this one', '/* block comment */'])
+      assert.ok(after.includes(kept), `${kept} in:\n${after}`);
     const s = parse(after) as Record<string, unknown>;
     assert.equal(s['editor.tabSize'], 4);
     assert.equal(s['files.eol'], '\n');
     const certs = s['rest-client.certificates'] as Record<string, unknown>;
     assert.deepEqual(certs['api.example.com:443'], { cert: '/etc/other.pem', key: '/etc/other-key.pem' });
     assert.ok(certs[`127.0.0.1:${server.port}`]);
-    assert.match(after, /\n {12}"cert"/, 'the file\'s 4-space indent is kept');
+    assert.match(after, /\n {12}"cert"/, "the file's 4-space indent is kept");
     // The user's own .http file is not replaced without --force.
     assert.equal(readFileSync(path.join(ws, 'mtls-webhook.http'), 'utf8'), '# my own requests\n');
     assert.match(ctx.stdout(), /left as is/);
     // Running it again changes nothing.
-    assert.equal(await main(['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/`, '--workspace', 'ws2'], capture(dir)), 0);
+    assert.equal(
+      await main(
+        ['export-config', '--for', 'rest-client', ...files(), '--url', `${server.url}/`, '--workspace', 'ws2'],
+        capture(dir),
+      ),
+      0,
+    );
     assert.equal(readFileSync(path.join(ws, '.vscode', 'settings.json'), 'utf8'), after);
   });
 
   it('a settings.json that is not JSON is reported in one line and left untouched', async () => {
     const broken = '{ "a": 1,, }';
-    assert.throws(() => mergeRestClientSettings(broken, 'h:1', { cert: 'c', key: 'k' }), /not valid JSON .* line 1.*nothing was changed/);
+    assert.throws(
+      () => mergeRestClientSettings(broken, 'h:1', { cert: 'c', key: 'k' }),
+      /not valid JSON .* line 1.*nothing was changed/,
+    );
     const ws = path.join(dir, 'ws3');
     mkdirSync(path.join(ws, '.vscode'), { recursive: true });
     writeFileSync(path.join(ws, '.vscode', 'settings.json'), broken);
@@ -109,7 +150,11 @@ describe('mtls export-config', () => {
 
   it('curl: the printed command, run for real against the scaffolded server, gets 200 with verification on', async () => {
     const ctx = capture(dir);
-    assert.equal(await main(['export-config', '--for', 'curl', ...files(), '--url', `${server.url}/webhook`], ctx), 0, ctx.stderr());
+    assert.equal(
+      await main(['export-config', '--for', 'curl', ...files(), '--url', `${server.url}/webhook`], ctx),
+      0,
+      ctx.stderr(),
+    );
     const cmd = ctx.stdout().trim();
     assert.match(cmd, /--cacert certs\/ca-crt\.pem/);
     assert.doesNotMatch(cmd, /(^|\s)(-k|--insecure)(\s|$)/);
@@ -121,7 +166,11 @@ describe('mtls export-config', () => {
 
   it('node: the snippet runs for real and gets 200; NODE_EXTRA_CA_CERTS names the dev root', async () => {
     const ctx = capture(dir);
-    assert.equal(await main(['export-config', '--for', 'node', ...files(), '--url', `${server.url}/webhook`], ctx), 0, ctx.stderr());
+    assert.equal(
+      await main(['export-config', '--for', 'node', ...files(), '--url', `${server.url}/webhook`], ctx),
+      0,
+      ctx.stderr(),
+    );
     const text = ctx.stdout();
     assert.match(text, /^export NODE_EXTRA_CA_CERTS=certs\/ca-crt\.pem$/m);
     const snippet = text.slice(text.indexOf('// call-webhook.mjs'));
@@ -132,10 +181,32 @@ describe('mtls export-config', () => {
 
   it('an encrypted key: commands read the passphrase from the environment, never inline', async () => {
     const encKey = path.join(pki.dir, 'client-key-enc.pem');
-    await sh(`openssl pkey -in ${JSON.stringify(pki.clientKey)} -aes256 -passout pass:s3cret-pass -out ${JSON.stringify(encKey)}`, dir);
+    await sh(
+      `openssl pkey -in ${JSON.stringify(pki.clientKey)} -aes256 -passout pass:s3cret-pass -out ${JSON.stringify(encKey)}`,
+      dir,
+    );
     for (const target of ['curl', 'httpie', 'node', 'postman']) {
       const ctx = capture(dir);
-      assert.equal(await main(['export-config', '--for', target, '--cert', rel(pki.clientCrt), '--key', rel(encKey), '--ca', rel(pki.caCrt), '--url', `${server.url}/webhook`], ctx), 0, ctx.stderr());
+      assert.equal(
+        await main(
+          [
+            'export-config',
+            '--for',
+            target,
+            '--cert',
+            rel(pki.clientCrt),
+            '--key',
+            rel(encKey),
+            '--ca',
+            rel(pki.caCrt),
+            '--url',
+            `${server.url}/webhook`,
+          ],
+          ctx,
+        ),
+        0,
+        ctx.stderr(),
+      );
       assert.doesNotMatch(ctx.stdout() + ctx.stderr(), /s3cret-pass/);
       assert.match(ctx.stderr(), /never written/);
       if (target === 'curl') {
@@ -143,7 +214,8 @@ describe('mtls export-config', () => {
         const r = await sh(ctx.stdout().trim(), dir, { MTLS_KEY_PASSPHRASE: 's3cret-pass' });
         assert.match(r.out, /HTTP 200/, r.out);
       }
-      if (target === 'httpie') assert.match(ctx.stdout(), /--cert-key-pass="\$MTLS_KEY_PASSPHRASE" --verify=certs\/ca-crt\.pem/);
+      if (target === 'httpie')
+        assert.match(ctx.stdout(), /--cert-key-pass="\$MTLS_KEY_PASSPHRASE" --verify=certs\/ca-crt\.pem/);
       if (target === 'node') assert.match(ctx.stdout(), /passphrase: process\.env\.MTLS_KEY_PASSPHRASE/);
     }
   });
@@ -152,7 +224,23 @@ describe('mtls export-config', () => {
     const ws = path.join(dir, 'ws4');
     mkdirSync(ws);
     const ctx = capture(dir);
-    assert.equal(await main(['export-config', '--for', 'rest-client', '--cert', rel(pki.clientCrt), '--key', rel(pki.otherClientKey), '--workspace', 'ws4'], ctx), 1);
+    assert.equal(
+      await main(
+        [
+          'export-config',
+          '--for',
+          'rest-client',
+          '--cert',
+          rel(pki.clientCrt),
+          '--key',
+          rel(pki.otherClientKey),
+          '--workspace',
+          'ws4',
+        ],
+        ctx,
+      ),
+      1,
+    );
     assert.match(ctx.stderr(), /is not the key of/);
     assert.equal(existsSync(path.join(ws, '.vscode')), false);
   });

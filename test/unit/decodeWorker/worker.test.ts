@@ -29,7 +29,10 @@ test('decodes in the worker exactly what the decoder decodes in process', async 
   const bytes = Buffer.from(leaf.pem + ca.pem);
   const viaWorker = await make(10_000).decode({ bytes }, { fileName: 'chain.pem' });
   const inProcess = decodeBytes(bytes, { fileName: 'chain.pem' });
-  assert.deepEqual(viaWorker.items.map((i) => i.kind === 'certificate' && i.subject.text), inProcess.items.map((i) => i.kind === 'certificate' && i.subject.text));
+  assert.deepEqual(
+    viaWorker.items.map((i) => i.kind === 'certificate' && i.subject.text),
+    inProcess.items.map((i) => i.kind === 'certificate' && i.subject.text),
+  );
   assert.deepEqual(viaWorker.chain.links, inProcess.chain.links);
   assert.equal(viaWorker.chain.complete, true);
   const text = await make(10_000).decode({ text: `notes\n${leaf.pem}` });
@@ -41,7 +44,10 @@ test('the worker judges validity at the time it is given, as the decoder does in
   const [item] = decodeBytes(bytes).items;
   assert.ok(item.kind === 'certificate');
   const later = new Date(Date.parse(item.notAfter) + 86_400_000);
-  const [now, after] = await Promise.all([make(10_000).decode({ bytes }), make(10_000).decode({ bytes }, { now: later })]);
+  const [now, after] = await Promise.all([
+    make(10_000).decode({ bytes }),
+    make(10_000).decode({ bytes }, { now: later }),
+  ]);
   assert.ok(now.items[0].kind === 'certificate' && after.items[0].kind === 'certificate');
   assert.equal(now.items[0].validity, 'valid');
   assert.equal(after.items[0].validity, 'expired');
@@ -108,7 +114,10 @@ test('thousands of same-name issuers: decoded or stopped at the deadline, never 
   const d = make(1500);
   const bundle = Buffer.from(sameNameBundle(5000));
   const { value: r, stallMs } = await longestStall(() => d.decode({ bytes: bundle }));
-  assert.ok(r.items.length === 5000 || (r.items.length === 0 && r.errors[0]?.code === 'timeout'), `${r.items.length} items, ${JSON.stringify(r.errors)}`);
+  assert.ok(
+    r.items.length === 5000 || (r.items.length === 0 && r.errors[0]?.code === 'timeout'),
+    `${r.items.length} items, ${JSON.stringify(r.errors)}`,
+  );
   assert.ok(stallMs < 1000, `the calling thread stalled ${stallMs} ms`);
 });
 

@@ -7,7 +7,18 @@ proxySuite({
   binary: 'caddy',
   format: 'rfc9440',
   trustSource: false,
-  noCertificate: { curlExit: [16, 35, 55, 56], error: /alert certificate required|alert bad certificate|Connection reset by peer|Transport endpoint is not connected/ },
-  otherCa: { curlExit: [16, 35, 55, 56], error: /alert bad certificate|alert unknown ca|Connection reset by peer|Transport endpoint is not connected/ },
-  expired: { curlExit: [16, 35, 55, 56], error: /alert bad certificate|alert certificate expired|Connection reset by peer|Transport endpoint is not connected/ },
+  noCertificate: {
+    curlExit: [16, 35, 55, 56],
+    error:
+      /alert certificate required|alert bad certificate|Connection reset by peer|Transport endpoint is not connected/,
+  },
+  otherCa: {
+    curlExit: [16, 35, 55, 56],
+    error: /alert bad certificate|alert unknown ca|Connection reset by peer|Transport endpoint is not connected/,
+  },
+  expired: {
+    curlExit: [16, 35, 55, 56],
+    error:
+      /alert bad certificate|alert certificate expired|Connection reset by peer|Transport endpoint is not connected/,
+  },
 });

@@ -28,7 +28,11 @@ function hostile(req: IncomingMessage, res: ServerResponse): void {
     res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['y'.repeat(200 * 1024)] } }] } }));
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': 'hostile', ...(mode === 'declared-huge' ? { 'content-length': String(10 * 2 ** 30) } : {}) });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'x-served-by': 'hostile',
+    ...(mode === 'declared-huge' ? { 'content-length': String(10 * 2 ** 30) } : {}),
+  });
   if (mode === 'drip') {
     const t = setInterval(() => res.write('x'), 50);
     res.on('close', () => clearInterval(t));
@@ -43,14 +47,25 @@ function hostile(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** The built CLI as a child process; resolves with its exit code, output, wall time and peak RSS (KiB). */
-function runCli(args: string[], cwd: string, deadlineMs: number, stopAboveKiB: number): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; peakKiB: number }> {
+function runCli(
+  args: string[],
+  cwd: string,
+  deadlineMs: number,
+  stopAboveKiB: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; peakKiB: number }> {
   const cli = path.join(repoRoot, 'dist', 'cli.js');
   // The kernel's own peak (ru_maxrss), written by the child as it exits: nothing the test could miss between polls.
   const rssFile = path.join(cwd, `rss-${process.hrtime.bigint()}.txt`);
   const preload = path.join(cwd, 'peak-rss.cjs');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
   const started = Date.now();
-  const child = spawn(process.execPath, ['--require', preload, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', preload, cli, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -92,15 +107,35 @@ describe('a response body without end', () => {
   before(async () => {
     files = await makeChain('Body Limit Test');
     dir = writeChain(tempDir('body-limit'), files);
-    server = await httpsServer({ key: files['server-key.pem'], cert: files['server-fullchain.pem'], ca: files['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true }, hostile);
-    creds = { certPem: files['client-fullchain.pem'], keyPem: files['client-key.pem'], caPem: files['ca-root-crt.pem'] };
+    server = await httpsServer(
+      {
+        key: files['server-key.pem'],
+        cert: files['server-fullchain.pem'],
+        ca: files['ca-root-crt.pem'],
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      hostile,
+    );
+    creds = {
+      certPem: files['client-fullchain.pem'],
+      keyPem: files['client-key.pem'],
+      caPem: files['ca-root-crt.pem'],
+    };
   });
   after(async () => {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const send = (mode: Mode, timeoutMs = 10_000) => sendWebhook({ url: `https://127.0.0.1:${server.port}/${mode}`, body: { x: 1 }, platform: 'cx', timeoutMs, ...creds });
+  const send = (mode: Mode, timeoutMs = 10_000) =>
+    sendWebhook({
+      url: `https://127.0.0.1:${server.port}/${mode}`,
+      body: { x: 1 },
+      platform: 'cx',
+      timeoutMs,
+      ...creds,
+    });
 
   it('an endless chunked body is cut at the limit; the status and headers that came are reported', async () => {
     const r = await send('endless');
@@ -108,8 +143,14 @@ describe('a response body without end', () => {
     assert.equal(r.error?.code, 'RESPONSE_TOO_LARGE');
     assert.equal(r.status, 200);
     assert.equal(r.headers?.['x-served-by'], 'hostile');
-    assert.ok((r.bytes ?? 0) > MAX_RESPONSE_BODY_BYTES && (r.bytes ?? 0) < MAX_RESPONSE_BODY_BYTES + 1024 * 1024, `stopped near the limit: ${r.bytes}`);
-    assert.match(r.error?.message ?? '', new RegExp(`HTTP 200 came, but its body exceeded ${MAX_RESPONSE_BODY_BYTES} bytes and was cut`));
+    assert.ok(
+      (r.bytes ?? 0) > MAX_RESPONSE_BODY_BYTES && (r.bytes ?? 0) < MAX_RESPONSE_BODY_BYTES + 1024 * 1024,
+      `stopped near the limit: ${r.bytes}`,
+    );
+    assert.match(
+      r.error?.message ?? '',
+      new RegExp(`HTTP 200 came, but its body exceeded ${MAX_RESPONSE_BODY_BYTES} bytes and was cut`),
+    );
     assert.ok((r.body ?? '').length <= 4096, 'only an excerpt is kept');
     assert.match(r.error?.explanation.fix ?? '', /end its response/);
     const text = renderSendResult(r);
@@ -132,15 +173,21 @@ describe('a response body without end', () => {
     assert.ok(Date.now() - started < 10_000, 'the deadline ended it');
     assert.equal(r.error?.code, 'ETIMEDOUT');
     assert.equal(r.status, 200);
-    assert.match(r.error?.message ?? '', /HTTP 200 and its headers came, then the body did not finish: \d+ bytes received/);
+    assert.match(
+      r.error?.message ?? '',
+      /HTTP 200 and its headers came, then the body did not finish: \d+ bytes received/,
+    );
   });
 
-  it('a finite reply over the platform\'s 64 KiB but under the limit is read whole and judged by the response check', async () => {
+  it("a finite reply over the platform's 64 KiB but under the limit is read whole and judged by the response check", async () => {
     const r = await send('large-finite');
     assert.equal(r.error, undefined);
     assert.equal(r.status, 200);
     assert.ok((r.bytes ?? 0) > 200 * 1024);
-    assert.ok(r.checks.some((c) => c.severity === 'error' && /at most 65536 bytes/.test(c.message)), JSON.stringify(r.checks));
+    assert.ok(
+      r.checks.some((c) => c.severity === 'error' && /at most 65536 bytes/.test(c.message)),
+      JSON.stringify(r.checks),
+    );
   });
 
   // The same hostile server for the three commands that send: each must end within seconds and stay small.
@@ -171,11 +218,18 @@ describe('a response body without end', () => {
         if (command === 'send') {
           assert.equal((json as { error?: { code: string } }).error?.code, 'RESPONSE_TOO_LARGE');
         } else if (command === 'probe') {
-          const valid = (json as { rows: { id: string; status?: number; handshake: { steps: { error?: { code: string } }[] } }[] }).rows.find((x) => x.id === 'valid');
+          const valid = (
+            json as { rows: { id: string; status?: number; handshake: { steps: { error?: { code: string } }[] } }[] }
+          ).rows.find((x) => x.id === 'valid');
           assert.equal(valid?.status, 200);
-          assert.ok(valid?.handshake.steps.some((s) => s.error?.code === 'RESPONSE_TOO_LARGE'), JSON.stringify(valid?.handshake));
+          assert.ok(
+            valid?.handshake.steps.some((s) => s.error?.code === 'RESPONSE_TOO_LARGE'),
+            JSON.stringify(valid?.handshake),
+          );
         } else {
-          const sample = (json as { rows: { id: string; status: string; message: string }[] }).rows.find((x) => x.id === 'sample-response');
+          const sample = (json as { rows: { id: string; status: string; message: string }[] }).rows.find(
+            (x) => x.id === 'sample-response',
+          );
           assert.equal(sample?.status, 'fail');
           assert.match(sample?.message ?? '', /body exceeded 1048576 bytes and was cut/);
         }

@@ -15,17 +15,23 @@ import { makeChain, tempDir, writeChain, type ChainFiles } from '../support/http
 const cli = path.resolve(__dirname, '../../../src/cli/cli.js');
 
 /** Runs the CLI; resolves with its exit code, output and how long the process lived (killed after `limitMs`). */
-function runCli(args: string[], cwd: string, limitMs: number): Promise<{ code: number | null; out: string; ms: number }> {
+function runCli(
+  args: string[],
+  cwd: string,
+  limitMs: number,
+): Promise<{ code: number | null; out: string; ms: number }> {
   const started = performance.now();
   const proc = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const killer = setTimeout(() => proc.kill('SIGKILL'), limitMs);
-  return new Promise((resolve) => proc.once('exit', (code) => {
-    clearTimeout(killer);
-    resolve({ code, out, ms: performance.now() - started });
-  }));
+  return new Promise((resolve) =>
+    proc.once('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, out, ms: performance.now() - started });
+    }),
+  );
 }
 
 /** A TCP server that accepts and never says a word; `open` counts the connections still open on its side. */
@@ -44,7 +50,11 @@ async function silentServer(): Promise<{ url: string; open(): number; accepted()
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
     open: () => sockets.size,
     accepted: () => accepted,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -65,7 +75,14 @@ describe('deadlines against a server that never answers', () => {
   });
 
   it('sendWebhook closes its connection at the deadline', async () => {
-    const r = await sendWebhook({ url: silent.url, body: {}, certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'], timeoutMs: 300 });
+    const r = await sendWebhook({
+      url: silent.url,
+      body: {},
+      certPem: a['client-fullchain.pem'],
+      keyPem: a['client-key.pem'],
+      caPem: a['ca-root-crt.pem'],
+      timeoutMs: 300,
+    });
     assert.equal(r.error?.code, 'ETIMEDOUT');
     // The server sees the client hang up at once, not when a 30 s connect timer fires.
     const until = performance.now() + 2_000;
@@ -84,15 +101,25 @@ describe('deadlines against a server that never answers', () => {
     const before = silent.accepted();
     const r = await runCli(['probe', silent.url, ...tls, '--timeout', '500'], dir, 25_000);
     assert.equal(r.code, 1, r.out);
-    assert.match(r.out, /Inconclusive: the server at https:\/\/127\.0\.0\.1:\d+\/webhook accepted the TCP connection but did not answer the TLS handshake within 500 ms, so the 5 other rows were not run/);
+    assert.match(
+      r.out,
+      /Inconclusive: the server at https:\/\/127\.0\.0\.1:\d+\/webhook accepted the TCP connection but did not answer the TLS handshake within 500 ms, so the 5 other rows were not run/,
+    );
     assert.equal(silent.accepted() - before, 1, 'one connection, for the first row');
     assert.ok(r.ms < 8_000, `the process lived ${Math.round(r.ms)} ms`);
   });
 
   it('probeEndpoint stops at the first silent row; its help documents --timeout', async () => {
-    const r = await probeEndpoint(silent.url, { certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] }, { timeoutMs: 300 });
+    const r = await probeEndpoint(
+      silent.url,
+      { certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] },
+      { timeoutMs: 300 },
+    );
     assert.equal(r.verdict, 'inconclusive');
-    assert.deepEqual(r.rows.map((row) => [row.id, row.errorCode]), [['no-cert', 'ETIMEDOUT']]);
+    assert.deepEqual(
+      r.rows.map((row) => [row.id, row.errorCode]),
+      [['no-cert', 'ETIMEDOUT']],
+    );
     const help = await runCli(['probe', '--help'], dir, 10_000);
     assert.match(help.out, /--timeout MS\s+each row gives up after MS milliseconds \(default 10000\)/);
   });

@@ -8,10 +8,27 @@ import { Resolver } from 'node:dns';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { explainTlsError, explanationCodes, knownExplanations, sendWebhook, type SendOptions, type SendResult } from '../../../src/core/http/index';
+import {
+  explainTlsError,
+  explanationCodes,
+  knownExplanations,
+  sendWebhook,
+  type SendOptions,
+  type SendResult,
+} from '../../../src/core/http/index';
 import { currentWindow, futureWindow, leafFrom, pastWindow } from '../../../src/core/testIdentities/throwawayCerts';
 import { buildPkcs12, generateChain, generateSelfSigned } from '../../../src/core/pki/index';
-import { closedPort, httpsServer, makeChain, opensslServer, tcpServer, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
+import {
+  closedPort,
+  httpsServer,
+  makeChain,
+  opensslServer,
+  tcpServer,
+  tempDir,
+  writeChain,
+  type ChainFiles,
+  type Running,
+} from '../support/http';
 import { garbageDecryptingPassphrase } from '../../hostile/inputs';
 
 const body = { detectIntentResponseId: 'x', fulfillmentInfo: { tag: 't' } };
@@ -26,7 +43,15 @@ function expectCode(r: SendResult, code: string): void {
   assert.equal(r.error.explanation.code, code);
   assert.ok(r.error.explanation.title.length > 0 && r.error.explanation.fix.length > 0);
   // An alert row must come from a real alert the peer sent, whose number is in OpenSSL's message.
-  const alert = { ALERT_CERTIFICATE_REQUIRED: 116, ALERT_BAD_CERTIFICATE: 42, ALERT_UNKNOWN_CA: 48, ALERT_CERTIFICATE_EXPIRED: 45, ALERT_UNSUPPORTED_CERTIFICATE: 43, ALERT_HANDSHAKE_FAILURE: 40, ALERT_PROTOCOL_VERSION: 70 }[code];
+  const alert = {
+    ALERT_CERTIFICATE_REQUIRED: 116,
+    ALERT_BAD_CERTIFICATE: 42,
+    ALERT_UNKNOWN_CA: 48,
+    ALERT_CERTIFICATE_EXPIRED: 45,
+    ALERT_UNSUPPORTED_CERTIFICATE: 43,
+    ALERT_HANDSHAKE_FAILURE: 40,
+    ALERT_PROTOCOL_VERSION: 70,
+  }[code];
   if (alert !== undefined) assert.match(r.error.message, new RegExp(`SSL alert number ${alert}\\b`));
 }
 
@@ -40,10 +65,35 @@ describe('explainTlsError (each row provoked for real)', () => {
     open.push(s);
     return s;
   };
-  const issuerA = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
-  const clientA = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+  const issuerA = () => ({
+    certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'],
+    keyPem: a['ca-intermediate-key.pem'],
+  });
+  const clientA = () => ({
+    certPem: a['client-fullchain.pem'],
+    keyPem: a['client-key.pem'],
+    caPem: a['ca-root-crt.pem'],
+  });
   // A strict openssl peer on TLS 1.2, where the server's alert arrives during the handshake.
-  const strictOpenssl = () => serve(opensslServer(['-tls1_2', '-Verify', '2', '-verify_return_error', '-www', '-CAfile', 'ca-root-crt.pem', '-cert', 'server-fullchain.pem', '-key', 'server-key.pem'], dir));
+  const strictOpenssl = () =>
+    serve(
+      opensslServer(
+        [
+          '-tls1_2',
+          '-Verify',
+          '2',
+          '-verify_return_error',
+          '-www',
+          '-CAfile',
+          'ca-root-crt.pem',
+          '-cert',
+          'server-fullchain.pem',
+          '-key',
+          'server-key.pem',
+        ],
+        dir,
+      ),
+    );
 
   before(async () => {
     [a, b] = await Promise.all([makeChain('Explain A'), makeChain('Explain B')]);
@@ -73,10 +123,28 @@ describe('explainTlsError (each row provoked for real)', () => {
     try {
       const resolver = new Resolver();
       resolver.setServers([`127.0.0.1:${dns.address().port}`]);
-      const lookup = ((host: string, opts: { all?: boolean }, cb: (e: Error | null, a?: unknown, f?: number) => void) => {
-        resolver.resolve4(host, (e, addrs) => (e ? cb(e) : opts.all ? cb(null, addrs.map((x) => ({ address: x, family: 4 }))) : cb(null, addrs[0], 4)));
+      const lookup = ((
+        host: string,
+        opts: { all?: boolean },
+        cb: (e: Error | null, a?: unknown, f?: number) => void,
+      ) => {
+        resolver.resolve4(host, (e, addrs) =>
+          e
+            ? cb(e)
+            : opts.all
+              ? cb(
+                  null,
+                  addrs.map((x) => ({ address: x, family: 4 })),
+                )
+              : cb(null, addrs[0], 4),
+        );
       }) as unknown as LookupFunction;
-      const r = await sendWebhook({ url: 'https://webhook.does-not-exist.test/webhook', body, lookup, timeoutMs: 5_000 });
+      const r = await sendWebhook({
+        url: 'https://webhook.does-not-exist.test/webhook',
+        body,
+        lookup,
+        timeoutMs: 5_000,
+      });
       expectCode(r, 'ENOTFOUND');
     } finally {
       dns.close();
@@ -104,14 +172,18 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('SELF_SIGNED_CERT_IN_CHAIN: the server sends its untrusted root too', async () => {
-    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] + a['ca-root-crt.pem'] }));
+    const s = await serve(
+      httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] + a['ca-root-crt.pem'] }),
+    );
     const r = await send({ url: s.url, caPem: b['ca-root-crt.pem'] });
     expectCode(r, 'SELF_SIGNED_CERT_IN_CHAIN');
     assert.equal(r.error?.explanation.action, 'createTrustBundle');
   });
 
   it('DEPTH_ZERO_SELF_SIGNED_CERT: a self-signed server certificate, system roots → pick CA', async () => {
-    const ss = Object.fromEntries((await generateSelfSigned({ keyType: 'ec256' })).files.map((f) => [f.name, String(f.contents)]));
+    const ss = Object.fromEntries(
+      (await generateSelfSigned({ keyType: 'ec256' })).files.map((f) => [f.name, String(f.contents)]),
+    );
     const s = await serve(httpsServer({ key: ss['server-key.pem'], cert: ss['server-crt.pem'] }));
     const r = await send({ url: s.url });
     expectCode(r, 'DEPTH_ZERO_SELF_SIGNED_CERT');
@@ -125,7 +197,11 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('ERR_TLS_CERT_ALTNAME_INVALID: 127.0.0.1 is not in the SAN → regenerate with SAN', async () => {
-    const c = Object.fromEntries((await generateChain({ keyType: 'ec256', server: { cn: 'example.com', sans: ['DNS:example.com'] } })).files.map((f) => [f.name, String(f.contents)]));
+    const c = Object.fromEntries(
+      (await generateChain({ keyType: 'ec256', server: { cn: 'example.com', sans: ['DNS:example.com'] } })).files.map(
+        (f) => [f.name, String(f.contents)],
+      ),
+    );
     const s = await serve(httpsServer({ key: c['server-key.pem'], cert: c['server-fullchain.pem'] }));
     const r = await send({ url: s.url, caPem: c['ca-root-crt.pem'] });
     expectCode(r, 'ERR_TLS_CERT_ALTNAME_INVALID');
@@ -138,7 +214,15 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('alert 116 certificate required: TLS 1.3 server, no client certificate (seen at the first read)', async () => {
-    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true }));
+    const s = await serve(
+      httpsServer({
+        key: a['server-key.pem'],
+        cert: a['server-fullchain.pem'],
+        ca: a['ca-root-crt.pem'],
+        requestCert: true,
+        rejectUnauthorized: true,
+      }),
+    );
     const r = await send({ url: s.url, caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'ALERT_CERTIFICATE_REQUIRED');
     assert.equal(r.error?.explanation.action, 'generateClient');
@@ -152,7 +236,15 @@ describe('explainTlsError (each row provoked for real)', () => {
 
   it('alert 48 unknown CA: openssl s_server refuses a client certificate from another CA', async () => {
     const s = await strictOpenssl();
-    expectCode(await send({ url: s.url, certPem: b['client-fullchain.pem'], keyPem: b['client-key.pem'], caPem: a['ca-root-crt.pem'] }), 'ALERT_UNKNOWN_CA');
+    expectCode(
+      await send({
+        url: s.url,
+        certPem: b['client-fullchain.pem'],
+        keyPem: b['client-key.pem'],
+        caPem: a['ca-root-crt.pem'],
+      }),
+      'ALERT_UNKNOWN_CA',
+    );
   });
 
   it('alert 45 certificate expired: openssl s_server refuses an expired client certificate', async () => {
@@ -168,12 +260,25 @@ describe('explainTlsError (each row provoked for real)', () => {
   });
 
   it('alert 40 handshake failure: TLS 1.2 Node server requiring a certificate, none sent', async () => {
-    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true }));
-    expectCode(await send({ url: s.url, caPem: a['ca-root-crt.pem'], maxTlsVersion: 'TLSv1.2' }), 'ALERT_HANDSHAKE_FAILURE');
+    const s = await serve(
+      httpsServer({
+        key: a['server-key.pem'],
+        cert: a['server-fullchain.pem'],
+        ca: a['ca-root-crt.pem'],
+        requestCert: true,
+        rejectUnauthorized: true,
+      }),
+    );
+    expectCode(
+      await send({ url: s.url, caPem: a['ca-root-crt.pem'], maxTlsVersion: 'TLSv1.2' }),
+      'ALERT_HANDSHAKE_FAILURE',
+    );
   });
 
   it('alert 70 protocol version: a TLS 1.3-only server, a client capped at TLS 1.2', async () => {
-    const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], minVersion: 'TLSv1.3' }));
+    const s = await serve(
+      httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], minVersion: 'TLSv1.3' }),
+    );
     const r = await send({ url: s.url, caPem: a['ca-root-crt.pem'], maxTlsVersion: 'TLSv1.2' });
     expectCode(r, 'ALERT_PROTOCOL_VERSION');
     assert.match(r.error!.message, /SSL alert number 70/, 'the alert came from the server, not a local refusal');
@@ -181,15 +286,31 @@ describe('explainTlsError (each row provoked for real)', () => {
 
   it('key values mismatch: the key belongs to another certificate → check key pair', async () => {
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
-    const r = await send({ url: s.url, certPem: a['client-crt.pem'], keyPem: b['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+    const r = await send({
+      url: s.url,
+      certPem: a['client-crt.pem'],
+      keyPem: b['client-key.pem'],
+      caPem: a['ca-root-crt.pem'],
+    });
     expectCode(r, 'KEY_MISMATCH');
     assert.equal(r.error?.explanation.action, 'checkKeyPair');
   });
 
   it('bad decrypt: wrong passphrase for an encrypted key → check passphrase', async () => {
-    const enc = Object.fromEntries((await generateChain({ keyType: 'ec256', keyPassphrase: 'right horse' })).files.map((f) => [f.name, String(f.contents)]));
+    const enc = Object.fromEntries(
+      (await generateChain({ keyType: 'ec256', keyPassphrase: 'right horse' })).files.map((f) => [
+        f.name,
+        String(f.contents),
+      ]),
+    );
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
-    const r = await send({ url: s.url, certPem: enc['client-crt.pem'], keyPem: enc['client-key.pem'], passphrase: 'wrong horse', caPem: a['ca-root-crt.pem'] });
+    const r = await send({
+      url: s.url,
+      certPem: enc['client-crt.pem'],
+      keyPem: enc['client-key.pem'],
+      passphrase: 'wrong horse',
+      caPem: a['ca-root-crt.pem'],
+    });
     expectCode(r, 'BAD_PASSPHRASE');
     assert.equal(r.error?.explanation.action, 'checkPassphrase');
   });
@@ -199,13 +320,23 @@ describe('explainTlsError (each row provoked for real)', () => {
     const found = garbageDecryptingPassphrase();
     assert.ok(found, 'such a passphrase exists among 5,000 tries');
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
-    const r = await send({ url: s.url, certPem: a['client-crt.pem'], keyPem: found.keyPem, passphrase: found.passphrase, caPem: a['ca-root-crt.pem'] });
+    const r = await send({
+      url: s.url,
+      certPem: a['client-crt.pem'],
+      keyPem: found.keyPem,
+      passphrase: found.passphrase,
+      caPem: a['ca-root-crt.pem'],
+    });
     expectCode(r, 'BAD_PASSPHRASE');
     assert.equal(r.error?.explanation.action, 'checkPassphrase');
   });
 
   it('mac verify failure: wrong passphrase for a PKCS#12 file', async () => {
-    const pfx = await buildPkcs12({ certPem: a['client-crt.pem'], keyPem: a['client-key.pem'], passphrase: 'p12 secret' });
+    const pfx = await buildPkcs12({
+      certPem: a['client-crt.pem'],
+      keyPem: a['client-key.pem'],
+      passphrase: 'p12 secret',
+    });
     const s = await serve(httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'] }));
     const r = await send({ url: s.url, pfx, passphrase: 'not it', caPem: a['ca-root-crt.pem'] });
     expectCode(r, 'PKCS12_BAD_PASSPHRASE');
@@ -232,15 +363,20 @@ describe('explainTlsError (each row provoked for real)', () => {
     assert.equal(explainTlsError(undefined).code, 'UNKNOWN');
   });
 
-  it('looks through undici\'s wrapping (cause chains) and prefers the precise TLS row', () => {
-    const inner = Object.assign(new Error('tlsv1 alert unknown ca ... SSL alert number 48'), { code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+  it("looks through undici's wrapping (cause chains) and prefers the precise TLS row", () => {
+    const inner = Object.assign(new Error('tlsv1 alert unknown ca ... SSL alert number 48'), {
+      code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    });
     const outer = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause: inner });
     assert.equal(explainTlsError(outer).code, 'ALERT_UNKNOWN_CA');
     assert.ok(explanationCodes.indexOf('ALERT_UNKNOWN_CA') < explanationCodes.indexOf('ECONNRESET'));
   });
 
   it('rejects http:// with a clear InputError instead of sending', async () => {
-    await assert.rejects(sendWebhook({ url: 'http://127.0.0.1:1/webhook', body }), /plain HTTP: webhooks with client certificates need https:\/\//);
+    await assert.rejects(
+      sendWebhook({ url: 'http://127.0.0.1:1/webhook', body }),
+      /plain HTTP: webhooks with client certificates need https:\/\//,
+    );
   });
 });
 describe('docs/troubleshooting-tls.md', () => {
@@ -259,4 +395,3 @@ describe('docs/troubleshooting-tls.md', () => {
     }
   });
 });
-

@@ -26,29 +26,50 @@ function freePort(): Promise<number> {
   });
 }
 
-function startOnce(args: string[], cwd: string, port: number): Promise<Running & { proc: ChildProcess; output(): string }> {
+function startOnce(
+  args: string[],
+  cwd: string,
+  port: number,
+): Promise<Running & { proc: ChildProcess; output(): string }> {
   const proc = spawn('gnutls-serv', ['-p', String(port), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`gnutls-serv did not start:\n${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`gnutls-serv did not start:\n${out}`));
+    }, 10_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       // It prints this once bound (on every address: gnutls-serv has no option to bind 127.0.0.1 alone).
       if (!/listening on IPv4 \S+ port \d+\.\.\.done/.test(out)) return;
       clearTimeout(timer);
       resolve({
-        proc, port, url: `https://127.0.0.1:${port}/webhook`, output: () => out,
-        close: () => new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) return r(); proc.once('exit', () => r()); process.kill(proc.pid!, 'SIGTERM'); }),
+        proc,
+        port,
+        url: `https://127.0.0.1:${port}/webhook`,
+        output: () => out,
+        close: () =>
+          new Promise<void>((r) => {
+            if (proc.exitCode !== null || proc.signalCode !== null) return r();
+            proc.once('exit', () => r());
+            process.kill(proc.pid!, 'SIGTERM');
+          }),
       });
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`gnutls-serv exited (${code}):\n${out}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gnutls-serv exited (${code}):\n${out}`));
+    });
   });
 }
 
 /** `gnutls-serv ARGS` on a free port in `cwd` (file arguments are relative to it); close() ends it by PID. */
-export async function gnutlsServer(args: string[], cwd: string): Promise<Running & { proc: ChildProcess; output(): string }> {
+export async function gnutlsServer(
+  args: string[],
+  cwd: string,
+): Promise<Running & { proc: ChildProcess; output(): string }> {
   // The port was free when chosen; another process may take it before gnutls-serv binds: then try another.
   for (let attempt = 1; ; attempt++) {
     try {

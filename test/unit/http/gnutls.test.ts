@@ -10,7 +10,14 @@ import { makeChain, tempDir, writeChain, type ChainFiles, type Running } from '.
 import { gnutlsMissing, gnutlsServer } from './gnutls-support';
 
 const body = { detectIntentResponseId: 'x', fulfillmentInfo: { tag: 't' } };
-const files = ['--x509certfile', 'server-fullchain.pem', '--x509keyfile', 'server-key.pem', '--x509cafile', 'ca-root-crt.pem'];
+const files = [
+  '--x509certfile',
+  'server-fullchain.pem',
+  '--x509keyfile',
+  'server-key.pem',
+  '--x509cafile',
+  'ca-root-crt.pem',
+];
 // gnutls-serv requests a client certificate unless told not to; these make it require and verify one.
 const strict = [...files, '--require-client-cert', '--verify-client-cert', '--http'];
 
@@ -31,14 +38,18 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
   let dir: string;
   let server: Running;
   let expired: { certPem: string; keyPem: string };
-  const send = (o: Partial<SendOptions>): Promise<SendResult> => sendWebhook({ url: server.url, body, platform: 'cx', caPem: a['ca-root-crt.pem'], timeoutMs: 5_000, ...o });
+  const send = (o: Partial<SendOptions>): Promise<SendResult> =>
+    sendWebhook({ url: server.url, body, platform: 'cx', caPem: a['ca-root-crt.pem'], timeoutMs: 5_000, ...o });
   const fromA = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'] });
   const fromB = () => ({ certPem: b['client-fullchain.pem'], keyPem: b['client-key.pem'] });
 
   before(async () => {
     [a, b] = await Promise.all([makeChain('GnuTLS A'), makeChain('GnuTLS B')]);
     dir = writeChain(tempDir('gnutls'), a);
-    expired = await leafFrom({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] }, { role: 'client', cn: 'expired client', ...pastWindow() });
+    expired = await leafFrom(
+      { certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] },
+      { role: 'client', cn: 'expired client', ...pastWindow() },
+    );
     server = await gnutlsServer(strict, dir);
   });
   after(async () => {
@@ -54,7 +65,10 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
       refusedWith(r, 'ALERT_ACCESS_DENIED', 49, 5);
       assert.match(r.error!.explanation.cause, /CA they do not trust/);
       assert.equal(r.error!.explanation.action, 'generateClient');
-      assert.match(renderSendResult(r), /FAILED: The server refused your client certificate \(TLS alert 49, access denied\) \[ALERT_ACCESS_DENIED\]/);
+      assert.match(
+        renderSendResult(r),
+        /FAILED: The server refused your client certificate \(TLS alert 49, access denied\) \[ALERT_ACCESS_DENIED\]/,
+      );
     });
 
     it(`alert 49 access denied (${version}): an expired client certificate from the trusted CA is refused`, async () => {
@@ -67,11 +81,19 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
   it('alert 50 decode error (TLS 1.2): no client certificate, which GnuTLS answers with 50, fails at step 4', async () => {
     const r = await send({ minTlsVersion: 'TLSv1.2', maxTlsVersion: 'TLSv1.2' });
     refusedWith(r, 'ALERT_DECODE_ERROR', 50, 4);
-    assert.match(r.error!.explanation.cause, /require a client certificate send this alert on TLS 1\.2 when none is sent/);
+    assert.match(
+      r.error!.explanation.cause,
+      /require a client certificate send this alert on TLS 1\.2 when none is sent/,
+    );
   });
 
   it('alert 116 certificate required (TLS 1.3): no client certificate', async () => {
-    refusedWith(await send({ maxTlsVersion: 'TLSv1.3', minTlsVersion: 'TLSv1.3' }), 'ALERT_CERTIFICATE_REQUIRED', 116, 4);
+    refusedWith(
+      await send({ maxTlsVersion: 'TLSv1.3', minTlsVersion: 'TLSv1.3' }),
+      'ALERT_CERTIFICATE_REQUIRED',
+      116,
+      4,
+    );
   });
 
   it('an alert without an entry of its own is still a refusal named by its alert (120, no application protocol)', async () => {
@@ -92,8 +114,16 @@ describe('gnutls-serv requiring a client certificate: every refusal explained', 
       assert.equal(r.error?.code, 'NOT_HTTP', r.error?.message);
       assert.match(r.error.message, /does not match the HTTP\/1\.1 protocol/);
       assert.equal(r.tls?.protocol, version);
-      assert.deepEqual(r.tls?.clientCertificate, { presented: true, requested: true, subject: 'O=GnuTLS A, CN=mtls-client', sha256: r.tls?.clientCertificate.sha256 });
-      assert.deepEqual(r.handshake.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'failed']);
+      assert.deepEqual(r.tls?.clientCertificate, {
+        presented: true,
+        requested: true,
+        subject: 'O=GnuTLS A, CN=mtls-client',
+        sha256: r.tls?.clientCertificate.sha256,
+      });
+      assert.deepEqual(
+        r.handshake.steps.map((s) => s.status),
+        ['ok', 'ok', 'ok', 'ok', 'failed'],
+      );
       assert.match(r.handshake.steps[3].summary, /^presented O=GnuTLS A, CN=mtls-client/);
     });
   }

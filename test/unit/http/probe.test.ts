@@ -19,16 +19,32 @@ describe('probeEndpoint', () => {
   let dir: string;
   let scaffolded: RunningServer;
   const open: Running[] = [];
-  const creds = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
-  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
+  const creds = () => ({
+    certPem: a['client-fullchain.pem'],
+    keyPem: a['client-key.pem'],
+    caPem: a['ca-root-crt.pem'],
+  });
+  const issuer = () => ({
+    certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'],
+    keyPem: a['ca-intermediate-key.pem'],
+  });
   const server = async (o: { rejectUnauthorized: boolean; appCheck?: boolean }): Promise<Running> => {
-    const s = await httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: o.rejectUnauthorized }, (req, res) => {
-      req.resume();
-      const authorized = (req.socket as tls.TLSSocket).authorized;
-      res.statusCode = o.appCheck && !authorized ? 403 : 200;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['hi'] } }] } }));
-    });
+    const s = await httpsServer(
+      {
+        key: a['server-key.pem'],
+        cert: a['server-fullchain.pem'],
+        ca: a['ca-root-crt.pem'],
+        requestCert: true,
+        rejectUnauthorized: o.rejectUnauthorized,
+      },
+      (req, res) => {
+        req.resume();
+        const authorized = (req.socket as tls.TLSSocket).authorized;
+        res.statusCode = o.appCheck && !authorized ? 403 : 200;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['hi'] } }] } }));
+      },
+    );
     open.push(s);
     return s;
   };
@@ -41,7 +57,11 @@ describe('probeEndpoint', () => {
     mkdirSync(certs);
     writeChain(certs, a);
     await scaffoldServer(dir);
-    scaffolded = await startServer(path.join(dir, serverFileName), { MTLS_KEY: path.join(certs, 'server-key.pem'), MTLS_CERT: path.join(certs, 'server-fullchain.pem'), MTLS_CA: path.join(certs, 'ca-root-crt.pem') });
+    scaffolded = await startServer(path.join(dir, serverFileName), {
+      MTLS_KEY: path.join(certs, 'server-key.pem'),
+      MTLS_CERT: path.join(certs, 'server-fullchain.pem'),
+      MTLS_CA: path.join(certs, 'ca-root-crt.pem'),
+    });
   });
   after(async () => {
     scaffolded?.proc.kill('SIGKILL');
@@ -52,7 +72,10 @@ describe('probeEndpoint', () => {
   it('the scaffolded server enforces mTLS: every bad row refused at the handshake, yours accepted', async () => {
     const r = await probeEndpoint(`${scaffolded.url}/webhook`, creds(), { issuer: issuer() });
     assert.equal(r.verdict, 'enforced', renderProbeResult(r));
-    assert.deepEqual(r.rows.map((x) => x.id), ['no-cert', 'self-signed', 'unknown-ca', 'expired', 'no-client-auth', 'valid']);
+    assert.deepEqual(
+      r.rows.map((x) => x.id),
+      ['no-cert', 'self-signed', 'unknown-ca', 'expired', 'no-client-auth', 'valid'],
+    );
     for (const row of r.rows.slice(0, 5)) {
       assert.equal(row.observed, 'refused-handshake', `${row.label}: ${row.detail}`);
       assert.equal(row.status, undefined);
@@ -77,7 +100,10 @@ describe('probeEndpoint', () => {
     const r = await probeEndpoint(s.url, creds(), { issuer: issuer() });
     assert.equal(r.verdict, 'not-enforced');
     for (const row of r.rows) assert.equal(row.observed, 'accepted', row.label);
-    assert.deepEqual(r.rows.map((x) => x.pass), [false, false, false, false, false, true]);
+    assert.deepEqual(
+      r.rows.map((x) => x.pass),
+      [false, false, false, false, false, true],
+    );
     assert.match(r.summary, /^NOT ENFORCING mTLS/);
     assert.match(renderProbeResult(r), /FAIL  no client certificate/);
   });
@@ -92,7 +118,11 @@ describe('probeEndpoint', () => {
 
   it('is inconclusive when your own certificate is refused', async () => {
     const other = await makeChain('Probe Other');
-    const r = await probeEndpoint(`${scaffolded.url}/webhook`, { certPem: other['client-fullchain.pem'], keyPem: other['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+    const r = await probeEndpoint(`${scaffolded.url}/webhook`, {
+      certPem: other['client-fullchain.pem'],
+      keyPem: other['client-key.pem'],
+      caPem: a['ca-root-crt.pem'],
+    });
     assert.equal(r.verdict, 'inconclusive');
     assert.match(r.summary, /your own client certificate was not accepted/);
   });
@@ -100,8 +130,15 @@ describe('probeEndpoint', () => {
 
 describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
   let a: ChainFiles;
-  const creds = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
-  const issuer = () => ({ certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'], keyPem: a['ca-intermediate-key.pem'] });
+  const creds = () => ({
+    certPem: a['client-fullchain.pem'],
+    keyPem: a['client-key.pem'],
+    caPem: a['ca-root-crt.pem'],
+  });
+  const issuer = () => ({
+    certPem: a['ca-intermediate-crt.pem'] + a['ca-root-crt.pem'],
+    keyPem: a['ca-intermediate-key.pem'],
+  });
   const bad = ['no-cert', 'self-signed', 'unknown-ca', 'expired', 'no-client-auth'];
   const note = /Note: the server did not answer with HTTP, so each row was decided by its handshake alone/;
 
@@ -113,9 +150,18 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
     let server: tls.Server;
     let url: string;
     before(async () => {
-      server = tls.createServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: a['ca-root-crt.pem'], requestCert: true, rejectUnauthorized: true }, (socket) => {
-        socket.once('data', () => socket.end('+OK not a web server\r\n'));
-      });
+      server = tls.createServer(
+        {
+          key: a['server-key.pem'],
+          cert: a['server-fullchain.pem'],
+          ca: a['ca-root-crt.pem'],
+          requestCert: true,
+          rejectUnauthorized: true,
+        },
+        (socket) => {
+          socket.once('data', () => socket.end('+OK not a web server\r\n'));
+        },
+      );
       server.on('tlsClientError', () => undefined);
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
@@ -125,7 +171,8 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
     it('is enforced: every bad row refused at the handshake, yours through it; the note says HTTP was not tested', async () => {
       const r = await probeEndpoint(url, creds(), { issuer: issuer() });
       assert.equal(r.verdict, 'enforced', renderProbeResult(r));
-      for (const row of r.rows.filter((x) => bad.includes(x.id))) assert.equal(row.observed, 'refused-handshake', `${row.label}: ${row.detail}`);
+      for (const row of r.rows.filter((x) => bad.includes(x.id)))
+        assert.equal(row.observed, 'refused-handshake', `${row.label}: ${row.detail}`);
       const valid = r.rows.find((x) => x.id === 'valid')!;
       assert.equal(valid.observed, 'accepted-not-http');
       assert.equal(valid.pass, true);
@@ -135,17 +182,33 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
     });
 
     it('leaves only the ID-token rows undecided: they need an HTTP 401', async () => {
-      const r = await probeEndpoint(url, creds(), { issuer: issuer(), idToken: { audience: 'https://webhook.example.com/webhook' } });
+      const r = await probeEndpoint(url, creds(), {
+        issuer: issuer(),
+        idToken: { audience: 'https://webhook.example.com/webhook' },
+      });
       assert.equal(r.verdict, 'inconclusive', renderProbeResult(r));
-      for (const row of r.rows.filter((x) => bad.includes(x.id))) assert.equal(row.pass, true, `${row.label}: ${row.detail}`);
-      assert.ok(r.rows.filter((x) => x.id.startsWith('id-token-')).every((x) => x.observed === 'accepted-not-http' && !x.pass));
-      assert.match(r.summary, /^Inconclusive for the ID token: its rows need an HTTP 401, and the server does not answer with HTTP\./);
+      for (const row of r.rows.filter((x) => bad.includes(x.id)))
+        assert.equal(row.pass, true, `${row.label}: ${row.detail}`);
+      assert.ok(
+        r.rows.filter((x) => x.id.startsWith('id-token-')).every((x) => x.observed === 'accepted-not-http' && !x.pass),
+      );
+      assert.match(
+        r.summary,
+        /^Inconclusive for the ID token: its rows need an HTTP 401, and the server does not answer with HTTP\./,
+      );
     });
   });
 
   describe('gnutls-serv --http (its answer to a POST has no status line)', { skip: gnutlsMissing() }, () => {
     let dir: string;
-    const files = ['--x509certfile', 'server-fullchain.pem', '--x509keyfile', 'server-key.pem', '--x509cafile', 'ca-root-crt.pem'];
+    const files = [
+      '--x509certfile',
+      'server-fullchain.pem',
+      '--x509keyfile',
+      'server-key.pem',
+      '--x509cafile',
+      'ca-root-crt.pem',
+    ];
     const probe = async (args: string[]) => {
       const s = await gnutlsServer([...files, '--http', ...args], dir);
       try {
@@ -159,7 +222,10 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    for (const [version, priority] of [['TLS 1.3', []], ['TLS 1.2', ['--priority', 'NORMAL:-VERS-TLS1.3']]] as const) {
+    for (const [version, priority] of [
+      ['TLS 1.3', []],
+      ['TLS 1.2', ['--priority', 'NORMAL:-VERS-TLS1.3']],
+    ] as const) {
       it(`requiring and verifying (${version}): rows decided by the handshake; the purpose row is flagged, yours passes`, async () => {
         const r = await probe(['--require-client-cert', '--verify-client-cert', ...priority]);
         const by = Object.fromEntries(r.rows.map((x) => [x.id, x]));
@@ -175,7 +241,10 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
         assert.equal(by['valid']?.observed, 'accepted-not-http');
         assert.equal(by['valid']?.pass, true);
         assert.equal(r.verdict, 'not-enforced', renderProbeResult(r));
-        assert.match(r.summary, /^NOT ENFORCING the client certificate's purpose: the server completed the handshake with a client certificate without clientAuth/);
+        assert.match(
+          r.summary,
+          /^NOT ENFORCING the client certificate's purpose: the server completed the handshake with a client certificate without clientAuth/,
+        );
         assert.match(r.summary, note);
       });
     }
@@ -184,9 +253,18 @@ describe('probeEndpoint against TLS servers that do not answer in HTTP', () => {
       const r = await probe([]);
       assert.equal(r.verdict, 'not-enforced', renderProbeResult(r));
       for (const row of r.rows) assert.equal(row.observed, 'accepted-not-http', row.label);
-      assert.deepEqual(r.rows.map((x) => x.pass), [false, false, false, false, false, true]);
-      assert.match(r.summary, /^NOT ENFORCING mTLS: the server completed the handshake with no client certificate; self-signed client certificate; /);
-      assert.match(renderProbeResult(r), /FAIL {2}self-signed client certificate +expected refused +observed accepted-not-http/);
+      assert.deepEqual(
+        r.rows.map((x) => x.pass),
+        [false, false, false, false, false, true],
+      );
+      assert.match(
+        r.summary,
+        /^NOT ENFORCING mTLS: the server completed the handshake with no client certificate; self-signed client certificate; /,
+      );
+      assert.match(
+        renderProbeResult(r),
+        /FAIL {2}self-signed client certificate +expected refused +observed accepted-not-http/,
+      );
     });
   });
 });

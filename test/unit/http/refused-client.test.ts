@@ -7,7 +7,16 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaffoldServer';
-import { ensureBuilt, makePki, repoRoot, runCommand, startServer, tempDir, type Pki, type RunningServer } from '../support/scaffold';
+import {
+  ensureBuilt,
+  makePki,
+  repoRoot,
+  runCommand,
+  startServer,
+  tempDir,
+  type Pki,
+  type RunningServer,
+} from '../support/scaffold';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 
@@ -30,14 +39,31 @@ describe('mtls send with a client certificate the server refuses', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const send = (cert: string, key: string) => runCommand(process.execPath, [cli, 'send', `${server.url}/webhook`, '--cert', cert, '--key', key, '--ca', pki.caCrt, '--timeout', '8000']);
+  const send = (cert: string, key: string) =>
+    runCommand(process.execPath, [
+      cli,
+      'send',
+      `${server.url}/webhook`,
+      '--cert',
+      cert,
+      '--key',
+      key,
+      '--ca',
+      pki.caCrt,
+      '--timeout',
+      '8000',
+    ]);
 
   it('an expired certificate: every run prints its result and the likely cause, exits 1, and never waits for the deadline', async () => {
     // The lost refusal was a race (about one run in ten on Node 20): twenty runs.
     for (let i = 0; i < 20; i++) {
       const r = await send(pki.expiredClientCrt, pki.clientKey);
       assert.equal(r.code, 1, `run ${i}: ${r.output}`);
-      assert.match(r.stdout, /^!!! Your client certificate \(CN=Google LLC, .*\) expired on \d{4}-\d{2}-\d{2}: a server that checks it refuses it at the handshake\. Issue a new one \(mtls client\)\.$/m, `run ${i}`);
+      assert.match(
+        r.stdout,
+        /^!!! Your client certificate \(CN=Google LLC, .*\) expired on \d{4}-\d{2}-\d{2}: a server that checks it refuses it at the handshake\. Issue a new one \(mtls client\)\.$/m,
+        `run ${i}`,
+      );
       assert.match(r.stdout, /^FAILED: /m, `run ${i}: ${r.output}`);
       assert.doesNotMatch(r.output, /timed out|stopped without a result/, `run ${i}`);
     }
@@ -46,7 +72,10 @@ describe('mtls send with a client certificate the server refuses', () => {
   it('a server certificate given as the client certificate: said to be not for client authentication', async () => {
     const r = await send(pki.serverCrt, pki.serverKey);
     assert.equal(r.code, 1, r.output);
-    assert.match(r.stdout, /^!!! Your client certificate \(CN=localhost\) is not for client authentication \(its extendedKeyUsage lacks clientAuth\): a server that checks it refuses it \(INVALID_PURPOSE\)\./m);
+    assert.match(
+      r.stdout,
+      /^!!! Your client certificate \(CN=localhost\) is not for client authentication \(its extendedKeyUsage lacks clientAuth\): a server that checks it refuses it \(INVALID_PURPOSE\)\./m,
+    );
     assert.match(r.stdout, /^FAILED: /m);
   });
 

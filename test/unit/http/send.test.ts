@@ -13,17 +13,30 @@ import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaff
 import { generateSelfSigned } from '../../../src/core/pki/index';
 import { sampleJson, sampleRequest, type Platform } from '../../../src/core/webhook/index';
 import { ensureBuilt, startServer, type RunningServer } from '../support/scaffold';
-import { httpsServer, makeChain, opensslServer, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
+import {
+  httpsServer,
+  makeChain,
+  opensslServer,
+  tempDir,
+  writeChain,
+  type ChainFiles,
+  type Running,
+} from '../support/http';
 
 function assertTiming(r: SendResult): void {
   const t = r.timing;
   assert.equal(t.reusedConnection, false);
-  for (const k of ['connectMs', 'tlsMs', 'totalMs'] as const) assert.ok(typeof t[k] === 'number' && t[k] > 0, `${k}=${String(t[k])}`);
+  for (const k of ['connectMs', 'tlsMs', 'totalMs'] as const)
+    assert.ok(typeof t[k] === 'number' && t[k] > 0, `${k}=${String(t[k])}`);
   assert.ok((t.connectMs ?? 0) + (t.tlsMs ?? 0) + (t.ttfbMs ?? 0) <= t.totalMs + 0.05, JSON.stringify(t));
 }
 
 function sh(cmd: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => execFile('sh', ['-c', cmd], { env: { ...process.env, ...env }, cwd, timeout: 20_000 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })));
+  return new Promise((resolve) =>
+    execFile('sh', ['-c', cmd], { env: { ...process.env, ...env }, cwd, timeout: 20_000 }, (e, stdout, stderr) =>
+      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    ),
+  );
 }
 
 describe('sendWebhook against real mTLS servers', () => {
@@ -33,7 +46,11 @@ describe('sendWebhook against real mTLS servers', () => {
   let scaffolded: RunningServer;
   let ossl: Running & { output(): string };
   const extra: Running[] = [];
-  const client = () => ({ certPem: a['client-fullchain.pem'], keyPem: a['client-key.pem'], caPem: a['ca-root-crt.pem'] });
+  const client = () => ({
+    certPem: a['client-fullchain.pem'],
+    keyPem: a['client-key.pem'],
+    caPem: a['ca-root-crt.pem'],
+  });
 
   before(async () => {
     ensureBuilt();
@@ -45,8 +62,27 @@ describe('sendWebhook against real mTLS servers', () => {
     await scaffoldServer(dir);
     const p = (n: string) => path.join(certs, n);
     [scaffolded, ossl] = await Promise.all([
-      startServer(path.join(dir, serverFileName), { MTLS_KEY: p('server-key.pem'), MTLS_CERT: p('server-fullchain.pem'), MTLS_CA: p('ca-root-crt.pem') }),
-      opensslServer(['-Verify', '1', '-www', '-CAfile', 'ca-root-crt.pem', '-cert', 'server-crt.pem', '-cert_chain', 'ca-intermediate-crt.pem', '-key', 'server-key.pem'], certs),
+      startServer(path.join(dir, serverFileName), {
+        MTLS_KEY: p('server-key.pem'),
+        MTLS_CERT: p('server-fullchain.pem'),
+        MTLS_CA: p('ca-root-crt.pem'),
+      }),
+      opensslServer(
+        [
+          '-Verify',
+          '1',
+          '-www',
+          '-CAfile',
+          'ca-root-crt.pem',
+          '-cert',
+          'server-crt.pem',
+          '-cert_chain',
+          'ca-intermediate-crt.pem',
+          '-key',
+          'server-key.pem',
+        ],
+        certs,
+      ),
     ]);
   });
   after(async () => {
@@ -58,7 +94,12 @@ describe('sendWebhook against real mTLS servers', () => {
 
   for (const platform of ['cx', 'es', 'kore'] as Platform[]) {
     it(`sends the ${platform} sample to the scaffolded server and reports status, TLS and timing`, async () => {
-      const r = await sendWebhook({ url: `${scaffolded.url}/webhook`, body: sampleRequest(platform), platform, ...client() });
+      const r = await sendWebhook({
+        url: `${scaffolded.url}/webhook`,
+        body: sampleRequest(platform),
+        platform,
+        ...client(),
+      });
       assert.equal(r.error, undefined, r.error?.message);
       assert.equal(r.status, 200, r.body);
       assert.equal(r.ok, true);
@@ -75,7 +116,11 @@ describe('sendWebhook against real mTLS servers', () => {
       assertTiming(r);
       assert.equal(r.request.headers['user-agent'], platform === 'kore' ? 'mtls-workbench' : 'Google-Dialogflow');
       assert.equal(r.request.headers['content-type'], 'application/json');
-      const json = r.json as { fulfillmentResponse: { messages: { text: { text: string[] } }[] }; fulfillmentText: string; receivedKeys: string[] };
+      const json = r.json as {
+        fulfillmentResponse: { messages: { text: { text: string[] } }[] };
+        fulfillmentText: string;
+        receivedKeys: string[];
+      };
       if (platform === 'cx') assert.match(json['fulfillmentResponse'].messages[0].text.text[0], /tag "confirm-order"/);
       if (platform === 'es') assert.match(json['fulfillmentText'], /intent "order\.shirt"/);
       if (platform === 'kore') assert.deepEqual(json['receivedKeys'], Object.keys(sampleRequest('kore')));
@@ -86,7 +131,11 @@ describe('sendWebhook against real mTLS servers', () => {
   }
 
   it('the scaffolded server refuses the same request without a client certificate (alert 116)', async () => {
-    const r = await sendWebhook({ url: `${scaffolded.url}/webhook`, body: sampleRequest('cx'), caPem: a['ca-root-crt.pem'] });
+    const r = await sendWebhook({
+      url: `${scaffolded.url}/webhook`,
+      body: sampleRequest('cx'),
+      caPem: a['ca-root-crt.pem'],
+    });
     assert.equal(r.status, undefined);
     assert.equal(r.error?.code, 'ALERT_CERTIFICATE_REQUIRED');
   });
@@ -115,21 +164,50 @@ describe('sendWebhook against real mTLS servers', () => {
 
   it('sends as Dialogflow: leaf CN=Google LLC + intermediate, verified by a server trusting only the TEST root', async () => {
     const df = await dialogflowLikeClient();
-    const s = await httpsServer({ key: a['server-key.pem'], cert: a['server-fullchain.pem'], ca: df.rootPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate(true);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: [`${String(peer.subject.CN)} via ${String(peer.issuerCertificate.subject.CN)}`] } }] } }));
-    });
+    const s = await httpsServer(
+      {
+        key: a['server-key.pem'],
+        cert: a['server-fullchain.pem'],
+        ca: df.rootPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate(true);
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            fulfillmentResponse: {
+              messages: [
+                { text: { text: [`${String(peer.subject.CN)} via ${String(peer.issuerCertificate.subject.CN)}`] } },
+              ],
+            },
+          }),
+        );
+      },
+    );
     extra.push(s);
-    const r = await sendWebhook({ url: s.url, body: sampleRequest('cx'), certPem: df.certPem, keyPem: df.keyPem, caPem: a['ca-root-crt.pem'] });
+    const r = await sendWebhook({
+      url: s.url,
+      body: sampleRequest('cx'),
+      certPem: df.certPem,
+      keyPem: df.keyPem,
+      caPem: a['ca-root-crt.pem'],
+    });
     assert.equal(r.status, 200, r.error?.message);
-    assert.equal((r.json as { fulfillmentResponse: { messages: { text: { text: string[] } }[] } }).fulfillmentResponse.messages[0].text.text[0], 'Google LLC via TEST Client Certificate Intermediate CA RSA R2');
+    assert.equal(
+      (r.json as { fulfillmentResponse: { messages: { text: { text: string[] } }[] } }).fulfillmentResponse.messages[0]
+        .text.text[0],
+      'Google LLC via TEST Client Certificate Intermediate CA RSA R2',
+    );
     assert.equal(r.tls?.clientCertificate.subject, 'C=US, O=Google LLC, CN=Google LLC');
     assert.match(df.rootPem, /^-----BEGIN CERTIFICATE-----/);
   });
 
   it('insecure: true says loudly that verification was off, and what it would have said', async () => {
-    const ss = Object.fromEntries((await generateSelfSigned({ keyType: 'ec256' })).files.map((f) => [f.name, String(f.contents)]));
+    const ss = Object.fromEntries(
+      (await generateSelfSigned({ keyType: 'ec256' })).files.map((f) => [f.name, String(f.contents)]),
+    );
     const s = await httpsServer({ key: ss['server-key.pem'], cert: ss['server-crt.pem'] });
     extra.push(s);
     const r = await sendWebhook({ url: s.url, body: sampleRequest('cx'), insecure: true });
@@ -149,7 +227,13 @@ describe('sendWebhook against real mTLS servers', () => {
       }, 300);
     });
     extra.push(s);
-    const r = await sendWebhook({ url: s.url, body: sampleRequest('cx'), caPem: a['ca-root-crt.pem'], platformTimeoutMs: 200, headers: { Authorization: 'Bearer s3cret-token', 'X-Trace': 't1' } });
+    const r = await sendWebhook({
+      url: s.url,
+      body: sampleRequest('cx'),
+      caPem: a['ca-root-crt.pem'],
+      platformTimeoutMs: 200,
+      headers: { Authorization: 'Bearer s3cret-token', 'X-Trace': 't1' },
+    });
     assert.equal(r.status, 200);
     assert.ok((r.timing.ttfbMs ?? 0) >= 290, JSON.stringify(r.timing));
     const text = r.checks.map((c) => c.message).join(' | ');
@@ -176,7 +260,17 @@ describe('sendWebhook against real mTLS servers', () => {
 
   it('toCurl and toOpensslSClient produce commands that work, with secrets only as $ENV references', async () => {
     writeFileSync(path.join(dir, 'cx.json'), sampleJson('cx'));
-    const o = { url: `${scaffolded.url}/webhook`, body: sampleRequest('cx'), platform: 'cx' as const, headers: { authorization: 'Bearer top-secret' }, passphrase: 'pw', certFile: 'certs/client-fullchain.pem', keyFile: 'certs/client-key.pem', caFile: 'certs/ca-root-crt.pem', bodyFile: 'cx.json' };
+    const o = {
+      url: `${scaffolded.url}/webhook`,
+      body: sampleRequest('cx'),
+      platform: 'cx' as const,
+      headers: { authorization: 'Bearer top-secret' },
+      passphrase: 'pw',
+      certFile: 'certs/client-fullchain.pem',
+      keyFile: 'certs/client-key.pem',
+      caFile: 'certs/ca-root-crt.pem',
+      bodyFile: 'cx.json',
+    };
     const curlCmd = toCurl(o);
     assert.doesNotMatch(curlCmd, /top-secret|pw\b/);
     assert.match(curlCmd, /"\$MTLS_AUTHORIZATION"|\$MTLS_AUTHORIZATION"/);

@@ -8,7 +8,16 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import type { CliContext } from '../../../src/cli/command';
-import { buildHandshakeTimeline, mergeServerLog, parseServerLog, sendWebhook, renderHandshakeTimeline, type HandshakeObservation, type HandshakeTimeline, type SendResult } from '../../../src/core/http/index';
+import {
+  buildHandshakeTimeline,
+  mergeServerLog,
+  parseServerLog,
+  sendWebhook,
+  renderHandshakeTimeline,
+  type HandshakeObservation,
+  type HandshakeTimeline,
+  type SendResult,
+} from '../../../src/core/http/index';
 import { explainTlsError } from '../../../src/core/http/explainTlsError';
 import { generateChain } from '../../../src/core/pki/index';
 import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaffoldServer';
@@ -18,7 +27,14 @@ import { closedPort, httpsServer, type Running } from '../support/http';
 function capture(cwd: string): CliContext & { stdout(): string; stderr(): string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+  return {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: {},
+    cwd,
+    stdout: () => out.join('\n'),
+    stderr: () => err.join('\n'),
+  };
 }
 
 const statuses = (t: HandshakeTimeline): string => t.steps.map((s) => s.status).join(' ');
@@ -63,7 +79,10 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
   const webhook = (): string => `${server.url}/webhook`;
 
   function assertShape(t: HandshakeTimeline): void {
-    assert.deepEqual(t.steps.map((s) => s.step), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      t.steps.map((s) => s.step),
+      [1, 2, 3, 4, 5],
+    );
     for (const s of t.steps) {
       assert.equal(typeof s.name, 'string');
       assert.ok(['ok', 'failed', 'not-reached'].includes(s.status), s.status);
@@ -81,10 +100,16 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     assert.match(t.protocol ?? '', /^TLSv1\.[23]$/);
     assert.ok(t.cipher);
     // What both sides allow for the client's signature (not one either side used), named as openssl names them.
-    assert.ok(t.signatureAlgorithms?.some((s) => /ECDSA|RSA|ed25519/i.test(s)), String(t.signatureAlgorithms));
+    assert.ok(
+      t.signatureAlgorithms?.some((s) => /ECDSA|RSA|ed25519/i.test(s)),
+      String(t.signatureAlgorithms),
+    );
     for (const s of t.signatureAlgorithms ?? []) assert.doesNotMatch(s, /UNDEF/);
     const header = renderHandshakeTimeline(t).split('\n')[0];
-    assert.equal(header, `Handshake, in five steps (${t.protocol}, ${t.cipher}, client port ${t.clientPort}): completed`);
+    assert.equal(
+      header,
+      `Handshake, in five steps (${t.protocol}, ${t.cipher}, client port ${t.clientPort}): completed`,
+    );
     assert.equal(r.observation.certificateRequested, true);
     const s2 = t.steps[1];
     assert.equal(s2.presented?.[0]?.subject, 'CN=localhost');
@@ -105,18 +130,39 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     assert.match(r.handshake.steps[0].error?.fix ?? '', /Start the webhook server/);
   });
 
-  it('wrong server CA: step 3 failed with the verification error; the server logged the client\'s refusal', async () => {
-    const r = await send(webhook(), ['--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', path.join(pki.dir, 'other-ca-crt.pem')]);
+  it("wrong server CA: step 3 failed with the verification error; the server logged the client's refusal", async () => {
+    const r = await send(webhook(), [
+      '--cert',
+      pki.clientCrt,
+      '--key',
+      pki.clientKey,
+      '--ca',
+      path.join(pki.dir, 'other-ca-crt.pem'),
+    ]);
     assert.equal(statuses(r.handshake), 'ok ok failed not-reached not-reached');
     const s3 = r.handshake.steps[2];
     assert.match(s3.error?.code ?? '', /UNABLE_TO|SELF_SIGNED|DEPTH_ZERO/);
     assert.equal(s3.error?.cause, explainTlsError({ code: s3.error?.code }).cause);
-    assert.equal(r.handshake.steps[1].presented?.[0]?.subject, 'CN=localhost', 'what the server presented is shown even though it was refused');
-    assert.match(s3.server?.line ?? '', new RegExp(`refused handshake from 127\\.0\\.0\\.1:${r.observation.localPort} `));
+    assert.equal(
+      r.handshake.steps[1].presented?.[0]?.subject,
+      'CN=localhost',
+      'what the server presented is shown even though it was refused',
+    );
+    assert.match(
+      s3.server?.line ?? '',
+      new RegExp(`refused handshake from 127\\.0\\.0\\.1:${r.observation.localPort} `),
+    );
   });
 
   it('server name not in the SAN: step 3 failed with ERR_TLS_CERT_ALTNAME_INVALID', async () => {
-    const r = await send(noIpSan.url, ['--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', path.join(dir, 'san-root.pem')]);
+    const r = await send(noIpSan.url, [
+      '--cert',
+      pki.clientCrt,
+      '--key',
+      pki.clientKey,
+      '--ca',
+      path.join(dir, 'san-root.pem'),
+    ]);
     assert.equal(statuses(r.handshake), 'ok ok failed not-reached not-reached');
     assert.equal(r.handshake.steps[2].error?.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
     assert.equal(r.handshake.steps[2].error?.action, 'regenerateWithSan');
@@ -132,7 +178,7 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     assert.equal(s4.server?.remotePort, r.observation.localPort);
   });
 
-  it('client certificate from another CA: step 5 failed, with the server\'s verify error', async () => {
+  it("client certificate from another CA: step 5 failed, with the server's verify error", async () => {
     const r = await send(webhook(), ['--cert', pki.otherClientCrt, '--key', pki.otherClientKey, '--ca', pki.caCrt]);
     assert.equal(statuses(r.handshake), 'ok ok ok ok failed');
     const s5 = r.handshake.steps[4];
@@ -146,7 +192,21 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
     assert.equal(statuses(r.handshake), 'ok ok ok ok failed');
     assert.equal(r.handshake.steps[4].server?.code, 'CERT_HAS_EXPIRED');
     const ctx = capture(dir);
-    await main(['send', webhook(), '--cert', pki.expiredClientCrt, '--key', pki.clientKey, '--ca', pki.caCrt, '--server-log', logFile()], ctx);
+    await main(
+      [
+        'send',
+        webhook(),
+        '--cert',
+        pki.expiredClientCrt,
+        '--key',
+        pki.clientKey,
+        '--ca',
+        pki.caCrt,
+        '--server-log',
+        logFile(),
+      ],
+      ctx,
+    );
     const text = ctx.stdout();
     assert.match(text, /FAILED at step 5/);
     assert.match(text, /✖ 5 {2}Server verifies it, then the request/);
@@ -155,10 +215,24 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
   });
 
   it('TLS 1.2 (the handshake in the clear, alerts before our side is done): the same steps fail', async () => {
-    const base = { url: webhook(), body: '{}', maxTlsVersion: 'TLSv1.2' as const, caPem: readFileSync(pki.caCrt, 'utf8'), timeoutMs: 5000 };
+    const base = {
+      url: webhook(),
+      body: '{}',
+      maxTlsVersion: 'TLSv1.2' as const,
+      caPem: readFileSync(pki.caCrt, 'utf8'),
+      timeoutMs: 5000,
+    };
     const noCert = await sendWebhook(base);
-    const expired = await sendWebhook({ ...base, certPem: readFileSync(pki.expiredClientCrt, 'utf8'), keyPem: readFileSync(pki.clientKey, 'utf8') });
-    const ok = await sendWebhook({ ...base, certPem: readFileSync(pki.clientCrt, 'utf8'), keyPem: readFileSync(pki.clientKey, 'utf8') });
+    const expired = await sendWebhook({
+      ...base,
+      certPem: readFileSync(pki.expiredClientCrt, 'utf8'),
+      keyPem: readFileSync(pki.clientKey, 'utf8'),
+    });
+    const ok = await sendWebhook({
+      ...base,
+      certPem: readFileSync(pki.clientCrt, 'utf8'),
+      keyPem: readFileSync(pki.clientKey, 'utf8'),
+    });
     await mergeServerLog(() => server.output(), [noCert, expired]);
     assert.equal(ok.handshake.protocol, 'TLSv1.2');
     assert.equal(statuses(ok.handshake), 'ok ok ok ok ok');
@@ -172,7 +246,22 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
 
   it('mtls probe --json: every row carries its timeline; the refused rows fail at the step that refused them', async () => {
     const ctx = capture(dir);
-    const code = await main(['probe', webhook(), '--cert', pki.clientCrt, '--key', pki.clientKey, '--ca', pki.caCrt, '--server-log', logFile(), '--json'], ctx);
+    const code = await main(
+      [
+        'probe',
+        webhook(),
+        '--cert',
+        pki.clientCrt,
+        '--key',
+        pki.clientKey,
+        '--ca',
+        pki.caCrt,
+        '--server-log',
+        logFile(),
+        '--json',
+      ],
+      ctx,
+    );
     assert.equal(code, 0, ctx.stdout());
     const r = JSON.parse(ctx.stdout()) as { rows: { id: string; handshake: HandshakeTimeline }[] };
     const byId = Object.fromEntries(r.rows.map((x) => [x.id, x.handshake]));
@@ -187,16 +276,37 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
 
 describe('buildHandshakeTimeline (pure)', () => {
   const base: HandshakeObservation = {
-    startedAt: '2026-11-30T02:00:00.000Z', host: '127.0.0.1', port: 4433, reusedConnection: false, localPort: 50000,
-    marks: { connectedMs: 1, serverFlightMs: 3, handshakeDoneMs: 4, endMs: 6 }, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384',
-    signatureAlgorithms: ['ECDSA+SHA256'], certificateRequested: true, serverChain: [], verification: 'verified',
+    startedAt: '2026-11-30T02:00:00.000Z',
+    host: '127.0.0.1',
+    port: 4433,
+    reusedConnection: false,
+    localPort: 50000,
+    marks: { connectedMs: 1, serverFlightMs: 3, handshakeDoneMs: 4, endMs: 6 },
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_256_GCM_SHA384',
+    signatureAlgorithms: ['ECDSA+SHA256'],
+    certificateRequested: true,
+    serverChain: [],
+    verification: 'verified',
     client: { source: 'pem', chain: [] },
   };
-  const reset = { code: 'ECONNRESET', message: 'read ECONNRESET', explanation: explainTlsError({ code: 'ECONNRESET' }) };
-  const log = (port: number, at: string, code: string): string => `${at} refused handshake from 127.0.0.1:${port} [${code}]: reason for ${code}`;
+  const reset = {
+    code: 'ECONNRESET',
+    message: 'read ECONNRESET',
+    explanation: explainTlsError({ code: 'ECONNRESET' }),
+  };
+  const log = (port: number, at: string, code: string): string =>
+    `${at} refused handshake from 127.0.0.1:${port} [${code}]: reason for ${code}`;
 
-  it('a vague client error takes the step of the server\'s reason, only for the same port and time', () => {
-    const lines = parseServerLog([log(50001, '2026-11-30T02:00:00.002Z', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'), log(50000, '2026-11-30T01:00:00.000Z', 'CERT_HAS_EXPIRED'), log(50000, '2026-11-30T02:00:00.004Z', 'CERT_HAS_EXPIRED'), 'unrelated line'].join('\n'));
+  it("a vague client error takes the step of the server's reason, only for the same port and time", () => {
+    const lines = parseServerLog(
+      [
+        log(50001, '2026-11-30T02:00:00.002Z', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'),
+        log(50000, '2026-11-30T01:00:00.000Z', 'CERT_HAS_EXPIRED'),
+        log(50000, '2026-11-30T02:00:00.004Z', 'CERT_HAS_EXPIRED'),
+        'unrelated line',
+      ].join('\n'),
+    );
     assert.equal(lines.length, 3);
     const t = buildHandshakeTimeline({ ...base, error: reset }, lines);
     assert.equal(t.failedStep, 5);
@@ -205,7 +315,13 @@ describe('buildHandshakeTimeline (pure)', () => {
   });
 
   it('a server that did not ask for a certificate is said to not enforce mTLS', () => {
-    const t = buildHandshakeTimeline({ ...base, certificateRequested: false, signatureAlgorithms: [], status: 200, marks: { ...base.marks, responseMs: 5 } });
+    const t = buildHandshakeTimeline({
+      ...base,
+      certificateRequested: false,
+      signatureAlgorithms: [],
+      status: 200,
+      marks: { ...base.marks, responseMs: 5 },
+    });
     assert.equal(t.outcome, 'ok');
     assert.match(t.steps[1].details.join('\n'), /did NOT ask for a client certificate/);
     assert.match(t.steps[3].summary, /not requested/);
@@ -213,7 +329,12 @@ describe('buildHandshakeTimeline (pure)', () => {
 
   it('credentials that do not load fail step 4 before any connection', () => {
     const e = new Error('error:05800074:x509 certificate routines::key values mismatch');
-    const t = buildHandshakeTimeline({ ...base, marks: { endMs: 1 }, localPort: undefined, error: { code: 'KEY_MISMATCH', message: e.message, explanation: explainTlsError(e) } });
+    const t = buildHandshakeTimeline({
+      ...base,
+      marks: { endMs: 1 },
+      localPort: undefined,
+      error: { code: 'KEY_MISMATCH', message: e.message, explanation: explainTlsError(e) },
+    });
     assert.equal(statuses(t), 'not-reached not-reached not-reached failed not-reached');
     assert.match(renderHandshakeTimeline(t), /FAILED at step 4/);
   });

@@ -8,7 +8,11 @@ import { planLaunch } from '../../../src/core/scaffold/launch';
 import { ensureBuilt, loaderPath, repoRoot, runCommand, tempDir } from '../support/scaffold';
 
 async function run(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const plan = await planLaunch(script, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const plan = await planLaunch(script, {
+    nodePath: process.execPath,
+    loaderPath,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
   assert.equal(plan.strategy, process.versions.node.startsWith('20.') ? 'amaro-loader' : plan.strategy);
   return runCommand(plan.command, plan.args, plan.env);
 }
@@ -21,7 +25,8 @@ describe('ts-loader (Node < 22.6)', () => {
     try {
       const cache = path.join(dir, 'cache');
       const script = path.join(dir, 'answer.ts');
-      const source = "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n";
+      const source =
+        "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n";
       writeFileSync(script, source);
       const first = await run(script, { XDG_CACHE_HOME: cache });
       assert.equal(first.output.trim(), 'answer 42');
@@ -29,8 +34,15 @@ describe('ts-loader (Node < 22.6)', () => {
       const files = readdirSync(folder);
       assert.equal(files.length, 1);
       // Keyed by the installed amaro's version (the one the build bundled), how it strips, and the source.
-      const amaro = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'amaro', 'package.json'), 'utf8')) as { version: string }).version;
-      assert.equal(files[0], `${createHash('sha256').update(`amaro@${amaro} strip-only v1`).update('\0').update(source).digest('hex')}.js`);
+      const amaro = (
+        JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'amaro', 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+      assert.equal(
+        files[0],
+        `${createHash('sha256').update(`amaro@${amaro} strip-only v1`).update('\0').update(source).digest('hex')}.js`,
+      );
       assert.equal(statSync(folder).mode & 0o777, 0o700);
       assert.equal(statSync(path.join(folder, files[0])).mode & 0o777, 0o600);
       // Prove the second start reads the cache: plant different code under the same key.
@@ -41,7 +53,10 @@ describe('ts-loader (Node < 22.6)', () => {
       assert.equal((await run(script, { XDG_CACHE_HOME: cache })).output.trim(), 'answer 43');
       // A folder others can write to is never trusted.
       chmodSync(folder, 0o777);
-      writeFileSync(script, "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n");
+      writeFileSync(
+        script,
+        "interface A { n: number }\nconst a: A = { n: 41 };\nconsole.log('answer', (a.n as number) + 1);\n",
+      );
       assert.equal((await run(script, { XDG_CACHE_HOME: cache })).output.trim(), 'answer 42');
       // MTLS_TS_CACHE=0: nothing written.
       const off = path.join(dir, 'off');

@@ -14,7 +14,18 @@ import type * as TS from 'typescript';
 import { scaffoldServer } from '../../../src/core/scaffold/scaffoldServer';
 import { readServerConfig } from '../../../src/core/scaffold/serverConfig';
 import { planLaunch } from '../../../src/core/scaffold/launch';
-import { cachedNodes, curl, cxRequest, ensureBuilt, loaderPath, makePki, repoRoot, startServer, tempDir, type Pki } from '../support/scaffold';
+import {
+  cachedNodes,
+  curl,
+  cxRequest,
+  ensureBuilt,
+  loaderPath,
+  makePki,
+  repoRoot,
+  startServer,
+  tempDir,
+  type Pki,
+} from '../support/scaffold';
 
 const ts = createRequire(path.join(repoRoot, 'package.json'))('typescript') as typeof TS;
 
@@ -35,22 +46,31 @@ function installPackages(folder: string): void {
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', ...manifest }));
     for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
   };
-  pkg('cjs-greeting', { main: 'index.js', types: 'index.d.ts' }, {
-    'index.js': "'use strict';\nexports.greet = function greet(name) { return 'Greetings, ' + name; };\n",
-    'index.d.ts': 'export declare function greet(name: string): string;\n',
-  });
-  pkg('esm-shout', { type: 'module', exports: { '.': { types: './index.d.ts', default: './index.js' } } }, {
-    'index.js': 'export default function shout(text) { return text.toUpperCase() + "!"; }\n',
-    'index.d.ts': 'export default function shout(text: string): string;\n',
-  });
+  pkg(
+    'cjs-greeting',
+    { main: 'index.js', types: 'index.d.ts' },
+    {
+      'index.js': "'use strict';\nexports.greet = function greet(name) { return 'Greetings, ' + name; };\n",
+      'index.d.ts': 'export declare function greet(name: string): string;\n',
+    },
+  );
+  pkg(
+    'esm-shout',
+    { type: 'module', exports: { '.': { types: './index.d.ts', default: './index.js' } } },
+    {
+      'index.js': 'export default function shout(text) { return text.toUpperCase() + "!"; }\n',
+      'index.d.ts': 'export default function shout(text: string): string;\n',
+    },
+  );
 }
 
 /** The scaffolded server.mts with the user's value imports, and its `hello` handler using all three. */
 function withValueImports(text: string): string {
-  const imports = "import { createHash } from 'node:crypto';\nimport { greet } from 'cjs-greeting';\nimport shout from 'esm-shout';\n";
+  const imports =
+    "import { createHash } from 'node:crypto';\nimport { greet } from 'cjs-greeting';\nimport shout from 'esm-shout';\n";
   const hello = /^ {2}hello: \(req\) => cxReply\(.*\),$/m;
   assert.match(text, hello, 'the scaffolded file has the hello handler');
-  const at = text.indexOf("import { startWebhookServer");
+  const at = text.indexOf('import { startWebhookServer');
   assert.ok(at >= 0);
   return (text.slice(0, at) + imports + text.slice(at)).replace(
     hello,
@@ -71,7 +91,8 @@ describe("the user's server.mts imports values in every folder kind", { concurre
     for (const [i, v] of variants.entries()) {
       const folder = path.join(dir, `v${i}`);
       mkdirSync(folder);
-      if (v.packageJson !== undefined) writeFileSync(path.join(folder, 'package.json'), JSON.stringify(v.packageJson, null, 2));
+      if (v.packageJson !== undefined)
+        writeFileSync(path.join(folder, 'package.json'), JSON.stringify(v.packageJson, null, 2));
       installPackages(folder);
       const file = await scaffoldServer(folder, { platform: 'cx' });
       writeFileSync(file, withValueImports(readFileSync(file, 'utf8')));
@@ -95,7 +116,12 @@ describe("the user's server.mts imports values in every folder kind", { concurre
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       target: ts.ScriptTarget.ES2022,
     });
-    assert.deepEqual(ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`), []);
+    assert.deepEqual(
+      ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+      [],
+    );
     // Even beside "type": "commonjs", a .mts file is an ES module.
     for (const f of files) assert.equal(program.getSourceFile(f)?.impliedNodeFormat, ts.ModuleKind.ESNext, f);
   });
@@ -104,19 +130,40 @@ describe("the user's server.mts imports values in every folder kind", { concurre
     for (const [i, v] of variants.entries()) {
       it(`Node ${node.name}, ${v.name}: reports its settings, answers with its imports from a trusted client, refuses one without a certificate`, async () => {
         const file = files[i];
-        const strategy = (await planLaunch(file, { nodePath: node.path, loaderPath, env: { PATH: process.env['PATH'] ?? '' } })).strategy;
-        const settings = await readServerConfig(file, { PATH: process.env['PATH'], MTLS_PORT: '0' }, { nodePath: node.path, loaderPath });
+        const strategy = (
+          await planLaunch(file, { nodePath: node.path, loaderPath, env: { PATH: process.env['PATH'] ?? '' } })
+        ).strategy;
+        const settings = await readServerConfig(
+          file,
+          { PATH: process.env['PATH'], MTLS_PORT: '0' },
+          { nodePath: node.path, loaderPath },
+        );
         assert.deepEqual([settings.platforms, settings.port, settings.serverFile], [['cx'], 0, file], strategy);
-        const server = await startServer(file, { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt }, node.path);
+        const server = await startServer(
+          file,
+          { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt },
+          node.path,
+        );
         try {
-          const ok = await curl(`${server.url}/webhook`, { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello', 'hi') });
+          const ok = await curl(
+            `${server.url}/webhook`,
+            { cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt },
+            { contentType: 'application/json', body: cxRequest('hello', 'hi') },
+          );
           assert.equal(ok.status, 200, `${strategy}: ${ok.stderr}${ok.body}\n${server.output()}`);
           const hash = createHash('sha256').update('hi').digest('hex').slice(0, 8);
           assert.ok(ok.body.includes(`Greetings, HI! #${hash}`), ok.body);
-          const refused = await curl(`${server.url}/webhook`, { ca: pki.caCrt }, { contentType: 'application/json', body: cxRequest('hello') });
+          const refused = await curl(
+            `${server.url}/webhook`,
+            { ca: pki.caCrt },
+            { contentType: 'application/json', body: cxRequest('hello') },
+          );
           assert.equal(refused.status, 0, 'no HTTP response without a client certificate');
           await server.waitFor(/refused handshake from .*\[ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE\]/);
-          assert.doesNotMatch(server.output(), /Cannot use import statement|ExperimentalWarning|SyntaxError|ERR_REQUIRE_ESM/);
+          assert.doesNotMatch(
+            server.output(),
+            /Cannot use import statement|ExperimentalWarning|SyntaxError|ERR_REQUIRE_ESM/,
+          );
         } finally {
           server.proc.kill('SIGKILL');
         }

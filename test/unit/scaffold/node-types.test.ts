@@ -9,7 +9,15 @@ import { tempDir } from '../support/scaffold';
 describe('adding @types/node', () => {
   it('is a dev dependency installed by npm, shown as the command a user would type', () => {
     const i = nodeTypesInstall(undefined, 'linux');
-    assert.deepEqual([i.command, i.args, i.display, i.shell], ['npm', ['install', '--save-dev', '--no-audit', '--no-fund', '@types/node'], 'npm install --save-dev @types/node', false]);
+    assert.deepEqual(
+      [i.command, i.args, i.display, i.shell],
+      [
+        'npm',
+        ['install', '--save-dev', '--no-audit', '--no-fund', '@types/node'],
+        'npm install --save-dev @types/node',
+        false,
+      ],
+    );
     const w = nodeTypesInstall('/tmp/types-node-20.tgz', 'win32');
     assert.deepEqual([w.command, w.args.at(-1), w.shell], ['npm.cmd', '/tmp/types-node-20.tgz', true]);
   });

@@ -63,7 +63,11 @@ describe('startup failures', () => {
   });
 
   it('server: a missing key / certificate / CA is ENOENT_KEY / ENOENT_CERT / ENOENT_CA', async () => {
-    for (const [variable, code] of [['MTLS_KEY', 'ENOENT_KEY'], ['MTLS_CERT', 'ENOENT_CERT'], ['MTLS_CA', 'ENOENT_CA']] as const) {
+    for (const [variable, code] of [
+      ['MTLS_KEY', 'ENOENT_KEY'],
+      ['MTLS_CERT', 'ENOENT_CERT'],
+      ['MTLS_CA', 'ENOENT_CA'],
+    ] as const) {
       const r = await runToExit(serverFile, { MTLS_PORT: '0', [variable]: path.join(dir, 'missing.pem') });
       assert.equal(r.code, 1, r.output);
       assert.equal(errorLine(r.output).code, code, r.output);
@@ -81,12 +85,20 @@ describe('startup failures', () => {
     const none = await runToExit(serverFile, { MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted });
     assert.equal(none.code, 1);
     assert.equal(errorLine(none.output).code, 'BAD_PASSPHRASE');
-    const wrong = await runToExit(serverFile, { MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'wrong horse' });
+    const wrong = await runToExit(serverFile, {
+      MTLS_PORT: '0',
+      MTLS_KEY: pki.serverKeyEncrypted,
+      MTLS_KEY_PASSPHRASE: 'wrong horse',
+    });
     assert.equal(wrong.code, 1);
     assert.equal(errorLine(wrong.output).code, 'BAD_PASSPHRASE');
     assert.doesNotMatch(wrong.output, /wrong horse/, 'never prints the passphrase');
     // The right passphrase gets as far as listening: prove it by making the port busy (EADDRINUSE comes after the key checks).
-    const right = await runToExit(serverFile, { MTLS_PORT: String(portOf(busy)), MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'correct horse' });
+    const right = await runToExit(serverFile, {
+      MTLS_PORT: String(portOf(busy)),
+      MTLS_KEY: pki.serverKeyEncrypted,
+      MTLS_KEY_PASSPHRASE: 'correct horse',
+    });
     assert.equal(errorLine(right.output).code, 'EADDRINUSE', right.output);
   });
 
@@ -99,42 +111,91 @@ describe('startup failures', () => {
     assert.deepEqual(await preflight(ok), []);
 
     const busyConfig = await readServerConfig(serverFile, { PATH, MTLS_PORT: String(portOf(busy)) }, read);
-    assert.deepEqual((await preflight(busyConfig)).map((p) => p.code), ['EADDRINUSE']);
+    assert.deepEqual(
+      (await preflight(busyConfig)).map((p) => p.code),
+      ['EADDRINUSE'],
+    );
 
-    const missing = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: path.join(dir, 'nope-key.pem'), MTLS_CA: path.join(dir, 'nope-ca.pem') }, read);
-    assert.deepEqual((await preflight(missing)).map((p) => p.code), ['ENOENT_KEY', 'ENOENT_CA']);
+    const missing = await readServerConfig(
+      serverFile,
+      { PATH, MTLS_PORT: '0', MTLS_KEY: path.join(dir, 'nope-key.pem'), MTLS_CA: path.join(dir, 'nope-ca.pem') },
+      read,
+    );
+    assert.deepEqual(
+      (await preflight(missing)).map((p) => p.code),
+      ['ENOENT_KEY', 'ENOENT_CA'],
+    );
 
     const mismatch = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: pki.otherKey }, read);
     const problems = await preflight(mismatch);
-    assert.deepEqual(problems.map((p) => p.code), ['KEY_MISMATCH']);
-    assert.match(formatProblem(problems[0]), /^mtls-server error \[KEY_MISMATCH\]: the private key .*unrelated-key\.pem does not belong to the certificate/);
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['KEY_MISMATCH'],
+    );
+    assert.match(
+      formatProblem(problems[0]),
+      /^mtls-server error \[KEY_MISMATCH\]: the private key .*unrelated-key\.pem does not belong to the certificate/,
+    );
 
-    const wrong = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'nope' }, read);
-    assert.deepEqual((await preflight(wrong)).map((p) => p.code), ['BAD_PASSPHRASE']);
-    const right = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'correct horse' }, read);
+    const wrong = await readServerConfig(
+      serverFile,
+      { PATH, MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'nope' },
+      read,
+    );
+    assert.deepEqual(
+      (await preflight(wrong)).map((p) => p.code),
+      ['BAD_PASSPHRASE'],
+    );
+    const right = await readServerConfig(
+      serverFile,
+      { PATH, MTLS_PORT: '0', MTLS_KEY: pki.serverKeyEncrypted, MTLS_KEY_PASSPHRASE: 'correct horse' },
+      read,
+    );
     assert.deepEqual(await preflight(right), []);
   });
 
   it('preflight: behind an edge on plain HTTP only the CA bundle is needed, as the server itself reads it', async () => {
-    const edge = { PATH, MTLS_PORT: '0', MTLS_EDGE: 'nginx', MTLS_EDGE_SECRET: 's', MTLS_KEY: path.join(dir, 'nope-key.pem'), MTLS_CERT: path.join(dir, 'nope-crt.pem') };
+    const edge = {
+      PATH,
+      MTLS_PORT: '0',
+      MTLS_EDGE: 'nginx',
+      MTLS_EDGE_SECRET: 's',
+      MTLS_KEY: path.join(dir, 'nope-key.pem'),
+      MTLS_CERT: path.join(dir, 'nope-crt.pem'),
+    };
     assert.deepEqual(await preflight(await readServerConfig(serverFile, edge, read)), []);
     const noCa = await readServerConfig(serverFile, { ...edge, MTLS_CA: path.join(dir, 'nope-ca.pem') }, read);
-    assert.deepEqual((await preflight(noCa)).map((p) => p.code), ['ENOENT_CA']);
+    assert.deepEqual(
+      (await preflight(noCa)).map((p) => p.code),
+      ['ENOENT_CA'],
+    );
     // HTTPS towards the edge uses the server's own certificate: then the key and certificate are needed again.
     const https = await readServerConfig(serverFile, { ...edge, MTLS_EDGE_LISTEN: 'https' }, read);
-    assert.deepEqual((await preflight(https)).map((p) => p.code), ['ENOENT_KEY', 'ENOENT_CERT']);
+    assert.deepEqual(
+      (await preflight(https)).map((p) => p.code),
+      ['ENOENT_KEY', 'ENOENT_CERT'],
+    );
   });
 
   it('preflight: reads a CA bundle under TRUSTED CERTIFICATE or X509 CERTIFICATE as the server does; one without a certificate is BAD_CA', async () => {
     const relabelled = {
-      'ca-trusted.pem': execFileSync('openssl', ['x509', '-in', pki.caCrt, '-trustout', '-addtrust', 'clientAuth'], { encoding: 'utf8' }),
-      'ca-x509.pem': readFileSync(pki.caCrt, 'utf8').replace(/(BEGIN|END) CERTIFICATE-----/g, '$1 X509 CERTIFICATE-----'),
+      'ca-trusted.pem': execFileSync('openssl', ['x509', '-in', pki.caCrt, '-trustout', '-addtrust', 'clientAuth'], {
+        encoding: 'utf8',
+      }),
+      'ca-x509.pem': readFileSync(pki.caCrt, 'utf8').replace(
+        /(BEGIN|END) CERTIFICATE-----/g,
+        '$1 X509 CERTIFICATE-----',
+      ),
       'ca-key-only.pem': readFileSync(pki.clientKey, 'utf8'),
     };
     for (const [name, text] of Object.entries(relabelled)) {
       writeFileSync(path.join(dir, name), text);
       const c = await readServerConfig(serverFile, { PATH, MTLS_PORT: '0', MTLS_CA: path.join(dir, name) }, read);
-      assert.deepEqual((await preflight(c)).map((p) => p.code), name === 'ca-key-only.pem' ? ['BAD_CA'] : [], name);
+      assert.deepEqual(
+        (await preflight(c)).map((p) => p.code),
+        name === 'ca-key-only.pem' ? ['BAD_CA'] : [],
+        name,
+      );
     }
   });
 

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type * as ForwardedCertificate from '../../../src/server/forwardedCertificate.mjs' with { 'resolution-mode': 'import' };
+import type * as ForwardedCertificate from '../../../src/server/forwardedCertificate.mjs' with {
+  'resolution-mode': 'import',
+};
 import { tempDir } from '../support/scaffold';
 
 type Module = typeof ForwardedCertificate;
@@ -29,7 +31,23 @@ function ext(name: string, text: string): string {
 /** Issues `name` (subject CN=name) from `ca` with the extensions file `extFile`; days may be negative (expired). */
 function issue(name: string, ca: string, extFile: string, days = '30'): void {
   openssl(['req', ...ec, '-keyout', name + '-key.pem', '-out', name + '.csr', '-subj', '/CN=' + name]);
-  openssl(['x509', '-req', '-in', name + '.csr', '-CA', ca + '-crt.pem', '-CAkey', ca + '-key.pem', '-CAcreateserial', '-out', name + '-crt.pem', '-days', days, '-extfile', extFile]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    name + '.csr',
+    '-CA',
+    ca + '-crt.pem',
+    '-CAkey',
+    ca + '-key.pem',
+    '-CAcreateserial',
+    '-out',
+    name + '-crt.pem',
+    '-days',
+    days,
+    '-extfile',
+    extFile,
+  ]);
 }
 
 function cert(name: string): X509Certificate {
@@ -40,11 +58,33 @@ before(async () => {
   fc = await import('../../../src/server/forwardedCertificate.mjs');
   dir = tempDir('edge-chain');
   const caExt = ext('ca.ext', 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n');
-  const caServerOnly = ext('ca-server.ext', 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nextendedKeyUsage=serverAuth\n');
-  const notCa = ext('not-ca.ext', 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,keyCertSign\nextendedKeyUsage=clientAuth\n');
+  const caServerOnly = ext(
+    'ca-server.ext',
+    'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nextendedKeyUsage=serverAuth\n',
+  );
+  const notCa = ext(
+    'not-ca.ext',
+    'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,keyCertSign\nextendedKeyUsage=clientAuth\n',
+  );
   const client = ext('client.ext', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n');
   const anyEku = ext('any.ext', 'extendedKeyUsage=anyExtendedKeyUsage\nkeyUsage=critical,digitalSignature\n');
-  openssl(['req', '-x509', ...ec, '-keyout', 'root-key.pem', '-out', 'root-crt.pem', '-days', '30', '-subj', '/CN=root', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'root-key.pem',
+    '-out',
+    'root-crt.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=root',
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let parent = 'root';
   for (const i of ['i1', 'i2', 'i3', 'i4', 'i5']) {
     issue(i, parent, caExt);
@@ -66,24 +106,37 @@ after(() => {
 });
 
 describe('verifying a forwarded chain against the CA bundle', () => {
-  const store = (): ReturnType<Module['trustStoreOf']> => fc.trustStoreOf(readFileSync(path.join(dir, 'root-crt.pem'), 'utf8'));
+  const store = (): ReturnType<Module['trustStoreOf']> =>
+    fc.trustStoreOf(readFileSync(path.join(dir, 'root-crt.pem'), 'utf8'));
   const chain = (...names: string[]): X509Certificate[] => names.map(cert);
 
   it('accepts a chain of 4 intermediates to the root, and refuses one of 5 (at most 5 certificates above the leaf)', () => {
     assert.equal(fc.verifyForwardedChain(cert('leaf4'), chain('i4', 'i3', 'i2', 'i1'), store()).length, 5);
-    assert.throws(() => fc.verifyForwardedChain(cert('leaf5'), chain('i5', 'i4', 'i3', 'i2', 'i1'), store()), /more than 5 certificates above the client certificate/);
+    assert.throws(
+      () => fc.verifyForwardedChain(cert('leaf5'), chain('i5', 'i4', 'i3', 'i2', 'i1'), store()),
+      /more than 5 certificates above the client certificate/,
+    );
   });
 
   it('refuses an issuer that is not a CA (basicConstraints CA:false)', () => {
-    assert.throws(() => fc.verifyForwardedChain(cert('under-notca'), chain('notca'), store()), /the issuer "CN=notca" is not a CA/);
+    assert.throws(
+      () => fc.verifyForwardedChain(cert('under-notca'), chain('notca'), store()),
+      /the issuer "CN=notca" is not a CA/,
+    );
   });
 
   it('refuses an intermediate whose extendedKeyUsage lacks clientAuth', () => {
-    assert.throws(() => fc.verifyForwardedChain(cert('under-int-server'), chain('int-server'), store()), /the intermediate "CN=int-server" is not allowed for client authentication/);
+    assert.throws(
+      () => fc.verifyForwardedChain(cert('under-int-server'), chain('int-server'), store()),
+      /the intermediate "CN=int-server" is not allowed for client authentication/,
+    );
   });
 
   it('refuses an expired intermediate', () => {
-    assert.throws(() => fc.verifyForwardedChain(cert('under-int-expired'), chain('int-expired'), store()), /the intermediate "CN=int-expired" expired on/);
+    assert.throws(
+      () => fc.verifyForwardedChain(cert('under-int-expired'), chain('int-expired'), store()),
+      /the intermediate "CN=int-expired" expired on/,
+    );
   });
 
   it('refuses a CA certificate posing as the client certificate', () => {

@@ -10,8 +10,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureBuilt, makePki, tempDir, type Pki } from '../support/scaffold';
 import {
-  certificateHeaderOf, edgeFormats, edgeSecret, forwardedHeaders, outsiderAddress, send, startEdgeOrigin,
-  type EdgeFormat, type EdgeOrigin,
+  certificateHeaderOf,
+  edgeFormats,
+  edgeSecret,
+  forwardedHeaders,
+  outsiderAddress,
+  send,
+  startEdgeOrigin,
+  type EdgeFormat,
+  type EdgeOrigin,
 } from '../support/edge';
 
 let root: string;
@@ -21,8 +28,37 @@ let unpinnedCrt: string;
 /** A client certificate from the same CA as the pinned one, for a caller that verifies but is not pinned. */
 function makeUnpinned(p: Pki): string {
   const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: p.dir, stdio: 'pipe' });
-  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'unpinned-key.pem', '-out', 'unpinned.csr', '-subj', '/CN=Someone Else/O=Elsewhere']);
-  run(['x509', '-req', '-in', 'unpinned.csr', '-CA', 'ca-crt.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'unpinned-crt.pem', '-days', '30', '-extfile', 'client.ext']);
+  run([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'unpinned-key.pem',
+    '-out',
+    'unpinned.csr',
+    '-subj',
+    '/CN=Someone Else/O=Elsewhere',
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'unpinned.csr',
+    '-CA',
+    'ca-crt.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    'unpinned-crt.pem',
+    '-days',
+    '30',
+    '-extfile',
+    'client.ext',
+  ]);
   return path.join(p.dir, 'unpinned-crt.pem');
 }
 
@@ -39,7 +75,13 @@ async function call(
   const mark = origin.server.output().length;
   const tag = Math.random().toString(36).slice(2);
   const p = (opts.path ?? '/caller') + '?t=' + tag;
-  const r = await send(origin.url, { headers, path: p, ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.method !== undefined ? { method: opts.method } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}) });
+  const r = await send(origin.url, {
+    headers,
+    path: p,
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+    ...(opts.method !== undefined ? { method: opts.method } : {}),
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+  });
   await origin.server.waitFor(new RegExp(' ' + p.replace(/[?]/g, '\\?') + ' \\d{3} '), 5000);
   return { status: r.status, json: r.json, log: origin.server.output().slice(mark) };
 }
@@ -64,7 +106,9 @@ after(() => {
 
 /** A certificate header of another kind of edge than `f`, as a client would slip it in. */
 function otherFormatHeader(f: EdgeFormat): Record<string, string> {
-  return f === 'nginx' ? { 'client-cert': ':AAAA:' } : { 'x-ssl-client-cert': encodeURIComponent(readFileSync(pki.clientCrt, 'utf8')) };
+  return f === 'nginx'
+    ? { 'client-cert': ':AAAA:' }
+    : { 'x-ssl-client-cert': encodeURIComponent(readFileSync(pki.clientCrt, 'utf8')) };
 }
 
 for (const format of edgeFormats) {
@@ -72,11 +116,19 @@ for (const format of edgeFormats) {
     let origin: EdgeOrigin;
     // gcp-alb: the certificate-based refusals are checked with the leaf forwarded (X-Client-Cert-Leaf).
     const gcpLeaf = format === 'gcp-alb';
-    const good = (file = pki.clientCrt, leaf = false): Record<string, string> => ({ ...forwardedHeaders(format, file, { gcpLeaf: leaf }), 'x-mtls-edge-secret': edgeSecret });
+    const good = (file = pki.clientCrt, leaf = false): Record<string, string> => ({
+      ...forwardedHeaders(format, file, { gcpLeaf: leaf }),
+      'x-mtls-edge-secret': edgeSecret,
+    });
     const certHeader = certificateHeaderOf[format];
 
     before(async () => {
-      origin = await startEdgeOrigin({ edge: format, pki, dir: tempDir('edge-' + format), env: { MTLS_ALLOWED_CLIENTS: 'sha256:' + sha256Of(pki.clientCrt) } });
+      origin = await startEdgeOrigin({
+        edge: format,
+        pki,
+        dir: tempDir('edge-' + format),
+        env: { MTLS_ALLOWED_CLIENTS: 'sha256:' + sha256Of(pki.clientCrt) },
+      });
     });
     after(() => {
       origin?.server.proc.kill();
@@ -108,11 +160,19 @@ for (const format of edgeFormats) {
     });
 
     it('refuses a request with a wrong edge secret', async () => {
-      refusedBy(await call(origin, { ...good(), 'x-mtls-edge-secret': 'guessed' }), 'secret', /wrong X-Mtls-Edge-Secret/);
+      refusedBy(
+        await call(origin, { ...good(), 'x-mtls-edge-secret': 'guessed' }),
+        'secret',
+        /wrong X-Mtls-Edge-Secret/,
+      );
     });
 
     it("refuses a request that also carries another kind of edge's certificate header", async () => {
-      refusedBy(await call(origin, { ...good(), ...otherFormatHeader(format) }), 'other-edge', /belongs to another kind of edge/);
+      refusedBy(
+        await call(origin, { ...good(), ...otherFormatHeader(format) }),
+        'other-edge',
+        /belongs to another kind of edge/,
+      );
     });
 
     it('refuses a request without the certificate header', async () => {
@@ -140,8 +200,15 @@ for (const format of edgeFormats) {
     });
 
     it('refuses a garbled certificate header, and shows it escaped', async () => {
-      const garbage = format === 'gcp-alb' ? { 'x-client-cert-leaf': ':bm90IGEgY2VydA==:' } : { [certHeader]: format === 'rfc9440' ? ':bm90IGEgY2VydA==:' : 'By=x;Cert="%E0%A4%A"\u00ff' };
-      refusedBy(await call(origin, { ...good(pki.clientCrt, gcpLeaf), ...garbage }), 'certificate', /does not parse|not URL-encoded|not an RFC 9440/);
+      const garbage =
+        format === 'gcp-alb'
+          ? { 'x-client-cert-leaf': ':bm90IGEgY2VydA==:' }
+          : { [certHeader]: format === 'rfc9440' ? ':bm90IGEgY2VydA==:' : 'By=x;Cert="%E0%A4%A"\u00ff' };
+      refusedBy(
+        await call(origin, { ...good(pki.clientCrt, gcpLeaf), ...garbage }),
+        'certificate',
+        /does not parse|not URL-encoded|not an RFC 9440/,
+      );
     });
 
     it('refuses a certificate without clientAuth in its extendedKeyUsage (a server certificate)', async () => {
@@ -166,8 +233,14 @@ for (const format of edgeFormats) {
 describe('what each kind of edge itself says about the certificate', () => {
   let origins: Partial<Record<EdgeFormat, EdgeOrigin>> = {};
   before(async () => {
-    const started = await Promise.all((['nginx', 'ingress-nginx', 'xfcc', 'rfc9440', 'gcp-alb'] as const).map((f) => startEdgeOrigin({ edge: f, pki, dir: tempDir('edge-say-' + f) })));
-    origins = Object.fromEntries(started.map((o, i) => [(['nginx', 'ingress-nginx', 'xfcc', 'rfc9440', 'gcp-alb'] as const)[i], o]));
+    const started = await Promise.all(
+      (['nginx', 'ingress-nginx', 'xfcc', 'rfc9440', 'gcp-alb'] as const).map((f) =>
+        startEdgeOrigin({ edge: f, pki, dir: tempDir('edge-say-' + f) }),
+      ),
+    );
+    origins = Object.fromEntries(
+      started.map((o, i) => [(['nginx', 'ingress-nginx', 'xfcc', 'rfc9440', 'gcp-alb'] as const)[i], o]),
+    );
   });
   after(() => {
     for (const o of Object.values(origins)) {
@@ -176,10 +249,21 @@ describe('what each kind of edge itself says about the certificate', () => {
     }
   });
   const o = (f: EdgeFormat): EdgeOrigin => origins[f] as EdgeOrigin;
-  const headers = (f: EdgeFormat, file = pki.clientCrt, extra: Record<string, string> = {}): Record<string, string> => ({ ...forwardedHeaders(f, file), 'x-mtls-edge-secret': edgeSecret, ...extra });
+  const headers = (
+    f: EdgeFormat,
+    file = pki.clientCrt,
+    extra: Record<string, string> = {},
+  ): Record<string, string> => ({ ...forwardedHeaders(f, file), 'x-mtls-edge-secret': edgeSecret, ...extra });
 
   it('nginx: refuses when X-SSL-Client-Verify is not SUCCESS', async () => {
-    refusedBy(await call(o('nginx'), headers('nginx', pki.clientCrt, { 'x-ssl-client-verify': 'FAILED:certificate has expired' })), 'certificate', /reports client verification "FAILED:certificate has expired"/);
+    refusedBy(
+      await call(
+        o('nginx'),
+        headers('nginx', pki.clientCrt, { 'x-ssl-client-verify': 'FAILED:certificate has expired' }),
+      ),
+      'certificate',
+      /reports client verification "FAILED:certificate has expired"/,
+    );
   });
 
   it('ingress-nginx: refuses without ssl-client-verify: SUCCESS', async () => {
@@ -200,26 +284,62 @@ describe('what each kind of edge itself says about the certificate', () => {
   it('xfcc: refuses an appended element (the edge must replace the header) and a Hash that is not the certificate', async () => {
     const h = headers('xfcc');
     const one = h['x-forwarded-client-cert'];
-    refusedBy(await call(o('xfcc'), { ...h, 'x-forwarded-client-cert': one + ',By=spiffe://other;URI=spiffe://evil' }), 'certificate', /has 2 elements/);
-    refusedBy(await call(o('xfcc'), { ...h, 'x-forwarded-client-cert': one.replace(/Hash=[0-9a-f]{64}/, 'Hash=' + '0'.repeat(64)) }), 'certificate', /hash does not match/);
+    refusedBy(
+      await call(o('xfcc'), { ...h, 'x-forwarded-client-cert': one + ',By=spiffe://other;URI=spiffe://evil' }),
+      'certificate',
+      /has 2 elements/,
+    );
+    refusedBy(
+      await call(o('xfcc'), {
+        ...h,
+        'x-forwarded-client-cert': one.replace(/Hash=[0-9a-f]{64}/, 'Hash=' + '0'.repeat(64)),
+      }),
+      'certificate',
+      /hash does not match/,
+    );
   });
 
   it('gcp-alb: refuses what the load balancer reports as not presented, not verified, or in error', async () => {
     const g = o('gcp-alb');
-    refusedBy(await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-present': 'false' })), 'certificate', /no client certificate was presented/);
-    refusedBy(await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-chain-verified': 'false', 'x-client-cert-error': 'client_cert_validation_failed' })), 'certificate', /did not verify the client chain/);
-    refusedBy(await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-error': 'client_cert_chain_invalid_eku' })), 'certificate', /reports "client_cert_chain_invalid_eku"/);
+    refusedBy(
+      await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-present': 'false' })),
+      'certificate',
+      /no client certificate was presented/,
+    );
+    refusedBy(
+      await call(
+        g,
+        headers('gcp-alb', pki.clientCrt, {
+          'x-client-cert-chain-verified': 'false',
+          'x-client-cert-error': 'client_cert_validation_failed',
+        }),
+      ),
+      'certificate',
+      /did not verify the client chain/,
+    );
+    refusedBy(
+      await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-error': 'client_cert_chain_invalid_eku' })),
+      'certificate',
+      /reports "client_cert_chain_invalid_eku"/,
+    );
   });
 
   it('gcp-alb: refuses attributes of an expired certificate and a malformed fingerprint', async () => {
     const g = o('gcp-alb');
     refusedBy(await call(g, headers('gcp-alb', pki.expiredClientCrt)), 'certificate', /expired on/);
-    refusedBy(await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-hash': 'not-a-hash' })), 'certificate', /not a Base64 SHA-256 fingerprint/);
+    refusedBy(
+      await call(g, headers('gcp-alb', pki.clientCrt, { 'x-client-cert-hash': 'not-a-hash' })),
+      'certificate',
+      /not a Base64 SHA-256 fingerprint/,
+    );
   });
 
   it('gcp-alb: with the leaf forwarded the caller has its subject, and the leaf must be the one the hash names', async () => {
     const g = o('gcp-alb');
-    const withLeaf = { ...forwardedHeaders('gcp-alb', pki.clientCrt, { gcpLeaf: true }), 'x-mtls-edge-secret': edgeSecret };
+    const withLeaf = {
+      ...forwardedHeaders('gcp-alb', pki.clientCrt, { gcpLeaf: true }),
+      'x-mtls-edge-secret': edgeSecret,
+    };
     const r = await call(g, withLeaf);
     assert.equal(r.status, 200, r.log);
     assert.equal((r.json as { certificate: { cn: string } }).certificate.cn, 'Google LLC');

@@ -10,7 +10,16 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tls from 'node:tls';
 import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaffoldServer';
-import { cxRequest, ensureBuilt, makePki, repoRoot, startServer, tempDir, type Pki, type RunningServer } from '../support/scaffold';
+import {
+  cxRequest,
+  ensureBuilt,
+  makePki,
+  repoRoot,
+  startServer,
+  tempDir,
+  type Pki,
+  type RunningServer,
+} from '../support/scaffold';
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -20,9 +29,20 @@ function mtlsRequest(port: number, pki: Pki, from: string): Promise<number> {
     const body = cxRequest('hello');
     let data = '';
     const tcp = net.connect({ host: '127.0.0.1', port, localAddress: from });
-    const socket = tls.connect({ socket: tcp, ca: readFileSync(pki.caCrt), cert: readFileSync(pki.clientCrt), key: readFileSync(pki.clientKey), servername: 'localhost' }, () => {
-      socket.end(`POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    });
+    const socket = tls.connect(
+      {
+        socket: tcp,
+        ca: readFileSync(pki.caCrt),
+        cert: readFileSync(pki.clientCrt),
+        key: readFileSync(pki.clientKey),
+        servername: 'localhost',
+      },
+      () => {
+        socket.end(
+          `POST /webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      },
+    );
     socket.setTimeout(8000, () => socket.destroy());
     socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
     socket.on('error', () => undefined);
@@ -92,7 +112,11 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
   let dir: string;
   let pki: Pki;
   let serverTs: string;
-  const certs = (): Record<string, string> => ({ MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt });
+  const certs = (): Record<string, string> => ({
+    MTLS_KEY: pki.serverKey,
+    MTLS_CERT: pki.serverCrt,
+    MTLS_CA: pki.caCrt,
+  });
 
   before(async () => {
     ensureBuilt();
@@ -129,9 +153,15 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
         flood.stop();
       }
       assert.ok(flood.connections() > 600, `the flood reopened its sockets: ${flood.connections()} connections`);
-      assert.match(server.output(), /refused handshake from 127\.0\.0\.3:\d+ \[HANDSHAKE_CAP_PER_ADDRESS\]: 32 connections from 127\.0\.0\.3 are already in the TLS handshake \(maxHandshakesPerAddress, MTLS_MAX_HANDSHAKES_PER_ADDRESS\)/);
+      assert.match(
+        server.output(),
+        /refused handshake from 127\.0\.0\.3:\d+ \[HANDSHAKE_CAP_PER_ADDRESS\]: 32 connections from 127\.0\.0\.3 are already in the TLS handshake \(maxHandshakesPerAddress, MTLS_MAX_HANDSHAKES_PER_ADDRESS\)/,
+      );
       // The flood is logged as a few lines and a count, not a line per connection.
-      assert.ok(lines(server.output(), /refused handshake from 127\.0\.0\.3:/).length <= 40, 'at most 20 lines per address per 10 s');
+      assert.ok(
+        lines(server.output(), /refused handshake from 127\.0\.0\.3:/).length <= 40,
+        'at most 20 lines per address per 10 s',
+      );
     });
 
     it('thousands of aborted connections are a few log lines and a count that adds up; a refusal from another address is logged at once', async () => {
@@ -146,7 +176,12 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
         s.on('error', () => undefined);
         s.on('close', () => resolve());
       });
-      await server.waitFor(new RegExp(`refused handshake from 127\\.0\\.0\\.2:${localPort} \\[ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE\\]: no client certificate was sent`), 5000);
+      await server.waitFor(
+        new RegExp(
+          `refused handshake from 127\\.0\\.0\\.2:${localPort} \\[ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE\\]: no client certificate was sent`,
+        ),
+        5000,
+      );
       const summary = /… and (\d+) more refused handshakes from 127\.0\.0\.4 in the last 10s/;
       // The count comes when the window closes, 10 s after the flood's first line.
       await server.waitFor(summary, 25_000);
@@ -162,7 +197,13 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
   describe('with the budget set in the environment', () => {
     let server: RunningServer;
     before(async () => {
-      server = await startServer(serverTs, { ...certs(), MTLS_MAX_HANDSHAKES_PER_ADDRESS: '4', MTLS_MAX_HANDSHAKES: '6', MTLS_CLIENT_HELLO_TIMEOUT_MS: '1500', MTLS_HANDSHAKE_TIMEOUT_MS: '4000' });
+      server = await startServer(serverTs, {
+        ...certs(),
+        MTLS_MAX_HANDSHAKES_PER_ADDRESS: '4',
+        MTLS_MAX_HANDSHAKES: '6',
+        MTLS_CLIENT_HELLO_TIMEOUT_MS: '1500',
+        MTLS_HANDSHAKE_TIMEOUT_MS: '4000',
+      });
     });
     after(() => server?.proc.kill('SIGKILL'));
 
@@ -171,21 +212,40 @@ describe('scaffolded server.ts under connection floods (real sockets)', () => {
       const started = silentConnection(server.port, '127.0.0.5', Buffer.from([0x16]));
       await delay(300);
       const fromOne = Array.from({ length: 5 }, () => silentConnection(server.port, '127.0.0.3'));
-      await server.waitFor(/refused handshake from 127\.0\.0\.3:\d+ \[HANDSHAKE_CAP_PER_ADDRESS\]: 4 connections from 127\.0\.0\.3 are already in the TLS handshake/);
+      await server.waitFor(
+        /refused handshake from 127\.0\.0\.3:\d+ \[HANDSHAKE_CAP_PER_ADDRESS\]: 4 connections from 127\.0\.0\.3 are already in the TLS handshake/,
+      );
       const fromOther = Array.from({ length: 2 }, () => silentConnection(server.port, '127.0.0.4'));
-      await server.waitFor(/refused handshake from 127\.0\.0\.4:\d+ \[HANDSHAKE_CAP\]: 6 connections are already in the TLS handshake \(maxHandshakes, MTLS_MAX_HANDSHAKES\)/);
+      await server.waitFor(
+        /refused handshake from 127\.0\.0\.4:\d+ \[HANDSHAKE_CAP\]: 6 connections are already in the TLS handshake \(maxHandshakes, MTLS_MAX_HANDSHAKES\)/,
+      );
       const silent = await Promise.all([...fromOne, ...fromOther]);
-      assert.ok(Math.max(...silent) < 3500, `silent connections closed after ${silent.join(', ')} ms, before the handshake timeout`);
-      assert.equal(lines(server.output(), /\[CLIENT_HELLO_TIMEOUT\]: nothing sent within 1500 ms \(clientHelloTimeoutMs, MTLS_CLIENT_HELLO_TIMEOUT_MS\)/).length, 5);
+      assert.ok(
+        Math.max(...silent) < 3500,
+        `silent connections closed after ${silent.join(', ')} ms, before the handshake timeout`,
+      );
+      assert.equal(
+        lines(
+          server.output(),
+          /\[CLIENT_HELLO_TIMEOUT\]: nothing sent within 1500 ms \(clientHelloTimeoutMs, MTLS_CLIENT_HELLO_TIMEOUT_MS\)/,
+        ).length,
+        5,
+      );
       const startedMs = await started;
       assert.ok(startedMs >= 3000, `the started handshake was closed after ${startedMs} ms`);
       await server.waitFor(/refused handshake from 127\.0\.0\.5:\d+ \[ERR_TLS_HANDSHAKE_TIMEOUT\]/);
-      assert.doesNotMatch(server.output(), /\[ECONNRESET\]/, 'a connection the budget closed is not logged a second time as the client\'s doing');
+      assert.doesNotMatch(
+        server.output(),
+        /\[ECONNRESET\]/,
+        "a connection the budget closed is not logged a second time as the client's doing",
+      );
     });
   });
 
   it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4', async () => {
-    const { sourceOf } = (await import(pathToFileURL(path.join(repoRoot, 'out/src/server/handshakeBudget.mjs')).href)) as { sourceOf: (address: string) => string };
+    const { sourceOf } = (await import(
+      pathToFileURL(path.join(repoRoot, 'out/src/server/handshakeBudget.mjs')).href
+    )) as { sourceOf: (address: string) => string };
     assert.equal(sourceOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
     assert.equal(sourceOf('2001:db8:1:2:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
     assert.equal(sourceOf('2001:db8::1'), '2001:db8:0:0::/64');

@@ -2,7 +2,9 @@
 // very file the scaffold copies into the workspace), and a real JWKS server on 127.0.0.1 that counts its hits.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { VerifierOptions, IdTokenVerdict, IdTokenVerifier } from '../../../src/server/idToken.mjs' with { 'resolution-mode': 'import' };
+import type { VerifierOptions, IdTokenVerdict, IdTokenVerifier } from '../../../src/server/idToken.mjs' with {
+  'resolution-mode': 'import',
+};
 
 /** The options createIdTokenVerifier takes in the server. */
 export type IdTokenOptions = VerifierOptions;
@@ -31,7 +33,15 @@ export interface JwksServer {
 }
 
 export async function jwksServer(body: string): Promise<JwksServer> {
-  const state: JwksServer = { url: '', hits: 0, body, headers: { 'cache-control': 'public, max-age=300' }, status: 200, hang: false, close: () => Promise.resolve() };
+  const state: JwksServer = {
+    url: '',
+    hits: 0,
+    body,
+    headers: { 'cache-control': 'public, max-age=300' },
+    status: 200,
+    hang: false,
+    close: () => Promise.resolve(),
+  };
   const server = http.createServer((req, res) => {
     state.hits++;
     if (state.hang) return;

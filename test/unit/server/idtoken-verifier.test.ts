@@ -5,8 +5,20 @@ import { createHash, createHmac, createPublicKey, generateKeyPairSync, sign, ver
 import { rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createTestIdTokenIssuer, dialogflowClaims, encodeJwt, testServiceAgentEmail, type TestIdTokenIssuer } from '../../../src/core/idtoken/index';
-import { jwksServer, loadGeneratedVerifier, type GeneratedVerifier, type IdTokenOptions, type JwksServer } from './idtoken-support';
+import {
+  createTestIdTokenIssuer,
+  dialogflowClaims,
+  encodeJwt,
+  testServiceAgentEmail,
+  type TestIdTokenIssuer,
+} from '../../../src/core/idtoken/index';
+import {
+  jwksServer,
+  loadGeneratedVerifier,
+  type GeneratedVerifier,
+  type IdTokenOptions,
+  type JwksServer,
+} from './idtoken-support';
 import { tempDir } from '../support/http';
 
 const AUD = 'https://webhook.example.com/webhook';
@@ -18,10 +30,23 @@ describe('ID-token verifier of server.ts', () => {
   let keyB: TestIdTokenIssuer;
   let jwks: JwksServer;
   let clock: number;
-  const options = (o: Partial<IdTokenOptions> = {}): IdTokenOptions => ({ audience: AUD, email: testServiceAgentEmail, subject: '', jwks: jwks.url, now: () => clock, ...o });
-  const verifier = (o: Partial<IdTokenOptions> = {}): ReturnType<GeneratedVerifier['createIdTokenVerifier']> => gen.createIdTokenVerifier(options(o));
+  const options = (o: Partial<IdTokenOptions> = {}): IdTokenOptions => ({
+    audience: AUD,
+    email: testServiceAgentEmail,
+    subject: '',
+    jwks: jwks.url,
+    now: () => clock,
+    ...o,
+  });
+  const verifier = (o: Partial<IdTokenOptions> = {}): ReturnType<GeneratedVerifier['createIdTokenVerifier']> =>
+    gen.createIdTokenVerifier(options(o));
   const nowS = (): number => Math.floor(clock / 1000);
-  const signed = (claims: Record<string, unknown>, key = keyA): string => encodeJwt({ ...dialogflowClaims({ audience: AUD, issuedAt: nowS() }), ...claims }, { rs256: key.privateKey }, key.kid);
+  const signed = (claims: Record<string, unknown>, key = keyA): string =>
+    encodeJwt(
+      { ...dialogflowClaims({ audience: AUD, issuedAt: nowS() }), ...claims },
+      { rs256: key.privateKey },
+      key.kid,
+    );
 
   before(async () => {
     gen = await loadGeneratedVerifier();
@@ -36,7 +61,12 @@ describe('ID-token verifier of server.ts', () => {
     clock = Date.now();
     const v = await verifier().verify(keyA.sign({ audience: AUD }));
     assert.deepEqual({ ok: v.ok, check: v.check }, { ok: true, check: '' }, v.reason);
-    assert.match(v.observed, new RegExp(`iss="https://accounts.google.com" aud="${AUD}" email="${testServiceAgentEmail}" sub="\\d+" exp=\\d{4}-`));
+    assert.match(
+      v.observed,
+      new RegExp(
+        `iss="https://accounts.google.com" aud="${AUD}" email="${testServiceAgentEmail}" sub="\\d+" exp=\\d{4}-`,
+      ),
+    );
   });
 
   it('refuses each wrong claim in turn and names the check', async () => {
@@ -73,7 +103,10 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal((await v.verify(signed({ exp: nowS() - 30, iat: nowS() - 3000 }))).ok, true);
     assert.equal((await v.verify(signed({ iat: nowS() + 30, nbf: nowS() + 30 }))).ok, true);
     // The observed claims name what the token said, for the log.
-    assert.match((await v.verify(signed({ aud: 'https://other.example.com/' }))).observed, /aud="https:\/\/other\.example\.com\/"/);
+    assert.match(
+      (await v.verify(signed({ aud: 'https://other.example.com/' }))).observed,
+      /aud="https:\/\/other\.example\.com\/"/,
+    );
   });
 
   it('refuses a time JSON reads as Infinity, and a signature spelled any way but plain base64url', async () => {
@@ -85,7 +118,10 @@ describe('ID-token verifier of server.ts', () => {
     };
     const claims = JSON.stringify(dialogflowClaims({ audience: AUD, issuedAt: nowS() }));
     const forever = await v.verify(rawSigned(claims.replace(/"exp":\d+/, '"exp":1e400')));
-    assert.deepEqual({ ok: forever.ok, check: forever.check, reason: forever.reason }, { ok: false, check: 'exp', reason: 'exp is not a time in seconds since 1970 (Infinity)' });
+    assert.deepEqual(
+      { ok: forever.ok, check: forever.check, reason: forever.reason },
+      { ok: false, check: 'exp', reason: 'exp is not a time in seconds since 1970 (Infinity)' },
+    );
     const good = signed({});
     assert.equal((await v.verify(good)).ok, true);
     const [h, p, sig = ''] = good.split('.');
@@ -93,9 +129,20 @@ describe('ID-token verifier of server.ts', () => {
     const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const twin = sig.slice(0, -1) + last[last.indexOf(sig.slice(-1)) ^ 1];
     assert.deepEqual(Buffer.from(twin, 'base64url'), Buffer.from(sig, 'base64url'), 'the same signature bytes');
-    for (const spelling of [`${sig}=`, `${sig}==`, `${sig.slice(0, 100)}+${sig.slice(100)}`, `${sig.slice(0, 100)}!${sig.slice(100)}`, `${sig.slice(0, 100)} ${sig.slice(100)}`, twin]) {
+    for (const spelling of [
+      `${sig}=`,
+      `${sig}==`,
+      `${sig.slice(0, 100)}+${sig.slice(100)}`,
+      `${sig.slice(0, 100)}!${sig.slice(100)}`,
+      `${sig.slice(0, 100)} ${sig.slice(100)}`,
+      twin,
+    ]) {
       const r = await v.verify(`${h}.${p}.${spelling}`);
-      assert.deepEqual({ ok: r.ok, check: r.check, reason: r.reason }, { ok: false, check: 'token', reason: 'malformed JWT: the signature is not base64url' }, spelling.slice(95, 105));
+      assert.deepEqual(
+        { ok: r.ok, check: r.check, reason: r.reason },
+        { ok: false, check: 'token', reason: 'malformed JWT: the signature is not base64url' },
+        spelling.slice(95, 105),
+      );
     }
   });
 
@@ -106,7 +153,7 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal((await v.verify(signed({ sub: '2' }))).check, 'sub');
   });
 
-  it('refuses alg none, HS256 (also keyed with Google\'s public key) and every alg other than RS256', async () => {
+  it("refuses alg none, HS256 (also keyed with Google's public key) and every alg other than RS256", async () => {
     clock = Date.now();
     const v = verifier();
     const claims = dialogflowClaims({ audience: AUD, issuedAt: nowS() });
@@ -121,7 +168,9 @@ describe('ID-token verifier of server.ts', () => {
     forged.push(`${rs512Input}.${sign('RSA-SHA512', Buffer.from(rs512Input), keyA.privateKey).toString('base64url')}`);
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const es256Input = `${b64({ alg: 'ES256', kid: keyA.kid })}.${b64(claims)}`;
-    forged.push(`${es256Input}.${sign('sha256', Buffer.from(es256Input), { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`);
+    forged.push(
+      `${es256Input}.${sign('sha256', Buffer.from(es256Input), { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`,
+    );
     const noAlgInput = `${b64({ kid: keyA.kid })}.${b64(claims)}`;
     forged.push(`${noAlgInput}.${createHmac('sha256', 'x').update(noAlgInput).digest('base64url')}`);
     for (const token of forged) {
@@ -137,9 +186,18 @@ describe('ID-token verifier of server.ts', () => {
     const [h, , s] = keyA.sign({ audience: AUD }).split('.');
     const tampered = `${h}.${b64(dialogflowClaims({ audience: AUD, email: testServiceAgentEmail, issuedAt: nowS() + 1 }))}.${s}`;
     assert.equal((await v.verify(tampered)).check, 'signature');
-    const impostor = encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, keyA.kid);
+    const impostor = encodeJwt(
+      dialogflowClaims({ audience: AUD, issuedAt: nowS() }),
+      { rs256: keyB.privateKey },
+      keyA.kid,
+    );
     assert.equal((await v.verify(impostor)).check, 'signature');
-    for (const sig of ['', 'AAAA', 'A'.repeat(2000)]) assert.equal((await v.verify(`${h}.${tampered.split('.')[1]}.${sig}`)).check, 'signature', `signature of ${sig.length} chars`);
+    for (const sig of ['', 'AAAA', 'A'.repeat(2000)])
+      assert.equal(
+        (await v.verify(`${h}.${tampered.split('.')[1]}.${sig}`)).check,
+        'signature',
+        `signature of ${sig.length} chars`,
+      );
   });
 
   it('refuses tokens signed by a key too weak to trust: RSA exponent 1 (a signature anyone can write), a 512-bit modulus', async () => {
@@ -148,8 +206,16 @@ describe('ID-token verifier of server.ts', () => {
     // Exponent 1 under keyA's real modulus: s^1 mod n is s, so the PKCS#1 v1.5 encoding of the hash is its own
     // signature, made without any private key.
     const e1Input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'exponent-one' })}.${b64(claims)}`;
-    const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(e1Input).digest()]);
-    const encoded = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(256 - digestInfo.length - 3, 0xff), Buffer.from([0]), digestInfo]);
+    const digestInfo = Buffer.concat([
+      Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+      createHash('sha256').update(e1Input).digest(),
+    ]);
+    const encoded = Buffer.concat([
+      Buffer.from([0, 1]),
+      Buffer.alloc(256 - digestInfo.length - 3, 0xff),
+      Buffer.from([0]),
+      digestInfo,
+    ]);
     const e1Token = `${e1Input}.${encoded.toString('base64url')}`;
     // A 512-bit key, and a token it really signed.
     const short = generateKeyPairSync('rsa', { modulusLength: 512 });
@@ -160,23 +226,40 @@ describe('ID-token verifier of server.ts', () => {
       { kty: 'RSA', alg: 'RS256', use: 'sig', kid: 'short-key', n: shortJwk.n, e: shortJwk.e },
     ];
     // The forgery is real: with a plain RSA check the exponent-1 key accepts it.
-    assert.equal(verifyRsa('RSA-SHA256', Buffer.from(e1Input), createPublicKey({ key: { kty: 'RSA', n: String(weak[0]?.n), e: 'AQ' }, format: 'jwk' }), encoded), true);
+    assert.equal(
+      verifyRsa(
+        'RSA-SHA256',
+        Buffer.from(e1Input),
+        createPublicKey({ key: { kty: 'RSA', n: String(weak[0]?.n), e: 'AQ' }, format: 'jwk' }),
+        encoded,
+      ),
+      true,
+    );
     jwks.body = JSON.stringify({ keys: [...keyA.jwks.keys, ...weak] });
     try {
       const v = verifier();
-      for (const [token, why] of [[e1Token, /exponent is 1, not 65537/], [shortToken, /512-bit RSA key \(at least 2048 bits are required\)/]] as const) {
+      for (const [token, why] of [
+        [e1Token, /exponent is 1, not 65537/],
+        [shortToken, /512-bit RSA key \(at least 2048 bits are required\)/],
+      ] as const) {
         const r = await v.verify(token);
         assert.deepEqual({ ok: r.ok, check: r.check }, { ok: false, check: 'kid' }, r.reason);
         assert.match(r.reason, /^signed by a key too weak to trust \(kid "[a-z-]+" in http:\/\/127\.0\.0\.1:\d+\S+: /);
         assert.match(r.reason, why);
       }
       assert.equal((await v.verify(signed({}))).ok, true, 'the strong key beside them still verifies');
-      assert.match(await v.warmUp(), /^1 signing key\(s\) from .* \(2 too weak to trust, ignored: kid "exponent-one", "short-key"\)$/);
+      assert.match(
+        await v.warmUp(),
+        /^1 signing key\(s\) from .* \(2 too weak to trust, ignored: kid "exponent-one", "short-key"\)$/,
+      );
       // A JWKS of weak keys only has no key at all: fail closed, saying why.
       jwks.body = JSON.stringify({ keys: weak });
       const none = await verifier().verify(shortToken);
       assert.equal(none.check, 'keys');
-      assert.match(none.reason, /has no usable RS256 key \(kty RSA with a kid, at least 2048 bits, exponent 65537\): kid "exponent-one": its RSA exponent is 1, not 65537; kid "short-key": it is a 512-bit RSA key/);
+      assert.match(
+        none.reason,
+        /has no usable RS256 key \(kty RSA with a kid, at least 2048 bits, exponent 65537\): kid "exponent-one": its RSA exponent is 1, not 65537; kid "short-key": it is a 512-bit RSA key/,
+      );
     } finally {
       jwks.body = JSON.stringify(keyA.jwks);
     }
@@ -197,7 +280,10 @@ describe('ID-token verifier of server.ts', () => {
       assert.equal(r.check, 'token', token);
       assert.match(r.reason, re);
     }
-    assert.equal((await v.verify(encodeJwt(dialogflowClaims({ audience: AUD }), { rs256: keyA.privateKey }))).check, 'kid');
+    assert.equal(
+      (await v.verify(encodeJwt(dialogflowClaims({ audience: AUD }), { rs256: keyA.privateKey }))).check,
+      'kid',
+    );
   });
 
   it('follows key rotation by kid, refetching an unknown kid at most once per minute', async () => {
@@ -218,7 +304,14 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal(jwks.hits, before + 2);
     assert.equal((await v.verify(signed({}, keyA))).ok, true);
     // A junk kid right after costs no fetch: the one-per-minute budget is spent.
-    assert.equal((await v.verify(encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, 'junk'))).check, 'kid');
+    assert.equal(
+      (
+        await v.verify(
+          encodeJwt(dialogflowClaims({ audience: AUD, issuedAt: nowS() }), { rs256: keyB.privateKey }, 'junk'),
+        )
+      ).check,
+      'kid',
+    );
     assert.equal(jwks.hits, before + 2);
   });
 
@@ -246,7 +339,16 @@ describe('ID-token verifier of server.ts', () => {
     clock = Date.now();
     const bad: [string, number, RegExp][] = [
       ['<html>oops</html>', 200, /is not JSON/],
-      [JSON.stringify({ keys: [{ kty: 'EC', kid: 'x', crv: 'P-256' }, { kty: 'RSA', n: 'AQAB', e: 'AQAB' }] }), 200, /no usable RS256 key/],
+      [
+        JSON.stringify({
+          keys: [
+            { kty: 'EC', kid: 'x', crv: 'P-256' },
+            { kty: 'RSA', n: 'AQAB', e: 'AQAB' },
+          ],
+        }),
+        200,
+        /no usable RS256 key/,
+      ],
       [JSON.stringify({ nokeys: true }), 200, /no usable RS256 key/],
       ['{}', 503, /answered HTTP 503/],
     ];
@@ -315,14 +417,45 @@ describe('ID-token verifier of server.ts', () => {
     assert.equal(gen.idTokenConfigProblem(ok), null);
     assert.equal(gen.idTokenConfigProblem({ ...ok, email: '', subject: '42' }), null);
     assert.match(gen.idTokenConfigProblem({ ...ok, audience: '' }) ?? '', /MTLS_ID_TOKEN_AUDIENCE/);
-    assert.match(gen.idTokenConfigProblem({ ...ok, email: '', subject: '' }) ?? '', /anyone can get a Google-signed token.*MTLS_ID_TOKEN_EMAIL/);
-    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '', /must be https \(plain http is allowed on a loopback address only/);
-    assert.match(gen.idTokenConfigProblem({ ...ok, jwks: 'ftp://127.0.0.1/certs' }) ?? '', /https URL, a loopback http URL or a file path/);
+    assert.match(
+      gen.idTokenConfigProblem({ ...ok, email: '', subject: '' }) ?? '',
+      /anyone can get a Google-signed token.*MTLS_ID_TOKEN_EMAIL/,
+    );
+    assert.match(
+      gen.idTokenConfigProblem({ ...ok, jwks: 'http://keys.example.com/certs' }) ?? '',
+      /must be https \(plain http is allowed on a loopback address only/,
+    );
+    assert.match(
+      gen.idTokenConfigProblem({ ...ok, jwks: 'ftp://127.0.0.1/certs' }) ?? '',
+      /https URL, a loopback http URL or a file path/,
+    );
     // Plain http to a name that merely starts like a loopback address, or carries one as a user name, is off the machine.
-    for (const jwksUrl of ['http://127.evil.example/certs', 'http://127.0.0.1.evil.example/c', 'http://127.0.0.1@evil.example/c', 'http://localhost.evil.example/c', 'http://[::2]/c', 'http://[::ffff:10.0.0.1]/c', 'http://127.0.0.1.nip.io:8080/c']) {
-      assert.match(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }) ?? '', /must be https \(plain http is allowed on a loopback address only/, jwksUrl);
+    for (const jwksUrl of [
+      'http://127.evil.example/certs',
+      'http://127.0.0.1.evil.example/c',
+      'http://127.0.0.1@evil.example/c',
+      'http://localhost.evil.example/c',
+      'http://[::2]/c',
+      'http://[::ffff:10.0.0.1]/c',
+      'http://127.0.0.1.nip.io:8080/c',
+    ]) {
+      assert.match(
+        gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }) ?? '',
+        /must be https \(plain http is allowed on a loopback address only/,
+        jwksUrl,
+      );
     }
-    for (const jwksUrl of ['https://www.googleapis.com/oauth2/v3/certs', 'http://127.0.0.1:9/c', 'http://127.255.0.7/c', 'http://0x7f.1/c', 'http://[::1]:9/c', 'http://[0:0:0:0:0:0:0:1]/c', 'http://localhost/c', 'http://LOCALHOST:8080/c', '/etc/jwks.json']) {
+    for (const jwksUrl of [
+      'https://www.googleapis.com/oauth2/v3/certs',
+      'http://127.0.0.1:9/c',
+      'http://127.255.0.7/c',
+      'http://0x7f.1/c',
+      'http://[::1]:9/c',
+      'http://[0:0:0:0:0:0:0:1]/c',
+      'http://localhost/c',
+      'http://LOCALHOST:8080/c',
+      '/etc/jwks.json',
+    ]) {
       assert.equal(gen.idTokenConfigProblem({ ...ok, jwks: jwksUrl }), null, jwksUrl);
     }
   });

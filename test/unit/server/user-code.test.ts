@@ -6,8 +6,21 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scaffoldServer } from '../../../src/core/scaffold/scaffoldServer';
-import { createTestIdTokenIssuer, testServiceAgentEmail, type TestIdTokenIssuer } from '../../../src/core/idtoken/index';
-import { cxRequest, curl, ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from '../support/scaffold';
+import {
+  createTestIdTokenIssuer,
+  testServiceAgentEmail,
+  type TestIdTokenIssuer,
+} from '../../../src/core/idtoken/index';
+import {
+  cxRequest,
+  curl,
+  ensureBuilt,
+  makePki,
+  startServer,
+  tempDir,
+  type Pki,
+  type RunningServer,
+} from '../support/scaffold';
 import { jwksServer, type JwksServer } from './idtoken-support';
 
 const AUD = 'https://webhook.example.com/webhook';
@@ -26,22 +39,44 @@ describe("the user's code in server.mts: routes, before-hooks and the verified c
   let idServer: RunningServer;
   let jwks: JwksServer;
   let issuer: TestIdTokenIssuer;
-  const tlsClient = (): { cert: string; key: string; ca: string } => ({ cert: pki.clientCrt, key: pki.clientKey, ca: pki.caCrt });
+  const tlsClient = (): { cert: string; key: string; ca: string } => ({
+    cert: pki.clientCrt,
+    key: pki.clientKey,
+    ca: pki.caCrt,
+  });
 
   before(async () => {
     ensureBuilt();
     dir = tempDir('user-code');
     pki = makePki(path.join(dir, 'certs'));
     const file = await scaffoldServer(dir, { platform: 'cx' });
-    edit(file, 'routes: {', "routes: {\n    'GET /caller': (ctx) => ({ cn: ctx.caller.certificate.cn, sha256: ctx.caller.certificate.fingerprint256, email: ctx.caller.idToken?.['email'] ?? null }),\n    'POST /echo': (ctx) => ({ got: ctx.body }),");
-    edit(file, 'before: [', "before: [\n    (req) => (req.headers['x-tenant'] === 'blocked' ? { status: 403, error: 'tenant blocked' } : undefined),");
-    edit(file, 'const cxHandlers: Record<string, CxHandler> = {', "const cxHandlers: Record<string, CxHandler> = {\n  whoami: (req, ctx) => cxReply('You are ' + ctx.caller.certificate.cn + ' from ' + ctx.caller.certificate.org),");
+    edit(
+      file,
+      'routes: {',
+      "routes: {\n    'GET /caller': (ctx) => ({ cn: ctx.caller.certificate.cn, sha256: ctx.caller.certificate.fingerprint256, email: ctx.caller.idToken?.['email'] ?? null }),\n    'POST /echo': (ctx) => ({ got: ctx.body }),",
+    );
+    edit(
+      file,
+      'before: [',
+      "before: [\n    (req) => (req.headers['x-tenant'] === 'blocked' ? { status: 403, error: 'tenant blocked' } : undefined),",
+    );
+    edit(
+      file,
+      'const cxHandlers: Record<string, CxHandler> = {',
+      "const cxHandlers: Record<string, CxHandler> = {\n  whoami: (req, ctx) => cxReply('You are ' + ctx.caller.certificate.cn + ' from ' + ctx.caller.certificate.org),",
+    );
     const env = { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caCrt };
     issuer = await createTestIdTokenIssuer();
     jwks = await jwksServer(JSON.stringify(issuer.jwks));
     [server, idServer] = await Promise.all([
       startServer(file, env),
-      startServer(file, { ...env, MTLS_AUTH: 'google-id-token', MTLS_ID_TOKEN_AUDIENCE: AUD, MTLS_ID_TOKEN_EMAIL: testServiceAgentEmail, MTLS_GOOGLE_JWKS_URL: jwks.url }),
+      startServer(file, {
+        ...env,
+        MTLS_AUTH: 'google-id-token',
+        MTLS_ID_TOKEN_AUDIENCE: AUD,
+        MTLS_ID_TOKEN_EMAIL: testServiceAgentEmail,
+        MTLS_GOOGLE_JWKS_URL: jwks.url,
+      }),
     ]);
   });
 
@@ -63,7 +98,11 @@ describe("the user's code in server.mts: routes, before-hooks and the verified c
   });
 
   it('gives a POST route its JSON body, and refuses a client without a certificate before any route', async () => {
-    const r = await curl(`${server.url}/echo`, tlsClient(), { method: 'POST', contentType: 'application/json', body: '{"n":42}' });
+    const r = await curl(`${server.url}/echo`, tlsClient(), {
+      method: 'POST',
+      contentType: 'application/json',
+      body: '{"n":42}',
+    });
     assert.equal(r.status, 200, r.body);
     assert.deepEqual(JSON.parse(r.body), { got: { n: 42 } });
     const anonymous = await curl(`${server.url}/caller`, { ca: pki.caCrt });
@@ -74,15 +113,26 @@ describe("the user's code in server.mts: routes, before-hooks and the verified c
     const route = await curl(`${server.url}/caller`, tlsClient(), { headers: ['x-tenant: blocked'] });
     assert.equal(route.status, 403);
     assert.deepEqual(JSON.parse(route.body), { error: 'tenant blocked' });
-    const hook = await curl(`${server.url}/webhook`, tlsClient(), { contentType: 'application/json', body: cxRequest('hello'), headers: ['x-tenant: blocked'] });
+    const hook = await curl(`${server.url}/webhook`, tlsClient(), {
+      contentType: 'application/json',
+      body: cxRequest('hello'),
+      headers: ['x-tenant: blocked'],
+    });
     assert.equal(hook.status, 403);
     assert.match(server.output(), /refused by a before hook: 403 tenant blocked/);
-    const allowed = await curl(`${server.url}/webhook`, tlsClient(), { contentType: 'application/json', body: cxRequest('hello'), headers: ['x-tenant: acme'] });
+    const allowed = await curl(`${server.url}/webhook`, tlsClient(), {
+      contentType: 'application/json',
+      body: cxRequest('hello'),
+      headers: ['x-tenant: acme'],
+    });
     assert.equal(allowed.status, 200);
   });
 
   it("hands a handler the caller's certificate", async () => {
-    const r = await curl(`${server.url}/webhook`, tlsClient(), { contentType: 'application/json', body: cxRequest('whoami') });
+    const r = await curl(`${server.url}/webhook`, tlsClient(), {
+      contentType: 'application/json',
+      body: cxRequest('whoami'),
+    });
     assert.equal(r.status, 200, r.body);
     assert.match(r.body, /You are Google LLC from Google LLC/);
   });

@@ -54,7 +54,8 @@ export async function waitForPort(port: number, proc: ChildProcess, output: () =
 
 /** The proxy kind's command line to run its generated configuration in the foreground. */
 function proxyCommand(kind: EdgeTarget, dir: string, state: string): [string, string[]] {
-  if (kind === 'nginx') return ['nginx', ['-p', `${dir}/`, '-e', path.join(state, 'nginx-error.log'), '-c', 'nginx.conf']];
+  if (kind === 'nginx')
+    return ['nginx', ['-p', `${dir}/`, '-e', path.join(state, 'nginx-error.log'), '-c', 'nginx.conf']];
   if (kind === 'haproxy') return ['haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')]];
   return ['caddy', ['run', '--config', path.join(dir, 'Caddyfile'), '--adapter', 'caddyfile']];
 }
@@ -76,24 +77,54 @@ export interface EdgeRig {
  * Starts the origin (edge mode `format`, trusting 127.0.0.3 when `trustSource`, and the edge secret), generates the
  * `kind` configuration for its project exactly as `mtls edge` does, writes it and starts the proxy on it.
  */
-export async function startRig(kind: EdgeTarget, format: EdgeFormat, opts: { trustSource: boolean; originListen?: 'http' | 'https' }): Promise<EdgeRig> {
+export async function startRig(
+  kind: EdgeTarget,
+  format: EdgeFormat,
+  opts: { trustSource: boolean; originListen?: 'http' | 'https' },
+): Promise<EdgeRig> {
   const root = tempDir(`edge-proxy-${kind}`);
   const pki = makePki(path.join(root, 'certs'));
-  const origin = await startEdgeOrigin({ edge: format, pki, dir: path.join(root, 'project'), trusted: opts.trustSource ? edgeAddress : '', ...(opts.originListen ? { listen: opts.originListen } : {}) });
+  const origin = await startEdgeOrigin({
+    edge: format,
+    pki,
+    dir: path.join(root, 'project'),
+    trusted: opts.trustSource ? edgeAddress : '',
+    ...(opts.originListen ? { listen: opts.originListen } : {}),
+  });
   const port = await freePort();
   const state = path.join(root, 'state');
   mkdirSync(path.join(state, 'tmp'), { recursive: true });
   const dir = path.join(root, 'edge');
   // The project's settings as the origin runs with them: its certificate, key and CA bundle come from MTLS_*.
-  const env = { PATH: process.env['PATH'] ?? '', MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caBundle, MTLS_EDGE_SECRET: edgeSecret };
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    MTLS_KEY: pki.serverKey,
+    MTLS_CERT: pki.serverCrt,
+    MTLS_CA: pki.caBundle,
+    MTLS_EDGE_SECRET: edgeSecret,
+  };
   const { bundle } = await projectEdge({
-    kind, dir: origin.dir, out: dir, env, secret: true, origin: origin.url,
-    overrides: { listen: `127.0.0.1:${port}`, stateDir: state, edgeSource: opts.trustSource ? edgeAddress : '', ...(process.getuid?.() === 0 ? { user: 'root' } : {}) },
+    kind,
+    dir: origin.dir,
+    out: dir,
+    env,
+    secret: true,
+    origin: origin.url,
+    overrides: {
+      listen: `127.0.0.1:${port}`,
+      stateDir: state,
+      edgeSource: opts.trustSource ? edgeAddress : '',
+      ...(process.getuid?.() === 0 ? { user: 'root' } : {}),
+    },
   });
   await writeFileSet(dir, bundle.files);
   const [cmd, args] = proxyCommand(kind, dir, state);
   // The edge reads the secret from its environment where it can (HAProxy, Caddy), as origin.env says.
-  const proc = spawn(cmd, args, { cwd: dir, env: { ...env, HOME: root, XDG_DATA_HOME: state, XDG_CONFIG_HOME: state }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(cmd, args, {
+    cwd: dir,
+    env: { ...env, HOME: root, XDG_DATA_HOME: state, XDG_CONFIG_HOME: state },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -132,10 +163,25 @@ export interface CurlResult {
 }
 
 /** One request through the edge with curl; `cert`/`key` the client's files (none: no certificate). */
-export function curl(url: string, opts: { cert?: string; key?: string; ca: string; headers?: string[]; path?: string; from?: string }): Promise<CurlResult> {
+export function curl(
+  url: string,
+  opts: { cert?: string; key?: string; ca: string; headers?: string[]; path?: string; from?: string },
+): Promise<CurlResult> {
   // By name, as real clients call (SNI and Host agree: Caddy refuses a Host that differs from the SNI with 421).
   const u = new URL(url);
-  const args = ['-sS', '--max-time', '10', '--cacert', opts.ca, '--resolve', `localhost:${u.port}:${u.hostname}`, '-o', '-', '-w', '\n%{http_code}'];
+  const args = [
+    '-sS',
+    '--max-time',
+    '10',
+    '--cacert',
+    opts.ca,
+    '--resolve',
+    `localhost:${u.port}:${u.hostname}`,
+    '-o',
+    '-',
+    '-w',
+    '\n%{http_code}',
+  ];
   if (opts.cert) args.push('--cert', opts.cert, '--key', opts.key ?? '');
   if (opts.from) args.push('--interface', opts.from);
   for (const h of opts.headers ?? []) args.push('-H', h);

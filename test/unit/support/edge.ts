@@ -55,7 +55,13 @@ export async function startEdgeOrigin(o: EdgeOriginOptions): Promise<EdgeOrigin>
   const text = readFileSync(file, 'utf8');
   if (!text.includes('routes: {')) throw new Error('server.mts has no routes table');
   writeFileSync(file, text.replace('routes: {', "routes: {\n    'GET /caller': (ctx) => ctx.caller,"));
-  const env: Record<string, string> = { MTLS_KEY: pki.serverKey, MTLS_CERT: pki.serverCrt, MTLS_CA: pki.caBundle, MTLS_HOST: originHost, MTLS_EDGE: o.edge };
+  const env: Record<string, string> = {
+    MTLS_KEY: pki.serverKey,
+    MTLS_CERT: pki.serverCrt,
+    MTLS_CA: pki.caBundle,
+    MTLS_HOST: originHost,
+    MTLS_EDGE: o.edge,
+  };
   const trusted = o.trusted ?? edgeAddress;
   const secret = o.secret ?? edgeSecret;
   if (trusted !== '') env['MTLS_EDGE_TRUSTED'] = trusted;
@@ -74,7 +80,11 @@ function b64(pem: string): string {
 }
 
 /** The headers an edge of `format` sends for the client certificate file `certFile` (leaf first, then its chain). */
-export function forwardedHeaders(format: EdgeFormat, certFile: string, opts: { gcpLeaf?: boolean } = {}): Record<string, string> {
+export function forwardedHeaders(
+  format: EdgeFormat,
+  certFile: string,
+  opts: { gcpLeaf?: boolean } = {},
+): Record<string, string> {
   const [leafPem = '', ...chainPems] = pemOf(certFile);
   const leaf = new X509Certificate(leafPem);
   const escaped = encodeURIComponent(leafPem);
@@ -82,21 +92,36 @@ export function forwardedHeaders(format: EdgeFormat, certFile: string, opts: { g
   switch (format) {
     // RFC 9440 §2: Client-Cert: :MIIB…=: and Client-Cert-Chain: :MIIB…:, :MIIB…: (https://www.rfc-editor.org/rfc/rfc9440).
     case 'rfc9440':
-      return { 'client-cert': ':' + b64(leafPem) + ':', ...(chainPems.length > 0 ? { 'client-cert-chain': chainPems.map((p) => ':' + b64(p) + ':').join(', ') } : {}) };
+      return {
+        'client-cert': ':' + b64(leafPem) + ':',
+        ...(chainPems.length > 0 ? { 'client-cert-chain': chainPems.map((p) => ':' + b64(p) + ':').join(', ') } : {}),
+      };
     // nginx: proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert (https://nginx.org/en/docs/http/ngx_http_ssl_module.html).
     case 'nginx':
       return { 'x-ssl-client-cert': escaped, 'x-ssl-client-verify': 'SUCCESS' };
     // ingress-nginx client-certificate authentication: ssl-client-cert (URL-escaped PEM), ssl-client-verify,
     // ssl-client-subject-dn, ssl-client-issuer-dn (https://kubernetes.github.io/ingress-nginx/examples/auth/client-certs/).
     case 'ingress-nginx':
-      return { 'ssl-client-cert': escaped, 'ssl-client-verify': 'SUCCESS', 'ssl-client-subject-dn': rfc2253(leaf.subject), 'ssl-client-issuer-dn': rfc2253(leaf.issuer) };
+      return {
+        'ssl-client-cert': escaped,
+        'ssl-client-verify': 'SUCCESS',
+        'ssl-client-subject-dn': rfc2253(leaf.subject),
+        'ssl-client-issuer-dn': rfc2253(leaf.issuer),
+      };
     // Envoy x-forwarded-client-cert: By=…;Hash=<hex SHA-256>;Cert="<URL-escaped PEM>";Chain="…";Subject="…"
     // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-client-cert).
     case 'xfcc':
       return {
         'x-forwarded-client-cert':
-          'By=spiffe://cluster.local/ns/default/sa/webhook;Hash=' + createHash('sha256').update(leaf.raw).digest('hex') +
-          ';Cert="' + escaped + '";Chain="' + encodeURIComponent([leafPem, ...chainPems].join('')) + '";Subject="' + rfc2253(leaf.subject) + '";URI=;DNS=',
+          'By=spiffe://cluster.local/ns/default/sa/webhook;Hash=' +
+          createHash('sha256').update(leaf.raw).digest('hex') +
+          ';Cert="' +
+          escaped +
+          '";Chain="' +
+          encodeURIComponent([leafPem, ...chainPems].join('')) +
+          '";Subject="' +
+          rfc2253(leaf.subject) +
+          '";URI=;DNS=',
       };
     // AWS ALB verify mode: X-Amzn-Mtls-Clientcert-Leaf is URL-encoded PEM "with +=/ as safe characters", plus
     // -Serial-Number (hex), -Issuer / -Subject (RFC 2253), -Validity (NotBefore=…;NotAfter=…)
@@ -106,7 +131,11 @@ export function forwardedHeaders(format: EdgeFormat, certFile: string, opts: { g
         'x-amzn-mtls-clientcert-serial-number': leaf.serialNumber,
         'x-amzn-mtls-clientcert-issuer': rfc2253(leaf.issuer),
         'x-amzn-mtls-clientcert-subject': rfc2253(leaf.subject),
-        'x-amzn-mtls-clientcert-validity': 'NotBefore=' + new Date(leaf.validFrom).toISOString().replace(/\.000Z$/, 'Z') + ';NotAfter=' + new Date(leaf.validTo).toISOString().replace(/\.000Z$/, 'Z'),
+        'x-amzn-mtls-clientcert-validity':
+          'NotBefore=' +
+          new Date(leaf.validFrom).toISOString().replace(/\.000Z$/, 'Z') +
+          ';NotAfter=' +
+          new Date(leaf.validTo).toISOString().replace(/\.000Z$/, 'Z'),
         'x-amzn-mtls-clientcert-leaf': escaped.replace(/%2B/g, '+').replace(/%3D/g, '=').replace(/%2F/g, '/'),
       };
     // Google Cloud ALB custom request headers from the mTLS variables
@@ -123,7 +152,12 @@ export function forwardedHeaders(format: EdgeFormat, certFile: string, opts: { g
         'x-client-cert-uri-sans': '',
         'x-client-cert-valid-not-before': rfc3339(leaf.validFrom),
         'x-client-cert-valid-not-after': rfc3339(leaf.validTo),
-        ...(opts.gcpLeaf === true ? { 'x-client-cert-leaf': ':' + b64(leafPem) + ':', 'x-client-cert-chain': chainPems.map((p) => ':' + b64(p) + ':').join(',') } : {}),
+        ...(opts.gcpLeaf === true
+          ? {
+              'x-client-cert-leaf': ':' + b64(leafPem) + ':',
+              'x-client-cert-chain': chainPems.map((p) => ':' + b64(p) + ':').join(','),
+            }
+          : {}),
       };
     }
   }
@@ -149,7 +183,14 @@ export interface Answer {
 /** One request over a new connection from `from` (default the edge's address); array header values repeat the header. */
 export function send(
   url: string,
-  opts: { path?: string; method?: string; headers?: Record<string, string | string[]>; from?: string; body?: string; ca?: string } = {},
+  opts: {
+    path?: string;
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    from?: string;
+    body?: string;
+    ca?: string;
+  } = {},
 ): Promise<Answer> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;

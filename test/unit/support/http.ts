@@ -23,7 +23,8 @@ export function tempDir(prefix: string): string {
 
 /** Writes the chain files into `dir`; returns `dir`. */
 export function writeChain(dir: string, files: ChainFiles): string {
-  for (const [name, contents] of Object.entries(files)) writeFileSync(path.join(dir, name), contents, { mode: name.includes('key') ? 0o600 : 0o644 });
+  for (const [name, contents] of Object.entries(files))
+    writeFileSync(path.join(dir, name), contents, { mode: name.includes('key') ? 0o600 : 0o644 });
   return dir;
 }
 
@@ -34,20 +35,33 @@ export interface Running {
 }
 
 /** An https server on 127.0.0.1:0 answering every request with `reply` (JSON) unless a handler is given. */
-export async function httpsServer(opts: https.ServerOptions, handler?: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void): Promise<Running & { server: https.Server }> {
-  const server = https.createServer(opts, handler ?? ((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['ok'] } }] } }));
-    });
-  }));
+export async function httpsServer(
+  opts: https.ServerOptions,
+  handler?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
+): Promise<Running & { server: https.Server }> {
+  const server = https.createServer(
+    opts,
+    handler ??
+      ((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ fulfillmentResponse: { messages: [{ text: { text: ['ok'] } }] } }));
+        });
+      }),
+  );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
-    server, port, url: `https://127.0.0.1:${port}/webhook`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    server,
+    port,
+    url: `https://127.0.0.1:${port}/webhook`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -63,8 +77,13 @@ export async function tcpServer(onConnection: (s: net.Socket) => void): Promise<
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
-    port, url: `https://127.0.0.1:${port}/webhook`,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    port,
+    url: `https://127.0.0.1:${port}/webhook`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -78,11 +97,20 @@ export async function closedPort(): Promise<number> {
 }
 
 /** `openssl s_server ... -accept 127.0.0.1:0`, resolved once it prints its port; kill() ends it by PID. */
-export function opensslServer(args: string[], cwd: string): Promise<Running & { proc: ChildProcess; output(): string }> {
-  const proc = spawn('openssl', ['s_server', '-accept', '127.0.0.1:0', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export function opensslServer(
+  args: string[],
+  cwd: string,
+): Promise<Running & { proc: ChildProcess; output(): string }> {
+  const proc = spawn('openssl', ['s_server', '-accept', '127.0.0.1:0', ...args], {
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`openssl s_server did not start:\n${out}`)); }, 10_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`openssl s_server did not start:\n${out}`));
+    }, 10_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
@@ -90,13 +118,24 @@ export function opensslServer(args: string[], cwd: string): Promise<Running & { 
         clearTimeout(timer);
         const port = Number(m[1]);
         resolve({
-          proc, port, url: `https://127.0.0.1:${port}/`, output: () => out,
-          close: () => new Promise<void>((r) => { if (proc.exitCode !== null || proc.signalCode !== null) return r(); proc.once('exit', () => r()); process.kill(proc.pid!, 'SIGTERM'); }),
+          proc,
+          port,
+          url: `https://127.0.0.1:${port}/`,
+          output: () => out,
+          close: () =>
+            new Promise<void>((r) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return r();
+              proc.once('exit', () => r());
+              process.kill(proc.pid!, 'SIGTERM');
+            }),
         });
       }
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`openssl s_server exited (${code}):\n${out}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`openssl s_server exited (${code}):\n${out}`));
+    });
   });
 }

@@ -36,7 +36,8 @@ function cacheHome(): string {
 
 /** Builds dist/ (cli.js, ts-loader.mjs) with the project's build script when `force` or when the loader is missing. */
 export function ensureBuilt(force = false): void {
-  if (force || !existsSync(loaderPath)) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'pipe' });
+  if (force || !existsSync(loaderPath))
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'pipe' });
 }
 
 export function tempDir(prefix: string): string {
@@ -78,28 +79,91 @@ export function makePki(dir: string): Pki {
     return name;
   };
   const caExt = ext('ca.ext', 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n');
-  const serverExt = ext('server.ext', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n');
+  const serverExt = ext(
+    'server.ext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n',
+  );
   const clientExt = ext('client.ext', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n');
   const root = (name: string, cn: string): void =>
-    openssl(dir, ['req', '-x509', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}-crt.pem`, '-days', '30', '-subj', `/CN=${cn}`, '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl(dir, [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      `${name}-key.pem`,
+      '-out',
+      `${name}-crt.pem`,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      'basicConstraints=critical,CA:true',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
   const leaf = (name: string, subj: string, ca: string, extFile: string, days = '30'): void => {
     openssl(dir, ['req', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', subj]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}-crt.pem`, '-CAkey', `${ca}-key.pem`, '-CAcreateserial', '-out', `${name}-crt.pem`, '-days', days, '-extfile', extFile]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}-crt.pem`,
+      '-CAkey',
+      `${ca}-key.pem`,
+      '-CAcreateserial',
+      '-out',
+      `${name}-crt.pem`,
+      '-days',
+      days,
+      '-extfile',
+      extFile,
+    ]);
   };
   root('ca', 'mTLS Test Root CA');
   leaf('server', '/CN=localhost', 'ca', serverExt);
   leaf('client', '/CN=Google LLC/O=Google LLC/L=Mountain View/emailAddress=webhook-test@example.com', 'ca', clientExt);
   // Same key as client, but notAfter before notBefore: expired from the start.
-  openssl(dir, ['x509', '-req', '-in', 'client.csr', '-CA', 'ca-crt.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'expired-crt.pem', '-days', '-1', '-extfile', clientExt]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca-crt.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    'expired-crt.pem',
+    '-days',
+    '-1',
+    '-extfile',
+    clientExt,
+  ]);
   root('other-ca', 'Unrelated CA');
   leaf('other-client', '/CN=Other Client/O=Elsewhere', 'other-ca', clientExt);
   root('root2', 'Second Root CA');
   leaf('int', '/CN=Client Intermediate CA', 'root2', caExt);
   leaf('chain-client', '/CN=chain.example.com/O=Chain Org', 'int', clientExt);
   const p = (n: string): string => path.join(dir, n);
-  writeFileSync(p('chain-client-full.pem'), readFileSync(p('chain-client-crt.pem'), 'utf8') + readFileSync(p('int-crt.pem'), 'utf8'));
+  writeFileSync(
+    p('chain-client-full.pem'),
+    readFileSync(p('chain-client-crt.pem'), 'utf8') + readFileSync(p('int-crt.pem'), 'utf8'),
+  );
   writeFileSync(p('ca-bundle.pem'), readFileSync(p('ca-crt.pem'), 'utf8') + readFileSync(p('root2-crt.pem'), 'utf8'));
-  openssl(dir, ['pkey', '-in', 'server-key.pem', '-aes256', '-passout', 'pass:correct horse', '-out', 'server-key-enc.pem']);
+  openssl(dir, [
+    'pkey',
+    '-in',
+    'server-key.pem',
+    '-aes256',
+    '-passout',
+    'pass:correct horse',
+    '-out',
+    'server-key-enc.pem',
+  ]);
   openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'unrelated-key.pem']);
   return {
     dir,
@@ -133,7 +197,12 @@ export interface RunningServer {
 }
 
 /** Spawns `command args` and waits for the ready line (or the process' exit). */
-export function spawnServer(command: string, args: string[], env: Record<string, string>, cwd = repoRoot): Promise<RunningServer> {
+export function spawnServer(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = repoRoot,
+): Promise<RunningServer> {
   const proc = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
@@ -174,8 +243,16 @@ export function spawnServer(command: string, args: string[], env: Record<string,
 }
 
 /** Starts a scaffolded server.ts for real through planLaunch, on a free port (MTLS_PORT=0), on `nodePath` (default this Node). */
-export async function startServer(serverTs: string, env: Record<string, string> = {}, nodePath = process.execPath): Promise<RunningServer> {
-  const plan = await planLaunch(serverTs, { nodePath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env } });
+export async function startServer(
+  serverTs: string,
+  env: Record<string, string> = {},
+  nodePath = process.execPath,
+): Promise<RunningServer> {
+  const plan = await planLaunch(serverTs, {
+    nodePath,
+    loaderPath,
+    env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), MTLS_PORT: '0', ...env },
+  });
   return spawnServer(plan.command, plan.args, plan.env);
 }
 
@@ -202,8 +279,15 @@ export function cachedNodes(): CachedNode[] {
 }
 
 /** Runs a scaffolded server.ts that is expected to fail at startup; resolves to its exit code and output. */
-export async function runToExit(serverTs: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const plan = await planLaunch(serverTs, { nodePath: process.execPath, loaderPath, env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), ...env } });
+export async function runToExit(
+  serverTs: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const plan = await planLaunch(serverTs, {
+    nodePath: process.execPath,
+    loaderPath,
+    env: { PATH: process.env['PATH'] ?? '', XDG_CACHE_HOME: cacheHome(), ...env },
+  });
   return runCommand(plan.command, plan.args, plan.env);
 }
 
@@ -223,12 +307,27 @@ export async function startOutcome(serverTs: string, env: Record<string, string>
 }
 
 /** Runs a command to completion, never throwing. */
-export function runCommand(command: string, args: string[], env?: NodeJS.ProcessEnv, input?: string, cwd = repoRoot): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
+export function runCommand(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+  input?: string,
+  cwd = repoRoot,
+): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { env, cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
-      resolve({ code, output: `${stdout}${stderr}`, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      command,
+      args,
+      { env, cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : null
+          : 0;
+        resolve({ code, output: `${stdout}${stderr}`, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -250,7 +349,12 @@ export async function curl(
   args.push(url);
   const r = await runCommand('curl', args);
   const nl = r.stdout.lastIndexOf('\n');
-  return { exit: r.code, status: Number(r.stdout.slice(nl + 1)) || 0, body: r.stdout.slice(0, Math.max(nl, 0)), stderr: r.stderr };
+  return {
+    exit: r.code,
+    status: Number(r.stdout.slice(nl + 1)) || 0,
+    body: r.stdout.slice(0, Math.max(nl, 0)),
+    stderr: r.stderr,
+  };
 }
 
 /** A valid Dialogflow CX WebhookRequest (the fields Dialogflow always sends, plus text). */
@@ -260,7 +364,10 @@ export function cxRequest(tag: string, text = 'where is my order?'): string {
     fulfillmentInfo: { tag },
     text,
     languageCode: 'en',
-    pageInfo: { currentPage: 'projects/p/locations/global/agents/a/flows/f/pages/START_PAGE', displayName: 'Start Page' },
+    pageInfo: {
+      currentPage: 'projects/p/locations/global/agents/a/flows/f/pages/START_PAGE',
+      displayName: 'Start Page',
+    },
     sessionInfo: { session: 'projects/p/locations/global/agents/a/sessions/s1', parameters: { order_id: 'A-42' } },
   });
 }
@@ -270,7 +377,12 @@ export function esRequest(intent: string): string {
   return JSON.stringify({
     responseId: 'r-1',
     session: 'projects/p/agent/sessions/s1',
-    queryResult: { queryText: 'hi', languageCode: 'en', parameters: { order_id: 'B-7' }, intent: { name: 'projects/p/agent/intents/1', displayName: intent } },
+    queryResult: {
+      queryText: 'hi',
+      languageCode: 'en',
+      parameters: { order_id: 'B-7' },
+      intent: { name: 'projects/p/agent/intents/1', displayName: intent },
+    },
     originalDetectIntentRequest: { source: 'DIALOGFLOW_CONSOLE', payload: {} },
   });
 }

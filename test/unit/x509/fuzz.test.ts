@@ -31,15 +31,105 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'x509-fuzz-'));
   const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const file = (f: string) => readFileSync(join(dir, f));
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-subj', '/CN=fuzz ca', '-days', '5', '-addext', 'nameConstraints=permitted;DNS:example.com', '-out', 'ca.pem');
-  ossl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-subj', '/CN=leaf/O=Zürich', '-utf8', '-addext', 'subjectAltName=DNS:a.example.com,IP:::1,email:x@example.com', '-out', 'leaf.csr');
-  ossl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', '5', '-copy_extensions', 'copy', '-out', 'leaf.pem');
-  ossl('pkcs12', '-export', '-in', 'leaf.pem', '-inkey', 'leaf.key', '-certfile', 'ca.pem', '-passout', 'pass:fz', '-out', 'leaf.p12');
-  ossl('pkcs12', '-export', '-in', 'leaf.pem', '-inkey', 'leaf.key', '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-passout', 'pass:fz', '-out', '3des.p12');
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-subj',
+    '/CN=fuzz ca',
+    '-days',
+    '5',
+    '-addext',
+    'nameConstraints=permitted;DNS:example.com',
+    '-out',
+    'ca.pem',
+  );
+  ossl(
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'leaf.key',
+    '-subj',
+    '/CN=leaf/O=Zürich',
+    '-utf8',
+    '-addext',
+    'subjectAltName=DNS:a.example.com,IP:::1,email:x@example.com',
+    '-out',
+    'leaf.csr',
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-days',
+    '5',
+    '-copy_extensions',
+    'copy',
+    '-out',
+    'leaf.pem',
+  );
+  ossl(
+    'pkcs12',
+    '-export',
+    '-in',
+    'leaf.pem',
+    '-inkey',
+    'leaf.key',
+    '-certfile',
+    'ca.pem',
+    '-passout',
+    'pass:fz',
+    '-out',
+    'leaf.p12',
+  );
+  ossl(
+    'pkcs12',
+    '-export',
+    '-in',
+    'leaf.pem',
+    '-inkey',
+    'leaf.key',
+    '-certpbe',
+    'PBE-SHA1-3DES',
+    '-keypbe',
+    'PBE-SHA1-3DES',
+    '-macalg',
+    'sha1',
+    '-passout',
+    'pass:fz',
+    '-out',
+    '3des.p12',
+  );
   ossl('crl2pkcs7', '-nocrl', '-certfile', 'leaf.pem', '-certfile', 'ca.pem', '-outform', 'DER', '-out', 'b.p7b');
   ossl('pkey', '-in', 'leaf.key', '-aes256', '-passout', 'pass:fz', '-out', 'leaf.enc.key');
   try {
-    ossl('pkcs12', '-export', '-legacy', '-in', 'leaf.pem', '-inkey', 'leaf.key', '-passout', 'pass:fz', '-out', 'rc2.p12');
+    ossl(
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-in',
+      'leaf.pem',
+      '-inkey',
+      'leaf.key',
+      '-passout',
+      'pass:fz',
+      '-out',
+      'rc2.p12',
+    );
     seeds.push({ name: 'rc2.p12', bytes: file('rc2.p12'), passphrase: 'fz' });
   } catch {
     // openssl without its legacy provider: no RC2 seed
@@ -101,7 +191,10 @@ function checkResult(r: DecodedFile, label: string): void {
   for (const e of r.errors as DecodedFile['errors']) {
     assert.ok(typeof e.code === 'string' && typeof e.message === 'string' && e.message.length > 0, label);
     // A JavaScript TypeError leaking into a message means a code path trusted the input's shape.
-    assert.ok(e.code !== 'internal' && !/undefined|null|is not a function|Cannot read/.test(e.message), `${label}: ${e.code}: ${e.message}`);
+    assert.ok(
+      e.code !== 'internal' && !/undefined|null|is not a function|Cannot read/.test(e.message),
+      `${label}: ${e.code}: ${e.message}`,
+    );
   }
   assert.ok(r.items.length > 0 || r.errors.length > 0, `${label}: neither items nor errors`);
   JSON.stringify(r);

@@ -8,12 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
-import { decodeBytes, decodePemText, decodePemTextAsync, type DecodedCertificate, type DecodedFile, type DistinguishedName, type GeneralName } from '../../../src/core/x509/index';
+import {
+  decodeBytes,
+  decodePemText,
+  decodePemTextAsync,
+  type DecodedCertificate,
+  type DecodedFile,
+  type DistinguishedName,
+  type GeneralName,
+} from '../../../src/core/x509/index';
 
 const run = promisify(execFile);
 let dir = '';
 const p = (f: string) => join(dir, f);
-const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+const ossl = (...args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
 /** stdout and stderr together (openssl pkcs12 -info writes its report to stderr). */
 const osslAll = (...args: string[]) => {
   const r = spawnSync('openssl', args, { cwd: dir });
@@ -44,17 +53,35 @@ interface OpensslFacts {
 function nameBlock(out: string, label: 'subject' | 'issuer'): string[] {
   const m = new RegExp(`^${label}=\\n((?:    .*\\n?)*)`, 'm').exec(out);
   if (!m) return []; // empty name: openssl prints "subject=" and nothing below
-  return m[1].split('\n').filter((l) => l.startsWith('    ')).map((l) => l.slice(4));
+  return m[1]
+    .split('\n')
+    .filter((l) => l.startsWith('    '))
+    .map((l) => l.slice(4));
 }
 
-function parseText(text: string): Pick<OpensslFacts, 'keyAlgorithm' | 'keyBits' | 'curve' | 'version' | 'signature' | 'pssHash' | 'extensions'> {
+function parseText(
+  text: string,
+): Pick<OpensslFacts, 'keyAlgorithm' | 'keyBits' | 'curve' | 'version' | 'signature' | 'pssHash' | 'extensions'> {
   const alg = /Public Key Algorithm: (\S+)/.exec(text)![1];
   const bits = /Public-Key: \((\d+) bit\)/.exec(text);
   const nist = /NIST CURVE: (\S+)/.exec(text);
   const oidCurve = /ASN1 OID: (\S+)/.exec(text);
-  const keyAlgorithm = ({ rsaEncryption: 'RSA', rsassaPss: 'RSA-PSS', 'id-ecPublicKey': 'EC', ED25519: 'Ed25519', ED448: 'Ed448', dsaEncryption: 'DSA' } as Record<string, string>)[alg] ?? alg;
+  const keyAlgorithm =
+    (
+      {
+        rsaEncryption: 'RSA',
+        rsassaPss: 'RSA-PSS',
+        'id-ecPublicKey': 'EC',
+        ED25519: 'Ed25519',
+        ED448: 'Ed448',
+        dsaEncryption: 'DSA',
+      } as Record<string, string>
+    )[alg] ?? alg;
   const sig = /Signature Algorithm: (\S+)/.exec(text)![1];
-  const pssHash = sig === 'rsassaPss' ? /Signature Algorithm: rsassaPss\s*\n\s*Hash Algorithm: (\S+)/.exec(text)?.[1] ?? 'sha1' : undefined;
+  const pssHash =
+    sig === 'rsassaPss'
+      ? (/Signature Algorithm: rsassaPss\s*\n\s*Hash Algorithm: (\S+)/.exec(text)?.[1] ?? 'sha1')
+      : undefined;
   const extensions: OpensslFacts['extensions'] = [];
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l === '        X509v3 extensions:' || l === '            Requested Extensions:');
@@ -75,7 +102,10 @@ function parseText(text: string): Pick<OpensslFacts, 'keyAlgorithm' | 'keyBits' 
   return {
     keyAlgorithm,
     keyBits: bits && keyAlgorithm !== 'EC' ? Number(bits[1]) : undefined,
-    curve: keyAlgorithm === 'EC' ? (nist?.[1] ?? { secp256k1: 'secp256k1' }[oidCurve?.[1] ?? ''] ?? oidCurve?.[1]) : undefined,
+    curve:
+      keyAlgorithm === 'EC'
+        ? (nist?.[1] ?? { secp256k1: 'secp256k1' }[oidCurve?.[1] ?? ''] ?? oidCurve?.[1])
+        : undefined,
     version: Number(/Version: (\d)/.exec(text)![1]),
     signature: sig,
     pssHash,
@@ -87,8 +117,35 @@ async function opensslFacts(pemFile: string): Promise<OpensslFacts> {
   const nameopt = ['-nameopt', 'utf8,sep_multiline,sname'];
   // Two processes per certificate: openssl prints one fingerprint digest and one name format per run.
   const [a, c] = await Promise.all([
-    run('openssl', ['x509', '-in', pemFile, '-noout', '-subject', '-issuer', ...nameopt, '-serial', '-dates', '-fingerprint', '-sha256', '-ext', 'subjectAltName']),
-    run('openssl', ['x509', '-in', pemFile, '-noout', '-subject', '-text', '-certopt', 'no_sigdump', '-nameopt', 'RFC2253,-esc_msb', '-fingerprint', '-sha1']),
+    run('openssl', [
+      'x509',
+      '-in',
+      pemFile,
+      '-noout',
+      '-subject',
+      '-issuer',
+      ...nameopt,
+      '-serial',
+      '-dates',
+      '-fingerprint',
+      '-sha256',
+      '-ext',
+      'subjectAltName',
+    ]),
+    run('openssl', [
+      'x509',
+      '-in',
+      pemFile,
+      '-noout',
+      '-subject',
+      '-text',
+      '-certopt',
+      'no_sigdump',
+      '-nameopt',
+      'RFC2253,-esc_msb',
+      '-fingerprint',
+      '-sha1',
+    ]),
   ]);
   const b = c;
   const r = c;
@@ -124,7 +181,10 @@ async function opensslFactsOfBundle(pems: readonly string[], name: string): Prom
     writeFileSync(f, Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
     return f;
   });
-  const cms = (nameopt: string) => run('openssl', ['cms', '-cmsout', '-print', '-noout', '-inform', 'DER', '-in', p7, '-nameopt', nameopt], { maxBuffer: 256 * 1024 * 1024 });
+  const cms = (nameopt: string) =>
+    run('openssl', ['cms', '-cmsout', '-print', '-noout', '-inform', 'DER', '-in', p7, '-nameopt', nameopt], {
+      maxBuffer: 256 * 1024 * 1024,
+    });
   const [multi, rfc, text, sha256, sha1] = await Promise.all([
     cms('utf8,sep_multiline,sname'),
     cms('RFC2253,-esc_msb'),
@@ -138,9 +198,19 @@ async function opensslFactsOfBundle(pems: readonly string[], name: string): Prom
   const rfcBlocks = cmsBlocks(rfc.stdout);
   const textBlocks = text.stdout.split(/^\d+: Certificate$/m).slice(1);
   // "<hex digest> *<file>" per file, in argument order; x509 -fingerprint prints it upper case, colon-separated.
-  const digests = (out: string) => out.trim().split('\n').map((l) => l.split(' ')[0].toUpperCase().match(/../g)!.join(':'));
+  const digests = (out: string) =>
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0].toUpperCase().match(/../g)!.join(':'));
   const [sha256s, sha1s] = [digests(sha256.stdout), digests(sha1.stdout)];
-  for (const [what, n] of [['cms multiline', multiBlocks.length], ['cms RFC2253', rfcBlocks.length], ['storeutl', textBlocks.length], ['sha256', sha256s.length], ['sha1', sha1s.length]] as const) {
+  for (const [what, n] of [
+    ['cms multiline', multiBlocks.length],
+    ['cms RFC2253', rfcBlocks.length],
+    ['storeutl', textBlocks.length],
+    ['sha256', sha256s.length],
+    ['sha1', sha1s.length],
+  ] as const) {
     assert.equal(n, pems.length, `${what}: one result per certificate`);
   }
   // A name in the cms print: the field's line holds the first RDN (multiline) or the whole name, after padding;
@@ -151,7 +221,8 @@ async function opensslFactsOfBundle(pems: readonly string[], name: string): Prom
     assert.ok(at >= 0, `no ${field} in the cms print`);
     const first = lines[at].slice(`          ${field}:`.length).trimStart();
     const rest: string[] = [];
-    for (let i = at + 1; i < lines.length && !lines[i].startsWith(`          ${next}:`); i++) rest.push(lines[i].slice(10));
+    for (let i = at + 1; i < lines.length && !lines[i].startsWith(`          ${next}:`); i++)
+      rest.push(lines[i].slice(10));
     return first === '' ? [] : [first, ...rest];
   };
   // cms prints the serial as a number (decimal, or 0x… hex); x509 -serial prints its bytes in hex (upper case,
@@ -250,7 +321,8 @@ const osslDate = (s: string) => new Date(s).toISOString();
 function diff(ours: DecodedCertificate, o: OpensslFacts): string[] {
   const d: string[] = [];
   const eq = (what: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) d.push(`${what}: ours ${JSON.stringify(a)} openssl ${JSON.stringify(b)}`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      d.push(`${what}: ours ${JSON.stringify(a)} openssl ${JSON.stringify(b)}`);
   };
   eq('subject', multiline(ours.subject), o.subject);
   eq('issuer', multiline(ours.issuer), o.issuer);
@@ -262,37 +334,85 @@ function diff(ours: DecodedCertificate, o: OpensslFacts): string[] {
   eq('sha256', ours.fingerprints.sha256, o.sha256);
   eq('sha1', ours.fingerprints.sha1, o.sha1);
   eq('san', ours.subjectAltName?.map(gnOpenssl).join(', '), o.san);
-  eq('key', [ours.publicKey.algorithm, ours.publicKey.curve ? undefined : ours.publicKey.bits, ours.publicKey.curve], [o.keyAlgorithm, o.keyBits, o.curve]);
+  eq(
+    'key',
+    [ours.publicKey.algorithm, ours.publicKey.curve ? undefined : ours.publicKey.bits, ours.publicKey.curve],
+    [o.keyAlgorithm, o.keyBits, o.curve],
+  );
   eq('version', ours.version, o.version);
   eq('signature', [ours.signatureAlgorithm.name, ours.signatureAlgorithm.pss?.hash], [o.signature, o.pssHash]);
   // Extensions: same count, same order, same critical flags; decoded ones compared value by value.
-  eq('extension criticality', ours.extensions.map((e) => e.critical), o.extensions.map((e) => e.critical));
+  eq(
+    'extension criticality',
+    ours.extensions.map((e) => e.critical),
+    o.extensions.map((e) => e.critical),
+  );
   const ext = (name: string) => o.extensions.find((e) => e.name === `X509v3 ${name}` || e.name === name);
   if (ours.keyUsage) eq('keyUsage', ours.keyUsage.map((k) => KU[k]).join(', '), ext('Key Usage')?.value.join(' '));
-  if (ours.extendedKeyUsage) eq('extendedKeyUsage', ours.extendedKeyUsage.map((k) => EKU[k] ?? k).join(', '), ext('Extended Key Usage')?.value.join(' '));
+  if (ours.extendedKeyUsage)
+    eq(
+      'extendedKeyUsage',
+      ours.extendedKeyUsage.map((k) => EKU[k] ?? k).join(', '),
+      ext('Extended Key Usage')?.value.join(' '),
+    );
   if (ours.basicConstraints) {
     const bc = ours.basicConstraints;
-    eq('basicConstraints', `CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLength !== undefined ? `, pathlen:${bc.pathLength}` : ''}`, ext('Basic Constraints')?.value.join(' '));
+    eq(
+      'basicConstraints',
+      `CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLength !== undefined ? `, pathlen:${bc.pathLength}` : ''}`,
+      ext('Basic Constraints')?.value.join(' '),
+    );
   }
-  if (ours.subjectKeyIdentifier) eq('subjectKeyIdentifier', ours.subjectKeyIdentifier, ext('Subject Key Identifier')?.value[0]);
-  if (ours.authorityKeyIdentifier?.keyId) eq('authorityKeyIdentifier', ours.authorityKeyIdentifier.keyId, ext('Authority Key Identifier')?.value[0].replace(/^keyid:/, ''));
+  if (ours.subjectKeyIdentifier)
+    eq('subjectKeyIdentifier', ours.subjectKeyIdentifier, ext('Subject Key Identifier')?.value[0]);
+  if (ours.authorityKeyIdentifier?.keyId)
+    eq(
+      'authorityKeyIdentifier',
+      ours.authorityKeyIdentifier.keyId,
+      ext('Authority Key Identifier')?.value[0].replace(/^keyid:/, ''),
+    );
   if (ours.authorityInfoAccess) {
     const a = ours.authorityInfoAccess;
-    eq('aia', [...a.ocsp.map((u) => `OCSP - URI:${u}`), ...a.caIssuers.map((u) => `CA Issuers - URI:${u}`)].sort(), ext('Authority Information Access')?.value.filter((v) => /^(OCSP|CA Issuers) - /.test(v)).sort());
+    eq(
+      'aia',
+      [...a.ocsp.map((u) => `OCSP - URI:${u}`), ...a.caIssuers.map((u) => `CA Issuers - URI:${u}`)].sort(),
+      ext('Authority Information Access')
+        ?.value.filter((v) => /^(OCSP|CA Issuers) - /.test(v))
+        .sort(),
+    );
   }
   if (ours.crlDistributionPoints) {
-    eq('crlDistributionPoints', ours.crlDistributionPoints, ext('CRL Distribution Points')?.value.filter((v) => v.startsWith('URI:')).map((v) => v.slice(4)));
+    eq(
+      'crlDistributionPoints',
+      ours.crlDistributionPoints,
+      ext('CRL Distribution Points')
+        ?.value.filter((v) => v.startsWith('URI:'))
+        .map((v) => v.slice(4)),
+    );
   }
   if (ours.certificatePolicies) {
     const v = ext('Certificate Policies')?.value ?? [];
-    eq('policies', ours.certificatePolicies.map((x) => x.oid), v.filter((l) => l.startsWith('Policy: ')).map((l) => l.slice(8).replace('X509v3 Any Policy', '2.5.29.32.0')));
-    eq('policy CPS', ours.certificatePolicies.flatMap((x) => x.cps), v.filter((l) => l.startsWith('CPS: ')).map((l) => l.slice(5)));
+    eq(
+      'policies',
+      ours.certificatePolicies.map((x) => x.oid),
+      v.filter((l) => l.startsWith('Policy: ')).map((l) => l.slice(8).replace('X509v3 Any Policy', '2.5.29.32.0')),
+    );
+    eq(
+      'policy CPS',
+      ours.certificatePolicies.flatMap((x) => x.cps),
+      v.filter((l) => l.startsWith('CPS: ')).map((l) => l.slice(5)),
+    );
   }
   if (ours.nameConstraints) {
     const v = ext('Name Constraints')?.value ?? [];
     const ex = v.indexOf('Excluded:');
-    const ipNc = (g: GeneralName) => (g.type === 'IP' ? `IP:${g.value.split('/').map(ipOpenssl).join('/')}` : `${g.type}:${g.value}`);
-    eq('nameConstraints permitted', ours.nameConstraints.permitted.map(ipNc), v.slice(v.indexOf('Permitted:') + 1, ex < 0 ? undefined : ex).filter((l) => l !== 'Permitted:'));
+    const ipNc = (g: GeneralName) =>
+      g.type === 'IP' ? `IP:${g.value.split('/').map(ipOpenssl).join('/')}` : `${g.type}:${g.value}`;
+    eq(
+      'nameConstraints permitted',
+      ours.nameConstraints.permitted.map(ipNc),
+      v.slice(v.indexOf('Permitted:') + 1, ex < 0 ? undefined : ex).filter((l) => l !== 'Permitted:'),
+    );
     eq('nameConstraints excluded', ours.nameConstraints.excluded.map(ipNc), ex < 0 ? [] : v.slice(ex + 1));
   }
   return d;
@@ -344,32 +464,216 @@ subjectAltName = email:bot@example.com
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'x509-openssl-'));
   writeFileSync(p('ext.cnf'), EXT);
-  const req = (key: string, args: string[], subj: string) => ossl('req', '-utf8', '-new', '-key', key, '-subj', subj, ...args);
+  const req = (key: string, args: string[], subj: string) =>
+    ossl('req', '-utf8', '-new', '-key', key, '-subj', subj, ...args);
   ossl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'root.key');
-  ossl('req', '-utf8', '-x509', '-key', 'root.key', '-subj', '/C=CH/ST=Zürich/L=Zürich/O=mTLS Workbench/OU=Test, Inc+OU=PKI/CN=Zürich Test Root ✓', '-days', '3650', '-set_serial', '0x00ff01', '-config', 'ext.cnf', '-extensions', 'root', '-out', 'root.pem');
+  ossl(
+    'req',
+    '-utf8',
+    '-x509',
+    '-key',
+    'root.key',
+    '-subj',
+    '/C=CH/ST=Zürich/L=Zürich/O=mTLS Workbench/OU=Test, Inc+OU=PKI/CN=Zürich Test Root ✓',
+    '-days',
+    '3650',
+    '-set_serial',
+    '0x00ff01',
+    '-config',
+    'ext.cnf',
+    '-extensions',
+    'root',
+    '-out',
+    'root.pem',
+  );
   ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', 'inter.key');
   req('inter.key', ['-out', 'inter.csr'], '/DC=com/DC=example/O=mTLS Workbench/CN=Test Intermediate');
-  ossl('x509', '-req', '-in', 'inter.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '1000', '-extfile', 'ext.cnf', '-extensions', 'inter', '-sha384', '-out', 'inter.pem');
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    'inter.csr',
+    '-CA',
+    'root.pem',
+    '-CAkey',
+    'root.key',
+    '-days',
+    '1000',
+    '-extfile',
+    'ext.cnf',
+    '-extensions',
+    'inter',
+    '-sha384',
+    '-out',
+    'inter.pem',
+  );
   ossl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'server.key');
-  req('server.key', ['-out', 'server.csr', '-addext', 'subjectAltName=DNS:api.example.com,IP:10.1.2.3'], '/CN=api.example.com/emailAddress=ops@example.com/serialNumber=42/UID=svc');
-  ossl('x509', '-req', '-in', 'server.csr', '-CA', 'inter.pem', '-CAkey', 'inter.key', '-days', '90', '-extfile', 'ext.cnf', '-extensions', 'server', '-out', 'server.pem');
+  req(
+    'server.key',
+    ['-out', 'server.csr', '-addext', 'subjectAltName=DNS:api.example.com,IP:10.1.2.3'],
+    '/CN=api.example.com/emailAddress=ops@example.com/serialNumber=42/UID=svc',
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'inter.pem',
+    '-CAkey',
+    'inter.key',
+    '-days',
+    '90',
+    '-extfile',
+    'ext.cnf',
+    '-extensions',
+    'server',
+    '-out',
+    'server.pem',
+  );
   ossl('genpkey', '-algorithm', 'ED25519', '-out', 'client.key');
   req('client.key', ['-out', 'client.csr'], '/CN=webhook-bot/O=Example Ltd');
-  ossl('x509', '-req', '-in', 'client.csr', '-CA', 'inter.pem', '-CAkey', 'inter.key', '-days', '30', '-extfile', 'ext.cnf', '-extensions', 'client', '-out', 'client.pem');
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'inter.pem',
+    '-CAkey',
+    'inter.key',
+    '-days',
+    '30',
+    '-extfile',
+    'ext.cnf',
+    '-extensions',
+    'client',
+    '-out',
+    'client.pem',
+  );
   // v1: x509 -req without an extension file
   ossl('x509', '-req', '-in', 'client.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '10', '-out', 'v1.pem');
-  ossl('req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-keyout', 'rsa4096.key', '-subj', '/CN=RSA 4096', '-days', '5', '-out', 'rsa4096.pem');
-  ossl('req', '-x509', '-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-nodes', '-keyout', 'pss.key', '-subj', '/CN=PSS key', '-days', '5', '-out', 'pss.pem');
-  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'psssig.key', '-subj', '/CN=PSS signature', '-days', '5', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-out', 'psssig.pem');
-  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521', '-nodes', '-keyout', 'p521.key', '-subj', '/CN=P-521', '-days', '5', '-sha512', '-out', 'p521.pem');
-  ossl('req', '-x509', '-newkey', 'ed448', '-nodes', '-keyout', 'ed448.key', '-subj', '/CN=Ed448', '-days', '5', '-out', 'ed448.pem');
-  ossl('req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', 'weak.key', '-subj', '/CN=weak', '-days', '5', '-sha1', '-out', 'weak.pem');
-  writeFileSync(p('chain.pem'), ['server.pem', 'inter.pem', 'root.pem'].map((f) => readFileSync(p(f), 'utf8')).join(''));
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:4096',
+    '-nodes',
+    '-keyout',
+    'rsa4096.key',
+    '-subj',
+    '/CN=RSA 4096',
+    '-days',
+    '5',
+    '-out',
+    'rsa4096.pem',
+  );
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa-pss',
+    '-pkeyopt',
+    'rsa_keygen_bits:2048',
+    '-nodes',
+    '-keyout',
+    'pss.key',
+    '-subj',
+    '/CN=PSS key',
+    '-days',
+    '5',
+    '-out',
+    'pss.pem',
+  );
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'psssig.key',
+    '-subj',
+    '/CN=PSS signature',
+    '-days',
+    '5',
+    '-sigopt',
+    'rsa_padding_mode:pss',
+    '-sigopt',
+    'rsa_pss_saltlen:32',
+    '-out',
+    'psssig.pem',
+  );
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-521',
+    '-nodes',
+    '-keyout',
+    'p521.key',
+    '-subj',
+    '/CN=P-521',
+    '-days',
+    '5',
+    '-sha512',
+    '-out',
+    'p521.pem',
+  );
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ed448',
+    '-nodes',
+    '-keyout',
+    'ed448.key',
+    '-subj',
+    '/CN=Ed448',
+    '-days',
+    '5',
+    '-out',
+    'ed448.pem',
+  );
+  ossl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:1024',
+    '-nodes',
+    '-keyout',
+    'weak.key',
+    '-subj',
+    '/CN=weak',
+    '-days',
+    '5',
+    '-sha1',
+    '-out',
+    'weak.pem',
+  );
+  writeFileSync(
+    p('chain.pem'),
+    ['server.pem', 'inter.pem', 'root.pem'].map((f) => readFileSync(p(f), 'utf8')).join(''),
+  );
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const corpus = ['root.pem', 'inter.pem', 'server.pem', 'client.pem', 'v1.pem', 'rsa4096.pem', 'pss.pem', 'psssig.pem', 'p521.pem', 'ed448.pem', 'weak.pem'];
+const corpus = [
+  'root.pem',
+  'inter.pem',
+  'server.pem',
+  'client.pem',
+  'v1.pem',
+  'rsa4096.pem',
+  'pss.pem',
+  'psssig.pem',
+  'p521.pem',
+  'ed448.pem',
+  'weak.pem',
+];
 
 test('every field of the openssl-made corpus matches openssl x509 -text / -subject / -fingerprint', async () => {
   for (const f of corpus) {
@@ -391,13 +695,29 @@ test('self-signatures of every key type are checked on the thread pool as openss
   });
   const opensslSays = (pem: string) => {
     writeFileSync(p('ss.pem'), pem);
-    return spawnSync('openssl', ['verify', '-no-CApath', '-CAfile', p('ss.pem'), '-check_ss_sig', '-x509_strict', '-auth_level', '0', p('ss.pem')]).status === 0;
+    return (
+      spawnSync('openssl', [
+        'verify',
+        '-no-CApath',
+        '-CAfile',
+        p('ss.pem'),
+        '-check_ss_sig',
+        '-x509_strict',
+        '-auth_level',
+        '0',
+        p('ss.pem'),
+      ]).status === 0
+    );
   };
   const all = [...texts, ...damaged].join('\n');
   const file = await decodePemTextAsync(all);
   assert.deepEqual(file, decodePemText(all));
   const ours = file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).selfSigned);
-  assert.deepEqual(ours, [...texts, ...damaged].map(opensslSays), [...selfSigned, ...selfSigned.map((f) => `damaged ${f}`)].join(' '));
+  assert.deepEqual(
+    ours,
+    [...texts, ...damaged].map(opensslSays),
+    [...selfSigned, ...selfSigned.map((f) => `damaged ${f}`)].join(' '),
+  );
   assert.deepEqual(ours, [...texts.map(() => true), ...damaged.map(() => false)]);
 });
 
@@ -406,7 +726,10 @@ test('the corpus covers what it claims: v1, UTF-8 names, IPv6 SANs, PSS, name co
   assert.equal(get('v1.pem').version, 1);
   assert.equal(get('v1.pem').extensions.length, 0);
   assert.equal(get('root.pem').subject.attributes.find((a) => a.type === 'CN')?.value, 'Zürich Test Root ✓');
-  assert.match(get('root.pem').subject.text, /^CN=Zürich Test Root ✓, OU=Test\\, Inc\+OU=PKI, O=mTLS Workbench, L=Zürich, ST=Zürich, C=CH$/);
+  assert.match(
+    get('root.pem').subject.text,
+    /^CN=Zürich Test Root ✓, OU=Test\\, Inc\+OU=PKI, O=mTLS Workbench, L=Zürich, ST=Zürich, C=CH$/,
+  );
   assert.ok(get('server.pem').subjectAltName?.some((g) => g.type === 'IP' && g.value === '2001:db8::42'));
   assert.deepEqual(get('server.pem').extendedKeyUsage, ['serverAuth', 'clientAuth', '1.3.6.1.4.1.55555.9']);
   const raw = get('server.pem').extensions.find((e) => e.oid === '1.3.6.1.4.1.55555.7');
@@ -421,16 +744,60 @@ test('DER certificates, PKCS#7 (PEM and DER) and PKCS#12 decode to the same cert
   ossl('x509', '-in', 'server.pem', '-outform', 'DER', '-out', 'server.cer');
   ossl('crl2pkcs7', '-nocrl', '-certfile', 'chain.pem', '-outform', 'DER', '-out', 'chain.p7b');
   ossl('crl2pkcs7', '-nocrl', '-certfile', 'chain.pem', '-out', 'chain.p7b.pem');
-  ossl('pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-certfile', 'inter.pem', '-name', 'api', '-passout', 'pass:s3cret', '-out', 'default.p12');
-  ossl('pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-certfile', 'inter.pem', '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-passout', 'pass:s3cret', '-out', '3des.p12');
-  const fps = (f: string) => ossl(...(f.endsWith('.p7b') ? ['pkcs7', '-inform', 'DER'] : ['pkcs7']), '-in', f, '-print_certs').split('-----END CERTIFICATE-----').filter((s) => s.includes('BEGIN')).map((s) => {
-    const pem = s.slice(s.indexOf('-----BEGIN')) + '-----END CERTIFICATE-----\n';
-    return execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem }).toString().trim().split('=')[1];
-  });
-  const certFps = (file: DecodedFile) => file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).fingerprints.sha256);
+  ossl(
+    'pkcs12',
+    '-export',
+    '-in',
+    'server.pem',
+    '-inkey',
+    'server.key',
+    '-certfile',
+    'inter.pem',
+    '-name',
+    'api',
+    '-passout',
+    'pass:s3cret',
+    '-out',
+    'default.p12',
+  );
+  ossl(
+    'pkcs12',
+    '-export',
+    '-in',
+    'server.pem',
+    '-inkey',
+    'server.key',
+    '-certfile',
+    'inter.pem',
+    '-certpbe',
+    'PBE-SHA1-3DES',
+    '-keypbe',
+    'PBE-SHA1-3DES',
+    '-macalg',
+    'sha1',
+    '-passout',
+    'pass:s3cret',
+    '-out',
+    '3des.p12',
+  );
+  const fps = (f: string) =>
+    ossl(...(f.endsWith('.p7b') ? ['pkcs7', '-inform', 'DER'] : ['pkcs7']), '-in', f, '-print_certs')
+      .split('-----END CERTIFICATE-----')
+      .filter((s) => s.includes('BEGIN'))
+      .map((s) => {
+        const pem = s.slice(s.indexOf('-----BEGIN')) + '-----END CERTIFICATE-----\n';
+        return execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem })
+          .toString()
+          .trim()
+          .split('=')[1];
+      });
+  const certFps = (file: DecodedFile) =>
+    file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).fingerprints.sha256);
   const der = decodeBytes(readFileSync(p('server.cer')));
   assert.equal(der.format, 'der');
-  assert.deepEqual(certFps(der), [ossl('x509', '-in', 'server.pem', '-noout', '-fingerprint', '-sha256').trim().split('=')[1]]);
+  assert.deepEqual(certFps(der), [
+    ossl('x509', '-in', 'server.pem', '-noout', '-fingerprint', '-sha256').trim().split('=')[1],
+  ]);
   const p7 = decodeBytes(readFileSync(p('chain.p7b')));
   assert.equal(p7.format, 'pkcs7');
   assert.deepEqual(certFps(p7), fps('chain.p7b'));
@@ -438,8 +805,18 @@ test('DER certificates, PKCS#7 (PEM and DER) and PKCS#12 decode to the same cert
   for (const f of ['default.p12', '3des.p12']) {
     const file = decodeBytes(readFileSync(p(f)), { passphrase: 's3cret' });
     assert.deepEqual(file.errors, [], f);
-    const listed = ossl('pkcs12', '-in', f, '-passin', 'pass:s3cret', '-nokeys').split('-----END CERTIFICATE-----').filter((s) => s.includes('BEGIN')).map((s) =>
-      execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: s.slice(s.indexOf('-----BEGIN')) + '-----END CERTIFICATE-----\n' }).toString().trim().split('=')[1]);
+    const listed = ossl('pkcs12', '-in', f, '-passin', 'pass:s3cret', '-nokeys')
+      .split('-----END CERTIFICATE-----')
+      .filter((s) => s.includes('BEGIN'))
+      .map(
+        (s) =>
+          execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], {
+            input: s.slice(s.indexOf('-----BEGIN')) + '-----END CERTIFICATE-----\n',
+          })
+            .toString()
+            .trim()
+            .split('=')[1],
+      );
     assert.deepEqual(certFps(file).sort(), listed.sort(), f);
     const info = osslAll('pkcs12', '-in', f, '-passin', 'pass:s3cret', '-info', '-noout');
     const key = file.items.find((i) => i.kind === 'privateKey');
@@ -464,7 +841,10 @@ test('TRUSTED CERTIFICATE (openssl -trustout) and NEW CERTIFICATE REQUEST blocks
   assert.match(trusted, /BEGIN TRUSTED CERTIFICATE/);
   const t = decodePemText(trusted);
   assert.deepEqual(t.errors, []);
-  assert.equal(onlyCert(t).fingerprints.sha256, ossl('x509', '-in', 'server.pem', '-noout', '-fingerprint', '-sha256').trim().split('=')[1]);
+  assert.equal(
+    onlyCert(t).fingerprints.sha256,
+    ossl('x509', '-in', 'server.pem', '-noout', '-fingerprint', '-sha256').trim().split('=')[1],
+  );
   const csr = readFileSync(p('client.csr'), 'utf8').replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST');
   const c = decodePemText(csr).items[0];
   assert.ok(c.kind === 'csr' && c.signatureValid && c.publicKey.algorithm === 'Ed25519');
@@ -476,29 +856,58 @@ test('PKCS#12: typed "needs passphrase", wrong passphrase, and the legacy RC2 fo
   assert.equal(none.format, 'pkcs12');
   assert.deepEqual(none.items, []);
   const wrong = decodeBytes(readFileSync(p('default.p12')), { passphrase: 'nope' });
-  assert.deepEqual(wrong.errors.map((e) => [e.code, e.message]), [['wrong-passphrase', 'PKCS#12: wrong passphrase (MAC verify failed)']]);
+  assert.deepEqual(
+    wrong.errors.map((e) => [e.code, e.message]),
+    [['wrong-passphrase', 'PKCS#12: wrong passphrase (MAC verify failed)']],
+  );
   // openssl agrees that the passphrase is wrong
   assert.match(osslAll('pkcs12', '-in', 'default.p12', '-passin', 'pass:nope', '-noout'), /mac verify error/i);
   let legacy = true;
   try {
-    ossl('pkcs12', '-export', '-legacy', '-in', 'server.pem', '-inkey', 'server.key', '-passout', 'pass:changeit', '-out', 'legacy.p12');
+    ossl(
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-in',
+      'server.pem',
+      '-inkey',
+      'server.key',
+      '-passout',
+      'pass:changeit',
+      '-out',
+      'legacy.p12',
+    );
   } catch {
     legacy = false; // no legacy provider: nothing to test
   }
   if (legacy) {
-    assert.match(osslAll('pkcs12', '-in', 'legacy.p12', '-legacy', '-passin', 'pass:changeit', '-info', '-noout'), /RC2/);
+    assert.match(
+      osslAll('pkcs12', '-in', 'legacy.p12', '-legacy', '-passin', 'pass:changeit', '-info', '-noout'),
+      /RC2/,
+    );
     const file = decodeBytes(readFileSync(p('legacy.p12')), { passphrase: 'changeit' });
     assert.deepEqual(file.errors, []);
     // Decoded with our RC2: the same certificate openssl (legacy provider) extracts.
     const listed = osslAll('pkcs12', '-in', 'legacy.p12', '-legacy', '-passin', 'pass:changeit', '-nokeys');
-    const pem = listed.slice(listed.indexOf('-----BEGIN CERTIFICATE-----'), listed.indexOf('-----END CERTIFICATE-----') + 25) + '\n';
-    const fp = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem }).toString().trim().split('=')[1];
-    assert.deepEqual(file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).fingerprints.sha256), [fp]);
+    const pem =
+      listed.slice(listed.indexOf('-----BEGIN CERTIFICATE-----'), listed.indexOf('-----END CERTIFICATE-----') + 25) +
+      '\n';
+    const fp = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem })
+      .toString()
+      .trim()
+      .split('=')[1];
+    assert.deepEqual(
+      file.items.filter((i) => i.kind === 'certificate').map((c) => (c as DecodedCertificate).fingerprints.sha256),
+      [fp],
+    );
     assert.equal(file.items.filter((i) => i.kind === 'privateKey').length, 1);
     const w = file.problems.find((x) => x.code === 'legacy-rc2');
     assert.ok(w, JSON.stringify(file.problems));
     assert.equal(w.severity, 'warning');
-    assert.match(w.message, /legacy RC2 format.*openssl pkcs12 -legacy -in OLD\.p12 -nodes -out tmp\.pem && openssl pkcs12 -export/);
+    assert.match(
+      w.message,
+      /legacy RC2 format.*openssl pkcs12 -legacy -in OLD\.p12 -nodes -out tmp\.pem && openssl pkcs12 -export/,
+    );
     // …and Node itself indeed refuses the file.
     assert.throws(() => createSecureContext({ pfx: readFileSync(p('legacy.p12')), passphrase: 'changeit' }));
   }
@@ -509,13 +918,20 @@ test('CSRs: subject, key, requested SANs and signature match openssl req -text -
     const file = decodeBytes(readFileSync(p(f)));
     const csr = file.items[0];
     assert.ok(csr.kind === 'csr', f);
-    const text = execFileSync('openssl', ['req', '-in', p(f), '-noout', '-text', '-nameopt', 'utf8,sep_multiline,sname'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const text = execFileSync(
+      'openssl',
+      ['req', '-in', p(f), '-noout', '-text', '-nameopt', 'utf8,sep_multiline,sname'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ).toString();
     assert.match(osslAll('req', '-in', f, '-noout', '-verify'), /verify OK/i);
     assert.equal(csr.signatureValid, true);
     const subj = ossl('req', '-in', f, '-noout', '-subject', '-nameopt', 'utf8,sep_multiline,sname');
     assert.deepEqual(multiline(csr.subject), nameBlock(subj, 'subject'));
     const facts = parseText(text);
-    assert.deepEqual([csr.publicKey.algorithm, csr.publicKey.curve ?? csr.publicKey.bits], [facts.keyAlgorithm, facts.curve ?? facts.keyBits]);
+    assert.deepEqual(
+      [csr.publicKey.algorithm, csr.publicKey.curve ?? csr.publicKey.bits],
+      [facts.keyAlgorithm, facts.curve ?? facts.keyBits],
+    );
     const san = facts.extensions.find((e) => e.name === 'X509v3 Subject Alternative Name');
     assert.equal(csr.requested.subjectAltName?.map(gnOpenssl).join(', '), san?.value[0]);
   }
@@ -564,13 +980,21 @@ test('keys: type and size from openssl pkey, encryption from asn1parse, never ke
     }
     // No key material anywhere in the JSON: not the base64 body, not any 32+ byte hex run from openssl's dump.
     const json = JSON.stringify(file);
-    const body = readFileSync(p(f), 'utf8').split('\n').filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l));
+    const body = readFileSync(p(f), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l));
     for (const l of body) assert.ok(!json.includes(l), `${f}: key body leaked`);
   }
   const enc = readFileSync(p('server.enc.key'));
-  assert.match(execFileSync('openssl', ['asn1parse'], { input: enc }).toString(), /PBES2[\s\S]*PBKDF2[\s\S]*hmacWithSHA256[\s\S]*aes-256-cbc/);
+  assert.match(
+    execFileSync('openssl', ['asn1parse'], { input: enc }).toString(),
+    /PBES2[\s\S]*PBKDF2[\s\S]*hmacWithSHA256[\s\S]*aes-256-cbc/,
+  );
   const opened = decodeBytes(enc, { passphrase: 'k' }).items[0];
-  assert.ok(opened.kind === 'privateKey' && opened.algorithm === 'EC' && opened.curve === 'P-256', 'with the passphrase the key type is shown');
+  assert.ok(
+    opened.kind === 'privateKey' && opened.algorithm === 'EC' && opened.curve === 'P-256',
+    'with the passphrase the key type is shown',
+  );
   const pub = decodeBytes(readFileSync(p('server.pub'))).items[0];
   assert.ok(pub.kind === 'publicKey' && pub.curve === 'P-256');
   const rsapub = decodeBytes(readFileSync(p('root.rsapub'))).items[0];
@@ -579,7 +1003,7 @@ test('keys: type and size from openssl pkey, encryption from asn1parse, never ke
   assert.equal(rsapub.spkiSha256, cert.publicKey.spkiSha256, 'RSA PUBLIC KEY and the certificate have the same SPKI');
 });
 
-test('every certificate in Node\'s root store matches openssl field by field', async () => {
+test("every certificate in Node's root store matches openssl field by field", async () => {
   assert.ok(rootCertificates.length > 100);
   const failures: string[] = [];
   const facts = await opensslFactsOfBundle(rootCertificates, 'roots');

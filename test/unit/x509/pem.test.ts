@@ -14,7 +14,8 @@ let certA = '';
 let certB = '';
 let derA = Buffer.alloc(0);
 let derB = Buffer.alloc(0);
-const ossl = (args: string[], input?: string) => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
+const ossl = (args: string[], input?: string) =>
+  execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
 const lines = (s: string) => s.trimEnd().split('\n');
 
 /** What `openssl x509` reads from `text` (DER), or undefined when it refuses it. */
@@ -29,8 +30,38 @@ function opensslReads(text: string): Buffer | undefined {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'pem-'));
-  ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'a.key', '-subj', '/CN=a', '-days', '5', '-out', 'a.pem']);
-  ossl(['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', 'b.key', '-subj', '/CN=b', '-days', '5', '-out', 'b.pem']);
+  ossl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'a.key',
+    '-subj',
+    '/CN=a',
+    '-days',
+    '5',
+    '-out',
+    'a.pem',
+  ]);
+  ossl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ed25519',
+    '-nodes',
+    '-keyout',
+    'b.key',
+    '-subj',
+    '/CN=b',
+    '-days',
+    '5',
+    '-out',
+    'b.pem',
+  ]);
   certA = readFileSync(join(dir, 'a.pem'), 'utf8');
   certB = readFileSync(join(dir, 'b.pem'), 'utf8');
   derA = ossl(['x509', '-in', 'a.pem', '-outform', 'DER']);
@@ -66,18 +97,30 @@ test('beyond OpenSSL: indented blocks (PEM pasted into YAML) are read too', () =
 test('several blocks in order, with line numbers and offsets; stray END lines and inline markers are text', () => {
   const text = 'intro\n-----END CERTIFICATE-----\n' + certA + 'see -----BEGIN CERTIFICATE----- below\n\n' + certB;
   const blocks = scanPem(text);
-  assert.deepEqual(blocks.map((b) => [b.index, b.type, b.startLine, b.endLine, b.error]), [
-    [1, 'CERTIFICATE', 3, 2 + lines(certA).length, undefined],
-    [2, 'CERTIFICATE', 5 + lines(certA).length, 4 + lines(certA).length + lines(certB).length, undefined],
-  ]);
-  assert.deepEqual(blocks.map((b) => text.slice(b.startOffset, b.endOffset)), [certA.trimEnd(), certB.trimEnd()]);
+  assert.deepEqual(
+    blocks.map((b) => [b.index, b.type, b.startLine, b.endLine, b.error]),
+    [
+      [1, 'CERTIFICATE', 3, 2 + lines(certA).length, undefined],
+      [2, 'CERTIFICATE', 5 + lines(certA).length, 4 + lines(certA).length + lines(certB).length, undefined],
+    ],
+  );
+  assert.deepEqual(
+    blocks.map((b) => text.slice(b.startOffset, b.endOffset)),
+    [certA.trimEnd(), certB.trimEnd()],
+  );
   assert.deepEqual(certificatesFromPem(text, 'f.pem'), [derA, derB]);
 });
 
 test('RFC 7468 labels: spaces and single hyphens between label characters', () => {
   const params = ossl(['ecparam', '-name', 'prime256v1']).toString(); // "EC PARAMETERS"
   const blocks = scanPem(params + '-----BEGIN X9.42 DH-PARAMETERS-----\nMAMCAQU=\n-----END X9.42 DH-PARAMETERS-----\n');
-  assert.deepEqual(blocks.map((b) => [b.type, b.error]), [['EC PARAMETERS', undefined], ['X9.42 DH-PARAMETERS', undefined]]);
+  assert.deepEqual(
+    blocks.map((b) => [b.type, b.error]),
+    [
+      ['EC PARAMETERS', undefined],
+      ['X9.42 DH-PARAMETERS', undefined],
+    ],
+  );
   assert.deepEqual(blocks[1].der, Buffer.from('3003020105', 'hex'));
 });
 
@@ -98,32 +141,71 @@ test('no END line: at the end of the text, and before the next BEGIN; the other 
   const b = lines(certB);
   const cutAtEnd = scanPem(certA + b.slice(0, 4).join('\n') + '\n');
   const startLine = lines(certA).length + 1;
-  assert.deepEqual(cutAtEnd.map((x) => [x.error?.code, x.error?.message, x.error?.line]), [
-    [undefined, undefined, undefined],
-    ['pem-truncated', `PEM block 2: no END line (BEGIN CERTIFICATE at line ${startLine})`, startLine],
-  ]);
+  assert.deepEqual(
+    cutAtEnd.map((x) => [x.error?.code, x.error?.message, x.error?.line]),
+    [
+      [undefined, undefined, undefined],
+      ['pem-truncated', `PEM block 2: no END line (BEGIN CERTIFICATE at line ${startLine})`, startLine],
+    ],
+  );
   const cutBeforeNext = scanPem(lines(certA).slice(0, 3).join('\n') + '\n' + certB);
-  assert.deepEqual(cutBeforeNext.map((x) => [x.error?.message, x.der]), [['PEM block 1: no END line (BEGIN CERTIFICATE at line 1)', undefined], [undefined, derB]]);
+  assert.deepEqual(
+    cutBeforeNext.map((x) => [x.error?.message, x.der]),
+    [
+      ['PEM block 1: no END line (BEGIN CERTIFICATE at line 1)', undefined],
+      [undefined, derB],
+    ],
+  );
   for (const text of [certA + b.slice(0, 4).join('\n') + '\n', lines(certA).slice(0, 3).join('\n') + '\n' + certB]) {
-    assert.equal(opensslReads(text.startsWith(certA) ? text.slice(certA.length) : text.slice(0, text.indexOf(certB))), undefined, 'openssl refuses the cut block');
-    assert.throws(() => certificatesFromPem(text, 'The CA file'), (e: unknown) => e instanceof InputError && /^The CA file is truncated: PEM block \d: no END line \(BEGIN CERTIFICATE at line \d+\)\.$/.test(e.message));
+    assert.equal(
+      opensslReads(text.startsWith(certA) ? text.slice(certA.length) : text.slice(0, text.indexOf(certB))),
+      undefined,
+      'openssl refuses the cut block',
+    );
+    assert.throws(
+      () => certificatesFromPem(text, 'The CA file'),
+      (e: unknown) =>
+        e instanceof InputError &&
+        /^The CA file is truncated: PEM block \d: no END line \(BEGIN CERTIFICATE at line \d+\)\.$/.test(e.message),
+    );
   }
 });
 
 test('labels must match: an END with another label names both and its line', () => {
   const text = '-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END PRIVATE KEY-----\n';
   assert.equal(opensslReads(text), undefined);
-  assert.deepEqual(scanPem(text).map((b) => [b.error?.message, b.error?.line]), [['PEM block 1: END PRIVATE KEY at line 3 does not match BEGIN CERTIFICATE', 3]]);
-  assert.throws(() => certificatesFromPem(text, 'ca.pem'), /^InputError: ca\.pem is truncated: PEM block 1: END PRIVATE KEY at line 3 does not match BEGIN CERTIFICATE\.$/);
+  assert.deepEqual(
+    scanPem(text).map((b) => [b.error?.message, b.error?.line]),
+    [['PEM block 1: END PRIVATE KEY at line 3 does not match BEGIN CERTIFICATE', 3]],
+  );
+  assert.throws(
+    () => certificatesFromPem(text, 'ca.pem'),
+    /^InputError: ca\.pem is truncated: PEM block 1: END PRIVATE KEY at line 3 does not match BEGIN CERTIFICATE\.$/,
+  );
 });
 
 test('bad base64: a foreign character, data after the padding, misplaced padding, cut short, empty — each with its line', () => {
   const b = lines(certA);
   const bad = (i: number, line: string) => [...b.slice(0, i), line, ...b.slice(i + 1)].join('\n') + '\n';
   const cases: [string, string, string, number | undefined][] = [
-    ['foreign character', bad(2, b[2].slice(0, 7) + '!' + b[2].slice(8)), 'PEM block 1: invalid base64 character "!" at line 3', 3],
-    ['data after padding', [b[0], 'MAMCAQU=', 'MAMCAQU=', b[b.length - 1]].join('\n'), "PEM block 1: base64 continues after its '=' padding at line 2", 3],
-    ['padding inside a line', [b[0], 'MAM=CAQU', b[b.length - 1]].join('\n'), "PEM block 1: misplaced '=' padding at line 2", 2],
+    [
+      'foreign character',
+      bad(2, b[2].slice(0, 7) + '!' + b[2].slice(8)),
+      'PEM block 1: invalid base64 character "!" at line 3',
+      3,
+    ],
+    [
+      'data after padding',
+      [b[0], 'MAMCAQU=', 'MAMCAQU=', b[b.length - 1]].join('\n'),
+      "PEM block 1: base64 continues after its '=' padding at line 2",
+      3,
+    ],
+    [
+      'padding inside a line',
+      [b[0], 'MAM=CAQU', b[b.length - 1]].join('\n'),
+      "PEM block 1: misplaced '=' padding at line 2",
+      2,
+    ],
     ['cut short', bad(2, b[2].slice(0, 10)), `PEM block 1: base64 ends early (`, undefined],
     ['empty', [b[0], '', b[b.length - 1]].join('\n'), 'PEM block 1: the block is empty', undefined],
   ];
@@ -133,7 +215,11 @@ test('bad base64: a foreign character, data after the padding, misplaced padding
     assert.ok(block.error?.message.startsWith(message), `${what}: ${block.error?.message}`);
     assert.equal(block.error?.line, line, what);
     assert.equal(opensslReads(text), undefined, `openssl refuses it too: ${what}`);
-    assert.throws(() => certificatesFromPem(text, 'f.pem'), (e: unknown) => e instanceof InputError && e.message.startsWith(`f.pem is damaged: ${message}`), what);
+    assert.throws(
+      () => certificatesFromPem(text, 'f.pem'),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(`f.pem is damaged: ${message}`),
+      what,
+    );
   }
 });
 
@@ -171,16 +257,32 @@ test('certificatesFromPem: only certificate labels, every block must be DER, and
   const key = readFileSync(join(dir, 'a.key'), 'utf8');
   const trusted = ossl(['x509', '-in', 'a.pem', '-trustout']).toString();
   assert.match(trusted, /BEGIN TRUSTED CERTIFICATE/);
-  assert.deepEqual(certificatesFromPem(key + certA + certB.replace(/CERTIFICATE/g, 'X509 CERTIFICATE'), 'f.pem'), [derA, derB]);
+  assert.deepEqual(certificatesFromPem(key + certA + certB.replace(/CERTIFICATE/g, 'X509 CERTIFICATE'), 'f.pem'), [
+    derA,
+    derB,
+  ]);
   assert.equal(certificatesFromPem(trusted, 'f.pem').length, 1);
-  assert.throws(() => certificatesFromPem(key, 'key.pem'), /^InputError: key\.pem holds no PEM certificate \(expected "-----BEGIN CERTIFICATE-----"\)\.$/);
+  assert.throws(
+    () => certificatesFromPem(key, 'key.pem'),
+    /^InputError: key\.pem holds no PEM certificate \(expected "-----BEGIN CERTIFICATE-----"\)\.$/,
+  );
   assert.throws(() => certificatesFromPem('hello\n', 'notes.txt'), /notes\.txt holds no PEM certificate/);
   // Valid base64, but "AAAA" is three zero bytes: not one DER element. Caught before anything is built from it.
   const notDer = certA + '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
-  assert.throws(() => certificatesFromPem(notDer, 'f.pem'), (e: unknown) => e instanceof InputError && new RegExp(`^f\\.pem is damaged or truncated: PEM block 2 \\(CERTIFICATE, line ${lines(certA).length + 1}\\) is not valid DER \\(`).test(e.message));
+  assert.throws(
+    () => certificatesFromPem(notDer, 'f.pem'),
+    (e: unknown) =>
+      e instanceof InputError &&
+      new RegExp(
+        `^f\\.pem is damaged or truncated: PEM block 2 \\(CERTIFICATE, line ${lines(certA).length + 1}\\) is not valid DER \\(`,
+      ).test(e.message),
+  );
   // A certificate cut at a line boundary keeps valid base64 but not valid DER.
   const cut = [...lines(certA).slice(0, 5), lines(certA).at(-1)].join('\n');
   assert.throws(() => certificatesFromPem(cut, 'f.pem'), /is damaged or truncated: PEM block 1 .* is not valid DER/);
   // A damaged key block in a certificate file fails the file: it was cut or garbled somewhere.
-  assert.throws(() => certificatesFromPem(certA + lines(key).slice(0, 2).join('\n'), 'f.pem'), /^InputError: f\.pem is truncated: PEM block 2: no END line \(BEGIN PRIVATE KEY/);
+  assert.throws(
+    () => certificatesFromPem(certA + lines(key).slice(0, 2).join('\n'), 'f.pem'),
+    /^InputError: f\.pem is truncated: PEM block 2: no END line \(BEGIN PRIVATE KEY/,
+  );
 });

@@ -7,10 +7,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { children, content, der, parseDer, raw, type Asn1Node } from '../../../src/core/asn1/der';
-import { decodeBytes, looksLikeCertificateFile, type DecodedCertificate, type DecodedFile } from '../../../src/core/x509/index';
+import {
+  decodeBytes,
+  looksLikeCertificateFile,
+  type DecodedCertificate,
+  type DecodedFile,
+} from '../../../src/core/x509/index';
 
 let dir = '';
-const run = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+const run = (cmd: string, ...args: string[]) =>
+  execFileSync(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
 const file = (f: string) => readFileSync(join(dir, f));
 const hasPk12util = spawnSync('pk12util', ['-h'], { stdio: 'ignore' }).error === undefined;
 
@@ -37,23 +43,81 @@ function berPfx(derPfx: Buffer): Buffer {
     return der.sequence(raw(oid), der.explicit(0, der.octetString(berify(parseDer(content(children(wrap)[0]))))));
   });
   const auth = berify(parseDer(der.sequence(...infos)));
-  return berify(parseDer(der.sequence(raw(version), der.sequence(der.oid('1.2.840.113549.1.7.1'), der.explicit(0, der.octetString(auth))))));
+  return berify(
+    parseDer(
+      der.sequence(raw(version), der.sequence(der.oid('1.2.840.113549.1.7.1'), der.explicit(0, der.octetString(auth)))),
+    ),
+  );
 }
 
 /** What a decoded file says, without where each item came from (bag numbers differ between writers). */
 function summary(r: DecodedFile): unknown {
   return {
     errors: r.errors,
-    items: r.items.map((i) => (i.kind === 'certificate' ? { kind: i.kind, sha256: i.fingerprints.sha256, subject: i.subject.text } : { kind: i.kind, algorithm: 'algorithm' in i ? i.algorithm : undefined })),
+    items: r.items.map((i) =>
+      i.kind === 'certificate'
+        ? { kind: i.kind, sha256: i.fingerprints.sha256, subject: i.subject.text }
+        : { kind: i.kind, algorithm: 'algorithm' in i ? i.algorithm : undefined },
+    ),
     keyMatches: r.chain.keyMatches.length,
   };
 }
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'pkcs12-ber-'));
-  run('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-subj', '/CN=BER client', '-days', '30', '-out', 'client.pem');
-  run('openssl', 'pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-name', 'ber client', '-passout', 'pass:s3cret', '-out', 'client.p12');
-  run('openssl', 'pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-name', 'plain', '-nomac', '-keypbe', 'NONE', '-certpbe', 'NONE', '-passout', 'pass:', '-out', 'plain.p12');
+  run(
+    'openssl',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'client.key',
+    '-subj',
+    '/CN=BER client',
+    '-days',
+    '30',
+    '-out',
+    'client.pem',
+  );
+  run(
+    'openssl',
+    'pkcs12',
+    '-export',
+    '-in',
+    'client.pem',
+    '-inkey',
+    'client.key',
+    '-name',
+    'ber client',
+    '-passout',
+    'pass:s3cret',
+    '-out',
+    'client.p12',
+  );
+  run(
+    'openssl',
+    'pkcs12',
+    '-export',
+    '-in',
+    'client.pem',
+    '-inkey',
+    'client.key',
+    '-name',
+    'plain',
+    '-nomac',
+    '-keypbe',
+    'NONE',
+    '-certpbe',
+    'NONE',
+    '-passout',
+    'pass:',
+    '-out',
+    'plain.p12',
+  );
   if (hasPk12util) {
     // NSS's own export: import our file into a fresh NSS database, export it again.
     mkdirSync(join(dir, 'nssdb'));
@@ -64,30 +128,36 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a PKCS#12 file exported by NSS pk12util (BER: indefinite lengths, OCTET STRINGs in pieces) decodes as openssl reads it', { skip: !hasPk12util && 'pk12util (libnss3-tools) is not installed' }, () => {
-  const bytes = file('nss.p12');
-  const structure = run('openssl', 'asn1parse', '-inform', 'DER', '-in', 'nss.p12');
-  assert.match(structure, /^ +0:d=0 +hl=2 l=inf +cons: SEQUENCE/, 'the PFX has an indefinite length');
-  assert.match(structure, /l=inf +cons: OCTET STRING/, 'the authSafe data is an OCTET STRING in pieces');
-  assert.ok(looksLikeCertificateFile(bytes), 'the workspace scan lists it');
+test(
+  'a PKCS#12 file exported by NSS pk12util (BER: indefinite lengths, OCTET STRINGs in pieces) decodes as openssl reads it',
+  { skip: !hasPk12util && 'pk12util (libnss3-tools) is not installed' },
+  () => {
+    const bytes = file('nss.p12');
+    const structure = run('openssl', 'asn1parse', '-inform', 'DER', '-in', 'nss.p12');
+    assert.match(structure, /^ +0:d=0 +hl=2 l=inf +cons: SEQUENCE/, 'the PFX has an indefinite length');
+    assert.match(structure, /l=inf +cons: OCTET STRING/, 'the authSafe data is an OCTET STRING in pieces');
+    assert.ok(looksLikeCertificateFile(bytes), 'the workspace scan lists it');
 
-  const r = decodeBytes(bytes, { passphrase: 's3cret' });
-  assert.deepEqual(r.errors, []);
-  assert.equal(r.format, 'pkcs12');
-  const certs = r.items.filter((i): i is DecodedCertificate & { kind: 'certificate' } => i.kind === 'certificate');
-  assert.equal(certs.length, 1);
-  assert.equal(r.items.filter((i) => i.kind === 'privateKey').length, 1);
-  assert.equal(r.chain.keyMatches.length, 1, 'the key matches the certificate');
-  // openssl's view of the same file: its certificate's fingerprint and friendly name.
-  const osslPem = run('openssl', 'pkcs12', '-in', 'nss.p12', '-passin', 'pass:s3cret', '-nokeys');
-  writeFileSync(join(dir, 'nss-cert.pem'), osslPem);
-  const fingerprint = /=(.*)$/m.exec(run('openssl', 'x509', '-in', 'nss-cert.pem', '-noout', '-fingerprint', '-sha256'))![1];
-  assert.equal(certs[0].fingerprints.sha256, fingerprint);
-  assert.equal(certs[0].source.friendlyName, /friendlyName: (.*)$/m.exec(osslPem)![1]);
-  assert.equal(certs[0].publicKey.curve, 'P-256');
+    const r = decodeBytes(bytes, { passphrase: 's3cret' });
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.format, 'pkcs12');
+    const certs = r.items.filter((i): i is DecodedCertificate & { kind: 'certificate' } => i.kind === 'certificate');
+    assert.equal(certs.length, 1);
+    assert.equal(r.items.filter((i) => i.kind === 'privateKey').length, 1);
+    assert.equal(r.chain.keyMatches.length, 1, 'the key matches the certificate');
+    // openssl's view of the same file: its certificate's fingerprint and friendly name.
+    const osslPem = run('openssl', 'pkcs12', '-in', 'nss.p12', '-passin', 'pass:s3cret', '-nokeys');
+    writeFileSync(join(dir, 'nss-cert.pem'), osslPem);
+    const fingerprint = /=(.*)$/m.exec(
+      run('openssl', 'x509', '-in', 'nss-cert.pem', '-noout', '-fingerprint', '-sha256'),
+    )![1];
+    assert.equal(certs[0].fingerprints.sha256, fingerprint);
+    assert.equal(certs[0].source.friendlyName, /friendlyName: (.*)$/m.exec(osslPem)![1]);
+    assert.equal(certs[0].publicKey.curve, 'P-256');
 
-  assert.equal(decodeBytes(bytes, { passphrase: 'wrong' }).errors[0]?.code, 'wrong-passphrase');
-});
+    assert.equal(decodeBytes(bytes, { passphrase: 'wrong' }).errors[0]?.code, 'wrong-passphrase');
+  },
+);
 
 test('BER in every layer and bag (OCTET STRINGs in pieces around the certificate) decodes like the DER file; openssl agrees', () => {
   const derFile = file('plain.p12');
@@ -103,7 +173,10 @@ test('BER in every layer and bag (OCTET STRINGs in pieces around the certificate
   assert.deepEqual(summary(fromBer), summary(fromDer));
   // Trailing whitespace is tolerated as for DER; other trailing bytes are not.
   assert.deepEqual(decodeBytes(Buffer.concat([ber, Buffer.from('\r\n')])).errors, []);
-  assert.match(decodeBytes(Buffer.concat([ber, Buffer.from([1])])).errors[0].message, /^PKCS#12: 1 trailing bytes after the BER element/);
+  assert.match(
+    decodeBytes(Buffer.concat([ber, Buffer.from([1])])).errors[0].message,
+    /^PKCS#12: 1 trailing bytes after the BER element/,
+  );
 });
 
 test('certificates inside a BER file stay strictly DER: a BER-encoded certificate in a bag is reported, not accepted', () => {
@@ -111,7 +184,10 @@ test('certificates inside a BER file stay strictly DER: a BER-encoded certificat
   const derFile = file('plain.p12');
   const [version, authSafe] = children(parseDer(derFile));
   const authData = content(children(children(authSafe)[1])[0]);
-  const certDer = Buffer.from(readFileSync(join(dir, 'client.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const certDer = Buffer.from(
+    readFileSync(join(dir, 'client.pem'), 'utf8').replace(/-----[^-]+-----|\s/g, ''),
+    'base64',
+  );
   const certBer = berify(parseDer(certDer));
   const infos = children(parseDer(authData)).map((ci) => {
     const safe = content(children(children(ci)[1])[0]);
@@ -120,14 +196,32 @@ test('certificates inside a BER file stay strictly DER: a BER-encoded certificat
     const bags = children(parseDer(safe)).map((bag) => {
       const [id, value, attrs] = children(bag);
       const [certType] = children(children(value)[0]);
-      return der.sequence(raw(id), der.explicit(0, der.sequence(raw(certType), der.explicit(0, der.octetString(certBer)))), ...(attrs ? [raw(attrs)] : []));
+      return der.sequence(
+        raw(id),
+        der.explicit(0, der.sequence(raw(certType), der.explicit(0, der.octetString(certBer)))),
+        ...(attrs ? [raw(attrs)] : []),
+      );
     });
     return der.sequence(raw(children(ci)[0]), der.explicit(0, der.octetString(der.sequence(...bags))));
   });
-  const pfx = berify(parseDer(der.sequence(raw(version), der.sequence(der.oid('1.2.840.113549.1.7.1'), der.explicit(0, der.octetString(der.sequence(...infos)))))));
+  const pfx = berify(
+    parseDer(
+      der.sequence(
+        raw(version),
+        der.sequence(der.oid('1.2.840.113549.1.7.1'), der.explicit(0, der.octetString(der.sequence(...infos)))),
+      ),
+    ),
+  );
   const r = decodeBytes(pfx);
   assert.equal(r.items.filter((i) => i.kind === 'certificate').length, 0);
-  assert.ok(r.errors.some((e) => e.code === 'der' && /PKCS#12 bag \d+: not a certificate: indefinite length is not allowed in DER/.test(e.message)), JSON.stringify(r.errors));
+  assert.ok(
+    r.errors.some(
+      (e) =>
+        e.code === 'der' &&
+        /PKCS#12 bag \d+: not a certificate: indefinite length is not allowed in DER/.test(e.message),
+    ),
+    JSON.stringify(r.errors),
+  );
   assert.equal(r.items.filter((i) => i.kind === 'privateKey').length, 1, 'the rest of the file is still read');
 });
 
@@ -140,18 +234,24 @@ test('1,500 seeded mutations of a BER PKCS#12 file: always a result or typed err
   for (let i = 0; i < 1500; i++) {
     let b = Buffer.from(ber);
     const kind = i % 3;
-    if (kind === 0) for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+    if (kind === 0)
+      for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
     else if (kind === 1) b = b.subarray(0, Math.floor(rand() * b.length));
     else {
       const at = Math.floor(rand() * b.length);
-      b = Buffer.concat([b.subarray(0, at), Buffer.from([0x30, 0x80, 0x24, 0x80, 0x00, 0x00].slice(0, 1 + Math.floor(rand() * 6))), b.subarray(at)]);
+      b = Buffer.concat([
+        b.subarray(0, at),
+        Buffer.from([0x30, 0x80, 0x24, 0x80, 0x00, 0x00].slice(0, 1 + Math.floor(rand() * 6))),
+        b.subarray(at),
+      ]);
     }
     const t0 = performance.now();
     const r = decodeBytes(b, { passphrase: '' });
     worst = Math.max(worst, performance.now() - t0);
     assert.ok(Array.isArray(r.errors) && Array.isArray(r.items));
     // Array.isArray above left r.errors typed any[]: its elements are the decoder's errors.
-    for (const e of r.errors as DecodedFile['errors']) assert.notEqual(e.code, 'internal', `mutation ${i}: ${e.message}`);
+    for (const e of r.errors as DecodedFile['errors'])
+      assert.notEqual(e.code, 'internal', `mutation ${i}: ${e.message}`);
     if (r.errors.length > 0) refused++;
   }
   assert.ok(refused > 0, 'the mutations do break files');

@@ -8,7 +8,10 @@ export const templateVersion = 7;
 
 /** Version → what it changed, newest last. Version 1 is every server.ts written before versions were recorded. */
 const templateChangelog: readonly { readonly version: number; readonly changes: readonly string[] }[] = [
-  { version: 1, changes: ['first template: client certificates required, refusals and clients logged, CX / ES / Kore.ai handlers'] },
+  {
+    version: 1,
+    changes: ['first template: client certificates required, refusals and clients logged, CX / ES / Kore.ai handlers'],
+  },
   {
     version: 2,
     changes: [
@@ -19,7 +22,7 @@ const templateChangelog: readonly { readonly version: number; readonly changes: 
   {
     version: 3,
     changes: [
-      'refuses to start when auth is \'Bearer\' or \'Basic\' with no secret (empty credentials never pass)',
+      "refuses to start when auth is 'Bearer' or 'Basic' with no secret (empty credentials never pass)",
       'drops connections that do not finish the TLS handshake within 10 s (handshakeTimeoutMs) instead of 120 s',
       'caps open connections (maxConnections, default 256) and logs when the cap is reached',
       'answers 400 to a malformed request target instead of 500; absolute-form and //host targets get 404',
@@ -39,7 +42,7 @@ const templateChangelog: readonly { readonly version: number; readonly changes: 
     version: 5,
     changes: [
       'server.mts is all yours (config, handlers, routes); the machinery moved to mtls-server/, which --upgrade replaces whole and verifies against its manifest.json',
-      'your own routes (\'GET /status\': () => ({ status: \'ok\' })) and checks before every request (before: [...]) next to the webhook',
+      "your own routes ('GET /status': () => ({ status: 'ok' })) and checks before every request (before: [...]) next to the webhook",
       'every handler gets the verified caller: ctx.caller.certificate (cn, org, fingerprint256, ...) and ctx.caller.idToken',
       'node server.mts --print-config prints the settings in force; new overrides MTLS_WEBHOOK_PATHS, MTLS_BODY_LIMIT_BYTES, MTLS_REQUEST_TIMEOUT_MS',
       'an ES module (server.mts): import npm packages and Node built-ins as usual, whatever package.json says',

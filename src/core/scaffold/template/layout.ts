@@ -35,8 +35,12 @@ function linesStartingWith(text: string, prefix: string): number[] {
 export function findBlock(text: string, startMarker: string, endMarker: string): BlockSpan | string | undefined {
   const starts = linesStartingWith(text, startMarker);
   const ends = linesStartingWith(text, endMarker);
-  if (starts.length === 0 || ends.length === 0) return starts.length + ends.length === 0 ? undefined : `only one of the markers '${startMarker}' and '${endMarker}' is there`;
-  if (starts.length > 1 || ends.length > 1) return `the marker '${starts.length > 1 ? startMarker : endMarker}' occurs more than once`;
+  if (starts.length === 0 || ends.length === 0)
+    return starts.length + ends.length === 0
+      ? undefined
+      : `only one of the markers '${startMarker}' and '${endMarker}' is there`;
+  if (starts.length > 1 || ends.length > 1)
+    return `the marker '${starts.length > 1 ? startMarker : endMarker}' occurs more than once`;
   const startLineEnd = text.indexOf('\n', starts[0]);
   if (startLineEnd < 0 || ends[0] <= startLineEnd) return `'${endMarker}' comes before '${startMarker}'`;
   return { start: startLineEnd + 1, end: ends[0] };
@@ -59,7 +63,8 @@ export function readTemplateLine(text: string): TemplateLine | string | undefine
   const m = templateLineRe.exec(text);
   if (count > 1 || m === null) return `the '${templateLinePrefix}' line was edited or repeated`;
   const platforms = (m[2] ?? '').split(',') as Platform[];
-  if (platforms.length === 0 || platforms.some((p) => !allPlatforms.includes(p))) return `the '${templateLinePrefix}' line names an unknown platform`;
+  if (platforms.length === 0 || platforms.some((p) => !allPlatforms.includes(p)))
+    return `the '${templateLinePrefix}' line names an unknown platform`;
   return { version: Number(m[1]), platforms, fingerprint: m[3] ?? '' };
 }
 

@@ -62,7 +62,11 @@ function handlerSection(platform: Platform, body: string = handlerBodies[platfor
 
 /** The interior of the "mtls-handlers" block for the chosen platforms: the part of the file a developer edits most. */
 export function handlersBlock(platforms: readonly Platform[], bodies: Partial<Record<Platform, string>> = {}): string {
-  return allPlatforms.filter((p) => platforms.includes(p)).map((p) => handlerSection(p, bodies[p])).join('').replace(/^\n/, '');
+  return allPlatforms
+    .filter((p) => platforms.includes(p))
+    .map((p) => handlerSection(p, bodies[p]))
+    .join('')
+    .replace(/^\n/, '');
 }
 
 /** What each platform's handlers import from the machinery (values first, then types). */

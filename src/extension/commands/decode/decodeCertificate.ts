@@ -34,8 +34,10 @@ function fromEditor(): { file?: string; text?: string; name: string } | undefine
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const name = path.basename(editor.document.uri.path) || 'selection';
-  if (!editor.selection.isEmpty) return { text: editor.document.getText(editor.selection), name: `${name} (selection)` };
-  if (editor.document.uri.scheme === 'file' && !editor.document.isDirty) return { file: editor.document.uri.fsPath, name };
+  if (!editor.selection.isEmpty)
+    return { text: editor.document.getText(editor.selection), name: `${name} (selection)` };
+  if (editor.document.uri.scheme === 'file' && !editor.document.isDirty)
+    return { file: editor.document.uri.fsPath, name };
   return { text: editor.document.getText(), name };
 }
 
@@ -44,7 +46,31 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   const interactive = !isArgs(target);
   const a: DecodeArgs = isArgs(target) ? target : {};
   const fromTarget = fileFromTarget(target);
-  const source = a.file !== undefined || a.text !== undefined ? { file: a.file, text: a.text, name: a.file ? path.basename(a.file) : 'text' } : fromTarget ? { file: fromTarget, name: path.basename(fromTarget) } : (fromEditor() ?? { file: await pickFile('Certificate, key, CSR, PKCS#7 or PKCS#12 file to decode', { 'Certificates and keys': ['pem', 'crt', 'cer', 'cert', 'der', 'key', 'pub', 'csr', 'p12', 'pfx', 'p7b', 'p7c'], 'All files': ['*'] }), name: '' });
+  const source =
+    a.file !== undefined || a.text !== undefined
+      ? { file: a.file, text: a.text, name: a.file ? path.basename(a.file) : 'text' }
+      : fromTarget
+        ? { file: fromTarget, name: path.basename(fromTarget) }
+        : (fromEditor() ?? {
+            file: await pickFile('Certificate, key, CSR, PKCS#7 or PKCS#12 file to decode', {
+              'Certificates and keys': [
+                'pem',
+                'crt',
+                'cer',
+                'cert',
+                'der',
+                'key',
+                'pub',
+                'csr',
+                'p12',
+                'pfx',
+                'p7b',
+                'p7c',
+              ],
+              'All files': ['*'],
+            }),
+            name: '',
+          });
   let decoded: DecodedFile;
   let file: string | undefined;
   if (source.file !== undefined) {
@@ -53,7 +79,13 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
     if (a.passphrase !== undefined) deps.decoder.setPassphrase(uri, a.passphrase);
     decoded = await deps.decoder.decode(uri);
     if (decoded.needsPassphrase && interactive) {
-      const pass = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(file)}`, password: true, prompt: 'PKCS#12 files are protected by a passphrase (kept in memory for this session only)' }));
+      const pass = orCancel(
+        await vscode.window.showInputBox({
+          title: `Passphrase of ${path.basename(file)}`,
+          password: true,
+          prompt: 'PKCS#12 files are protected by a passphrase (kept in memory for this session only)',
+        }),
+      );
       deps.decoder.setPassphrase(uri, pass);
       decoded = await deps.decoder.decode(uri);
     }
@@ -65,7 +97,8 @@ export async function decodeCertificateCommand(deps: CommandDeps, target?: unkno
   }
   const name = file ? path.basename(file) : source.name || 'selection';
   for (const e of decoded.errors) deps.log.warn(`decode ${name}: ${e.message}`);
-  const document = a.open !== false ? await deps.decodedDocs.show(name, renderText(decoded), { beside: true }) : undefined;
+  const document =
+    a.open !== false ? await deps.decodedDocs.show(name, renderText(decoded), { beside: true }) : undefined;
   if (interactive && decoded.items.length === 0 && decoded.errors[0]) {
     void notify('warning', `mTLS: ${name}: ${decoded.errors[0].message}`);
   }

@@ -52,19 +52,42 @@ export async function deployBehindLoadBalancerCommand(deps: CommandDeps, target?
   const host =
     args?.host ??
     (interactive && ['ingress-nginx', 'nginx', 'caddy', 'envoy'].includes(kind)
-      ? orCancel(await vscode.window.showInputBox({ title: 'The public host name clients call (empty: any)', placeHolder: 'webhook.example.com' })) || undefined
+      ? orCancel(
+          await vscode.window.showInputBox({
+            title: 'The public host name clients call (empty: any)',
+            placeHolder: 'webhook.example.com',
+          }),
+        ) || undefined
       : undefined);
   const runtime = serverRuntime(deps);
   const { bundle, outDir } = await projectEdge({
-    kind, dir, env: process.env, secret: args?.secret === true,
+    kind,
+    dir,
+    env: process.env,
+    secret: args?.secret === true,
     ...(args?.out ? { out: workspacePath(args.out) } : {}),
     ...(host ? { host } : {}),
     ...(runtime.nodePath !== undefined ? { runtime: { nodePath: runtime.nodePath } } : {}),
   });
-  const result = await writeGenerated(deps, outDir, bundle.files, [], { interactive, overwrite: args?.overwrite, gitignore: false });
-  deps.log.info(`edge ${kind}: the webhook runs with ${Object.entries(bundle.originEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const result = await writeGenerated(deps, outDir, bundle.files, [], {
+    interactive,
+    overwrite: args?.overwrite,
+    gitignore: false,
+  });
+  deps.log.info(
+    `edge ${kind}: the webhook runs with ${Object.entries(bundle.originEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   deps.log.info(`edge ${kind}: next, in ${path.basename(outDir)}:`);
   for (const line of bundle.next) deps.log.info(`  ${line}`);
   for (const note of bundle.notes) deps.log.info(`  note: ${note}`);
-  return { ...result, kind, format: bundle.format, originEnv: bundle.originEnv, next: bundle.next, notes: bundle.notes };
+  return {
+    ...result,
+    kind,
+    format: bundle.format,
+    originEnv: bundle.originEnv,
+    next: bundle.next,
+    notes: bundle.notes,
+  };
 }

@@ -34,8 +34,17 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
     orCancel(
       await vscode.window.showQuickPick(
         [
-          { label: 'Dialogflow CX / ES', detail: 'SSL.com root (current certificate) + GTS Root R1 (legacy, until 2026-12-01), from the offline root store', id: 'dialogflow' as const },
-          { label: 'Kore.ai', detail: "Import the platform's CA root and intermediate from files", id: 'kore' as const },
+          {
+            label: 'Dialogflow CX / ES',
+            detail:
+              'SSL.com root (current certificate) + GTS Root R1 (legacy, until 2026-12-01), from the offline root store',
+            id: 'dialogflow' as const,
+          },
+          {
+            label: 'Kore.ai',
+            detail: "Import the platform's CA root and intermediate from files",
+            id: 'kore' as const,
+          },
         ],
         { title: 'Which platform calls your webhook?' },
       ),
@@ -51,12 +60,21 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
     let files = args?.import;
     if (!files && interactive) {
       const pick = await notify('info', koreNotes.join(' '), { modal: true }, 'Import from File…');
-      if (pick !== 'Import from File…') throw new InputError('No Kore.ai CA certificates imported; nothing was written.');
-      const uris = orCancel(await vscode.window.showOpenDialog({ title: "Kore.ai CA root and intermediate (PEM)", canSelectMany: true, filters: { 'PEM certificates': ['pem', 'crt', 'cer'] } }));
+      if (pick !== 'Import from File…')
+        throw new InputError('No Kore.ai CA certificates imported; nothing was written.');
+      const uris = orCancel(
+        await vscode.window.showOpenDialog({
+          title: 'Kore.ai CA root and intermediate (PEM)',
+          canSelectMany: true,
+          filters: { 'PEM certificates': ['pem', 'crt', 'cer'] },
+        }),
+      );
       files = uris.map((u) => u.fsPath);
     }
     if (!files || files.length === 0) throw new InputError(koreNotes.join(' '));
-    const bundle = importedTrustBundle(await Promise.all(files.map(async (f) => ({ name: path.basename(f), pem: await readText(f) }))));
+    const bundle = importedTrustBundle(
+      await Promise.all(files.map(async (f) => ({ name: path.basename(f), pem: await readText(f) }))),
+    );
     pem = bundle.pem;
     notes = [...koreNotes, ...bundle.notes];
     roots = bundle.certificates.map((c) => ({ name: c.subject, sha256: c.sha256 }));
@@ -65,10 +83,18 @@ export async function createTrustBundleCommand(deps: CommandDeps, args?: TrustBu
   for (const n of notes) deps.log.info(`trust bundle: ${n}`);
   const pin = platform === 'dialogflow' ? dialogflowClientPin() : undefined;
   if (pin) deps.log.info(`trust bundle: ${pin.note} Set ${pin.env} (or allowedClients in server.mts).`);
-  const result = await writeGenerated(deps, folder, [{ name, contents: pem }], [], { interactive, overwrite: args?.overwrite, gitignore: false });
+  const result = await writeGenerated(deps, folder, [{ name, contents: pem }], [], {
+    interactive,
+    overwrite: args?.overwrite,
+    gitignore: false,
+  });
   if (pin && interactive) {
     // don't wait: the bundle is written; this only shows the pin the server will insist on
-    void notify('info', `Pin the client identity with this public root: ${pin.env} (or allowedClients in server.mts). server.mts refuses to start without it.`, 'Copy').then(async (pick) => {
+    void notify(
+      'info',
+      `Pin the client identity with this public root: ${pin.env} (or allowedClients in server.mts). server.mts refuses to start without it.`,
+      'Copy',
+    ).then(async (pick) => {
       if (pick === 'Copy') await vscode.env.clipboard.writeText(pin.env);
     });
   }

@@ -28,13 +28,29 @@ export async function exportPkcs12Command(deps: CommandDeps, target?: unknown): 
   const interactive = args === undefined;
   const a: Partial<ExportPkcs12Args> = args ?? {};
   const cert = workspacePath(a.cert ?? fileFromTarget(target) ?? (await pickFile('Certificate to export')));
-  const key = workspacePathOf(a.key) ?? siblingKey(cert) ?? (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
+  const key =
+    workspacePathOf(a.key) ??
+    siblingKey(cert) ??
+    (await pickFile(`Private key of ${path.basename(cert)}`, undefined, cert));
   const keyPem = await readText(key);
   const keyPassphrase = await keyPassphraseFor(keyPem, key, a.keyPassphrase, interactive);
   const fullchain = cert.replace(/-crt\.pem$/, '-fullchain.pem');
-  const chain = workspacePathOf(a.chain) ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
+  const chain =
+    workspacePathOf(a.chain) ?? (fullchain !== cert && (await pathExists(fullchain)) ? fullchain : undefined);
   const passphrase = a.passphrase ?? (await askNewPassphrase('Passphrase that protects the .p12'));
   const out = workspacePathOf(a.out) ?? cert.replace(/(-crt|-fullchain)?\.(pem|crt|cer)$/, '') + '.p12';
-  const p12 = await buildPkcs12({ certPem: await readText(cert), keyPem, keyPassphrase, chainPem: chain ? await readText(chain) : undefined, passphrase, friendlyName: a.friendlyName ?? path.basename(out, '.p12'), iterations: a.kdfIterations ?? deps.settings.kdfIterations });
-  return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], { interactive, overwrite: a.overwrite, gitignore: false });
+  const p12 = await buildPkcs12({
+    certPem: await readText(cert),
+    keyPem,
+    keyPassphrase,
+    chainPem: chain ? await readText(chain) : undefined,
+    passphrase,
+    friendlyName: a.friendlyName ?? path.basename(out, '.p12'),
+    iterations: a.kdfIterations ?? deps.settings.kdfIterations,
+  });
+  return writeGenerated(deps, path.dirname(out), [{ name: path.basename(out), contents: p12, secret: true }], [], {
+    interactive,
+    overwrite: a.overwrite,
+    gitignore: false,
+  });
 }

@@ -27,18 +27,29 @@ export async function generateChainCommand(deps: CommandDeps, args?: GenerateCha
   const a: GenerateChainArgs = args ?? {};
   const folder = outputFolder(a.folder, deps.settings.certificatesFolder);
   const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
-  const sans = a.serverSans !== undefined ? sansArg(a.serverSans) : interactive ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1') : undefined;
+  const sans =
+    a.serverSans !== undefined
+      ? sansArg(a.serverSans)
+      : interactive
+        ? await askSans('Server certificate names (SAN)', 'DNS:localhost, IP:127.0.0.1, IP:::1')
+        : undefined;
   const keyPassphrase = a.keyPassphrase ?? (interactive ? await askKeyEncryption() : undefined);
-  const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mTLS: generating CA chain…' }, () =>
-    generateChain({
-      keyType,
-      org: a.org,
-      caDays: a.caDays ?? deps.settings.caValidityDays,
-      keyPassphrase,
-      kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
-      server: { cn: a.serverCn, sans, days: a.days ?? deps.settings.leafValidityDays },
-      client: { cn: a.clientCn, days: a.days ?? deps.settings.leafValidityDays },
-    }),
+  const set = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'mTLS: generating CA chain…' },
+    () =>
+      generateChain({
+        keyType,
+        org: a.org,
+        caDays: a.caDays ?? deps.settings.caValidityDays,
+        keyPassphrase,
+        kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
+        server: { cn: a.serverCn, sans, days: a.days ?? deps.settings.leafValidityDays },
+        client: { cn: a.clientCn, days: a.days ?? deps.settings.leafValidityDays },
+      }),
   );
-  return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
+  return writeGenerated(deps, folder, set.files, set.certificates, {
+    interactive,
+    overwrite: a.overwrite,
+    gitignore: a.gitignore,
+  });
 }

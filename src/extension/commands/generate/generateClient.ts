@@ -22,14 +22,28 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
   const args = isArgsWith<GenerateClientArgs>(target, 'caCert') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<GenerateClientArgs> = args ?? {};
-  const caCert = workspacePath(a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate')));
-  const caKey = workspacePathOf(a.caKey) ?? siblingKey(caCert) ?? (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
+  const caCert = workspacePath(
+    a.caCert ?? fileFromTarget(target) ?? (await pickFile('CA certificate that signs the client certificate')),
+  );
+  const caKey =
+    workspacePathOf(a.caKey) ??
+    siblingKey(caCert) ??
+    (interactive ? await pickFile(`Private key of ${path.basename(caCert)}`, undefined, caCert) : undefined);
   if (!caKey) throw caKeyNotFound(caCert);
   const caKeyPem = await readText(caKey);
   const caKeyPassphrase = await keyPassphraseFor(caKeyPem, caKey, a.caKeyPassphrase, interactive);
-  const cn = a.cn ?? (interactive ? await askText('Client certificate common name (CN)', 'webhook-client', 'Shown in the server log for each request') : 'mtls-client');
+  const cn =
+    a.cn ??
+    (interactive
+      ? await askText(
+          'Client certificate common name (CN)',
+          'webhook-client',
+          'Shown in the server log for each request',
+        )
+      : 'mtls-client');
   const keyType = await resolveKeyType(a.keyType, interactive, deps.settings.defaultKeyType);
-  const namePrefix = a.namePrefix ?? (interactive ? cn.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || 'client' : 'client');
+  const namePrefix =
+    a.namePrefix ?? (interactive ? cn.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '') || 'client' : 'client');
   const set = await generateClientFromCa({
     caCertPem: await readText(caCert),
     caKeyPem,
@@ -44,5 +58,9 @@ export async function generateClientCommand(deps: CommandDeps, target?: unknown)
     kdfIterations: a.kdfIterations ?? deps.settings.kdfIterations,
   });
   const folder = a.folder ? workspacePath(a.folder) : path.dirname(caCert);
-  return writeGenerated(deps, folder, set.files, set.certificates, { interactive, overwrite: a.overwrite, gitignore: a.gitignore });
+  return writeGenerated(deps, folder, set.files, set.certificates, {
+    interactive,
+    overwrite: a.overwrite,
+    gitignore: a.gitignore,
+  });
 }

@@ -6,7 +6,10 @@ import { orCancel } from '../guard';
 async function pickKeyType(preferred: string): Promise<KeyType> {
   const items = keyTypes.map((k) => ({ label: k.label, detail: k.detail, id: k.id, picked: k.id === preferred }));
   items.sort((a, b) => Number(b.picked) - Number(a.picked));
-  const pick = await vscode.window.showQuickPick(items, { title: 'Key type', placeHolder: 'RSA 2048 is accepted by every platform' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Key type',
+    placeHolder: 'RSA 2048 is accepted by every platform',
+  });
   return orCancel(pick).id;
 }
 
@@ -30,7 +33,14 @@ export async function askSans(title: string, value: string): Promise<string[]> {
 
 /** Input box for a common name. */
 export async function askText(title: string, value: string, prompt?: string): Promise<string> {
-  return orCancel(await vscode.window.showInputBox({ title, value, prompt, validateInput: (v) => (v.trim() ? undefined : 'Required') })).trim();
+  return orCancel(
+    await vscode.window.showInputBox({
+      title,
+      value,
+      prompt,
+      validateInput: (v) => (v.trim() ? undefined : 'Required'),
+    }),
+  ).trim();
 }
 
 /** Asks whether to encrypt private keys; returns the passphrase or undefined for plain keys. */
@@ -38,8 +48,16 @@ export async function askKeyEncryption(): Promise<string | undefined> {
   const pick = orCancel(
     await vscode.window.showQuickPick(
       [
-        { label: 'Unencrypted private keys', detail: 'Servers start without a passphrase (files are mode 0600)', encrypt: false },
-        { label: 'Encrypt private keys with a passphrase', detail: 'PKCS#8 with AES-256; you will need the passphrase to use them', encrypt: true },
+        {
+          label: 'Unencrypted private keys',
+          detail: 'Servers start without a passphrase (files are mode 0600)',
+          encrypt: false,
+        },
+        {
+          label: 'Encrypt private keys with a passphrase',
+          detail: 'PKCS#8 with AES-256; you will need the passphrase to use them',
+          encrypt: true,
+        },
       ],
       { title: 'Private keys' },
     ),
@@ -49,11 +67,23 @@ export async function askKeyEncryption(): Promise<string | undefined> {
 
 /** Asks for a new passphrase twice (never stored, never logged). */
 export async function askNewPassphrase(title: string): Promise<string> {
-  const first = orCancel(await vscode.window.showInputBox({ title, password: true, prompt: 'At least 4 characters', validateInput: (v) => (v.length >= 4 ? undefined : 'At least 4 characters') }));
-  orCancel(await vscode.window.showInputBox({ title: `${title} (again)`, password: true, validateInput: (v) => (v === first ? undefined : 'The passphrases differ') }));
+  const first = orCancel(
+    await vscode.window.showInputBox({
+      title,
+      password: true,
+      prompt: 'At least 4 characters',
+      validateInput: (v) => (v.length >= 4 ? undefined : 'At least 4 characters'),
+    }),
+  );
+  orCancel(
+    await vscode.window.showInputBox({
+      title: `${title} (again)`,
+      password: true,
+      validateInput: (v) => (v === first ? undefined : 'The passphrases differ'),
+    }),
+  );
   return first;
 }
-
 
 /** Fields every leaf-generating command accepts in its argument object. */
 export interface LeafArgs {
@@ -69,7 +99,11 @@ export interface LeafArgs {
 }
 
 /** The key type from an argument, a prompt (interactive) or the configured default. */
-export async function resolveKeyType(arg: string | undefined, interactive: boolean, preferred: string): Promise<KeyType> {
+export async function resolveKeyType(
+  arg: string | undefined,
+  interactive: boolean,
+  preferred: string,
+): Promise<KeyType> {
   if (arg) return parseKeyType(arg);
   return interactive ? pickKeyType(preferred) : parseKeyType(preferred);
 }
@@ -80,7 +114,14 @@ export function sansArg(value: string | string[]): string[] {
 }
 
 /** Asks for the passphrase of an encrypted PEM key when interactive; otherwise returns `given`. */
-export async function keyPassphraseFor(pem: string, file: string, given: string | undefined, interactive: boolean): Promise<string | undefined> {
+export async function keyPassphraseFor(
+  pem: string,
+  file: string,
+  given: string | undefined,
+  interactive: boolean,
+): Promise<string | undefined> {
   if (given !== undefined || !interactive || !/ENCRYPTED/.test(pem)) return given;
-  return orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${file.split(/[\\/]/).pop()}`, password: true }));
+  return orCancel(
+    await vscode.window.showInputBox({ title: `Passphrase of ${file.split(/[\\/]/).pop()}`, password: true }),
+  );
 }

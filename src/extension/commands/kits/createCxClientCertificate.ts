@@ -26,7 +26,14 @@ export interface CxClientResult extends GenerateResult {
 function resultMarkdown(instructions: string, commands: readonly string[]): string {
   const [first, ...rest] = instructions.split('\n\nInstall it on the agent')[0].split('\n');
   const after = instructions.split('\n\n').slice(-1)[0];
-  const steps = ['Create the secret holding the key', 'Create the secret holding the passphrase', 'Look up the project number', 'Let the Dialogflow service agent read the key', '… and the passphrase', 'Update the agent (PATCH clientCertificateSettings)'];
+  const steps = [
+    'Create the secret holding the key',
+    'Create the secret holding the passphrase',
+    'Look up the project number',
+    'Let the Dialogflow service agent read the key',
+    '… and the passphrase',
+    'Update the agent (PATCH clientCertificateSettings)',
+  ];
   return [
     '# Dialogflow CX custom client certificate',
     '',
@@ -49,14 +56,44 @@ export async function createCxClientCertificateCommand(deps: CommandDeps, target
   const args = isArgsWith<CxClientArgs>(target, 'caCert') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<CxClientArgs> = args ?? {};
-  const inputs = await resolveKitInputs(deps, a, target, interactive, { cn: 'dialogflow-cx-agent', folder: 'cx-client', what: 'CX client certificate' });
-  const project = a.project ?? (interactive ? (await vscode.window.showInputBox({ title: 'Google Cloud project id of the agent (optional)', prompt: 'Leave empty to keep the PROJECT_ID placeholder in the commands' }))?.trim() || undefined : undefined);
-  const kit = await buildCxClientKit({ ...inputs, project, secretPrefix: a.secretPrefix, location: a.location, agent: a.agent, shownDir: inputs.folder });
+  const inputs = await resolveKitInputs(deps, a, target, interactive, {
+    cn: 'dialogflow-cx-agent',
+    folder: 'cx-client',
+    what: 'CX client certificate',
+  });
+  const project =
+    a.project ??
+    (interactive
+      ? (
+          await vscode.window.showInputBox({
+            title: 'Google Cloud project id of the agent (optional)',
+            prompt: 'Leave empty to keep the PROJECT_ID placeholder in the commands',
+          })
+        )?.trim() || undefined
+      : undefined);
+  const kit = await buildCxClientKit({
+    ...inputs,
+    project,
+    secretPrefix: a.secretPrefix,
+    location: a.location,
+    agent: a.agent,
+    shownDir: inputs.folder,
+  });
   const result = await writeKitAndShow(deps, kit, inputs.folder, {
-    interactive, overwrite: inputs.overwrite, gitignore: a.gitignore, open: a.open, docName: 'cx-client-certificate', docText: resultMarkdown(kit.instructions, kit.commands), language: 'markdown',
+    interactive,
+    overwrite: inputs.overwrite,
+    gitignore: a.gitignore,
+    open: a.open,
+    docName: 'cx-client-certificate',
+    docText: resultMarkdown(kit.instructions, kit.commands),
+    language: 'markdown',
   });
   if (interactive) {
-    void notify('info', 'CX client certificate created. The install commands are in the document.', 'Copy All Commands').then((pick) => {
+    void notify(
+      'info',
+      'CX client certificate created. The install commands are in the document.',
+      'Copy All Commands',
+    ).then((pick) => {
       if (pick) void vscode.env.clipboard.writeText(kit.commands.join('\n') + '\n');
     });
   }

@@ -20,11 +20,14 @@ export interface KoreKitArgs extends KitArgs {
   p12Passphrase?: string;
 }
 
-export type KoreKitResult = (GenerateResult & { readonly cloud: false; readonly instructions: string; readonly document?: string }) | { readonly cloud: true; readonly message: string; readonly files: readonly string[] };
+export type KoreKitResult =
+  | (GenerateResult & { readonly cloud: false; readonly instructions: string; readonly document?: string })
+  | { readonly cloud: true; readonly message: string; readonly files: readonly string[] };
 
 /** mTLS: Create Kore.ai Client Certificate Kit… — from the palette, on a CA in the Certificates view, or from the Kore.ai set-up. */
 export async function createKoreKitCommand(deps: CommandDeps, target?: unknown): Promise<KoreKitResult> {
-  const args = isArgsWith<KoreKitArgs>(target, 'caCert') || isArgsWith<KoreKitArgs>(target, 'deployment') ? target : undefined;
+  const args =
+    isArgsWith<KoreKitArgs>(target, 'caCert') || isArgsWith<KoreKitArgs>(target, 'deployment') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<KoreKitArgs> = args ?? {};
   const deployment =
@@ -33,8 +36,17 @@ export async function createKoreKitCommand(deps: CommandDeps, target?: unknown):
       ? orCancel(
           await vscode.window.showQuickPick(
             [
-              { label: 'Installed (on-premises) bot platform', detail: 'It is configured with a client certificate: make the kit (key, certificate, CA root, intermediates)', id: 'onPremises' as const },
-              { label: "Kore.ai's cloud platform", detail: 'Kore.ai supplies the client certificate: your server trusts Kore.ai\'s CA instead', id: 'cloud' as const },
+              {
+                label: 'Installed (on-premises) bot platform',
+                detail:
+                  'It is configured with a client certificate: make the kit (key, certificate, CA root, intermediates)',
+                id: 'onPremises' as const,
+              },
+              {
+                label: "Kore.ai's cloud platform",
+                detail: "Kore.ai supplies the client certificate: your server trusts Kore.ai's CA instead",
+                id: 'cloud' as const,
+              },
             ],
             { title: 'Where does your Kore.ai bot platform run?' },
           ),
@@ -49,10 +61,43 @@ export async function createKoreKitCommand(deps: CommandDeps, target?: unknown):
     }
     return { cloud: true, message: koreCloudMessage, files: [] };
   }
-  if (!interactive && !a.caCert) throw new InputError('Pass caCert: the CA that issues the Kore.ai client certificate.');
-  const inputs = await resolveKitInputs(deps, a, target, interactive, { cn: 'kore-bot-platform', folder: 'kore-kit', what: 'Kore.ai client certificate' });
-  const p12 = a.p12 ?? (interactive ? (await vscode.window.showQuickPick([{ label: 'PEM files only', p12: false }, { label: 'PEM files and a PKCS#12 (.p12)', detail: 'Its passphrase is generated into a 0600 file in the kit', p12: true }], { title: 'Kit format' }))?.p12 ?? false : false);
-  const kit = await buildKoreKit({ ...inputs, caRootPem: a.caRoot ? await readText(a.caRoot) : undefined, p12, p12Passphrase: a.p12Passphrase });
-  const result = await writeKitAndShow(deps, kit, inputs.folder, { interactive, overwrite: inputs.overwrite, gitignore: a.gitignore, open: a.open, docName: 'kore-client-kit', docText: kit.instructions });
+  if (!interactive && !a.caCert)
+    throw new InputError('Pass caCert: the CA that issues the Kore.ai client certificate.');
+  const inputs = await resolveKitInputs(deps, a, target, interactive, {
+    cn: 'kore-bot-platform',
+    folder: 'kore-kit',
+    what: 'Kore.ai client certificate',
+  });
+  const p12 =
+    a.p12 ??
+    (interactive
+      ? ((
+          await vscode.window.showQuickPick(
+            [
+              { label: 'PEM files only', p12: false },
+              {
+                label: 'PEM files and a PKCS#12 (.p12)',
+                detail: 'Its passphrase is generated into a 0600 file in the kit',
+                p12: true,
+              },
+            ],
+            { title: 'Kit format' },
+          )
+        )?.p12 ?? false)
+      : false);
+  const kit = await buildKoreKit({
+    ...inputs,
+    caRootPem: a.caRoot ? await readText(a.caRoot) : undefined,
+    p12,
+    p12Passphrase: a.p12Passphrase,
+  });
+  const result = await writeKitAndShow(deps, kit, inputs.folder, {
+    interactive,
+    overwrite: inputs.overwrite,
+    gitignore: a.gitignore,
+    open: a.open,
+    docName: 'kore-client-kit',
+    docText: kit.instructions,
+  });
   return { ...result, cloud: false, instructions: kit.instructions };
 }

@@ -36,7 +36,6 @@ export function defaultWebhookUrl(deps: CommandDeps): string {
   return deps.servers.running()[0]?.url.replace(/\/?$/, '/') ?? `https://localhost:${deps.settings.serverPort}/`;
 }
 
-
 /** The dev-CA files `Generate CA Chain` writes, when present in the certificates folder. */
 function generatedPair(deps: CommandDeps): { cert: string; key: string; ca?: string } | undefined {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -49,15 +48,44 @@ function generatedPair(deps: CommandDeps): { cert: string; key: string; ca?: str
 }
 
 /** Turns arguments (or, interactively, a few picks) into credentials for the mTLS client. */
-export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, interactive: boolean): Promise<ResolvedCredentials> {
-  let choice: 'args' | 'generated' | 'dialogflow' | 'files' | 'none' = a.asDialogflow ? 'dialogflow' : a.cert || a.pfx ? 'args' : 'none';
+export async function resolveCredentials(
+  deps: CommandDeps,
+  a: CredentialArgs,
+  interactive: boolean,
+): Promise<ResolvedCredentials> {
+  let choice: 'args' | 'generated' | 'dialogflow' | 'files' | 'none' = a.asDialogflow
+    ? 'dialogflow'
+    : a.cert || a.pfx
+      ? 'args'
+      : 'none';
   const generated = generatedPair(deps);
   if (interactive && !a.cert && !a.pfx && !a.asDialogflow) {
     const items = [
-      ...(generated ? [{ label: `$(person) ${vscode.workspace.asRelativePath(generated.cert)}`, detail: 'The client certificate of your dev CA chain', id: 'generated' as const }] : []),
-      { label: '$(shield) Send as Dialogflow', detail: 'A throwaway chain shaped like Dialogflow\'s: test root → intermediate → CN=Google LLC (leaf + intermediate sent)', id: 'dialogflow' as const },
-      { label: '$(file) Choose certificate and key files…', detail: 'PEM certificate (+ key), or a PKCS#12 file', id: 'files' as const },
-      { label: '$(circle-slash) No client certificate', detail: 'See how the server treats a client without one', id: 'none' as const },
+      ...(generated
+        ? [
+            {
+              label: `$(person) ${vscode.workspace.asRelativePath(generated.cert)}`,
+              detail: 'The client certificate of your dev CA chain',
+              id: 'generated' as const,
+            },
+          ]
+        : []),
+      {
+        label: '$(shield) Send as Dialogflow',
+        detail:
+          "A throwaway chain shaped like Dialogflow's: test root → intermediate → CN=Google LLC (leaf + intermediate sent)",
+        id: 'dialogflow' as const,
+      },
+      {
+        label: '$(file) Choose certificate and key files…',
+        detail: 'PEM certificate (+ key), or a PKCS#12 file',
+        id: 'files' as const,
+      },
+      {
+        label: '$(circle-slash) No client certificate',
+        detail: 'See how the server treats a client without one',
+        id: 'none' as const,
+      },
     ];
     choice = orCancel(await vscode.window.showQuickPick(items, { title: 'Client certificate to present' })).id;
   }
@@ -66,7 +94,9 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
   let pfx = a.pfx ? workspacePath(a.pfx) : undefined;
   if (choice === 'generated' && generated) ({ cert, key } = generated);
   if (choice === 'files') {
-    const file = await pickFile('Client certificate (PEM) or PKCS#12', { 'Certificates': ['pem', 'crt', 'cer', 'p12', 'pfx'] });
+    const file = await pickFile('Client certificate (PEM) or PKCS#12', {
+      Certificates: ['pem', 'crt', 'cer', 'p12', 'pfx'],
+    });
     if (/\.(p12|pfx)$/i.test(file)) pfx = file;
     else {
       cert = file;
@@ -78,7 +108,9 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
   const caPem = caFile ? await readText(caFile) : undefined;
   let passphrase = a.passphrase;
   if (passphrase === undefined && interactive && (pfx || (key && /ENCRYPTED/.test(await readText(key))))) {
-    passphrase = orCancel(await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(pfx ?? key ?? '')}`, password: true }));
+    passphrase = orCancel(
+      await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(pfx ?? key ?? '')}`, password: true }),
+    );
   }
   if (choice === 'dialogflow') {
     const df = await dialogflowLikeClient();
@@ -102,6 +134,10 @@ export async function resolveCredentials(deps: CommandDeps, a: CredentialArgs, i
       insecure: a.insecure,
     },
     files: { certFile: cert, keyFile: key, pfxFile: pfx, caFile },
-    description: pfx ? vscode.workspace.asRelativePath(pfx) : cert ? vscode.workspace.asRelativePath(cert) : 'no client certificate',
+    description: pfx
+      ? vscode.workspace.asRelativePath(pfx)
+      : cert
+        ? vscode.workspace.asRelativePath(cert)
+        : 'no client certificate',
   };
 }

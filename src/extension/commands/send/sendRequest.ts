@@ -3,7 +3,14 @@ import { notify } from '../../platform/notify';
 import * as path from 'node:path';
 // The file, not clientConfig's index: the index would bring the REST Client merge (jsonc-parser) into this chunk.
 import { toCurl, toOpensslSClient } from '../../../core/clientConfig/equivalentCommands';
-import { sendNotice, sendWebhook, renderSendDocument, renderSendResult, type SendResult, type SentIdToken } from '../../../core/http';
+import {
+  sendNotice,
+  sendWebhook,
+  renderSendDocument,
+  renderSendResult,
+  type SendResult,
+  type SentIdToken,
+} from '../../../core/http';
 import { allPlatforms, sampleRequest, platformLabel, isPlatform } from '../../../core/webhook';
 import { dialogflowTestIdToken, idTokenServerEnv, writeJwks } from '../../../core/idtoken';
 import type { CommandDeps } from '../deps';
@@ -48,13 +55,25 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
   const args = isArgsWith<SendRequestArgs>(target, 'url') ? target : undefined;
   const interactive = args === undefined;
   const a: Partial<SendRequestArgs> = args ?? {};
-  const url = a.url ?? orCancel(await vscode.window.showInputBox({ title: 'Webhook URL (HTTPS)', value: defaultWebhookUrl(deps), validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL') }));
+  const url =
+    a.url ??
+    orCancel(
+      await vscode.window.showInputBox({
+        title: 'Webhook URL (HTTPS)',
+        value: defaultWebhookUrl(deps),
+        validateInput: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'An https:// URL'),
+      }),
+    );
   let sample = a.sample;
   if (!sample && interactive) {
     const pick = orCancel(
       await vscode.window.showQuickPick(
         [
-          ...allPlatforms.map((p) => ({ label: platformLabel[p], detail: `Sample ${platformLabel[p]} webhook request`, id: p })),
+          ...allPlatforms.map((p) => ({
+            label: platformLabel[p],
+            detail: `Sample ${platformLabel[p]} webhook request`,
+            id: p,
+          })),
           { label: 'JSON file…', detail: 'Send any JSON body from a file', id: 'file' },
         ],
         { title: 'What to send' },
@@ -74,22 +93,51 @@ export async function sendRequestCommand(deps: CommandDeps, target?: unknown): P
     const t = await dialogflowTestIdToken({ audience: a.idTokenAudience ?? url, email: a.idTokenEmail });
     headers['authorization'] = t.authorization;
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const out = a.jwksOut ?? (interactive && root ? path.join(root, deps.settings.certificatesFolder, 'dialogflow-test-jwks.json') : undefined);
+    const out =
+      a.jwksOut ??
+      (interactive && root
+        ? path.join(root, deps.settings.certificatesFolder, 'dialogflow-test-jwks.json')
+        : undefined);
     const jwksFile = out !== undefined ? await writeJwks(workspacePath(out), t.jwks) : undefined;
-    idToken = { audience: t.audience, email: t.email, kid: t.kid, expiresAt: t.expiresAt, ...(jwksFile ? { jwksFile } : {}), serverEnv: idTokenServerEnv(t, jwksFile) };
-    deps.log.info(`send: attached a TEST ID token (aud ${t.audience}, email ${t.email}, kid ${t.kid})${jwksFile ? `; its JWKS: ${jwksFile}` : ''}`);
+    idToken = {
+      audience: t.audience,
+      email: t.email,
+      kid: t.kid,
+      expiresAt: t.expiresAt,
+      ...(jwksFile ? { jwksFile } : {}),
+      serverEnv: idTokenServerEnv(t, jwksFile),
+    };
+    deps.log.info(
+      `send: attached a TEST ID token (aud ${t.audience}, email ${t.email}, kid ${t.kid})${jwksFile ? `; its JWKS: ${jwksFile}` : ''}`,
+    );
   }
   const options = { url, platform, body, headers, platformTimeoutMs: a.platformTimeoutMs, ...creds };
-  deps.log.info(`send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`);
+  deps.log.info(
+    `send ${platform ? platformLabel[platform] : path.basename(bodyFile!)} → ${url} with ${description}${creds.insecure ? ' — SERVER VERIFICATION OFF' : ''}`,
+  );
   const result = await withCancellableProgress(`mTLS: POST ${url}`, (signal) => sendWebhook({ ...options, signal }));
   await addServerSide(deps, url, [result]);
   const text = renderSendResult(result);
   for (const line of text.split('\n')) deps.log.info(`  ${line}`);
   const curl = toCurl({ ...options, ...files });
   const openssl = toOpensslSClient({ ...options, ...files });
-  const document = a.open !== false ? await deps.decodedDocs.show(`webhook-${result.status ?? 'failed'}`, renderSendDocument(result, { curl, openssl, idToken, dialogflowTestRoot }), { beside: true }) : undefined;
+  const document =
+    a.open !== false
+      ? await deps.decodedDocs.show(
+          `webhook-${result.status ?? 'failed'}`,
+          renderSendDocument(result, { curl, openssl, idToken, dialogflowTestRoot }),
+          { beside: true },
+        )
+      : undefined;
   if (interactive) void announce(result, curl, openssl);
-  return { ...result, curl, openssl, document, dialogflowTestRoot, ...(idToken ? { dialogflowTestIdToken: idToken } : {}) };
+  return {
+    ...result,
+    curl,
+    openssl,
+    document,
+    dialogflowTestRoot,
+    ...(idToken ? { dialogflowTestIdToken: idToken } : {}),
+  };
 }
 
 /** One notification: the outcome, the fix when there is one, and the copy actions. */

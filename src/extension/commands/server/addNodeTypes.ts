@@ -33,7 +33,12 @@ export async function addNodeTypesCommand(deps: CommandDeps, target?: unknown): 
   const name = `mTLS: ${install.display}`;
   const channel = new PtyChannel();
   const write = (text: string) => channel.write(text);
-  const child = spawn(install.command, install.args, { cwd: folder, env: process.env, shell: install.shell, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(install.command, install.args, {
+    cwd: folder,
+    env: process.env,
+    shell: install.shell,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const terminal = vscode.window.createTerminal({
     name,
     iconPath: new vscode.ThemeIcon('package'),
@@ -61,8 +66,13 @@ export async function addNodeTypesCommand(deps: CommandDeps, target?: unknown): 
     child.once('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   write(`\r\n\x1b[2m— ${code === 0 ? 'done' : `npm failed (exit code ${code})`} —\x1b[0m\r\n`);
-  if (code === -1) throw new MtlsError('E_NPM_MISSING', `npm was not found on PATH: install Node.js with npm, or run "${install.display}" in ${folder} yourself.`);
-  if (code !== 0) throw new MtlsError('E_NPM', `"${install.display}" failed (exit code ${code}): see the terminal "${name}".`);
+  if (code === -1)
+    throw new MtlsError(
+      'E_NPM_MISSING',
+      `npm was not found on PATH: install Node.js with npm, or run "${install.display}" in ${folder} yourself.`,
+    );
+  if (code !== 0)
+    throw new MtlsError('E_NPM', `"${install.display}" failed (exit code ${code}): see the terminal "${name}".`);
   deps.log.info(`${nodeTypesPackage} installed in ${folder}`);
   return { folder, command: install.display };
 }

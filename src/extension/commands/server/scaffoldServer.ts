@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as path from 'node:path';
-import { parsePlatforms, serverFileName, serverFileSet, scaffoldObstacles, removeStaleMachinery, hasNodeTypes, nodeTypesInstall } from '../../../core/scaffold';
+import {
+  parsePlatforms,
+  serverFileName,
+  serverFileSet,
+  scaffoldObstacles,
+  removeStaleMachinery,
+  hasNodeTypes,
+  nodeTypesInstall,
+} from '../../../core/scaffold';
 import type { Platform } from '../../../core/webhook';
 import { legacyInTheWay, tsconfigKeptNote } from '../../../core/scaffold/scaffoldServer';
 import { FilesExistError } from '../../../core/files';
@@ -26,7 +34,10 @@ export interface ScaffoldArgs {
  * mTLS: Scaffold Webhook Server — writes the user's server.mts, the generated mtls-server/ folder and (when
  * absent) tsconfig.json: a webhook that verifies client certificates.
  */
-export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown): Promise<GenerateResult & { file: string }> {
+export async function scaffoldServerCommand(
+  deps: CommandDeps,
+  target?: unknown,
+): Promise<GenerateResult & { file: string }> {
   const args = argumentObject<ScaffoldArgs>(target);
   const interactive = args === undefined;
   const a: ScaffoldArgs = args ?? {};
@@ -37,7 +48,11 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
       ? orCancel(
           await vscode.window.showQuickPick(
             [
-              { label: 'All platforms', detail: 'Dialogflow CX, Dialogflow ES and Kore.ai handlers', id: 'all' as const },
+              {
+                label: 'All platforms',
+                detail: 'Dialogflow CX, Dialogflow ES and Kore.ai handlers',
+                id: 'all' as const,
+              },
               { label: 'Dialogflow CX', detail: 'routes by fulfillmentInfo.tag', id: 'cx' as const },
               { label: 'Dialogflow ES', detail: 'routes by intent display name', id: 'es' as const },
               { label: 'Kore.ai', detail: 'service-node JSON calls', id: 'kore' as const },
@@ -57,7 +72,10 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
       const pick = await notify(
         'warning',
         `${vscode.workspace.asRelativePath(legacy.file)} is a single-file server from an earlier mTLS Workbench (template ${legacy.version}).`,
-        { modal: true, detail: `Convert it to ${serverFileName} + mtls-server/, keeping your config and handlers byte for byte (the old file is kept as a backup), or write a new ${serverFileName} beside it.` },
+        {
+          modal: true,
+          detail: `Convert it to ${serverFileName} + mtls-server/, keeping your config and handlers byte for byte (the old file is kept as a backup), or write a new ${serverFileName} beside it.`,
+        },
         'Convert It',
         'Write New Server',
       );
@@ -72,7 +90,10 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
       const pick = await notify(
         'warning',
         `${existing.map((f) => path.basename(f)).join(' and ')} already exist${existing.length === 1 ? 's' : ''} in ${vscode.workspace.asRelativePath(base)}. Overwrite?`,
-        { modal: true, detail: `Your ${serverFileName} would be replaced by a new one. To update only the generated mtls-server/, use mTLS: Update Webhook Server instead.` },
+        {
+          modal: true,
+          detail: `Your ${serverFileName} would be replaced by a new one. To update only the generated mtls-server/, use mTLS: Update Webhook Server instead.`,
+        },
         'Overwrite',
       );
       if (pick !== 'Overwrite') throw new Cancelled();
@@ -80,7 +101,9 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
     }
   }
   const result = await writeGenerated(deps, base, files, [], { interactive, overwrite, gitignore: false });
-  if (overwrite === true) for (const stale of await removeStaleMachinery(base)) deps.log.info(`removed ${stale} (not part of the current machinery)`);
+  if (overwrite === true)
+    for (const stale of await removeStaleMachinery(base))
+      deps.log.info(`removed ${stale} (not part of the current machinery)`);
   if (tsconfig === 'kept') deps.log.info(tsconfigKeptNote);
   const file = path.join(base, serverFileName);
   if (a.open !== false) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
@@ -89,9 +112,15 @@ export async function scaffoldServerCommand(deps: CommandDeps, target?: unknown)
     // it needs nothing). Offered only when TypeScript would not find the types already.
     const typesMissing = !hasNodeTypes(base);
     const actions = typesMissing ? ['Start Server', 'Add @types/node'] : ['Start Server'];
-    const hint = typesMissing ? ` For type checking in the editor, add Node's types: ${nodeTypesInstall().display}.` : '';
+    const hint = typesMissing
+      ? ` For type checking in the editor, add Node's types: ${nodeTypesInstall().display}.`
+      : '';
     const kept = tsconfig === 'kept' ? ` ${tsconfigKeptNote}` : '';
-    void notify('info', `Scaffolded ${vscode.workspace.asRelativePath(file)} (yours) and mtls-server/ (generated), port ${port}. It reads its key, certificate and CA from certs/.${hint}${kept}`, ...actions).then((pick) => {
+    void notify(
+      'info',
+      `Scaffolded ${vscode.workspace.asRelativePath(file)} (yours) and mtls-server/ (generated), port ${port}. It reads its key, certificate and CA from certs/.${hint}${kept}`,
+      ...actions,
+    ).then((pick) => {
       if (pick === 'Start Server') void vscode.commands.executeCommand(Commands.startServer, vscode.Uri.file(file));
       if (pick === 'Add @types/node') void vscode.commands.executeCommand(Commands.addNodeTypes, vscode.Uri.file(base));
     });

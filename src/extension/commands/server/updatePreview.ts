@@ -12,7 +12,11 @@ export class UpdatePreviewProvider implements vscode.TextDocumentContentProvider
 
   /** A URI showing `text` as "<name> (template N)". */
   show(file: string, version: number, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: UpdatePreviewProvider.scheme, path: `${file}`, query: `template-${version}` });
+    const uri = vscode.Uri.from({
+      scheme: UpdatePreviewProvider.scheme,
+      path: `${file}`,
+      query: `template-${version}`,
+    });
     this.texts.set(uri.toString(), text);
     this.changed.fire(uri);
     return uri;

@@ -3,7 +3,14 @@ import { notify } from '../../platform/notify';
 import type { UpdatePreviewProvider } from './updatePreview';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyUpgrade, legacyServerFileName, planUpgradeFile, serverFileName, upgradeDiff, type UpgradePlan } from '../../../core/scaffold';
+import {
+  applyUpgrade,
+  legacyServerFileName,
+  planUpgradeFile,
+  serverFileName,
+  upgradeDiff,
+  type UpgradePlan,
+} from '../../../core/scaffold';
 import type { CommandDeps } from '../deps';
 import { fileFromTarget, pickFile } from '../shared/pickFile';
 import { workspacePath } from '../shared/workspace';
@@ -33,7 +40,6 @@ export interface UpdateServerResult {
   readonly notes: readonly string[];
 }
 
-
 async function openDiff(preview: UpdatePreviewProvider, plan: UpgradePlan): Promise<void> {
   if (plan.kind === 'migrate') {
     const right = preview.show(path.join(plan.dir, serverFileName), plan.toVersion, plan.newText);
@@ -50,14 +56,25 @@ async function openDiff(preview: UpdatePreviewProvider, plan: UpgradePlan): Prom
 /** The server file in the active editor, else the workspace root's server.mts, else its single-file server.ts. */
 function defaultServerFile(): string | undefined {
   const active = vscode.window.activeTextEditor?.document.uri;
-  if (active?.scheme === 'file' && [serverFileName, legacyServerFileName].includes(path.basename(active.fsPath))) return active.fsPath;
+  if (active?.scheme === 'file' && [serverFileName, legacyServerFileName].includes(path.basename(active.fsPath)))
+    return active.fsPath;
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (root === undefined) return undefined;
   return [serverFileName, legacyServerFileName].map((n) => path.join(root, n)).find((f) => fs.existsSync(f));
 }
 
 function result(plan: UpgradePlan, applied: boolean, backup?: string): UpdateServerResult {
-  return { kind: plan.kind, file: plan.file, fromVersion: plan.fromVersion, toVersion: plan.toVersion, upToDate: plan.upToDate, changes: plan.changes, applied, ...(backup ? { backup } : {}), notes: plan.notes };
+  return {
+    kind: plan.kind,
+    file: plan.file,
+    fromVersion: plan.fromVersion,
+    toVersion: plan.toVersion,
+    upToDate: plan.upToDate,
+    changes: plan.changes,
+    applied,
+    ...(backup ? { backup } : {}),
+    notes: plan.notes,
+  };
 }
 
 /**
@@ -66,13 +83,24 @@ function result(plan: UpgradePlan, applied: boolean, backup?: string): UpdateSer
  * handlers carried over byte for byte): the diff first, then a modal confirmation, then the backup and the
  * write. Refuses (nothing changed) when generated code was edited.
  */
-export async function updateServerCommand(deps: CommandDeps, preview: UpdatePreviewProvider, target?: unknown): Promise<UpdateServerResult | undefined> {
+export async function updateServerCommand(
+  deps: CommandDeps,
+  preview: UpdatePreviewProvider,
+  target?: unknown,
+): Promise<UpdateServerResult | undefined> {
   const args = argumentObject<UpdateServerArgs>(target);
   const given = args?.file ?? fileFromTarget(target);
-  const file = given ? workspacePath(given) : (defaultServerFile() ?? (await pickFile('The server to update (server.mts, or a single-file server.ts)', { TypeScript: ['mts', 'ts'] })));
+  const file = given
+    ? workspacePath(given)
+    : (defaultServerFile() ??
+      (await pickFile('The server to update (server.mts, or a single-file server.ts)', { TypeScript: ['mts', 'ts'] })));
   const plan = await planUpgradeFile(file);
   if (plan.upToDate) {
-    if (!args) void notify('info', `${vscode.workspace.asRelativePath(path.join(plan.dir, 'mtls-server'))} is already current (template ${plan.toVersion}).`);
+    if (!args)
+      void notify(
+        'info',
+        `${vscode.workspace.asRelativePath(path.join(plan.dir, 'mtls-server'))} is already current (template ${plan.toVersion}).`,
+      );
     return result(plan, false);
   }
   for (const n of plan.notes) deps.log.warn(n);
@@ -86,14 +114,27 @@ export async function updateServerCommand(deps: CommandDeps, preview: UpdatePrev
       plan.kind === 'migrate'
         ? `Convert ${path.basename(file)} (template ${plan.fromVersion}) to ${serverFileName} + mtls-server/ (template ${plan.toVersion})?`
         : `Replace mtls-server/ (template ${plan.fromVersion}) with template ${plan.toVersion}?`;
-    const kept = plan.kind === 'migrate' ? `Your config block and handlers are carried over byte for byte; the old file is kept as ${path.basename(plan.backup)}.` : `${serverFileName} is not touched; the old folder is kept as ${path.basename(plan.backup)}.`;
+    const kept =
+      plan.kind === 'migrate'
+        ? `Your config block and handlers are carried over byte for byte; the old file is kept as ${path.basename(plan.backup)}.`
+        : `${serverFileName} is not touched; the old folder is kept as ${path.basename(plan.backup)}.`;
     const notes = plan.notes.length > 0 ? `\n\n${plan.notes.join('\n')}` : '';
-    const pick = await notify('info', what, { modal: true, detail: `${kept}\n\nWhat changes:\n${plan.changes.map((c) => `• ${c}`).join('\n')}${notes}` }, 'Update');
+    const pick = await notify(
+      'info',
+      what,
+      { modal: true, detail: `${kept}\n\nWhat changes:\n${plan.changes.map((c) => `• ${c}`).join('\n')}${notes}` },
+      'Update',
+    );
     if (pick !== 'Update') return result(plan, false);
   }
   const done = await applyUpgrade(plan);
   deps.log.info(`updated ${file}; backup ${done.backup ?? '(none)'}`);
-  if (!args && plan.kind === 'migrate') await vscode.window.showTextDocument(vscode.Uri.file(path.join(plan.dir, serverFileName)), { preview: false });
-  if (!args) void notify('info', `Updated to template ${plan.toVersion}${plan.kind === 'migrate' ? `: ${vscode.workspace.asRelativePath(path.join(plan.dir, serverFileName))} is now your server` : ''}. Backup: ${path.basename(done.backup ?? '')}`);
+  if (!args && plan.kind === 'migrate')
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(plan.dir, serverFileName)), { preview: false });
+  if (!args)
+    void notify(
+      'info',
+      `Updated to template ${plan.toVersion}${plan.kind === 'migrate' ? `: ${vscode.workspace.asRelativePath(path.join(plan.dir, serverFileName))} is now your server` : ''}. Backup: ${path.basename(done.backup ?? '')}`,
+    );
   return result(plan, true, done.backup);
 }

@@ -26,7 +26,10 @@ export interface SetupProjectArgs {
 }
 
 /** mTLS: Set Up Webhook Project… — chain, server.mts, start, sample request, probe, summary; cancellable. */
-export async function setupProjectCommand(deps: CommandDeps, target?: unknown): Promise<SetupSummary & { document?: string }> {
+export async function setupProjectCommand(
+  deps: CommandDeps,
+  target?: unknown,
+): Promise<SetupSummary & { document?: string }> {
   requireTrust('Set Up Webhook Project'); // it starts the server: refused before any question
   const args = isArgsWith<SetupProjectArgs>(target, 'platform') ? target : undefined;
   const interactive = args === undefined;
@@ -45,10 +48,18 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
     a.port !== undefined
       ? String(a.port)
       : interactive
-        ? orCancel(await vscode.window.showInputBox({ title: 'Set up an mTLS webhook (3/3): port', value: String(deps.settings.serverPort), validateInput: (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535') }))
+        ? orCancel(
+            await vscode.window.showInputBox({
+              title: 'Set up an mTLS webhook (3/3): port',
+              value: String(deps.settings.serverPort),
+              validateInput: (v) => (/^\d+$/.test(v) && +v > 0 && +v < 65536 ? undefined : 'A port from 1 to 65535'),
+            }),
+          )
         : String(deps.settings.serverPort);
   const dir = a.folder ? workspacePath(a.folder) : workspaceRoot();
-  deps.log.info(`set-up: ${platformLabel[platform]}, ${keyTypes.find((k) => k.id === keyType)?.label}, port ${portText}, in ${dir}`);
+  deps.log.info(
+    `set-up: ${platformLabel[platform]}, ${keyTypes.find((k) => k.id === keyType)?.label}, port ${portText}, in ${dir}`,
+  );
   const summary = await withCancellableProgress('mTLS: setting up the webhook project', (signal, progress) =>
     setupProject({
       dir,
@@ -69,15 +80,33 @@ export async function setupProjectCommand(deps: CommandDeps, target?: unknown): 
   );
   deps.tree.refresh();
   const text = renderSetupSummary(summary);
-  const document = a.open !== false ? await deps.decodedDocs.show('mtls-setup-summary', text, { preview: false }) : undefined;
+  const document =
+    a.open !== false ? await deps.decodedDocs.show('mtls-setup-summary', text, { preview: false }) : undefined;
   if (interactive) {
     if (summary.ok && platform === 'kore') {
       // An on-premises Kore.ai platform needs a client certificate from this CA: offer the kit right away.
-      void notify('info', `mTLS: Kore.ai webhook ready at ${summary.url} — mTLS enforced. An installed (on-premises) bot platform needs a client-certificate kit from this CA.`, 'Create Kore.ai Client Certificate Kit…').then((pick) => {
-        if (pick) void vscode.commands.executeCommand(Commands.createKoreKit, vscode.Uri.file(path.join(dir, 'certs', 'ca-crt.pem')));
+      void notify(
+        'info',
+        `mTLS: Kore.ai webhook ready at ${summary.url} — mTLS enforced. An installed (on-premises) bot platform needs a client-certificate kit from this CA.`,
+        'Create Kore.ai Client Certificate Kit…',
+      ).then((pick) => {
+        if (pick)
+          void vscode.commands.executeCommand(
+            Commands.createKoreKit,
+            vscode.Uri.file(path.join(dir, 'certs', 'ca-crt.pem')),
+          );
       });
-    } else if (summary.ok) void notify('info', `mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`);
-    else if (!summary.cancelled) void notify('error', `mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`, 'Show Log').then((p) => p && deps.log.show());
+    } else if (summary.ok)
+      void notify(
+        'info',
+        `mTLS: ${platformLabel[platform]} webhook ready at ${summary.url} — mTLS enforced. Next steps are in the summary.`,
+      );
+    else if (!summary.cancelled)
+      void notify(
+        'error',
+        `mTLS: set-up stopped at "${setupStepLabels[summary.failedStep ?? 'certificates']}": ${summary.error?.split('\n')[0]}`,
+        'Show Log',
+      ).then((p) => p && deps.log.show());
   }
   return { ...summary, document };
 }

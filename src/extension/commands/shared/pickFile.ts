@@ -5,7 +5,11 @@ import { InputError } from '../../../core/errors';
 import { orCancel } from '../guard';
 
 /** Asks for one file (certificate, key…) with an open dialog. */
-export async function pickFile(title: string, filters: Record<string, string[]> = { 'PEM files': ['pem', 'crt', 'cer', 'key'] }, near?: string): Promise<string> {
+export async function pickFile(
+  title: string,
+  filters: Record<string, string[]> = { 'PEM files': ['pem', 'crt', 'cer', 'key'] },
+  near?: string,
+): Promise<string> {
   const uris = await vscode.window.showOpenDialog({
     title,
     canSelectMany: false,
@@ -19,7 +23,12 @@ export async function pickFile(title: string, filters: Record<string, string[]> 
 export function siblingKey(certFile: string): string | undefined {
   const dir = path.dirname(certFile);
   const base = path.basename(certFile);
-  const candidates = [base.replace(/-crt\.pem$/, '-key.pem'), base.replace(/-fullchain\.pem$/, '-key.pem'), base.replace(/\.(crt|cer|pem)$/, '.key'), base.replace(/\.pem$/, '-key.pem')];
+  const candidates = [
+    base.replace(/-crt\.pem$/, '-key.pem'),
+    base.replace(/-fullchain\.pem$/, '-key.pem'),
+    base.replace(/\.(crt|cer|pem)$/, '.key'),
+    base.replace(/\.pem$/, '-key.pem'),
+  ];
   return candidates.map((c) => path.join(dir, c)).find((c) => c !== certFile && fs.existsSync(c));
 }
 

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { MtlsError } from '../../../core/errors';
 
 /** The first workspace folder, or a clear error for a window without one (saying why the command needs it). */
-export function workspaceRoot(why = 'mTLS Workbench writes certificates into the workspace (setting mtls.certificatesFolder)'): string {
+export function workspaceRoot(
+  why = 'mTLS Workbench writes certificates into the workspace (setting mtls.certificatesFolder)',
+): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new MtlsError('E_NO_WORKSPACE', `Open a folder first: ${why}.`);
   return folder.uri.fsPath;
