@@ -107,12 +107,10 @@ export function testApi({
     serverStatus: () => servers.statusText(),
     certificatesViewVisible: () => treeView.visible,
     diagnostics: (file) =>
-      diagnostics
-        .get(vscode.Uri.file(file))
-        .map((d) => ({
-          message: d.message,
-          severity: vscode.DiagnosticSeverity[d.severity],
-          line: d.range.start.line,
-        })),
+      diagnostics.get(vscode.Uri.file(file)).map((d) => ({
+        message: d.message,
+        severity: vscode.DiagnosticSeverity[d.severity],
+        line: d.range.start.line,
+      })),
   };
 }

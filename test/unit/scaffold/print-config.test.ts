@@ -37,9 +37,7 @@ startWebhookServer({ config: CONFIG, cx: { handlers: cxHandlers }, routes: { 'GE
 `;
 
 /** Every setting and the environment variable that overrides it, with a value that differs from CONFIG's. */
-function overrides(
-  dir: string,
-): {
+function overrides(dir: string): {
   variable: string;
   value: string;
   read: (c: Awaited<ReturnType<typeof readServerConfig>>) => unknown;
