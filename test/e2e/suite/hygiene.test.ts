@@ -98,11 +98,21 @@ describe('what the extension holds per document and per run goes when they end',
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(!(await a.certificateFolders()).some((f) => f.files.some((x) => x.endsWith('.mtlscert'))));
     // In a folder that exists (a file written at once into a new folder can reach the watcher as the folder only).
-    const file = certs('client.mtlscert');
-    fs.writeFileSync(file, fs.readFileSync(certs('client-crt.pem')));
+    // A watcher starts listening a moment after it is created, later on a loaded machine: a new file is written
+    // every 5 s until one is listed. With the watcher of the old glob none ever is.
+    const written: string[] = [];
+    let next = 0;
     await until(
-      'the new file listed',
-      async () => ((await a.certificateFolders()).some((f) => f.files.includes(file)) ? true : undefined),
+      'a new .mtlscert file listed',
+      async () => {
+        if (Date.now() >= next) {
+          const file = certs(`client-${written.length}.mtlscert`);
+          fs.writeFileSync(file, fs.readFileSync(certs('client-crt.pem')));
+          written.push(file);
+          next = Date.now() + 5_000;
+        }
+        return (await a.certificateFolders()).some((f) => f.files.some((x) => written.includes(x))) ? true : undefined;
+      },
       30_000,
     );
   });
