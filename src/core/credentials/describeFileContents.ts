@@ -6,7 +6,7 @@
 import { Asn1Error, parseDer } from '../asn1/der';
 import { decodeBytes, isTextual, SNIFF_BYTES } from '../x509/decode';
 import { scanPem } from '../x509/pem';
-import { looksLikePkcs12 } from '../x509/pkcs12';
+import { looksLikePkcs12, startsLikePfx } from '../x509/pkcs12';
 
 /** What a file holds, with the counts the credential checks need and a phrase that follows "it". */
 export interface FileContents {
@@ -72,12 +72,16 @@ export function fileContents(bytes: Buffer): FileContents {
   };
 }
 
+const PKCS12 = { der: 'pkcs12', words: 'is a PKCS#12 (.p12/.pfx) file' } as const;
+
 function binary(bytes: Buffer): Pick<FileContents, 'der' | 'words'> {
   try {
-    if (looksLikePkcs12(parseDer(bytes))) return { der: 'pkcs12', words: 'is a PKCS#12 (.p12/.pfx) file' };
+    if (looksLikePkcs12(parseDer(bytes))) return PKCS12;
   } catch (e) {
-    if (e instanceof Asn1Error) return { der: 'other', words: 'is binary data that is neither PEM nor DER' };
-    throw e;
+    if (!(e instanceof Asn1Error)) throw e;
+    // Not DER, but a PFX may be BER (NSS's pk12util, some Windows and Java exports), which --pfx reads.
+    if (startsLikePfx(bytes)) return PKCS12;
+    return { der: 'other', words: 'is binary data that is neither PEM nor DER' };
   }
   const item = decodeBytes(bytes).items[0];
   if (item?.kind === 'certificate') return { der: 'certificate', words: 'is a DER certificate (binary, not PEM)' };

@@ -8,12 +8,12 @@ import { Asn1Error, parseDer, type Asn1Node } from '../asn1/der';
 import { KdfBudget } from '../crypto/kdfBudget';
 import { InputError, MtlsError } from '../errors';
 import type { MtlsErrorCode } from '../errorCodes';
-import { looksLikePkcs12, openPkcs12WithKeys, Pkcs12Error } from '../x509/pkcs12';
+import { looksLikePkcs12, openPkcs12WithKeys, Pkcs12Error, readBerPfx, startsLikePfx } from '../x509/pkcs12';
 import { fileContents } from './describeFileContents';
 
 /**
- * A PKCS#12 file opened for TLS, as plain data (it crosses from a worker thread): its chain and key as PEM, or
- * neither for a file in BER (left to OpenSSL), or the typed error that opening it threw.
+ * A PKCS#12 file opened for TLS, as plain data (it crosses from a worker thread): its chain and key as PEM, or the
+ * typed error that opening it threw.
  */
 export interface OpenedPkcs12 {
   readonly pem?: { readonly certPem: string; readonly keyPem: string };
@@ -26,32 +26,41 @@ export interface OpenedPkcs12 {
  */
 const SEND_KDF_LIMIT_MS = 10_000;
 
-/**
- * A PFX in BER (indefinite lengths: some Windows and Java exports). OpenSSL reads those; our strict DER reader
- * does not, so they go to TLS as they are — as every .p12 did before.
- */
-function isBerPkcs12(bytes: Buffer): boolean {
-  return (
-    bytes.length > 5 &&
-    bytes[0] === 0x30 &&
-    bytes[1] === 0x80 &&
-    bytes[2] === 0x02 &&
-    bytes[3] === 0x01 &&
-    bytes[4] === 0x03
+/** Where a PFX ends may be followed by whitespace (a file copied through a text tool), nothing else. */
+function onlyWhitespaceAfter(bytes: Buffer, end: number): void {
+  const rest = bytes.subarray(end);
+  if (rest.length > 0 && !/^\s*$/.test(rest.toString('latin1')))
+    throw new Asn1Error(`${rest.length} trailing bytes after the PKCS#12 file`, end);
+}
+
+/** "export it again" for a file that begins as PKCS#12 but cannot be read as one. */
+function damaged(file: string, why: string): InputError {
+  return new InputError(
+    `${file} is a damaged PKCS#12 file (${why}): export it again (openssl pkcs12 -export, pk12util -o), or use PEM files as --cert and --key.`,
   );
 }
 
 /**
- * The PFX node of `bytes`; undefined for a BER-encoded PFX (left to OpenSSL); an InputError saying what the file is
- * instead when it is not PKCS#12 at all (before any network I/O).
+ * The PFX node of `bytes`, in DER or in BER (indefinite lengths, OCTET STRINGs in pieces: NSS's pk12util, some
+ * Windows and Java exports), re-encoded as DER; an InputError saying what the file is instead when it is not
+ * PKCS#12 at all, or that it is damaged (before any network I/O).
  */
-export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node | undefined {
-  if (isBerPkcs12(bytes)) return undefined;
+export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node {
   let node: Asn1Node | undefined;
   try {
     node = parseDer(bytes);
   } catch (e) {
     if (!(e instanceof Asn1Error)) throw e;
+    if (startsLikePfx(bytes)) {
+      try {
+        const pfx = readBerPfx(bytes);
+        onlyWhitespaceAfter(bytes, pfx.end);
+        return pfx.node;
+      } catch (be) {
+        if (!(be instanceof Asn1Error)) throw be;
+        throw damaged(file, be.message);
+      }
+    }
   }
   if (node === undefined || !looksLikePkcs12(node)) {
     const c = fileContents(bytes);
@@ -65,23 +74,22 @@ export function parsePkcs12(bytes: Buffer, file = 'the PKCS#12 file'): Asn1Node 
 }
 
 /**
- * Opens a PKCS#12 file with `passphrase` and returns its certificate chain (leaf first: the certificate of its
- * private key, then its issuers, then any other certificates, as OpenSSL sends them) and the key as PKCS#8 PEM;
- * undefined for a PKCS#12 file in BER, which only OpenSSL reads. Throws Pkcs12Error 'wrong-passphrase' /
- * 'needs-passphrase' for the passphrase, InputError for anything else.
+ * Opens a PKCS#12 file (DER or BER) with `passphrase` and returns its certificate chain (leaf first: the
+ * certificate of its private key, then its issuers, then any other certificates, as OpenSSL sends them) and the
+ * key as PKCS#8 PEM. Throws Pkcs12Error 'wrong-passphrase' / 'needs-passphrase' for the passphrase, InputError for
+ * anything else.
  */
 export function pkcs12ToPem(
   bytes: Buffer,
   passphrase: string | undefined,
   file = 'the PKCS#12 file',
-): { certPem: string; keyPem: string } | undefined {
+): { certPem: string; keyPem: string } {
   const node = parsePkcs12(bytes, file);
-  if (node === undefined) return undefined;
   let p: ReturnType<typeof openPkcs12WithKeys>;
   try {
     p = openPkcs12WithKeys(node, passphrase, new KdfBudget(SEND_KDF_LIMIT_MS));
   } catch (e) {
-    if (e instanceof Asn1Error) return undefined; // BER inside (constructed strings): OpenSSL's to read
+    if (e instanceof Asn1Error) throw damaged(file, e.message);
     throw e;
   }
   const problems = p.errors.length > 0 ? ` (${p.errors.map((e) => e.message).join('; ')})` : '';
@@ -127,8 +135,7 @@ export function pkcs12ToPem(
 /** pkcs12ToPem as plain data, for a worker thread to hand back: its PEM, or the error it threw. */
 export function openedPkcs12(bytes: Buffer, passphrase: string | undefined): OpenedPkcs12 {
   try {
-    const pem = pkcs12ToPem(bytes, passphrase);
-    return pem ? { pem } : {};
+    return { pem: pkcs12ToPem(bytes, passphrase) };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     return { error: { name: error.name, message: error.message, ...(e instanceof MtlsError ? { code: e.code } : {}) } };
@@ -136,12 +143,15 @@ export function openedPkcs12(bytes: Buffer, passphrase: string | undefined): Ope
 }
 
 /**
- * The PEM of a PKCS#12 file opened by openedPkcs12 (undefined for one in BER), or the error opening it threw, of
- * its own type again (Pkcs12Error for the passphrase, InputError for the file), so it is explained the same way.
+ * The PEM of a PKCS#12 file opened by openedPkcs12, or the error opening it threw, of its own type again
+ * (Pkcs12Error for the passphrase, InputError for the file), so it is explained the same way.
  */
-export function pemOfOpened(opened: OpenedPkcs12): { certPem: string; keyPem: string } | undefined {
+export function pemOfOpened(opened: OpenedPkcs12): { certPem: string; keyPem: string } {
   const e = opened.error;
-  if (e === undefined) return opened.pem;
+  if (e === undefined) {
+    if (opened.pem === undefined) throw new Error('the PKCS#12 reader returned neither PEM nor an error');
+    return opened.pem;
+  }
   if (e.name === 'Pkcs12Error') throw new Pkcs12Error(e.code as Pkcs12Error['code'], e.message);
   if (e.name === 'InputError') throw new InputError(e.message);
   // The worker copied the code of an MtlsError it caught, so it is one of ours.

@@ -3,13 +3,22 @@
  * derivation, chain building); in a worker thread that costs the caller nothing, and past the deadline
  * the worker is terminated and the file becomes one "not decoded" error. Requests run in order, up to
  * `concurrency` at a time (one worker each); workers start on first use and stop after a while without work.
- * The same workers open PKCS#12 files for TLS (a send, a probe): their key derivation alone can take seconds.
+ * The same workers open PKCS#12 files and encrypted PEM keys for TLS (a send, a probe): their key derivation
+ * alone can take seconds.
  */
 import { Worker } from 'node:worker_threads';
 import { MtlsError } from '../errors';
+import type { OpenedKeyPem } from '../credentials/openedKeyPem';
 import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 import type { DecodedFile } from '../x509';
-import type { DecodeInput, DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
+import type {
+  DecodeInput,
+  DecodeRequest,
+  KeyPemRequest,
+  Pkcs12PemRequest,
+  WorkerReply,
+  WorkerRequest,
+} from './protocol';
 
 export type { DecodeInput } from './protocol';
 
@@ -43,9 +52,9 @@ export interface DecodeJobOptions {
   readonly now?: Date;
 }
 
-/** Options of one PKCS#12 file opened for TLS. */
+/** Options of one PKCS#12 file or encrypted key opened for TLS. */
 export interface OpenPkcs12Options {
-  /** Deadline in ms (default: the decoder's); past it the result is an E_PKCS12_TIMEOUT error. */
+  /** Deadline in ms (default: the decoder's); past it the result is an E_PKCS12_TIMEOUT (E_KEY_TIMEOUT) error. */
   readonly timeoutMs?: number;
 }
 
@@ -62,7 +71,7 @@ interface Job {
   readonly reject: (e: unknown) => void;
 }
 
-type WorkerRequestBody = Omit<DecodeRequest, 'id'> | Omit<Pkcs12PemRequest, 'id'>;
+type WorkerRequestBody = Omit<DecodeRequest, 'id'> | Omit<Pkcs12PemRequest, 'id'> | Omit<KeyPemRequest, 'id'>;
 
 /** The result for a file the decoder did not finish: one error, nothing else. */
 function notDecoded(code: 'timeout' | 'worker-failed', message: string, fileName?: string): DecodedFile {
@@ -155,6 +164,35 @@ export class IsolatedDecoder {
             `The PKCS#12 file could not be opened: the reader ${why}. Try again, or use PEM files (cert and key).`,
           ),
         ),
+      reject,
+    }));
+  }
+
+  /**
+   * Opens an encrypted PEM private key for TLS in a worker (openedKeyPem there): the key unencrypted, or the error
+   * OpenSSL gave, as plain data (keyPemOfOpened turns it back into the key or the error). Never rejects but with
+   * DecodeCancelled; past the deadline or when the worker fails, the result is an error saying so.
+   */
+  openKeyPem(pem: string, passphrase: string | undefined, options: OpenPkcs12Options = {}): Promise<OpenedKeyPem> {
+    const error = (code: string, message: string): OpenedKeyPem => ({ error: { name: 'MtlsError', code, message } });
+    return this.enqueue<OpenedKeyPem>((resolve, reject) => ({
+      request: { kind: 'key-pem', pem, ...(passphrase !== undefined ? { passphrase } : {}) },
+      timeoutMs: options.timeoutMs,
+      reply: (r) =>
+        resolve(
+          'openedKey' in r
+            ? r.openedKey
+            : error('E_KEY_WORKER', 'The private key could not be opened: its reader failed unexpectedly. Try again.'),
+        ),
+      timedOut: (limit) =>
+        resolve(
+          error(
+            'E_KEY_TIMEOUT',
+            `Decrypting the private key took longer than ${limit}: its key derivation is too costly. Encrypt it again with fewer iterations (openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 600000 …).`,
+          ),
+        ),
+      failed: (why) =>
+        resolve(error('E_KEY_WORKER', `The private key could not be opened: the reader ${why}. Try again.`)),
       reject,
     }));
   }

@@ -1,4 +1,5 @@
 /** Messages between the decoding worker and the thread that owns it (plain data: structured clone). */
+import type { OpenedKeyPem } from '../credentials/openedKeyPem';
 import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 import type { DecodedFile } from '../x509';
 
@@ -26,7 +27,16 @@ export interface Pkcs12PemRequest {
   readonly passphrase?: string;
 }
 
-export type WorkerRequest = DecodeRequest | Pkcs12PemRequest;
+/** Open an encrypted PEM private key for TLS (unencrypted PKCS#8 PEM back): its key derivation runs in the worker. */
+export interface KeyPemRequest {
+  readonly id: number;
+  readonly kind: 'key-pem';
+  readonly pem: string;
+  /** Travels only in this message, never logged. */
+  readonly passphrase?: string;
+}
+
+export type WorkerRequest = DecodeRequest | Pkcs12PemRequest | KeyPemRequest;
 
 export type DecodeReply =
   { readonly id: number; readonly result: DecodedFile } | { readonly id: number; readonly failure: string };
@@ -35,4 +45,10 @@ export interface Pkcs12PemReply {
   readonly opened: OpenedPkcs12;
 }
 
-export type WorkerReply = DecodeReply | Pkcs12PemReply;
+export interface KeyPemReply {
+  readonly id: number;
+  /** The plain key: held in memory only, never written or logged. */
+  readonly openedKey: OpenedKeyPem;
+}
+
+export type WorkerReply = DecodeReply | Pkcs12PemReply | KeyPemReply;

@@ -1,9 +1,10 @@
 /**
- * Entry point of the decoding worker thread: runs the core decoder, or opens a PKCS#12 file for TLS, one
- * request at a time, so a file that is costly to decode or open blocks this thread only (the owner terminates
+ * Entry point of the decoding worker thread: runs the core decoder, or opens a PKCS#12 file or an encrypted PEM
+ * key for TLS, one request at a time, so a file that is costly to decode or open blocks this thread only (the owner terminates
  * it after a deadline).
  */
 import { parentPort } from 'node:worker_threads';
+import { openedKeyPem } from '../credentials/openedKeyPem';
 import { openedPkcs12 } from '../credentials/pkcs12ToPem';
 import { decodeBytesAsync, decodePemTextAsync } from '../x509';
 import type { DecodeRequest, Pkcs12PemRequest, WorkerReply, WorkerRequest } from './protocol';
@@ -17,7 +18,13 @@ port.on('message', (req: WorkerRequest) => void answer(req));
 const bufferOf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 async function answer(req: WorkerRequest): Promise<void> {
-  port!.postMessage(req.kind === 'pkcs12-pem' ? openForTls(req) : await decode(req));
+  port!.postMessage(
+    req.kind === 'pkcs12-pem'
+      ? openForTls(req)
+      : req.kind === 'key-pem'
+        ? { id: req.id, openedKey: openedKeyPem(req.pem, req.passphrase) }
+        : await decode(req),
+  );
 }
 
 async function decode(req: DecodeRequest): Promise<WorkerReply> {

@@ -6,6 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { isWrongPassphrase } from '../crypto/wrongPassphrase';
 import { OID } from '../asn1/oids';
 import { Pkcs12Error } from '../x509/pkcs12';
+import { keyPemOfOpened } from '../credentials/openedKeyPem';
 import { pemOfOpened, pkcs12ToPem } from '../credentials/pkcs12ToPem';
 import { oneLineName } from './certSummary';
 import type { ClientCredentials } from './types';
@@ -24,7 +25,6 @@ export function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
   const o: ConnectionOptions = { rejectUnauthorized: c.insecure !== true };
   if (c.certPem !== undefined) o.cert = c.certPem;
   if (c.keyPem !== undefined) o.key = c.keyPem;
-  if (c.pfx !== undefined) o.pfx = c.pfx;
   if (c.passphrase !== undefined) o.passphrase = c.passphrase;
   if (c.caPem !== undefined) o.ca = c.caPem;
   if (c.minTlsVersion) o.minVersion = c.minTlsVersion;
@@ -37,14 +37,23 @@ export function tlsOptions(c: WebhookClientOptions): ConnectionOptions {
  * The credentials as TLS takes them: a PKCS#12 file opened by our decoder and presented as PEM, like --cert/--key
  * (OpenSSL 3 cannot load the legacy RC2 files that Java, Windows and `openssl -legacy` write). A wrong or
  * missing passphrase becomes OpenSSL's "mac verify failure", which the explanations know. A file opened beforehand
- * (`pfxOpened`, off this thread) is not opened again.
+ * (`pfxOpened`, off this thread) is not opened again; nor is an encrypted key opened beforehand (`keyOpened`): the
+ * context gets the plain key, and the error opening it gave is the one loading it would have given.
  */
 export function pemCredentials(c: WebhookClientOptions): WebhookClientOptions {
-  if (c.pfx === undefined) return c;
+  if (c.pfx === undefined) {
+    const { keyOpened, ...rest } = c;
+    if (keyOpened === undefined) return c;
+    try {
+      return { ...rest, keyPem: keyPemOfOpened(keyOpened) };
+    } catch (e) {
+      throw asWrongPassphrase(c, e);
+    }
+  }
   const { pfx, pfxOpened, ...rest } = c;
   try {
     const pem = pfxOpened !== undefined ? pemOfOpened(pfxOpened) : pkcs12ToPem(pfx, c.passphrase);
-    return pem ? { ...rest, ...pem } : c;
+    return { ...rest, ...pem };
   } catch (e) {
     if (e instanceof Pkcs12Error && (e.code === 'wrong-passphrase' || e.code === 'needs-passphrase')) {
       const why =

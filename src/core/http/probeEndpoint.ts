@@ -224,7 +224,14 @@ export async function probeEndpoint(
       timeoutMs,
       ...serverTrust,
       ...(c
-        ? { certPem: c.certPem, keyPem: c.keyPem, pfx: c.pfx, pfxOpened: c.pfxOpened, passphrase: c.passphrase }
+        ? {
+            certPem: c.certPem,
+            keyPem: c.keyPem,
+            keyOpened: c.keyOpened,
+            pfx: c.pfx,
+            pfxOpened: c.pfxOpened,
+            passphrase: c.passphrase,
+          }
         : {}),
       // A token row's Authorization replaces any the caller gave: the token is what that row tests.
       ...(p.token !== undefined || p.id === 'id-token-none'

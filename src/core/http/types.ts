@@ -2,6 +2,7 @@
 import type { Platform, ResponseCheck } from '../webhook/index';
 import type { Explanation } from './explainTlsError';
 import type { HandshakeObservation, HandshakeTimeline } from './handshakeTypes';
+import type { OpenedKeyPem } from '../credentials/openedKeyPem';
 import type { OpenedPkcs12 } from '../credentials/pkcs12ToPem';
 
 /** Who we are and whom we trust: PEM strings or a PKCS#12 buffer, never file paths. */
@@ -17,6 +18,11 @@ export interface ClientCredentials {
    * seconds): used instead of opening it again on this thread.
    */
   pfxOpened?: OpenedPkcs12;
+  /**
+   * The encrypted `keyPem` already opened with `passphrase` elsewhere (the extension opens it in a worker thread, as
+   * its key derivation can take most of a second): the TLS context is built from this plain key instead.
+   */
+  keyOpened?: OpenedKeyPem;
   /** Roots that verify the SERVER; absent → the system store. */
   caPem?: string;
   /** Skip server verification. Reported loudly in every result; never the default. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DecodedFile } from '../../core/x509';
+import type { OpenedKeyPem } from '../../core/credentials/openedKeyPem';
 import type { OpenedPkcs12 } from '../../core/credentials/pkcs12ToPem';
 import { DecodeCancelled, IsolatedDecoder, type DecodeInput } from '../../core/decodeWorker/isolatedDecoder';
 import type { TypedSettings } from '../platform/settings';
@@ -9,8 +10,8 @@ import { inputSizeProblem } from '../../core/inputFile';
 export { DecodeCancelled };
 
 /**
- * How long opening a PKCS#12 file for a send may take: a file the user chose may ask for up to 10 s of key
- * derivation (pkcs12ToPem's budget), and a busy machine is slower than the estimate.
+ * How long opening a PKCS#12 file (or an encrypted key) for a send may take: a file the user chose may ask for up
+ * to 10 s of key derivation (pkcs12ToPem's budget), and a busy machine is slower than the estimate.
  */
 const PKCS12_OPEN_TIMEOUT_MS = 30_000;
 
@@ -130,6 +131,14 @@ export class DecodeService implements vscode.Disposable {
    */
   openPkcs12(bytes: Uint8Array, passphrase: string | undefined): Promise<OpenedPkcs12> {
     return this.interactive.openPkcs12(bytes, passphrase, { timeoutMs: PKCS12_OPEN_TIMEOUT_MS });
+  }
+
+  /**
+   * Opens an encrypted PEM private key for TLS in the interactive worker: its key derivation (most of a second at
+   * 2,000,000 PBKDF2 iterations) never runs on the extension host's thread. The plain key comes back in memory only.
+   */
+  openKeyPem(pem: string, passphrase: string | undefined): Promise<OpenedKeyPem> {
+    return this.interactive.openKeyPem(pem, passphrase, { timeoutMs: PKCS12_OPEN_TIMEOUT_MS });
   }
 
   /** Decodes PEM text (a selection, a hover) in the interactive worker, with the same deadline. */

@@ -86,7 +86,9 @@ describe('PKCS#12 client certificates (legacy RC2 and 3DES included)', () => {
     assert.ok(
       exportP12(dir, 'des.p12', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']).ok,
     );
-    writeFileSync(path.join(dir, 'garbage.p12'), Buffer.from('3082ffff0201030400', 'hex'));
+    writeFileSync(path.join(dir, 'garbage.p12'), Buffer.from([0x00, 0xff, 0x13, 0x37, 0x02, 0x9c, 0x01, 0x00]));
+    // The first bytes of a PFX (SEQUENCE, INTEGER 3), then nothing of the 65,535 bytes it announces.
+    writeFileSync(path.join(dir, 'cut.p12'), Buffer.from('3082ffff0201030400', 'hex'));
     strict = await httpsServer(
       {
         key: a['server-key.pem'],
@@ -206,7 +208,7 @@ describe('PKCS#12 client certificates (legacy RC2 and 3DES included)', () => {
     assert.equal(r.rows.find((row: { id: string }) => row.id === 'valid')?.observed, 'accepted');
   });
 
-  it('a PKCS#12 file in BER (indefinite lengths, as some Windows and Java exports) still goes to OpenSSL as it is', async () => {
+  it('a PKCS#12 file in BER (indefinite lengths, as some Windows and Java exports) is read like a DER one', async () => {
     const der = readFileSync(path.join(dir, 'des.p12'));
     const header = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
     writeFileSync(
@@ -253,6 +255,7 @@ describe('PKCS#12 client certificates (legacy RC2 and 3DES included)', () => {
       ['client-key.pem', /client-key\.pem \(--pfx\) is not a PKCS#12 file: it holds a PEM private key; use --cert/],
       ['garbage.p12', /garbage\.p12 \(--pfx\) is not a PKCS#12 file: it is binary data that is neither PEM nor DER/],
       ['empty.p12', /empty\.p12 \(--pfx\) is not a PKCS#12 file: it is empty/],
+      ['cut.p12', /cut\.p12 \(--pfx\) is a damaged PKCS#12 file \(element claims 65535 bytes.*\): export it again/],
     ];
     const before = connections;
     for (const [file, message] of cases) {

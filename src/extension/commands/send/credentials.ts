@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandFiles } from '../../../core/clientConfig';
 import type { ClientCredentials } from '../../../core/http';
+import { isEncryptedKeyPem } from '../../../core/crypto/wrongPassphrase';
 import { dialogflowLikeClient } from '../../../core/testIdentities';
 import type { CommandDeps } from '../deps';
 import { orCancel } from '../guard';
@@ -122,12 +123,17 @@ export async function resolveCredentials(
     };
   }
   const pfxBytes = pfx ? Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(pfx))) : undefined;
+  const keyPem = key ? await readText(key) : undefined;
   return {
     creds: {
       certPem: cert ? await readText(cert) : undefined,
-      keyPem: key ? await readText(key) : undefined,
+      keyPem,
+      // Opened in the decoder's worker: their key derivation would hold up the extension host for as long as it runs.
+      keyOpened:
+        keyPem !== undefined && isEncryptedKeyPem(keyPem)
+          ? await deps.decoder.openKeyPem(keyPem, passphrase)
+          : undefined,
       pfx: pfxBytes,
-      // Opened in the decoder's worker: its key derivation would hold up the extension host for as long as it runs.
       pfxOpened: pfxBytes ? await deps.decoder.openPkcs12(pfxBytes, passphrase) : undefined,
       passphrase,
       caPem,
