@@ -7,27 +7,14 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import type { CliContext } from '../../src/cli/command';
 import { curlCertFile, shellQuote } from '../../src/core/shellQuote';
 import { toCurl } from '../../src/core/clientConfig/equivalentCommands';
 import { scaffoldServer, serverFileName } from '../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from './support/scaffold';
+import { capture } from './support/cli';
 
 /** A folder name a shell would split, unquote, split at ':' for curl, and run a command from. */
 const NASTY = "it's a: dir $(touch pwned)";
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env,
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
 
 function bash(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) =>

@@ -6,7 +6,6 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import type { ProbeResult, SendResult } from '../../../src/core/http/index';
 import {
   closedPort,
@@ -17,19 +16,7 @@ import {
   type ChainFiles,
   type Running,
 } from '../support/http';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env,
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
+import { capture } from '../support/cli';
 
 describe('mtls send / mtls probe (CLI)', () => {
   let a: ChainFiles;

@@ -7,23 +7,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import * as path from 'node:path';
 import { parse } from 'jsonc-parser';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import { mergeRestClientSettings } from '../../../src/core/clientConfig/index';
 import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from '../support/scaffold';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env,
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
+import { capture } from '../support/cli';
 
 function sh(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) =>

@@ -7,21 +7,8 @@ import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import { httpsServer, makeChain, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
-
-function capture(cwd: string): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env: {},
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
+import { capture } from '../support/cli';
 
 describe('credential files checked before any connection (send, probe)', () => {
   let a: ChainFiles;

@@ -9,30 +9,17 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import { IsolatedDecoder } from '../../../src/core/decodeWorker/isolatedDecoder';
 import { pkcs12ToPem } from '../../../src/core/credentials/pkcs12ToPem';
 import { sendWebhook, type SendResult } from '../../../src/core/http/index';
 import { longestStall } from '../../hostile/longestStall';
 import { httpsServer, makeChain, tempDir, writeChain, type ChainFiles, type Running } from '../support/http';
+import { capture } from '../support/cli';
 
 const PASS = 'nss p12 pass';
 /** Far below the second NSS's 600,000 iterations cost on this thread, far above a loaded machine's jitter. */
 const STALL_LIMIT_MS = 150;
 const hasPk12util = spawnSync('pk12util', ['-h'], { stdio: 'ignore' }).error === undefined;
-
-function capture(cwd: string): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env: { P12_PASS: PASS },
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
 
 describe(
   'a PKCS#12 file in BER written by NSS pk12util',
@@ -126,7 +113,7 @@ describe(
     });
 
     it('mtls send --pfx presents its leaf and intermediate to a strict mTLS server', async () => {
-      const ctx = capture(dir);
+      const ctx = capture(dir, { P12_PASS: PASS });
       const code = await main(
         ['send', strict.url, '--pfx', 'nss.p12', '--passphrase-env', 'P12_PASS', '--ca', 'ca-root-crt.pem', '--json'],
         ctx,
@@ -163,7 +150,7 @@ describe(
     });
 
     it('given as --cert it is named as PKCS#12, to pass with --pfx', async () => {
-      const ctx = capture(dir);
+      const ctx = capture(dir, { P12_PASS: PASS });
       const code = await main(
         ['send', strict.url, '--cert', 'nss.p12', '--key', 'client-key.pem', '--ca', 'ca-root-crt.pem'],
         ctx,
@@ -177,7 +164,7 @@ describe(
 
     it('cut short, it is a damaged PKCS#12 file, refused before any connection', async () => {
       const before = seen.length;
-      const ctx = capture(dir);
+      const ctx = capture(dir, { P12_PASS: PASS });
       const code = await main(
         ['send', strict.url, '--pfx', 'cut.p12', '--passphrase-env', 'P12_PASS', '--ca', 'ca-root-crt.pem'],
         ctx,

@@ -9,7 +9,6 @@ import { createSecureContext, type TLSSocket } from 'node:tls';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import { sendWebhook, type ProbeResult } from '../../../src/core/http/index';
 import {
   httpsServer,
@@ -20,19 +19,7 @@ import {
   type ChainFiles,
   type Running,
 } from '../support/http';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env,
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
+import { capture } from '../support/cli';
 
 const PASS = 'p12 pass';
 

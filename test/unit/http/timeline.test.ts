@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { CliContext } from '../../../src/cli/command';
 import {
   buildHandshakeTimeline,
   mergeServerLog,
@@ -23,19 +22,7 @@ import { generateChain } from '../../../src/core/pki/index';
 import { scaffoldServer, serverFileName } from '../../../src/core/scaffold/scaffoldServer';
 import { ensureBuilt, makePki, startServer, tempDir, type Pki, type RunningServer } from '../support/scaffold';
 import { closedPort, httpsServer, type Running } from '../support/http';
-
-function capture(cwd: string): CliContext & { stdout(): string; stderr(): string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: (t) => out.push(t),
-    err: (t) => err.push(t),
-    env: {},
-    cwd,
-    stdout: () => out.join('\n'),
-    stderr: () => err.join('\n'),
-  };
-}
+import { capture } from '../support/cli';
 
 const statuses = (t: HandshakeTimeline): string => t.steps.map((s) => s.status).join(' ');
 
