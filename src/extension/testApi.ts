@@ -5,7 +5,6 @@ import type { CertificateDiagnostics } from './views/diagnostics';
 import type { ServerManager } from './server/serverManager';
 import type { PemHoverProvider } from './views/pemHover';
 import type { DecodedDocumentProvider } from './views/decodedDocument';
-import { startStallMeter, type StallMeter } from './platform/stallMeter';
 import { PtyChannel } from './platform/ptyChannel';
 
 /** What activate() returns: read-only views for other extensions and the extension-host tests. */
@@ -26,8 +25,6 @@ export interface MtlsWorkbenchApi {
   certificatesViewVisible(): boolean;
   /** How long activate() took, start to return, in milliseconds (the start-up benchmark reads it). */
   readonly activationMs: number;
-  /** Starts measuring the extension host's longest event-loop stall; stop() returns it in ms. */
-  startStallMeter(): StallMeter;
   /** What the extension holds per document and per run: the PEM hover's kept scans, decoded results, open terminals. */
   held(): { hoverScans: number; hoverDocuments: number; decodedDocuments: number; terminals: number };
 }
@@ -64,7 +61,6 @@ export function testApi({
 }: TestApiDeps): MtlsWorkbenchApi {
   return {
     activationMs,
-    startStallMeter,
     held: () => ({
       hoverScans: hover.scanCount,
       hoverDocuments: hover.cachedDocuments,

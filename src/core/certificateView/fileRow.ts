@@ -1,5 +1,6 @@
 import type { DecodedFile, DecodedItem } from '../x509';
-import type { RowIcon } from './rowIcon';
+import { isClientLeaf, worstProblem } from './itemRow';
+import { severityIcon, type RowIcon } from './rowIcon';
 
 /** A decoded file's row in the Certificates view. */
 export interface FileRow {
@@ -42,22 +43,16 @@ function fileSummary(file: DecodedFile): { text: string; icon: RowIcon; facets: 
   if (file.items.some((i) => i.kind === 'certificate' && i.isCa)) facets.push('ca');
   // A file whose leaf is a client certificate: "Use Client Certificate In…" is offered on it.
   const leaf = file.items.find((i) => i.kind === 'certificate');
-  if (
-    leaf?.kind === 'certificate' &&
-    leaf.role === 'leaf' &&
-    (leaf.usage === 'client' || leaf.usage === 'server+client')
-  )
-    facets.push('client');
+  if (leaf?.kind === 'certificate' && isClientLeaf(leaf)) facets.push('client');
   if (count('privateKey')) facets.push('key');
   if (file.format === 'pkcs12') facets.push('p12');
   const error = file.errors[0];
-  const problem =
-    file.problems.find((p) => p.severity === 'error') ?? file.problems.find((p) => p.severity === 'warning');
+  const problem = worstProblem(file.problems);
   if (error && file.items.length === 0) {
     facets.push('error');
     return {
       text: error.message,
-      icon: error.code === 'needs-passphrase' ? { codicon: 'lock' } : { codicon: 'error', colour: 'error' },
+      icon: error.code === 'needs-passphrase' ? { codicon: 'lock' } : severityIcon('error'),
       facets,
       worst: error.message,
     };
@@ -66,14 +61,14 @@ function fileSummary(file: DecodedFile): { text: string; icon: RowIcon; facets: 
   if (error || problem?.severity === 'error')
     return {
       text,
-      icon: { codicon: 'error', colour: 'error' },
+      icon: severityIcon('error'),
       facets: [...facets, 'problem'],
       worst: (error ?? problem)?.message,
     };
   if (problem)
     return {
       text,
-      icon: { codicon: 'warning', colour: 'warning' },
+      icon: severityIcon('warning'),
       facets: [...facets, 'problem'],
       worst: problem.message,
     };

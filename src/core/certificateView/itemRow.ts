@@ -1,4 +1,4 @@
-import type { DecodedItem, DecodeError, Problem } from '../x509';
+import type { DecodedCertificate, DecodedItem, DecodeError, Problem } from '../x509';
 import { itemLabel, type Field } from '../certificateFields';
 import { itemIcon, severityIcon, type RowIcon } from './rowIcon';
 
@@ -31,16 +31,25 @@ export interface MessageRow {
   readonly needsPassphrase: boolean;
 }
 
+/** The problem a row shows: the first error, else the first warning (info never). */
+export function worstProblem(problems: readonly Problem[]): Problem | undefined {
+  return problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
+}
+
+/** A leaf a client can present (the `client` facet: "Use Client Certificate In…" is offered on it). */
+export function isClientLeaf(c: DecodedCertificate): boolean {
+  return c.role === 'leaf' && (c.usage === 'client' || c.usage === 'server+client');
+}
+
 /** An item's label, description, tooltip, icon and context facets. */
 export function itemRow(it: DecodedItem): ItemRow {
   const { label, description } = itemLabel(it);
-  const problems = it.kind === 'certificate' ? it.problems : [];
-  const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning');
+  const worst = worstProblem(it.kind === 'certificate' ? it.problems : []);
   const facets = ['item', it.kind === 'certificate' ? 'cert' : it.kind];
   if (it.kind === 'certificate') {
     facets.push(it.role);
     if (it.isCa) facets.push('ca');
-    if (it.role === 'leaf' && (it.usage === 'client' || it.usage === 'server+client')) facets.push('client');
+    if (isClientLeaf(it)) facets.push('client');
     if (it.validity === 'expired') facets.push('expired');
   }
   return {

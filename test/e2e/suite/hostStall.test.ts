@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { RunningServer } from '../../../src/extension/server/serverManager';
 import type { SendRequestResult } from '../../../src/extension/commands/send/sendRequest';
 import type { ProbeResult } from '../../../src/core/http';
+import { longestStall } from '../../hostile/longestStall';
 import { api, freePort, run, until, ws } from './support';
 
 /** What OWASP recommends for PBKDF2-HMAC-SHA256 and what careful exporters write: half a second of key derivation. */
@@ -30,13 +31,12 @@ async function decoderIdle(): Promise<void> {
  * busy with other processes (2 cores, many jobs) delays the host's timers in some only.
  */
 async function leastStall<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number; all: number[] }> {
-  const a = await api();
   const all: number[] = [];
   let value: T | undefined;
   for (let i = 0; i < 3; i++) {
-    const meter = a.startStallMeter();
-    value = await work();
-    all.push(meter.stop());
+    const measured = await longestStall(work);
+    value = measured.value;
+    all.push(measured.stallMs);
   }
   return { value: value as T, stallMs: Math.min(...all), all };
 }
@@ -203,15 +203,15 @@ describe("the extension host never waits for a PKCS#12 file's or an encrypted ke
   });
 
   it('the probe presents the .p12 as the accepted client, opening it off the host thread', async () => {
-    const meter = (await api()).startStallMeter();
-    const r = await run<ProbeResult>('mtls.probeEndpoint', {
-      url,
-      pfx: p12(),
-      passphrase,
-      ca: certs('ca-root-crt.pem'),
-      open: false,
-    });
-    const stallMs = meter.stop();
+    const { value: r, stallMs } = await longestStall(() =>
+      run<ProbeResult>('mtls.probeEndpoint', {
+        url,
+        pfx: p12(),
+        passphrase,
+        ca: certs('ca-root-crt.pem'),
+        open: false,
+      }),
+    );
     console.log(`    probe with the .p12: ${r.verdict}, extension host's longest stall ${stallMs} ms`);
     assert.equal(
       r.rows.find((x) => x.id === 'valid')?.observed,
