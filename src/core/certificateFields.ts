@@ -10,7 +10,7 @@ import type {
   ProblemCode,
   SignedCertificateTimestamp,
 } from './x509';
-import { policyConstraintsText, sctText } from './x509/extensionText';
+import { inhibitAnyPolicyText, policyConstraintsText, sctCountText, sctText } from './x509/extensionText';
 import { OID } from './asn1/oids';
 
 /** One row: a label, a value to show and copy, optional children (e.g. each SAN). */
@@ -150,12 +150,12 @@ export function certificateFields(c: DecodedCertificate): Field[] {
   if (c.policyConstraints)
     fields.push({ label: 'Policy constraints', value: policyConstraintsText(c.policyConstraints) });
   if (c.inhibitAnyPolicy !== undefined)
-    fields.push({ label: 'Inhibit anyPolicy', value: `skip ${c.inhibitAnyPolicy} certificates` });
+    fields.push({ label: 'Inhibit anyPolicy', value: inhibitAnyPolicyText(c.inhibitAnyPolicy) });
   if (c.signedCertificateTimestamps) {
     const scts = c.signedCertificateTimestamps;
     fields.push({
       label: 'CT timestamps (SCTs)',
-      value: `${scts.length} SCT${scts.length === 1 ? '' : 's'}`,
+      value: sctCountText(scts),
       children: scts.map(sctField),
     });
   }

@@ -8,13 +8,10 @@
  * Two passes over the input (sizes, then writing) keep the work linear whatever the nesting; nesting stops at
  * MAX_DEPTH, and an indefinite length without its end-of-contents marker is an Asn1Error, never a hang.
  */
-import { Asn1Error, MAX_DEPTH } from './der';
+import { Asn1Error, MAX_DEPTH, Tag } from './der';
 
-/** Universal types that have a constructed form in what PKCS#12 nests: SEQUENCE, SET and a pieced OCTET STRING. */
-const SEQUENCE_TAG = 0x30;
-const SET_TAG = 0x31;
-const CONSTRUCTED_OCTET_STRING = 0x24;
-const OCTET_STRING = 0x04;
+/** An OCTET STRING in pieces: with SEQUENCE and SET, the constructed universal types PKCS#12 nests. */
+const CONSTRUCTED_OCTET_STRING = Tag.OCTET_STRING | 0x20;
 
 function lengthOctets(n: number): number {
   return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
@@ -103,7 +100,7 @@ class Reencoder {
     }
     if (len !== undefined && q + len > limit)
       throw new Asn1Error(`element claims ${len} bytes but only ${limit - q} remain`, p);
-    if (pieces && tag !== OCTET_STRING && tag !== CONSTRUCTED_OCTET_STRING) {
+    if (pieces && tag !== Tag.OCTET_STRING && tag !== CONSTRUCTED_OCTET_STRING) {
       throw new Asn1Error(
         `a constructed OCTET STRING may hold only OCTET STRING pieces, not tag 0x${tag.toString(16)}`,
         p,
@@ -116,7 +113,7 @@ class Reencoder {
       return { end: q + len!, size };
     }
     if (depth + 1 > MAX_DEPTH) throw new Asn1Error(`BER nesting is deeper than ${MAX_DEPTH} levels`, p);
-    if ((tag & 0xc0) === 0 && tag !== SEQUENCE_TAG && tag !== SET_TAG && tag !== CONSTRUCTED_OCTET_STRING) {
+    if ((tag & 0xc0) === 0 && tag !== Tag.SEQUENCE && tag !== Tag.SET && tag !== CONSTRUCTED_OCTET_STRING) {
       throw new Asn1Error(`constructed encoding of universal type ${tag & 0x1f} is not supported`, p);
     }
     const flatten = tag === CONSTRUCTED_OCTET_STRING;
@@ -127,7 +124,7 @@ class Reencoder {
     let contentSize = 0;
     if (writesHeader) {
       if (this.out === undefined) slot = this.reserve();
-      else this.header(flatten ? OCTET_STRING : tag, this.sizes[this.next++]);
+      else this.header(flatten ? Tag.OCTET_STRING : tag, this.sizes[this.next++]);
     }
     const end = len === undefined ? limit : q + len;
     let r = q;

@@ -1,6 +1,6 @@
 /**
- * Text of the extensions whose values are counts and lists (policy constraints, SCTs), shared by the text
- * rendering and the tree's fields. Types only: the tree loads it at activation without the decoder.
+ * Text of the extensions whose values are counts and lists (policy constraints, inhibit anyPolicy, SCTs), shared by
+ * the text rendering and the tree's fields. Types only: the tree loads it at activation without the decoder.
  */
 import type { CertificateExtensions, SignedCertificateTimestamp } from './types';
 
@@ -11,6 +11,16 @@ export function policyConstraintsText(p: NonNullable<CertificateExtensions['poli
     p.inhibitPolicyMapping !== undefined && `Inhibit Policy Mapping:${p.inhibitPolicyMapping}`,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : '(empty)';
+}
+
+/** Inhibit anyPolicy's SkipCerts: "skip 0 certificates". */
+export function inhibitAnyPolicyText(skipCerts: number): string {
+  return `skip ${skipCerts} certificates`;
+}
+
+/** The SCT list's summary: "1 SCT", "2 SCTs". */
+export function sctCountText(scts: readonly SignedCertificateTimestamp[]): string {
+  return `${scts.length} SCT${scts.length === 1 ? '' : 's'}`;
 }
 
 /** One SCT on one line: version, log (base64, as log lists name it), time and signature algorithm. */

@@ -1,6 +1,6 @@
 /** Text renderings: a readable document for a whole file (like `openssl x509 -text`, but clearer) and a short hover. */
 import { generalNameText } from './name';
-import { policyConstraintsText, sctText } from './extensionText';
+import { inhibitAnyPolicyText, policyConstraintsText, sctCountText, sctText } from './extensionText';
 import { OID } from '../asn1/oids';
 import type {
   CertificateExtensions,
@@ -88,10 +88,10 @@ function extensionLines(f: CertificateExtensions, exts: readonly Extension[]): s
   }
   if (f.policyConstraints) row('Policy constraints', policyConstraintsText(f.policyConstraints), OID.policyConstraints);
   if (f.inhibitAnyPolicy !== undefined)
-    row('Inhibit anyPolicy', `skip ${f.inhibitAnyPolicy} certificates`, OID.inhibitAnyPolicy);
+    row('Inhibit anyPolicy', inhibitAnyPolicyText(f.inhibitAnyPolicy), OID.inhibitAnyPolicy);
   if (f.signedCertificateTimestamps) {
     const scts = f.signedCertificateTimestamps;
-    row('CT timestamps (SCTs)', `${scts.length} SCT${scts.length === 1 ? '' : 's'}`, OID.sctList);
+    row('CT timestamps (SCTs)', sctCountText(scts), OID.sctList);
     for (const t of scts) out.push(`    ${sctText(t)}`);
   }
   for (const e of exts) {
