@@ -211,7 +211,7 @@ export function failed(s: SendState, e: unknown): SendResult {
 /** The result with what the client saw of the handshake, and the five steps built from it. */
 function observe(s: SendState, r: Unobserved): SendResult {
   const a = s.attempt;
-  const u = new URL(s.request.url);
+  const u = s.request.target;
   const fresh = s.connections.opened > s.before || r.error !== undefined;
   const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : round(t - s.start));
   const observation: HandshakeObservation = {
@@ -244,8 +244,7 @@ function observe(s: SendState, r: Unobserved): SendResult {
 }
 
 /** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */
-export function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {
-  const u = new URL(url);
+export function withHandshake(r: Unobserved, client: HandshakeObservation['client'], u: URL): SendResult {
   const observation: HandshakeObservation = {
     startedAt: new Date().toISOString(),
     host: u.hostname,
