@@ -78,17 +78,17 @@ export class Connections {
     socket.on('error', (e: Error) => (this.socketError ??= e)); // the first error is the real one; undici's follow
     this.connecting.add(socket);
     this.open.add(socket);
-    const a0 = this.attempt;
+    const a = this.attempt;
     socket.once('close', () => {
       this.connecting.delete(socket);
       this.open.delete(socket);
       // Node 20's undici can miss a refusal that arrives right after the handshake (TLS 1.3 sends it then) and
       // wait for an answer that cannot come. The send's own connection closing ends it; the short grace lets
       // undici report first when it does notice.
-      if (a0 !== undefined && this.attempt === a0)
+      if (a !== undefined && this.attempt === a)
         setTimeout(
           () =>
-            a0.dropped?.(
+            a.dropped?.(
               this.socketError ??
                 Object.assign(new Error('the server closed the connection before answering'), { code: 'ECONNRESET' }),
             ),
@@ -97,7 +97,6 @@ export class Connections {
     });
     socket.once('lookup', () => (lookupAt = performance.now()));
     socket.once('connect', () => (tcpAt = performance.now()));
-    const a = this.attempt;
     if (a) observeHandshake(socket, a);
     return socket;
   }

@@ -81,6 +81,16 @@ function tlsDetails(c: ConnectionFacts | undefined, client: ClientSide): TlsDeta
   };
 }
 
+/** The times of the send's own connection (none when it reused one or opened none). */
+function connectionTiming(c: ConnectionFacts | undefined): Pick<SendTiming, 'dnsMs' | 'connectMs' | 'tlsMs'> {
+  if (!c) return {};
+  return {
+    ...(c.dnsMs !== undefined ? { dnsMs: round(c.dnsMs) } : {}),
+    connectMs: round(c.connectMs),
+    tlsMs: round(c.tlsMs),
+  };
+}
+
 /** The result of an answer that came, whole or cut at the body limit. */
 export function answered(
   s: SendState,
@@ -94,8 +104,7 @@ export function answered(
   const fresh = connections.opened > s.before && connections.last !== undefined;
   const conn = fresh ? connections.last : undefined;
   const t: SendTiming = {
-    ...(conn?.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}),
-    ...(conn ? { connectMs: round(conn.connectMs), tlsMs: round(conn.tlsMs) } : {}),
+    ...connectionTiming(conn),
     ttfbMs: round(headersAt - (conn ? Math.max(conn.secureAt, start) : start)),
     totalMs: round(end - start),
     reusedConnection: !fresh,
@@ -163,17 +172,9 @@ export function failed(s: SendState, e: unknown): SendResult {
   // A handshake that completed for this send is still worth showing (e.g. the server never answered).
   const conn = connections.opened > s.before ? connections.last : undefined;
   const tls = tlsDetails(conn, client);
-  const timing0 = elapsed(s.start);
   const partial = {
     request: s.request.summary,
-    timing: conn
-      ? {
-          ...timing0,
-          ...(conn.dnsMs !== undefined ? { dnsMs: round(conn.dnsMs) } : {}),
-          connectMs: round(conn.connectMs),
-          tlsMs: round(conn.tlsMs),
-        }
-      : timing0,
+    timing: { ...elapsed(s.start), ...connectionTiming(conn) },
     warnings,
     ...(tls ? { tls } : {}),
     ...(head ? { status: head.status, headers: head.headers, bytes: progress.bytes } : {}),
@@ -211,8 +212,8 @@ export function failed(s: SendState, e: unknown): SendResult {
 /** The result with what the client saw of the handshake, and the five steps built from it. */
 function observe(s: SendState, r: Unobserved): SendResult {
   const a = s.attempt;
-  const u = new URL(s.request.url);
-  const fresh = s.connections.opened > s.before || r.error !== undefined;
+  const u = s.request.target;
+  const fresh = s.connections.opened > s.before;
   const rel = (t: number | undefined): number | undefined => (t === undefined ? undefined : round(t - s.start));
   const observation: HandshakeObservation = {
     startedAt: s.startedAt,
@@ -244,8 +245,7 @@ function observe(s: SendState, r: Unobserved): SendResult {
 }
 
 /** A result that failed before any connection (the credentials did not load): step 4, nothing sent. */
-export function withHandshake(r: Unobserved, client: HandshakeObservation['client'], url: string): SendResult {
-  const u = new URL(url);
+export function withHandshake(r: Unobserved, client: HandshakeObservation['client'], u: URL): SendResult {
   const observation: HandshakeObservation = {
     startedAt: new Date().toISOString(),
     host: u.hostname,

@@ -98,7 +98,7 @@ export function createWebhookClient(given: WebhookClientOptions): WebhookClient 
       return withHandshake(
         failure(credentialError, { request: request.summary, timing: elapsed(start), warnings }),
         clientChain,
-        o.url,
+        request.target,
       );
 
     const deadline = new Deadline(o.timeoutMs ?? DEFAULT_TIMEOUT_MS, o.signal);

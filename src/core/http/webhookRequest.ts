@@ -46,6 +46,8 @@ export function platformHeaders(
 /** What one send writes, and how its result names it. */
 export interface WebhookRequest {
   url: string;
+  /** `url` parsed, once: checked as https://, then read by undici's options and the handshake observation. */
+  target: URL;
   bodyText: string;
   platform: Platform | undefined;
   method: 'POST' | 'GET';
@@ -58,7 +60,7 @@ export interface WebhookRequest {
 export function webhookRequest(
   o: Pick<SendOptions, 'url' | 'body' | 'platform' | 'method' | 'headers'>,
 ): WebhookRequest {
-  checkHttpsUrl(o.url);
+  const target = checkHttpsUrl(o.url);
   const bodyText = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
   const platform = o.platform ?? detectPlatform(parseOrUndefined(o.body));
   const headers = platformHeaders(platform, o.headers);
@@ -71,7 +73,7 @@ export function webhookRequest(
     bytes: Buffer.byteLength(bodyText),
     ...(platform ? { platform } : {}),
   };
-  return { url: o.url, bodyText, platform, method, headers, summary };
+  return { url: o.url, target, bodyText, platform, method, headers, summary };
 }
 
 /** What undici is asked to send, under the send's deadline (`signal`, `timeoutMs`). */
@@ -80,8 +82,8 @@ export function undiciRequest(
   o: { signal: AbortSignal; timeoutMs: number; reuse: boolean },
 ): Undici.Dispatcher.RequestOptions {
   return {
-    origin: new URL(r.url).origin,
-    path: new URL(r.url).pathname + new URL(r.url).search,
+    origin: r.target.origin,
+    path: r.target.pathname + r.target.search,
     method: r.method,
     headers: r.headers,
     ...(r.method === 'POST' ? { body: r.bodyText } : {}),
