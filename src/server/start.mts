@@ -220,14 +220,6 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
     summary: (source, held, seconds) =>
       '… and ' + held + ' more refused handshakes from ' + source + ' in the last ' + seconds + 's',
   });
-  // The remote address is gone once a refused socket is destroyed: remember it at the TCP level.
-  const remotes = new WeakMap<object, { who: string; source: string }>();
-  server.on('connection', (socket: Peer) => {
-    remotes.set(socket, {
-      who: (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'),
-      source: sourceOf(socket.remoteAddress ?? '?'),
-    });
-  });
   const budget = tls ? budgetHandshakes(server, settings, refusalLog) : undefined;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Peer) => {
     const code = err.code ?? 'CLIENT_ERROR';
@@ -269,7 +261,8 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const parent = (socket as TLSSocket & { _parent?: object })._parent;
     if (parent !== undefined && budget?.closed(parent) === true) return;
-    const remote = parent !== undefined ? remotes.get(parent) : undefined;
+    // The remote address is gone once a refused socket is destroyed: the budget took it at the TCP level.
+    const remote = parent !== undefined ? budget?.peer(parent) : undefined;
     const address = socket.remoteAddress;
     const who = remote?.who ?? address ?? 'unknown client';
     refusalLog(
