@@ -49,8 +49,10 @@ export function startWebhookServer(app: WebhookApp): void {
 function listen(app: WebhookApp, settings: Settings): void {
   checkAuthSetting(settings);
   // Plain HTTP behind an edge needs no key or certificate of the server's own: only the CA bundle.
-  const creds: Partial<Credentials> & { ca: Buffer } =
-    settings.edge !== '' && settings.edgeListen === 'http' ? { ca: loadCaBundle(settings) } : loadCredentials(settings);
+  const plainHttp = settings.edge !== '' && settings.edgeListen === 'http';
+  const creds: Partial<Credentials> & { ca: Buffer } = plainHttp
+    ? { ca: loadCaBundle(settings) }
+    : loadCredentials(settings);
   requirePinForPublicRoots(
     settings.caPath,
     creds.ca.toString('latin1'),
@@ -104,7 +106,7 @@ function listen(app: WebhookApp, settings: Settings): void {
         ? https.createServer({ ...tlsOptions, ...httpOptions }, handler)
         : (http.createServer(httpOptions, handler) as unknown as https.Server);
   // Plain HTTP behind an edge has no handshake to budget.
-  watchConnections(server, settings, edge === undefined || settings.edgeListen === 'https');
+  watchConnections(server, settings, !plainHttp);
   server.once('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE')
       fail(
