@@ -132,6 +132,11 @@ const refusalReasons: Record<string, string> = {
     'no TLS handshake within the handshake timeout (MTLS_HANDSHAKE_TIMEOUT_MS): not a TLS client, or too slow',
 };
 
+/** A refused handshake's log line; core's serverLog.ts reads it back (address:port, code, reason). */
+export function refusalLine(remote: string, code: string, reason: string): string {
+  return 'refused handshake from ' + remote + ' [' + code + ']: ' + reason;
+}
+
 /** The log line of a refused handshake, with its reason. */
 export function refusedHandshakeLine(err: Error, socket: TLSSocket, remote: string): string {
   const authError = (socket as TLSSocket & { authorizationError?: unknown }).authorizationError;
@@ -140,5 +145,5 @@ export function refusedHandshakeLine(err: Error, socket: TLSSocket, remote: stri
       ? String(authError)
       : ((err as NodeJS.ErrnoException).code ?? 'TLS_ERROR');
   const reason = refusalReasons[code] ?? err.message.split('\n')[0] ?? code;
-  return 'refused handshake from ' + remote + ' [' + code + ']: ' + reason;
+  return refusalLine(remote, code, reason);
 }

@@ -6,13 +6,19 @@
 // at once), while one that has started keeps the whole handshake timeout.
 import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { refusalLine } from './caller.mts';
 import type { Settings } from './config.mts';
 import { normalisedAddress } from './edge.mts';
 
-/** What the rest of the server needs to know about the connections the budget closed itself. */
+/** What the rest of the server needs to know about the connections the budget counts. */
 export interface HandshakeBudget {
   /** Whether the budget closed this TCP socket (its handshake error is then the budget's doing, already logged). */
   closed(socket: object): boolean;
+  /**
+   * A TCP socket's address:port (`who`) and the source it counts against, taken when it connected: a refused
+   * socket has lost its address once destroyed.
+   */
+  peer(socket: object): { who: string; source: string } | undefined;
 }
 
 /**
@@ -62,21 +68,14 @@ export function budgetHandshakes(
   // Connection (both ends' address and port) → what to do once its handshake finished.
   const settleAt = new Map<string, () => void>();
   const closedByBudget = new WeakSet<object>();
+  const peers = new WeakMap<object, { who: string; source: string }>();
   server.on('connection', (socket: Socket) => {
+    const who = (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?');
     const source = sourceOf(socket.remoteAddress ?? '?');
+    peers.set(socket, { who, source });
     const refuse = (code: string, why: string): void => {
       closedByBudget.add(socket);
-      refused(
-        source,
-        'refused handshake from ' +
-          (socket.remoteAddress ?? '?') +
-          ':' +
-          (socket.remotePort ?? '?') +
-          ' [' +
-          code +
-          ']: ' +
-          why,
-      );
+      refused(source, refusalLine(who, code, why));
       socket.destroy();
     };
     if (pending >= settings.maxHandshakes) {
@@ -129,5 +128,5 @@ export function budgetHandshakes(
     socket.once('close', settle);
   });
   server.on('secureConnection', (socket: TLSSocket) => settleAt.get(connectionKey(socket))?.());
-  return { closed: (socket) => closedByBudget.has(socket) };
+  return { closed: (socket) => closedByBudget.has(socket), peer: (socket) => peers.get(socket) };
 }

@@ -91,6 +91,11 @@ function observedClaims(p: Record<string, unknown>): string {
   );
 }
 
+/** A kid as a log line shows it: quoted and cut short (it comes from the token or the JWKS, anyone's text). */
+function shownKid(kid: string): string {
+  return JSON.stringify(kid).slice(0, 80);
+}
+
 interface KeySet {
   keys: Map<string, nodeCrypto.KeyObject>;
   refused: Map<string, string>; // kid → why the key is not used (too weak), so a token signed by it says so
@@ -193,9 +198,7 @@ function parseJwks(text: string, source: string): Pick<KeySet, 'keys' | 'refused
     else refused.set(j['kid'], weak);
   }
   if (keys.size === 0) {
-    const why = [...refused]
-      .map(([kid, reason]) => 'kid ' + JSON.stringify(kid).slice(0, 80) + ': ' + reason)
-      .join('; ');
+    const why = [...refused].map(([kid, reason]) => 'kid ' + shownKid(kid) + ': ' + reason).join('; ');
     throw new Error(
       'the JWKS from ' +
         source +
@@ -291,20 +294,11 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
       return refuse('keys', 'signing keys unavailable, refusing: ' + (e as Error).message);
     }
     if (key === undefined)
-      return refuse(
-        'kid',
-        'signed by an unknown key (kid ' + JSON.stringify(kid).slice(0, 80) + ' is not in ' + o.jwks + ')',
-      );
+      return refuse('kid', 'signed by an unknown key (kid ' + shownKid(kid) + ' is not in ' + o.jwks + ')');
     if ('refused' in key)
       return refuse(
         'kid',
-        'signed by a key too weak to trust (kid ' +
-          JSON.stringify(kid).slice(0, 80) +
-          ' in ' +
-          o.jwks +
-          ': ' +
-          key.refused +
-          ')',
+        'signed by a key too weak to trust (kid ' + shownKid(kid) + ' in ' + o.jwks + ': ' + key.refused + ')',
       );
     let valid = false;
     try {
@@ -364,7 +358,7 @@ export function createIdTokenVerifier(o: VerifierOptions): IdTokenVerifier {
           ? ' (' +
             set.refused.size +
             ' too weak to trust, ignored: kid ' +
-            [...set.refused.keys()].map((k) => JSON.stringify(k).slice(0, 80)).join(', ') +
+            [...set.refused.keys()].map(shownKid).join(', ') +
             ')'
           : '';
       return set.keys.size + ' signing key(s) from ' + o.jwks + refused;

@@ -49,8 +49,10 @@ export function startWebhookServer(app: WebhookApp): void {
 function listen(app: WebhookApp, settings: Settings): void {
   checkAuthSetting(settings);
   // Plain HTTP behind an edge needs no key or certificate of the server's own: only the CA bundle.
-  const creds: Partial<Credentials> & { ca: Buffer } =
-    settings.edge !== '' && settings.edgeListen === 'http' ? { ca: loadCaBundle(settings) } : loadCredentials(settings);
+  const plainHttp = settings.edge !== '' && settings.edgeListen === 'http';
+  const creds: Partial<Credentials> & { ca: Buffer } = plainHttp
+    ? { ca: loadCaBundle(settings) }
+    : loadCredentials(settings);
   requirePinForPublicRoots(
     settings.caPath,
     creds.ca.toString('latin1'),
@@ -104,7 +106,7 @@ function listen(app: WebhookApp, settings: Settings): void {
         ? https.createServer({ ...tlsOptions, ...httpOptions }, handler)
         : (http.createServer(httpOptions, handler) as unknown as https.Server);
   // Plain HTTP behind an edge has no handshake to budget.
-  watchConnections(server, settings, edge === undefined || settings.edgeListen === 'https');
+  watchConnections(server, settings, !plainHttp);
   server.once('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE')
       fail(
@@ -220,14 +222,6 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
     summary: (source, held, seconds) =>
       '… and ' + held + ' more refused handshakes from ' + source + ' in the last ' + seconds + 's',
   });
-  // The remote address is gone once a refused socket is destroyed: remember it at the TCP level.
-  const remotes = new WeakMap<object, { who: string; source: string }>();
-  server.on('connection', (socket: Peer) => {
-    remotes.set(socket, {
-      who: (socket.remoteAddress ?? '?') + ':' + (socket.remotePort ?? '?'),
-      source: sourceOf(socket.remoteAddress ?? '?'),
-    });
-  });
   const budget = tls ? budgetHandshakes(server, settings, refusalLog) : undefined;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Peer) => {
     const code = err.code ?? 'CLIENT_ERROR';
@@ -269,7 +263,8 @@ function watchConnections(server: https.Server, settings: Settings, tls: boolean
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const parent = (socket as TLSSocket & { _parent?: object })._parent;
     if (parent !== undefined && budget?.closed(parent) === true) return;
-    const remote = parent !== undefined ? remotes.get(parent) : undefined;
+    // The remote address is gone once a refused socket is destroyed: the budget took it at the TCP level.
+    const remote = parent !== undefined ? budget?.peer(parent) : undefined;
     const address = socket.remoteAddress;
     const who = remote?.who ?? address ?? 'unknown client';
     refusalLog(
