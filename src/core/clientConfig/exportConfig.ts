@@ -5,6 +5,7 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as path from 'node:path';
+import { isEncryptedKeyPem } from '../crypto/wrongPassphrase';
 import { InputError } from '../errors';
 import { readInputText } from '../inputFile';
 import { checkHttpsUrl, platformHeaders } from '../http/webhookRequest';
@@ -74,7 +75,7 @@ async function checkFiles(o: ExportConfigOptions): Promise<{ keyEncrypted: boole
     );
   }
   const keyPem = await readPem(o.keyFile, 'the client key');
-  const keyEncrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(keyPem);
+  const keyEncrypted = isEncryptedKeyPem(keyPem);
   if (!keyEncrypted) {
     let key;
     try {

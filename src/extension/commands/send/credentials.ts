@@ -107,8 +107,9 @@ export async function resolveCredentials(
   if (cert && !key && !pfx) key = siblingKey(cert);
   const caFile = a.ca ? workspacePath(a.ca) : !a.insecure ? generated?.ca : undefined;
   const caPem = caFile ? await readText(caFile) : undefined;
+  const keyPem = key ? await readText(key) : undefined;
   let passphrase = a.passphrase;
-  if (passphrase === undefined && interactive && (pfx || (key && /ENCRYPTED/.test(await readText(key))))) {
+  if (passphrase === undefined && interactive && (pfx || (keyPem !== undefined && /ENCRYPTED/.test(keyPem)))) {
     passphrase = orCancel(
       await vscode.window.showInputBox({ title: `Passphrase of ${path.basename(pfx ?? key ?? '')}`, password: true }),
     );
@@ -123,7 +124,6 @@ export async function resolveCredentials(
     };
   }
   const pfxBytes = pfx ? Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(pfx))) : undefined;
-  const keyPem = key ? await readText(key) : undefined;
   return {
     creds: {
       certPem: cert ? await readText(cert) : undefined,
