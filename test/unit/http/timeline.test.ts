@@ -51,7 +51,10 @@ describe('handshake timeline (real failures on 127.0.0.1, CLI --json)', () => {
   });
 
   after(async () => {
+    // Output still in the pipe arrives after the kill: the copy into server.log must end before its folder goes.
+    server?.proc.stdout?.removeAllListeners('data');
     server?.proc.kill('SIGKILL');
+    await server?.exited();
     await noIpSan?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
