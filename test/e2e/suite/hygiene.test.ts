@@ -13,6 +13,8 @@ describe('what the extension holds per document and per run goes when they end',
   this.timeout(120_000);
   const dir = () => path.join(ws(), 'hyg');
   const certs = (name: string) => path.join(dir(), 'certs', name);
+  /** Files the glob test writes at the workspace's root. */
+  const rootFiles: string[] = [];
 
   before(async () => {
     await run('mtls.generateChain', { folder: 'hyg/certs', keyType: 'ec256', overwrite: true });
@@ -23,6 +25,7 @@ describe('what the extension holds per document and per run goes when they end',
       .getConfiguration('mtls')
       .update('certificateGlob', undefined, vscode.ConfigurationTarget.Workspace);
     fs.rmSync(dir(), { recursive: true, force: true });
+    for (const f of rootFiles) fs.rmSync(f, { force: true });
   });
 
   it('the PEM hover scans a document once per version, and forgets it when the document closes', async () => {
@@ -97,16 +100,17 @@ describe('what the extension holds per document and per run goes when they end',
     // The tree's own refresh for the new setting has run (and found no such file yet).
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(!(await a.certificateFolders()).some((f) => f.files.some((x) => x.endsWith('.mtlscert'))));
-    // In a folder that exists (a file written at once into a new folder can reach the watcher as the folder only).
+    // At the workspace's root, watched since the window opened: the file watcher can lose a folder created and
+    // filled at once (hyg/certs, made by this suite's before hook), and then nothing written there reaches it.
     // A watcher starts listening a moment after it is created, later on a loaded machine: a new file is written
     // every 5 s until one is listed. With the watcher of the old glob none ever is.
-    const written: string[] = [];
+    const written = rootFiles;
     let next = 0;
     await until(
       'a new .mtlscert file listed',
       async () => {
         if (Date.now() >= next) {
-          const file = certs(`client-${written.length}.mtlscert`);
+          const file = path.join(ws(), `hygiene-glob-${written.length}.mtlscert`);
           fs.writeFileSync(file, fs.readFileSync(certs('client-crt.pem')));
           written.push(file);
           next = Date.now() + 5_000;
