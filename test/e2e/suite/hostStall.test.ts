@@ -27,14 +27,15 @@ async function decoderIdle(): Promise<void> {
 }
 
 /**
- * The least of five measured runs of `work`: work on the host's thread stalls every one of them, while a machine
- * busy with other processes (2 cores, the other VS Code build's tests and Chromium beside this one) delays the host's
- * timers in some only (in one CI run the least of three still came to 100 ms, while the local runs stay near 15 ms).
+ * The least stall of up to ten measured runs of `work`, stopping at the first under the limit: work on the host's
+ * thread stalls every run (by hundreds of milliseconds here), while a machine busy with other processes (2 cores, the
+ * other VS Code build's tests and Chromium beside this one) delays the host's timers in some runs only (one CI run
+ * measured 75 / 166 / 91 / 61 / 11 ms, while the local runs stay near 15 ms).
  */
 async function leastStall<T>(work: () => Promise<T>): Promise<{ value: T; stallMs: number; all: number[] }> {
   const all: number[] = [];
   let value: T | undefined;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 10 && !(Math.min(...all) < STALL_LIMIT_MS); i++) {
     const measured = await longestStall(work);
     value = measured.value;
     all.push(measured.stallMs);
@@ -204,7 +205,11 @@ describe("the extension host never waits for a PKCS#12 file's or an encrypted ke
   });
 
   it('the probe presents the .p12 as the accepted client, opening it off the host thread', async () => {
-    const { value: r, stallMs } = await longestStall(() =>
+    const {
+      value: r,
+      stallMs,
+      all,
+    } = await leastStall(() =>
       run<ProbeResult>('mtls.probeEndpoint', {
         url,
         pfx: p12(),
@@ -213,12 +218,13 @@ describe("the extension host never waits for a PKCS#12 file's or an encrypted ke
         open: false,
       }),
     );
-    console.log(`    probe with the .p12: ${r.verdict}, extension host's longest stall ${stallMs} ms`);
+    console.log(`    probe with the .p12: ${r.verdict}, extension host's longest stall ${all.join(' / ')} ms`);
     assert.equal(
       r.rows.find((x) => x.id === 'valid')?.observed,
       'accepted',
       JSON.stringify(r.rows.map((x) => [x.id, x.observed, x.detail])),
     );
     assert.equal(r.verdict, 'enforced');
+    assert.ok(stallMs < STALL_LIMIT_MS, `the extension host stalled ${stallMs} ms`);
   });
 });
