@@ -31,7 +31,9 @@ describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
   let pki: Pki;
 
   before(() => {
-    ensureBuilt(true); // the real build script, so dist/ts-loader.mjs and dist/mtls-server are proven to be its outputs
+    // dist/ comes from the real build script (npm test runs it before the layers). Never rebuilt here: the build
+    // removes dist/cli/ first, and the test files running beside this one start dist/cli.js.
+    ensureBuilt();
     dir = tempDir('cli');
     pki = makePki(path.join(dir, 'app', 'certs'));
   });

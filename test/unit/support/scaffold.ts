@@ -34,9 +34,13 @@ function cacheHome(): string {
   return cacheDir;
 }
 
-/** Builds dist/ (cli.js, ts-loader.mjs) with the project's build script when `force` or when the loader is missing. */
-export function ensureBuilt(force = false): void {
-  if (force || !existsSync(loaderPath))
+/**
+ * Builds dist/ (cli.js, ts-loader.mjs) with the project's build script when it is missing (a bare `node --test`
+ * on a fresh clone). `npm test` builds it before the layers; an existing dist/ is never rebuilt here, because the
+ * build removes dist/cli/ and dist/ext/ first while other test files, running side by side, start dist/cli.js.
+ */
+export function ensureBuilt(): void {
+  if (!existsSync(loaderPath) || !existsSync(path.join(repoRoot, 'dist', 'cli.js')))
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'pipe' });
 }
 
