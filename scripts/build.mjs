@@ -12,7 +12,8 @@
 // Node's require cache then shares every chunk (classes stay one, instanceof works), and nothing pays for
 // the ES module loader.
 //   dist/undici.js     undici, shared by the extension and the CLI, required only by the commands that send.
-//   dist/ts-loader.mjs + dist/amaro.wasm   Node 20's type stripper for server.mts (see ts-loader.mts).
+//   dist/ts-loader.mjs + dist/amaro.wasm.br   Node 20's type stripper for server.mts (see ts-loader.mts), its wasm
+//                      brotli-compressed (0.64 MB instead of 0.89 MB deflated in the VSIX; 9 ms to expand on a cache miss).
 //   dist/mtls-server/  the webhook server's machinery (src/server/*.mts), copied as it is: the scaffold writes
 //                      these files into the user's workspace.
 import { build } from 'esbuild';
@@ -28,6 +29,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -159,11 +161,22 @@ await Promise.all([
     plugins: [amaroWasmFile],
     define: { ...common.define, MTLS_AMARO_VERSION: JSON.stringify(amaroVersion) },
     banner: {
-      js: `${esmBanner} const __mtlsAmaroWasm = () => require('node:fs').readFileSync(require('node:path').join(__dirname, 'amaro.wasm'));`,
+      js: `${esmBanner} const __mtlsAmaroWasm = () => require('node:zlib').brotliDecompressSync(require('node:fs').readFileSync(require('node:path').join(__dirname, 'amaro.wasm.br')));`,
     },
   }),
 ]);
-writeFileSync('dist/amaro.wasm', amaroWasm);
+// Brotli at its best for the VSIX (4.5 s); a development build takes a quicker setting (0.1 s, 15% larger).
+rmSync('dist/amaro.wasm', { force: true });
+writeFileSync(
+  'dist/amaro.wasm.br',
+  brotliCompressSync(amaroWasm, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: production ? 11 : 5,
+      [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: amaroWasm.length,
+    },
+  }),
+);
 rmSync('dist/mtls-server', { recursive: true, force: true });
 mkdirSync('dist/mtls-server', { recursive: true });
 for (const name of readdirSync('src/server').filter((n) => n.endsWith('.mts')))
@@ -174,5 +187,5 @@ writeFileSync(
 );
 chmodSync('dist/cli.js', 0o755);
 console.log(
-  `esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs, dist/mtls-server/ (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`,
+  `esbuild: dist/extension.js + dist/ext/, dist/cli.js + dist/cli/, dist/undici.js, dist/decodeWorker.js, dist/ts-loader.mjs + dist/amaro.wasm.br, dist/mtls-server/ (${production ? 'production' : 'dev'}) in ${Date.now() - t0} ms`,
 );

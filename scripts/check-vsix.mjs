@@ -135,7 +135,7 @@ for (const target of targets) {
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const runtimeFiles = [
   'dist/ts-loader.mjs',
-  'dist/amaro.wasm',
+  'dist/amaro.wasm.br',
   'dist/decodeWorker.js',
   ...readdirSync(path.join(repoRoot, 'src', 'server'))
     .filter((n) => n.endsWith('.mts'))

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { machineryFiles } from '../../../src/core/scaffold/machineryFiles';
 import { templateVersion } from '../../../src/core/scaffold/template/changelog';
 import {
@@ -24,6 +25,9 @@ import {
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 const v4cx = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v4', 'cx', 'server.ts'), 'utf8');
 const v1 = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'server-v1', 'server.ts'), 'utf8');
+// The compiler's lib has no WebAssembly types (no DOM lib); Node has the global.
+const wasmValidate = (bytes: Uint8Array): boolean =>
+  (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
 const re = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
@@ -45,10 +49,16 @@ describe('mtls scaffold / mtls serve (dist/cli.js)', () => {
   const mtls = (args: string[], cwd?: string): ReturnType<typeof runCommand> =>
     runCommand(process.execPath, [cli, ...args], undefined, undefined, cwd);
 
-  it('the build emits dist/ts-loader.mjs with amaro bundled in (node_modules is not shipped)', () => {
+  it('the build emits dist/ts-loader.mjs with amaro bundled in (node_modules is not shipped) and its wasm beside it, brotli-compressed', () => {
     const loader = readFileSync(path.join(repoRoot, 'dist', 'ts-loader.mjs'), 'utf8');
     assert.match(loader, /export \{\s*load\s*\}/);
     assert.doesNotMatch(loader, /from ["']amaro["']|require\(["']amaro["']\)/);
+    assert.doesNotMatch(loader, /[A-Za-z0-9+/]{100000}/, 'the wasm is not embedded as base64');
+    const packed = readFileSync(path.join(repoRoot, 'dist', 'amaro.wasm.br'));
+    const wasm = brotliDecompressSync(packed);
+    assert.ok(wasmValidate(wasm), 'dist/amaro.wasm.br expands to a valid WebAssembly module');
+    assert.ok(packed.length < wasm.length / 3, `${packed.length} bytes for ${wasm.length}`);
+    assert.equal(existsSync(path.join(repoRoot, 'dist', 'amaro.wasm')), false, 'no uncompressed copy is left');
   });
 
   it('scaffold writes server.mts, mtls-server/ (the machinery verbatim) and tsconfig.json, refuses to overwrite (exit 1) unless --force, rejects bad flags (exit 2)', async () => {
