@@ -2,8 +2,8 @@
 // the kit folder rule, writing and reporting.
 import * as path from 'node:path';
 import { writeFileSet } from '../core/files';
-import { checkKitFolder, removeLeftovers, type Kit } from '../core/kits/index';
-import { parseKeyType, type KeyType } from '../core/pki/index';
+import { checkKitFolder, removeLeftovers, type Kit, type KitIssueOptions } from '../core/kits/index';
+import { parseKeyType } from '../core/pki/index';
 import { stringOpt, UsageError, type CliContext, type CliValues } from './command';
 import { caDetails, caOptions, intOpt, kdfIterationsOpt, outDir, readCa } from './options';
 
@@ -37,18 +37,7 @@ export function kitDetails(cnDefault: string): string {
 export async function kitInputs(
   values: CliValues,
   ctx: CliContext,
-): Promise<{
-  dir: string;
-  force: boolean;
-  caCertPem: string;
-  caKeyPem: string;
-  caKeyPassphrase?: string;
-  cn?: string;
-  org?: string;
-  keyType?: KeyType;
-  days?: number;
-  kdfIterations?: number;
-}> {
+): Promise<KitIssueOptions & { dir: string; force: boolean }> {
   for (const r of ['ca-cert', 'ca-key', 'out'])
     if (values[r] === undefined) throw new UsageError(`missing option --${r}`);
   const dir = outDir(values, ctx);

@@ -7,8 +7,8 @@
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../errors';
 import { shellQuote } from '../shellQuote';
-import { describeCertificate, issueClientCertificate, privateKeyFilePem, type KeyType } from '../pki';
-import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
+import { describeCertificate, issueClientCertificate, privateKeyFilePem } from '../pki';
+import { generatePassphrase, leftoversOf, type Kit, type KitIssueOptions } from './kitFolder';
 
 export const CxClientFiles = {
   cert: 'cx-client-crt.pem',
@@ -24,15 +24,7 @@ export interface CxClientCertificateSettings {
   passphrase: string;
 }
 
-export interface CxClientOptions {
-  caCertPem: string;
-  caKeyPem: string;
-  caKeyPassphrase?: string;
-  cn?: string;
-  org?: string;
-  keyType?: KeyType;
-  days?: number;
-  kdfIterations?: number;
+export interface CxClientOptions extends KitIssueOptions {
   /** Google Cloud project id (default: the placeholder PROJECT_ID). */
   project?: string;
   /** Secret names: PREFIX-key and PREFIX-passphrase (default cx-client). */

@@ -4,7 +4,19 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
 import type { OutputFile } from '../files';
-import type { GeneratedCertificate } from '../pki';
+import type { GeneratedCertificate, KeyType } from '../pki';
+
+/** What every kit's client certificate is issued from and with; each kit adds its own options. */
+export interface KitIssueOptions {
+  caCertPem: string;
+  caKeyPem: string;
+  caKeyPassphrase?: string;
+  cn?: string;
+  org?: string;
+  keyType?: KeyType;
+  days?: number;
+  kdfIterations?: number;
+}
 
 /** A kit: the files to write into its own folder, and what to tell the user afterwards. */
 export interface Kit {

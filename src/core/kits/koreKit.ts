@@ -4,17 +4,9 @@
  * intermediate(s) — under names that say what they are, optionally a PKCS#12, and a README.txt.
  */
 import { InputError } from '../errors';
-import {
-  buildPkcs12,
-  describeCertificate,
-  isSelfSigned,
-  issueClientCertificate,
-  privateKeyPem,
-  toPem,
-  type KeyType,
-} from '../pki';
+import { buildPkcs12, describeCertificate, isSelfSigned, issueClientCertificate, privateKeyPem, toPem } from '../pki';
 import { certificatesFromPem } from '../x509/pem';
-import { generatePassphrase, leftoversOf, type Kit } from './kitFolder';
+import { generatePassphrase, leftoversOf, type Kit, type KitIssueOptions } from './kitFolder';
 import { X509Certificate } from 'node:crypto';
 
 export const KoreKitFiles = {
@@ -34,20 +26,12 @@ export const koreCloudMessage =
   "Make your API server trust Kore.ai's CA instead: ask Kore.ai for its root and intermediate, then " +
   'mtls trust-bundle --platform kore --import kore-ca.pem --out ca-kore.pem (VS Code: Create Platform Trust Bundle…) and point the server at it (MTLS_CA).';
 
-export interface KoreKitOptions {
-  caCertPem: string;
-  caKeyPem: string;
-  caKeyPassphrase?: string;
+export interface KoreKitOptions extends KitIssueOptions {
   /** The CA root, when the CA file stops below it (e.g. the intermediate alone). */
   caRootPem?: string;
-  cn?: string;
-  org?: string;
-  keyType?: KeyType;
-  days?: number;
   /** Also write kore-client.p12; its passphrase is `p12Passphrase`, or generated into kore-client-p12-passphrase.txt (0600). */
   p12?: boolean;
   p12Passphrase?: string;
-  kdfIterations?: number;
 }
 
 /** The self-signed certificate of `rootPem` that issued `top` (signature checked), or an InputError saying why not. */

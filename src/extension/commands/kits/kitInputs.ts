@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { notify } from '../../platform/notify';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkKitFolder, removeLeftovers, type Kit } from '../../../core/kits';
-import type { KeyType } from '../../../core/pki';
+import { checkKitFolder, removeLeftovers, type Kit, type KitIssueOptions } from '../../../core/kits';
 import type { CommandDeps } from '../deps';
 import { Cancelled } from '../guard';
 import { caKeyNotFound, fileFromTarget, pickFile, siblingKey } from '../shared/pickFile';
@@ -44,19 +43,7 @@ export async function resolveKitInputs(
   target: unknown,
   interactive: boolean,
   defaults: { cn: string; folder: string; what: string },
-): Promise<{
-  folder: string;
-  overwrite?: boolean;
-  caCert: string;
-  caCertPem: string;
-  caKeyPem: string;
-  caKeyPassphrase?: string;
-  cn: string;
-  org?: string;
-  keyType: KeyType;
-  days: number;
-  kdfIterations: number;
-}> {
+): Promise<KitIssueOptions & { folder: string; overwrite?: boolean; caCert: string }> {
   const caCert = workspacePath(
     a.caCert ?? fileFromTarget(target) ?? (await pickFile(`CA certificate that issues the ${defaults.what}`)),
   );
