@@ -44,27 +44,36 @@ export async function selfSignedClient(cn = 'mtls-probe self-signed'): Promise<C
   return { certPem: cert.pem, keyPem: privateKeyPem(k.privateKey) };
 }
 
-/** A CA pair (root → intermediate) nobody trusts, and a client leaf it issued. */
-export async function throwawayCa(
-  org = 'mtls-probe throwaway',
-): Promise<{ root: CertAndKey; intermediate: CertAndKey; client: CertAndKey }> {
-  const [rk, ik, ck] = await Promise.all([
-    generateKeyPair('ec256'),
-    generateKeyPair('ec256'),
-    generateKeyPair('ec256'),
+type Name = Parameters<typeof encodeName>[0];
+
+/**
+ * A fresh chain: root → intermediate → client leaf (clientAuth), three new keys of one type, valid from five
+ * minutes ago (clock skew) for `days`. The shape both throwaway identities share.
+ */
+export async function freshClientChain(o: {
+  keyType: KeyType;
+  days: number;
+  root: Name;
+  intermediate: Name;
+  leaf: Name;
+}): Promise<{ root: CertAndKey; intermediate: CertAndKey; leaf: CertAndKey }> {
+  const [rk, ik, lk] = await Promise.all([
+    generateKeyPair(o.keyType),
+    generateKeyPair(o.keyType),
+    generateKeyPair(o.keyType),
   ]);
   const now = Date.now();
-  const v = { notBefore: new Date(now - 300_000), notAfter: new Date(now + 2 * DAY_MS) };
+  const v = { notBefore: new Date(now - 300_000), notAfter: new Date(now + o.days * DAY_MS) };
   const root = buildCertificate({
     role: 'root',
-    subject: encodeName({ cn: `${org} Root CA`, org }),
+    subject: encodeName(o.root),
     publicKey: rk.publicKey,
     signingKey: rk.privateKey,
     ...v,
   });
   const inter = buildCertificate({
     role: 'intermediate',
-    subject: encodeName({ cn: `${org} Intermediate CA`, org }),
+    subject: encodeName(o.intermediate),
     issuer: readCertFields(root.der).subject,
     publicKey: ik.publicKey,
     signingKey: rk.privateKey,
@@ -73,9 +82,9 @@ export async function throwawayCa(
   });
   const leaf = buildCertificate({
     role: 'client',
-    subject: encodeName({ cn: 'mtls-probe unknown-CA client', org }),
+    subject: encodeName(o.leaf),
     issuer: readCertFields(inter.der).subject,
-    publicKey: ck.publicKey,
+    publicKey: lk.publicKey,
     signingKey: ik.privateKey,
     authorityKeyId: inter.subjectKeyId,
     ...v,
@@ -83,8 +92,22 @@ export async function throwawayCa(
   return {
     root: { certPem: root.pem, keyPem: privateKeyPem(rk.privateKey) },
     intermediate: { certPem: inter.pem, keyPem: privateKeyPem(ik.privateKey) },
-    client: { certPem: leaf.pem + inter.pem, keyPem: privateKeyPem(ck.privateKey) },
+    leaf: { certPem: leaf.pem, keyPem: privateKeyPem(lk.privateKey) },
   };
+}
+
+/** A CA pair (root → intermediate) nobody trusts, and a client leaf it issued (sent with the intermediate). */
+export async function throwawayCa(
+  org = 'mtls-probe throwaway',
+): Promise<{ root: CertAndKey; intermediate: CertAndKey; client: CertAndKey }> {
+  const { root, intermediate, leaf } = await freshClientChain({
+    keyType: 'ec256',
+    days: 2,
+    root: { cn: `${org} Root CA`, org },
+    intermediate: { cn: `${org} Intermediate CA`, org },
+    leaf: { cn: 'mtls-probe unknown-CA client', org },
+  });
+  return { root, intermediate, client: { certPem: leaf.certPem + intermediate.certPem, keyPem: leaf.keyPem } };
 }
 
 /**
